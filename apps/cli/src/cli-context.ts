@@ -1,0 +1,47 @@
+import { ClickHouse, migrateClickHouse } from '@wise/clickhouse';
+import { CommonConfig } from '@wise/config';
+import { ensurePostgresDatabase, migratePostgres, Postgres } from '@wise/postgres';
+
+export type Flags = Record<string, string | boolean>;
+
+/** A mistake in how the command was called; printed without a stack trace. */
+export class CliError extends Error {}
+
+/** Lazily opened connections (each migrated on first use) and output helpers for commands. */
+export class CliContext {
+  private pg: Postgres | null = null;
+  private ch: ClickHouse | null = null;
+
+  constructor(readonly config: CommonConfig, readonly publicBaseUrl: string, readonly print: (line: string) => void) {}
+
+  async postgres(): Promise<Postgres> {
+    if (!this.pg) {
+      await ensurePostgresDatabase(this.config.DATABASE_URL);
+      this.pg = new Postgres(this.config.DATABASE_URL, 2);
+      await migratePostgres(this.pg);
+    }
+    return this.pg;
+  }
+
+  async clickhouse(): Promise<ClickHouse> {
+    if (!this.ch) {
+      const c = this.config;
+      this.ch = new ClickHouse({ url: c.CLICKHOUSE_URL, user: c.CLICKHOUSE_USER, password: c.CLICKHOUSE_PASSWORD, database: c.CLICKHOUSE_DATABASE, app: 'cli' });
+      await migrateClickHouse(this.ch);
+    }
+    return this.ch;
+  }
+
+  table(rows: Record<string, unknown>[]): void {
+    if (rows.length === 0) return;
+    const cols = Object.keys(rows[0]);
+    const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
+    const line = (vals: string[]) => vals.map((v, i) => v.padEnd(width[i])).join('  ').trimEnd();
+    this.print(line(cols));
+    for (const r of rows) this.print(line(cols.map((c) => String(r[c]))));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.pg?.close(), this.ch?.close()]);
+  }
+}

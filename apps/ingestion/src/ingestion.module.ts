@@ -1,0 +1,60 @@
+import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { IngestionConfig } from '@wise/config';
+import { BatchPublisher, KafkaConnection } from '@wise/kafka';
+import { Logger, Metrics } from '@wise/observability';
+import { InstitutesRepository, Postgres } from '@wise/postgres';
+import { HealthController } from './health/health.controller';
+import { ReadinessService } from './health/readiness.service';
+import { IngestionMetrics } from './ingestion.metrics';
+import { InstituteKeysService } from './webhooks/institute-keys.service';
+import { WebhooksController } from './webhooks/webhooks.controller';
+import { WebhooksService } from './webhooks/webhooks.service';
+
+/** Sends what is queued and closes connections after the HTTP server stopped taking requests. */
+@Injectable()
+class IngestionShutdown implements OnApplicationShutdown {
+  constructor(private readonly publisher: BatchPublisher, private readonly pg: Postgres) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.publisher.disconnect();
+    await this.pg.close();
+  }
+}
+
+@Module({
+  controllers: [WebhooksController, HealthController],
+  providers: [
+    { provide: Logger, useFactory: (c: IngestionConfig) => new Logger('ingestion', c.LOG_LEVEL), inject: [IngestionConfig] },
+    { provide: Metrics, useFactory: () => new Metrics('ingestion') },
+    { provide: IngestionMetrics, useFactory: (m: Metrics) => new IngestionMetrics(m), inject: [Metrics] },
+    { provide: Postgres, useFactory: (c: IngestionConfig) => new Postgres(c.DATABASE_URL, 2), inject: [IngestionConfig] },
+    { provide: InstitutesRepository, useFactory: (pg: Postgres) => new InstitutesRepository(pg), inject: [Postgres] },
+    {
+      provide: KafkaConnection,
+      useFactory: (c: IngestionConfig, log: Logger) => new KafkaConnection({ brokers: c.KAFKA_BROKERS, clientId: `${c.KAFKA_CLIENT_ID}-ingestion`, logger: log }),
+      inject: [IngestionConfig, Logger],
+    },
+    {
+      provide: BatchPublisher,
+      useFactory: (k: KafkaConnection, c: IngestionConfig, m: IngestionMetrics, log: Logger) =>
+        new BatchPublisher(k, {
+          maxMessages: c.INGEST_BATCH_MAX_MESSAGES,
+          lingerMs: c.INGEST_LINGER_MS,
+          sendTimeoutMs: c.INGEST_SEND_TIMEOUT_MS,
+          onBatch: (size, seconds, ok) => {
+            m.kafkaBatchSize.observe(size);
+            m.kafkaSendSeconds.observe({ outcome: ok ? 'ok' : 'failed' }, seconds);
+          },
+        }, log),
+      inject: [KafkaConnection, IngestionConfig, IngestionMetrics, Logger],
+    },
+    InstituteKeysService,
+    ReadinessService,
+    WebhooksService,
+    IngestionShutdown,
+  ],
+})
+export class IngestionModule {
+  static forConfig(config: IngestionConfig): DynamicModule {
+    return { module: IngestionModule, providers: [{ provide: IngestionConfig, useValue: config }], exports: [] , global: false };
+  }
+}

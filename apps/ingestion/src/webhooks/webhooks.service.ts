@@ -1,0 +1,74 @@
+import { Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  deriveEventId,
+  isWiseEventName,
+  kafkaKey,
+  parseWiseBody,
+  serializeEnvelope,
+  serializeQuarantine,
+} from '@wise/contracts';
+import { IngestionConfig } from '@wise/config';
+import { BatchPublisher } from '@wise/kafka';
+import { Logger } from '@wise/observability';
+import { IngestionMetrics } from '../ingestion.metrics';
+import { InstituteKeysService } from './institute-keys.service';
+import { RetryLaterException } from './webhook-errors';
+
+export type WebhookAnswer =
+  | { status: 'accepted'; eventId: string }
+  | { status: 'quarantined'; eventId: string; reason: string };
+
+const RETRY_AFTER_SECONDS = 30;
+
+@Injectable()
+export class WebhooksService {
+  constructor(
+    private readonly keys: InstituteKeysService,
+    private readonly publisher: BatchPublisher,
+    private readonly config: IngestionConfig,
+    private readonly metrics: IngestionMetrics,
+    private readonly logger: Logger,
+  ) {}
+
+  async receive(institute: string, headers: Record<string, string | string[] | undefined>, body: unknown): Promise<WebhookAnswer> {
+    const receivedAt = Date.now();
+    const auth = this.keys.check(institute, headers);
+    if (!auth.ok) {
+      // The label is fixed for unknown slugs so that random URLs cannot grow the metric without bound.
+      this.metrics.requests.inc({ institute: auth.why === 'unknown-institute' ? '(unknown)' : institute, event: '(none)', outcome: 'unauthorized' });
+      this.logger.warn('webhook refused: not authenticated', { institute, why: auth.why });
+      throw new UnauthorizedException(`missing or wrong key for institute "${institute}"`);
+    }
+    const raw = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
+    const eventId = deriveEventId(institute, raw);
+    const parsed = raw.length === 0 ? { ok: false as const, reason: 'empty body', eventName: null } : parseWiseBody(raw);
+
+    if (parsed.ok) {
+      const value = serializeEnvelope(
+        { eventId, instituteId: institute, eventName: parsed.eventName, receivedAt, occurredAt: parsed.links.occurredAtMs, sessionId: parsed.links.sessionId, classroomId: parsed.links.classroomId, userId: parsed.links.userId },
+        raw,
+      );
+      await this.publish(this.config.KAFKA_EVENTS_TOPIC, kafkaKey(institute, parsed.orderingEntity, eventId), value, institute, parsed.eventName, eventId);
+      this.metrics.requests.inc({ institute, event: parsed.eventName, outcome: 'accepted' });
+      return { status: 'accepted', eventId };
+    }
+
+    const value = serializeQuarantine({ eventId, instituteId: institute, eventName: parsed.eventName, receivedAt, reason: parsed.reason }, raw);
+    const eventLabel = parsed.eventName && isWiseEventName(parsed.eventName) ? parsed.eventName : '(invalid)';
+    await this.publish(this.config.KAFKA_QUARANTINE_TOPIC, kafkaKey(institute, null, eventId), value, institute, eventLabel, eventId);
+    this.metrics.requests.inc({ institute, event: eventLabel, outcome: 'quarantined' });
+    this.metrics.quarantined.inc({ institute });
+    this.logger.warn('webhook quarantined', { institute, eventId, reason: parsed.reason });
+    return { status: 'quarantined', eventId, reason: parsed.reason };
+  }
+
+  private async publish(topic: string, key: string, value: Buffer, institute: string, event: string, eventId: string): Promise<void> {
+    try {
+      await this.publisher.publish({ topic, key, value });
+    } catch (e) {
+      this.metrics.requests.inc({ institute, event, outcome: 'kafka_unavailable' });
+      this.logger.warn('webhook not stored: Kafka did not take it in time; answered 503 so that Wise retries', { institute, eventId, error: e as Error });
+      throw new RetryLaterException(RETRY_AFTER_SECONDS, (e as Error).message);
+    }
+  }
+}

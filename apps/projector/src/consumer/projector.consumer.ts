@@ -1,0 +1,57 @@
+import { Injectable } from '@nestjs/common';
+import { ProjectorConfig } from '@wise/config';
+import { BatchAbandoned, BatchConsumer, IncomingBatch } from '@wise/kafka';
+import { Logger } from '@wise/observability';
+import { projectBatch } from '../pipeline/project-batch';
+import { ProjectorMetrics } from '../projector.metrics';
+import { ClickHouseWriter, WriteAbandoned } from '../writers/clickhouse-writer';
+
+/**
+ * Owns the consumer loop: a partition batch is projected (pure), written (one insert per table),
+ * and only then are its offsets committed. A crash in between replays the batch, which the model
+ * absorbs (every table collapses duplicates).
+ */
+@Injectable()
+export class ProjectorConsumer {
+  private running = false;
+
+  constructor(
+    private readonly consumer: BatchConsumer,
+    private readonly writer: ClickHouseWriter,
+    private readonly config: ProjectorConfig,
+    private readonly metrics: ProjectorMetrics,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    this.running = true;
+    await this.consumer.start((batch) => this.handle(batch));
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await this.consumer.stop();
+  }
+
+  private async handle(batch: IncomingBatch): Promise<void> {
+    const started = process.hrtime.bigint();
+    const first = batch.messages[0].offset;
+    const last = batch.messages[batch.messages.length - 1].offset;
+    const source = `${batch.topic}/${batch.partition}/${first}-${last}`;
+    const { tables, quarantined } = projectBatch(batch.messages, this.config.KAFKA_QUARANTINE_TOPIC);
+    if (quarantined > 0) this.metrics.quarantined.inc({ reason: 'invalid_event' }, quarantined);
+    try {
+      await this.writer.write(tables, { isActive: () => this.running && batch.isActive(), heartbeat: batch.heartbeat, source });
+    } catch (e) {
+      if (e instanceof WriteAbandoned) {
+        this.logger.warn('batch abandoned before it was written; it will be consumed again', { source, reason: e.message });
+        throw new BatchAbandoned(e.message);
+      }
+      throw e;
+    }
+    this.metrics.messages.inc({ topic: batch.topic }, batch.messages.length);
+    this.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    this.logger.debug('batch projected', { source, messages: batch.messages.length, quarantined });
+  }
+}

@@ -1,0 +1,70 @@
+import 'reflect-metadata';
+import { createServer, Server } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { INestApplicationContext } from '@nestjs/common';
+import { ClickHouse, migrateClickHouse } from '@wise/clickhouse';
+import { ConfigError, ProjectorConfig, readEnv } from '@wise/config';
+import { KafkaConnection } from '@wise/kafka';
+import { Logger, Metrics } from '@wise/observability';
+import { ProjectorConsumer } from './consumer/projector.consumer';
+import { ProjectorModule } from './projector.module';
+
+/** Builds the projector, applies ClickHouse migrations, ensures topics, starts consuming. */
+export async function startProjector(env: NodeJS.ProcessEnv = readEnv()): Promise<INestApplicationContext> {
+  const config = ProjectorConfig.parse(env);
+  const app = await NestFactory.createApplicationContext(ProjectorModule.forConfig(config), { logger: new Logger('projector', config.LOG_LEVEL) });
+  app.enableShutdownHooks();
+  const logger = app.get(Logger);
+  const applied = await migrateClickHouse(app.get(ClickHouse));
+  if (applied.length > 0) logger.info('ClickHouse migrations applied', { applied });
+  await app.get(KafkaConnection).ensureTopics([
+    { topic: config.KAFKA_EVENTS_TOPIC, partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR },
+    { topic: config.KAFKA_QUARANTINE_TOPIC, partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR },
+  ]);
+  await app.get(ProjectorConsumer).start();
+  logger.info('projector consuming', { group: config.PROJECTOR_GROUP_ID, topics: [config.KAFKA_EVENTS_TOPIC, config.KAFKA_QUARANTINE_TOPIC], database: config.CLICKHOUSE_DATABASE });
+  return app;
+}
+
+/** /health and /metrics for the projector, which has no HTTP API of its own. */
+function serveOperations(app: INestApplicationContext, port: number): Server {
+  const metrics = app.get(Metrics);
+  return createServer((req, res) => {
+    if (req.url === '/metrics') {
+      metrics.render().then(
+        (text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text),
+        (e: Error) => res.writeHead(500).end(e.message),
+      );
+    } else if (req.url === '/health') {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    } else {
+      res.writeHead(404).end();
+    }
+  }).listen(port, '0.0.0.0');
+}
+
+async function main(): Promise<void> {
+  let app: INestApplicationContext;
+  try {
+    app = await startProjector();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`projector: ${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const port = app.get(ProjectorConfig).PROJECTOR_METRICS_PORT;
+  if (port > 0) {
+    const server = serveOperations(app, port);
+    process.once('SIGTERM', () => server.close());
+    process.once('SIGINT', () => server.close());
+  }
+}
+
+if (require.main === module) {
+  main().catch((e: Error) => {
+    process.stderr.write(`projector: could not start: ${e.stack ?? e.message}\n`);
+    process.exit(1);
+  });
+}

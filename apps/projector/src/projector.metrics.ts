@@ -1,0 +1,18 @@
+import { Metrics } from '@wise/observability';
+
+/** Every metric the projector exports, in one place. */
+export class ProjectorMetrics {
+  readonly messages;
+  readonly quarantined;
+  readonly rowsWritten;
+  readonly writeRetries;
+  readonly batchSeconds;
+
+  constructor(readonly metrics: Metrics) {
+    this.messages = metrics.counter('messages_total', 'Kafka messages consumed, by topic', ['topic'] as const);
+    this.quarantined = metrics.counter('quarantined_total', 'Messages or rows sent to the quarantine table, by reason', ['reason'] as const);
+    this.rowsWritten = metrics.counter('rows_written_total', 'Rows inserted into ClickHouse, by table', ['table'] as const);
+    this.writeRetries = metrics.counter('write_retries_total', 'ClickHouse insert attempts that failed and were retried, by table', ['table'] as const);
+    this.batchSeconds = metrics.histogram('batch_seconds', 'Time from receiving a partition batch to committing its offsets', [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
+  }
+}

@@ -1,0 +1,62 @@
+import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ClickHouse } from '@wise/clickhouse';
+import { ProjectorConfig } from '@wise/config';
+import { BatchConsumer, KafkaConnection } from '@wise/kafka';
+import { Logger, Metrics } from '@wise/observability';
+import { ProjectorConsumer } from './consumer/projector.consumer';
+import { ProjectorMetrics } from './projector.metrics';
+import { ClickHouseWriter } from './writers/clickhouse-writer';
+
+/** Shutdown order: stop fetching and finish the batch in hand (write, commit), then disconnect. */
+@Injectable()
+class ProjectorShutdown implements OnApplicationShutdown {
+  constructor(private readonly consumer: ProjectorConsumer, private readonly ch: ClickHouse, private readonly logger: Logger) {}
+  async onApplicationShutdown(signal?: string): Promise<void> {
+    this.logger.info('projector stopping', { signal });
+    await this.consumer.stop();
+    await this.ch.close();
+  }
+}
+
+@Module({})
+export class ProjectorModule {
+  static forConfig(config: ProjectorConfig): DynamicModule {
+    return {
+      module: ProjectorModule,
+      providers: [
+        { provide: ProjectorConfig, useValue: config },
+        { provide: Logger, useFactory: () => new Logger('projector', config.LOG_LEVEL) },
+        { provide: Metrics, useFactory: () => new Metrics('projector') },
+        { provide: ProjectorMetrics, useFactory: (m: Metrics) => new ProjectorMetrics(m), inject: [Metrics] },
+        {
+          provide: ClickHouse,
+          useFactory: () => new ClickHouse({ url: config.CLICKHOUSE_URL, user: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD, database: config.CLICKHOUSE_DATABASE, app: 'projector' }),
+        },
+        {
+          provide: KafkaConnection,
+          useFactory: (log: Logger) => new KafkaConnection({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-projector`, logger: log }),
+          inject: [Logger],
+        },
+        {
+          provide: BatchConsumer,
+          useFactory: (k: KafkaConnection, log: Logger) =>
+            new BatchConsumer(k, {
+              groupId: config.PROJECTOR_GROUP_ID,
+              topics: [config.KAFKA_EVENTS_TOPIC, config.KAFKA_QUARANTINE_TOPIC],
+              maxBytesPerPartition: config.PROJECTOR_BATCH_MAX_BYTES,
+              maxWaitMs: config.PROJECTOR_BATCH_WAIT_MS,
+              partitionsConsumedConcurrently: 2,
+            }, log),
+          inject: [KafkaConnection, Logger],
+        },
+        {
+          provide: ClickHouseWriter,
+          useFactory: (ch: ClickHouse, log: Logger, m: ProjectorMetrics) => new ClickHouseWriter(ch, log, m, config.PROJECTOR_RETRY_MAX_MS),
+          inject: [ClickHouse, Logger, ProjectorMetrics],
+        },
+        ProjectorConsumer,
+        ProjectorShutdown,
+      ],
+    };
+  }
+}

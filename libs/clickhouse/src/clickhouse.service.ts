@@ -1,0 +1,77 @@
+import { ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import { sqlIdent } from './quote';
+
+export interface ClickHouseOptions {
+  url: string;
+  user: string;
+  password: string;
+  database: string;
+  /** Who is asking; tagged on every statement so the server's query log says who ran it. */
+  app: string;
+  requestTimeoutMs?: number;
+}
+
+export type Row = Record<string, unknown>;
+
+/** The only code that talks to ClickHouse. Queries use `sqlString`/`sqlIdent` for any value. */
+export class ClickHouse {
+  private readonly client: ClickHouseClient;
+  private readonly serverClient: ClickHouseClient;
+  readonly database: string;
+
+  constructor(private readonly options: ClickHouseOptions) {
+    this.database = sqlIdent(options.database);
+    const base = {
+      url: options.url,
+      username: options.user,
+      password: options.password,
+      request_timeout: options.requestTimeoutMs ?? 30_000,
+      compression: { request: false, response: true },
+      // The client would print every failed request itself; callers decide what to log.
+      log: { level: ClickHouseLogLevel.OFF },
+      // 18.16 rejects settings it does not know, so none are sent by default.
+      clickhouse_settings: {},
+    };
+    this.client = createClient({ ...base, database: this.database });
+    // The database may not exist yet when migrations start; this one talks to `default`.
+    this.serverClient = createClient(base);
+  }
+
+  private tag(purpose: string, sql: string): string {
+    return `/* ${this.options.app}:${purpose} */ ${sql}`;
+  }
+
+  async ping(): Promise<boolean> {
+    const r = await this.serverClient.ping();
+    return r.success;
+  }
+
+  async serverVersion(): Promise<string> {
+    const rs = await this.serverClient.query({ query: this.tag('version', 'SELECT version() AS v'), format: 'JSONEachRow' });
+    const rows = (await rs.json()) as Array<{ v: string }>;
+    return rows[0].v;
+  }
+
+  async ensureDatabase(): Promise<void> {
+    await this.serverClient.command({ query: this.tag('migrate', `CREATE DATABASE IF NOT EXISTS ${this.database}`) });
+  }
+
+  async command(purpose: string, sql: string): Promise<void> {
+    await this.client.command({ query: this.tag(purpose, sql) });
+  }
+
+  async query<T = Row>(purpose: string, sql: string): Promise<T[]> {
+    const rs = await this.client.query({ query: this.tag(purpose, sql), format: 'JSONEachRow' });
+    return (await rs.json()) as T[];
+  }
+
+  /** One INSERT of all `rows` (JSONEachRow); callers batch. */
+  async insert(table: string, rows: readonly Row[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.client.insert({ table: sqlIdent(table), values: rows as Row[], format: 'JSONEachRow' });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.client.close(), this.serverClient.close()]);
+  }
+}

@@ -1,0 +1,4 @@
+export * from './clickhouse.service';
+export * from './quote';
+export * from './errors';
+export * from './migrations';

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { envEnum, envInt, envList, envUrl, parseEnv } from './env';
+
+// One description per variable; the README's configuration table follows this file.
+const common = {
+  LOG_LEVEL: envEnum(['debug', 'info', 'warn', 'error'], 'info'),
+  KAFKA_BROKERS: envList('127.0.0.1:9092'),
+  KAFKA_CLIENT_ID: z.string().default('wise-analytics'),
+  KAFKA_EVENTS_TOPIC: z.string().min(1).default('wise.events.v1'),
+  KAFKA_QUARANTINE_TOPIC: z.string().min(1).default('wise.quarantine.v1'),
+  KAFKA_TOPIC_PARTITIONS: envInt(6, 1, 1024),
+  KAFKA_REPLICATION_FACTOR: envInt(1, 1, 7),
+  DATABASE_URL: envUrl('postgres://postgres@127.0.0.1:5432/wise'),
+  CLICKHOUSE_URL: envUrl('http://127.0.0.1:8123'),
+  CLICKHOUSE_USER: z.string().default('default'),
+  CLICKHOUSE_PASSWORD: z.string().default(''),
+  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a plain identifier').default('wise'),
+};
+
+const ingestion = {
+  HOST: z.string().default('0.0.0.0'),
+  PORT: envInt(3000, 1, 65535),
+  PUBLIC_BASE_URL: envUrl('http://127.0.0.1:3000'),
+  BODY_LIMIT_BYTES: envInt(1024 * 1024, 1024),
+  INGEST_SEND_TIMEOUT_MS: envInt(4000, 100, 4900),
+  INGEST_BATCH_MAX_MESSAGES: envInt(1000, 1, 100000),
+  INGEST_LINGER_MS: envInt(2, 0, 1000),
+  INSTITUTES_REFRESH_MS: envInt(2000, 100),
+};
+
+const projector = {
+  PROJECTOR_GROUP_ID: z.string().min(1).default('wise-projector'),
+  PROJECTOR_BATCH_MAX_BYTES: envInt(8 * 1024 * 1024, 1024),
+  PROJECTOR_BATCH_WAIT_MS: envInt(200, 0, 60000),
+  PROJECTOR_RETRY_MAX_MS: envInt(30000, 100),
+  PROJECTOR_METRICS_PORT: envInt(9464, 0, 65535),
+};
+
+type Shape<S extends z.ZodRawShape> = z.infer<z.ZodObject<S>>;
+const ingestionShape = { ...common, ...ingestion };
+const projectorShape = { ...common, ...projector };
+
+// Classes (not just types) so that Nest can inject them; each merges with its parsed shape.
+export interface CommonConfig extends Shape<typeof common> {}
+export class CommonConfig {
+  static parse(env: NodeJS.ProcessEnv): CommonConfig { return Object.assign(new CommonConfig(), parseEnv(common, env)); }
+}
+export interface IngestionConfig extends Shape<typeof ingestionShape> {}
+export class IngestionConfig {
+  static parse(env: NodeJS.ProcessEnv): IngestionConfig { return Object.assign(new IngestionConfig(), parseEnv(ingestionShape, env)); }
+}
+export interface ProjectorConfig extends Shape<typeof projectorShape> {}
+export class ProjectorConfig {
+  static parse(env: NodeJS.ProcessEnv): ProjectorConfig { return Object.assign(new ProjectorConfig(), parseEnv(projectorShape, env)); }
+}
+
+/** The only reader of process.env; apps call this once at boot. */
+export const readEnv = (): NodeJS.ProcessEnv => process.env;

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/** Raised when the environment does not describe a runnable app; names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}\nFix these environment variables (see README, "Configuration") and start again.`);
+    this.name = 'ConfigError';
+  }
+}
+
+// Env values are strings; these turn them into typed values with a readable complaint.
+export const envInt = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .default(String(def))
+    .transform((s, ctx) => {
+      const n = Number(s);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: 'custom', message: `expected a whole number from ${min} to ${max}, got "${s}"` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+export const envList = (def: string) =>
+  z
+    .string()
+    .default(def)
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .refine((a) => a.length > 0, 'expected a comma-separated list with at least one entry');
+
+export const envUrl = (def: string) =>
+  z.string().default(def).refine((s) => URL.canParse(s), { message: 'expected a URL such as http://host:port' });
+
+export const envEnum = <const T extends readonly [string, ...string[]]>(values: T, def: T[number]) =>
+  z.enum(values).default(def as never) as unknown as z.ZodType<T[number], string | undefined>;
+
+/** Parses `env` with `shape`; on failure throws one ConfigError listing every problem. */
+export function parseEnv<S extends z.ZodRawShape>(shape: S, env: NodeJS.ProcessEnv): z.infer<z.ZodObject<S>> {
+  const result = z.object(shape).safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+}

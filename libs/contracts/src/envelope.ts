@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+
+/** Version of the envelope below; bump it with a new parser, never change it in place. */
+export const ENVELOPE_SCHEMA_VERSION = 1;
+
+/**
+ * What ingestion publishes for every accepted webhook. `body` is the institute's JSON exactly as
+ * received (byte for byte: the envelope is spliced around the raw text, never re-serialised).
+ */
+export interface Envelope {
+  v: number;
+  eventId: string;
+  instituteId: string;
+  eventName: string;
+  /** When ingestion received the request, epoch ms. */
+  receivedAt: number;
+  /** The event's own time where its payload has one, epoch ms. */
+  occurredAt: number | null;
+  sessionId: string | null;
+  classroomId: string | null;
+  userId: string | null;
+  body: unknown;
+}
+
+/** What ingestion keeps for an authenticated body it could not accept as an event. */
+export interface QuarantineEnvelope {
+  v: number;
+  eventId: string;
+  instituteId: string;
+  eventName: string | null;
+  receivedAt: number;
+  reason: string;
+  /** The raw body: UTF-8 text when it decodes cleanly, else base64, so nothing is lost. */
+  raw: string;
+  rawEncoding: 'utf8' | 'base64';
+}
+
+/**
+ * Event identity: Wise sends no id, so a delivery is named by a hash of (institute, raw bytes).
+ * A retry of the same delivery resends the same bytes and gets the same id everywhere downstream.
+ */
+export function deriveEventId(instituteId: string, raw: Buffer): string {
+  return createHash('sha256').update(instituteId).update('\n').update(raw).digest('hex').slice(0, 32);
+}
+
+export type EnvelopeHead = Omit<Envelope, 'body' | 'v'>;
+
+/** Serialises an envelope around the raw body text, which must already be known to be valid JSON. */
+export function serializeEnvelope(head: EnvelopeHead, rawJson: Buffer): Buffer {
+  const meta = JSON.stringify({ v: ENVELOPE_SCHEMA_VERSION, ...head });
+  return Buffer.concat([Buffer.from(meta.slice(0, -1) + ',"body":'), rawJson, Buffer.from('}')]);
+}
+
+export function serializeQuarantine(q: Omit<QuarantineEnvelope, 'v' | 'raw' | 'rawEncoding'>, raw: Buffer): Buffer {
+  const text = raw.toString('utf8');
+  const clean = Buffer.from(text, 'utf8').equals(raw);
+  const full: QuarantineEnvelope = { v: ENVELOPE_SCHEMA_VERSION, ...q, raw: clean ? text : raw.toString('base64'), rawEncoding: clean ? 'utf8' : 'base64' };
+  return Buffer.from(JSON.stringify(full));
+}
+
+/** Kafka key: the institute plus the entity whose events must stay in order on one partition. */
+export function kafkaKey(instituteId: string, orderingEntity: string | null, eventId: string): string {
+  return `${instituteId}:${orderingEntity ?? eventId}`;
+}
+
+const BODY_MARK = Buffer.from(',"body":');
+
+export type EnvelopeParse = { ok: true; head: EnvelopeHead & { v: number }; rawBody: Buffer } | { ok: false; reason: string };
+
+/**
+ * The projector's edge. Splits the message where serializeEnvelope spliced the body in, so the
+ * head is parsed here and the body is handed on byte for byte, to be checked by the same
+ * `parseWiseBody` that ingestion used (one contract, both edges, one JSON parse each).
+ */
+export function parseEnvelope(value: Buffer | null): EnvelopeParse {
+  if (!value) return { ok: false, reason: 'empty Kafka message (no value)' };
+  // JSON.stringify escapes every quote inside the head's strings, so the first unescaped
+  // `,"body":` is the splice point.
+  const at = value.indexOf(BODY_MARK);
+  if (at < 0 || value[value.length - 1] !== 0x7d) return { ok: false, reason: 'envelope has no body field at its end (not written by this ingestion?)' };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value.subarray(0, at).toString('utf8') + '}');
+  } catch (e) {
+    return { ok: false, reason: `envelope is not valid JSON: ${(e as Error).message}` };
+  }
+  const env = parsed as Partial<Envelope> | null;
+  if (!env || typeof env !== 'object') return { ok: false, reason: 'envelope is not a JSON object' };
+  if (env.v !== ENVELOPE_SCHEMA_VERSION) return { ok: false, reason: `unsupported envelope version ${JSON.stringify(env.v)} (this projector reads ${ENVELOPE_SCHEMA_VERSION})` };
+  for (const f of ['eventId', 'instituteId', 'eventName'] as const) {
+    if (typeof env[f] !== 'string' || env[f] === '') return { ok: false, reason: `envelope field ${f} is missing or not a string` };
+  }
+  if (typeof env.receivedAt !== 'number' || !Number.isFinite(env.receivedAt)) return { ok: false, reason: 'envelope field receivedAt is missing or not epoch ms' };
+  return { ok: true, head: env as EnvelopeHead & { v: number }, rawBody: value.subarray(at + BODY_MARK.length, value.length - 1) };
+}

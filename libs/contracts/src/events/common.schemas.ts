@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { parseWiseTime } from './wise-time';
+
+/*
+ * Building blocks shared by the event schemas. Two rules hold for every schema in this folder:
+ *  - objects are loose: fields nobody asked about are kept, never rejected, because Wise's field
+ *    lists are only partly known and the event log must keep what was sent;
+ *  - schemas check and never transform (no defaults, coercions or transforms), so the validated
+ *    input already has the inferred type and links can be read from it directly.
+ */
+
+const TIME_MESSAGE = 'expected an ISO-8601 time or an epoch number';
+
+/** A Wise id: 24-hex in production, masked in Wise's samples; any non-empty string is accepted. */
+export const wiseId = z.string().min(1);
+
+/**
+ * Ids Wise leaves empty when they do not apply (the published sample has `paymentOptionId: ""`):
+ * checked for type only.
+ */
+export const optionalRefId = z.string().nullish();
+
+/** Descriptive text (names, titles, emails): checked for type when present. Zoom sends "" for guests. */
+export const optionalText = z.string().nullish();
+
+/** A time the analytics cannot do without. */
+export const wiseTime = z.custom<string | number>((v) => parseWiseTime(v) !== null, { message: TIME_MESSAGE });
+
+/** A time that may be absent, null or "", but when given must be one. */
+export const optionalWiseTime = z
+  .custom<string | number | null>((v) => v === null || v === '' || parseWiseTime(v) !== null, {
+    message: TIME_MESSAGE,
+  })
+  .optional();
+
+/** Money as Wise sends it: integer minor units and a currency code, kept exactly as sent. */
+export const money = z.looseObject({
+  value: z.number().int(),
+  currency: z.string().min(1),
+});
+
+export const classroomRef = z.looseObject({
+  _id: wiseId,
+  name: optionalText,
+  subject: optionalText,
+});
+
+export const personRef = z.looseObject({
+  _id: wiseId,
+  name: optionalText,
+  email: optionalText,
+});
+
+/** The `{event, payload}` envelope every Wise body has, with the event name pinned. */
+export function wiseEvent<const N extends string, P extends z.ZodType>(name: N, payload: P) {
+  return z.looseObject({ event: z.literal(name), payload });
+}

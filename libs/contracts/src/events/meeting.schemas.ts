@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import { optionalText, optionalWiseTime, wiseId, wiseTime } from './common.schemas';
+import { parseWiseTime } from './wise-time';
+
+/*
+ * In-meeting events: Wise forwards Zoom's webhook inside its own envelope. `payload.sessionId` is
+ * the Wise session; the Zoom object sits at `payload.payload.object`. Zoom ids (meeting id,
+ * participant id, user_id) are not Wise ids and are kept unchecked.
+ */
+
+const zoomMeeting = z.looseObject({
+  topic: optionalText,
+  start_time: optionalWiseTime,
+  end_time: optionalWiseTime,
+  duration: z.number().nullish(),
+  timezone: optionalText,
+});
+
+// email then user_name is how a participant is matched to a student; both may be "" for guests.
+const zoomParticipant = z.looseObject({
+  user_name: optionalText,
+  email: optionalText,
+  join_time: optionalWiseTime,
+  leave_time: optionalWiseTime,
+  leave_reason: optionalText,
+});
+
+const sharingDetails = z.looseObject({
+  content: optionalText,
+  source: optionalText,
+  date_time: optionalWiseTime,
+});
+
+function inMeetingEvent<const N extends string, O extends z.ZodType>(name: N, object: O) {
+  return z.looseObject({
+    event: z.literal(name),
+    // Reported both at top level and inside payload; either, both or neither may come.
+    event_ts: optionalWiseTime,
+    payload: z.looseObject({
+      sessionId: wiseId,
+      event_ts: optionalWiseTime,
+      payload: z.looseObject({ object }),
+    }),
+  });
+}
+
+/** The event's own `event_ts` in epoch ms, from whichever of its two positions carries it. */
+export function inMeetingEventTs(body: { event_ts?: unknown; payload: { event_ts?: unknown } }): number | null {
+  return parseWiseTime(body.payload.event_ts) ?? parseWiseTime(body.event_ts);
+}
+
+const OBJECT_PATH = ['payload', 'payload', 'object'];
+const NO_TIME = 'is required when the event has no event_ts';
+
+// A meeting or sharing event with no time at all cannot be placed on a timeline; quarantining it
+// is more honest than letting the receive time (hours late on a retry) stand in for it.
+export const meetingStartedSchema = inMeetingEvent('MeetingStartedEvent', zoomMeeting).superRefine((b, ctx) => {
+  if (inMeetingEventTs(b) === null && parseWiseTime(b.payload.payload.object.start_time) === null) {
+    ctx.addIssue({ code: 'custom', path: [...OBJECT_PATH, 'start_time'], message: NO_TIME });
+  }
+});
+
+export const meetingEndedSchema = inMeetingEvent('MeetingEndedEvent', zoomMeeting).superRefine((b, ctx) => {
+  if (inMeetingEventTs(b) === null && parseWiseTime(b.payload.payload.object.end_time) === null) {
+    ctx.addIssue({ code: 'custom', path: [...OBJECT_PATH, 'end_time'], message: NO_TIME });
+  }
+});
+
+export const participantJoinedSchema = inMeetingEvent(
+  'ParticipantJoinedMeetingEvent',
+  z.looseObject({ participant: zoomParticipant.extend({ join_time: wiseTime }) }),
+);
+
+export const participantLeftSchema = inMeetingEvent(
+  'ParticipantLeftMeetingEvent',
+  z.looseObject({ participant: zoomParticipant.extend({ leave_time: wiseTime }) }),
+);
+
+const sharingObject = z.looseObject({
+  participant: zoomParticipant.extend({ sharing_details: sharingDetails.optional() }),
+});
+
+function sharingEvent<const N extends string>(name: N) {
+  return inMeetingEvent(name, sharingObject).superRefine((b, ctx) => {
+    const at = b.payload.payload.object.participant.sharing_details?.date_time;
+    if (inMeetingEventTs(b) === null && parseWiseTime(at) === null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...OBJECT_PATH, 'participant', 'sharing_details', 'date_time'],
+        message: NO_TIME,
+      });
+    }
+  });
+}
+
+export const sharingStartedSchema = sharingEvent('SharingStaredInMeetingEvent');
+export const sharingEndedSchema = sharingEvent('SharingEndedInMeetingEvent');

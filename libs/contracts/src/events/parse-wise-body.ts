@@ -1,0 +1,109 @@
+import { extractLinks, orderingEntityOf, type EventLinks } from './event-links';
+import { isWiseEventName, WISE_EVENT_NAMES, type WiseEventName } from './event-names';
+import { formatIssues } from './format-issues';
+import { WISE_EVENT_SCHEMAS, type WiseEventBody } from './wise-event-schemas';
+
+export type { EventLinks } from './event-links';
+
+export type ParseResult =
+  | {
+      ok: true;
+      eventName: WiseEventName;
+      /** The body as JSON.parse built it, for reading only: the raw bytes stay the record. */
+      body: unknown;
+      links: EventLinks;
+      /** The id whose order matters (Kafka key, after the institute); null if the event has none. */
+      orderingEntity: string | null;
+    }
+  | { ok: false; reason: string; eventName: string | null };
+
+/** Far deeper than any Wise body (about six levels); bounds the recursive copy below. */
+const MAX_DEPTH = 64;
+
+const MAX_NAME_IN_REASON = 100;
+
+/**
+ * Reads one webhook body: JSON, envelope, event name, that event's schema, then its links.
+ * Never throws for bad input: every rejection is a result with a reason fit for the quarantine.
+ */
+export function parseWiseBody(raw: Buffer | string): ParseResult {
+  const text = typeof raw === 'string' ? raw : raw.toString('utf8');
+  let parsed: unknown;
+  try {
+    // A leading byte-order mark is an encoding artefact, not content; JSON.parse rejects it.
+    parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  } catch (e) {
+    return fail(`body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, null);
+  }
+  if (!isRecord(parsed)) return fail(`body is not a JSON object (got ${kindOf(parsed)})`, null);
+
+  const event = own(parsed, 'event');
+  if (event === undefined) return fail('body has no "event" field', null);
+  if (typeof event !== 'string') return fail(`body's "event" is not a string (got ${kindOf(event)})`, null);
+  if (!isWiseEventName(event)) {
+    const shown = JSON.stringify(event.length > MAX_NAME_IN_REASON ? `${event.slice(0, MAX_NAME_IN_REASON)}…` : event);
+    return fail(`unknown event name ${shown} (known: ${WISE_EVENT_NAMES.length} Wise events)`, event);
+  }
+  const payload = own(parsed, 'payload');
+  if (payload === undefined) return fail(`${event}: body has no "payload" field`, event);
+  if (!isRecord(payload)) return fail(`${event}: body's "payload" is not an object (got ${kindOf(payload)})`, event);
+
+  const safe = nullPrototypeCopy(parsed, 0);
+  if (safe === TOO_DEEP) return fail(`${event}: body nests deeper than ${MAX_DEPTH} levels`, event);
+
+  const result = WISE_EVENT_SCHEMAS[event].safeParse(safe, { reportInput: true });
+  if (!result.success) return fail(`${event}: ${formatIssues(result.error.issues)}`, event);
+
+  // Links are read from the validated copy, not from zod's output: the copy has no prototype, so a
+  // field that is absent can never be answered by an inherited one, whatever zod does with keys.
+  const links = extractLinks(event, safe as WiseEventBody);
+  return { ok: true, eventName: event, body: parsed, links, orderingEntity: orderingEntityOf(event, links) };
+}
+
+function fail(reason: string, eventName: string | null): ParseResult {
+  return { ok: false, reason, eventName };
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function own(o: Record<string, unknown>, key: string): unknown {
+  return Object.hasOwn(o, key) ? o[key] : undefined;
+}
+
+function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return `a ${typeof v}`;
+}
+
+const TOO_DEEP: unique symbol = Symbol('too deep');
+
+/*
+ * The same JSON tree built from null-prototype objects. JSON.parse keeps a "__proto__" key as an
+ * own property, but validation must see only own data: on a plain object, a field the sender left
+ * out would otherwise be read through Object.prototype, should anything have polluted it. On a
+ * null-prototype object, assigning "__proto__" creates an ordinary own property (there is no
+ * inherited setter to hit), so nothing is dropped or renamed either.
+ */
+function nullPrototypeCopy(v: unknown, depth: number): unknown {
+  if (typeof v !== 'object' || v === null) return v;
+  if (depth >= MAX_DEPTH) return TOO_DEEP;
+  if (Array.isArray(v)) {
+    const out: unknown[] = new Array(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const c = nullPrototypeCopy(v[i], depth + 1);
+      if (c === TOO_DEEP) return TOO_DEEP;
+      out[i] = c;
+    }
+    return out;
+  }
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const key of Object.keys(v)) {
+    const c = nullPrototypeCopy((v as Record<string, unknown>)[key], depth + 1);
+    if (c === TOO_DEEP) return TOO_DEEP;
+    out[key] = c;
+  }
+  return out;
+}

@@ -1,0 +1,19 @@
+import { z } from 'zod';
+import { optionalRefId, wiseEvent, wiseId } from './common.schemas';
+
+// duration's unit is not documented by Wise: it is checked as a number and kept as sent.
+const recordingPart = z.looseObject({
+  type: z.string().min(1),
+  url: z.string().min(1),
+  duration: z.number().nonnegative(),
+  partIndex: z.number().int().nonnegative(),
+});
+
+export const recordingCompletedSchema = wiseEvent(
+  'RecordingCompletedEvent',
+  z.looseObject({
+    userId: optionalRefId,
+    sessionId: wiseId,
+    recordings: z.array(recordingPart),
+  }),
+);

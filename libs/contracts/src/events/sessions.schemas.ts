@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { optionalRefId, optionalText, optionalWiseTime, wiseEvent, wiseId } from './common.schemas';
+
+/*
+ * Session scheduling. Only `_id` and `classId` are required on every item: updates are sparse
+ * patches where a missing field means "unchanged", so nothing else may be demanded or defaulted.
+ */
+const sessionItem = z.looseObject({
+  _id: wiseId,
+  classId: wiseId,
+  userId: optionalRefId,
+  createdAt: optionalWiseTime,
+  updatedAt: optionalWiseTime,
+  meetingStatus: optionalText,
+  type: optionalText,
+  title: optionalText,
+  scheduledStartTime: optionalWiseTime,
+  scheduledEndTime: optionalWiseTime,
+});
+
+// An empty list changes nothing and points at nothing: more likely a broken sender than an event.
+const sessionsPayload = z.looseObject({ sessions: z.array(sessionItem).min(1) });
+
+export const sessionsCreatedSchema = wiseEvent('SessionsCreatedEvent', sessionsPayload);
+export const sessionsUpdatedSchema = wiseEvent('SessionsUpdatedEvent', sessionsPayload);
+export const sessionsDeletedSchema = wiseEvent('SessionsDeletedEvent', sessionsPayload);
+
+/** Wise's note that it computed attendance: a pointer to the session, carrying no values. */
+export const attendanceComputedSchema = wiseEvent(
+  'AttendanceComputedEvent',
+  z.looseObject({
+    session: z.looseObject({
+      _id: wiseId,
+      classId: optionalRefId,
+      userId: optionalRefId,
+    }),
+  }),
+);

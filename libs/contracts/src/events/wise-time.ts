@@ -1,0 +1,60 @@
+/**
+ * Epoch numbers at or above this are milliseconds, below it seconds. 1e11 s is the year 5138 and
+ * 1e11 ms is March 1973, so no plausible Wise time falls on the wrong side.
+ */
+const EPOCH_MS_THRESHOLD = 1e11;
+
+/** Date.UTC's own range; anything outside it cannot be a real event time. */
+const MAX_EPOCH_MS = 8.64e15;
+
+// Date-only, or date-time with optional seconds, fraction and zone. Other Date.parse formats
+// ("May 7 2024") are implementation-defined, so they are refused rather than guessed.
+const ISO_8601 =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?)?$/;
+
+const EPOCH_STRING = /^\d+(?:\.\d+)?$/;
+
+/**
+ * A Wise or Zoom time as epoch milliseconds, or null when the value is not a usable time.
+ * Accepts ISO-8601 strings (a date-time without zone is read as UTC, never as the local zone of
+ * whichever machine parses it) and epoch numbers, also as digit strings.
+ */
+export function parseWiseTime(v: unknown): number | null {
+  if (typeof v === 'number') return fromEpoch(v);
+  if (typeof v !== 'string') return null;
+  const s = v.trim();
+  if (EPOCH_STRING.test(s)) return fromEpoch(Number(s));
+  return fromIso(s);
+}
+
+function fromEpoch(n: number): number | null {
+  // Zero and negatives are how senders spell "unset"; no Wise event predates 1970.
+  if (!Number.isFinite(n) || n <= 0) return null;
+  const ms = Math.round(n >= EPOCH_MS_THRESHOLD ? n : n * 1000);
+  return ms <= MAX_EPOCH_MS ? ms : null;
+}
+
+function fromIso(s: string): number | null {
+  const m = ISO_8601.exec(s);
+  if (!m) return null;
+  const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '', z, sign, oh = '0', om = '0'] = m;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(sec);
+  // Date.parse rolls 2024-02-30 over to March; a wrong date is garbage, not another day.
+  const dayStart = Date.UTC(year, month - 1, day);
+  const check = new Date(dayStart);
+  if (check.getUTCFullYear() !== year || check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day) {
+    return null;
+  }
+  const midnightNext = hour === 24 && minute === 0 && second === 0 && !/[1-9]/.test(frac);
+  if ((hour > 23 && !midnightNext) || minute > 59 || second > 59) return null;
+  const offsetMin = z || !sign ? 0 : (sign === '-' ? -1 : 1) * (Number(oh) * 60 + Number(om));
+  if (Number(oh) > 23 || Number(om) > 59) return null;
+  const fracMs = frac ? Math.round(Number(`0.${frac}`) * 1000) : 0;
+  const ms = dayStart + ((hour * 60 + minute - offsetMin) * 60 + second) * 1000 + fracMs;
+  return Number.isFinite(ms) && ms > 0 && ms <= MAX_EPOCH_MS ? ms : null;
+}

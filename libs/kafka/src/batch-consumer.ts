@@ -1,0 +1,81 @@
+import { Consumer } from 'kafkajs';
+import { Logger } from '@wise/observability';
+import { KafkaConnection } from './kafka-connection';
+
+export interface IncomingMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: Buffer | null;
+  value: Buffer | null;
+}
+
+export interface IncomingBatch {
+  topic: string;
+  partition: number;
+  messages: IncomingMessage[];
+  /** Keeps the group membership alive during long retries. */
+  heartbeat: () => Promise<void>;
+  /** False once the consumer is stopping or the partition was revoked: stop retrying. */
+  isActive: () => boolean;
+}
+
+export interface BatchConsumerOptions {
+  groupId: string;
+  topics: string[];
+  maxBytesPerPartition: number;
+  maxWaitMs: number;
+  partitionsConsumedConcurrently: number;
+}
+
+/** Thrown by a handler that gave up on a batch without writing it; nothing is committed. */
+export class BatchAbandoned extends Error {}
+
+/**
+ * A consumer-group member that hands whole partition batches to a handler and commits the batch's
+ * offsets only after the handler resolved, i.e. after the rows built from it are durably written.
+ */
+export class BatchConsumer {
+  private readonly consumer: Consumer;
+
+  constructor(connection: KafkaConnection, private readonly options: BatchConsumerOptions, private readonly logger: Logger) {
+    this.consumer = connection.kafka.consumer({
+      groupId: options.groupId,
+      maxBytesPerPartition: options.maxBytesPerPartition,
+      maxWaitTimeInMs: options.maxWaitMs,
+      sessionTimeout: 30000,
+      heartbeatInterval: 3000,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  async start(handler: (batch: IncomingBatch) => Promise<void>): Promise<void> {
+    await this.consumer.connect();
+    for (const topic of this.options.topics) await this.consumer.subscribe({ topic, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, resolveOffset }) => {
+        if (batch.messages.length === 0) return;
+        const messages = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value }));
+        try {
+          await handler({ topic: batch.topic, partition: batch.partition, messages, heartbeat, isActive: () => isRunning() && !isStale() });
+        } catch (e) {
+          if (e instanceof BatchAbandoned) return;
+          throw e;
+        }
+        const last = messages[messages.length - 1].offset;
+        resolveOffset(last);
+        await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+        await commitOffsetsIfNecessary();
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    // kafkajs waits for the batch in hand to finish before leaving the group.
+    await this.consumer.disconnect();
+    this.logger.info('kafka consumer stopped', { groupId: this.options.groupId });
+  }
+}

@@ -1,0 +1,3 @@
+export * from './kafka-connection';
+export * from './batch-publisher';
+export * from './batch-consumer';

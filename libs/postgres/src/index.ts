@@ -1,0 +1,3 @@
+export * from './postgres';
+export * from './migrations';
+export * from './institutes.repository';

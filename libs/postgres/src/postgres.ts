@@ -1,0 +1,58 @@
+import { Pool, PoolClient } from 'pg';
+
+export type { PoolClient };
+
+/** The only code that imports `pg`. */
+export class Postgres {
+  readonly pool: Pool;
+
+  constructor(readonly url: string, max = 5) {
+    this.pool = new Pool({ connectionString: url, max, connectionTimeoutMillis: 5000 });
+    // An idle client losing its connection must not crash the app; the next query reconnects.
+    this.pool.on('error', () => undefined);
+  }
+
+  async query<T extends Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const r = await this.pool.query(sql, params);
+    return r.rows as T[];
+  }
+
+  async transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/** Creates the database named in `url` when the server does not have it yet. */
+export async function ensurePostgresDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) throw new Error(`refusing database name ${JSON.stringify(name)} in DATABASE_URL`);
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const pool = new Pool({ connectionString: admin.toString(), max: 1 });
+  try {
+    const r = await pool.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (r.rowCount === 0) {
+      await pool.query(`CREATE DATABASE "${name}"`).catch((e: { code?: string }) => {
+        if (e.code !== '42P04') throw e; // created meanwhile by another process
+      });
+    }
+  } finally {
+    await pool.end();
+  }
+}

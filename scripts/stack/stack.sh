@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# The native service stack for machines without a Docker engine: Kafka (KRaft, from Maven
+# Central jars), ClickHouse (Debian's clickhouse-server) and PostgreSQL (Debian's).
+#   stack.sh up | down | status
+# Everything the stack owns lives under .stack/ (git-ignored). `up` is idempotent; `down` stops only
+# what `up` started (it leaves a PostgreSQL that was already running alone).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+STACK="${STACK_DIR:-$ROOT/.stack}"
+HERE="$ROOT/scripts/stack"
+KAFKA_HEAP="${KAFKA_HEAP:-768m}"
+KAFKA_PARTITIONS="${KAFKA_DEFAULT_PARTITIONS:-6}"
+
+say() { printf '[stack] %s\n' "$*"; }
+fail() { printf '[stack] ERROR: %s\n' "$*" >&2; exit 1; }
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# Waits for a check to pass; on timeout names the service, the last lines of its log, and the log.
+wait_for() { # name seconds logfile check...
+  local name=$1 secs=$2 log=$3; shift 3
+  local i
+  for ((i = 0; i < secs * 4; i++)); do
+    if "$@"; then return 0; fi
+    sleep 0.25
+  done
+  printf '[stack] ERROR: %s did not answer within %ss.\n' "$name" "$secs" >&2
+  if [ -f "$log" ]; then
+    printf '[stack] last lines of %s:\n' "$log" >&2
+    tail -n 15 "$log" | sed 's/^/    /' >&2
+  fi
+  exit 1
+}
+
+apt_install() {
+  say "installing $* from Debian (apt-get)"
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >"$STACK/apt.log" 2>&1; then
+    apt-get update -q >>"$STACK/apt.log" 2>&1 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >>"$STACK/apt.log" 2>&1 \
+      || fail "could not install $* (see $STACK/apt.log)"
+  fi
+}
+
+# ---------------------------------------------------------------- Kafka
+KAFKA_DIR="$STACK/kafka"
+KAFKA_PID="$KAFKA_DIR/kafka.pid"
+KAFKA_LOG="$KAFKA_DIR/log/server.log"
+KAFKA_OUT="$KAFKA_DIR/log/stdout.log"
+
+kafka_jars() {
+  local stamp="$KAFKA_DIR/libs/.pom.sha"
+  local want
+  want=$(sha256sum "$ROOT/scripts/kafka/pom.xml" | cut -d' ' -f1)
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
+  command -v mvn >/dev/null || fail "Maven (mvn) is needed to fetch Kafka's jars; install it (apt-get install maven)"
+  command -v java >/dev/null || fail "Java 17 is needed to run Kafka; install it (apt-get install openjdk-17-jre-headless)"
+  say "fetching Apache Kafka jars from Maven Central into $KAFKA_DIR/libs (once; cached)"
+  rm -rf "$KAFKA_DIR/libs"
+  mvn -q -B -f "$ROOT/scripts/kafka/pom.xml" package -Dkafka.libs="$KAFKA_DIR/libs" >"$STACK/maven.log" 2>&1 \
+    || fail "Maven could not fetch Kafka's jars (see $STACK/maven.log)"
+  echo "$want" >"$stamp"
+}
+
+kafka_up() {
+  if pid_alive "$KAFKA_PID" && port_open 9092; then say "kafka: already running (pid $(cat "$KAFKA_PID"))"; return 0; fi
+  if port_open 9092; then fail "port 9092 is taken by a process the stack did not start; stop it or free the port"; fi
+  mkdir -p "$KAFKA_DIR/data" "$KAFKA_DIR/log"
+  kafka_jars
+  cat >"$KAFKA_DIR/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:9093
+listeners=PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093
+advertised.listeners=PLAINTEXT://127.0.0.1:9092
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$KAFKA_DIR/data
+num.partitions=$KAFKA_PARTITIONS
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=6
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+log.retention.hours=-1
+log.segment.bytes=268435456
+PROPS
+  local cp="$KAFKA_DIR/libs/*"
+  local jvm=(-Xms256m "-Xmx$KAFKA_HEAP" -XX:+UseG1GC -Djava.awt.headless=true
+    "-Dkafka.logs.dir=$KAFKA_DIR/log" "-Dlog4j2.configurationFile=$HERE/kafka-log4j2.yaml")
+  if [ ! -f "$KAFKA_DIR/data/meta.properties" ]; then
+    say "kafka: formatting the KRaft log folder (first start)"
+    local cluster_id
+    cluster_id=$(java -cp "$cp" "${jvm[@]}" kafka.tools.StorageTool random-uuid 2>>"$KAFKA_OUT" | tail -n 1)
+    java -cp "$cp" "${jvm[@]}" kafka.tools.StorageTool format -t "$cluster_id" \
+      -c "$KAFKA_DIR/server.properties" >>"$KAFKA_OUT" 2>&1 \
+      || fail "kafka: formatting $KAFKA_DIR/data failed (see $KAFKA_OUT)"
+  fi
+  say "kafka: starting on 127.0.0.1:9092 (heap $KAFKA_HEAP)"
+  nohup java -cp "$cp" "${jvm[@]}" kafka.Kafka "$KAFKA_DIR/server.properties" >>"$KAFKA_OUT" 2>&1 &
+  echo $! >"$KAFKA_PID"
+  wait_for kafka 90 "$KAFKA_LOG" kafka_ready
+  say "kafka: up"
+}
+
+# The port opens before the broker has a leader for its metadata; "Kafka Server started" is the
+# broker's own word that it can serve requests.
+kafka_ready() {
+  pid_alive "$KAFKA_PID" || { printf '[stack] ERROR: kafka exited during start-up.\n' >&2; tail -n 20 "$KAFKA_OUT" "$KAFKA_LOG" 2>/dev/null | sed 's/^/    /' >&2; exit 1; }
+  port_open 9092 && grep -q 'Kafka Server started' "$KAFKA_LOG" 2>/dev/null
+}
+
+# ---------------------------------------------------------------- ClickHouse
+CH_DIR="$STACK/clickhouse"
+CH_PID="$CH_DIR/clickhouse.pid"
+CH_LOG="$CH_DIR/log/clickhouse-server.err.log"
+
+ch_ping() { [ "$(curl -s --max-time 2 http://127.0.0.1:8123/ping 2>/dev/null)" = "Ok." ]; }
+
+clickhouse_up() {
+  if pid_alive "$CH_PID" && ch_ping; then say "clickhouse: already running (pid $(cat "$CH_PID"))"; return 0; fi
+  if ch_ping; then fail "a ClickHouse the stack did not start answers on 8123; stop it or free the port"; fi
+  command -v clickhouse-server >/dev/null || apt_install clickhouse-server clickhouse-client
+  mkdir -p "$CH_DIR/data" "$CH_DIR/tmp" "$CH_DIR/user_files" "$CH_DIR/format_schemas" "$CH_DIR/log" "$CH_DIR/etc"
+  sed "s#@STACK@#$STACK#g" "$HERE/clickhouse-config.xml" >"$CH_DIR/etc/config.xml"
+  cp "$HERE/clickhouse-users.xml" "$CH_DIR/etc/users.xml"
+  say "clickhouse: starting on 127.0.0.1:8123"
+  (cd "$CH_DIR" && nohup clickhouse-server --config-file="$CH_DIR/etc/config.xml" >>"$CH_DIR/log/stdout.log" 2>&1 &
+    echo $! >"$CH_PID")
+  wait_for clickhouse 60 "$CH_LOG" ch_ready
+  say "clickhouse: up"
+}
+
+ch_ready() {
+  pid_alive "$CH_PID" || { printf '[stack] ERROR: clickhouse-server exited during start-up.\n' >&2; tail -n 20 "$CH_DIR/log/stdout.log" "$CH_LOG" 2>/dev/null | sed 's/^/    /' >&2; exit 1; }
+  ch_ping
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+PG_MARK="$STACK/postgres.started-by-stack"
+pg_ready() { pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; }
+
+postgres_up() {
+  if command -v pg_isready >/dev/null && pg_ready; then say "postgres: already running"; return 0; fi
+  if ! command -v pg_ctlcluster >/dev/null; then apt_install postgresql; fi
+  local version
+  version=$(ls /etc/postgresql | sort -V | tail -n 1)
+  [ -n "$version" ] || fail "postgres: no cluster under /etc/postgresql after install (see $STACK/apt.log)"
+  say "postgres: starting cluster $version/main"
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start >"$STACK/postgres-start.log" 2>&1 \
+    || fail "postgres: pg_ctlcluster $version main start failed (see $STACK/postgres-start.log and /var/log/postgresql/)"
+  touch "$PG_MARK"
+  wait_for postgres 30 "/var/log/postgresql/postgresql-$version-main.log" pg_ready
+  say "postgres: up"
+}
+
+# A fresh Debian cluster only trusts local socket users; the apps connect over TCP as postgres.
+postgres_access() {
+  if psql -h 127.0.0.1 -U postgres -d postgres -tAc 'select 1' >/dev/null 2>&1; then return 0; fi
+  local hba
+  hba=$(su postgres -c "psql -tAc 'show hba_file'" 2>/dev/null || true)
+  [ -n "$hba" ] || fail "postgres: cannot connect as postgres over 127.0.0.1 and cannot read pg_hba.conf; allow trust or set PG* env"
+  say "postgres: allowing trust auth on 127.0.0.1 for local development ($hba)"
+  sed -i '1i host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust' "$hba"
+  su postgres -c "psql -tAc 'select pg_reload_conf()'" >/dev/null
+}
+
+# ---------------------------------------------------------------- commands
+up() {
+  mkdir -p "$STACK"
+  postgres_up
+  postgres_access
+  clickhouse_up
+  kafka_up
+  say "all services up: kafka 127.0.0.1:9092, clickhouse http://127.0.0.1:8123, postgres 127.0.0.1:5432"
+}
+
+stop_pid() { # name pidfile
+  local name=$1 pidfile=$2 i
+  if ! pid_alive "$pidfile"; then rm -f "$pidfile"; say "$name: not running (not started by the stack)"; return 0; fi
+  local pid; pid=$(cat "$pidfile")
+  say "$name: stopping (pid $pid)"
+  kill "$pid" 2>/dev/null || true
+  for ((i = 0; i < 120; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  if kill -0 "$pid" 2>/dev/null; then say "$name: did not stop in 30s, killing"; kill -9 "$pid" 2>/dev/null || true; fi
+  rm -f "$pidfile"
+}
+
+down() {
+  stop_pid kafka "$KAFKA_PID"
+  stop_pid clickhouse "$CH_PID"
+  if [ -f "$PG_MARK" ]; then
+    local version; version=$(ls /etc/postgresql | sort -V | tail -n 1)
+    say "postgres: stopping cluster $version/main (the stack started it)"
+    pg_ctlcluster --skip-systemctl-redirect "$version" main stop || true
+    rm -f "$PG_MARK"
+  else
+    say "postgres: left running (the stack did not start it)"
+  fi
+}
+
+status() {
+  local rc=0
+  if pid_alive "$KAFKA_PID" && port_open 9092; then say "kafka: up (pid $(cat "$KAFKA_PID"), 127.0.0.1:9092, log $KAFKA_LOG)";
+  elif port_open 9092; then say "kafka: something not started by the stack answers on 9092";
+  else say "kafka: down"; rc=1; fi
+  if pid_alive "$CH_PID" && ch_ping; then say "clickhouse: up (pid $(cat "$CH_PID"), http://127.0.0.1:8123, log $CH_LOG)";
+  elif ch_ping; then say "clickhouse: something not started by the stack answers on 8123";
+  else say "clickhouse: down"; rc=1; fi
+  if pg_ready; then say "postgres: up (127.0.0.1:5432$([ -f "$PG_MARK" ] && echo ', started by the stack'))";
+  else say "postgres: down"; rc=1; fi
+  return $rc
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac

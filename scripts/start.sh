@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `npm start`: the whole pipeline on this machine, in the foreground. Starts the stack if it is not
+# up, then ingestion (port 3000) and the projector; Ctrl-C stops both apps (the stack keeps
+# running: `npm run stack:down` stops it).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+bash scripts/ensure-deps.sh
+bash scripts/stack/stack.sh up
+
+pids=()
+stop() {
+  trap - INT TERM
+  echo "[start] stopping ingestion and projector"
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  wait
+}
+trap stop INT TERM
+
+# The projector applies the ClickHouse migrations; ingestion the PostgreSQL ones.
+node dist/apps/projector/src/main.js 2>&1 | sed -u 's/^/[projector] /' &
+pids+=($!)
+node dist/apps/ingestion/src/main.js 2>&1 | sed -u 's/^/[ingestion] /' &
+pids+=($!)
+echo "[start] ingestion on http://127.0.0.1:${PORT:-3000}, projector consuming; Ctrl-C stops both"
+wait
