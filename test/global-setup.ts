@@ -1,8 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 
-/** Service tests need the real stack; `stack.sh up` is idempotent and fast when it is running. */
+/**
+ * Service tests run the built apps as child processes against the real stack, so the stack is
+ * started (idempotent, fast when up) and dist/ is rebuilt (incremental) first.
+ */
 export default function globalSetup(): void {
-  if (process.env.WISE_SKIP_STACK_UP === '1') return;
-  execFileSync('bash', [join(__dirname, '..', 'scripts', 'stack', 'stack.sh'), 'up'], { stdio: 'inherit' });
+  const root = join(__dirname, '..');
+  execFileSync('bash', [join(root, 'scripts', 'stack', 'stack.sh'), 'up'], { stdio: 'inherit' });
+  execFileSync('bash', [join(root, 'scripts', 'build.sh')], { stdio: 'inherit' });
 }

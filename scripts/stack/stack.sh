@@ -10,6 +10,12 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STACK="${STACK_DIR:-$ROOT/.stack}"
 HERE="$ROOT/scripts/stack"
 KAFKA_HEAP="${KAFKA_HEAP:-768m}"
+# Ports are variables so that tests can run a private broker or server beside the shared one
+# (e.g. to stop it mid-test) with `STACK_DIR=... KAFKA_PORT=... stack.sh kafka-up`.
+KAFKA_PORT="${KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
+CH_HTTP_PORT="${CH_HTTP_PORT:-8123}"
+CH_TCP_PORT="${CH_TCP_PORT:-9000}"
 KAFKA_PARTITIONS="${KAFKA_DEFAULT_PARTITIONS:-6}"
 
 say() { printf '[stack] %s\n' "$*"; }
@@ -45,35 +51,37 @@ apt_install() {
 
 # ---------------------------------------------------------------- Kafka
 KAFKA_DIR="$STACK/kafka"
+# Jars are shared by every stack folder of this checkout (a private test broker reuses them).
+KAFKA_LIBS="$ROOT/.stack/kafka/libs"
 KAFKA_PID="$KAFKA_DIR/kafka.pid"
 KAFKA_LOG="$KAFKA_DIR/log/server.log"
 KAFKA_OUT="$KAFKA_DIR/log/stdout.log"
 
 kafka_jars() {
-  local stamp="$KAFKA_DIR/libs/.pom.sha"
+  local stamp="$KAFKA_LIBS/.pom.sha"
   local want
   want=$(sha256sum "$ROOT/scripts/kafka/pom.xml" | cut -d' ' -f1)
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then return 0; fi
   command -v mvn >/dev/null || fail "Maven (mvn) is needed to fetch Kafka's jars; install it (apt-get install maven)"
   command -v java >/dev/null || fail "Java 17 is needed to run Kafka; install it (apt-get install openjdk-17-jre-headless)"
-  say "fetching Apache Kafka jars from Maven Central into $KAFKA_DIR/libs (once; cached)"
-  rm -rf "$KAFKA_DIR/libs"
-  mvn -q -B -f "$ROOT/scripts/kafka/pom.xml" package -Dkafka.libs="$KAFKA_DIR/libs" >"$STACK/maven.log" 2>&1 \
+  say "fetching Apache Kafka jars from Maven Central into $KAFKA_LIBS (once; cached)"
+  rm -rf "$KAFKA_LIBS"; mkdir -p "$ROOT/.stack"
+  mvn -q -B -f "$ROOT/scripts/kafka/pom.xml" package -Dkafka.libs="$KAFKA_LIBS" >"$STACK/maven.log" 2>&1 \
     || fail "Maven could not fetch Kafka's jars (see $STACK/maven.log)"
   echo "$want" >"$stamp"
 }
 
 kafka_up() {
-  if pid_alive "$KAFKA_PID" && port_open 9092; then say "kafka: already running (pid $(cat "$KAFKA_PID"))"; return 0; fi
-  if port_open 9092; then fail "port 9092 is taken by a process the stack did not start; stop it or free the port"; fi
+  if pid_alive "$KAFKA_PID" && port_open $KAFKA_PORT; then say "kafka: already running (pid $(cat "$KAFKA_PID"))"; return 0; fi
+  if port_open $KAFKA_PORT; then fail "port $KAFKA_PORT is taken by a process the stack did not start; stop it or free the port"; fi
   mkdir -p "$KAFKA_DIR/data" "$KAFKA_DIR/log"
   kafka_jars
   cat >"$KAFKA_DIR/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
-controller.quorum.voters=1@127.0.0.1:9093
-listeners=PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093
-advertised.listeners=PLAINTEXT://127.0.0.1:9092
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
@@ -90,7 +98,7 @@ auto.create.topics.enable=false
 log.retention.hours=-1
 log.segment.bytes=268435456
 PROPS
-  local cp="$KAFKA_DIR/libs/*"
+  local cp="$KAFKA_LIBS/*"
   local jvm=(-Xms256m "-Xmx$KAFKA_HEAP" -XX:+UseG1GC -Djava.awt.headless=true
     "-Dkafka.logs.dir=$KAFKA_DIR/log" "-Dlog4j2.configurationFile=$HERE/kafka-log4j2.yaml")
   if [ ! -f "$KAFKA_DIR/data/meta.properties" ]; then
@@ -101,7 +109,7 @@ PROPS
       -c "$KAFKA_DIR/server.properties" >>"$KAFKA_OUT" 2>&1 \
       || fail "kafka: formatting $KAFKA_DIR/data failed (see $KAFKA_OUT)"
   fi
-  say "kafka: starting on 127.0.0.1:9092 (heap $KAFKA_HEAP)"
+  say "kafka: starting on 127.0.0.1:$KAFKA_PORT (heap $KAFKA_HEAP)"
   nohup java -cp "$cp" "${jvm[@]}" kafka.Kafka "$KAFKA_DIR/server.properties" >>"$KAFKA_OUT" 2>&1 &
   echo $! >"$KAFKA_PID"
   wait_for kafka 90 "$KAFKA_LOG" kafka_ready
@@ -112,7 +120,7 @@ PROPS
 # broker's own word that it can serve requests.
 kafka_ready() {
   pid_alive "$KAFKA_PID" || { printf '[stack] ERROR: kafka exited during start-up.\n' >&2; tail -n 20 "$KAFKA_OUT" "$KAFKA_LOG" 2>/dev/null | sed 's/^/    /' >&2; exit 1; }
-  port_open 9092 && grep -q 'Kafka Server started' "$KAFKA_LOG" 2>/dev/null
+  port_open $KAFKA_PORT && grep -q 'Kafka Server started' "$KAFKA_LOG" 2>/dev/null
 }
 
 # ---------------------------------------------------------------- ClickHouse
@@ -120,16 +128,16 @@ CH_DIR="$STACK/clickhouse"
 CH_PID="$CH_DIR/clickhouse.pid"
 CH_LOG="$CH_DIR/log/clickhouse-server.err.log"
 
-ch_ping() { [ "$(curl -s --max-time 2 http://127.0.0.1:8123/ping 2>/dev/null)" = "Ok." ]; }
+ch_ping() { [ "$(curl -s --max-time 2 http://127.0.0.1:$CH_HTTP_PORT/ping 2>/dev/null)" = "Ok." ]; }
 
 clickhouse_up() {
   if pid_alive "$CH_PID" && ch_ping; then say "clickhouse: already running (pid $(cat "$CH_PID"))"; return 0; fi
-  if ch_ping; then fail "a ClickHouse the stack did not start answers on 8123; stop it or free the port"; fi
+  if ch_ping; then fail "a ClickHouse the stack did not start answers on $CH_HTTP_PORT; stop it or free the port"; fi
   command -v clickhouse-server >/dev/null || apt_install clickhouse-server clickhouse-client
   mkdir -p "$CH_DIR/data" "$CH_DIR/tmp" "$CH_DIR/user_files" "$CH_DIR/format_schemas" "$CH_DIR/log" "$CH_DIR/etc"
-  sed "s#@STACK@#$STACK#g" "$HERE/clickhouse-config.xml" >"$CH_DIR/etc/config.xml"
+  sed -e "s#@STACK@#$STACK#g" -e "s#<http_port>8123<#<http_port>$CH_HTTP_PORT<#" -e "s#<tcp_port>9000<#<tcp_port>$CH_TCP_PORT<#" "$HERE/clickhouse-config.xml" >"$CH_DIR/etc/config.xml"
   cp "$HERE/clickhouse-users.xml" "$CH_DIR/etc/users.xml"
-  say "clickhouse: starting on 127.0.0.1:8123"
+  say "clickhouse: starting on 127.0.0.1:$CH_HTTP_PORT"
   (cd "$CH_DIR" && nohup clickhouse-server --config-file="$CH_DIR/etc/config.xml" >>"$CH_DIR/log/stdout.log" 2>&1 &
     echo $! >"$CH_PID")
   wait_for clickhouse 60 "$CH_LOG" ch_ready
@@ -177,7 +185,7 @@ up() {
   postgres_access
   clickhouse_up
   kafka_up
-  say "all services up: kafka 127.0.0.1:9092, clickhouse http://127.0.0.1:8123, postgres 127.0.0.1:5432"
+  say "all services up: kafka 127.0.0.1:$KAFKA_PORT, clickhouse http://127.0.0.1:$CH_HTTP_PORT, postgres 127.0.0.1:5432"
 }
 
 stop_pid() { # name pidfile
@@ -206,11 +214,11 @@ down() {
 
 status() {
   local rc=0
-  if pid_alive "$KAFKA_PID" && port_open 9092; then say "kafka: up (pid $(cat "$KAFKA_PID"), 127.0.0.1:9092, log $KAFKA_LOG)";
-  elif port_open 9092; then say "kafka: something not started by the stack answers on 9092";
+  if pid_alive "$KAFKA_PID" && port_open $KAFKA_PORT; then say "kafka: up (pid $(cat "$KAFKA_PID"), 127.0.0.1:$KAFKA_PORT, log $KAFKA_LOG)";
+  elif port_open $KAFKA_PORT; then say "kafka: something not started by the stack answers on $KAFKA_PORT";
   else say "kafka: down"; rc=1; fi
-  if pid_alive "$CH_PID" && ch_ping; then say "clickhouse: up (pid $(cat "$CH_PID"), http://127.0.0.1:8123, log $CH_LOG)";
-  elif ch_ping; then say "clickhouse: something not started by the stack answers on 8123";
+  if pid_alive "$CH_PID" && ch_ping; then say "clickhouse: up (pid $(cat "$CH_PID"), http://127.0.0.1:$CH_HTTP_PORT, log $CH_LOG)";
+  elif ch_ping; then say "clickhouse: something not started by the stack answers on $CH_HTTP_PORT";
   else say "clickhouse: down"; rc=1; fi
   if pg_ready; then say "postgres: up (127.0.0.1:5432$([ -f "$PG_MARK" ] && echo ', started by the stack'))";
   else say "postgres: down"; rc=1; fi
@@ -221,5 +229,9 @@ case "${1:-}" in
   up) up ;;
   down) down ;;
   status) status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  kafka-up) mkdir -p "$STACK"; kafka_up ;;
+  kafka-down) stop_pid kafka "$KAFKA_PID" ;;
+  clickhouse-up) mkdir -p "$STACK"; clickhouse_up ;;
+  clickhouse-down) stop_pid clickhouse "$CH_PID" ;;
+  *) echo "usage: $0 up|down|status (or kafka-up|kafka-down|clickhouse-up|clickhouse-down for one service)" >&2; exit 2 ;;
 esac

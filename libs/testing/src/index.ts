@@ -1,0 +1,5 @@
+export * from './ids';
+export * from './fixtures';
+export * from './test-env';
+export * from './wait';
+export * from './kafka-reader';

@@ -1,0 +1,99 @@
+/*
+ * Helpers for the analytics tests (and the integrator's through-Kafka variant): a fresh database
+ * per test file, loading envelopes the way the projector does (projectEvent per envelope, one
+ * INSERT per table), and reading every view into one comparable object.
+ */
+import { randomBytes } from 'node:crypto';
+import { ClickHouse, migrateClickHouse, sqlString } from '@wise/clickhouse';
+import type { Envelope } from '@wise/contracts';
+import { ANALYTICS_TABLES, projectEvent, type Row } from '../../apps/projector/src/projections';
+
+export const CLICKHOUSE_URL = 'http://127.0.0.1:8123';
+
+/** A new, migrated database named wise_test_<random>; drop it with `dropTestDatabase`. */
+export async function createTestDatabase(prefix = 'wise_test'): Promise<ClickHouse> {
+  const ch = new ClickHouse({ url: CLICKHOUSE_URL, user: 'default', password: '', database: `${prefix}_${randomBytes(6).toString('hex')}`, app: 'test' });
+  await migrateClickHouse(ch);
+  return ch;
+}
+
+export async function dropTestDatabase(ch: ClickHouse): Promise<void> {
+  // Refuses anything whose name does not say test, whoever calls it.
+  if (!/test/.test(ch.database)) throw new Error(`refusing to drop ${ch.database}: not a test database`);
+  await ch.command('test-teardown', `DROP DATABASE IF EXISTS ${ch.database}`);
+  await ch.close();
+}
+
+/** The raw event-store row of an envelope (what the integrator's writer puts in `events`). */
+export function eventsRow(e: Envelope): Row {
+  return {
+    institute_id: e.instituteId,
+    event_id: e.eventId,
+    event_name: e.eventName,
+    schema_version: e.v,
+    received_at: Math.floor(e.receivedAt / 1000),
+    received_at_ms: e.receivedAt,
+    occurred_at: e.occurredAt === null ? null : Math.floor(e.occurredAt / 1000),
+    occurred_at_ms: e.occurredAt,
+    session_id: e.sessionId ?? '',
+    classroom_id: e.classroomId ?? '',
+    user_id: e.userId ?? '',
+    payload: JSON.stringify(e.body),
+  };
+}
+
+/** Projects a batch like the projector: every envelope through projectEvent, one INSERT per table. */
+export async function loadBatch(ch: ClickHouse, envelopes: readonly Envelope[]): Promise<void> {
+  const byTable = new Map<string, Row[]>(ANALYTICS_TABLES.map((t) => [t, []]));
+  for (const e of envelopes) {
+    for (const [table, rows] of Object.entries(projectEvent(e))) {
+      const acc = byTable.get(table);
+      if (!acc) throw new Error(`projectEvent returned rows for ${table}, which is not in ANALYTICS_TABLES`);
+      acc.push(...rows);
+    }
+  }
+  await ch.insert('events', envelopes.map(eventsRow));
+  for (const [table, rows] of byTable) await ch.insert(table, rows);
+}
+
+/** Loads `envelopes` in batches of `batchSize` (several parts, as a consumer would write them). */
+export async function loadEnvelopes(ch: ClickHouse, envelopes: readonly Envelope[], batchSize = 25): Promise<void> {
+  for (let i = 0; i < envelopes.length; i += batchSize) await loadBatch(ch, envelopes.slice(i, i + batchSize));
+}
+
+/** Views read by `readAnalyticsSnapshot`, each with the columns that order its rows. */
+export const SNAPSHOT_VIEWS: Record<string, string> = {
+  sessions: 'institute_id, session_id',
+  roster: 'institute_id, classroom_id, member_role, member_id',
+  suspensions: 'institute_id, classroom_id, student_id',
+  engagement: 'institute_id, session_id, participant',
+  attendance: 'institute_id, session_id, student_id',
+  attendance_by_session: 'institute_id, session_id',
+  attendance_by_classroom: 'institute_id, classroom_id',
+  attendance_by_student: 'institute_id, classroom_id, student_id',
+  attendance_by_week: 'institute_id, classroom_id, week',
+  unmatched_participants: 'institute_id, session_id, participant',
+  recordings: 'institute_id, session_id, recording_type, part_index',
+  recordings_by_classroom_month: 'institute_id, classroom_id, month',
+  invoices: 'institute_id, student_id, classroom_id, instalment_key',
+  payments: 'institute_id, transaction_id',
+  revenue_daily: 'institute_id, day, classroom_id, currency',
+  revenue_monthly: 'institute_id, month, classroom_id, currency',
+  dues: 'institute_id, classroom_id, student_id',
+  certificates: 'institute_id, certificate_id',
+};
+
+export type AnalyticsSnapshot = Record<string, Row[]>;
+
+/**
+ * Every analytics view of `instituteId` (all institutes if omitted), rows in a fixed order, so two
+ * snapshots compare with toEqual. Columns that depend on the wall clock are not in any view.
+ */
+export async function readAnalyticsSnapshot(ch: ClickHouse, instituteId?: string): Promise<AnalyticsSnapshot> {
+  const where = instituteId === undefined ? '' : ` WHERE institute_id = ${sqlString(instituteId)}`;
+  const out: AnalyticsSnapshot = {};
+  for (const [view, order] of Object.entries(SNAPSHOT_VIEWS)) {
+    out[view] = await ch.query('test-snapshot', `SELECT * FROM ${view}${where} ORDER BY ${order}`);
+  }
+  return out;
+}

@@ -1,0 +1,82 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ClickHouse } from '@wise/clickhouse';
+import { createTestDatabase, dropTestDatabase, loadEnvelopes } from './analytics-db';
+import { classroomWeek, S1, S4 } from './scenario';
+
+const DOC = join(__dirname, '..', '..', 'docs', 'analytics.md');
+
+/** The ```sql blocks of docs/analytics.md that start with `-- example: <name>`. */
+export function exampleQueries(markdown = readFileSync(DOC, 'utf8')): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const m of markdown.matchAll(/```sql\n([\s\S]*?)```/g)) {
+    const name = /^-- example: ([a-z0-9-]+)/.exec(m[1])?.[1];
+    if (name) out.set(name, m[1].trim());
+  }
+  return out;
+}
+
+/** Hand-computed answers for the scenario (see expected.ts for the working). */
+const ANSWERS: Record<string, unknown[][]> = {
+  // Physics: 11 student-sessions (S1 4, S2 4, S4 3), present 3 + 2 + 1 = 6 -> 0.5455; Chemistry 1/1.
+  'attendance-rate-per-classroom-per-week': [
+    ['acme-academy', '665f000000000000000c1001', '2024-06-03', 11, 6, 0.5455],
+    ['acme-academy', '665f000000000000000c2002', '2024-06-03', 1, 1, 1],
+  ],
+  // alice 50 + 60 + 50 = 160; chitra 50 + 20 = 70 (enrolled S1, S2 only); bob 35 + 0 + 20 = 55 and
+  // dev 15 + 40 + 0 = 55 tie, broken by name, so Dev is fourth and not shown.
+  'most-engaged-students': [
+    ['acme-academy', 'Alice Anand', 160, 3],
+    ['acme-academy', 'Chitra Rao', 70, 1],
+    ['acme-academy', 'Bob Bose', 55, 1],
+  ],
+  // bob 5 (S1) + 30 (S4) = 35; dev 20 (S1) + 5 (S2) = 25; chitra 10 (S1); erin 10 (S6).
+  'late-joiners': [
+    ['acme-academy', 'Bob Bose', 2, 35],
+    ['acme-academy', 'Dev Mehta', 2, 25],
+    ['acme-academy', 'Chitra Rao', 1, 10],
+    ['acme-academy', 'Erin Iyer', 1, 10],
+  ],
+  // 1800 + 1500 + 3900 = 7200 s = 2 h in June.
+  'recording-hours-per-month': [['acme-academy', '2024-06-01', 3, 2]],
+  // INR invoiced 500000 + 500000 + 300000, collected 500000 + 150000; USD invoiced 15000, collected 15000 + 2000.
+  'revenue-per-month-per-currency': [
+    ['acme-academy', '2024-06-01', 'INR', 1300000, 650000],
+    ['acme-academy', '2024-06-01', 'USD', 15000, 17000],
+  ],
+  // Bob's latest suspension: 150000 INR overdue; Dev was unsuspended.
+  'outstanding-dues': [['acme-academy', 'INR', 1, 150000]],
+  'unmatched-participants': [
+    [S1, 'guest@other.test', 'other', 15],
+    [S4, 'chitra@acme.test', 'other', 50],
+  ],
+};
+
+function norm(v: unknown): unknown {
+  return typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+}
+
+describe('docs/analytics.md example queries', () => {
+  let ch: ClickHouse;
+  const examples = exampleQueries();
+
+  beforeAll(async () => {
+    ch = await createTestDatabase();
+    await loadEnvelopes(ch, classroomWeek());
+  });
+  afterAll(async () => {
+    await dropTestDatabase(ch);
+  });
+
+  it('has at least six examples, each with a hand-computed answer here', () => {
+    expect(examples.size).toBeGreaterThanOrEqual(6);
+    expect([...examples.keys()].sort()).toEqual(Object.keys(ANSWERS).sort());
+  });
+
+  it.each(Object.keys(ANSWERS))('%s answers as computed by hand', async (name) => {
+    const sql = examples.get(name);
+    expect(sql).toBeDefined();
+    const rows = await ch.query<Record<string, unknown>>('test-example', sql!);
+    expect(rows.map((r) => Object.values(r).map(norm))).toEqual(ANSWERS[name]);
+  });
+});
