@@ -56,3 +56,7 @@ export class ProjectorConfig {
 
 /** The only reader of process.env; apps call this once at boot. */
 export const readEnv = (): NodeJS.ProcessEnv => process.env;
+
+/** Every variable each app reads (docker-compose and the README are checked against these). */
+export const INGESTION_ENV_VARS = Object.keys(ingestionShape).sort();
+export const PROJECTOR_ENV_VARS = Object.keys(projectorShape).sort();
