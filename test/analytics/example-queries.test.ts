@@ -4,9 +4,9 @@ import type { ClickHouse } from '@wise/clickhouse';
 import { createTestDatabase, dropTestDatabase, loadEnvelopes } from './analytics-db';
 import { classroomWeek, S1, S4 } from './scenario';
 
-const DOC = join(__dirname, '..', '..', 'docs', 'analytics.md');
+const DOC = join(__dirname, '..', '..', 'README.md');
 
-/** The ```sql blocks of docs/analytics.md that start with `-- example: <name>`. */
+/** The ```sql blocks of README.md that start with `-- example: <name>`. */
 export function exampleQueries(markdown = readFileSync(DOC, 'utf8')): Map<string, string> {
   const out = new Map<string, string>();
   for (const m of markdown.matchAll(/```sql\n([\s\S]*?)```/g)) {
@@ -56,7 +56,7 @@ function norm(v: unknown): unknown {
   return typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
 }
 
-describe('docs/analytics.md example queries', () => {
+describe('README example queries', () => {
   let ch: ClickHouse;
   const examples = exampleQueries();
 
