@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# `npm test`: the whole suite (unit specs, then tests against the real Kafka, ClickHouse and
+# `npm test`: the whole suite (lint, unit specs, then tests against the real Kafka, ClickHouse and
 # PostgreSQL, which jest's global setup starts with the stack script). Extra args go to jest.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 bash scripts/ensure-deps.sh
+echo "[test] lint (eslint: floating promises, exhaustive switches, lib and app boundaries)"
+npx eslint .
 exec npx jest "$@"
