@@ -73,7 +73,9 @@ kafka_jars() {
 
 kafka_up() {
   if pid_alive "$KAFKA_PID" && port_open $KAFKA_PORT; then say "kafka: already running (pid $(cat "$KAFKA_PID"))"; return 0; fi
-  if port_open $KAFKA_PORT; then fail "port $KAFKA_PORT is taken by a process the stack did not start; stop it or free the port"; fi
+  # Like PostgreSQL: a broker someone else runs (another checkout's stack, a system service) is
+  # used as it is and left alone by `down`.
+  if port_open $KAFKA_PORT; then say "kafka: using the broker already answering on 127.0.0.1:$KAFKA_PORT (not started by this stack)"; return 0; fi
   mkdir -p "$KAFKA_DIR/data" "$KAFKA_DIR/log"
   kafka_jars
   cat >"$KAFKA_DIR/server.properties" <<PROPS
@@ -132,7 +134,7 @@ ch_ping() { [ "$(curl -s --max-time 2 http://127.0.0.1:$CH_HTTP_PORT/ping 2>/dev
 
 clickhouse_up() {
   if pid_alive "$CH_PID" && ch_ping; then say "clickhouse: already running (pid $(cat "$CH_PID"))"; return 0; fi
-  if ch_ping; then fail "a ClickHouse the stack did not start answers on $CH_HTTP_PORT; stop it or free the port"; fi
+  if ch_ping; then say "clickhouse: using the server already answering on 127.0.0.1:$CH_HTTP_PORT (not started by this stack)"; return 0; fi
   command -v clickhouse-server >/dev/null || apt_install clickhouse-server clickhouse-client
   mkdir -p "$CH_DIR/data" "$CH_DIR/tmp" "$CH_DIR/user_files" "$CH_DIR/format_schemas" "$CH_DIR/log" "$CH_DIR/etc"
   sed -e "s#@STACK@#$STACK#g" -e "s#<http_port>8123<#<http_port>$CH_HTTP_PORT<#" -e "s#<tcp_port>9000<#<tcp_port>$CH_TCP_PORT<#" "$HERE/clickhouse-config.xml" >"$CH_DIR/etc/config.xml"

@@ -3,12 +3,14 @@ import { InstituteExistsError, InstituteNotFoundError } from '@wise/postgres';
 import { CliContext, CliError, Flags } from './cli-context';
 import { institutesCommand } from './commands/institutes.command';
 import { quarantineCommand } from './commands/quarantine.command';
+import { rebuildCommand } from './commands/rebuild.command';
 import { statusCommand } from './commands/status.command';
 
 const USAGE = `npm run cli -- <command>
   institutes add|rotate|retire-old-keys|disable|enable|set-header|list   manage institutes and keys
   quarantine list [--institute <slug>] [--limit N]                        what was refused, and why
   migrate                                                                 apply PostgreSQL and ClickHouse migrations
+  rebuild [--page-size N] [--force]                                       re-project analytics tables from the event store (projector stopped)
   status                                                                  events stored per institute`;
 
 export function parseArgs(argv: string[]): { args: string[]; flags: Flags } {
@@ -37,6 +39,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, print: (lin
       case 'institutes': return await institutesCommand(ctx, rest, flags);
       case 'quarantine': return await quarantineCommand(ctx, rest, flags);
       case 'status': return await statusCommand(ctx);
+      case 'rebuild': return await rebuildCommand(ctx, flags, env);
       case 'migrate':
         await ctx.postgres();
         await ctx.clickhouse();
