@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { ClickHouse, migrateClickHouse, sqlString } from '@wise/clickhouse';
 import type { Envelope } from '@wise/contracts';
 import { ANALYTICS_TABLES, projectEvent, type Row } from '../../apps/projector/src/projections';
+import { eventStoreRow } from '../../apps/projector/src/pipeline/project-batch';
 
 export const CLICKHOUSE_URL = 'http://127.0.0.1:8123';
 
@@ -25,21 +26,9 @@ export async function dropTestDatabase(ch: ClickHouse): Promise<void> {
 }
 
 /** The raw event-store row of an envelope (what the integrator's writer puts in `events`). */
+/** The raw `events` row, built by the projector's own function (the body re-serialised here). */
 export function eventsRow(e: Envelope): Row {
-  return {
-    institute_id: e.instituteId,
-    event_id: e.eventId,
-    event_name: e.eventName,
-    schema_version: e.v,
-    received_at: Math.floor(e.receivedAt / 1000),
-    received_at_ms: e.receivedAt,
-    occurred_at: e.occurredAt === null ? null : Math.floor(e.occurredAt / 1000),
-    occurred_at_ms: e.occurredAt,
-    session_id: e.sessionId ?? '',
-    classroom_id: e.classroomId ?? '',
-    user_id: e.userId ?? '',
-    payload: JSON.stringify(e.body),
-  };
+  return eventStoreRow(e, JSON.stringify(e.body));
 }
 
 /** Projects a batch like the projector: every envelope through projectEvent, one INSERT per table. */

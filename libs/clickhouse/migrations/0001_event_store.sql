@@ -1,6 +1,8 @@
 -- The event store: one row per event id (duplicates collapse on merge; read with FINAL or
--- GROUP BY event_id for exact answers). No PARTITION BY on a time column: two deliveries of the
--- same event can be received months apart and must still land in one partition to collapse.
+-- GROUP BY event_id for exact answers). delivery_rank is larger for an earlier delivery, so the
+-- copy kept is the first one received, whatever order the copies were projected in. No PARTITION
+-- BY on a time column: two deliveries of the same event can be received months apart and must
+-- still land in one partition to collapse.
 CREATE TABLE IF NOT EXISTS events
 (
     institute_id   String,
@@ -15,9 +17,10 @@ CREATE TABLE IF NOT EXISTS events
     classroom_id   String,
     user_id        String,
     payload        String,
+    delivery_rank  UInt64,
     projected_at   DateTime DEFAULT now()
 )
-ENGINE = ReplacingMergeTree
+ENGINE = ReplacingMergeTree(delivery_rank)
 ORDER BY (institute_id, event_id);
 
 -- Everything that could not become an event, from either app, with a reason a person can read.

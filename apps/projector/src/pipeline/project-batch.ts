@@ -1,5 +1,5 @@
 import { Envelope, parseEnvelope, parseWiseBody, QuarantineEnvelope } from '@wise/contracts';
-import { projectEvent, ProjectionError } from '../projections';
+import { deliveryRank, projectEvent, ProjectionError } from '../projections';
 
 export interface SourceMessage {
   topic: string;
@@ -32,6 +32,7 @@ export function eventStoreRow(env: Envelope, rawBody: string): Row {
     classroom_id: env.classroomId ?? '',
     user_id: env.userId ?? '',
     payload: rawBody,
+    delivery_rank: deliveryRank(env),
   };
 }
 

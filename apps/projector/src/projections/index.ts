@@ -7,7 +7,7 @@ import { projectRecording } from './recordings.projection';
 import { projectRoster, projectSuspension } from './roster.projection';
 import { projectSessions } from './sessions.projection';
 
-export { ProjectionError, type ProjectedRows, type Row } from './projection.helpers';
+export { deliveryRank, ProjectionError, type ProjectedRows, type Row } from './projection.helpers';
 export * from './tables';
 
 const PROJECTIONS: { [N in WiseEventName]: (env: Envelope) => ProjectedRows } = {
