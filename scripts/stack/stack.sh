@@ -112,7 +112,7 @@ PROPS
       || fail "kafka: formatting $KAFKA_DIR/data failed (see $KAFKA_OUT)"
   fi
   say "kafka: starting on 127.0.0.1:$KAFKA_PORT (heap $KAFKA_HEAP)"
-  nohup java -cp "$cp" "${jvm[@]}" kafka.Kafka "$KAFKA_DIR/server.properties" >>"$KAFKA_OUT" 2>&1 &
+  nohup java -cp "$cp" "${jvm[@]}" kafka.Kafka "$KAFKA_DIR/server.properties" </dev/null >>"$KAFKA_OUT" 2>&1 &
   echo $! >"$KAFKA_PID"
   wait_for kafka 90 "$KAFKA_LOG" kafka_ready
   say "kafka: up"
@@ -140,8 +140,9 @@ clickhouse_up() {
   sed -e "s#@STACK@#$STACK#g" -e "s#<http_port>8123<#<http_port>$CH_HTTP_PORT<#" -e "s#<tcp_port>9000<#<tcp_port>$CH_TCP_PORT<#" "$HERE/clickhouse-config.xml" >"$CH_DIR/etc/config.xml"
   cp "$HERE/clickhouse-users.xml" "$CH_DIR/etc/users.xml"
   say "clickhouse: starting on 127.0.0.1:$CH_HTTP_PORT"
-  (cd "$CH_DIR" && nohup clickhouse-server --config-file="$CH_DIR/etc/config.xml" >>"$CH_DIR/log/stdout.log" 2>&1 &
-    echo $! >"$CH_PID")
+  # exec: the recorded pid must be the server's own, not a wrapper shell's, or `down` misses it.
+  (cd "$CH_DIR" && exec nohup clickhouse-server --config-file="$CH_DIR/etc/config.xml") </dev/null >>"$CH_DIR/log/stdout.log" 2>&1 &
+  echo $! >"$CH_PID"
   wait_for clickhouse 60 "$CH_LOG" ch_ready
   say "clickhouse: up"
 }
