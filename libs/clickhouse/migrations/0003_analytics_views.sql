@@ -140,7 +140,10 @@ SELECT
     min(email) AS email, min(user_name) AS user_name,
     arraySort(groupUniqArrayIf(toUInt32(at), event_kind = 'joined')) AS joins,
     arraySort(groupUniqArrayIf(toUInt32(at), event_kind = 'left')) AS leaves,
-    arraySort(groupUniqArrayIf(tuple(toUInt32(at), shared), event_kind = 'sharing_started')) AS share_starts,
+    -- Two parallel arrays, not one Array(Tuple): ClickHouse 18.16 stores an Array(Tuple) view
+    -- column as Nested (share_starts.1, .2) and cannot read the view back after a restart.
+    arrayMap(x -> x.1, arraySort(groupUniqArrayIf(tuple(toUInt32(at), shared), event_kind = 'sharing_started'))) AS share_start_times,
+    arrayMap(x -> x.2, arraySort(groupUniqArrayIf(tuple(toUInt32(at), shared), event_kind = 'sharing_started'))) AS share_start_contents,
     arraySort(groupUniqArrayIf(toUInt32(at), event_kind = 'sharing_ended')) AS share_ends
 FROM participant_events
 GROUP BY institute_id, session_id, participant_key, device_key;
@@ -167,9 +170,9 @@ FROM
     UNION ALL
     SELECT
         institute_id, session_id, participant, device_key, email, user_name,
-        'sharing' AS interval_kind, s.1 AS start_s, arrayFirst(e -> e >= s.1, share_ends) AS end_s, s.2 AS shared
+        'sharing' AS interval_kind, s AS start_s, arrayFirst(e -> e >= s, share_ends) AS end_s, content AS shared
     FROM participant_devices
-    ARRAY JOIN share_starts AS s
+    ARRAY JOIN share_start_times AS s, share_start_contents AS content
 )
 ANY LEFT JOIN
 (

@@ -1,0 +1,105 @@
+import type { ClickHouse } from '@wise/clickhouse';
+import { testEnv, waitFor } from '@wise/testing';
+import { readAnalyticsSnapshot } from '../analytics/analytics-db';
+import { classroomWeek, INSTITUTE, redelivered } from '../analytics/scenario';
+import { AppProcess, startProjector } from '../helpers';
+import { clickhouseOf, dropDatabase, publishEnvelopes, runCli, waitUntilCommitted } from './harness';
+import { expectScenarioNumbers } from './scenario-numbers';
+
+// `npm run cli -- rebuild` as a child process: the analytics tables projected again from the event
+// store, through the projector's own steps, and swapped in.
+const week = classroomWeek();
+const CORRUPTED = ['participant_events', 'payment_events'];
+
+async function leftoverTables(ch: ClickHouse): Promise<string[]> {
+  const rows = await ch.query<{ name: string }>('test', "SELECT name FROM system.tables WHERE database = currentDatabase() AND (name LIKE '%\\_\\_rebuild' OR name LIKE '%\\_\\_old') ORDER BY name");
+  return rows.map((r) => r.name);
+}
+
+async function corrupt(ch: ClickHouse): Promise<void> {
+  for (const t of CORRUPTED) await ch.command('test', `ALTER TABLE ${t} DELETE WHERE 1`);
+  await waitFor('the DELETE mutations to finish', async () => {
+    const [r] = await ch.query<{ n: string }>('test', 'SELECT count() AS n FROM system.mutations WHERE database = currentDatabase() AND is_done = 0');
+    return r.n === '0';
+  });
+  // The damage shows in the views, so a rebuild that did nothing could not pass.
+  const damaged = await readAnalyticsSnapshot(ch, INSTITUTE);
+  expect(() => expectScenarioNumbers(damaged)).toThrow();
+}
+
+describe('cli rebuild', () => {
+  const env = testEnv();
+  let ch: ClickHouse;
+  let projector: AppProcess;
+
+  beforeAll(async () => {
+    ch = clickhouseOf(env);
+    projector = await startProjector(env);
+    // Copies of an event stay apart until the last describe merges them, so the rebuild is tested
+    // both on copies and on the one copy a merge keeps.
+    await ch.command('test', 'SYSTEM STOP MERGES events');
+    // Every event three times, so the rebuild must read each event id once, across page edges.
+    await publishEnvelopes(env, redelivered(week, 3, 7));
+    await waitUntilCommitted(env);
+    expectScenarioNumbers(await readAnalyticsSnapshot(ch, INSTITUTE));
+  });
+
+  afterAll(async () => {
+    await projector?.stop('SIGKILL');
+    await dropDatabase(ch);
+  });
+
+  it('refuses while the projector is consuming, and touches nothing', async () => {
+    const res = await runCli(env, ['rebuild']);
+    expect(res.stderr).toContain(`the projector is running: consumer group "${env.PROJECTOR_GROUP_ID}" has 1 member(s)`);
+    expect(res.code).toBe(2);
+    expect(await leftoverTables(ch)).toEqual([]);
+  });
+
+  it('once the projector is stopped, rebuilds damaged tables from the event store, page by page', async () => {
+    await projector.stop('SIGTERM');
+    await corrupt(ch);
+    const res = await runCli(env, ['rebuild', '--page-size', '7']);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain(`rebuild: page 1: 7/${week.length} events (`);
+    expect(res.stdout).toContain(`/${week.length} events (100%), 0 quarantined`);
+    expect(res.stdout).toContain('swapped the rebuilt tables in');
+    expectScenarioNumbers(await readAnalyticsSnapshot(ch, INSTITUTE));
+    expect(await leftoverTables(ch)).toEqual([]);
+  });
+
+  it('refuses when an earlier rebuild left tables behind, and starts over with --force', async () => {
+    await ch.command('test', 'CREATE TABLE session_events__rebuild AS session_events');
+    const refused = await runCli(env, ['rebuild']);
+    expect(refused.stderr).toContain('tables of an earlier rebuild exist (session_events__rebuild)');
+    expect(refused.code).toBe(2);
+    expect(await leftoverTables(ch)).toEqual(['session_events__rebuild']);
+
+    await corrupt(ch);
+    const forced = await runCli(env, ['rebuild', '--force']);
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toContain('dropping session_events__rebuild');
+    expectScenarioNumbers(await readAnalyticsSnapshot(ch, INSTITUTE));
+    expect(await leftoverTables(ch)).toEqual([]);
+  });
+
+  describe('after the event store merged the copies of each event', () => {
+    it('rebuilds every event once', async () => {
+      await ch.command('test', 'SYSTEM START MERGES events');
+      await ch.command('test', 'OPTIMIZE TABLE events FINAL');
+      const [copies] = await ch.query<{ n: string }>('test', 'SELECT count() AS n FROM events');
+      expect(Number(copies.n)).toBe(week.length);
+      await corrupt(ch);
+      const res = await runCli(env, ['rebuild']);
+      expect(res.code).toBe(0);
+      expect(res.stdout).toContain(`${week.length}/${week.length} events (100%), 0 quarantined`);
+    });
+
+    // The merge must keep the earliest receipt (events' delivery_rank), as the fact tables do, or
+    // the columns taken from receivedAt (payments' paid_at, roster's left_at) come out later.
+    it('gives the hand-computed numbers', async () => {
+      expectScenarioNumbers(await readAnalyticsSnapshot(ch, INSTITUTE));
+    });
+  });
+});

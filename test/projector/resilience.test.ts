@@ -1,0 +1,125 @@
+import type { ClickHouse } from '@wise/clickhouse';
+import { deriveEventId, parseEnvelope, serializeEnvelope } from '@wise/contracts';
+import { readTopic, testEnv, waitFor } from '@wise/testing';
+import { readAnalyticsSnapshot } from '../analytics/analytics-db';
+import { classroomWeek, INSTITUTE, S1 } from '../analytics/scenario';
+import { AppProcess, startProjector } from '../helpers';
+import { clickhouseOf, committedTotal, distinctIds, dropDatabase, expectedFactRows, messageOf, offsets, publish, publishEnvelopes, storedEvents, storedFactRows, waitUntilCommitted } from './harness';
+import { PrivateClickHouse } from './private-clickhouse';
+import { expectScenarioNumbers } from './scenario-numbers';
+
+const week = classroomWeek();
+const FIRST = 40;
+
+describe('projector resilience', () => {
+  let projectors: AppProcess[] = [];
+  let ch: ClickHouse | undefined;
+  afterEach(async () => {
+    for (const p of projectors) await p.stop('SIGKILL');
+    projectors = [];
+    await dropDatabase(ch);
+    ch = undefined;
+  });
+
+  describe('ClickHouse goes away under a running projector', () => {
+    let server: PrivateClickHouse;
+    beforeAll(async () => { server = await PrivateClickHouse.create(); });
+    afterAll(async () => { await server?.destroy(); });
+
+    it('retries, stays alive, commits nothing unwritten, and stores every event exactly once when it is back', async () => {
+      const env = testEnv({ CLICKHOUSE_URL: server.url });
+      const projector = await startProjector(env);
+      projectors.push(projector);
+      await publishEnvelopes(env, week.slice(0, FIRST));
+      await waitUntilCommitted(env);
+
+      await server.stop();
+      await publishEnvelopes(env, week.slice(FIRST));
+      await projector.waitForLine(/ClickHouse unavailable; retrying.*"attempt":4/, 60000);
+      expect(projector.child.exitCode).toBeNull();
+      expect(projector.child.signalCode).toBeNull();
+      // Offsets only move after a write: nothing published while ClickHouse was away is committed.
+      expect(await committedTotal(env)).toBe(FIRST);
+
+      await server.start();
+      await waitUntilCommitted(env);
+      expect(projector.child.exitCode).toBeNull();
+      ch = clickhouseOf(env);
+      const stored = await storedEvents(ch, INSTITUTE);
+      expect(stored.ids).toEqual(distinctIds(week));
+      expect(stored.distinct).toBe(week.length);
+      expect(stored.final).toBe(week.length);
+      // Every analytics row too, once each. (Not through the views: on 18.16 a restart breaks
+      // participant_devices and the views built on it; reported separately.)
+      expect(await storedFactRows(ch, INSTITUTE)).toEqual(expectedFactRows(week));
+    });
+  });
+
+  it('quarantines what it cannot project, with a readable reason, and goes on with the partition', async () => {
+    const env = testEnv();
+    projectors.push(await startProjector(env));
+    const key = `${INSTITUTE}:${S1}`; // one key: one partition, in this order
+    const envelopeFor = (body: object) => {
+      const raw = Buffer.from(JSON.stringify(body));
+      const eventId = deriveEventId(INSTITUTE, raw);
+      return serializeEnvelope({ eventId, instituteId: INSTITUTE, eventName: (body as { event: string }).event, receivedAt: Date.now(), occurredAt: null, sessionId: S1, classroomId: null, userId: null }, raw);
+    };
+    const zoom = (event: string, object: object) => ({ event, payload: { sessionId: S1, event_ts: Date.parse('2024-06-03T11:00:00Z'), payload: { object: { id: 1, ...object } } } });
+    const noTime = { event: 'MeetingEndedEvent', payload: { sessionId: S1, payload: { object: { id: 1, uuid: 'u' } } } };
+    const good = week.slice(0, 8);
+    await publish(env, [
+      { key, value: Buffer.from('{"v":1,"eventId":"cut short') }, // not an envelope
+      { key, value: envelopeFor(noTime) }, // fails its event's schema
+      { key, value: envelopeFor(zoom('ParticipantJoinedMeetingEvent', { participant: { user_id: 'd', join_time: '2024-06-03T10:00:00Z' } })) }, // ProjectionError
+      ...good.map((e) => ({ key, value: messageOf(e).value })),
+    ]);
+    await waitUntilCommitted(env);
+
+    ch = clickhouseOf(env);
+    const quarantined = await ch.query<{ institute_id: string; stage: string; reason: string; source: string; raw: string }>(
+      'test', 'SELECT institute_id, stage, reason, source, raw FROM quarantine FINAL ORDER BY source');
+    const partition = (await offsets(env)).find((p) => p.end > 0)!.partition;
+    const at = (offset: number) => `${env.KAFKA_EVENTS_TOPIC}/${partition}/${offset}`;
+    expect(quarantined.map((q) => [q.stage, q.source])).toEqual([['projector', at(0)], ['projector', at(1)], ['projector', at(2)]]);
+    expect(quarantined[0].reason).toMatch(/^envelope has no body field/);
+    expect(quarantined[0].raw).toBe('{"v":1,"eventId":"cut short');
+    expect(quarantined[1]).toMatchObject({ institute_id: INSTITUTE, reason: expect.stringMatching(/^MeetingEndedEvent: .*end_time.*required/) });
+    expect(quarantined[2]).toMatchObject({ institute_id: INSTITUTE, reason: 'ParticipantJoinedMeetingEvent: payload.payload.object.participant has neither email nor user_name' });
+    // The valid events behind them on the same partition were all projected.
+    expect((await storedEvents(ch, INSTITUTE)).ids).toEqual(distinctIds(good));
+    expect((await readAnalyticsSnapshot(ch, INSTITUTE)).sessions).toHaveLength(6);
+  });
+
+  it('on SIGTERM finishes or abandons the batch in hand, commits only what is written, and a restart loses nothing', async () => {
+    const env = testEnv({ PROJECTOR_BATCH_MAX_BYTES: '1024' }); // about one message per batch
+    const first = await startProjector(env);
+    projectors.push(first);
+    await publishEnvelopes(env, week);
+    await waitFor('a first commit', async () => (await committedTotal(env)) > 0, 60000, 10);
+    await first.stop('SIGTERM');
+    expect(first.lines.some((l) => l.includes('kafka consumer stopped'))).toBe(true);
+
+    ch = clickhouseOf(env);
+    const committed = new Map((await offsets(env)).map((p) => [p.partition, p.committed]));
+    const total = [...committed.values()].reduce((a, b) => a + b, 0);
+    expect(total).toBeGreaterThan(0);
+    expect(total).toBeLessThan(week.length); // it was stopped mid-stream
+    // Everything below a committed offset is in ClickHouse.
+    const messages = await readTopic(env.KAFKA_BROKERS!.split(','), env.KAFKA_EVENTS_TOPIC!);
+    const committedIds = messages.filter((m) => Number(m.offset) < committed.get(m.partition)!).map((m) => {
+      const parsed = parseEnvelope(m.value);
+      if (!parsed.ok) throw new Error(parsed.reason);
+      return parsed.head.eventId;
+    });
+    expect(committedIds).toHaveLength(total);
+    const stored = new Set((await storedEvents(ch, INSTITUTE)).ids);
+    expect(committedIds.filter((id) => !stored.has(id))).toEqual([]);
+
+    projectors.push(await startProjector(env));
+    await waitUntilCommitted(env);
+    const after = await storedEvents(ch, INSTITUTE);
+    expect(after.ids).toEqual(distinctIds(week));
+    expect(after.final).toBe(week.length);
+    expectScenarioNumbers(await readAnalyticsSnapshot(ch, INSTITUTE));
+  });
+});
