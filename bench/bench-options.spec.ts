@@ -1,0 +1,34 @@
+import { BenchUsageError, parseBenchOptions, PHASES } from './bench-options';
+
+describe('parseBenchOptions', () => {
+  it('defaults to every phase at 8, 32 and 128 connections, 3 repeats of 5 s', () => {
+    expect(parseBenchOptions([])).toEqual({ only: PHASES, levels: [8, 32, 128], durationMs: 5000, warmupMs: 2000, repeats: 3, events: 200_000, rate: 1000, freshSeconds: 15, cpuProf: false, replicas: 1, appEnv: {} });
+  });
+
+  it('reads lists, numbers and flags, in both spellings', () => {
+    expect(parseBenchOptions(['--only', 'ingestion,freshness', '--levels=4,16', '--duration', '3', '--cpu-prof', '--events=50000'])).toMatchObject({
+      only: ['ingestion', 'freshness'], levels: [4, 16], durationMs: 3000, cpuProf: true, events: 50_000,
+    });
+  });
+
+  it('collects experiment env and replicas', () => {
+    expect(parseBenchOptions(['--app-env', 'INGEST_LINGER_MS=5', '--app-env=PROJECTOR_BATCH_WAIT_MS=50', '--replicas', '2'])).toMatchObject({
+      appEnv: { INGEST_LINGER_MS: '5', PROJECTOR_BATCH_WAIT_MS: '50' }, replicas: 2,
+    });
+  });
+
+  it('has a quick mode that later options refine', () => {
+    expect(parseBenchOptions(['--quick', '--repeats', '2'])).toMatchObject({ levels: [8, 32], repeats: 2, events: 30_000 });
+  });
+
+  it.each([
+    [['--only', 'kafka'], /--only/],
+    [['--levels', '8,x'], /--levels/],
+    [['--duration', '0'], /--duration/],
+    [['--whatever'], /unknown option/],
+    [['--app-env', 'lower=1'], /--app-env/],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseBenchOptions(argv)).toThrow(BenchUsageError);
+    expect(() => parseBenchOptions(argv)).toThrow(message);
+  });
+});

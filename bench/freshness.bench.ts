@@ -1,0 +1,137 @@
+import { sqlString } from '@wise/clickhouse';
+import { deriveEventId } from '@wise/contracts';
+import type { SimEvent } from '../tools/simulate/generate';
+import { registerInstitutes } from '../tools/simulate/register';
+import { sendAll, SendStats, type Delivery } from '../tools/simulate/sender';
+import { instituteCredentials, type WorldOptions } from '../tools/simulate/world';
+import { BenchProcess, ENTRY, freePort, ROOT } from './app-process';
+import { counterRates, readCounters, type ClickHouseCounters } from './clickhouse-counters';
+import { CpuMeter, servicePids } from './cpu';
+import type { BenchRun } from './bench-env';
+import { latencySummary, Samples, type LatencySummary } from './stats';
+
+export interface FreshnessFigures {
+  rate: number;
+  seconds: number;
+  sentPerSecond: number;
+  /** Distinct events answered 200 (a body sent twice is one event). */
+  accepted: number;
+  /** Watched events (an eighth of the accepted ones) and how many of them became visible. */
+  watched: number;
+  visible: number;
+  /** POST to answer, ms: ingestion's latency while the projector and ClickHouse share the machine. */
+  postLatency: LatencySummary;
+  /** POST start to first seen in `events`, ms, for the watched eighth of the events (ids 0… and 1…). */
+  latency: LatencySummary;
+  pollMs: number;
+  ingestionPeakRssMb: number | null;
+  projectorPeakRssMb: number | null;
+  /** Cores used while sending, by process. */
+  cpu: Record<string, number>;
+  /** ClickHouse server activity per second while sending (INSERT statements, merges...). */
+  clickhouse: ClickHouseCounters;
+}
+
+export interface FreshnessPlan {
+  rate: number;
+  seconds: number;
+  pollMs: number;
+  drainMs: number;
+  /** Extra env for both apps (experiments). */
+  env: Record<string, string>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Freshness: the whole pipeline running (ingestion, Kafka, projector, ClickHouse), webhooks POSTed
+ * at a fixed rate, and for each accepted one the time from its POST until its event_id can be
+ * selected from `events` (the table the views read the payload from; the fact tables are written
+ * in the same batch). Visibility is polled every `pollMs`, which bounds the resolution.
+ */
+export async function benchFreshness(run: BenchRun, world: WorldOptions, events: SimEvent[], plan: FreshnessPlan, say: (l: string) => void): Promise<FreshnessFigures> {
+  run.ownPhase('fresh');
+  const creds = instituteCredentials(world);
+  await registerInstitutes(run.databaseUrl, creds);
+  const [appPort, opsPort] = [await freePort(), await freePort()];
+  const projector = await BenchProcess.start('projector', [ENTRY.projector], run.appEnv('fresh', { PROJECTOR_METRICS_PORT: String(opsPort), ...plan.env }), `http://127.0.0.1:${opsPort}/health`);
+  const ingestion = await BenchProcess.start('ingestion', [ENTRY.ingestion], run.appEnv('fresh', { PORT: String(appPort), ...plan.env }), `http://127.0.0.1:${appPort}/ready`).catch(async (e) => {
+    await projector.stop();
+    throw e;
+  });
+  const ch = run.clickhouse('fresh');
+  const sentAt = new Map<string, number>();
+  const answered = new Samples();
+  const seenAfter: number[] = [];
+  const pending = new Set<string>();
+  let watched = 0;
+  const slugs = creds.map((c) => sqlString(c.slug)).join(',');
+  let sending = true;
+  try {
+    const total = Math.min(events.length, Math.round(plan.rate * plan.seconds));
+    say(`[bench] freshness: POSTing ${total} webhooks at ${plan.rate}/s, watching an eighth of them in events every ${plan.pollMs} ms`);
+    const deliveries = (function* (): Generator<Delivery> {
+      for (const e of events.slice(0, total)) {
+        const c = creds[e.institute];
+        yield { slug: c.slug, keyHeader: c.keyHeader, key: c.key, body: e.body };
+      }
+    })();
+    const stats = new SendStats();
+    const server = run.clickhouse(null);
+    const counters0 = await readCounters(server);
+    const meter = new CpuMeter({ ingestion: ingestion.pid, projector: projector.pid, ...servicePids(ROOT) }).start();
+    const t0 = Date.now();
+    const sender = sendAll(deliveries, {
+      // Enough connections that the pace, not the answers, sets the rate (Wise does not wait either).
+      baseUrl: `http://127.0.0.1:${appPort}`, rate: plan.rate, concurrency: 256, timeoutMs: 5000, retryDelaysMs: [],
+      onAttempt: (d, outcome, started, ended) => {
+        if (outcome !== '200') return;
+        answered.push(ended - started);
+        const id = deriveEventId(d.slug, Buffer.from(d.body));
+        if (sentAt.has(id)) return;
+        sentAt.set(id, started);
+        // Only a fixed eighth of the events (by id, not by time) is watched: a poll's IN list grows
+        // with what is pending, and a heavy poll would slow the ClickHouse it is measuring.
+        if (id.charCodeAt(0) <= 0x31) { pending.add(id); watched++; }
+      },
+    }, stats).finally(() => { sending = false; });
+
+    const poller = (async () => {
+      let drainUntil = Infinity;
+      while (pending.size > 0 || sending) {
+        if (!sending && drainUntil === Infinity) drainUntil = Date.now() + plan.drainMs;
+        if (Date.now() > drainUntil) break;
+        const ids = [...pending];
+        for (let i = 0; i < ids.length; i += 2000) {
+          const list = ids.slice(i, i + 2000).map(sqlString).join(',');
+          const rows = await ch.query<{ event_id: string }>('bench', `SELECT DISTINCT event_id FROM events WHERE institute_id IN (${slugs}) AND event_id IN (${list})`).catch(() => []);
+          const now = Date.now();
+          for (const r of rows) {
+            if (!pending.delete(r.event_id)) continue;
+            seenAfter.push(now - sentAt.get(r.event_id)!);
+          }
+        }
+        await sleep(plan.pollMs);
+      }
+    })();
+    let last = 0;
+    const progress = setInterval(() => {
+      say(`[bench] freshness: ${stats.started} sent (${Math.round((stats.started - last) / 2)}/s), ${stats.ok} accepted; of ${watched} watched ${seenAfter.length} visible, ${pending.size} pending`);
+      last = stats.started;
+    }, 2000);
+    await sender;
+    const sentSeconds = (Date.now() - t0) / 1000;
+    const cpu = meter.stop();
+    const clickhouse = counterRates(counters0, await readCounters(server), sentSeconds);
+    await server.close();
+    await poller;
+    clearInterval(progress);
+    return {
+      rate: plan.rate, seconds: sentSeconds, sentPerSecond: stats.started / sentSeconds, accepted: sentAt.size, watched, visible: seenAfter.length, postLatency: latencySummary(answered.values()),
+      latency: latencySummary(seenAfter), pollMs: plan.pollMs, ingestionPeakRssMb: ingestion.peakRssMb(), projectorPeakRssMb: projector.peakRssMb(), cpu, clickhouse,
+    };
+  } finally {
+    await ch.close();
+    await Promise.all([ingestion.stop(), projector.stop()]);
+  }
+}

@@ -1,0 +1,104 @@
+import { kernelShare, type ClickHouseCounters } from './clickhouse-counters';
+import type { FreshnessFigures } from './freshness.bench';
+import type { IngestionFigures } from './ingestion.bench';
+import type { ProjectorFigures } from './projector.bench';
+
+export interface Figures {
+  ingestion?: IngestionFigures;
+  projector?: ProjectorFigures;
+  freshness?: FreshnessFigures;
+}
+
+/** The targets of the issue; each row of the table says whether it is met. */
+export const TARGETS = {
+  ingestionPerSecond: 5000,
+  ingestionP99Ms: 50,
+  ingestionVsBaseline: 0.5,
+  projectorPerSecond: 50_000,
+  freshnessP95Ms: 2000,
+  ingestionRssMb: 200,
+};
+
+export type TableRow = [measure: string, pipeline: string, baseline: string, ratio: string, target: string, verdict: string];
+
+const n = (v: number | null | undefined, digits = 0): string =>
+  v === null || v === undefined || Number.isNaN(v) ? '—' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '—');
+const verdict = (ok: boolean) => (ok ? 'met' : 'SHORT');
+
+/** The one table of the run: each figure beside its baseline and its target. */
+export function tableRows(f: Figures): TableRow[] {
+  const rows: TableRow[] = [];
+  const t = TARGETS;
+  if (f.ingestion) {
+    const who = f.ingestion.replicas > 1 ? `ingestion ×${f.ingestion.replicas}` : 'ingestion';
+    for (const l of f.ingestion.levels) {
+      rows.push([`${who} c=${l.concurrency}: accepted/s`, n(l.appPerSecond), n(l.baselinePerSecond), ratio(l.appPerSecond, l.baselinePerSecond), '', '']);
+      rows.push([`${who} c=${l.concurrency}: p50 / p99 ms`, `${n(l.appP50, 1)} / ${n(l.appP99, 1)}`, `${n(l.baselineP50, 1)} / ${n(l.baselineP99, 1)}`, '', '', '']);
+      const appUs = (1e6 * (l.appCpu.ingestion ?? NaN)) / l.appPerSecond;
+      const baseUs = (1e6 * (l.baselineCpu.baseline ?? NaN)) / l.baselinePerSecond;
+      rows.push([`${who} c=${l.concurrency}: server CPU µs per webhook`, n(appUs), n(baseUs), ratio(appUs, baseUs), '', '']);
+      rows.push([
+        `${who} c=${l.concurrency}: cores server / Kafka / load gen / machine`,
+        `${n(l.appCpu.ingestion, 2)} / ${n(l.appCpu.kafka, 2)} / ${n(l.appCpu.bench, 2)} / ${n(l.appCpu.machine, 2)}`,
+        `${n(l.baselineCpu.baseline, 2)} / — / ${n(l.baselineCpu.bench, 2)} / ${n(l.baselineCpu.machine, 2)}`, '', '', '',
+      ]);
+    }
+    const within = f.ingestion.levels.filter((l) => l.appP99 <= t.ingestionP99Ms).sort((a, b) => b.appPerSecond - a.appPerSecond)[0];
+    rows.push([
+      `${who}: best level with p99 ≤ 50 ms`,
+      within ? `${n(within.appPerSecond)}/s (c=${within.concurrency})` : 'none',
+      within ? `${n(within.baselinePerSecond)}/s` : '—',
+      within ? ratio(within.appPerSecond, within.baselinePerSecond) : '—',
+      `≥ ${n(t.ingestionPerSecond)}/s, ≥ ${t.ingestionVsBaseline}×`,
+      verdict(!!within && within.appPerSecond >= t.ingestionPerSecond && within.appPerSecond >= t.ingestionVsBaseline * within.baselinePerSecond),
+    ]);
+    const rss = f.ingestion.appPeakRssMb;
+    rows.push([`${who}: peak RSS (VmHWM)`, `${n(rss)} MB`, `${n(f.ingestion.baselinePeakRssMb)} MB`, '', `< ${t.ingestionRssMb} MB`, verdict(rss !== null && rss < t.ingestionRssMb)]);
+  }
+  if (f.projector) {
+    const p = f.projector;
+    rows.push([`projector: events/s to queryable (${n(p.events)})`, n(p.perSecond), `${n(p.baselinePerSecond)} rows/s`, ratio(p.perSecond, p.baselinePerSecond), `≥ ${n(t.projectorPerSecond)}/s`, verdict(p.reached >= p.events && p.perSecond >= t.projectorPerSecond)]);
+    rows.push(['projector: seconds from ready / from spawn', `${n(p.secondsFromReady, 1)} / ${n(p.secondsFromSpawn, 1)}`, `${n(p.events / p.baselinePerSecond, 1)}`, '', '', '']);
+    rows.push(['projector: peak RSS (VmHWM)', `${n(p.peakRssMb)} MB`, '', '', '', '']);
+    rows.push([
+      'projector: cores projector / ClickHouse / Kafka / bench / machine',
+      [p.cpu.projector, p.cpu.clickhouse, p.cpu.kafka, p.cpu.bench, p.cpu.machine].map((v) => n(v, 2)).join(' / '),
+      ['—', n(p.baselineCpu.clickhouse, 2), '—', n(p.baselineCpu.bench, 2), n(p.baselineCpu.machine, 2)].join(' / '), '', '', '',
+    ]);
+    rows.push(['projector: ClickHouse INSERTs/s, MB buffers per INSERT, kernel share', clickhouseLine(p.clickhouse), '', '', '', '']);
+  }
+  if (f.freshness) {
+    const x = f.freshness;
+    rows.push([`freshness @ ${n(x.rate)}/s (sent ${n(x.sentPerSecond)}/s): p50 / p95 ms`, `${n(x.latency.p50)} / ${n(x.latency.p95)}`, '', '', `p95 ≤ ${n(t.freshnessP95Ms)} ms`, verdict(x.visible >= x.watched && x.latency.p95 <= t.freshnessP95Ms)]);
+    rows.push(['freshness: p99 / max ms; visible of watched (accepted)', `${n(x.latency.p99)} / ${n(x.latency.max)}; ${n(x.visible)} of ${n(x.watched)} (${n(x.accepted)})`, '', '', '', '']);
+    rows.push(['freshness: POST answered p50 / p99 ms', `${n(x.postLatency.p50, 1)} / ${n(x.postLatency.p99, 1)}`, '', '', '', '']);
+    rows.push(['freshness: peak RSS ingestion / projector', `${n(x.ingestionPeakRssMb)} / ${n(x.projectorPeakRssMb)} MB`, '', '', '', '']);
+    rows.push([
+      'freshness: cores ingestion / projector / Kafka / ClickHouse / machine',
+      [x.cpu.ingestion, x.cpu.projector, x.cpu.kafka, x.cpu.clickhouse, x.cpu.machine].map((v) => n(v, 2)).join(' / '), '', '', '', '',
+    ]);
+    rows.push(['freshness: ClickHouse INSERTs/s, MB buffers per INSERT, kernel share', clickhouseLine(x.clickhouse), '', '', '', '']);
+  }
+  return rows;
+}
+
+/** INSERT statements per second, I/O buffer MB allocated per INSERT (merges included), kernel share of query CPU. */
+function clickhouseLine(c: ClickHouseCounters): string {
+  const perInsert = (c.IOBufferAllocBytes ?? NaN) / (c.InsertQuery ?? NaN) / 2 ** 20;
+  return `${n(c.InsertQuery)}, ${n(perInsert)} MB, ${n(100 * kernelShare(c))} % sys`;
+}
+
+/** Fixed-width text table with a header and a rule. */
+export function formatTable(rows: TableRow[]): string {
+  const all: string[][] = [['measure', 'pipeline', 'baseline', 'ratio', 'target', 'verdict'], ...rows];
+  const widths = all[0].map((_, i) => Math.max(...all.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  return [line(all[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
+}
+
+/** The same table as Markdown, for docs/benchmarks.md. */
+export function markdownTable(rows: TableRow[]): string {
+  const head = '| measure | pipeline | baseline | ratio | target | verdict |\n|---|---:|---:|---:|---|---|';
+  return [head, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+}
