@@ -44,6 +44,7 @@ export class ProjectorModule {
               groupId: config.PROJECTOR_GROUP_ID,
               topics: [config.KAFKA_EVENTS_TOPIC, config.KAFKA_QUARANTINE_TOPIC],
               maxBytesPerPartition: config.PROJECTOR_BATCH_MAX_BYTES,
+              minBytes: config.PROJECTOR_BATCH_MIN_BYTES,
               maxWaitMs: config.PROJECTOR_BATCH_WAIT_MS,
               partitionsConsumedConcurrently: 2,
             }, log),

@@ -31,7 +31,8 @@ const ingestion = {
 const projector = {
   PROJECTOR_GROUP_ID: z.string().min(1).default('wise-projector'),
   PROJECTOR_BATCH_MAX_BYTES: envInt(8 * 1024 * 1024, 1024),
-  PROJECTOR_BATCH_WAIT_MS: envInt(200, 0, 60000),
+  PROJECTOR_BATCH_MIN_BYTES: envInt(64 * 1024, 1),
+  PROJECTOR_BATCH_WAIT_MS: envInt(250, 0, 60000),
   PROJECTOR_RETRY_MAX_MS: envInt(30000, 100),
   PROJECTOR_METRICS_PORT: envInt(9464, 0, 65535),
 };

@@ -24,6 +24,8 @@ export interface BatchConsumerOptions {
   groupId: string;
   topics: string[];
   maxBytesPerPartition: number;
+  /** A fetch waits (up to maxWaitMs) until this much is there, so that batches, and the INSERTs built from them, are few and large. */
+  minBytes: number;
   maxWaitMs: number;
   partitionsConsumedConcurrently: number;
 }
@@ -42,6 +44,7 @@ export class BatchConsumer {
     this.consumer = connection.kafka.consumer({
       groupId: options.groupId,
       maxBytesPerPartition: options.maxBytesPerPartition,
+      minBytes: options.minBytes,
       maxWaitTimeInMs: options.maxWaitMs,
       sessionTimeout: 30000,
       heartbeatInterval: 3000,

@@ -51,6 +51,9 @@ export class BatchPublisher {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      // Bounded retries (kafkajs warns this weakens exactly-once): a request that cannot be
+      // acknowledged within sendTimeoutMs is answered 503 anyway, and a resend by Wise carries the
+      // same event id, which every table downstream collapses.
       retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 2000 },
     });
   }
