@@ -1,8 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from '@wise/testing';
 import { join } from 'node:path';
 import { processMemoryMb } from './machine';
+
+export { freePort };
 
 export const ROOT = join(__dirname, '..', '..');
 
@@ -19,16 +21,6 @@ export function profiling(file: string | null): { nodeArgs: string[]; env: Recor
   return file ? { nodeArgs: ['-r', ENTRY.profiler], env: { BENCH_CPU_PROFILE: file } } : { nodeArgs: [], env: {} };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

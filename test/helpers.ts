@@ -1,9 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { hashInstituteKey } from '@wise/contracts';
 import { ensurePostgresDatabase, InstitutesRepository, migratePostgres, Postgres } from '@wise/postgres';
-import { waitFor } from '@wise/testing';
+import { freePort, waitFor } from '@wise/testing';
+
+export { freePort };
 
 const ROOT = join(__dirname, '..');
 
@@ -46,16 +47,6 @@ export class AppProcess {
   }
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export interface RunningIngestion {
   proc: AppProcess;

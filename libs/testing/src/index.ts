@@ -3,3 +3,4 @@ export * from './fixtures';
 export * from './test-env';
 export * from './wait';
 export * from './kafka-reader';
+export * from './ports';
