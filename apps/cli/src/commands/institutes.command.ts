@@ -36,7 +36,7 @@ export async function institutesCommand(ctx: CliContext, args: string[], flags: 
       const slug = slugArg(rest);
       const header = headerFlag(flags);
       await repo.add(slug, typeof flags.name === 'string' ? flags.name : slug, header, hashInstituteKey(keyFlag(flags)));
-      ctx.print(`institute "${slug}" added.`);
+      ctx.print(`institute "${slug}" added; a running ingestion accepts its webhooks within INSTITUTES_REFRESH_MS (2 s by default).`);
       ctx.print(`Webhook URL to paste into Wise (Developer options → Webhooks): ${ctx.publicBaseUrl}/webhooks/wise/${slug}`);
       ctx.print(`Wise must send the key in the "${header}" header (change it with: institutes set-header ${slug} --header <name>).`);
       return;
