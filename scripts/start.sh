@@ -18,9 +18,11 @@ stop() {
 trap stop INT TERM
 
 # The projector applies the ClickHouse migrations; ingestion the PostgreSQL ones.
-node dist/apps/projector/src/main.js 2>&1 | sed -u 's/^/[projector] /' &
+# Output goes through a prefixing sed by process substitution, so that $! is node's own pid and a
+# stop signal reaches the app itself (a pipeline's $! would be the sed).
+node dist/apps/projector/src/main.js > >(sed -u 's/^/[projector] /') 2>&1 &
 pids+=($!)
-node dist/apps/ingestion/src/main.js 2>&1 | sed -u 's/^/[ingestion] /' &
+node dist/apps/ingestion/src/main.js > >(sed -u 's/^/[ingestion] /') 2>&1 &
 pids+=($!)
 echo "[start] ingestion on http://127.0.0.1:${PORT:-3000}, projector consuming; Ctrl-C stops both"
 wait
