@@ -5,7 +5,7 @@ import { readAnalyticsSnapshot, type AnalyticsSnapshot } from '../analytics/anal
 import { classroomWeek, INSTITUTE, redelivered, shuffled } from '../analytics/scenario';
 import { AppProcess, startProjector } from '../helpers';
 import { clickhouseOf, committedTotal, distinctIds, dropDatabase, publishEnvelopes, storedEvents, waitUntilCommitted } from './harness';
-import { expectScenarioNumbers } from './scenario-numbers';
+import { expectScenarioNumbers } from '../analytics/scenario-numbers';
 
 // "A classroom week" published straight to Kafka and projected by the real projector process:
 // whatever the order, the copies, or a crash in the middle, the views give the hand-computed numbers.

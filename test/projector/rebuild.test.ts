@@ -4,7 +4,7 @@ import { readAnalyticsSnapshot } from '../analytics/analytics-db';
 import { classroomWeek, INSTITUTE, redelivered } from '../analytics/scenario';
 import { AppProcess, startProjector } from '../helpers';
 import { clickhouseOf, dropDatabase, publishEnvelopes, runCli, waitUntilCommitted } from './harness';
-import { expectScenarioNumbers } from './scenario-numbers';
+import { expectScenarioNumbers } from '../analytics/scenario-numbers';
 
 // `npm run cli -- rebuild` as a child process: the analytics tables projected again from the event
 // store, through the projector's own steps, and swapped in.

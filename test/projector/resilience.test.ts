@@ -6,7 +6,7 @@ import { classroomWeek, INSTITUTE, S1 } from '../analytics/scenario';
 import { AppProcess, startProjector } from '../helpers';
 import { clickhouseOf, committedTotal, distinctIds, dropDatabase, expectedFactRows, messageOf, offsets, publish, publishEnvelopes, storedEvents, storedFactRows, waitUntilCommitted } from './harness';
 import { PrivateClickHouse } from './private-clickhouse';
-import { expectScenarioNumbers } from './scenario-numbers';
+import { expectScenarioNumbers } from '../analytics/scenario-numbers';
 
 const week = classroomWeek();
 const FIRST = 40;
