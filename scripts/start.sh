@@ -15,7 +15,7 @@ stop() {
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   wait
 }
-trap stop INT TERM
+trap 'stop; exit 0' INT TERM
 
 # The projector applies the ClickHouse migrations; ingestion the PostgreSQL ones.
 # Output goes through a prefixing sed by process substitution, so that $! is node's own pid and a
@@ -25,4 +25,11 @@ pids+=($!)
 node dist/apps/ingestion/src/main.js > >(sed -u 's/^/[ingestion] /') 2>&1 &
 pids+=($!)
 echo "[start] ingestion on http://127.0.0.1:${PORT:-3000}, projector consuming; Ctrl-C stops both"
-wait
+# If either app exits, the pipeline is broken (events accepted but not projected, or nothing
+# accepted): stop the other one too and fail, rather than run half a pipeline silently.
+set +e
+wait -n "${pids[@]}"
+code=$?
+echo "[start] an app exited (code $code); stopping the other one. Its last lines are above."
+stop
+exit "$code"

@@ -70,8 +70,9 @@ export class BatchConsumer {
         }
         const last = messages[messages.length - 1].offset;
         resolveOffset(last);
-        await this.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
-        await commitOffsetsIfNecessary();
+        // Through the batch's own commit, which (unlike consumer.commitOffsets) still commits while
+        // the consumer is stopping, so a graceful stop does not replay the batch it just wrote.
+        await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }] });
       },
     });
   }

@@ -52,6 +52,19 @@ describe('projectBatch', () => {
     ]);
   });
 
+  it.each([
+    ['a null value', null],
+    ['JSON null', Buffer.from('null')],
+    ['fields of the wrong types', Buffer.from('{"instituteId":5,"eventId":{},"reason":[1],"raw":{"x":1},"receivedAt":"soon"}')],
+    ['bytes that are not JSON', Buffer.from('not json')],
+  ])('turns a malformed quarantine record (%s) into a row of strings, never an error', (_case, value) => {
+    const { tables } = projectBatch([{ topic: QUARANTINE, partition: 2, offset: '9', value }], QUARANTINE);
+    const [row] = tables.get(QUARANTINE_TABLE)!;
+    for (const column of ['institute_id', 'quarantine_id', 'stage', 'event_name', 'reason', 'raw', 'raw_encoding', 'source']) expect(typeof row[column]).toBe('string');
+    expect(row).toMatchObject({ quarantine_id: `${QUARANTINE}/2/9`.replace(/^/, 'offset:'), received_at_ms: 0, source: `${QUARANTINE}/2/9` });
+    expect(row.reason).not.toBe('');
+  });
+
   it('gives the same rows for the same message, so a replayed batch writes what it wrote before', () => {
     const m = eventMessage(fixture('ParticipantJoinedMeetingEvent'), 'ParticipantJoinedMeetingEvent');
     expect(projectBatch([m], QUARANTINE).tables).toEqual(projectBatch([m], QUARANTINE).tables);

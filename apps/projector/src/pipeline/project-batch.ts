@@ -56,29 +56,36 @@ export function projectEventMessage(m: SourceMessage): StepResult {
     return { kind: 'ok', rows: { [EVENTS_TABLE]: [eventStoreRow(env, raw)], ...projectEvent(env) } };
   } catch (e) {
     if (e instanceof ProjectionError) return { kind: 'quarantine', reason: `${env.eventName}: ${e.message}`, ...ids };
-    throw e;
+    // A bug in one projection must not stop the partition: the event is kept, with the error,
+    // and a rebuild after the fix projects it.
+    return { kind: 'quarantine', reason: `${env.eventName}: internal projection error (${(e as Error).message}); rebuild after fixing`, ...ids };
   }
 }
 
 /** A quarantine-topic message from ingestion: becomes a quarantine row as it is. */
 export function quarantineMessageRow(m: SourceMessage): Row {
-  let q: Partial<QuarantineEnvelope> = {};
+  let parsed: unknown = null;
+  let problem = '';
   try {
-    q = JSON.parse(m.value?.toString('utf8') ?? '{}') as QuarantineEnvelope;
+    parsed = JSON.parse(m.value?.toString('utf8') ?? 'null');
   } catch {
-    q = { reason: 'quarantine record is not valid JSON', raw: m.value?.toString('utf8') ?? '', rawEncoding: 'utf8' };
+    problem = 'quarantine record is not valid JSON';
   }
-  const receivedAt = typeof q.receivedAt === 'number' ? q.receivedAt : 0;
+  // Anything may arrive on a topic: every field is checked, so no record can fail the insert.
+  const q = (parsed !== null && typeof parsed === 'object' ? parsed : {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' ? v : '');
+  const receivedAt = typeof q.receivedAt === 'number' && Number.isFinite(q.receivedAt) && q.receivedAt >= 0 ? Math.floor(q.receivedAt) : 0;
+  const hasRaw = typeof q.raw === 'string';
   return {
-    institute_id: q.instituteId ?? '',
-    quarantine_id: q.eventId ?? `offset:${sourceOf(m)}`,
+    institute_id: str(q.instituteId),
+    quarantine_id: str(q.eventId) || `offset:${sourceOf(m)}`,
     stage: 'ingestion',
-    event_name: q.eventName ?? '',
+    event_name: str(q.eventName),
     received_at: seconds(receivedAt),
     received_at_ms: receivedAt,
-    reason: q.reason ?? '(no reason recorded)',
-    raw: q.raw ?? '',
-    raw_encoding: q.rawEncoding ?? 'utf8',
+    reason: str(q.reason) || problem || '(no reason recorded)',
+    raw: hasRaw ? q.raw : (m.value?.toString('utf8') ?? ''),
+    raw_encoding: hasRaw && q.rawEncoding === 'base64' ? 'base64' : 'utf8',
     source: sourceOf(m),
   };
 }
