@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_EVENTS_TOPIC, DEFAULT_QUARANTINE_TOPIC } from '@wise/contracts';
 import { envEnum, envInt, envList, envUrl, parseEnv } from './env';
 
 // One description per variable; the README's configuration table follows this file.
@@ -6,8 +7,8 @@ const common = {
   LOG_LEVEL: envEnum(['debug', 'info', 'warn', 'error'], 'info'),
   KAFKA_BROKERS: envList('127.0.0.1:9092'),
   KAFKA_CLIENT_ID: z.string().default('wise-analytics'),
-  KAFKA_EVENTS_TOPIC: z.string().min(1).default('wise.events.v1'),
-  KAFKA_QUARANTINE_TOPIC: z.string().min(1).default('wise.quarantine.v1'),
+  KAFKA_EVENTS_TOPIC: z.string().min(1).default(DEFAULT_EVENTS_TOPIC),
+  KAFKA_QUARANTINE_TOPIC: z.string().min(1).default(DEFAULT_QUARANTINE_TOPIC),
   KAFKA_TOPIC_PARTITIONS: envInt(6, 1, 1024),
   KAFKA_REPLICATION_FACTOR: envInt(1, 1, 7),
   DATABASE_URL: envUrl('postgres://postgres@127.0.0.1:5432/wise'),

@@ -1,5 +1,6 @@
 import { Body, Controller, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { DEFAULT_KEY_HEADER } from '@wise/contracts';
 import { WebhookAnswer, WebhooksService } from './webhooks.service';
 
 @ApiTags('webhooks')
@@ -11,7 +12,7 @@ export class WebhooksController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Receive one Wise webhook for an institute', description: 'Answers 200 only after the event (or, for an authenticated body that is not a valid Wise event, its quarantine record) is acknowledged by Kafka with acks=all.' })
   @ApiParam({ name: 'institute', description: 'The institute slug registered with `npm run cli -- institutes add`' })
-  @ApiHeader({ name: 'x-wise-key', required: true, description: "The institute's key; the header name is configurable per institute" })
+  @ApiHeader({ name: DEFAULT_KEY_HEADER, required: true, description: "The institute's key; the header name is configurable per institute" })
   @ApiBody({ description: 'The Wise webhook body, `{"event": "<Name>", "payload": {...}}`, kept byte for byte', schema: { type: 'object' } })
   @ApiResponse({ status: 200, description: 'Stored: `{status: "accepted"|"quarantined", eventId, reason?}`' })
   @ApiResponse({ status: 401, description: 'Unknown or disabled institute, missing or wrong key; nothing stored' })

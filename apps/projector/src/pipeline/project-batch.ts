@@ -49,7 +49,8 @@ export function projectEventMessage(m: SourceMessage): StepResult {
   const { head, rawBody } = parsed;
   const raw = rawBody.toString('utf8');
   const ids = { instituteId: head.instituteId, eventId: head.eventId, eventName: head.eventName, receivedAt: head.receivedAt, raw, rawEncoding: 'utf8' };
-  const body = parseWiseBody(rawBody);
+  // The decoded text, not the Buffer: one UTF-8 decode per event on the hot path, not two.
+  const body = parseWiseBody(raw);
   if (!body.ok) return { kind: 'quarantine', reason: body.reason, ...ids };
   const env: Envelope = { ...head, body: body.body };
   try {
