@@ -4,8 +4,10 @@
  * INSERT per table), and reading every view into one comparable object.
  */
 import { randomBytes } from 'node:crypto';
-import { ClickHouse, migrateClickHouse, sqlString } from '@wise/clickhouse';
+import { ClickHouse, migrateClickHouse, sqlString, type ClickHouseConnection } from '@wise/clickhouse';
 import type { Envelope } from '@wise/contracts';
+import { ServingRefresh, Touched } from '@wise/serving';
+import { ChdbConnection } from '@wise/testing';
 import { ANALYTICS_TABLES, projectEvent, type Row } from '../../apps/projector/src/projections';
 import { eventStoreRow } from '../../apps/projector/src/pipeline/project-batch';
 
@@ -18,7 +20,20 @@ export async function createTestDatabase(prefix = 'wise_test'): Promise<ClickHou
   return ch;
 }
 
-export async function dropTestDatabase(ch: ClickHouse): Promise<void> {
+/** The same, on the current engine in this process (chDB, ClickHouse 26.x), in a private folder. */
+export async function createChdbTestDatabase(): Promise<ChdbConnection> {
+  const ch = await ChdbConnection.open(`wise_test_${randomBytes(6).toString('hex')}`);
+  await migrateClickHouse(ch);
+  return ch;
+}
+
+/** The two engines every analytics test runs on: what the native stack serves, and current ClickHouse. */
+export const ENGINES: Array<[name: string, create: () => Promise<ClickHouseConnection & { close(): Promise<void> }>]> = [
+  ['ClickHouse 18.16 server', createTestDatabase],
+  ['ClickHouse 26.x in-process (chDB)', createChdbTestDatabase],
+];
+
+export async function dropTestDatabase(ch: ClickHouseConnection & { close(): Promise<void> }): Promise<void> {
   // Refuses anything whose name does not say test, whoever calls it.
   if (!/test/.test(ch.database)) throw new Error(`refusing to drop ${ch.database}: not a test database`);
   await ch.command('test-teardown', `DROP DATABASE IF EXISTS ${ch.database}`);
@@ -32,7 +47,7 @@ export function eventsRow(e: Envelope): Row {
 }
 
 /** Projects a batch like the projector: every envelope through projectEvent, one INSERT per table. */
-export async function loadBatch(ch: ClickHouse, envelopes: readonly Envelope[]): Promise<void> {
+export async function loadBatch(ch: ClickHouseConnection, envelopes: readonly Envelope[]): Promise<void> {
   const byTable = new Map<string, Row[]>(ANALYTICS_TABLES.map((t) => [t, []]));
   for (const e of envelopes) {
     for (const [table, rows] of Object.entries(projectEvent(e))) {
@@ -43,10 +58,11 @@ export async function loadBatch(ch: ClickHouse, envelopes: readonly Envelope[]):
   }
   await ch.insert('events', envelopes.map(eventsRow));
   for (const [table, rows] of byTable) await ch.insert(table, rows);
+  await new ServingRefresh(ch).refresh(Touched.byRows(byTable));
 }
 
 /** Loads `envelopes` in batches of `batchSize` (several parts, as a consumer would write them). */
-export async function loadEnvelopes(ch: ClickHouse, envelopes: readonly Envelope[], batchSize = 25): Promise<void> {
+export async function loadEnvelopes(ch: ClickHouseConnection, envelopes: readonly Envelope[], batchSize = 25): Promise<void> {
   for (let i = 0; i < envelopes.length; i += batchSize) await loadBatch(ch, envelopes.slice(i, i + batchSize));
 }
 
@@ -70,6 +86,9 @@ export const SNAPSHOT_VIEWS: Record<string, string> = {
   revenue_monthly: 'institute_id, month, classroom_id, currency',
   dues: 'institute_id, classroom_id, student_id',
   certificates: 'institute_id, certificate_id',
+  student_attendance_by_week: 'institute_id, student_id, week',
+  teacher_hours_by_week: 'institute_id, teacher_id, week',
+  teacher_hours_by_month: 'institute_id, teacher_id, month',
 };
 
 export type AnalyticsSnapshot = Record<string, Row[]>;
@@ -78,7 +97,7 @@ export type AnalyticsSnapshot = Record<string, Row[]>;
  * Every analytics view of `instituteId` (all institutes if omitted), rows in a fixed order, so two
  * snapshots compare with toEqual. Columns that depend on the wall clock are not in any view.
  */
-export async function readAnalyticsSnapshot(ch: ClickHouse, instituteId?: string): Promise<AnalyticsSnapshot> {
+export async function readAnalyticsSnapshot(ch: ClickHouseConnection, instituteId?: string): Promise<AnalyticsSnapshot> {
   const where = instituteId === undefined ? '' : ` WHERE institute_id = ${sqlString(instituteId)}`;
   const out: AnalyticsSnapshot = {};
   for (const [view, order] of Object.entries(SNAPSHOT_VIEWS)) {

@@ -1,7 +1,8 @@
-import type { ClickHouse } from '@wise/clickhouse';
+import type { ClickHouseConnection } from '@wise/clickhouse';
 import type { Envelope } from '@wise/contracts';
+import { ServingRefresh, setAttendanceRule, SERVING_STORES } from '@wise/serving';
 import { ANALYTICS_TABLES } from '../../apps/projector/src/projections';
-import { createTestDatabase, dropTestDatabase, loadEnvelopes, readAnalyticsSnapshot, type AnalyticsSnapshot } from './analytics-db';
+import { dropTestDatabase, ENGINES, loadEnvelopes, readAnalyticsSnapshot, type AnalyticsSnapshot } from './analytics-db';
 import { cols, SCENARIO_CHECKS } from './scenario-numbers';
 import { classroomWeek, INSTITUTE, redelivered, S1, shuffled } from './scenario';
 
@@ -12,9 +13,11 @@ const VARIANTS: Array<[string, () => Envelope[]]> = [
   ['each delivered 3 times, later copies received later, shuffled (seed 7)', () => redelivered(week, 3, 7)],
 ];
 
-describe('analytics views over "a classroom week"', () => {
+type Db = ClickHouseConnection & { close(): Promise<void> };
+
+describe.each(ENGINES)('analytics views over "a classroom week", on %s', (_engine, createDatabase) => {
   const snapshots: AnalyticsSnapshot[] = [];
-  const dbs: ClickHouse[] = [];
+  const dbs: Db[] = [];
 
   afterAll(async () => {
     for (const ch of dbs) await dropTestDatabase(ch);
@@ -22,10 +25,10 @@ describe('analytics views over "a classroom week"', () => {
 
   describe.each(VARIANTS)('%s', (_name, envelopes) => {
     let snap: AnalyticsSnapshot;
-    let ch: ClickHouse;
+    let ch: Db;
 
     beforeAll(async () => {
-      ch = await createTestDatabase();
+      ch = await createDatabase();
       dbs.push(ch);
       await loadEnvelopes(ch, envelopes());
       snap = await readAnalyticsSnapshot(ch, INSTITUTE);
@@ -41,7 +44,7 @@ describe('analytics views over "a classroom week"', () => {
     });
 
     it('gives the same answers after every merge has run (OPTIMIZE ... FINAL)', async () => {
-      for (const table of ANALYTICS_TABLES) await ch.command('test-merge', `OPTIMIZE TABLE ${table} FINAL`);
+      for (const table of [...ANALYTICS_TABLES, ...SERVING_STORES]) await ch.command('test-merge', `OPTIMIZE TABLE ${table} FINAL`);
       expect(await readAnalyticsSnapshot(ch, INSTITUTE)).toEqual(snap);
     });
   });
@@ -53,7 +56,7 @@ describe('analytics views over "a classroom week"', () => {
 
   it('honours a configured attendance rule (80 % and 1 minute)', async () => {
     const ch = dbs[0];
-    await ch.insert('attendance_rules', [{ institute_id: INSTITUTE, min_percent: 80, min_minutes: 1, updated_at: 1717200000 }]);
+    await setAttendanceRule(ch, new ServingRefresh(ch), INSTITUTE, 80, 1);
     const rows = await ch.query(
       'test',
       `SELECT student_id, minutes_present, present FROM attendance WHERE institute_id = '${INSTITUTE}' AND session_id = '${S1}' ORDER BY student_id`,

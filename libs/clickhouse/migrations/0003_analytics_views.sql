@@ -3,7 +3,8 @@
 -- Conventions: plain table and column names for BI tools; times are DateTime in UTC; *_seconds are
 -- whole seconds, *_minutes are rounded to 2 decimals; money is Int64 minor units next to its
 -- currency and is never summed across currencies. Written for ClickHouse 18.16 and current LTS:
--- one JOIN per SELECT, no window functions, no JSON functions. docs/analytics.md explains each.
+-- one JOIN per SELECT, every JOIN side a named subquery (current ClickHouse requires the alias),
+-- no window functions, no JSON functions. The README's analytics model explains each.
 
 -- The schedule as it stands now. Field values: the highest (kind_rank, order_ms, event_id) row
 -- that carries the field (updates > creation > a deletion's copy; order_ms = the item's updatedAt,
@@ -173,14 +174,14 @@ FROM
         'sharing' AS interval_kind, s AS start_s, arrayFirst(e -> e >= s, share_ends) AS end_s, content AS shared
     FROM participant_devices
     ARRAY JOIN share_start_times AS s, share_start_contents AS content
-)
+) AS l
 ANY LEFT JOIN
 (
     SELECT
         institute_id, session_id, classroom_id, scheduled_start,
         toUInt32(ifNull(actual_end, ifNull(scheduled_end, toDateTime(0, 'UTC')))) AS close_s
     FROM sessions
-) USING (institute_id, session_id);
+) AS r USING (institute_id, session_id);
 
 -- Engagement per session and participant (participant = lower-cased email, else display name).
 -- Time present is the union of the 'present' intervals: overlapping devices count once. Sorted by
@@ -255,7 +256,7 @@ FROM
     (
         SELECT institute_id, classroom_id, session_id, title, scheduled_start AS session_start, scheduled_seconds
         FROM attended_sessions
-    )
+    ) AS l
     ALL INNER JOIN
     (
         SELECT
@@ -264,7 +265,7 @@ FROM
         FROM roster_events
         WHERE member_role = 'student'
         GROUP BY institute_id, classroom_id, member_id, event_id
-    ) USING (institute_id, classroom_id)
+    ) AS r USING (institute_id, classroom_id)
     WHERE at_ms <= toInt64(toUInt32(session_start)) * 1000
     GROUP BY institute_id, session_id, member_id
 )
@@ -285,22 +286,22 @@ FROM
     (
         SELECT institute_id, session_id, participant, email AS match_email, lower(user_name) AS match_name
         FROM engagement
-    )
+    ) AS l
     ANY LEFT JOIN
     (
         SELECT institute_id, session_id, student_email AS match_email, min(student_id) AS email_student
         FROM session_roster
         WHERE student_email != ''
         GROUP BY institute_id, session_id, student_email
-    ) USING (institute_id, session_id, match_email)
-)
+    ) AS r USING (institute_id, session_id, match_email)
+) AS l
 ANY LEFT JOIN
 (
     SELECT institute_id, session_id, lower(student_name) AS match_name, min(student_id) AS name_student
     FROM session_roster
     WHERE student_name != ''
     GROUP BY institute_id, session_id, match_name
-) USING (institute_id, session_id, match_name);
+) AS r USING (institute_id, session_id, match_name);
 
 -- The attendance rule in force per institute (latest row of attendance_rules).
 CREATE VIEW IF NOT EXISTS attendance_rule AS
@@ -350,21 +351,21 @@ FROM
                     SELECT institute_id, session_id, participant, started_at, ended_at
                     FROM participant_intervals
                     WHERE interval_kind = 'present'
-                )
+                ) AS l
                 ALL INNER JOIN
                 (
                     SELECT institute_id, session_id, participant, student_id FROM participant_matches WHERE student_id != ''
-                ) USING (institute_id, session_id, participant)
+                ) AS r USING (institute_id, session_id, participant)
                 GROUP BY institute_id, session_id, student_id
             )
         )
-    ) USING (institute_id, session_id, student_id)
-)
+    ) AS r USING (institute_id, session_id, student_id)
+) AS l
 ANY LEFT JOIN
 (
     SELECT institute_id, min_percent AS rule_min_percent, min_minutes AS rule_min_minutes, toUInt8(1) AS has_rule
     FROM attendance_rule
-) USING (institute_id);
+) AS r USING (institute_id);
 
 -- Attendance rates (present / enrolled student-sessions), from `attendance`.
 CREATE VIEW IF NOT EXISTS attendance_by_session AS
@@ -413,16 +414,16 @@ FROM
     ANY LEFT JOIN
     (
         SELECT institute_id, session_id, participant, student_id FROM participant_matches
-    ) USING (institute_id, session_id, participant)
+    ) AS r USING (institute_id, session_id, participant)
     WHERE student_id = ''
-)
+) AS l
 ANY LEFT JOIN
 (
     SELECT institute_id, classroom_id, member_email AS email, min(member_id) AS teacher_id
     FROM roster_events
     WHERE member_role = 'teacher' AND member_email != ''
     GROUP BY institute_id, classroom_id, member_email
-) USING (institute_id, classroom_id, email);
+) AS r USING (institute_id, classroom_id, email);
 
 -- Recordings: one row per session, type and part (the latest RecordingCompletedEvent for a part
 -- wins, by time then event id). duration_seconds is Wise's `duration`, whose unit Wise does not
@@ -445,11 +446,11 @@ FROM
         GROUP BY institute_id, session_id, recording_type, part_index, event_id
     )
     GROUP BY institute_id, session_id, recording_type, part_index
-)
+) AS l
 ANY LEFT JOIN
 (
     SELECT institute_id, session_id, classroom_id, title AS session_title, scheduled_start AS session_start FROM sessions
-) USING (institute_id, session_id);
+) AS r USING (institute_id, session_id);
 
 -- Recording totals per classroom and month (month of the session's scheduled start, else of the
 -- recording's arrival; UTC).

@@ -1,4 +1,5 @@
 import { ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import type { ClickHouseConnection, Row } from './connection';
 import { sqlIdent } from './quote';
 
 export interface ClickHouseOptions {
@@ -11,10 +12,8 @@ export interface ClickHouseOptions {
   requestTimeoutMs?: number;
 }
 
-export type Row = Record<string, unknown>;
-
 /** The only code that talks to ClickHouse. Queries use `sqlString`/`sqlIdent` for any value. */
-export class ClickHouse {
+export class ClickHouse implements ClickHouseConnection {
   private readonly client: ClickHouseClient;
   private readonly serverClient: ClickHouseClient;
   readonly database: string;

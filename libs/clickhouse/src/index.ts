@@ -1,3 +1,4 @@
+export * from './connection';
 export * from './clickhouse.service';
 export * from './quote';
 export * from './errors';

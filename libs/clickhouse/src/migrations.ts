@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ClickHouse } from './clickhouse.service';
+import type { ClickHouseConnection } from './connection';
 
 export const CLICKHOUSE_MIGRATIONS_DIR = join(__dirname, '..', 'migrations');
 
@@ -30,7 +30,7 @@ export function loadMigrations(dir = CLICKHOUSE_MIGRATIONS_DIR): Migration[] {
  * (IF NOT EXISTS), so two apps starting at once, or a crash between a statement and its record,
  * leave the same schema.
  */
-export async function migrateClickHouse(ch: ClickHouse, migrations = loadMigrations()): Promise<string[]> {
+export async function migrateClickHouse(ch: ClickHouseConnection, migrations = loadMigrations()): Promise<string[]> {
   await ch.ensureDatabase();
   await ch.command(
     'migrate',

@@ -4,3 +4,4 @@ export * from './test-env';
 export * from './wait';
 export * from './kafka-reader';
 export * from './ports';
+export * from './chdb-connection';

@@ -1,0 +1,18 @@
+export type Row = Record<string, unknown>;
+
+/**
+ * What the migrations, the analytics serving layer and the tests need from a ClickHouse: run a
+ * statement, read rows, insert rows. Two implementations: `ClickHouse` (the HTTP server, what the
+ * apps use) and the in-process current engine (chDB) that the tests use to prove every statement
+ * runs unchanged on 18.16 and on 26.x.
+ */
+export interface ClickHouseConnection {
+  /** The database every unqualified table name refers to. */
+  readonly database: string;
+  /** Creates `database` if missing (it must exist before the first migration). */
+  ensureDatabase(): Promise<void>;
+  command(purpose: string, sql: string): Promise<void>;
+  query<T = Row>(purpose: string, sql: string): Promise<T[]>;
+  /** One INSERT of all `rows` (JSONEachRow); callers batch. */
+  insert(table: string, rows: readonly Row[]): Promise<void>;
+}

@@ -1,0 +1,6 @@
+export * from './tables';
+export * from './keys';
+export * from './touched';
+export * from './version-clock';
+export * from './serving-refresh';
+export * from './institute-settings';

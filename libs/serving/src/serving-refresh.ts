@@ -1,0 +1,189 @@
+import { sqlString, type ClickHouseConnection } from '@wise/clickhouse';
+import { inFilter, KeySet } from './keys';
+import { ATTENDANCE_STORE_COLUMNS, computeAttendance } from './sql/attendance.sql';
+import { computeEngagement, ENGAGEMENT_STORE_COLUMNS } from './sql/engagement.sql';
+import { DEFAULT_TIME_ZONE, type TimeZones } from './sql/local-time';
+import { computeRecordings, RECORDING_STORE_COLUMNS } from './sql/recordings.sql';
+import {
+  computeInvoices,
+  computePayments,
+  computeRevenueDaily,
+  INVOICE_STORE_COLUMNS,
+  PAYMENT_STORE_COLUMNS,
+  paymentClassrooms,
+  REVENUE_STORE_COLUMNS,
+} from './sql/revenue.sql';
+import { computeSessions, latestSessions, SESSION_STORE_COLUMNS } from './sql/sessions.sql';
+import { tableNames, type TableNames } from './tables';
+import { Touched } from './touched';
+import { VersionClock } from './version-clock';
+
+type Pair = { institute_id: string; k: string };
+
+/**
+ * Keeps the serving stores current: for the keys a batch touched, recomputes their rows from the
+ * fact tables (INSERT … SELECT at a newer _version) in dependency order: sessions, then the
+ * engagement and attendance of those sessions and of every session of a classroom whose roster
+ * changed, recordings, instalments, payments, and the daily money of the classrooms concerned.
+ * Run it after the batch's fact rows are written and before its offsets are committed: a crash in
+ * between replays the batch, and a recompute is idempotent.
+ */
+export class ServingRefresh {
+  constructor(
+    private readonly ch: ClickHouseConnection,
+    private readonly t: TableNames = tableNames(),
+    private readonly clock = new VersionClock(),
+    /** Keys per statement: ClickHouse caps a query's text (max_query_size, 256 KiB by default). */
+    private readonly chunk = 400,
+  ) {}
+
+  async refresh(touched: Touched): Promise<void> {
+    if (touched.isEmpty) return;
+    const revenueClassrooms = new KeySet(touched.revenueClassrooms.columns);
+    revenueClassrooms.addAll(touched.revenueClassrooms);
+    // Before payments are recomputed: a later version may move a payment to another classroom.
+    for (const f of touched.payments.filters(this.chunk)) {
+      for (const r of await this.ch.query<{ institute_id: string; classroom_id: string }>('serving:payment-classrooms', paymentClassrooms(this.t, f))) {
+        revenueClassrooms.add(r.institute_id, r.classroom_id);
+      }
+    }
+    const zones = await this.timeZones(allInstitutes(touched));
+    const v = this.clock.next();
+
+    for (const f of touched.sessions.filters(this.chunk)) await this.insert('sessions_store', SESSION_STORE_COLUMNS, computeSessions(this.t, f, zones), v + 1);
+    const sessions = new KeySet(touched.sessions.columns);
+    sessions.addAll(touched.sessions);
+    sessions.addAll(await this.sessionsOfClassrooms(touched.rosterClassrooms));
+    for (const f of sessions.filters(this.chunk)) await this.refreshPeople(f, v);
+    for (const f of touched.sessions.filters(this.chunk)) await this.insert('recordings_store', RECORDING_STORE_COLUMNS, computeRecordings(this.t, f, zones), v + 1);
+    for (const f of touched.invoiceOwners.filters(this.chunk)) await this.insert('invoices_store', INVOICE_STORE_COLUMNS, computeInvoices(this.t, f), v + 1);
+    for (const f of touched.payments.filters(this.chunk)) await this.insert('payments_store', PAYMENT_STORE_COLUMNS, computePayments(this.t, f), v + 1);
+    for (const chunk of chunks(revenueClassrooms.list(), this.chunk)) {
+      const f = inFilter(revenueClassrooms.columns, chunk);
+      const institutes = inFilter(['institute_id'], [...new Set(chunk.map((k) => k[0]))].map((i) => [i]));
+      await this.tombstone('revenue_daily_store', ['institute_id', 'classroom_id', 'day', 'currency'], f, v);
+      await this.insert('revenue_daily_store', REVENUE_STORE_COLUMNS, computeRevenueDaily(this.t, f, institutes, zones), v + 1);
+    }
+  }
+
+  /**
+   * Recomputes every serving row of the given institutes from their facts: after a change of
+   * time zone or attendance rule, and for a rebuild. `progress` hears one line per institute.
+   */
+  async refreshInstitutes(institutes: readonly string[], progress: (line: string) => void = () => undefined): Promise<void> {
+    for (const [i, institute] of institutes.entries()) {
+      const touched = await this.everythingOf(institute);
+      progress(`serving rows of ${institute} (${i + 1}/${institutes.length}): ${touched.sessions.size} sessions, ${touched.invoiceOwners.size} fee payers, ${touched.payments.size} payments`);
+      await this.refresh(touched);
+    }
+  }
+
+  /** Every institute with a fact row (what a rebuild recomputes). */
+  async institutes(): Promise<string[]> {
+    const union = ['session_events', 'meeting_events', 'participant_events', 'roster_events', 'recording_events', 'invoice_events', 'payment_events'] as const;
+    const rows = await this.ch.query<{ institute_id: string }>(
+      'serving:institutes',
+      `SELECT DISTINCT institute_id FROM (${union.map((table) => `SELECT DISTINCT institute_id FROM ${this.t[table]}`).join(' UNION ALL ')}) ORDER BY institute_id`,
+    );
+    return rows.map((r) => r.institute_id);
+  }
+
+  /** Engagement and attendance of the sessions `sessionFilter` selects. */
+  private async refreshPeople(sessionFilter: string, v: number): Promise<void> {
+    const classrooms = await this.ch.query<{ institute_id: string; classroom_id: string }>(
+      'serving:classrooms',
+      `SELECT DISTINCT institute_id, classroom_id FROM (${latestSessions(this.t, sessionFilter)})`,
+    );
+    const classroomFilter = inFilter(['institute_id', 'classroom_id'], classrooms.map((r) => [r.institute_id, r.classroom_id]));
+    const instituteFilter = inFilter(['institute_id'], [...new Set(classrooms.map((r) => r.institute_id))].map((i) => [i]));
+    await this.insert('engagement_store', ENGAGEMENT_STORE_COLUMNS, computeEngagement(this.t, sessionFilter, classroomFilter), v + 1);
+    await this.tombstone('attendance_store', ['institute_id', 'session_id', 'student_id'], sessionFilter, v);
+    await this.insert('attendance_store', ATTENDANCE_STORE_COLUMNS, computeAttendance(this.t, sessionFilter, classroomFilter, instituteFilter), v + 1);
+  }
+
+  private async insert(store: keyof TableNames, columns: readonly string[], select: string, version: number): Promise<void> {
+    await this.ch.command(
+      `serving:${store}`,
+      `INSERT INTO ${this.t[store]} (${columns.join(', ')}, _version) SELECT ${columns.join(', ')}, toUInt64(${version}) FROM (${select})`,
+    );
+  }
+
+  /** Marks every live key of `store` that `filter` selects as gone, at `version`; what the recompute then writes at a newer version revives it. */
+  private async tombstone(store: keyof TableNames, key: readonly string[], filter: string, version: number): Promise<void> {
+    const k = key.join(', ');
+    await this.ch.command(
+      `serving:${store}:tombstones`,
+      `INSERT INTO ${this.t[store]} (${k}, _deleted, _version) SELECT ${k}, toUInt8(1), toUInt64(${version}) FROM ${this.t[store]} WHERE ${filter} GROUP BY ${k}`,
+    );
+  }
+
+  private async sessionsOfClassrooms(classrooms: KeySet): Promise<KeySet> {
+    const out = new KeySet(['institute_id', 'session_id']);
+    for (const chunk of chunks(classrooms.list(), this.chunk)) {
+      const institutes = inFilter(['institute_id'], [...new Set(chunk.map((k) => k[0]))].map((i) => [i]));
+      // A session belongs to the classroom its latest version names.
+      const rows = await this.ch.query<Pair>(
+        'serving:classroom-sessions',
+        `SELECT institute_id, session_id AS k FROM (
+           SELECT institute_id, session_id, argMax(classroom_id, _version) AS c FROM ${this.t.sessions_store} WHERE ${institutes} GROUP BY institute_id, session_id
+         ) WHERE ${inFilter(['institute_id', 'c'], chunk)}`,
+      );
+      for (const r of rows) out.add(r.institute_id, r.k);
+    }
+    return out;
+  }
+
+  private async everythingOf(institute: string): Promise<Touched> {
+    const t = this.t;
+    const where = `institute_id = ${sqlString(institute)}`;
+    const touched = new Touched();
+    const sessionSources = [t.session_events, t.meeting_events, t.participant_events, t.recording_events];
+    const sessions = await this.ch.query<Pair>(
+      'serving:institute-sessions',
+      `SELECT DISTINCT institute_id, k FROM (${sessionSources.map((s) => `SELECT institute_id, session_id AS k FROM ${s} WHERE ${where}`).join(' UNION ALL ')})`,
+    );
+    for (const r of sessions) touched.sessions.add(r.institute_id, r.k);
+    const owners = await this.ch.query<{ institute_id: string; student_id: string; classroom_id: string }>(
+      'serving:institute-fee-payers',
+      `SELECT DISTINCT institute_id, student_id, classroom_id FROM ${t.invoice_events} WHERE ${where}`,
+    );
+    for (const r of owners) {
+      touched.invoiceOwners.add(r.institute_id, r.student_id, r.classroom_id);
+      touched.revenueClassrooms.add(r.institute_id, r.classroom_id);
+    }
+    const payments = await this.ch.query<{ institute_id: string; transaction_id: string; classroom_id: string }>(
+      'serving:institute-payments',
+      `SELECT DISTINCT institute_id, transaction_id, classroom_id FROM ${t.payment_events} WHERE ${where}`,
+    );
+    for (const r of payments) {
+      touched.payments.add(r.institute_id, r.transaction_id);
+      touched.revenueClassrooms.add(r.institute_id, r.classroom_id);
+    }
+    // Days left over from money that no fact carries any more (a rebuild after a projection fix).
+    const days = await this.ch.query<Pair>('serving:institute-revenue', `SELECT DISTINCT institute_id, classroom_id AS k FROM ${t.revenue_daily_store} WHERE ${where}`);
+    for (const r of days) touched.revenueClassrooms.add(r.institute_id, r.k);
+    return touched;
+  }
+
+  private async timeZones(institutes: string[]): Promise<TimeZones> {
+    const zones = new Map<string, string>();
+    for (const chunk of chunks(institutes.map((i) => [i]), this.chunk)) {
+      const rows = await this.ch.query<{ institute_id: string; timezone: string }>(
+        'serving:time-zones',
+        `SELECT institute_id, argMax(timezone, updated_ms) AS timezone FROM ${this.t.institute_settings} WHERE ${inFilter(['institute_id'], chunk)} GROUP BY institute_id`,
+      );
+      for (const r of rows) if (r.timezone !== '' && r.timezone !== DEFAULT_TIME_ZONE) zones.set(r.institute_id, r.timezone);
+    }
+    return zones;
+  }
+}
+
+function allInstitutes(t: Touched): string[] {
+  return [...new Set([t.sessions, t.rosterClassrooms, t.invoiceOwners, t.payments, t.revenueClassrooms].flatMap((k) => k.institutes()))];
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

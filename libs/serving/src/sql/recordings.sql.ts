@@ -1,0 +1,43 @@
+import type { TableNames } from '../tables';
+import { localDate, type TimeZones } from './local-time';
+import { latestSessions } from './sessions.sql';
+
+export const RECORDING_STORE_COLUMNS = [
+  'institute_id', 'session_id', 'classroom_id', 'session_title', 'session_start', 'recording_type', 'part_index',
+  'url', 'duration_seconds', 'duration_minutes', 'recorded_at', 'local_day',
+];
+
+/**
+ * One row per session, type and part (the latest RecordingCompletedEvent for a part wins, by time
+ * then event id). duration_seconds is Wise's `duration`, whose unit Wise does not document; its
+ * samples are seconds. local_day: the session's scheduled start, else the recording's arrival, in
+ * the institute's time zone.
+ */
+export function computeRecordings(t: TableNames, sessionFilter: string, zones: TimeZones): string {
+  return `
+SELECT
+    institute_id, session_id, classroom_id, session_title, session_start, recording_type, part_index,
+    url, duration_seconds, round(duration_seconds / 60, 2) AS duration_minutes, recorded_at,
+    ${localDate('ifNull(session_start, recorded_at)', zones)} AS local_day
+FROM
+(
+    SELECT
+        institute_id, session_id, recording_type, part_index,
+        argMax(url, tuple(at_ms, event_id)) AS url,
+        argMax(duration, tuple(at_ms, event_id)) AS duration_seconds,
+        toDateTime(intDiv(min(at_ms), 1000), 'UTC') AS recorded_at
+    FROM
+    (
+        SELECT institute_id, session_id, recording_type, part_index, event_id, min(at_ms) AS at_ms, any(url) AS url, any(duration) AS duration
+        FROM ${t.recording_events}
+        WHERE ${sessionFilter}
+        GROUP BY institute_id, session_id, recording_type, part_index, event_id
+    )
+    GROUP BY institute_id, session_id, recording_type, part_index
+) AS l
+ANY LEFT JOIN
+(
+    SELECT institute_id, session_id, classroom_id, title AS session_title, scheduled_start AS session_start
+    FROM (${latestSessions(t, sessionFilter)})
+) AS r USING (institute_id, session_id)`;
+}

@@ -1,0 +1,94 @@
+import type { TableNames } from '../tables';
+import { latestSessions } from './sessions.sql';
+
+/**
+ * Sessions that count for attendance: not cancelled or deleted, scheduled, and held (a meeting
+ * started). A session past its end that never started is `not_held`: its students are not absent.
+ */
+function attendedSessions(t: TableNames, sessionFilter: string): string {
+  return `
+SELECT
+    institute_id, session_id, classroom_id, title, assumeNotNull(scheduled_start) AS scheduled_start,
+    toInt64(assumeNotNull(scheduled_end)) - toInt64(assumeNotNull(scheduled_start)) AS scheduled_seconds, local_day
+FROM (${latestSessions(t, sessionFilter)})
+WHERE is_cancelled = 0 AND isNotNull(scheduled_start) AND isNotNull(scheduled_end) AND isNotNull(actual_start)`;
+}
+
+/**
+ * The students enrolled in each attended session's classroom at its scheduled start: the latest
+ * membership event at or before the start (by occurredAt, else earliest receipt; a removal wins a
+ * tie) is an addition. Name and email as of that time. `classroomFilter` (on institute_id,
+ * classroom_id) must cover the classrooms of the sessions `sessionFilter` selects.
+ */
+export function sessionRoster(t: TableNames, sessionFilter: string, classroomFilter: string): string {
+  return `
+SELECT
+    institute_id, session_id, r_classroom_id AS classroom_id, r_title AS title, r_start AS scheduled_start,
+    r_seconds AS scheduled_seconds, r_local_day AS local_day, student_id, student_name, student_email
+FROM
+(
+    SELECT
+        institute_id, session_id, member_id AS student_id,
+        any(classroom_id) AS r_classroom_id, any(title) AS r_title, any(session_start) AS r_start,
+        any(scheduled_seconds) AS r_seconds, any(local_day) AS r_local_day,
+        argMax(action, tuple(at_ms, action)) AS last_action,
+        argMaxIf(member_name, tuple(at_ms, event_id), member_name != '') AS student_name,
+        argMaxIf(member_email, tuple(at_ms, event_id), member_email != '') AS student_email
+    FROM
+    (
+        SELECT institute_id, classroom_id, session_id, title, scheduled_start AS session_start, scheduled_seconds, local_day
+        FROM (${attendedSessions(t, sessionFilter)})
+    ) AS l
+    ALL INNER JOIN
+    (
+        SELECT
+            institute_id, classroom_id, member_id, event_id, min(at_ms) AS at_ms, any(action) AS action,
+            any(member_name) AS member_name, any(member_email) AS member_email
+        FROM ${t.roster_events}
+        WHERE member_role = 'student' AND ${classroomFilter}
+        GROUP BY institute_id, classroom_id, member_id, event_id
+    ) AS r USING (institute_id, classroom_id)
+    WHERE at_ms <= toInt64(toUInt32(session_start)) * 1000
+    GROUP BY institute_id, session_id, member_id
+)
+WHERE last_action = 'added'`;
+}
+
+/**
+ * Which enrolled student each participant of a session is: same email (case-insensitive), else
+ * same name (case-insensitive; projections trim names); student_id = '' when neither matches.
+ * Two students with one email or name: the smallest student id is taken.
+ */
+export function participantMatches(t: TableNames, sessionFilter: string, classroomFilter: string): string {
+  const roster = sessionRoster(t, sessionFilter, classroomFilter);
+  return `
+SELECT
+    institute_id, session_id, participant,
+    if(email_student != '', email_student, name_student) AS student_id,
+    if(email_student != '', 'email', if(name_student != '', 'name', '')) AS matched_by
+FROM
+(
+    SELECT institute_id, session_id, participant, match_name, email_student
+    FROM
+    (
+        SELECT institute_id, session_id, participant_key AS participant, min(email) AS match_email, lower(min(user_name)) AS match_name
+        FROM ${t.participant_events}
+        WHERE ${sessionFilter}
+        GROUP BY institute_id, session_id, participant_key
+    ) AS l
+    ANY LEFT JOIN
+    (
+        SELECT institute_id, session_id, student_email AS match_email, min(student_id) AS email_student
+        FROM (${roster})
+        WHERE student_email != ''
+        GROUP BY institute_id, session_id, student_email
+    ) AS r USING (institute_id, session_id, match_email)
+) AS l
+ANY LEFT JOIN
+(
+    SELECT institute_id, session_id, lower(student_name) AS match_name, min(student_id) AS name_student
+    FROM (${roster})
+    WHERE student_name != ''
+    GROUP BY institute_id, session_id, match_name
+) AS r USING (institute_id, session_id, match_name)`;
+}

@@ -1,0 +1,95 @@
+import type { TableNames } from '../tables';
+import { localDate, type TimeZones } from './local-time';
+
+export const SESSION_STORE_COLUMNS = [
+  'institute_id', 'session_id', 'classroom_id', 'title', 'meeting_status', 'session_type', 'teacher_id',
+  'scheduled_start', 'scheduled_end', 'scheduled_minutes', 'created_at', 'is_deleted', 'is_cancelled',
+  'actual_start', 'actual_end', 'actual_minutes', 'local_day',
+];
+
+/**
+ * The schedule as it stands now, for the sessions `filter` selects (on institute_id, session_id).
+ * Field values: the highest (kind_rank, order_ms, event_id) row that carries the field (updates >
+ * creation > a deletion's copy; order_ms = the item's updatedAt, else the event's time, else its
+ * earliest receipt). A deletion is terminal whatever its order. Actual start and end come from
+ * meeting events (earliest start, latest end). local_day: the scheduled start's day in the
+ * institute's time zone.
+ */
+export function computeSessions(t: TableNames, filter: string, zones: TimeZones): string {
+  return `
+SELECT ${SESSION_STORE_COLUMNS.slice(0, -1).join(', ')}, ${localDate('scheduled_start', zones)} AS local_day
+FROM
+(
+SELECT
+    institute_id,
+    session_id,
+    ifNull(argMax(f_classroom_id, k), '') AS classroom_id,
+    argMax(f_title, k) AS title,
+    argMax(f_meeting_status, k) AS patched_status,
+    if(is_deleted = 1, 'CANCELLED', patched_status) AS meeting_status,
+    argMax(f_session_type, k) AS session_type,
+    argMax(f_teacher_id, k) AS teacher_id,
+    argMax(f_scheduled_start, k) AS scheduled_start,
+    argMax(f_scheduled_end, k) AS scheduled_end,
+    round((toInt64(scheduled_end) - toInt64(scheduled_start)) / 60, 2) AS scheduled_minutes,
+    argMax(f_created_at, k) AS created_at,
+    max(f_deleted) AS is_deleted,
+    toUInt8(is_deleted = 1 OR ifNull(patched_status, '') = 'CANCELLED') AS is_cancelled,
+    min(f_meeting_start) AS actual_start,
+    max(f_meeting_end) AS actual_end,
+    round((toInt64(actual_end) - toInt64(actual_start)) / 60, 2) AS actual_minutes
+FROM
+(
+    SELECT
+        institute_id, session_id,
+        tuple(kind_rank, order_ms, event_id) AS k,
+        CAST(classroom_id AS Nullable(String)) AS f_classroom_id,
+        title AS f_title, meeting_status AS f_meeting_status, session_type AS f_session_type,
+        teacher_id AS f_teacher_id, scheduled_start AS f_scheduled_start, scheduled_end AS f_scheduled_end,
+        created_at AS f_created_at, toUInt8(event_kind = 'deleted') AS f_deleted,
+        CAST(NULL AS Nullable(DateTime('UTC'))) AS f_meeting_start,
+        CAST(NULL AS Nullable(DateTime('UTC'))) AS f_meeting_end
+    FROM
+    (
+        SELECT
+            institute_id, session_id, event_id,
+            any(classroom_id) AS classroom_id, any(event_kind) AS event_kind, any(kind_rank) AS kind_rank,
+            min(order_ms) AS order_ms, any(title) AS title, any(meeting_status) AS meeting_status,
+            any(session_type) AS session_type, any(teacher_id) AS teacher_id,
+            any(scheduled_start) AS scheduled_start, any(scheduled_end) AS scheduled_end, any(created_at) AS created_at
+        FROM ${t.session_events}
+        WHERE ${filter}
+        GROUP BY institute_id, session_id, event_id
+    )
+    UNION ALL
+    SELECT
+        institute_id, session_id,
+        tuple(toUInt8(0), toInt64(0), '') AS k,
+        CAST(NULL AS Nullable(String)), CAST(NULL AS Nullable(String)), CAST(NULL AS Nullable(String)),
+        CAST(NULL AS Nullable(String)), CAST(NULL AS Nullable(String)),
+        CAST(NULL AS Nullable(DateTime('UTC'))), CAST(NULL AS Nullable(DateTime('UTC'))), CAST(NULL AS Nullable(DateTime('UTC'))),
+        toUInt8(0),
+        CAST(if(event_kind = 'started', at, NULL) AS Nullable(DateTime('UTC'))),
+        CAST(if(event_kind = 'ended', at, NULL) AS Nullable(DateTime('UTC')))
+    FROM ${t.meeting_events}
+    WHERE ${filter}
+)
+GROUP BY institute_id, session_id
+)`;
+}
+
+/** The latest stored row of each session `filter` selects: what the other computations join. */
+export function latestSessions(t: TableNames, filter: string): string {
+  return `
+SELECT
+    institute_id, session_id, s.1 AS classroom_id, s.2 AS title, s.3 AS scheduled_start, s.4 AS scheduled_end,
+    s.5 AS actual_start, s.6 AS actual_end, s.7 AS is_cancelled, s.8 AS local_day
+FROM
+(
+    SELECT institute_id, session_id,
+        argMax(tuple(classroom_id, title, scheduled_start, scheduled_end, actual_start, actual_end, is_cancelled, local_day), _version) AS s
+    FROM ${t.sessions_store}
+    WHERE ${filter}
+    GROUP BY institute_id, session_id
+)`;
+}

@@ -1,0 +1,41 @@
+/**
+ * The tables the serving layer reads and writes. Fact tables come from the projections; settings
+ * are written by operators (CLI); stores are what the user-facing views read (migration
+ * 0004_serving_layer.sql creates them). A rebuild computes into `<name><suffix>` copies of the
+ * fact tables and stores, then swaps them in; settings are never rebuilt.
+ */
+export const PROJECTED_FACTS = [
+  'session_events',
+  'meeting_events',
+  'participant_events',
+  'roster_events',
+  'recording_events',
+  'invoice_events',
+  'payment_events',
+] as const;
+
+export const SETTINGS_TABLES = ['attendance_rules', 'institute_settings'] as const;
+
+export const SERVING_STORES = [
+  'sessions_store',
+  'engagement_store',
+  'attendance_store',
+  'recordings_store',
+  'invoices_store',
+  'payments_store',
+  'revenue_daily_store',
+] as const;
+
+export type ServingStore = (typeof SERVING_STORES)[number];
+type TableKey = (typeof PROJECTED_FACTS)[number] | (typeof SETTINGS_TABLES)[number] | ServingStore;
+
+/** Physical name of each table the serving SQL touches. */
+export type TableNames = Readonly<Record<TableKey, string>>;
+
+/** The live tables, or with `suffix` the copies a rebuild fills (settings stay the live ones). */
+export function tableNames(suffix = ''): TableNames {
+  const names = {} as Record<TableKey, string>;
+  for (const t of [...PROJECTED_FACTS, ...SERVING_STORES]) names[t] = `${t}${suffix}`;
+  for (const t of SETTINGS_TABLES) names[t] = t;
+  return names;
+}

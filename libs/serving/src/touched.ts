@@ -1,0 +1,62 @@
+import type { Row } from '@wise/clickhouse';
+import { KeySet } from './keys';
+
+const text = (v: unknown) => (typeof v === 'string' ? v : String(v ?? ''));
+
+/**
+ * What one batch of fact rows changed, as the keys whose serving rows must be recomputed:
+ * sessions (schedule, meeting, participant or recording events), classrooms whose roster changed
+ * (every session of theirs: enrolment at a session's start and who is a teacher), instalment
+ * owners, payments, and classrooms whose money changed.
+ */
+export class Touched {
+  readonly sessions = new KeySet(['institute_id', 'session_id']);
+  readonly rosterClassrooms = new KeySet(['institute_id', 'classroom_id']);
+  readonly invoiceOwners = new KeySet(['institute_id', 'student_id', 'classroom_id']);
+  readonly payments = new KeySet(['institute_id', 'transaction_id']);
+  readonly revenueClassrooms = new KeySet(['institute_id', 'classroom_id']);
+
+  get isEmpty(): boolean {
+    return this.sessions.size + this.rosterClassrooms.size + this.invoiceOwners.size + this.payments.size + this.revenueClassrooms.size === 0;
+  }
+
+  addAll(other: Touched): void {
+    this.sessions.addAll(other.sessions);
+    this.rosterClassrooms.addAll(other.rosterClassrooms);
+    this.invoiceOwners.addAll(other.invoiceOwners);
+    this.payments.addAll(other.payments);
+    this.revenueClassrooms.addAll(other.revenueClassrooms);
+  }
+
+  /** The keys touched by fact rows, given per fact table (rows of other tables are ignored). */
+  static byRows(tables: Iterable<readonly [string, readonly Row[]]>): Touched {
+    const t = new Touched();
+    for (const [table, rows] of tables) {
+      for (const r of rows) {
+        const institute = text(r.institute_id);
+        switch (table) {
+          case 'session_events':
+          case 'meeting_events':
+          case 'participant_events':
+          case 'recording_events':
+            t.sessions.add(institute, text(r.session_id));
+            break;
+          case 'roster_events':
+            t.rosterClassrooms.add(institute, text(r.classroom_id));
+            break;
+          case 'invoice_events':
+            t.invoiceOwners.add(institute, text(r.student_id), text(r.classroom_id));
+            t.revenueClassrooms.add(institute, text(r.classroom_id));
+            break;
+          case 'payment_events':
+            t.payments.add(institute, text(r.transaction_id));
+            t.revenueClassrooms.add(institute, text(r.classroom_id));
+            break;
+          default:
+            break;
+        }
+      }
+    }
+    return t;
+  }
+}
