@@ -1,10 +1,20 @@
-import { ClickHouse, loadMigrations, migrateClickHouse } from '@wise/clickhouse';
+import { ClickHouse, loadMigrations, migrateClickHouse, type ClickHouseConnection } from '@wise/clickhouse';
 import { ensurePostgresDatabase, migratePostgres, Postgres } from '@wise/postgres';
-import { assertTestDatabase, uniqueName } from '@wise/testing';
+import { assertTestDatabase, ChdbConnection, uniqueName } from '@wise/testing';
 
-describe('ClickHouse migrations', () => {
+// Every migration applies unchanged on the ClickHouse these machines serve (18.16) and on the
+// current engine (26.x, in-process): production runs a current LTS.
+const ENGINES: Array<[string, (database: string) => Promise<ClickHouseConnection & { close(): Promise<void> }>]> = [
+  ['ClickHouse 18.16 server', async (database) => new ClickHouse({ url: 'http://127.0.0.1:8123', user: 'default', password: '', database, app: 'test' })],
+  ['ClickHouse 26.x in-process (chDB)', (database) => ChdbConnection.open(database)],
+];
+
+describe.each(ENGINES)('ClickHouse migrations, on %s', (_engine, connect) => {
   const database = uniqueName('wise_test_mig');
-  const ch = new ClickHouse({ url: 'http://127.0.0.1:8123', user: 'default', password: '', database, app: 'test' });
+  let ch: ClickHouseConnection & { close(): Promise<void> };
+  beforeAll(async () => {
+    ch = await connect(database);
+  });
   const schema = async () =>
     ch.query<{ name: string; engine: string; create_table_query: string }>('test', `SELECT name, engine, create_table_query FROM system.tables WHERE database = '${database}' ORDER BY name`);
 

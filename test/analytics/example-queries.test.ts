@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClickHouse } from '@wise/clickhouse';
-import { createTestDatabase, dropTestDatabase, loadEnvelopes } from './analytics-db';
+import type { ClickHouseConnection } from '@wise/clickhouse';
+import { dropTestDatabase, ENGINES, loadEnvelopes } from './analytics-db';
 import { classroomWeek, S1, S4 } from './scenario';
 
 const DOC = join(__dirname, '..', '..', 'README.md');
@@ -56,12 +56,12 @@ function norm(v: unknown): unknown {
   return typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
 }
 
-describe('README example queries', () => {
-  let ch: ClickHouse;
+describe.each(ENGINES)('README example queries, on %s', (_engine, createDatabase) => {
+  let ch: ClickHouseConnection & { close(): Promise<void> };
   const examples = exampleQueries();
 
   beforeAll(async () => {
-    ch = await createTestDatabase();
+    ch = await createDatabase();
     await loadEnvelopes(ch, classroomWeek());
   });
   afterAll(async () => {

@@ -1,15 +1,15 @@
-import { ClickHouse } from '@wise/clickhouse';
-import { createTestDatabase, dropTestDatabase, loadEnvelopes, readAnalyticsSnapshot } from './analytics-db';
+import type { ClickHouseConnection } from '@wise/clickhouse';
+import { dropTestDatabase, ENGINES, loadEnvelopes, readAnalyticsSnapshot } from './analytics-db';
 import { classroomWeek } from './scenario';
 
 // ClickHouse keeps a view as its saved definition and re-parses it at start-up. Some forms (an
 // Array(Tuple) column, for one) read back differently on 18.16 and break every view above them;
 // DETACH + ATTACH is the same re-parse a restart does.
-describe('every view survives a ClickHouse restart', () => {
-  let ch: ClickHouse;
+describe.each(ENGINES)('every view survives a ClickHouse restart, on %s', (_engine, createDatabase) => {
+  let ch: ClickHouseConnection & { close(): Promise<void> };
 
   beforeAll(async () => {
-    ch = await createTestDatabase();
+    ch = await createDatabase();
     await loadEnvelopes(ch, classroomWeek());
   });
   afterAll(async () => { await dropTestDatabase(ch); });

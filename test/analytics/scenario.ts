@@ -29,7 +29,7 @@ export const ERIN = { _id: '665f0000000000000000bb05', name: 'Erin Iyer', email:
 const PHYSICS = { _id: C1, name: 'Physics 10', subject: 'Physics', classNumber: 1001 };
 const CHEMISTRY = { _id: C2, name: 'Chemistry 11', subject: 'Chemistry', classNumber: 2002 };
 
-type Body = { event: string; payload: Record<string, unknown>; [k: string]: unknown };
+export type Body = { event: string; payload: Record<string, unknown>; [k: string]: unknown };
 
 /** The envelope ingestion would publish for `body` received at `receivedAt` (ISO, UTC). */
 export function envelopeOf(body: Body, receivedAt: string, instituteId = INSTITUTE): Envelope {
@@ -50,7 +50,7 @@ export function envelopeOf(body: Body, receivedAt: string, instituteId = INSTITU
   };
 }
 
-const ev = (event: string, payload: Record<string, unknown>): Body => ({ event, payload });
+export const ev = (event: string, payload: Record<string, unknown>): Body => ({ event, payload });
 const day = (d: string, hm: string) => `2024-06-${d}T${hm}:00Z`;
 
 function session(id: string, classId: string, d: string, title: string, from = '10:00', to = '11:00') {
@@ -68,14 +68,14 @@ function zoom(event: string, sessionId: string, at: string, object: Record<strin
   });
 }
 
-const meeting = (kind: 'Started' | 'Ended', s: string, at: string) =>
+export const meeting = (kind: 'Started' | 'Ended', s: string, at: string) =>
   zoom(`Meeting${kind}Event`, s, at, kind === 'Started' ? { start_time: at, duration: 60 } : { start_time: at, end_time: at, duration: 60 });
 
 /** A Zoom connection: `device` is Zoom's per-connection user_id. */
-type Who = { name: string; email: string; device: string };
+export type Who = { name: string; email: string; device: string };
 const person = (w: Who) => ({ id: '', user_id: w.device, user_name: w.name, participant_uuid: `pu-${w.device}`, email: w.email });
-const join = (s: string, w: Who, at: string) => zoom('ParticipantJoinedMeetingEvent', s, at, { participant: { ...person(w), join_time: at } });
-const leave = (s: string, w: Who, at: string) =>
+export const join = (s: string, w: Who, at: string) => zoom('ParticipantJoinedMeetingEvent', s, at, { participant: { ...person(w), join_time: at } });
+export const leave = (s: string, w: Who, at: string) =>
   zoom('ParticipantLeftMeetingEvent', s, at, { participant: { ...person(w), leave_time: at, leave_reason: 'left the meeting' } });
 const share = (kind: 'Stared' | 'Ended', s: string, w: Who, at: string, content: string) =>
   zoom(`Sharing${kind}InMeetingEvent`, s, at, { participant: { ...person(w), sharing_details: { content, source: 'in_meeting', link_source: '', file_link: '', date_time: at } } });
@@ -90,10 +90,10 @@ const devGuest = (name: string, device: string): Who => ({ name, email: '', devi
 const guest: Who = { name: 'Guest Visitor', email: 'Guest@Other.test', device: 'guest-1' };
 const erin: Who = { name: ERIN.name, email: ERIN.email, device: 'erin-1' };
 
-const member = (kind: string, classroom: object, who: object, extra: Record<string, unknown> = {}) =>
+export const member = (kind: string, classroom: object, who: object, extra: Record<string, unknown> = {}) =>
   ev(kind, { classroom, [kind.startsWith('Teacher') ? 'teacher' : 'student']: who, ...extra });
 
-function invoice(student: object, classroom: { _id: string }, installmentId: string, index: number, value: number, currency: string, chargedAt: string) {
+export function invoice(student: object, classroom: { _id: string }, installmentId: string, index: number, value: number, currency: string, chargedAt: string) {
   return ev('FeeInvoiceChargedEvent', {
     classroom, student,
     transaction: {
@@ -103,7 +103,7 @@ function invoice(student: object, classroom: { _id: string }, installmentId: str
     },
   });
 }
-const payment = (student: object, classroom: object, id: string, value: number, currency: string) =>
+export const payment = (student: object, classroom: object, id: string, value: number, currency: string) =>
   ev('FeePaymentCompletedEvent', { type: 'OFFLINE', classroom, student, transaction: { _id: id, amount: { value, currency } } });
 const suspension = (student: object, suspended: boolean, reason: string, overDue?: { value: number; currency: string }) =>
   ev('StudentSuspensionUpdatedEvent', { reason, suspended, ...(overDue ? { overDue } : {}), classroom: PHYSICS, student, teacher: TEACHER });
