@@ -11,6 +11,7 @@ import { benchFreshness } from './freshness.bench';
 import { benchIngestion } from './ingestion.bench';
 import { machine } from './machine';
 import { benchProjector } from './projector.bench';
+import { benchQueries } from './queries.bench';
 import { formatTable, markdownTable, tableRows, type Figures } from './report';
 
 const ROOT = join(__dirname, '..', '..');
@@ -48,6 +49,11 @@ async function runPhases(run: BenchRun, o: BenchOptions, figures: Figures, failu
   if (o.only.includes('freshness')) {
     await phase('freshness', async () => {
       figures.freshness = await benchFreshness(run, world(run.slugPrefix('fresh'), 8), small, { rate: o.rate, seconds: o.freshSeconds, pollMs: 100, drainMs: 30_000, env: o.appEnv }, say);
+    });
+  }
+  if (o.only.includes('queries')) {
+    await phase('queries', async () => {
+      figures.queries = await benchQueries(run, { sizes: o.querySizes, repeats: o.queryRepeats, weeks: 26 }, say);
     });
   }
 }

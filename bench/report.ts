@@ -2,11 +2,13 @@ import { kernelShare, type ClickHouseCounters } from './clickhouse-counters';
 import type { FreshnessFigures } from './freshness.bench';
 import type { IngestionFigures } from './ingestion.bench';
 import type { ProjectorFigures } from './projector.bench';
+import type { QueriesFigures } from './queries.bench';
 
 export interface Figures {
   ingestion?: IngestionFigures;
   projector?: ProjectorFigures;
   freshness?: FreshnessFigures;
+  queries?: QueriesFigures;
 }
 
 /** The targets of the issue; each row of the table says whether it is met. */
@@ -17,6 +19,8 @@ export const TARGETS = {
   projectorPerSecond: 50_000,
   freshnessP95Ms: 2000,
   ingestionRssMb: 200,
+  queryP95Ms: 300,
+  queryGrowth: 1.3,
 };
 
 export type TableRow = [measure: string, pipeline: string, baseline: string, ratio: string, target: string, verdict: string];
@@ -79,6 +83,24 @@ export function tableRows(f: Figures): TableRow[] {
       [x.cpu.ingestion, x.cpu.projector, x.cpu.kafka, x.cpu.clickhouse, x.cpu.machine].map((v) => n(v, 2)).join(' / '), '', '', '', '',
     ]);
     rows.push(['freshness: ClickHouse INSERTs/s, MB buffers per INSERT, kernel share', clickhouseLine(x.clickhouse), '', '', '', '']);
+  }
+  if (f.queries && f.queries.sizes.length > 0) rows.push(...queryRows(f.queries));
+  return rows;
+}
+
+/**
+ * Each query's p50 / p95 at the largest store (pipeline) beside the same query at the smallest
+ * (baseline, same run): the ratio is the growth of the median as the store grew.
+ */
+function queryRows(q: QueriesFigures): TableRow[] {
+  const small = q.sizes[0];
+  const large = q.sizes[q.sizes.length - 1];
+  const rows: TableRow[] = [[`queries: store size (events, institutes)`, `${n(large.events)}, ${large.institutes}`, `${n(small.events)}, ${small.institutes}`, ratio(large.events, small.events), '', '']];
+  for (const [i, t] of large.timings.entries()) {
+    const b = small.timings[i];
+    const growth = t.p50Ms / b.p50Ms;
+    const ok = t.p95Ms <= TARGETS.queryP95Ms && (growth <= TARGETS.queryGrowth || t.p50Ms - b.p50Ms < 5);
+    rows.push([`query ${t.query}: p50 / p95 ms`, `${n(t.p50Ms, 1)} / ${n(t.p95Ms, 1)}`, `${n(b.p50Ms, 1)} / ${n(b.p95Ms, 1)}`, ratio(t.p50Ms, b.p50Ms), `p95 ≤ ${TARGETS.queryP95Ms}, ≤ ${TARGETS.queryGrowth}×`, verdict(ok)]);
   }
   return rows;
 }

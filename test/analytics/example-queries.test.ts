@@ -1,20 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { ClickHouseConnection } from '@wise/clickhouse';
+import { exampleQueries } from '../../bench/readme-examples';
 import { dropTestDatabase, ENGINES, loadEnvelopes } from './analytics-db';
-import { classroomWeek, S1, S4 } from './scenario';
-
-const DOC = join(__dirname, '..', '..', 'README.md');
-
-/** The ```sql blocks of README.md that start with `-- example: <name>`. */
-export function exampleQueries(markdown = readFileSync(DOC, 'utf8')): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const m of markdown.matchAll(/```sql\n([\s\S]*?)```/g)) {
-    const name = /^-- example: ([a-z0-9-]+)/.exec(m[1])?.[1];
-    if (name) out.set(name, m[1].trim());
-  }
-  return out;
-}
+import { ServingRefresh, setInstituteTimeZone } from '@wise/serving';
+import { EVENING_INSTITUTE, eveningsInIndia } from './evening-scenario';
+import { classroomWeek, S1, S4, TEACHER } from './scenario';
 
 /** Hand-computed answers for the scenario (see expected.ts for the working). */
 const ANSWERS: Record<string, unknown[][]> = {
@@ -46,6 +35,19 @@ const ANSWERS: Record<string, unknown[][]> = {
   ],
   // Bob's latest suspension: 150000 INR overdue; Dev was unsuspended.
   'outstanding-dues': [['acme-academy', 'INR', 1, 150000]],
+  // Tara's held sessions in the week of 3 June: S1 58 min (10:02-11:00), S2 65, S4 50, and S6 60
+  // (scheduled length: its meeting's end never arrived) = 233 min = 3.88 h.
+  'teacher-hours-per-week': [[TEACHER._id, '2024-06-03', 4, 3.88]],
+  // Bob: S1 35 min (present), S2 0, S4 20 (absent): 1 of 3, 55 minutes.
+  'student-attendance-trend': [['Bob Bose', '2024-06-03', 3, 1, 0.3333, 55]],
+  // evening-scenario.ts in IST: SA Sunday 19:00 UTC = Monday 00:30 IST; SC never started; SB 30 June
+  // 19:00 UTC = 1 July IST; SD in 2099.
+  'sessions-by-local-day': [
+    ['2024-06-10', 'Algebra', 'held'],
+    ['2024-06-12', 'Trigonometry', 'not_held'],
+    ['2024-07-01', 'Geometry', 'held'],
+    ['2099-01-05', 'Calculus', 'scheduled'],
+  ],
   'unmatched-participants': [
     [S1, 'guest@other.test', 'other', 15],
     [S4, 'chitra@acme.test', 'other', 50],
@@ -63,6 +65,8 @@ describe.each(ENGINES)('README example queries, on %s', (_engine, createDatabase
   beforeAll(async () => {
     ch = await createDatabase();
     await loadEnvelopes(ch, classroomWeek());
+    await setInstituteTimeZone(ch, new ServingRefresh(ch), EVENING_INSTITUTE, 'Asia/Kolkata');
+    await loadEnvelopes(ch, eveningsInIndia());
   });
   afterAll(async () => {
     await dropTestDatabase(ch);

@@ -88,6 +88,8 @@ CREATE TABLE IF NOT EXISTS engagement_store
     matched_by      String,
     role            String,
     teacher_id      String,
+    present_starts  Array(Int64),
+    present_ends    Array(Int64),
     _version        UInt64
 )
 ENGINE = ReplacingMergeTree(_version)

@@ -34,7 +34,7 @@ export class ServingRefresh {
     private readonly t: TableNames = tableNames(),
     private readonly clock = new VersionClock(),
     /** Keys per statement: ClickHouse caps a query's text (max_query_size, 256 KiB by default). */
-    private readonly chunk = 400,
+    private readonly chunk = 1000,
   ) {}
 
   async refresh(touched: Touched): Promise<void> {

@@ -1,6 +1,6 @@
 import type { TableNames } from '../tables';
-import { participantIntervals, unionSeconds } from './intervals.sql';
-import { participantMatches, sessionRoster } from './roster.sql';
+import { unionSeconds } from './intervals.sql';
+import { sessionRoster } from './roster.sql';
 
 export const ATTENDANCE_STORE_COLUMNS = [
   'institute_id', 'session_id', 'classroom_id', 'session_title', 'scheduled_start', 'week', 'student_id', 'student_name', 'student_email',
@@ -10,7 +10,8 @@ export const ATTENDANCE_STORE_COLUMNS = [
 
 /**
  * Attendance per attended session and enrolled student. Time present = union of the intervals of
- * every participant matched to the student (a student on two identities still counts once).
+ * every participant matched to the student (a student on two identities still counts once): read
+ * from engagement_store, so run after the engagement of the same sessions.
  * present = 1 when seconds_present >= min_percent % of the scheduled duration AND >= min_minutes
  * (and > 0); the institute's rule from attendance_rules (latest row), default 50 % and 1 minute.
  * week = the Monday of the session's scheduled start in the institute's time zone.
@@ -45,20 +46,21 @@ FROM
             FROM
             (
                 SELECT
-                    institute_id, session_id, student_id, min(toUInt32(started_at)) AS first_join_s,
-                    arraySort(groupArray(tuple(toInt64(started_at), toInt64(ended_at)))) AS p
+                    institute_id, session_id, student_id, toUInt32(min(s)) AS first_join_s,
+                    arraySort(groupArray(tuple(s, e))) AS p
                 FROM
                 (
-                    SELECT institute_id, session_id, participant, started_at, ended_at
-                    FROM (${participantIntervals(t, sessionFilter)})
-                    WHERE interval_kind = 'present'
-                ) AS l
-                ALL INNER JOIN
-                (
-                    SELECT institute_id, session_id, participant, student_id
-                    FROM (${participantMatches(t, sessionFilter, classroomFilter)})
+                    SELECT institute_id, session_id, v.1 AS student_id, v.2 AS starts, v.3 AS ends
+                    FROM
+                    (
+                        SELECT institute_id, session_id, participant, argMax(tuple(student_id, present_starts, present_ends), _version) AS v
+                        FROM ${t.engagement_store}
+                        WHERE ${sessionFilter}
+                        GROUP BY institute_id, session_id, participant
+                    )
                     WHERE student_id != ''
-                ) AS r USING (institute_id, session_id, participant)
+                )
+                ARRAY JOIN starts AS s, ends AS e
                 GROUP BY institute_id, session_id, student_id
             )
         )

@@ -5,7 +5,7 @@ import { participantMatches } from './roster.sql';
 export const ENGAGEMENT_STORE_COLUMNS = [
   'institute_id', 'session_id', 'classroom_id', 'participant', 'email', 'user_name', 'joins', 'first_join', 'last_leave',
   'seconds_present', 'minutes_present', 'minutes_late', 'seconds_sharing', 'minutes_sharing', 'shared',
-  'student_id', 'matched_by', 'role', 'teacher_id',
+  'student_id', 'matched_by', 'role', 'teacher_id', 'present_starts', 'present_ends',
 ];
 
 /** Engagement per session and participant (participant = lower-cased email, else display name). */
@@ -21,7 +21,9 @@ SELECT
        CAST(round(greatest(toInt64(first_join_s) - toInt64(toUInt32(assumeNotNull(scheduled_start))), 0) / 60, 2) AS Nullable(Float64))) AS minutes_late,
     ${unionSeconds('sh_s', 'sh_e')} AS seconds_sharing,
     round(seconds_sharing / 60, 2) AS minutes_sharing,
-    shared
+    shared,
+    p_s AS present_starts,
+    p_e AS present_ends
 FROM
 (
     SELECT
@@ -48,7 +50,8 @@ FROM
 }
 
 /**
- * Engagement rows with who each participant is: the enrolled student it matches (student_id,
+ * Engagement rows with who each participant is (and the participant's 'present' intervals, sorted
+ * by start, from which attendance unites the intervals of everyone matched to one student): the enrolled student it matches (student_id,
  * matched_by), else role 'teacher' when its email is a teacher's of the classroom (roster, any
  * time) or 'other'. Unmatched participants stay visible (the unmatched_participants view).
  */
@@ -60,7 +63,7 @@ FROM
     SELECT
         institute_id, session_id, classroom_id, participant, email, user_name, joins, first_join, last_leave,
         seconds_present, minutes_present, minutes_late, seconds_sharing, minutes_sharing, shared, student_id, matched_by,
-        if(student_id != '', 'student', if(teacher_id != '', 'teacher', 'other')) AS role, teacher_id
+        if(student_id != '', 'student', if(teacher_id != '', 'teacher', 'other')) AS role, teacher_id, present_starts, present_ends
     FROM
     (
         SELECT *

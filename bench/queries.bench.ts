@@ -1,0 +1,156 @@
+import { migrateClickHouse, sqlString, type ClickHouse, type Row } from '@wise/clickhouse';
+import { deriveEventId, ENVELOPE_SCHEMA_VERSION, parseWiseBody, type Envelope } from '@wise/contracts';
+import { ServingRefresh, Touched } from '@wise/serving';
+import { eventStoreRow } from '../apps/projector/src/pipeline/project-batch';
+import { projectEvent } from '../apps/projector/src/projections';
+import { generateTraffic, type SimEvent } from '../tools/simulate/generate';
+import { instituteSlug, type WorldOptions } from '../tools/simulate/world';
+import type { BenchRun } from './bench-env';
+import { exampleQueries } from './readme-examples';
+import { percentile } from './stats';
+
+/** The institutes the README examples name; the bench asks the same of its dashboard institute. */
+const README_INSTITUTES = ['acme-academy', 'ganga-tutors'];
+
+export interface QueryTiming {
+  query: string;
+  p50Ms: number;
+  p95Ms: number;
+  rows: number;
+}
+
+export interface QueriesFigures {
+  /** Events in the store and seconds it took to load them, per size. */
+  sizes: Array<{ events: number; institutes: number; loadSeconds: number; timings: QueryTiming[] }>;
+  repeats: number;
+  institute: string;
+}
+
+export interface QueriesPlan {
+  /** Events in the store at each size (approximately: whole institutes are added). */
+  sizes: number[];
+  repeats: number;
+  weeks: number;
+}
+
+/** The per-institute dashboard a Metabase user would open, besides the README's examples. */
+function dashboard(institute: string, student: string): Array<[string, string]> {
+  const i = sqlString(institute);
+  return [
+    ['dashboard: attendance by week', `SELECT classroom_id, week, sessions, enrolled_slots, present, attendance_rate FROM attendance_by_week WHERE institute_id = ${i} ORDER BY classroom_id, week`],
+    ['dashboard: engagement top participants', `SELECT participant, any(user_name) AS name, sum(minutes_present) AS minutes FROM engagement WHERE institute_id = ${i} GROUP BY participant ORDER BY minutes DESC LIMIT 10`],
+    ['dashboard: revenue by month', `SELECT month, currency, sum(invoiced_minor) AS invoiced, sum(collected_minor) AS collected FROM revenue_monthly WHERE institute_id = ${i} GROUP BY month, currency ORDER BY month, currency`],
+    ['dashboard: dues', `SELECT classroom_name, student_name, overdue_minor, currency FROM dues WHERE institute_id = ${i} ORDER BY overdue_minor DESC`],
+    ['dashboard: recordings by month', `SELECT month, sum(parts) AS parts, sum(hours) AS hours FROM recordings_by_classroom_month WHERE institute_id = ${i} GROUP BY month ORDER BY month`],
+    ['dashboard: sessions not held', `SELECT count() AS n FROM sessions WHERE institute_id = ${i} AND status = 'not_held'`],
+    ['dashboard: teacher hours by month', `SELECT teacher_id, month, hours_taught FROM teacher_hours_by_month WHERE institute_id = ${i} ORDER BY teacher_id, month`],
+    ['dashboard: one student by week', `SELECT week, sessions, present, attendance_rate FROM student_attendance_by_week WHERE institute_id = ${i} AND student_id = ${sqlString(student)} ORDER BY week`],
+  ];
+}
+
+/**
+ * Loads the simulator's traffic straight through the projections and the serving refresh into a
+ * fresh database, to each size in turn (more institutes, each with the same weeks of history), and
+ * times every README example and a per-institute dashboard at each size. The dashboard institute
+ * is the first one, in the store at every size: if filters prune and nothing recomputes history,
+ * its queries cost the same whatever else the store holds.
+ */
+export async function benchQueries(run: BenchRun, plan: QueriesPlan, say: (line: string) => void): Promise<QueriesFigures> {
+  run.ownPhase('queries');
+  const ch = run.clickhouse('queries');
+  try {
+    await migrateClickHouse(ch);
+    const world = (institutes: number): WorldOptions => ({ seed: 'queries', institutes, weeks: plan.weeks, classrooms: 4, students: 25, startMs: Date.UTC(2024, 0, 1), prefix: run.slugPrefix('q') });
+    const perInstitute = count(generateTraffic(world(1)));
+    say(`[bench] queries: the simulator gives ${perInstitute} events per institute over ${plan.weeks} weeks`);
+    const institute = instituteSlug(world(1), 0);
+    const serving = new ServingRefresh(ch);
+    const figures: QueriesFigures = { sizes: [], repeats: plan.repeats, institute };
+    let loaded = 0;
+    let events = 0;
+    let loadSeconds = 0;
+    for (const size of plan.sizes) {
+      const target = Math.max(loaded + 1, Math.ceil(size / perInstitute));
+      const t0 = Date.now();
+      events += await load(ch, serving, world(target), loaded, say);
+      loadSeconds += (Date.now() - t0) / 1000;
+      loaded = target;
+      const student = await oneStudent(ch, institute);
+      const queries: Array<[string, string]> = [
+        ...[...exampleQueries()].map(([name, sql]): [string, string] => [`README: ${name}`, README_INSTITUTES.reduce((q, slug) => q.split(sqlString(slug)).join(sqlString(institute)), sql)]),
+        ...dashboard(institute, student),
+      ];
+      say(`[bench] queries: ${events} events from ${loaded} institutes loaded (${loadSeconds.toFixed(0)} s in all); timing ${queries.length} queries × ${plan.repeats}`);
+      const timings: QueryTiming[] = [];
+      for (const [name, sql] of queries) timings.push(await time(ch, name, sql, plan.repeats));
+      figures.sizes.push({ events, institutes: loaded, loadSeconds, timings });
+    }
+    return figures;
+  } finally {
+    await ch.close();
+  }
+}
+
+function count(it: Iterable<unknown>): number {
+  let n = 0;
+  for (const _ of it) n++;
+  return n;
+}
+
+async function time(ch: ClickHouse, query: string, sql: string, repeats: number): Promise<QueryTiming> {
+  let rows = (await ch.query(`bench:queries`, sql)).length; // warm-up: caches as a dashboard refresh finds them
+  const ms: number[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const t0 = process.hrtime.bigint();
+    rows = (await ch.query(`bench:queries`, sql)).length;
+    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  ms.sort((a, b) => a - b);
+  return { query, p50Ms: percentile(ms, 50), p95Ms: percentile(ms, 95), rows };
+}
+
+async function oneStudent(ch: ClickHouse, institute: string): Promise<string> {
+  const rows = await ch.query<{ student_id: string }>('bench:queries', `SELECT student_id FROM attendance WHERE institute_id = ${sqlString(institute)} ORDER BY student_id LIMIT 1`);
+  return rows[0]?.student_id ?? '';
+}
+
+const BATCH = 20_000;
+
+/** Projects the traffic of institutes [from, world.institutes) into the store; returns the events loaded. */
+async function load(ch: ClickHouse, serving: ServingRefresh, w: WorldOptions, from: number, say: (line: string) => void): Promise<number> {
+  let batch: SimEvent[] = [];
+  let n = 0;
+  const t0 = Date.now();
+  const flush = async () => {
+    await loadBatch(ch, serving, batch);
+    n += batch.length;
+    batch = [];
+    say(`[bench] queries: loaded ${n} events (${Math.round(n / ((Date.now() - t0) / 1000))}/s)`);
+  };
+  for (const e of generateTraffic(w)) {
+    if (e.institute < from) continue;
+    batch.push(e);
+    if (batch.length >= BATCH) await flush();
+  }
+  if (batch.length > 0) await flush();
+  return n;
+}
+
+async function loadBatch(ch: ClickHouse, serving: ServingRefresh, events: SimEvent[]): Promise<void> {
+  const tables = new Map<string, Row[]>([['events', []]]);
+  for (const e of events) {
+    const raw = Buffer.from(e.body);
+    const parsed = parseWiseBody(raw);
+    if (!parsed.ok) throw new Error(`simulator body refused by the contract: ${parsed.reason}`);
+    const l = parsed.links;
+    const env: Envelope = { v: ENVELOPE_SCHEMA_VERSION, eventId: deriveEventId(e.slug, raw), instituteId: e.slug, eventName: parsed.eventName, receivedAt: Math.floor(e.at), occurredAt: l.occurredAtMs, sessionId: l.sessionId, classroomId: l.classroomId, userId: l.userId, body: parsed.body };
+    tables.get('events')!.push(eventStoreRow(env, e.body));
+    for (const [table, rows] of Object.entries(projectEvent(env))) {
+      const list = tables.get(table);
+      if (list) list.push(...rows);
+      else tables.set(table, [...rows]);
+    }
+  }
+  for (const [table, rows] of tables) await ch.insert(table, rows);
+  await serving.refresh(Touched.byRows(tables));
+}
