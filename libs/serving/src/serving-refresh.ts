@@ -37,7 +37,7 @@ export class ServingRefresh {
     private readonly chunk = 1000,
   ) {}
 
-  async refresh(touched: Touched): Promise<void> {
+  async refresh(touched: Touched, progress?: (line: string) => void): Promise<void> {
     if (touched.isEmpty) return;
     const revenueClassrooms = new KeySet(touched.revenueClassrooms.columns);
     revenueClassrooms.addAll(touched.revenueClassrooms);
@@ -54,7 +54,11 @@ export class ServingRefresh {
     const sessions = new KeySet(touched.sessions.columns);
     sessions.addAll(touched.sessions);
     sessions.addAll(await this.sessionsOfClassrooms(touched.rosterClassrooms));
-    for (const f of sessions.filters(this.chunk)) await this.refreshPeople(f, v);
+    const people = sessions.filters(this.chunk);
+    for (const [i, f] of people.entries()) {
+      await this.refreshPeople(f, v);
+      if (progress && people.length > 1) progress(`  engagement and attendance: ${Math.min((i + 1) * this.chunk, sessions.size)} of ${sessions.size} sessions`);
+    }
     for (const f of touched.sessions.filters(this.chunk)) await this.insert('recordings_store', RECORDING_STORE_COLUMNS, computeRecordings(this.t, f, zones), v + 1);
     for (const f of touched.invoiceOwners.filters(this.chunk)) await this.insert('invoices_store', INVOICE_STORE_COLUMNS, computeInvoices(this.t, f), v + 1);
     for (const f of touched.payments.filters(this.chunk)) await this.insert('payments_store', PAYMENT_STORE_COLUMNS, computePayments(this.t, f), v + 1);
@@ -74,7 +78,7 @@ export class ServingRefresh {
     for (const [i, institute] of institutes.entries()) {
       const touched = await this.everythingOf(institute);
       progress(`serving rows of ${institute} (${i + 1}/${institutes.length}): ${touched.sessions.size} sessions, ${touched.invoiceOwners.size} fee payers, ${touched.payments.size} payments`);
-      await this.refresh(touched);
+      await this.refresh(touched, progress);
     }
   }
 

@@ -1,0 +1,29 @@
+import { InvalidSetting, ServingRefresh, setAttendanceRule, setInstituteTimeZone } from '@wise/serving';
+import { CliContext, CliError } from '../cli-context';
+
+/**
+ * The analytics settings of an institute, which live in ClickHouse beside the rows they shape:
+ * its time zone (day, week and month buckets) and its attendance rule. Each change recomputes the
+ * institute's stored rows before returning, so every view answers with the new setting at once.
+ */
+export async function setTimeZoneCommand(ctx: CliContext, slug: string, zone: string): Promise<void> {
+  const ch = await ctx.clickhouse();
+  try {
+    await setInstituteTimeZone(ch, new ServingRefresh(ch), slug, zone, ctx.print);
+  } catch (e) {
+    if (e instanceof InvalidSetting) throw new CliError(e.message);
+    throw e;
+  }
+  ctx.print(`institute "${slug}" now counts days, weeks and months in ${zone}; its analytics rows were recomputed.`);
+}
+
+export async function setAttendanceRuleCommand(ctx: CliContext, slug: string, minPercent: number, minMinutes: number): Promise<void> {
+  const ch = await ctx.clickhouse();
+  try {
+    await setAttendanceRule(ch, new ServingRefresh(ch), slug, minPercent, minMinutes, ctx.print);
+  } catch (e) {
+    if (e instanceof InvalidSetting) throw new CliError(e.message);
+    throw e;
+  }
+  ctx.print(`institute "${slug}": present when time present >= ${minPercent} % of the session and >= ${minMinutes} min; attendance recomputed.`);
+}
