@@ -37,5 +37,5 @@ export default tseslint.config(
   { files: ['apps/ingestion/**/*.ts'], ignores: ['**/*.spec.ts'], rules: appRules('projector', 'cli') },
   { files: ['apps/projector/**/*.ts'], ignores: ['**/*.spec.ts'], rules: appRules('ingestion', 'cli') },
   { files: ['apps/cli/**/*.ts'], ignores: ['**/*.spec.ts'], rules: appRules('ingestion') },
-  { files: ['libs/{config,contracts,observability}/**/*.ts'], ignores: ['**/*.spec.ts'], rules: { 'no-restricted-imports': ['error', { paths: clients, patterns: [deepLibImport] }] } },
+  { files: ['libs/{config,contracts,observability,serving}/**/*.ts'], ignores: ['**/*.spec.ts'], rules: { 'no-restricted-imports': ['error', { paths: clients, patterns: [deepLibImport] }] } },
 );

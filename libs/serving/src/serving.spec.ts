@@ -1,0 +1,89 @@
+import { inFilter, KeySet } from './keys';
+import { localDate } from './sql/local-time';
+import { Touched } from './touched';
+import { VersionClock } from './version-clock';
+import { isIanaZone } from './institute-settings';
+
+describe('inFilter', () => {
+  it.each([
+    [['institute_id'], [['a']], "institute_id IN ('a')"],
+    [['institute_id', 'session_id'], [['a', 's1'], ['a', "s'2"]], "(institute_id, session_id) IN (('a', 's1'), ('a', 's\\'2'))"],
+    [['institute_id', 'session_id'], [], '0'],
+  ])('%j %j -> %s', (columns, keys, sql) => expect(inFilter(columns, keys)).toBe(sql));
+});
+
+describe('KeySet', () => {
+  it('keeps each key once, in a stable order, and splits filters into chunks', () => {
+    const k = new KeySet(['institute_id', 'session_id']);
+    for (const s of ['s3', 's1', 's2', 's1']) k.add('i', s);
+    expect(k.size).toBe(3);
+    expect(k.list()).toEqual([['i', 's1'], ['i', 's2'], ['i', 's3']]);
+    expect(k.filters(2)).toEqual(["(institute_id, session_id) IN (('i', 's1'), ('i', 's2'))", "(institute_id, session_id) IN (('i', 's3'))"]);
+  });
+
+  it('keeps ids with any characters apart (no separator to collide with)', () => {
+    const k = new KeySet(['a', 'b']);
+    k.add('x\u0000y', 'z');
+    k.add('x', 'y\u0000z');
+    expect(k.size).toBe(2);
+  });
+
+  it('refuses a key with the wrong number of parts', () => {
+    expect(() => new KeySet(['a', 'b']).add('only-one')).toThrow(/got 1 parts/);
+  });
+});
+
+describe('Touched.byRows', () => {
+  it.each([
+    ['session_events', { institute_id: 'i', session_id: 's' }, 'sessions', [['i', 's']]],
+    ['meeting_events', { institute_id: 'i', session_id: 's' }, 'sessions', [['i', 's']]],
+    ['participant_events', { institute_id: 'i', session_id: 's' }, 'sessions', [['i', 's']]],
+    ['recording_events', { institute_id: 'i', session_id: 's' }, 'sessions', [['i', 's']]],
+    ['roster_events', { institute_id: 'i', classroom_id: 'c' }, 'rosterClassrooms', [['i', 'c']]],
+    ['invoice_events', { institute_id: 'i', student_id: 'u', classroom_id: 'c' }, 'invoiceOwners', [['i', 'u', 'c']]],
+    ['invoice_events', { institute_id: 'i', student_id: 'u', classroom_id: 'c' }, 'revenueClassrooms', [['i', 'c']]],
+    ['payment_events', { institute_id: 'i', transaction_id: 't', classroom_id: 'c' }, 'payments', [['i', 't']]],
+    ['payment_events', { institute_id: 'i', transaction_id: 't', classroom_id: 'c' }, 'revenueClassrooms', [['i', 'c']]],
+  ] as const)('%s rows touch %s', (table, row, kind, keys) => {
+    expect(Touched.byRows([[table, [row]]])[kind].list()).toEqual(keys);
+  });
+
+  it('ignores the event store, certificates, suspensions and quarantine', () => {
+    const t = Touched.byRows([['events', [{ institute_id: 'i' }]], ['certificate_events', [{ institute_id: 'i' }]], ['suspension_events', [{ institute_id: 'i' }]], ['quarantine', [{}]]]);
+    expect(t.isEmpty).toBe(true);
+  });
+});
+
+describe('localDate', () => {
+  it('is a plain UTC date when every institute is on UTC', () => {
+    expect(localDate('t', new Map([['a', 'UTC']]))).toBe("toDate(t, 'UTC')");
+  });
+
+  it('branches once per distinct zone, institutes of one zone together', () => {
+    const sql = localDate('t', new Map([['b', 'Asia/Kolkata'], ['a', 'Asia/Kolkata'], ['c', 'Europe/London']]));
+    expect(sql).toBe("multiIf(institute_id IN ('a', 'b'), toDate(t, 'Asia/Kolkata'), institute_id IN ('c'), toDate(t, 'Europe/London'), toDate(t, 'UTC'))");
+  });
+});
+
+describe('VersionClock', () => {
+  it('gives even, strictly increasing versions, also within one millisecond', () => {
+    const c = new VersionClock();
+    const vs = Array.from({ length: 1000 }, () => c.next());
+    for (const [i, v] of vs.entries()) {
+      expect(v % 2).toBe(0);
+      if (i > 0) expect(v).toBeGreaterThan(vs[i - 1] + 1);
+    }
+    expect(vs[0]).toBeGreaterThanOrEqual(Date.now() * 1000 - 60_000_000);
+  });
+});
+
+describe('isIanaZone', () => {
+  it.each([
+    ['Asia/Kolkata', true],
+    ['UTC', true],
+    ['America/Argentina/Buenos_Aires', true],
+    ['Mars/Olympus', false],
+    ["UTC'; DROP TABLE events; --", false],
+    ['', false],
+  ])('%j -> %s', (zone, ok) => expect(isIanaZone(zone)).toBe(ok));
+});
