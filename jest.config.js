@@ -8,7 +8,7 @@ const swc = ['@swc/jest', {
   },
 }];
 const moduleNameMapper = {
-  '^@wise/(contracts|config|kafka|clickhouse|postgres|observability|testing)$': '<rootDir>/libs/$1/src',
+  '^@wise/(contracts|config|kafka|clickhouse|postgres|observability|projections|testing)$': '<rootDir>/libs/$1/src',
 };
 module.exports = {
   // Two cores: unit specs and service tests share them. Service tests isolate by fresh data.

@@ -1,6 +1,6 @@
 import type { ClickHouse } from '@wise/clickhouse';
 import type { Envelope } from '@wise/contracts';
-import { ANALYTICS_TABLES } from '../../apps/projector/src/projections';
+import { ANALYTICS_TABLES } from '@wise/projections';
 import { createTestDatabase, dropTestDatabase, loadEnvelopes, readAnalyticsSnapshot, type AnalyticsSnapshot } from './analytics-db';
 import { cols, SCENARIO_CHECKS } from './scenario-numbers';
 import { classroomWeek, INSTITUTE, redelivered, S1, shuffled } from './scenario';

@@ -1,12 +1,11 @@
-import { envelope, at, RECEIVED_S } from './projection.fixtures';
-import { ProjectionError } from './projection.helpers';
+import { envelope, at, RECEIVED_S, refusal } from './projection.fixtures';
 import { projectSessions, type SessionEventKind } from './sessions.projection';
 import { SESSION_EVENTS } from './tables';
 
 const full = { _id: 's1', classId: 'c1', userId: 't1', createdAt: '2024-06-01T10:00:00Z', meetingStatus: 'UPCOMING', type: 'SCHEDULED', title: 'Optics', scheduledStartTime: '2024-06-03T10:00:00Z', scheduledEndTime: '2024-06-03T11:00:00Z' };
-const NAME: Record<SessionEventKind, string> = { created: 'SessionsCreatedEvent', updated: 'SessionsUpdatedEvent', deleted: 'SessionsDeletedEvent' };
+const NAME = { created: 'SessionsCreatedEvent', updated: 'SessionsUpdatedEvent', deleted: 'SessionsDeletedEvent' } as const;
 const run = (kind: SessionEventKind, sessions: unknown[], occurredAt: number | null = null) =>
-  projectSessions(envelope({ event: NAME[kind], payload: { sessions } }, { occurredAt }), kind)[SESSION_EVENTS];
+  projectSessions(envelope({ event: NAME[kind], payload: { sessions } }, { occurredAt }), kind)[SESSION_EVENTS]!;
 
 describe('projectSessions', () => {
   it.each([
@@ -30,11 +29,11 @@ describe('projectSessions', () => {
   });
 
   it.each([
-    ['no sessions', []],
-    ['an item without _id', [{ classId: 'c1' }]],
-    ['an item without classId', [{ _id: 's1' }]],
-    ['an unreadable time', [{ ...full, scheduledStartTime: 'soon' }]],
-  ])('refuses %s', (_case, sessions) => {
-    expect(() => run('created', sessions)).toThrow(ProjectionError);
+    ['no sessions', [], /payload\.sessions/],
+    ['an item without _id', [{ classId: 'c1' }], /sessions\[0\]\._id/],
+    ['an item without classId', [{ _id: 's1' }], /sessions\[0\]\.classId/],
+    ['an unreadable time', [{ ...full, scheduledStartTime: 'soon' }], /sessions\[0\]\.scheduledStartTime/],
+  ])('refuses %s', (_case, sessions, reason) => {
+    expect(refusal({ event: 'SessionsCreatedEvent', payload: { sessions } })).toMatch(reason);
   });
 });

@@ -1,35 +1,51 @@
-import { ClickHouse, clickhouseErrorCode, isTransientClickhouseError } from '@wise/clickhouse';
 import { Logger } from '@wise/observability';
-import { QUARANTINE_TABLE, Row, TableRows } from '../pipeline/project-batch';
-import { ProjectorMetrics } from '../projector.metrics';
+import { QUARANTINE_TABLE, refusedRowQuarantine, wellFormedQuarantineRow, type Row, type TableRows } from '@wise/projections';
+import { ClickHouse } from './clickhouse.service';
+import { classifyClickHouseError, clickhouseErrorCode } from './errors';
 
-// Server codes that blame the rows themselves (a value the column cannot hold), not the server.
-// 25: CANNOT_PARSE_ESCAPE_SEQUENCE, e.g. a lone UTF-16 surrogate that JSON.parse accepted.
-const ROW_ERROR_CODES = new Set([6, 25, 26, 27, 38, 41, 53, 69, 70, 72, 117, 130, 131, 321]);
 // Isolating rows one by one can take long: keep the group membership alive meanwhile.
 const HEARTBEAT_EVERY_ROWS = 100;
+const FIRST_RETRY_MS = 200;
 
 export interface WriteContext {
-  /** False once the partition was revoked or the app is stopping: give up, commit nothing. */
+  /** False once the batch is no longer ours (partition revoked, app stopping, rebuild out of time): give up. */
   isActive: () => boolean;
+  /**
+   * Keeps the batch ours during long retries (the consumer's heartbeat). A failure means the
+   * partition may be someone else's now, so the batch is given up uncommitted and consumed again
+   * by its new owner.
+   */
   heartbeat: () => Promise<void>;
+  /** Names the batch in logs and in quarantine rows (topic/partition/first-last, or `rebuild`). */
   source: string;
 }
 
+/** The writer gave the batch up before it was written: nothing may be committed for it. */
 export class WriteAbandoned extends Error {}
 
+/** What the writer reports as it goes; the projector counts these in its metrics. */
+export interface WriterMetrics {
+  written(table: string, rows: number): void;
+  retried(table: string): void;
+  refused(table: string): void;
+}
+
+export const NO_WRITER_METRICS: WriterMetrics = { written: () => undefined, retried: () => undefined, refused: () => undefined };
+
 /**
- * Writes one batch: one INSERT per table. Transient failures (server away, overloaded) are
- * retried in place with capped exponential backoff for as long as the batch is ours, so nothing is
- * skipped; rows the server refuses as malformed are isolated one by one and moved to quarantine
- * with the server's reason, so one bad row never blocks its partition.
+ * Writes one batch of rows per table: one INSERT per table. Serves the live projector, the
+ * rebuild and the tests alike. Transient failures (server away, overloaded) and failures that are
+ * not the data's fault are retried in place with capped exponential backoff for as long as the
+ * batch is ours, so nothing is skipped; rows the server refuses as malformed are isolated one by
+ * one and moved to quarantine with the server's reason, so one bad row never blocks a partition or
+ * aborts a rebuild. Quarantine rows are written last, after every other table.
  */
 export class ClickHouseWriter {
   constructor(
     private readonly ch: ClickHouse,
     private readonly logger: Logger,
-    private readonly metrics: ProjectorMetrics,
     private readonly retryMaxMs: number,
+    private readonly metrics: WriterMetrics = NO_WRITER_METRICS,
   ) {}
 
   async write(tables: TableRows, ctx: WriteContext): Promise<void> {
@@ -42,30 +58,27 @@ export class ClickHouseWriter {
     const quarantine = [...(tables.get(QUARANTINE_TABLE) ?? []), ...refused];
     const unstorable: Row[] = [];
     await this.insertTable(QUARANTINE_TABLE, quarantine, ctx, unstorable);
-    if (unstorable.length > 0) {
-      // Last resort: the quarantine row itself is refused (a value ClickHouse cannot read). Keep it
-      // with every string made well-formed and the raw body in base64, which any server reads.
-      await this.insertTable(QUARANTINE_TABLE, unstorable.map(wellFormedQuarantineRow), ctx, []);
-    }
+    // Last resort: the quarantine row itself is refused (a value ClickHouse cannot read).
+    if (unstorable.length > 0) await this.insertTable(QUARANTINE_TABLE, unstorable.map(wellFormedQuarantineRow), ctx, []);
   }
 
   private async insertTable(table: string, rows: Row[], ctx: WriteContext, refused: Row[]): Promise<void> {
     if (rows.length === 0) return;
     try {
       await this.withRetry(table, ctx, () => this.ch.insert(table, rows));
-      this.metrics.rowsWritten.inc({ table }, rows.length);
+      this.metrics.written(table, rows.length);
     } catch (e) {
-      if (!isRowError(e)) throw e;
+      if (classifyClickHouseError(e) !== 'row') throw e;
       this.logger.warn('ClickHouse refused a batch as malformed; isolating the rows it refuses', { table, source: ctx.source, rows: rows.length, error: e as Error });
       for (const [i, row] of rows.entries()) {
         if (i % HEARTBEAT_EVERY_ROWS === HEARTBEAT_EVERY_ROWS - 1) await this.stillOurs(ctx, table);
         try {
           await this.withRetry(table, ctx, () => this.ch.insert(table, [row]));
-          this.metrics.rowsWritten.inc({ table });
+          this.metrics.written(table, 1);
         } catch (rowError) {
-          if (!isRowError(rowError)) throw rowError;
-          refused.push(table === QUARANTINE_TABLE ? row : refusedRow(table, row, rowError as Error, ctx.source));
-          this.metrics.quarantined.inc({ reason: 'clickhouse_refused' });
+          if (classifyClickHouseError(rowError) !== 'row') throw rowError;
+          refused.push(table === QUARANTINE_TABLE ? row : refusedRowQuarantine(table, row, rowError as Error, ctx.source));
+          this.metrics.refused(table);
         }
       }
     }
@@ -81,18 +94,18 @@ export class ClickHouseWriter {
   }
 
   private async withRetry(table: string, ctx: WriteContext, insert: () => Promise<void>): Promise<void> {
-    let delay = 200;
+    let delay = FIRST_RETRY_MS;
     for (let attempt = 1; ; attempt++) {
       try {
         await insert();
         return;
       } catch (e) {
-        if (isRowError(e)) throw e;
+        const kind = classifyClickHouseError(e);
+        if (kind === 'row') throw e;
         if (!ctx.isActive()) throw new WriteAbandoned(`stopped retrying ${table} for ${ctx.source}: partition revoked or shutting down`);
-        this.metrics.writeRetries.inc({ table });
-        const transient = isTransientClickhouseError(e);
+        this.metrics.retried(table);
         this.logger[attempt === 1 ? 'warn' : 'error'](
-          transient
+          kind === 'transient'
             ? 'ClickHouse unavailable; retrying the batch (nothing is committed until it is written)'
             : 'ClickHouse refused the insert for a reason that is not the data (schema missing? permissions?); retrying. Check the error and the ClickHouse log',
           { table, source: ctx.source, attempt, retryInMs: delay, code: clickhouseErrorCode(e), error: e as Error },
@@ -103,42 +116,6 @@ export class ClickHouseWriter {
       }
     }
   }
-}
-
-/**
- * Heartbeats; a failed heartbeat (rebalance, member evicted) means the partition may be someone
- * else's now, so the batch is given up uncommitted and consumed again by its new owner.
- */
-
-function isRowError(e: unknown): boolean {
-  const code = clickhouseErrorCode(e);
-  return code !== null && ROW_ERROR_CODES.has(code);
-}
-
-function refusedRow(table: string, row: Row, e: Error, source: string): Row {
-  const now = Date.now();
-  return {
-    institute_id: String(row.institute_id ?? ''),
-    quarantine_id: String(row.event_id ?? `${table}:${source}`),
-    stage: 'projector',
-    event_name: String(row.event_name ?? ''),
-    received_at: Math.floor(now / 1000),
-    received_at_ms: now,
-    reason: `ClickHouse refused a row of ${table}: ${e.message.slice(0, 500)}`,
-    raw: JSON.stringify(row),
-    raw_encoding: 'utf8',
-    source,
-  };
-}
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-function wellFormedQuarantineRow(row: Row): Row {
-  const out: Row = {};
-  for (const [k, v] of Object.entries(row)) out[k] = typeof v === 'string' ? v.replace(LONE_SURROGATE, '\uFFFD') : v;
-  out.raw = Buffer.from(String(row.raw ?? ''), 'utf8').toString('base64');
-  out.raw_encoding = 'base64';
-  return out;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,7 +1,11 @@
 /**
- * Fact tables the projections write (created by libs/clickhouse/migrations/0002_analytics_facts.sql).
- * Names here and in the migration must match; `tables.spec.ts` checks that they do.
+ * Every table the projection writes. The fact tables are created by
+ * libs/clickhouse/migrations/0002_analytics_facts.sql, `events` and `quarantine` by 0001; names here
+ * and in the migrations must match, which projections.spec.ts checks.
  */
+export const EVENTS_TABLE = 'events';
+export const QUARANTINE_TABLE = 'quarantine';
+
 export const SESSION_EVENTS = 'session_events';
 export const MEETING_EVENTS = 'meeting_events';
 export const PARTICIPANT_EVENTS = 'participant_events';
@@ -26,3 +30,12 @@ export const ANALYTICS_TABLES = [
 ] as const;
 
 export type AnalyticsTable = (typeof ANALYTICS_TABLES)[number];
+
+/** A JSONEachRow-ready row: DateTime columns as epoch seconds, money as integer minor units. */
+export type Row = Record<string, unknown>;
+
+/** One event's analytics rows, per fact table: the compiler holds projections to these tables. */
+export type ProjectedRows = { [T in AnalyticsTable]?: Row[] };
+
+/** A batch's rows per table name (facts, `events`, `quarantine`), ready for one INSERT per table. */
+export type TableRows = Map<string, Row[]>;
