@@ -1,5 +1,5 @@
 import { EVENTS_TABLE, type StoredEvent } from '@wise/projections';
-import { ClickHouse } from './clickhouse.service';
+import type { ClickHouse } from './clickhouse.service';
 import { sqlNumber, sqlString } from './quote';
 
 /** Where a page ended: the last (institute_id, event_id) it held. */
@@ -27,7 +27,7 @@ const upTo = (c: Cursor) =>
   `(institute_id < ${sqlString(c.instituteId)} OR (institute_id = ${sqlString(c.instituteId)} AND event_id <= ${sqlString(c.eventId)}))`;
 
 /** Distinct events in the store (copies of one event id count once). */
-export async function countStoredEvents(ch: ClickHouse): Promise<number> {
+export async function countStoredEvents(ch: Pick<ClickHouse, 'query'>): Promise<number> {
   const [row] = await ch.query<{ n: string }>('rebuild:count', `SELECT uniqExact(institute_id, event_id) AS n FROM ${EVENTS_TABLE}`);
   return Number(row.n);
 }
@@ -44,7 +44,7 @@ const orNull = (s: string) => (s === '' ? null : s);
  * cursor: the page's last key is found first on the two key columns only, and then only that key
  * range is read with its payloads.
  */
-export async function readEventPage(ch: ClickHouse, cursor: Cursor | null, pageSize: number, source: string): Promise<{ events: StoredEvent[]; last: Cursor | null }> {
+export async function readEventPage(ch: Pick<ClickHouse, 'query'>, cursor: Cursor | null, pageSize: number, source: string): Promise<{ events: StoredEvent[]; last: Cursor | null }> {
   const [bound] = await ch.query<{ institute_id: string; event_id: string }>(
     'rebuild:page-bound',
     `SELECT institute_id, event_id FROM ${EVENTS_TABLE} WHERE ${after(cursor)}

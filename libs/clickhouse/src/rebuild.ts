@@ -1,6 +1,6 @@
 import { Logger } from '@wise/observability';
 import { ANALYTICS_TABLES, projectEvents, type TableRows } from '@wise/projections';
-import { ClickHouse } from './clickhouse.service';
+import type { ClickHouse } from './clickhouse.service';
 import { countStoredEvents, readEventPage, type Cursor } from './event-store';
 import { sqlIdent, sqlStringList } from './quote';
 import { ClickHouseWriter, type WriterMetrics } from './writer';
@@ -30,8 +30,8 @@ export const REBUILD_SUFFIX = '__rebuild';
 export const OLD_SUFFIX = '__old';
 const SOURCE = 'rebuild';
 
-/** Tables rebuilt and swapped together. Derived tables that are rebuilt too belong in this list. */
-const REBUILT_TABLES: readonly string[] = ANALYTICS_TABLES;
+/** What the rebuild needs of a connection: statements, reads and inserts. */
+type Connection = Pick<ClickHouse, 'query' | 'command' | 'insert'>;
 
 export class RebuildRefused extends Error {}
 
@@ -44,6 +44,15 @@ export interface RebuildOptions {
   retryForMs?: number;
   logger: Logger;
   metrics?: WriterMetrics;
+  /**
+   * Runs once every fact table's `__rebuild` copy is filled, before the swap: tables derived from
+   * the facts (the serving layer's stores) are recomputed here, from the `<fact>__rebuild` tables
+   * into their own `<table>__rebuild` copies, which the rebuild creates (listed in
+   * `derivedTables`) and swaps in the same RENAME. Nothing by default.
+   */
+  beforeSwap?: (ch: Connection, suffix: string) => Promise<void>;
+  /** Derived tables rebuilt by beforeSwap; created empty as `<table>__rebuild` beside the facts'. */
+  derivedTables?: readonly string[];
 }
 
 export interface RebuildResult {
@@ -52,9 +61,7 @@ export interface RebuildResult {
   rows: Record<string, number>;
 }
 
-const named = (suffix: string) => REBUILT_TABLES.map((t) => sqlIdent(`${t}${suffix}`));
-
-async function leftovers(ch: ClickHouse): Promise<string[]> {
+async function leftovers(ch: Connection, named: (suffix: string) => string[]): Promise<string[]> {
   const rows = await ch.query<{ name: string }>(
     'rebuild:leftovers',
     `SELECT name FROM system.tables WHERE database = currentDatabase() AND name IN ${sqlStringList([...named(REBUILD_SUFFIX), ...named(OLD_SUFFIX)])} ORDER BY name`,
@@ -62,8 +69,8 @@ async function leftovers(ch: ClickHouse): Promise<string[]> {
   return rows.map((r) => r.name);
 }
 
-async function prepare(ch: ClickHouse, force: boolean, progress: (line: string) => void): Promise<void> {
-  const found = await leftovers(ch);
+async function prepare(ch: Connection, named: (suffix: string) => string[], force: boolean, progress: (line: string) => void): Promise<void> {
+  const found = await leftovers(ch, named);
   if (found.length > 0 && !force) {
     throw new RebuildRefused(
       `tables of an earlier rebuild exist (${found.join(', ')}): another rebuild may be running, or one stopped half-way.\n` +
@@ -76,27 +83,23 @@ async function prepare(ch: ClickHouse, force: boolean, progress: (line: string) 
   }
 }
 
-async function dropAll(ch: ClickHouse, suffix: string): Promise<void> {
-  for (const t of named(suffix)) await ch.command('rebuild:drop', `DROP TABLE IF EXISTS ${t}`);
+async function dropAll(ch: Connection, tables: string[]): Promise<void> {
+  for (const t of tables) await ch.command('rebuild:drop', `DROP TABLE IF EXISTS ${t}`);
 }
 
 /** Fact rows go to the fresh tables; quarantine rows to the live quarantine table. */
 function intoFreshTables(tables: TableRows): TableRows {
-  const fresh = new Set(REBUILT_TABLES);
+  const fresh = new Set<string>(ANALYTICS_TABLES);
   return new Map([...tables].map(([t, rows]) => [fresh.has(t) ? t + REBUILD_SUFFIX : t, rows]));
 }
 
-/**
- * Runs once every fact table's `__rebuild` copy is filled, before the swap. A no-op today: tables
- * derived from the facts (the serving layer's stored tables) are recomputed here into their own
- * `__rebuild` copies, and added to REBUILT_TABLES so that they swap in the same RENAME.
- */
-async function beforeSwap(_ch: ClickHouse, _suffix: string, _progress: (line: string) => void): Promise<void> {}
-
-export async function rebuildProjections(ch: ClickHouse, options: RebuildOptions): Promise<RebuildResult> {
+export async function rebuildProjections(ch: Connection, options: RebuildOptions): Promise<RebuildResult> {
   const { pageSize, progress } = options;
   const retryForMs = options.retryForMs ?? 120_000;
-  await prepare(ch, options.force, progress);
+  // Facts and derived tables are rebuilt, and swapped, together.
+  const rebuilt = [...ANALYTICS_TABLES, ...(options.derivedTables ?? [])];
+  const named = (suffix: string) => rebuilt.map((t) => sqlIdent(`${t}${suffix}`));
+  await prepare(ch, named, options.force, progress);
   let refusedRows = 0;
   const metrics: WriterMetrics = {
     written: (t, n) => options.metrics?.written(t, n),
@@ -107,11 +110,11 @@ export async function rebuildProjections(ch: ClickHouse, options: RebuildOptions
     },
   };
   const writer = new ClickHouseWriter(ch, options.logger, Math.min(5_000, retryForMs), metrics);
-  const result: RebuildResult = { events: 0, quarantined: 0, rows: Object.fromEntries(REBUILT_TABLES.map((t) => [t, 0])) };
+  const result: RebuildResult = { events: 0, quarantined: 0, rows: Object.fromEntries(ANALYTICS_TABLES.map((t) => [t, 0])) };
   try {
-    for (const t of REBUILT_TABLES) await ch.command('rebuild:create', `CREATE TABLE ${sqlIdent(t + REBUILD_SUFFIX)} AS ${sqlIdent(t)}`);
+    for (const t of rebuilt) await ch.command('rebuild:create', `CREATE TABLE ${sqlIdent(t + REBUILD_SUFFIX)} AS ${sqlIdent(t)}`);
     const total = await countStoredEvents(ch);
-    progress(`rebuilding ${REBUILT_TABLES.length} tables from ${total} stored events, ${pageSize} per page`);
+    progress(`rebuilding ${ANALYTICS_TABLES.length} tables from ${total} stored events, ${pageSize} per page`);
     let cursor: Cursor | null = null;
     for (let page = 1; ; page++) {
       const { events, last } = await readEventPage(ch, cursor, pageSize, SOURCE);
@@ -119,7 +122,7 @@ export async function rebuildProjections(ch: ClickHouse, options: RebuildOptions
       const { tables, quarantined } = projectEvents(events, { eventStore: false });
       const giveUpAt = Date.now() + retryForMs;
       await writer.write(intoFreshTables(tables), { isActive: () => Date.now() < giveUpAt, heartbeat: async () => undefined, source: SOURCE });
-      for (const t of REBUILT_TABLES) result.rows[t] += tables.get(t)?.length ?? 0;
+      for (const t of ANALYTICS_TABLES) result.rows[t] += tables.get(t)?.length ?? 0;
       result.events += events.length;
       result.quarantined += quarantined + refusedRows;
       refusedRows = 0;
@@ -127,16 +130,16 @@ export async function rebuildProjections(ch: ClickHouse, options: RebuildOptions
       progress(`page ${page}: ${result.events}/${total} events (${pct}%), ${result.quarantined} quarantined`);
       cursor = last;
     }
-    await beforeSwap(ch, REBUILD_SUFFIX, progress);
+    if (options.beforeSwap) await options.beforeSwap(ch, REBUILD_SUFFIX);
     // One statement, so readers see either all old tables or all new ones.
-    const swaps = REBUILT_TABLES.map((t) => `${sqlIdent(t)} TO ${sqlIdent(t + OLD_SUFFIX)}, ${sqlIdent(t + REBUILD_SUFFIX)} TO ${sqlIdent(t)}`);
+    const swaps = rebuilt.map((t) => `${sqlIdent(t)} TO ${sqlIdent(t + OLD_SUFFIX)}, ${sqlIdent(t + REBUILD_SUFFIX)} TO ${sqlIdent(t)}`);
     await ch.command('rebuild:swap', `RENAME TABLE ${swaps.join(', ')}`);
   } catch (e) {
     progress(`failed (${(e as Error).message}); dropping the ${REBUILD_SUFFIX} tables, the live tables are untouched`);
-    await dropAll(ch, REBUILD_SUFFIX).catch((dropError: Error) => progress(`could not drop the ${REBUILD_SUFFIX} tables: ${dropError.message}; run again with --force`));
+    await dropAll(ch, named(REBUILD_SUFFIX)).catch((dropError: Error) => progress(`could not drop the ${REBUILD_SUFFIX} tables: ${dropError.message}; run again with --force`));
     throw e;
   }
   progress('swapped the rebuilt tables in');
-  await dropAll(ch, OLD_SUFFIX);
+  await dropAll(ch, named(OLD_SUFFIX));
   return result;
 }

@@ -42,7 +42,8 @@ export const NO_WRITER_METRICS: WriterMetrics = { written: () => undefined, retr
  */
 export class ClickHouseWriter {
   constructor(
-    private readonly ch: ClickHouse,
+    // Only inserts: any connection that can run one will do (the server client, or a test engine).
+    private readonly ch: Pick<ClickHouse, 'insert'>,
     private readonly logger: Logger,
     private readonly retryMaxMs: number,
     private readonly metrics: WriterMetrics = NO_WRITER_METRICS,
