@@ -1,7 +1,7 @@
 // Lint catches what loses data: promises nobody awaits, promises passed where a callback is
 // expected, switches that miss a case; and keeps the boundaries: no deep imports into a lib, only
-// the client libs import their clients, and apps do not import each other (one exception: the
-// CLI fronts the projector's rebuild, so that rebuilds run the projector's own code).
+// the client libs import their clients, apps do not import each other, nothing imports an app's
+// files (shared code lives in libs/), and libs/projections stays pure (no clients, no Nest).
 import tseslint from 'typescript-eslint';
 
 const deepLibImport = { group: ['@wise/*/*'], message: 'Import a lib through its index (@wise/<lib>), not its files.' };
@@ -16,6 +16,9 @@ const otherApps = (...apps) => ({
   message: 'Apps do not import each other; move shared code to libs/.',
 });
 const appRules = (...apps) => ({ 'no-restricted-imports': ['error', { paths: clients, patterns: [deepLibImport, otherApps(...apps)] }] });
+const anyApp = { group: ['**/apps/*/src/**'], message: 'Tests, bench and tools use apps through their libs (or run them as processes), never their files.' };
+const nest = { group: ['@nestjs/*'], message: 'libs/projections is pure: no Nest.' };
+const projectionClients = [...clients, { name: '@wise/clickhouse', message: 'libs/projections is pure: no ClickHouse.' }, { name: '@wise/kafka', message: 'libs/projections is pure: no Kafka.' }, { name: '@wise/postgres', message: 'libs/projections is pure: no PostgreSQL.' }];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.stack/**', 'bench-results/**', '*.js', '*.mjs'] },
@@ -36,6 +39,8 @@ export default tseslint.config(
   },
   { files: ['apps/ingestion/**/*.ts'], ignores: ['**/*.spec.ts'], rules: appRules('projector', 'cli') },
   { files: ['apps/projector/**/*.ts'], ignores: ['**/*.spec.ts'], rules: appRules('ingestion', 'cli') },
-  { files: ['apps/cli/**/*.ts'], ignores: ['**/*.spec.ts'], rules: appRules('ingestion') },
+  { files: ['apps/cli/**/*.ts'], ignores: ['**/*.spec.ts'], rules: appRules('ingestion', 'projector') },
+  { files: ['libs/projections/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: projectionClients, patterns: [deepLibImport, nest] }] } },
+  { files: ['test/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [deepLibImport, anyApp] }] } },
   { files: ['libs/{config,contracts,observability,serving}/**/*.ts'], ignores: ['**/*.spec.ts'], rules: { 'no-restricted-imports': ['error', { paths: clients, patterns: [deepLibImport] }] } },
 );

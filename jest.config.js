@@ -7,8 +7,15 @@ const swc = ['@swc/jest', {
     target: 'es2022',
   },
 }];
+// Nest 12 ships as ES modules, which Jest (unlike Node 20's require) cannot load as CommonJS: the
+// unit specs of Nest services have Nest's own files compiled to CommonJS by the same transform.
+const esmPackages = ['@nestjs'];
+const nestTransform = {
+  transform: { '^.+\\.ts$': swc, '^.+\\.m?js$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
+};
 const moduleNameMapper = {
-  '^@wise/(contracts|config|kafka|clickhouse|postgres|observability|serving|testing)$': '<rootDir>/libs/$1/src',
+  '^@wise/(contracts|config|kafka|clickhouse|postgres|observability|projections|serving|testing)$': '<rootDir>/libs/$1/src',
 };
 module.exports = {
   // Two cores: unit specs and service tests share them. Service tests isolate by fresh data.
@@ -19,7 +26,7 @@ module.exports = {
       displayName: 'unit',
       rootDir: __dirname,
       testMatch: ['<rootDir>/{apps,libs,tools,bench}/**/*.spec.ts'],
-      transform: { '^.+\\.ts$': swc },
+      ...nestTransform,
       moduleNameMapper,
       testEnvironment: 'node',
     },

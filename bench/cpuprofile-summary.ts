@@ -145,7 +145,7 @@ export const PROJECTOR_BUCKETS: Bucket[] = [
   ['contract: parseWiseBody (JSON.parse, copy, zod, links)', /^parseWiseBody /],
   ['envelope: parseEnvelope', /^parseEnvelope /],
   ['projections: projectEvent', /^projectEvent /],
-  ['rows: projectBatch (rest)', /^projectBatch |project-batch/],
+  ['rows: projectKafkaBatch, projectMessage (rest)', /^(projectKafkaBatch|projectEvents|projectInto|projectMessage|eventStoreRow) |project-batch|project-message/],
   ['ClickHouse client: JSON rows, HTTP', /@clickhouse/],
   ['Kafka: kafkajs (fetch, decode, commit)', /kafkajs/],
   ['metrics: prom-client', /prom-client/],

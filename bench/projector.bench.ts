@@ -1,6 +1,6 @@
 import { migrateClickHouse, type ClickHouse } from '@wise/clickhouse';
-import { deriveEventId, kafkaKey, parseEnvelope, parseWiseBody, serializeEnvelope, type Envelope } from '@wise/contracts';
-import { eventStoreRow } from '../apps/projector/src/pipeline/project-batch';
+import { deriveEventId, kafkaKey, parseEnvelope, parseWiseBody, serializeEnvelope } from '@wise/contracts';
+import { eventStoreRow } from '@wise/projections';
 import type { SimEvent } from '../tools/simulate/generate';
 import { BenchProcess, ENTRY, freePort, profiling, ROOT } from './app-process';
 import { counterRates, readCounters, type ClickHouseCounters } from './clickhouse-counters';
@@ -151,7 +151,7 @@ export async function benchProjector(run: BenchRun, events: SimEvent[], plan: Pr
   const rows = messages.map((m) => {
     const p = parseEnvelope(m.value);
     if (!p.ok) throw new Error(p.reason);
-    return eventStoreRow({ ...p.head, body: null } as Envelope, p.rawBody.toString('utf8'));
+    return eventStoreRow(p.head, p.rawBody.toString('utf8'));
   });
   const baselineRuns: number[] = [];
   const baselineCpus: Array<Record<string, number>> = [];

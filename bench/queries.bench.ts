@@ -1,8 +1,8 @@
-import { migrateClickHouse, sqlString, type ClickHouse, type Row } from '@wise/clickhouse';
-import { deriveEventId, ENVELOPE_SCHEMA_VERSION, parseWiseBody, type Envelope } from '@wise/contracts';
+import { BatchSink, ClickHouseWriter, migrateClickHouse, sqlString, type ClickHouse } from '@wise/clickhouse';
+import { deriveEventId, ENVELOPE_SCHEMA_VERSION, parseWiseBody } from '@wise/contracts';
+import { Logger } from '@wise/observability';
+import { projectEvents, type StoredEvent } from '@wise/projections';
 import { ServingRefresh, Touched } from '@wise/serving';
-import { eventStoreRow } from '../apps/projector/src/pipeline/project-batch';
-import { projectEvent } from '../apps/projector/src/projections';
 import { generateTraffic, type SimEvent } from '../tools/simulate/generate';
 import { instituteSlug, type WorldOptions } from '../tools/simulate/world';
 import type { BenchRun } from './bench-env';
@@ -136,21 +136,17 @@ async function load(ch: ClickHouse, serving: ServingRefresh, w: WorldOptions, fr
   return n;
 }
 
+/** The projector's own path without Kafka: the batch loop, the writer, then the serving refresh. */
 async function loadBatch(ch: ClickHouse, serving: ServingRefresh, events: SimEvent[]): Promise<void> {
-  const tables = new Map<string, Row[]>([['events', []]]);
-  for (const e of events) {
+  const stored: StoredEvent[] = events.map((e) => {
     const raw = Buffer.from(e.body);
     const parsed = parseWiseBody(raw);
     if (!parsed.ok) throw new Error(`simulator body refused by the contract: ${parsed.reason}`);
     const l = parsed.links;
-    const env: Envelope = { v: ENVELOPE_SCHEMA_VERSION, eventId: deriveEventId(e.slug, raw), instituteId: e.slug, eventName: parsed.eventName, receivedAt: Math.floor(e.at), occurredAt: l.occurredAtMs, sessionId: l.sessionId, classroomId: l.classroomId, userId: l.userId, body: parsed.body };
-    tables.get('events')!.push(eventStoreRow(env, e.body));
-    for (const [table, rows] of Object.entries(projectEvent(env))) {
-      const list = tables.get(table);
-      if (list) list.push(...rows);
-      else tables.set(table, [...rows]);
-    }
-  }
-  for (const [table, rows] of tables) await ch.insert(table, rows);
-  await serving.refresh(Touched.byRows(tables));
+    const head = { v: ENVELOPE_SCHEMA_VERSION, eventId: deriveEventId(e.slug, raw), instituteId: e.slug, eventName: parsed.eventName, receivedAt: Math.floor(e.at), occurredAt: l.occurredAtMs, sessionId: l.sessionId, classroomId: l.classroomId, userId: l.userId };
+    return { head, rawBody: e.body, source: 'bench' };
+  });
+  const { tables } = projectEvents(stored, { eventStore: true });
+  const sink = new BatchSink(new ClickHouseWriter(ch, new Logger('bench', 'error'), 1000), (t) => serving.refresh(Touched.byRows(t)));
+  await sink.write(tables, { isActive: () => true, heartbeat: async () => undefined, source: 'bench' });
 }

@@ -1,17 +1,19 @@
 /*
  * Helpers for the analytics tests (and the integrator's through-Kafka variant): a fresh database
- * per test file, loading envelopes the way the projector does (projectEvent per envelope, one
- * INSERT per table), and reading every view into one comparable object.
+ * per test file, loading envelopes the way the projector does (the same batch loop, writer and
+ * sink, one INSERT per table per batch), and reading every view into one comparable object.
  */
 import { randomBytes } from 'node:crypto';
-import { ClickHouse, migrateClickHouse, sqlString, type ClickHouseConnection } from '@wise/clickhouse';
+import { BatchSink, ClickHouse, ClickHouseWriter, migrateClickHouse, sqlString, type ClickHouseConnection } from '@wise/clickhouse';
 import type { Envelope } from '@wise/contracts';
+import { Logger } from '@wise/observability';
+import { projectEvents, QUARANTINE_TABLE, type Row, type StoredEvent } from '@wise/projections';
 import { ServingRefresh, Touched } from '@wise/serving';
 import { ChdbConnection } from '@wise/testing';
-import { ANALYTICS_TABLES, projectEvent, type Row } from '../../apps/projector/src/projections';
-import { eventStoreRow } from '../../apps/projector/src/pipeline/project-batch';
 
 export const CLICKHOUSE_URL = 'http://127.0.0.1:8123';
+// A test gives up on a write that keeps failing rather than retrying for ever.
+const WRITE_TIMEOUT_MS = 60_000;
 
 /** A new, migrated database named wise_test_<random>; drop it with `dropTestDatabase`. */
 export async function createTestDatabase(prefix = 'wise_test'): Promise<ClickHouse> {
@@ -40,25 +42,24 @@ export async function dropTestDatabase(ch: ClickHouseConnection & { close(): Pro
   await ch.close();
 }
 
-/** The raw event-store row of an envelope (what the integrator's writer puts in `events`). */
-/** The raw `events` row, built by the projector's own function (the body re-serialised here). */
-export function eventsRow(e: Envelope): Row {
-  return eventStoreRow(e, JSON.stringify(e.body));
+/** An envelope as the event store would hold it (the body re-serialised here). */
+export function storedEventOf(e: Envelope): StoredEvent {
+  const { body, ...head } = e;
+  return { head, rawBody: JSON.stringify(body), source: 'test' };
 }
 
-/** Projects a batch like the projector: every envelope through projectEvent, one INSERT per table. */
+/**
+ * Projects and writes a batch like the projector: the same loop (`projectEvents`, with the
+ * `events` rows), the same sink and the same serving refresh after it. A scenario event the
+ * projection refuses is a broken test, so it fails the load instead of landing in quarantine.
+ */
 export async function loadBatch(ch: ClickHouseConnection, envelopes: readonly Envelope[]): Promise<void> {
-  const byTable = new Map<string, Row[]>(ANALYTICS_TABLES.map((t) => [t, []]));
-  for (const e of envelopes) {
-    for (const [table, rows] of Object.entries(projectEvent(e))) {
-      const acc = byTable.get(table);
-      if (!acc) throw new Error(`projectEvent returned rows for ${table}, which is not in ANALYTICS_TABLES`);
-      acc.push(...rows);
-    }
-  }
-  await ch.insert('events', envelopes.map(eventsRow));
-  for (const [table, rows] of byTable) await ch.insert(table, rows);
-  await new ServingRefresh(ch).refresh(Touched.byRows(byTable));
+  const { tables, quarantined } = projectEvents(envelopes.map(storedEventOf), { eventStore: true });
+  if (quarantined > 0) throw new Error(`the projection refused scenario events: ${(tables.get(QUARANTINE_TABLE) ?? []).map((r: Row) => r.reason).join('; ')}`);
+  const serving = new ServingRefresh(ch);
+  const sink = new BatchSink(new ClickHouseWriter(ch, new Logger('test', 'error'), 1000), (t) => serving.refresh(Touched.byRows(t)));
+  const giveUpAt = Date.now() + WRITE_TIMEOUT_MS;
+  await sink.write(tables, { isActive: () => Date.now() < giveUpAt, heartbeat: async () => undefined, source: 'test' });
 }
 
 /** Loads `envelopes` in batches of `batchSize` (several parts, as a consumer would write them). */

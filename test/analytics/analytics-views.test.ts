@@ -1,7 +1,7 @@
 import type { ClickHouseConnection } from '@wise/clickhouse';
 import type { Envelope } from '@wise/contracts';
 import { ServingRefresh, setAttendanceRule, SERVING_STORES } from '@wise/serving';
-import { ANALYTICS_TABLES } from '../../apps/projector/src/projections';
+import { ANALYTICS_TABLES } from '@wise/projections';
 import { dropTestDatabase, ENGINES, loadEnvelopes, readAnalyticsSnapshot, type AnalyticsSnapshot } from './analytics-db';
 import { cols, SCENARIO_CHECKS } from './scenario-numbers';
 import { classroomWeek, INSTITUTE, redelivered, S1, shuffled } from './scenario';

@@ -10,7 +10,7 @@ import { kafkaKey, parseWiseBody, serializeEnvelope, type Envelope } from '@wise
 import { KafkaConnection } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { assertTestDatabase, waitFor } from '@wise/testing';
-import { ANALYTICS_TABLES, projectEvent } from '../../apps/projector/src/projections';
+import { ANALYTICS_TABLES, projectMessage } from '@wise/projections';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -90,14 +90,17 @@ export async function storedEvents(ch: ClickHouse, institute: string): Promise<{
   return { distinct: Number(d.n), final: Number(f.n), ids: ids.map((r) => r.event_id) };
 }
 
-/** Rows per fact table that one projection of each distinct event gives (the pure functions). */
+/** Rows per fact table that one projection of each distinct event gives (the projection step itself). */
 export function expectedFactRows(envelopes: readonly Envelope[]): Record<string, number> {
   const out: Record<string, number> = Object.fromEntries(ANALYTICS_TABLES.map((t) => [t, 0]));
   const seen = new Set<string>();
   for (const e of envelopes) {
     if (seen.has(e.eventId)) continue;
     seen.add(e.eventId);
-    for (const [table, rows] of Object.entries(projectEvent(e))) out[table] += rows.length;
+    const { body, ...head } = e;
+    const result = projectMessage(head, JSON.stringify(body));
+    if (result.kind !== 'ok') throw new Error(`test envelope refused by the projection: ${result.reason}`);
+    for (const [table, rows] of Object.entries(result.rows)) out[table] += rows.length;
   }
   return out;
 }

@@ -1,3 +1,4 @@
+import type { WriterMetrics } from '@wise/clickhouse';
 import { Metrics } from '@wise/observability';
 
 /** Every metric the projector exports, in one place. */
@@ -7,6 +8,10 @@ export class ProjectorMetrics {
   readonly rowsWritten;
   readonly writeRetries;
   readonly batchSeconds;
+  readonly servingSeconds;
+  readonly servingFailures;
+  /** The writer's reports, counted in the metrics above. */
+  readonly writer: WriterMetrics;
 
   constructor(readonly metrics: Metrics) {
     this.messages = metrics.counter('messages_total', 'Kafka messages consumed, by topic', ['topic'] as const);
@@ -14,5 +19,12 @@ export class ProjectorMetrics {
     this.rowsWritten = metrics.counter('rows_written_total', 'Rows inserted into ClickHouse, by table', ['table'] as const);
     this.writeRetries = metrics.counter('write_retries_total', 'ClickHouse insert attempts that failed and were retried, by table', ['table'] as const);
     this.batchSeconds = metrics.histogram('batch_seconds', 'Time from receiving a partition batch to committing its offsets', [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
+    this.servingSeconds = metrics.histogram('serving_refresh_seconds', 'Time to recompute the serving rows a batch touched', [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]);
+    this.servingFailures = metrics.counter('serving_refresh_failures_total', 'Batches committed without their serving refresh (ClickHouse refused it); run rebuild after fixing');
+    this.writer = {
+      written: (table, rows) => this.rowsWritten.inc({ table }, rows),
+      retried: (table) => this.writeRetries.inc({ table }),
+      refused: () => this.quarantined.inc({ reason: 'clickhouse_refused' }),
+    };
   }
 }

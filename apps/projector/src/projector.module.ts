@@ -1,11 +1,12 @@
 import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import { ClickHouse } from '@wise/clickhouse';
+import { BatchSink, ClickHouse, ClickHouseWriter } from '@wise/clickhouse';
 import { ProjectorConfig } from '@wise/config';
 import { BatchConsumer, KafkaConnection } from '@wise/kafka';
 import { Logger, Metrics } from '@wise/observability';
 import { ProjectorConsumer } from './consumer/projector.consumer';
 import { ProjectorMetrics } from './projector.metrics';
-import { ClickHouseWriter } from './writers/clickhouse-writer';
+import { servingStep } from './serving/serving.step';
+import { ServingRefresh } from '@wise/serving';
 
 /** Shutdown order: stop fetching and finish the batch in hand (write, commit), then disconnect. */
 @Injectable()
@@ -51,8 +52,9 @@ export class ProjectorModule {
           inject: [KafkaConnection, Logger],
         },
         {
-          provide: ClickHouseWriter,
-          useFactory: (ch: ClickHouse, log: Logger, m: ProjectorMetrics) => new ClickHouseWriter(ch, log, m, config.PROJECTOR_RETRY_MAX_MS),
+          provide: BatchSink,
+          useFactory: (ch: ClickHouse, log: Logger, m: ProjectorMetrics) =>
+            new BatchSink(new ClickHouseWriter(ch, log, config.PROJECTOR_RETRY_MAX_MS, m.writer), servingStep(new ServingRefresh(ch), log, m, config.PROJECTOR_RETRY_MAX_MS)),
           inject: [ClickHouse, Logger, ProjectorMetrics],
         },
         ProjectorConsumer,

@@ -1,6 +1,6 @@
 // ClickHouse 18.16 has no server-side query parameters, so every value that reaches SQL text goes
-// through these two functions. Identifiers are never quoted from input: they must match a strict
-// pattern or the call throws.
+// through these functions (strings, numbers, string lists, identifiers). Identifiers are never
+// quoted from input: they must match a strict pattern or the call throws.
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -27,7 +27,7 @@ export function sqlNumber(value: number): string {
   return String(value);
 }
 
-/** A list of string literals for `IN (...)`; an empty list becomes a never-matching `('')`-free form. */
+/** A list of string literals for `IN (...)`. An empty list throws: `IN ()` is not SQL, so callers decide what "none" means. */
 export function sqlStringList(values: readonly string[]): string {
   if (values.length === 0) throw new Error('sqlStringList needs at least one value');
   return '(' + values.map(sqlString).join(', ') + ')';

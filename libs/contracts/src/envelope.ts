@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
+import type { WiseEventBody, WiseEventName } from './events';
 
 /** Version of the envelope below; bump it with a new parser, never change it in place. */
 export const ENVELOPE_SCHEMA_VERSION = 1;
 
 /**
- * What ingestion publishes for every accepted webhook. `body` is the institute's JSON exactly as
- * received (byte for byte: the envelope is spliced around the raw text, never re-serialised).
+ * The head of what ingestion publishes for every accepted webhook: everything but the body, as it
+ * travels (the name is the sender's text here; `Envelope` below is the head once its body passed
+ * the contract).
  */
-export interface Envelope {
-  v: number;
+export interface EnvelopeHead {
   eventId: string;
   instituteId: string;
   eventName: string;
@@ -19,7 +20,17 @@ export interface Envelope {
   sessionId: string | null;
   classroomId: string | null;
   userId: string | null;
-  body: unknown;
+}
+
+/**
+ * One event whose body passed its event's schema: the head plus the body as that schema types it.
+ * On the wire the body is the institute's JSON exactly as received (byte for byte: the envelope is
+ * spliced around the raw text, never re-serialised). `Envelope<N>` narrows to one event.
+ */
+export interface Envelope<N extends WiseEventName = WiseEventName> extends Omit<EnvelopeHead, 'eventName'> {
+  v: number;
+  eventName: N;
+  body: WiseEventBody<N>;
 }
 
 /** What ingestion keeps for an authenticated body it could not accept as an event. */
@@ -42,8 +53,6 @@ export interface QuarantineEnvelope {
 export function deriveEventId(instituteId: string, raw: Buffer): string {
   return createHash('sha256').update(instituteId).update('\n').update(raw).digest('hex').slice(0, 32);
 }
-
-export type EnvelopeHead = Omit<Envelope, 'body' | 'v'>;
 
 /** Serialises an envelope around the raw body text, which must already be known to be valid JSON. */
 export function serializeEnvelope(head: EnvelopeHead, rawJson: Buffer): Buffer {
@@ -84,7 +93,7 @@ export function parseEnvelope(value: Buffer | null): EnvelopeParse {
   } catch (e) {
     return { ok: false, reason: `envelope is not valid JSON: ${(e as Error).message}` };
   }
-  const env = parsed as Partial<Envelope> | null;
+  const env = parsed as Partial<EnvelopeHead & { v: unknown }> | null;
   if (!env || typeof env !== 'object') return { ok: false, reason: 'envelope is not a JSON object' };
   if (env.v !== ENVELOPE_SCHEMA_VERSION) return { ok: false, reason: `unsupported envelope version ${JSON.stringify(env.v)} (this projector reads ${ENVELOPE_SCHEMA_VERSION})` };
   for (const f of ['eventId', 'instituteId', 'eventName'] as const) {

@@ -7,6 +7,11 @@ export interface KafkaOptions {
   logger: Logger;
 }
 
+export interface GroupState {
+  state: string;
+  members: number;
+}
+
 export interface TopicSpec {
   topic: string;
   partitions: number;
@@ -65,7 +70,26 @@ export class KafkaConnection {
     }
   }
 
-  /** One admin connection kept open for readiness checks. */
+  /** Resolves once a broker answered a metadata request (readiness); rejects with why it could not. */
+  async ping(): Promise<void> {
+    await this.withAdmin((a) => a.describeCluster());
+  }
+
+  /**
+   * A consumer group as the broker sees it. A stopped member leaves the group on shutdown (state
+   * Empty, or Dead if it never committed); a crashed one stays a member until its session times out.
+   */
+  async groupState(groupId: string): Promise<GroupState> {
+    const { groups } = await this.withAdmin((a) => a.describeGroups([groupId]));
+    const group = groups.find((g) => g.groupId === groupId);
+    return { state: group?.state ?? 'Dead', members: group?.members.length ?? 0 };
+  }
+
+  /**
+   * A fresh admin connection for `fn`, closed afterwards. It hands out kafkajs's own Admin: apps
+   * use the methods above instead, so that kafkajs types stay in this lib; tests and tooling may
+   * use it directly.
+   */
   async withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
     const admin = this.kafka.admin();
     await admin.connect();

@@ -14,7 +14,7 @@ import {
   REVENUE_STORE_COLUMNS,
 } from './sql/revenue.sql';
 import { computeSessions, latestSessions, SESSION_STORE_COLUMNS } from './sql/sessions.sql';
-import { tableNames, type TableNames } from './tables';
+import { SERVING_STORES, tableNames, type TableNames } from './tables';
 import { Touched } from './touched';
 import { VersionClock } from './version-clock';
 
@@ -190,4 +190,20 @@ function chunks<T>(items: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/**
+ * What `rebuild` needs to rebuild the stores with the facts: the stores to copy and swap, and the
+ * step that fills the copies from the rebuilt facts, institute by institute, before the swap.
+ */
+export function servingRebuild(ch: ClickHouseConnection, progress: (line: string) => void): { derivedTables: readonly string[]; beforeSwap: (_: unknown, suffix: string) => Promise<void> } {
+  return {
+    derivedTables: SERVING_STORES,
+    beforeSwap: async (_, suffix) => {
+      const serving = new ServingRefresh(ch, tableNames(suffix));
+      const institutes = await serving.institutes();
+      progress(`recomputing the serving tables of ${institutes.length} institutes`);
+      await serving.refreshInstitutes(institutes, progress);
+    },
+  };
 }

@@ -1,7 +1,8 @@
+import { rebuildProjections, RebuildRefused } from '@wise/clickhouse';
 import { ProjectorConfig } from '@wise/config';
 import { KafkaConnection } from '@wise/kafka';
 import { Logger } from '@wise/observability';
-import { projectorGroupState, rebuildProjections, RebuildRefused } from '../../../projector/src/rebuild';
+import { servingRebuild } from '@wise/serving';
 import { CliContext, CliError, Flags } from '../cli-context';
 
 export const REBUILD_USAGE = 'usage: rebuild [--page-size N] [--force]';
@@ -9,9 +10,9 @@ const DEFAULT_PAGE_SIZE = 5000;
 
 /**
  * `rebuild`: the analytics tables projected again from the event store and swapped in (see
- * apps/projector/src/rebuild/rebuild.ts for what is guaranteed). The projector must be stopped:
- * rows it wrote meanwhile would vanish at the swap. --force skips that check and drops the
- * leftovers of an earlier rebuild.
+ * libs/clickhouse/src/rebuild.ts for what is guaranteed). The projector must be stopped: rows it
+ * wrote meanwhile would vanish at the swap. --force skips that check and drops the leftovers of an
+ * earlier rebuild.
  */
 export async function rebuildCommand(ctx: CliContext, flags: Flags, env: NodeJS.ProcessEnv): Promise<void> {
   const pageSize = Number(flags['page-size'] ?? DEFAULT_PAGE_SIZE);
@@ -19,11 +20,12 @@ export async function rebuildCommand(ctx: CliContext, flags: Flags, env: NodeJS.
   const force = flags.force === true;
   // The projector's settings say which consumer group to check.
   const config = ProjectorConfig.parse(env);
+  const logger = new Logger('cli', 'error');
   if (force) {
     ctx.print('--force: not checking that the projector is stopped; rows it writes during the rebuild are lost at the swap (a later rebuild restores them)');
   } else {
-    const kafka = new KafkaConnection({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-cli`, logger: new Logger('cli', 'error') });
-    const group = await projectorGroupState(kafka, config.PROJECTOR_GROUP_ID);
+    const kafka = new KafkaConnection({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-cli`, logger });
+    const group = await kafka.groupState(config.PROJECTOR_GROUP_ID);
     if (group.members > 0) {
       throw new CliError(
         `the projector is running: consumer group "${config.PROJECTOR_GROUP_ID}" has ${group.members} member(s) (state ${group.state}).\n` +
@@ -34,7 +36,9 @@ export async function rebuildCommand(ctx: CliContext, flags: Flags, env: NodeJS.
   }
   const ch = await ctx.clickhouse();
   try {
-    const result = await rebuildProjections(ch, { pageSize, force, progress: (line) => ctx.print(`rebuild: ${line}`) });
+    const progress = (line: string) => ctx.print(`rebuild: ${line}`);
+    // The serving tables are recomputed from the rebuilt facts and swapped in with them.
+    const result = await rebuildProjections(ch, { pageSize, force, logger, progress, ...servingRebuild(ch, progress) });
     ctx.print(`rebuild done: ${result.events} events, ${result.quarantined} quarantined`);
     ctx.table(Object.entries(result.rows).map(([table, rows]) => ({ table, rows })));
   } catch (e) {

@@ -25,7 +25,7 @@ export class ReadinessService implements OnApplicationShutdown {
 
   async probe(): Promise<void> {
     try {
-      await this.kafka.withAdmin((a) => a.describeCluster());
+      await this.kafka.ping();
       this.kafkaOk = true;
     } catch (e) {
       this.kafkaOk = false;

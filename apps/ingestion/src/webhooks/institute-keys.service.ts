@@ -47,7 +47,8 @@ export class InstituteKeysService implements OnApplicationShutdown {
       this.institutes = new Map(list.map((i) => [i.slug, i]));
       this.loadedAt = Date.now();
     } catch (e) {
-      // Keep serving the last known institutes; readiness reports how stale they are.
+      // Keep serving the last known institutes; this warning repeats on every failed reload (readiness
+      // only reports whether institutes were ever loaded, not how old they are).
       this.logger.warn('could not reload institutes from PostgreSQL; keeping the last loaded set', { error: e as Error });
     }
   }

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { ProjectorConfig } from '@wise/config';
+import { BatchSink, WriteAbandoned } from '@wise/clickhouse';
 import { BatchAbandoned, BatchConsumer, IncomingBatch } from '@wise/kafka';
 import { Logger } from '@wise/observability';
-import { projectBatch } from '../pipeline/project-batch';
+import { projectKafkaBatch } from '@wise/projections';
 import { ProjectorMetrics } from '../projector.metrics';
-import { ClickHouseWriter, WriteAbandoned } from '../writers/clickhouse-writer';
 
 /**
- * Owns the consumer loop: a partition batch is projected (pure), written (one insert per table),
- * and only then are its offsets committed. A crash in between replays the batch, which the model
- * absorbs (every table collapses duplicates).
+ * Owns the consumer loop: a partition batch is projected (pure), handed to the sink (one insert
+ * per table, then the sink's after-write step), and only then are its offsets committed. A crash
+ * in between replays the batch, which the model absorbs (every table collapses duplicates).
  */
 @Injectable()
 export class ProjectorConsumer {
@@ -17,7 +17,7 @@ export class ProjectorConsumer {
 
   constructor(
     private readonly consumer: BatchConsumer,
-    private readonly writer: ClickHouseWriter,
+    private readonly sink: BatchSink,
     private readonly config: ProjectorConfig,
     private readonly metrics: ProjectorMetrics,
     private readonly logger: Logger,
@@ -39,10 +39,10 @@ export class ProjectorConsumer {
     const first = batch.messages[0].offset;
     const last = batch.messages[batch.messages.length - 1].offset;
     const source = `${batch.topic}/${batch.partition}/${first}-${last}`;
-    const { tables, quarantined } = projectBatch(batch.messages, this.config.KAFKA_QUARANTINE_TOPIC);
+    const { tables, quarantined } = projectKafkaBatch(batch.messages, this.config.KAFKA_QUARANTINE_TOPIC);
     if (quarantined > 0) this.metrics.quarantined.inc({ reason: 'invalid_event' }, quarantined);
     try {
-      await this.writer.write(tables, { isActive: () => this.running && batch.isActive(), heartbeat: batch.heartbeat, source });
+      await this.sink.write(tables, { isActive: () => this.running && batch.isActive(), heartbeat: batch.heartbeat, source });
     } catch (e) {
       if (e instanceof WriteAbandoned) {
         this.logger.warn('batch abandoned before it was written; it will be consumed again', { source, reason: e.message });

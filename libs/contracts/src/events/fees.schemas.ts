@@ -18,7 +18,8 @@ export const feePaymentCompletedSchema = wiseEvent(
 /*
  * An instalment invoiced. There is no transaction id, and Wise re-sends the event for every
  * instalment whenever one is added: `metadata.index` (with installmentId where Wise fills it) is
- * what names the instalment, so it is required.
+ * what names the instalment, so it is required, also when installmentId is given: every Wise
+ * sample carries it, and the projection's `instalment_index` column then always has a value.
  */
 export const feeInvoiceChargedSchema = wiseEvent(
   'FeeInvoiceChargedEvent',

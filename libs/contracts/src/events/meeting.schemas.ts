@@ -16,7 +16,8 @@ const zoomMeeting = z.looseObject({
   timezone: optionalText,
 });
 
-// email then user_name is how a participant is matched to a student; both may be "" for guests.
+// email then user_name is how a participant is matched to a student; either may be "" (Zoom sends
+// "" for a guest's email), but not both: see `participantIdentity` below.
 const zoomParticipant = z.looseObject({
   user_name: optionalText,
   email: optionalText,
@@ -52,6 +53,21 @@ export function inMeetingEventTs(body: { event_ts?: unknown; payload: { event_ts
 const OBJECT_PATH = ['payload', 'payload', 'object'];
 const NO_TIME = 'is required when the event has no event_ts';
 
+type ParticipantBody = { payload: { payload: { object: { participant: { email?: string | null; user_name?: string | null } } } } };
+
+/*
+ * A participant is known by its email, else its display name (the projection's participant key).
+ * One with neither cannot be told apart from any other nameless connection nor matched to a
+ * student, so it is refused here, at the edge, where the sender hears about it, rather than
+ * accepted and then dropped by the projector.
+ */
+function participantIdentity(b: ParticipantBody, ctx: z.RefinementCtx): void {
+  const p = b.payload.payload.object.participant;
+  if ((p.email ?? '').trim() === '' && (p.user_name ?? '').trim() === '') {
+    ctx.addIssue({ code: 'custom', path: [...OBJECT_PATH, 'participant'], message: 'needs a non-empty email or user_name' });
+  }
+}
+
 // A meeting or sharing event with no time at all cannot be placed on a timeline; quarantining it
 // is more honest than letting the receive time (hours late on a retry) stand in for it.
 export const meetingStartedSchema = inMeetingEvent('MeetingStartedEvent', zoomMeeting).superRefine((b, ctx) => {
@@ -69,12 +85,12 @@ export const meetingEndedSchema = inMeetingEvent('MeetingEndedEvent', zoomMeetin
 export const participantJoinedSchema = inMeetingEvent(
   'ParticipantJoinedMeetingEvent',
   z.looseObject({ participant: zoomParticipant.extend({ join_time: wiseTime }) }),
-);
+).superRefine(participantIdentity);
 
 export const participantLeftSchema = inMeetingEvent(
   'ParticipantLeftMeetingEvent',
   z.looseObject({ participant: zoomParticipant.extend({ leave_time: wiseTime }) }),
-);
+).superRefine(participantIdentity);
 
 const sharingObject = z.looseObject({
   participant: zoomParticipant.extend({ sharing_details: sharingDetails.optional() }),
@@ -82,6 +98,7 @@ const sharingObject = z.looseObject({
 
 function sharingEvent<const N extends string>(name: N) {
   return inMeetingEvent(name, sharingObject).superRefine((b, ctx) => {
+    participantIdentity(b, ctx);
     const at = b.payload.payload.object.participant.sharing_details?.date_time;
     if (inMeetingEventTs(b) === null && parseWiseTime(at) === null) {
       ctx.addIssue({

@@ -5,17 +5,20 @@ import { WISE_EVENT_SCHEMAS, type WiseEventBody } from './wise-event-schemas';
 
 export type { EventLinks } from './event-links';
 
-export type ParseResult =
-  | {
-      ok: true;
-      eventName: WiseEventName;
-      /** The body as JSON.parse built it, for reading only: the raw bytes stay the record. */
-      body: unknown;
-      links: EventLinks;
-      /** The id whose order matters (Kafka key, after the institute); null if the event has none. */
-      orderingEntity: string | null;
-    }
-  | { ok: false; reason: string; eventName: string | null };
+/** A body that passed its event's schema, typed by it; one member per event, told apart by eventName. */
+export type ParsedWiseBody = {
+  [N in WiseEventName]: {
+    ok: true;
+    eventName: N;
+    /** The validated body, for reading only: the raw bytes stay the record. */
+    body: WiseEventBody<N>;
+    links: EventLinks;
+    /** The id whose order matters (Kafka key, after the institute); null if the event has none. */
+    orderingEntity: string | null;
+  };
+}[WiseEventName];
+
+export type ParseResult = ParsedWiseBody | { ok: false; reason: string; eventName: string | null };
 
 /** Far deeper than any Wise body (about six levels); bounds the recursive copy below. */
 const MAX_DEPTH = 64;
@@ -57,10 +60,11 @@ export function parseWiseBody(raw: Buffer | string): ParseResult {
   const result = WISE_EVENT_SCHEMAS[event].safeParse(safe, { reportInput: true });
   if (!result.success) return fail(`${event}: ${formatIssues(result.error.issues)}`, event);
 
-  // Links are read from what was validated, not from zod's output: with a clean prototype (or the
+  // Links and body are what was validated, not zod's output: with a clean prototype (or the
   // null-prototype copy) an absent field can never be answered by an inherited one.
-  const links = extractLinks(event, safe as WiseEventBody);
-  return { ok: true, eventName: event, body: parsed, links, orderingEntity: orderingEntityOf(event, links) };
+  const body = safe as WiseEventBody;
+  const links = extractLinks(event, body);
+  return { ok: true, eventName: event, body, links, orderingEntity: orderingEntityOf(event, links) } as ParsedWiseBody;
 }
 
 function fail(reason: string, eventName: string | null): ParseResult {

@@ -1,0 +1,77 @@
+import { UnauthorizedException } from '@nestjs/common';
+import { deriveEventId, hashInstituteKey, kafkaKey, parseEnvelope } from '@wise/contracts';
+import { IngestionConfig } from '@wise/config';
+import type { BatchPublisher, OutgoingMessage } from '@wise/kafka';
+import { Logger, Metrics } from '@wise/observability';
+import type { InstitutesRepository } from '@wise/postgres';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { IngestionMetrics } from '../ingestion.metrics';
+import { InstituteKeysService } from './institute-keys.service';
+import { RetryLaterException } from './webhook-errors';
+import { WebhooksService } from './webhooks.service';
+
+const KEY = 'acme-key-0123456789abcdef';
+const config = IngestionConfig.parse({});
+const fixture = (name: string) => readFileSync(join(__dirname, '..', '..', '..', '..', 'libs', 'testing', 'fixtures', 'wise', `${name}.json`));
+
+/** The service with a real key check and a publisher that records (or refuses) what it is given. */
+async function setup(publish: (m: OutgoingMessage) => Promise<void> = async () => undefined) {
+  const repository = { loadEnabledWithKeys: async () => [{ slug: 'acme', name: 'Acme', keyHeader: 'x-wise-key', enabled: true, keys: [{ id: 1, ...hashInstituteKey(KEY) }] }] } as unknown as InstitutesRepository;
+  const keys = new InstituteKeysService(repository, config, new Logger('test', 'error'));
+  await keys.refresh();
+  const published: OutgoingMessage[] = [];
+  const publisher = { publish: async (m: OutgoingMessage) => { await publish(m); published.push(m); } } as unknown as BatchPublisher;
+  const metrics = new IngestionMetrics(new Metrics('ingestion'));
+  return { service: new WebhooksService(keys, publisher, config, metrics, new Logger('test', 'error')), published, metrics };
+}
+
+const auth = { 'x-wise-key': KEY };
+
+describe('WebhooksService.receive', () => {
+  it('publishes a valid event to the events topic: envelope around the raw bytes, keyed for order', async () => {
+    const { service, published } = await setup();
+    const raw = fixture('StudentAddedToClassroomEvent');
+    const answer = await service.receive('acme', auth, raw);
+    const eventId = deriveEventId('acme', raw);
+    expect(answer).toEqual({ status: 'accepted', eventId });
+    expect(published).toHaveLength(1);
+    const [m] = published;
+    expect(m.topic).toBe(config.KAFKA_EVENTS_TOPIC);
+    const body = JSON.parse(raw.toString());
+    expect(m.key).toBe(kafkaKey('acme', body.payload.classroom._id, eventId));
+    const env = parseEnvelope(m.value);
+    if (!env.ok) throw new Error(env.reason);
+    expect(env.rawBody.equals(raw)).toBe(true);
+    expect(env.head).toMatchObject({ eventId, instituteId: 'acme', eventName: 'StudentAddedToClassroomEvent', classroomId: body.payload.classroom._id });
+  });
+
+  it.each([
+    ['a body failing its schema', Buffer.from('{"event":"FeePaymentCompletedEvent","payload":{}}'), /^FeePaymentCompletedEvent: payload\./],
+    ['a body that is not JSON', Buffer.from('{oops'), /^body is not valid JSON/],
+    ['an empty body', Buffer.alloc(0), /^empty body$/],
+  ])('keeps %s on the quarantine topic and answers why', async (_case, raw, reason) => {
+    const { service, published } = await setup();
+    const answer = await service.receive('acme', auth, raw);
+    expect(answer).toEqual({ status: 'quarantined', eventId: deriveEventId('acme', raw), reason: expect.stringMatching(reason) });
+    expect(published.map((m) => m.topic)).toEqual([config.KAFKA_QUARANTINE_TOPIC]);
+    expect(JSON.parse(published[0].value.toString())).toMatchObject({ instituteId: 'acme', eventId: deriveEventId('acme', raw), raw: raw.toString() });
+  });
+
+  it('refuses an unauthenticated request and publishes nothing', async () => {
+    const { service, published } = await setup();
+    await expect(service.receive('acme', { 'x-wise-key': 'wrong-key-0123456789abcdef' }, fixture('CertificateIssuedEvent'))).rejects.toThrow(UnauthorizedException);
+    await expect(service.receive('nobody', auth, fixture('CertificateIssuedEvent'))).rejects.toThrow(UnauthorizedException);
+    expect(published).toEqual([]);
+  });
+
+  it('answers "retry later" (503) when Kafka does not take the event, never "accepted"', async () => {
+    const { service, metrics } = await setup(async () => { throw new Error('Kafka did not acknowledge within 4000 ms'); });
+    const error = await service.receive('acme', auth, fixture('CertificateIssuedEvent')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetryLaterException);
+    expect((error as RetryLaterException).getStatus()).toBe(503);
+    expect((error as RetryLaterException).retryAfterSeconds).toBeGreaterThan(0);
+    const counted = await metrics.requests.get();
+    expect(counted.values.map((v) => v.labels.outcome)).toEqual(['kafka_unavailable']);
+  });
+});

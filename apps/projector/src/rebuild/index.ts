@@ -1,2 +1,0 @@
-export * from './rebuild';
-export * from './projector-idle';

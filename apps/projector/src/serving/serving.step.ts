@@ -1,0 +1,48 @@
+import { classifyClickHouseError, clickhouseErrorCode, WriteAbandoned, type AfterWrite } from '@wise/clickhouse';
+import { Logger } from '@wise/observability';
+import { ServingRefresh, Touched } from '@wise/serving';
+import type { ProjectorMetrics } from '../projector.metrics';
+
+// A refusal that is not ClickHouse being away (a bug in the serving SQL, a table a migration has
+// not created yet) is tried a few times, then given up on: the batch's facts are stored, and
+// holding its partition would stop every later event for a derived table that `rebuild` restores.
+const ATTEMPTS_WHEN_REFUSED = 5;
+const FIRST_RETRY_MS = 200;
+
+/**
+ * The projector's step after each batch's fact rows are written and before its offsets are
+ * committed: the serving rows of what the batch touched are recomputed (libs/serving). While
+ * ClickHouse is unavailable it retries for as long as the batch is ours, so a committed batch has
+ * current serving rows.
+ */
+export function servingStep(serving: ServingRefresh, logger: Logger, metrics: ProjectorMetrics, retryMaxMs: number): AfterWrite {
+  return async (tables, ctx) => {
+    const touched = Touched.byRows(tables);
+    if (touched.isEmpty) return;
+    let delay = FIRST_RETRY_MS;
+    for (let attempt = 1; ; attempt++) {
+      const started = process.hrtime.bigint();
+      try {
+        await serving.refresh(touched);
+        metrics.servingSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+        return;
+      } catch (e) {
+        const kind = classifyClickHouseError(e);
+        const code = clickhouseErrorCode(e);
+        if (kind !== 'transient' && attempt >= ATTEMPTS_WHEN_REFUSED) {
+          metrics.servingFailures.inc();
+          logger.error(
+            'serving refresh refused by ClickHouse; the batch is committed with its facts stored, but the views may show stale rows for what it touched. Fix the cause (see the error), then run `npm run cli -- rebuild`',
+            { source: ctx.source, sessions: touched.sessions.size, code, error: e as Error },
+          );
+          return;
+        }
+        if (!ctx.isActive()) throw new WriteAbandoned(`stopped refreshing serving rows for ${ctx.source}: partition revoked or shutting down`);
+        logger[attempt === 1 ? 'warn' : 'error']('serving refresh failed; retrying before the batch is committed', { source: ctx.source, attempt, retryInMs: delay, kind, code, error: e as Error });
+        await new Promise((r) => setTimeout(r, delay));
+        await ctx.heartbeat();
+        delay = Math.min(delay * 2, retryMaxMs);
+      }
+    }
+  };
+}

@@ -1,0 +1,31 @@
+import type { TableRows } from '@wise/projections';
+import { ClickHouseWriter, type WriteContext } from './writer';
+
+/** A step run after a batch's rows are written, with the batch's rows per table. */
+export type AfterWrite = (tables: TableRows, ctx: WriteContext) => Promise<void>;
+
+const nothing: AfterWrite = async () => undefined;
+
+/**
+ * Where a projected batch goes, in the live projector and in the tests that load data like it:
+ * the batch's rows through the writer, then `afterWrite`. The projector commits a batch's offsets
+ * only once `write` resolved, so whatever afterWrite does happens after the batch's fact rows are
+ * stored and before its offsets are committed; if it throws, nothing is committed and the batch is
+ * consumed again (so it must be safe to repeat).
+ *
+ * afterWrite is where tables derived from the facts are kept current per batch (the serving
+ * layer's refresh of what the batch touched: `Touched.byRows(tables)`). It is given by whoever
+ * builds the sink (projector.module.ts, test/analytics/analytics-db.ts), so this lib depends on no
+ * derived-table lib; nothing by default.
+ */
+export class BatchSink {
+  constructor(
+    readonly writer: ClickHouseWriter,
+    private readonly afterWrite: AfterWrite = nothing,
+  ) {}
+
+  async write(tables: TableRows, ctx: WriteContext): Promise<void> {
+    await this.writer.write(tables, ctx);
+    await this.afterWrite(tables, ctx);
+  }
+}

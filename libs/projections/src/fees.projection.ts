@@ -1,0 +1,67 @@
+import type { Envelope } from '@wise/contracts';
+import { baseColumns, envelopeTimeMs, guaranteed, timeMs, toDateTime, toNullableDateTime } from './columns';
+import { INVOICE_EVENTS, PAYMENT_EVENTS, type ProjectedRows } from './tables';
+
+/**
+ * Names one instalment: Wise's installmentId when it fills it, else `index:<n>`. Wise re-sends the
+ * invoice of every instalment whenever one is added, so the views keep one row per
+ * (institute, student, classroom, instalment_key).
+ */
+export function instalmentKey(installmentId: string, index: number): string {
+  return installmentId !== '' ? installmentId : `index:${index}`;
+}
+
+/** FeeInvoiceChargedEvent: one instalment charged (metadata.index and chargedAt are required by the contract). */
+export function projectInvoice(env: Envelope<'FeeInvoiceChargedEvent'>): ProjectedRows {
+  const { classroom, student, transaction } = env.body.payload;
+  const { metadata, amount } = transaction;
+  const installmentId = metadata.installmentId ?? '';
+  return {
+    [INVOICE_EVENTS]: [
+      {
+        ...baseColumns(env),
+        student_id: student._id,
+        classroom_id: classroom._id,
+        instalment_key: instalmentKey(installmentId, metadata.index),
+        instalment_index: metadata.index,
+        installment_id: installmentId,
+        amount_minor: amount.value,
+        currency: amount.currency,
+        charged_at: toDateTime(guaranteed(timeMs(transaction.chargedAt), 'payload.transaction.chargedAt')),
+        due_on: toNullableDateTime(timeMs(metadata.dueOn)),
+        // Wise's flag as sent with this invoice; no webhook reports a later payment of it.
+        paid: typeof metadata.paid === 'boolean' ? (metadata.paid ? 1 : 0) : null,
+        fee_type: metadata.feeType ?? '',
+        status: transaction.status ?? '',
+        note: transaction.note ?? '',
+        at_ms: envelopeTimeMs(env),
+        student_name: (student.name ?? '').trim(),
+        classroom_name: classroom.name ?? '',
+      },
+    ],
+  };
+}
+
+/**
+ * FeePaymentCompletedEvent: keyed by transaction._id. It carries no time: paid_at is the envelope's
+ * occurredAt, else the receipt of its earliest delivery (min over copies in the views).
+ */
+export function projectPayment(env: Envelope<'FeePaymentCompletedEvent'>): ProjectedRows {
+  const { classroom, student, transaction, type } = env.body.payload;
+  return {
+    [PAYMENT_EVENTS]: [
+      {
+        ...baseColumns(env),
+        transaction_id: transaction._id,
+        classroom_id: classroom._id,
+        student_id: student._id,
+        amount_minor: transaction.amount.value,
+        currency: transaction.amount.currency,
+        payment_type: type ?? '',
+        paid_at_ms: envelopeTimeMs(env),
+        student_name: (student.name ?? '').trim(),
+        classroom_name: classroom.name ?? '',
+      },
+    ],
+  };
+}

@@ -1,0 +1,7 @@
+export * from './tables';
+export { deliveryRank, ProjectionError } from './columns';
+export { projectEvent, type Projection } from './projections';
+export { projectMessage, type StepResult } from './project-message';
+export { eventStoreRow, type StoredEvent } from './event-store';
+export { ingestionQuarantineRow, quarantineRow, refusedRowQuarantine, wellFormedQuarantineRow, type Quarantined } from './quarantine';
+export { projectEvents, projectKafkaBatch, type ProjectedBatch, type SourceMessage } from './project-batch';
