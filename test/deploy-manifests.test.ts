@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { INGESTION_ENV_VARS, PROJECTOR_ENV_VARS } from '@wise/config';
+import { INGESTION_ENV_VARS, IngestionConfig, PROJECTOR_ENV_VARS, ProjectorConfig } from '@wise/config';
 
 // No cluster here: deploy/k8s is loaded as kustomize would load it and checked by hand-written
 // structural rules (the fields each kind requires, references that must resolve), plus what this
@@ -125,8 +125,10 @@ describe('deploy/k8s', () => {
     // OPS_PORT arrives with issue 9's operations port; until then the config does not list it yet.
     ['ingestion', INGESTION_ENV_VARS.includes('OPS_PORT') ? INGESTION_ENV_VARS : [...INGESTION_ENV_VARS, 'OPS_PORT'].sort(), ['DATABASE_URL']],
     ['projector', PROJECTOR_ENV_VARS, ['CLICKHOUSE_PASSWORD']],
-  ])('gives %s every variable it reads, and only the secrets it uses', (name, vars, secrets) => {
+  ])('gives %s every variable it reads, with values its config accepts, and only the secrets it uses', (name, vars, secrets) => {
     const env = containerEnv(one('Deployment', name).spec.template.spec.containers[0]);
+    const values = Object.fromEntries([...env].map(([k, v]) => [k, v.from === 'secret' ? (k === 'DATABASE_URL' ? 'postgres://wise:x@pg:5432/wise' : 'x') : v.value]));
+    expect(() => (name === 'ingestion' ? IngestionConfig : ProjectorConfig).parse(values)).not.toThrow();
     const secretNames = [...env].filter(([, v]) => v.from === 'secret').map(([k]) => k);
     expect(secretNames.sort()).toEqual(secrets);
     // A secret it does not use falls back to its harmless default (no password, a local URL).
