@@ -29,7 +29,7 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['clickhouse', 'ingestion', 'kafka', 'metabase', 'postgres', 'projector', 'proxy']);
     for (const [name, svc] of Object.entries(compose.services)) expect([name, svc.healthcheck]).toEqual([name, expect.anything()]);
     expect(compose.services.kafka.image).toMatch(/^apache\/kafka:4\./);
-    expect(compose.services.clickhouse.image).toBe('clickhouse/clickhouse-server:26.3');
+    expect(compose.services.clickhouse.image).toBe('clickhouse/clickhouse-server:26.8');
     expect(compose.services.proxy.image).toMatch(/^nginx:1\.\d+-alpine$/);
     expect(compose.services.metabase.image).toMatch(/^metabase\/metabase:v0\.(5[4-9]|[6-9]\d)\./);
   });

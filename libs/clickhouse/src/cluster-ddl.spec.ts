@@ -6,7 +6,10 @@ const ON = 'ON CLUSTER wise_cluster';
 const migrations = loadMigrations();
 const rendered = renderMigrationsForCluster(migrations, target);
 const all = rendered.flatMap((m) => m.statements);
-const sources = migrations.flatMap((m) => m.statements);
+// Each source statement beside what it rendered to, in order (a later migration may drop and
+// recreate a name, so nothing is looked up by name).
+const renderer = new ClusterRenderer(target);
+const pairs = migrations.flatMap((m) => m.statements.map((source) => ({ migration: m.name, source, out: renderer.render(source, m.name) })));
 
 /** Parentheses balance outside string literals: the statement still has a shape a parser accepts. */
 function balanced(sql: string): boolean {
@@ -25,24 +28,22 @@ function balanced(sql: string): boolean {
 }
 
 const createdName = (sql: string) => /^CREATE\s+(?:OR\s+REPLACE\s+)?(?:MATERIALIZED\s+)?(?:TABLE|VIEW|DATABASE)\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)/i.exec(sql)?.[1];
-const mergeTreeTables = sources.filter((s) => /^CREATE\s+TABLE/i.test(s) && /ENGINE\s*=\s*\w*MergeTree/i.test(s)).map((s) => createdName(s)!);
-const views = sources.filter((s) => /^CREATE\s+(OR\s+REPLACE\s+)?VIEW/i.test(s));
+const label = (p: { migration: string; source: string }) => `${p.migration} ${createdName(p.source)}`;
+const mergeTreeTables = pairs.filter((p) => /^CREATE\s+TABLE/i.test(p.source) && /ENGINE\s*=\s*\w*MergeTree/i.test(p.source));
+const views = pairs.filter((p) => /^CREATE\s+(OR\s+REPLACE\s+)?VIEW/i.test(p.source));
 
 describe('cluster DDL (CLICKHOUSE_CLUSTER) over every migration file', () => {
   it('renders every migration, and the files hold tables and views to render', () => {
     expect(rendered.map((m) => m.name)).toEqual(migrations.map((m) => m.name));
     expect(mergeTreeTables.length).toBeGreaterThanOrEqual(10);
+    expect(pairs.length).toBe(migrations.flatMap((m) => m.statements).length);
     expect(views.length).toBeGreaterThanOrEqual(10);
     // Each statement rendered to at least one, and none left as written (INSERTs excepted: they
     // run once, through the Distributed tables).
-    for (const m of migrations) {
-      const renderer = new ClusterRenderer(target);
-      for (const earlier of migrations.slice(0, migrations.indexOf(m))) for (const s of earlier.statements) renderer.render(s, earlier.name);
-      for (const s of m.statements) {
-        const out = renderer.render(s, m.name);
-        expect(out.length).toBeGreaterThanOrEqual(1);
-        if (!/^INSERT\s/i.test(s)) expect(out).not.toContain(s.trim());
-      }
+    expect(pairs.flatMap((p) => p.out)).toEqual(all);
+    for (const p of pairs) {
+      expect(p.out.length).toBeGreaterThanOrEqual(1);
+      if (!/^INSERT\s/i.test(p.source)) expect(p.out).not.toContain(p.source.trim());
     }
   });
 
@@ -63,27 +64,26 @@ describe('cluster DDL (CLICKHOUSE_CLUSTER) over every migration file', () => {
     }
   });
 
-  it.each(mergeTreeTables)('turns table %s into a replicated local table and a Distributed table over it, sharded by its first sort column', (name) => {
-    const local = all.find((s) => createdName(s) === name + LOCAL_SUFFIX)!;
-    const dist = all.find((s) => createdName(s) === name)!;
-    const source = sources.find((s) => createdName(s) === name)!;
+  it.each(mergeTreeTables.map((p) => [label(p), p] as const))('turns table %s into a replicated local table and a Distributed table over it, sharded by its first sort column', (_, p) => {
+    const name = createdName(p.source)!;
+    const [local, dist] = p.out;
+    expect(p.out).toHaveLength(2);
+    expect(createdName(local)).toBe(name + LOCAL_SUFFIX);
     expect(local).toMatch(/ENGINE = Replicated\w*MergeTree\(/);
     // The same columns, sort key and settings as on one server.
-    expect(local.slice(local.indexOf('('), local.indexOf('ENGINE'))).toBe(source.slice(source.indexOf('('), source.indexOf('ENGINE')));
-    expect(local.slice(local.search(/ORDER BY/))).toBe(source.slice(source.search(/ORDER BY/)));
-    const sortColumn = /ORDER BY\s*\(?\s*(\w+)/.exec(source)![1];
+    expect(local.slice(local.indexOf('('), local.indexOf('ENGINE'))).toBe(p.source.slice(p.source.indexOf('('), p.source.indexOf('ENGINE')));
+    expect(local.slice(local.search(/ORDER BY/))).toBe(p.source.slice(p.source.search(/ORDER BY/)));
+    const sortColumn = /ORDER BY\s*\(?\s*(\w+)/.exec(p.source)![1];
     expect(dist).toBe(`CREATE TABLE IF NOT EXISTS ${name} ${ON} AS ${name}_local ENGINE = Distributed(wise_cluster, wise, ${name}_local, cityHash64(${sortColumn}))`);
-    expect(all.indexOf(local)).toBeLessThan(all.indexOf(dist));
     // Copies of one event (same institute) must land on one shard to collapse.
     expect(sortColumn).toBe('institute_id');
   });
 
-  it.each(views.map((v) => [createdName(v)!, v]))('keeps view %s as written, on the cluster, reading the Distributed tables', (name, source) => {
-    const out = all.find((s) => createdName(s) === name)!;
-    const head = /^CREATE\s+(OR\s+REPLACE\s+)?VIEW\s+(IF\s+NOT\s+EXISTS\s+)?\w+/i.exec(source)![0];
-    expect(out).toBe(`${head} ${ON} ${source.slice(head.length).trimStart()}`);
-    expect(out).not.toContain(LOCAL_SUFFIX);
-    expect(balanced(out)).toBe(true);
+  it.each(views.map((p) => [label(p), p] as const))('keeps view %s as written, on the cluster, reading the Distributed tables', (_, p) => {
+    const head = /^CREATE\s+(OR\s+REPLACE\s+)?VIEW\s+(IF\s+NOT\s+EXISTS\s+)?\w+/i.exec(p.source)![0];
+    expect(p.out).toEqual([`${head} ${ON} ${p.source.slice(head.length).trimStart()}`]);
+    expect(p.out[0]).not.toContain(LOCAL_SUFFIX);
+    expect(balanced(p.out[0])).toBe(true);
   });
 });
 
