@@ -1,5 +1,7 @@
-# One image for both apps (and the CLI); docker-compose picks the entry point per service.
-FROM node:20-bookworm-slim AS build
+# One image for both apps (and the CLI); docker-compose and deploy/k8s pick the entry point.
+# Node 22 LTS here; package.json `engines` stays >=20 (the native machine runs 20).
+
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -9,13 +11,20 @@ COPY libs ./libs
 COPY scripts ./scripts
 COPY bench ./bench
 COPY tools ./tools
-RUN bash scripts/build.sh && npm prune --omit=dev
+RUN bash scripts/build.sh
 
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
-COPY --from=build /app/node_modules ./node_modules
+# Production dependencies only, installed from the lock file in this stage (no dev tools,
+# no compiler, no test fixtures in the image).
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
-COPY package.json ./
 USER node
+EXPOSE 3000 9464
+# Ingestion's /health on PORT by default; the projector's image use sets HEALTHCHECK_URL
+# (compose and Kubernetes define their own checks and probes, which take precedence).
+HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=4 \
+  CMD ["node", "-e", "fetch(process.env.HEALTHCHECK_URL||'http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "dist/apps/ingestion/src/main.js"]

@@ -3,22 +3,35 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { INGESTION_ENV_VARS, PROJECTOR_ENV_VARS, IngestionConfig, ProjectorConfig } from '@wise/config';
 
-// No Docker engine here, so docker-compose.yml is checked for what can be checked without one.
+// No Docker engine here, so docker-compose.yml, the Dockerfile and the proxy's config are checked
+// for what can be checked without one.
 const ROOT = join(__dirname, '..');
-const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { image?: string; build?: unknown; environment?: Record<string, string>; healthcheck?: unknown; depends_on?: Record<string, unknown>; command?: string[]; volumes?: string[] }>;
-  volumes: Record<string, unknown>;
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+const composeText = read('docker-compose.yml');
+type Service = {
+  image?: string; build?: unknown; environment?: Record<string, string>; healthcheck?: unknown; depends_on?: Record<string, unknown>;
+  command?: string[]; volumes?: string[]; ports?: string[];
 };
-// Compose would substitute ${VAR:-default}; the defaults are what a fresh host runs with.
-const substituted = (env: Record<string, string>) =>
-  Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1')]));
+const compose = parse(composeText, { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+
+// What compose would substitute: `${VAR:-default}` gives its default on a fresh host; `${VAR:?msg}`
+// has no default (compose stops with msg while VAR is unset), so a stand-in value is used here.
+const substitute = (value: string) =>
+  value.replace(/\$\{([A-Z_]+):-([^}]*)\}/g, '$2').replace(/\$\{([A-Z_]+):\?[^}]*\}/g, (_, name: string) => `set-${name.toLowerCase()}`);
+const substituted = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).map(([k, v]) => [k, substitute(String(v))]));
+/** Every `${…}` reference in the file, as [variable, operator, rest]. */
+const composeCode = composeText.replace(/^\s*#.*$/gm, '');
+const references = [...composeCode.matchAll(/\$\{([A-Z_]+)(?:(:[-?])([^}]*))?\}/g)].map((m) => ({ name: m[1], op: m[2] ?? '', rest: m[3] ?? '' }));
+const SECRET_NAME = /PASSWORD|SECRET|TOKEN|_KEY$|PASS$/;
 
 describe('docker-compose.yml', () => {
-  it('runs every service the product needs, each with a health check', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['clickhouse', 'ingestion', 'kafka', 'metabase', 'postgres', 'projector']);
+  it('runs every service the product needs, each with a health check, on pinned images', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['clickhouse', 'ingestion', 'kafka', 'metabase', 'postgres', 'projector', 'proxy']);
     for (const [name, svc] of Object.entries(compose.services)) expect([name, svc.healthcheck]).toEqual([name, expect.anything()]);
     expect(compose.services.kafka.image).toMatch(/^apache\/kafka:4\./);
-    expect(compose.services.clickhouse.image).toMatch(/^clickhouse\/clickhouse-server:\d+\.\d+$/);
+    expect(compose.services.clickhouse.image).toBe('clickhouse/clickhouse-server:26.8');
+    expect(compose.services.proxy.image).toMatch(/^nginx:1\.\d+-alpine$/);
+    expect(compose.services.metabase.image).toMatch(/^metabase\/metabase:v0\.(5[4-9]|[6-9]\d)\./);
   });
 
   it('builds both apps from the repository Dockerfile, pointing at the built entry points', () => {
@@ -32,7 +45,8 @@ describe('docker-compose.yml', () => {
   });
 
   it.each([
-    ['ingestion', INGESTION_ENV_VARS, IngestionConfig.parse],
+    // OPS_PORT arrives with issue 9's operations port; until then the config does not list it yet.
+    ['ingestion', INGESTION_ENV_VARS.includes('OPS_PORT') ? INGESTION_ENV_VARS : [...INGESTION_ENV_VARS, 'OPS_PORT'].sort(), IngestionConfig.parse],
     ['projector', PROJECTOR_ENV_VARS, ProjectorConfig.parse],
   ] as const)('sets every variable %s reads, to values its config accepts, and nothing it does not read', (name, vars, parseConfig) => {
     const env = substituted(compose.services[name].environment ?? {});
@@ -42,13 +56,121 @@ describe('docker-compose.yml', () => {
     expect(env.CLICKHOUSE_URL).toBe('http://clickhouse:8123');
   });
 
-  it('keeps data in named volumes and gives BI a read-only ClickHouse user', () => {
+  it('publishes nothing on a public address: admin ports on 127.0.0.1 or not at all, webhooks through the proxy', () => {
+    const published = Object.entries(compose.services).flatMap(([name, svc]) =>
+      (svc.ports ?? []).map((p) => {
+        const parts = substitute(p).split(':');
+        expect([name, parts.length]).toEqual([name, 3]); // host address always given: never Docker's 0.0.0.0 default
+        return { name, ip: parts[0], host: Number(parts[1]), container: Number(parts[2]) };
+      }),
+    );
+    for (const p of published) expect([p.name, p.ip]).toEqual([p.name, '127.0.0.1']);
+    // ClickHouse's native port, Kafka's controller port and the apps' own ports are internal.
+    expect(published.map((p) => `${p.name}:${p.container}`).sort()).toEqual(
+      ['clickhouse:8123', 'kafka:19092', 'metabase:3000', 'postgres:5432', 'proxy:3000'],
+    );
+    // Without a fixed host port, `--scale ingestion=N` can start N replicas.
+    expect(compose.services.ingestion.ports).toBeUndefined();
+    expect(compose.services.proxy.ports).toEqual(['${WEBHOOK_BIND:-127.0.0.1}:3000:3000']);
+  });
+
+  it('gives no secret a default: each is required (${VAR:?…}) and listed in .env.example, and .env is ignored by git and docker', () => {
+    const secrets = references.filter((r) => SECRET_NAME.test(r.name));
+    expect(new Set(secrets.map((r) => r.name))).toEqual(new Set(['POSTGRES_PASSWORD', 'METABASE_DB_PASSWORD', 'CLICKHOUSE_PASSWORD', 'CLICKHOUSE_BI_PASSWORD']));
+    for (const r of secrets) expect([r.name, r.op, r.rest]).toEqual([r.name, ':?', expect.stringContaining('.env.example')]);
+    // No literal value for a secret-named variable anywhere in the file.
+    for (const svc of Object.values(compose.services)) {
+      for (const [k, v] of Object.entries(svc.environment ?? {})) if (SECRET_NAME.test(k)) expect([k, String(v)]).toEqual([k, expect.stringMatching(/^\$\{[A-Z_]+:\?/)]);
+    }
+    const example = Object.fromEntries(read('.env.example').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split('=')));
+    for (const r of references) expect([r.name, r.name in example]).toEqual([r.name, true]);
+    for (const name of Object.keys(example)) if (SECRET_NAME.test(name)) expect(example[name]).toBe('replace-me');
+    expect(read('.gitignore').split('\n')).toContain('.env');
+    expect(read('.dockerignore').split('\n')).toContain('.env');
+  });
+
+  it("gives Metabase its own PostgreSQL role and database, and uses Metabase's bundled ClickHouse driver", () => {
+    const mb = substituted(compose.services.metabase.environment ?? {});
+    const pg = substituted(compose.services.postgres.environment ?? {});
+    expect(mb.MB_DB_USER).toBe('metabase');
+    expect(mb.MB_DB_USER).not.toBe(pg.POSTGRES_USER);
+    expect(mb.MB_DB_DBNAME).toBe('metabase');
+    expect(compose.services.metabase.environment?.MB_DB_PASS).toBe(compose.services.postgres.environment?.METABASE_DB_PASSWORD);
+    expect(compose.services.metabase.volumes).toBeUndefined(); // no plugins folder: the driver is bundled
+    expect(existsSync(join(ROOT, 'docker/metabase'))).toBe(false);
+    const init = (compose.services.postgres.volumes ?? []).find((m) => m.includes('docker-entrypoint-initdb.d'));
+    const script = read(init!.split(':')[0]);
+    expect(script).toMatch(/CREATE ROLE metabase LOGIN NOSUPERUSER[^;]*PASSWORD :'mb_password';/);
+    expect(script).toMatch(/CREATE DATABASE metabase OWNER metabase;/);
+    expect(script).toMatch(/REVOKE ALL ON DATABASE wise FROM PUBLIC;/);
+  });
+
+  it('lets Kafka take a body of BODY_LIMIT_BYTES in its envelope, and keeps every event', () => {
+    const kafka = substituted(compose.services.kafka.environment ?? {});
+    const bodyLimit = Number(compose.services.ingestion.environment?.BODY_LIMIT_BYTES);
+    const messageMax = Number(kafka.KAFKA_MESSAGE_MAX_BYTES);
+    // The envelope's JSON fields and the record batch header are a few hundred bytes; a body's
+    // size doubles at most when its characters are escaped for JSON, which the envelope does not do
+    // (the body is spliced in byte for byte), so twice the limit is ample.
+    expect(messageMax).toBeGreaterThanOrEqual(2 * bodyLimit);
+    expect(Number(kafka.KAFKA_REPLICA_FETCH_MAX_BYTES)).toBeGreaterThanOrEqual(messageMax);
+    expect(kafka.KAFKA_LOG_RETENTION_MS).toBe('-1');
+    expect(kafka.KAFKA_LOG_RETENTION_BYTES).toBe('-1');
+    expect(Number(kafka.KAFKA_MIN_INSYNC_REPLICAS)).toBeLessThanOrEqual(Number(substituted(compose.services.ingestion.environment ?? {}).KAFKA_REPLICATION_FACTOR));
+    expect(kafka.KAFKA_AUTO_CREATE_TOPICS_ENABLE).toBe('false');
+  });
+
+  it('keeps data in named volumes and gives BI a read-only ClickHouse user with its password from the environment', () => {
     expect(Object.keys(compose.volumes).sort()).toEqual(['clickhouse-data', 'kafka-data', 'postgres-data']);
-    const mounts = compose.services.clickhouse.volumes ?? [];
-    const bi = mounts.find((m) => m.includes('bi-reader.xml'));
-    expect(bi).toBeDefined();
-    const xml = readFileSync(join(ROOT, bi!.split(':')[0]), 'utf8');
+    const bi = (compose.services.clickhouse.volumes ?? []).find((m) => m.includes('bi-reader.xml'));
+    const xml = read(bi!.split(':')[0]);
+    expect(xml).toMatch(/<bi_reader>[\s\S]*<password from_env="CLICKHOUSE_BI_PASSWORD"\/>/);
     expect(xml).toMatch(/<bi_reader>[\s\S]*<profile>bi_readonly<\/profile>/);
-    expect(xml).toMatch(/<bi_readonly>\s*<readonly>2<\/readonly>/);
+    expect(xml).toMatch(/<bi_readonly>[\s\S]*<readonly>[12]<\/readonly>/);
+  });
+});
+
+describe('the webhook proxy (docker/nginx/nginx.conf)', () => {
+  const conf = read('docker/nginx/nginx.conf');
+  const mount = (compose.services.proxy.volumes ?? []).find((m) => m.endsWith(':/etc/nginx/nginx.conf:ro'));
+
+  it('is the mounted config, and re-resolves the ingestion replicas through Docker DNS', () => {
+    expect(mount?.split(':')[0]).toBe('./docker/nginx/nginx.conf');
+    expect(conf).toMatch(/^\s*resolver 127\.0\.0\.11 valid=\d+s/m);
+    expect(conf).toMatch(/upstream ingestion \{[^}]*zone ingestion[^}]*server ingestion:3000 resolve;[^}]*\}/);
+    expect(conf).toMatch(/listen 3000;/);
+  });
+
+  it('routes webhooks (and health) to ingestion, and nothing else', () => {
+    const locations = [...conf.matchAll(/location ([^{]+)\{([^}]*)\}/g)].map((m) => [m[1].trim(), m[2]] as const);
+    const proxied = locations.filter(([, body]) => /proxy_pass http:\/\/ingestion;/.test(body)).map(([path]) => path);
+    expect(proxied.sort()).toEqual(['/webhooks/', '= /health', '= /ready'].sort());
+    expect(locations.find(([path]) => path === '/')?.[1]).toMatch(/return 404;/);
+  });
+
+  it('passes any body up to BODY_LIMIT_BYTES through, so that ingestion decides 413', () => {
+    const max = /client_max_body_size (\d+)m;/.exec(conf);
+    expect(Number(max?.[1]) * 1024 * 1024).toBeGreaterThan(Number(compose.services.ingestion.environment?.BODY_LIMIT_BYTES));
+    expect(Number(/proxy_read_timeout (\d+)s;/.exec(conf)?.[1]) * 1000).toBeGreaterThan(Number(compose.services.ingestion.environment?.INGEST_SEND_TIMEOUT_MS));
+  });
+});
+
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+  const stages = dockerfile.split(/^FROM /m).slice(1).map((s) => `FROM ${s}`);
+
+  it('builds on Node 22 LTS in every stage, while package.json still allows Node 20', () => {
+    expect(stages.length).toBeGreaterThanOrEqual(2);
+    for (const stage of stages) expect(stage).toMatch(/^FROM node:22-[a-z]+-slim AS [a-z]+/);
+    expect(JSON.parse(read('package.json')).engines.node).toBe('>=20');
+  });
+
+  it('runs as a non-root user with production dependencies only, and has a health check', () => {
+    const runtime = stages[stages.length - 1];
+    expect(runtime).toMatch(/^RUN npm ci --omit=dev/m);
+    expect(runtime).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    expect(runtime).not.toMatch(/COPY --from=build \/app\/node_modules/);
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toMatch(/^HEALTHCHECK /m);
   });
 });

@@ -27,7 +27,7 @@ export class CliContext {
     if (!this.ch) {
       const c = this.config;
       this.ch = new ClickHouse({ url: c.CLICKHOUSE_URL, user: c.CLICKHOUSE_USER, password: c.CLICKHOUSE_PASSWORD, database: c.CLICKHOUSE_DATABASE, app: 'cli' });
-      await migrateClickHouse(this.ch);
+      await migrateClickHouse(this.ch, undefined, c.CLICKHOUSE_CLUSTER);
     }
     return this.ch;
   }

@@ -15,7 +15,7 @@ export async function startProjector(env: NodeJS.ProcessEnv = readEnv()): Promis
   const app = await NestFactory.createApplicationContext(ProjectorModule.forConfig(config), { logger: new Logger('projector', config.LOG_LEVEL) });
   app.enableShutdownHooks();
   const logger = app.get(Logger);
-  const applied = await migrateClickHouse(app.get(ClickHouse));
+  const applied = await migrateClickHouse(app.get(ClickHouse), undefined, config.CLICKHOUSE_CLUSTER);
   if (applied.length > 0) logger.info('ClickHouse migrations applied', { applied });
   await app.get(KafkaConnection).ensureTopics([
     { topic: config.KAFKA_EVENTS_TOPIC, partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR },

@@ -51,8 +51,10 @@ export class ClickHouse implements ClickHouseConnection {
     return rows[0].v;
   }
 
-  async ensureDatabase(): Promise<void> {
-    await this.serverClient.command({ query: this.tag('migrate', `CREATE DATABASE IF NOT EXISTS ${this.database}`) });
+  /** `cluster`: also on every server of that cluster (CLICKHOUSE_CLUSTER). */
+  async ensureDatabase(cluster = ''): Promise<void> {
+    const onCluster = cluster ? ` ON CLUSTER ${sqlIdent(cluster)}` : '';
+    await this.serverClient.command({ query: this.tag('migrate', `CREATE DATABASE IF NOT EXISTS ${this.database}${onCluster}`) });
   }
 
   async command(purpose: string, sql: string): Promise<void> {

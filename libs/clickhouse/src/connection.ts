@@ -9,8 +9,8 @@ export type Row = Record<string, unknown>;
 export interface ClickHouseConnection {
   /** The database every unqualified table name refers to. */
   readonly database: string;
-  /** Creates `database` if missing (it must exist before the first migration). */
-  ensureDatabase(): Promise<void>;
+  /** Creates `database` if missing (it must exist before the first migration); on every server of `cluster` when given. */
+  ensureDatabase(cluster?: string): Promise<void>;
   command(purpose: string, sql: string): Promise<void>;
   query<T = Row>(purpose: string, sql: string): Promise<T[]>;
   /** One INSERT of all `rows` (JSONEachRow); callers batch. */

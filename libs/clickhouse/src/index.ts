@@ -7,3 +7,4 @@ export * from './writer';
 export * from './batch-sink';
 export * from './event-store';
 export * from './rebuild';
+export * from './cluster-ddl';

@@ -28,6 +28,12 @@ describe('app config', () => {
     expect(problems).toMatch(/INGEST_SEND_TIMEOUT_MS: expected a whole number from 100 to 4900, got "6000"/);
   });
 
+  it('takes CLICKHOUSE_CLUSTER as empty (one server) or a plain cluster name', () => {
+    expect(ProjectorConfig.parse({}).CLICKHOUSE_CLUSTER).toBe('');
+    expect(ProjectorConfig.parse({ CLICKHOUSE_CLUSTER: 'wise_cluster' }).CLICKHOUSE_CLUSTER).toBe('wise_cluster');
+    expect(() => ProjectorConfig.parse({ CLICKHOUSE_CLUSTER: 'x ON CLUSTER y' })).toThrow(/CLICKHOUSE_CLUSTER: expected a cluster name/);
+  });
+
   it('lists the variables it reads', () => {
     expect(INGESTION_ENV_VARS).toEqual(expect.arrayContaining(['PORT', 'KAFKA_BROKERS', 'DATABASE_URL', 'CLICKHOUSE_URL']));
     expect(INGESTION_ENV_VARS).not.toContain('PROJECTOR_GROUP_ID');

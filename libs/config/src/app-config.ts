@@ -16,6 +16,8 @@ const common = {
   CLICKHOUSE_USER: z.string().default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
   CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a plain identifier').default('wise'),
+  // Empty: one server. A name from the servers' remote_servers: replicated, sharded DDL (docs/scaling.md).
+  CLICKHOUSE_CLUSTER: z.string().regex(/^([A-Za-z_][A-Za-z0-9_]*)?$/, 'expected a cluster name from remote_servers (a plain identifier), or empty for one server').default(''),
 };
 
 const ingestion = {

@@ -20,6 +20,11 @@ export async function rebuildCommand(ctx: CliContext, flags: Flags, env: NodeJS.
   const force = flags.force === true;
   // The projector's settings say which consumer group to check.
   const config = ProjectorConfig.parse(env);
+  // `CREATE TABLE t__rebuild AS t` over a Distributed `t` would write into the live shards, and
+  // RENAME cannot swap a Distributed table with its local tables: rebuild is for one server.
+  if (config.CLICKHOUSE_CLUSTER) {
+    throw new CliError(`rebuild works on one ClickHouse server; CLICKHOUSE_CLUSTER is "${config.CLICKHOUSE_CLUSTER}". On a cluster, rebuild by replaying Kafka into fresh tables (docs/scaling.md).`);
+  }
   const logger = new Logger('cli', 'error');
   if (force) {
     ctx.print('--force: not checking that the projector is stopped; rows it writes during the rebuild are lost at the swap (a later rebuild restores them)');

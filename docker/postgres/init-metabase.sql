@@ -1,2 +1,0 @@
--- Metabase keeps its own settings in PostgreSQL, apart from the pipeline's `wise` database.
-CREATE DATABASE metabase;

@@ -1,0 +1,25 @@
+import { ClickHouse, clickhouseErrorCode, loadMigrations, renderMigrationsForCluster } from '@wise/clickhouse';
+
+// No ClickHouse cluster here, but the real server still parses every statement before it looks for
+// the cluster: a statement that gets "cluster not found" (170) was well-formed SQL to the server,
+// and one with a syntax error gets 62. Nothing is created: the server stops at the cluster.
+const CLUSTER_NOT_FOUND = 170;
+
+describe('cluster DDL on the real ClickHouse', () => {
+  const ch = new ClickHouse({ url: 'http://127.0.0.1:8123', user: 'default', password: '', database: 'default', app: 'test' });
+  // A cluster name no server here defines.
+  const rendered = renderMigrationsForCluster(loadMigrations(), { cluster: 'wise_test_no_such_cluster', database: 'wise' });
+  const statements = rendered.flatMap((m) => m.statements.map((s) => [`${m.name}: ${s.split('\n')[0].slice(0, 70)}`, s] as const));
+
+  afterAll(() => ch.close());
+
+  it('has every migration statement rendered ON CLUSTER', () => {
+    expect(statements.length).toBeGreaterThanOrEqual(30);
+    for (const [, s] of statements) expect(s).toMatch(/ ON CLUSTER wise_test_no_such_cluster\b/);
+  });
+
+  it.each(statements)('parses: %s', async (_, sql) => {
+    const refusal = await ch.command('test-cluster-ddl', sql).then(() => null, (e: unknown) => e as Error);
+    expect([clickhouseErrorCode(refusal), refusal?.message.slice(0, 200)]).toEqual([CLUSTER_NOT_FOUND, expect.stringContaining('wise_test_no_such_cluster')]);
+  });
+});
