@@ -25,10 +25,17 @@ describe('parseBenchOptions', () => {
     [['--only', 'kafka'], /--only/],
     [['--levels', '8,x'], /--levels/],
     [['--duration', '0'], /--duration/],
-    [['--whatever'], /unknown option/],
+    [['--whatever'], /Unknown option '--whatever'/],
+    [['ingestion'], /Unexpected argument 'ingestion'/],
+    [['--repeats'], /argument missing/],
     [['--app-env', 'lower=1'], /--app-env/],
-  ])('refuses %j', (argv, message) => {
+  ])('refuses %j, naming the problem', (argv, message) => {
     expect(() => parseBenchOptions(argv)).toThrow(BenchUsageError);
     expect(() => parseBenchOptions(argv)).toThrow(message);
+  });
+
+  it('answers --help with the usage (an empty BenchUsageError)', () => {
+    expect(() => parseBenchOptions(['--help'])).toThrow(new BenchUsageError(''));
+    expect(() => parseBenchOptions(['--quick', '--nope', '--help'])).toThrow(new BenchUsageError(''));
   });
 });
