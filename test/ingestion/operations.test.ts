@@ -22,7 +22,7 @@ describe('ingestion operations endpoints', () => {
     expect((await ready.json()) as { institutes: number }).toMatchObject({ status: 'ready', institutes: expect.any(Number) });
   });
 
-  it('GET /metrics counts requests by institute, event and outcome, and times Kafka sends', async () => {
+  it('GET /metrics counts requests by institute, event and outcome, and times and sizes Kafka sends', async () => {
     const text = await (await fetch(`${ingestion.url}/metrics`)).text();
     const value = (prefix: string, ...labels: string[]) => {
       const line = text.split('\n').find((l) => l.startsWith(prefix) && labels.every((x) => l.includes(x)));
@@ -32,8 +32,14 @@ describe('ingestion operations endpoints', () => {
     expect(value('ingestion_webhook_requests_total', `institute="${slug}"`, 'event="(invalid)"', 'outcome="quarantined"')).toBe(1);
     expect(value('ingestion_quarantined_total', `institute="${slug}"`)).toBe(1);
     expect(value('ingestion_kafka_send_seconds_count', 'outcome="ok"')).toBeGreaterThanOrEqual(1);
-    expect(value('ingestion_kafka_batch_size_count')).toBeGreaterThanOrEqual(1);
-    expect(value('ingestion_process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect(value('ingestion_kafka_batch_messages_count')).toBeGreaterThanOrEqual(1);
+    expect(value('ingestion_kafka_batch_messages_sum')).toBeGreaterThanOrEqual(2);
+    expect(value('ingestion_kafka_batch_bytes_sum')).toBeGreaterThan(fixtureBytes('MeetingEndedEvent').length);
+    // Standard process metric names, told apart by an app label on every series.
+    expect(value('process_resident_memory_bytes', 'app="ingestion"')).toBeGreaterThan(0);
+    expect(value('process_cpu_seconds_total', 'app="ingestion"')).toBeGreaterThan(0);
+    expect(text).not.toMatch(/^ingestion_process_|^ingestion_nodejs_/m);
+    expect(text.split('\n').filter((l) => /^[a-z_]+(\{|\s)/.test(l) && !l.includes('app="ingestion"'))).toEqual([]);
   });
 
   it('GET /docs serves the OpenAPI description of the webhook route', async () => {

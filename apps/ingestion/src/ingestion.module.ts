@@ -40,8 +40,9 @@ class IngestionShutdown implements OnApplicationShutdown {
           maxMessages: c.INGEST_BATCH_MAX_MESSAGES,
           lingerMs: c.INGEST_LINGER_MS,
           sendTimeoutMs: c.INGEST_SEND_TIMEOUT_MS,
-          onBatch: (size, seconds, ok) => {
-            m.kafkaBatchSize.observe(size);
+          onBatch: (size, seconds, ok, bytes) => {
+            m.kafkaBatchMessages.observe(size);
+            m.kafkaBatchBytes.observe(bytes);
             m.kafkaSendSeconds.observe({ outcome: ok ? 'ok' : 'failed' }, seconds);
           },
         }, log),
