@@ -1,7 +1,8 @@
-import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Injectable, Module, OnApplicationShutdown, RequestMethod } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
 import { IngestionConfig } from '@wise/config';
 import { BatchPublisher, KafkaConnection } from '@wise/kafka';
-import { Logger, Metrics } from '@wise/observability';
+import { accessLogOptions, Logger, Metrics } from '@wise/observability';
 import { InstitutesRepository, Postgres } from '@wise/postgres';
 import { HealthController } from './health/health.controller';
 import { ReadinessService } from './health/readiness.service';
@@ -20,10 +21,15 @@ class IngestionShutdown implements OnApplicationShutdown {
   }
 }
 
+/** The access line of a webhook names its institute (the slug in POST /webhooks/wise/<institute>). */
+function webhookFields(url: string): Record<string, unknown> {
+  const m = /^\/webhooks\/wise\/([^/?#]+)/.exec(url);
+  return m ? { institute: decodeURIComponent(m[1]) } : {};
+}
+
 @Module({
   controllers: [WebhooksController, HealthController],
   providers: [
-    { provide: Logger, useFactory: (c: IngestionConfig) => new Logger('ingestion', c.LOG_LEVEL), inject: [IngestionConfig] },
     { provide: Metrics, useFactory: () => new Metrics('ingestion') },
     { provide: IngestionMetrics, useFactory: (m: Metrics) => new IngestionMetrics(m), inject: [Metrics] },
     { provide: Postgres, useFactory: (c: IngestionConfig) => new Postgres(c.DATABASE_URL, 2), inject: [IngestionConfig] },
@@ -56,6 +62,16 @@ class IngestionShutdown implements OnApplicationShutdown {
 })
 export class IngestionModule {
   static forConfig(config: IngestionConfig): DynamicModule {
-    return { module: IngestionModule, providers: [{ provide: IngestionConfig, useValue: config }], exports: [] , global: false };
+    const logger = new Logger('ingestion', config.LOG_LEVEL);
+    return {
+      module: IngestionModule,
+      // nestjs-pino on the app's pino: Nest's own lines (main.ts: useLogger) and one access line
+      // per request. Every path, unknown ones included: nestjs-pino's default route ('{/*splat}')
+      // matches nothing under @nestjs/platform-fastify 12.5, which would leave no access line.
+      imports: [LoggerModule.forRoot({ pinoHttp: accessLogOptions(logger.pino, { fieldsOf: webhookFields }), forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }] })],
+      providers: [{ provide: IngestionConfig, useValue: config }, { provide: Logger, useValue: logger }],
+      exports: [],
+      global: false,
+    };
   }
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { createServer, Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { INestApplicationContext } from '@nestjs/common';
 import { ClickHouse, migrateClickHouse } from '@wise/clickhouse';
 import { ConfigError, ProjectorConfig, readEnv } from '@wise/config';
@@ -13,7 +14,8 @@ import { ProjectorModule } from './projector.module';
 /** Builds the projector, applies ClickHouse migrations, ensures topics, starts consuming. */
 export async function startProjector(env: NodeJS.ProcessEnv = readEnv()): Promise<INestApplicationContext> {
   const config = ProjectorConfig.parse(env);
-  const app = await NestFactory.createApplicationContext(ProjectorModule.forConfig(config), { logger: new Logger('projector', config.LOG_LEVEL) });
+  const app = await NestFactory.createApplicationContext(ProjectorModule.forConfig(config), { bufferLogs: true });
+  app.useLogger(app.get(PinoNestLogger));
   app.enableShutdownHooks();
   const logger = app.get(Logger);
   const applied = await migrateClickHouse(app.get(ClickHouse));

@@ -25,6 +25,7 @@ describe('KafkajsLogMapper', () => {
     expect(lines.map((l) => l?.level)).toEqual(['info', 'debug', 'debug', 'debug']);
     expect(lines[0]).toMatchObject({ msg: expect.stringMatching(/loading the consumer group coordinator.*kafkajs retries/), fields: { state: 'coordinator-loading', kafkajs: 'Response GroupCoordinator(key: 10, version: 2)', error: LOADING } });
     expect(lines[2]!.fields).not.toHaveProperty('stack');
+    expect(lines[0]!.fields).not.toHaveProperty('timestamp');
   });
 
   it.each([
@@ -63,8 +64,9 @@ describe('KafkajsLogMapper', () => {
     expect(mapper.map(logLevel.WARN, { message: 'Could not create topics', error: 'Invalid replication factor' })?.level).toBe('warn');
   });
 
-  it('passes info and debug through and drops the default-partitioner notice', () => {
-    expect(mapper.map(logLevel.INFO, { message: 'Starting', groupId: 'g' })).toEqual({ level: 'info', msg: 'Starting', fields: { groupId: 'g' } });
+  it('passes info and debug through, drops the default-partitioner notice and quiets the deliberate bounded-retries one', () => {
+    expect(mapper.map(logLevel.INFO, { message: 'Starting', groupId: 'g', timestamp: 't', logger: 'kafkajs' })).toEqual({ level: 'info', msg: 'Starting', fields: { groupId: 'g' } });
     expect(mapper.map(logLevel.WARN, { message: 'KafkaJS v2.0.0 switched default partitioner. To retain …' })).toBeNull();
+    expect(mapper.map(logLevel.WARN, { message: 'Limiting retries for the idempotent producer may invalidate EoS guarantees' })?.level).toBe('debug');
   });
 });

@@ -43,9 +43,12 @@ export class KafkajsLogMapper {
   constructor(private readonly now: () => number = Date.now, private readonly quietMs = 60_000) {}
 
   map(level: number, entry: { message?: string } & Record<string, unknown>): MappedLine | null {
-    const { message = '', ...fields } = entry;
+    // kafkajs's own timestamp and logger name repeat the line's time and component.
+    const { message = '', timestamp: _t, logger: _l, ...fields } = entry;
     // kafkajs logs its default-partitioner notice on every producer; it is not actionable here.
     if (message.includes('switched default partitioner')) return null;
+    // The producer's bounded retries are deliberate (see batch-publisher.ts); not a warning each start.
+    if (message.startsWith('Limiting retries for the idempotent producer')) return { level: 'debug', msg: message, fields };
     const mapped = LEVEL[level] ?? 'info';
     if (mapped !== 'error' && mapped !== 'warn') return { level: mapped, msg: message, fields };
 
