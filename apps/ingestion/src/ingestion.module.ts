@@ -1,8 +1,8 @@
-import { DynamicModule, Injectable, Module, OnApplicationShutdown, RequestMethod } from '@nestjs/common';
+import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { IngestionConfig } from '@wise/config';
 import { BatchPublisher, KafkaConnection } from '@wise/kafka';
-import { accessLogOptions, Logger, Metrics } from '@wise/observability';
+import { Logger, Metrics } from '@wise/observability';
 import { InstitutesRepository, Postgres } from '@wise/postgres';
 import { HealthController } from './health/health.controller';
 import { ReadinessService } from './health/readiness.service';
@@ -19,12 +19,6 @@ class IngestionShutdown implements OnApplicationShutdown {
     await this.publisher.disconnect();
     await this.pg.close();
   }
-}
-
-/** The access line of a webhook names its institute (the slug in POST /webhooks/wise/<institute>). */
-function webhookFields(url: string): Record<string, unknown> {
-  const m = /^\/webhooks\/wise\/([^/?#]+)/.exec(url);
-  return m ? { institute: decodeURIComponent(m[1]) } : {};
 }
 
 @Module({
@@ -65,10 +59,9 @@ export class IngestionModule {
     const logger = new Logger('ingestion', config.LOG_LEVEL);
     return {
       module: IngestionModule,
-      // nestjs-pino on the app's pino: Nest's own lines (main.ts: useLogger) and one access line
-      // per request. Every path, unknown ones included: nestjs-pino's default route ('{/*splat}')
-      // matches nothing under @nestjs/platform-fastify 12.5, which would leave no access line.
-      imports: [LoggerModule.forRoot({ pinoHttp: accessLogOptions(logger.pino, { fieldsOf: webhookFields }), forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }] })],
+      // nestjs-pino on the app's pino, for Nest's own lines (main.ts: useLogger). No pino-http
+      // middleware (forRoutes: none): the access log is a Fastify hook (access-log.ts), far cheaper.
+      imports: [LoggerModule.forRoot({ pinoHttp: { logger: logger.pino }, forRoutes: [] })],
       providers: [{ provide: IngestionConfig, useValue: config }, { provide: Logger, useValue: logger }],
       exports: [],
       global: false,

@@ -7,6 +7,7 @@ import { ConfigError, IngestionConfig, readEnv } from '@wise/config';
 import { BatchPublisher, KafkaConnection } from '@wise/kafka';
 import { Logger, requestIdOf } from '@wise/observability';
 import { ensurePostgresDatabase, migratePostgres, Postgres } from '@wise/postgres';
+import { logEachRequest } from './access-log';
 import { IngestionModule } from './ingestion.module';
 import { ReadinessService } from './health/readiness.service';
 import { InstituteKeysService } from './webhooks/institute-keys.service';
@@ -26,6 +27,7 @@ export async function createIngestionApp(env: NodeJS.ProcessEnv = readEnv()): Pr
     bodyParser: false,
   });
   app.useLogger(app.get(PinoNestLogger));
+  logEachRequest(fastify, app.get(Logger));
   app.useGlobalFilters(new RetryLaterFilter());
   app.enableShutdownHooks();
 

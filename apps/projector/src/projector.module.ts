@@ -26,7 +26,7 @@ export class ProjectorModule {
     return {
       module: ProjectorModule,
       // nestjs-pino on the app's pino, for Nest's own lines (main.ts: useLogger); no HTTP here.
-      imports: [LoggerModule.forRoot({ pinoHttp: { logger: logger.pino } })],
+      imports: [LoggerModule.forRoot({ pinoHttp: { logger: logger.pino }, forRoutes: [] })],
       providers: [
         { provide: ProjectorConfig, useValue: config },
         { provide: Logger, useValue: logger },
