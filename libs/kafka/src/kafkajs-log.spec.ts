@@ -23,7 +23,7 @@ describe('KafkajsLogMapper', () => {
       mapper.map(logLevel.ERROR, restart),
     ];
     expect(lines.map((l) => l?.level)).toEqual(['info', 'debug', 'debug', 'debug']);
-    expect(lines[0]).toMatchObject({ msg: expect.stringMatching(/loading the consumer group coordinator.*kafkajs retries/), fields: { state: 'coordinator-loading', kafkajs: 'Response GroupCoordinator(key: 10, version: 2)', error: LOADING } });
+    expect(lines[0]).toMatchObject({ msg: expect.stringMatching(/^kafka: the consumer group coordinator is loading.*kafkajs retries/), fields: { state: 'coordinator-loading', kafkajs: 'Response GroupCoordinator(key: 10, version: 2)', error: LOADING } });
     expect(lines[2]!.fields).not.toHaveProperty('stack');
     expect(lines[0]!.fields).not.toHaveProperty('timestamp');
   });

@@ -21,7 +21,7 @@ const LEVEL: Record<number, MappedLevel> = {
  * (its protocol errors' texts, see kafkajs/src/protocol/error.js) or the `error` it logs beside it.
  */
 const TRANSIENT: { state: string; test: RegExp; says: string }[] = [
-  { state: 'coordinator-loading', test: /coordinator is loading/i, says: 'Kafka is loading the consumer group coordinator (normal while the broker starts); kafkajs retries' },
+  { state: 'coordinator-loading', test: /coordinator is loading/i, says: 'the consumer group coordinator is loading (normal while the broker starts); kafkajs retries' },
   { state: 'coordinator-not-available', test: /group coordinator is not available|not the correct coordinator for this group/i, says: 'the consumer group coordinator is not available yet (normal while the broker starts); kafkajs retries' },
   { state: 'leader-election', test: /no leader for this topic-partition|not the leader for that topic-partition/i, says: 'a partition leader is being elected (normal while the broker starts or topics are created); kafkajs retries' },
   { state: 'topic-not-ready', test: /does not host this topic-partition/i, says: 'a topic is not ready on the broker yet (normal just after it was created); kafkajs retries' },
