@@ -2,7 +2,12 @@ import { BenchUsageError, parseBenchOptions, PHASES } from './bench-options';
 
 describe('parseBenchOptions', () => {
   it('defaults to every phase at 8, 32 and 128 connections, 3 repeats of 5 s', () => {
-    expect(parseBenchOptions([])).toEqual({ only: PHASES, levels: [8, 32, 128], durationMs: 5000, warmupMs: 2000, repeats: 3, events: 200_000, rate: 1000, freshSeconds: 15, cpuProf: false, replicas: 1, appEnv: {} });
+    expect(parseBenchOptions([])).toEqual({ only: PHASES, levels: [8, 32, 128], durationMs: 5000, warmupMs: 2000, repeats: 3, events: 200_000, rate: 1000, freshSeconds: 15, cpuProf: false, querySizes: [1_000_000, 4_000_000], queryRepeats: 9, replicas: 1, appEnv: {} });
+  });
+
+  it('reads the query sizes and repeats, and refuses sizes that do not grow', () => {
+    expect(parseBenchOptions(['--query-sizes', '1000,5000', '--query-repeats=4'])).toMatchObject({ querySizes: [1000, 5000], queryRepeats: 4 });
+    expect(() => parseBenchOptions(['--query-sizes', '5000,1000'])).toThrow(/--query-sizes: expected growing event counts/);
   });
 
   it('reads lists, numbers and flags, in both spellings', () => {
@@ -25,10 +30,17 @@ describe('parseBenchOptions', () => {
     [['--only', 'kafka'], /--only/],
     [['--levels', '8,x'], /--levels/],
     [['--duration', '0'], /--duration/],
-    [['--whatever'], /unknown option/],
+    [['--whatever'], /Unknown option '--whatever'/],
+    [['ingestion'], /Unexpected argument 'ingestion'/],
+    [['--repeats'], /argument missing/],
     [['--app-env', 'lower=1'], /--app-env/],
-  ])('refuses %j', (argv, message) => {
+  ])('refuses %j, naming the problem', (argv, message) => {
     expect(() => parseBenchOptions(argv)).toThrow(BenchUsageError);
     expect(() => parseBenchOptions(argv)).toThrow(message);
+  });
+
+  it('answers --help with the usage (an empty BenchUsageError)', () => {
+    expect(() => parseBenchOptions(['--help'])).toThrow(new BenchUsageError(''));
+    expect(() => parseBenchOptions(['--quick', '--nope', '--help'])).toThrow(new BenchUsageError(''));
   });
 });

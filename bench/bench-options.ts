@@ -1,3 +1,5 @@
+import { strictArgs, UsageError } from '../tools/strict-args';
+
 export type Phase = 'ingestion' | 'projector' | 'freshness' | 'queries';
 export const PHASES: Phase[] = ['ingestion', 'projector', 'freshness', 'queries'];
 
@@ -39,65 +41,72 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
                        e.g. --app-env INGEST_LINGER_MS=5
   --quick              a short smoke run: --levels 8,32 --duration 2 --warmup 1 --repeats 1
                        --events 30000 --fresh-seconds 5 --query-sizes 50000,200000
-                       --query-repeats 5
+                       --query-repeats 5 (other options given refine it)
+  --help               this text
 `;
 
-export class BenchUsageError extends Error {}
+export { UsageError as BenchUsageError };
 
+const FLAGS = {
+  only: { type: 'string' },
+  levels: { type: 'string' },
+  duration: { type: 'string' },
+  warmup: { type: 'string' },
+  repeats: { type: 'string' },
+  events: { type: 'string' },
+  rate: { type: 'string' },
+  'fresh-seconds': { type: 'string' },
+  'cpu-prof': { type: 'boolean' },
+  replicas: { type: 'string' },
+  'app-env': { type: 'string', multiple: true },
+  quick: { type: 'boolean' },
+  'query-sizes': { type: 'string' },
+  'query-repeats': { type: 'string' },
+} as const;
+
+/** Reads the options (node:util parseArgs, strict); `--quick` sets defaults that the other options refine. */
 export function parseBenchOptions(argv: string[]): BenchOptions {
+  const v = strictArgs(argv, FLAGS);
   const o: BenchOptions = { only: PHASES, levels: [8, 32, 128], durationMs: 5000, warmupMs: 2000, repeats: 3, events: 200_000, rate: 1000, freshSeconds: 15, cpuProf: false, querySizes: [1_000_000, 4_000_000], queryRepeats: 9, replicas: 1, appEnv: {} };
+  if (v.quick) Object.assign(o, { levels: [8, 32], durationMs: 2000, warmupMs: 1000, repeats: 1, events: 30_000, freshSeconds: 5, querySizes: [50_000, 200_000], queryRepeats: 5 });
   const problems: string[] = [];
-  const num = (name: string, v: string | undefined, min: number, max: number): number => {
-    const x = Number(v);
-    if (v === undefined || !Number.isFinite(x) || x < min || x > max) { problems.push(`--${name}: expected a number from ${min} to ${max}, got "${v ?? ''}"`); return min; }
-    return x;
+  const num = (name: keyof typeof FLAGS, min: number, max: number, set: (x: number) => void): void => {
+    const raw = v[name];
+    if (raw === undefined) return;
+    const x = Number(raw);
+    if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(x) || x < min || x > max) problems.push(`--${name}: expected a number from ${min} to ${max}, got "${String(raw)}"`);
+    else set(x);
   };
-  for (let i = 0; i < argv.length; i++) {
-    const [name, inline] = argv[i].startsWith('--') ? argv[i].slice(2).split(/=(.*)/s, 2) : [argv[i], undefined];
-    const value = () => inline ?? argv[++i];
-    switch (name) {
-      case 'help': throw new BenchUsageError('');
-      case 'quick': Object.assign(o, { levels: [8, 32], durationMs: 2000, warmupMs: 1000, repeats: 1, events: 30_000, freshSeconds: 5, querySizes: [50_000, 200_000], queryRepeats: 5 }); break;
-      case 'cpu-prof': o.cpuProf = true; break;
-      case 'replicas': o.replicas = Math.round(num(name, value(), 1, 16)); break;
-      case 'app-env': {
-        const v = value() ?? '';
-        const m = /^([A-Z][A-Z0-9_]*)=(.*)$/s.exec(v);
-        if (!m) problems.push(`--app-env: expected NAME=value, got "${v}"`);
-        else o.appEnv = { ...o.appEnv, [m[1]]: m[2] };
-        break;
-      }
-      case 'only': {
-        const list = (value() ?? '').split(',').filter(Boolean);
-        const bad = list.filter((p) => !PHASES.includes(p as Phase));
-        if (bad.length || list.length === 0) problems.push(`--only: expected phases among ${PHASES.join(', ')}, got "${list.join(',')}"`);
-        else o.only = list as Phase[];
-        break;
-      }
-      case 'levels': {
-        const v = value() ?? '';
-        const list = v.split(',').map(Number);
-        if (!/^\d+(,\d+)*$/.test(v) || list.some((x) => x < 1 || x > 4096)) problems.push(`--levels: expected concurrencies such as 8,32,128, got "${v}"`);
-        else o.levels = list;
-        break;
-      }
-      case 'duration': o.durationMs = num(name, value(), 1, 600) * 1000; break;
-      case 'warmup': o.warmupMs = num(name, value(), 0, 600) * 1000; break;
-      case 'repeats': o.repeats = Math.round(num(name, value(), 1, 20)); break;
-      case 'events': o.events = Math.round(num(name, value(), 1000, 5_000_000)); break;
-      case 'rate': o.rate = num(name, value(), 1, 100_000); break;
-      case 'fresh-seconds': o.freshSeconds = num(name, value(), 1, 600); break;
-      case 'query-sizes': {
-        const v = value() ?? '';
-        const list = v.split(',').map(Number);
-        if (!/^\d+(,\d+)*$/.test(v) || list.some((x, i) => x < 1000 || (i > 0 && x <= list[i - 1]))) problems.push(`--query-sizes: expected growing event counts such as 1000000,4000000, got "${v}"`);
-        else o.querySizes = list;
-        break;
-      }
-      case 'query-repeats': o.queryRepeats = Math.round(num(name, value(), 3, 100)); break;
-      default: problems.push(`unknown option ${argv[i]}`);
-    }
+  if (v['cpu-prof']) o.cpuProf = true;
+  num('replicas', 1, 16, (x) => { o.replicas = Math.round(x); });
+  for (const pair of v['app-env'] ?? []) {
+    const m = /^([A-Z][A-Z0-9_]*)=(.*)$/s.exec(pair);
+    if (!m) problems.push(`--app-env: expected NAME=value, got "${pair}"`);
+    else o.appEnv = { ...o.appEnv, [m[1]]: m[2] };
   }
-  if (problems.length) throw new BenchUsageError(problems.join('\n'));
+  if (v.only !== undefined) {
+    const list = v.only.split(',').filter(Boolean);
+    const bad = list.filter((p) => !PHASES.includes(p as Phase));
+    if (bad.length || list.length === 0) problems.push(`--only: expected phases among ${PHASES.join(', ')}, got "${v.only}"`);
+    else o.only = list as Phase[];
+  }
+  if (v.levels !== undefined) {
+    const list = v.levels.split(',').map(Number);
+    if (!/^\d+(,\d+)*$/.test(v.levels) || list.some((x) => x < 1 || x > 4096)) problems.push(`--levels: expected concurrencies such as 8,32,128, got "${v.levels}"`);
+    else o.levels = list;
+  }
+  num('duration', 1, 600, (x) => { o.durationMs = x * 1000; });
+  num('warmup', 0, 600, (x) => { o.warmupMs = x * 1000; });
+  num('repeats', 1, 20, (x) => { o.repeats = Math.round(x); });
+  num('events', 1000, 5_000_000, (x) => { o.events = Math.round(x); });
+  num('rate', 1, 100_000, (x) => { o.rate = x; });
+  num('fresh-seconds', 1, 600, (x) => { o.freshSeconds = x; });
+  if (v['query-sizes'] !== undefined) {
+    const list = v['query-sizes'].split(',').map(Number);
+    if (!/^\d+(,\d+)*$/.test(v['query-sizes']) || list.some((x, i) => x < 1000 || (i > 0 && x <= list[i - 1]))) problems.push(`--query-sizes: expected growing event counts such as 1000000,4000000, got "${v['query-sizes']}"`);
+    else o.querySizes = list;
+  }
+  num('query-repeats', 3, 100, (x) => { o.queryRepeats = Math.round(x); });
+  if (problems.length) throw new UsageError(problems.join('\n'));
   return o;
 }

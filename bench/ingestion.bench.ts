@@ -123,7 +123,7 @@ export async function benchIngestion(run: BenchRun, world: WorldOptions, events:
     let kafka: IngestionFigures['kafka'] = null;
     const texts = (await Promise.all(ports.map((p) => scrape(`http://127.0.0.1:${p}/metrics`)))).filter((t): t is string => t !== null);
     if (texts.length > 0) {
-      const size = texts.map((t) => histogram(t, 'ingestion_kafka_batch_size')).reduce((a, b) => ({ sum: a.sum + b.sum, count: a.count + b.count }));
+      const size = texts.map((t) => histogram(t, 'ingestion_kafka_batch_messages')).reduce((a, b) => ({ sum: a.sum + b.sum, count: a.count + b.count }));
       const send = texts.map((t) => histogram(t, 'ingestion_kafka_send_seconds')).reduce((a, b) => ({ sum: a.sum + b.sum, count: a.count + b.count }));
       kafka = { batches: size.count, meanBatchSize: size.sum / Math.max(1, size.count), meanSendMs: (1000 * send.sum) / Math.max(1, send.count) };
     }

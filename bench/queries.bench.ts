@@ -1,8 +1,8 @@
-import { BatchSink, ClickHouseWriter, migrateClickHouse, sqlString, type ClickHouse } from '@wise/clickhouse';
+import { ClickHouseWriter, migrateClickHouse, sqlString, type ClickHouse } from '@wise/clickhouse';
 import { deriveEventId, ENVELOPE_SCHEMA_VERSION, parseWiseBody } from '@wise/contracts';
 import { Logger } from '@wise/observability';
 import { projectEvents, type StoredEvent } from '@wise/projections';
-import { ServingRefresh, Touched } from '@wise/serving';
+import { ServingRefresh } from '@wise/serving';
 import { generateTraffic, type SimEvent } from '../tools/simulate/generate';
 import { instituteSlug, type WorldOptions } from '../tools/simulate/world';
 import type { BenchRun } from './bench-env';
@@ -49,7 +49,7 @@ function dashboard(institute: string, student: string): Array<[string, string]> 
 }
 
 /**
- * Loads the simulator's traffic straight through the projections and the serving refresh into a
+ * Loads the simulator's traffic straight through the projections and the serving layer into a
  * fresh database, to each size in turn (more institutes, each with the same weeks of history), and
  * times every README example and a per-institute dashboard at each size. The dashboard institute
  * is the first one, in the store at every size: if filters prune and nothing recomputes history,
@@ -116,16 +116,21 @@ async function oneStudent(ch: ClickHouse, institute: string): Promise<string> {
 
 const BATCH = 20_000;
 
-/** Projects the traffic of institutes [from, world.institutes) into the store; returns the events loaded. */
+/**
+ * Projects the traffic of institutes [from, world.institutes) into the fact tables, then computes
+ * their serving rows institute by institute (what `rebuild` does): the same code as the live
+ * projector's per-batch refresh, in far fewer statements. Returns the events loaded.
+ */
 async function load(ch: ClickHouse, serving: ServingRefresh, w: WorldOptions, from: number, say: (line: string) => void): Promise<number> {
   let batch: SimEvent[] = [];
   let n = 0;
   const t0 = Date.now();
+  const writer = new ClickHouseWriter(ch, new Logger('bench', 'error'), 1000);
   const flush = async () => {
-    await loadBatch(ch, serving, batch);
+    await writeFacts(writer, batch);
     n += batch.length;
     batch = [];
-    say(`[bench] queries: loaded ${n} events (${Math.round(n / ((Date.now() - t0) / 1000))}/s)`);
+    say(`[bench] queries: ${n} events projected into the fact tables (${Math.round(n / ((Date.now() - t0) / 1000))}/s)`);
   };
   for (const e of generateTraffic(w)) {
     if (e.institute < from) continue;
@@ -133,11 +138,17 @@ async function load(ch: ClickHouse, serving: ServingRefresh, w: WorldOptions, fr
     if (batch.length >= BATCH) await flush();
   }
   if (batch.length > 0) await flush();
+  const institutes = Array.from({ length: w.institutes - from }, (_, i) => instituteSlug(w, from + i));
+  const t1 = Date.now();
+  await serving.refreshInstitutes(institutes, (line) => {
+    if (!line.startsWith(' ')) say(`[bench] queries: ${line}`);
+  });
+  say(`[bench] queries: serving rows of ${institutes.length} institutes computed in ${((Date.now() - t1) / 1000).toFixed(0)} s`);
   return n;
 }
 
-/** The projector's own path without Kafka: the batch loop, the writer, then the serving refresh. */
-async function loadBatch(ch: ClickHouse, serving: ServingRefresh, events: SimEvent[]): Promise<void> {
+/** The projector's own path without Kafka: the batch loop and the writer. */
+async function writeFacts(writer: ClickHouseWriter, events: SimEvent[]): Promise<void> {
   const stored: StoredEvent[] = events.map((e) => {
     const raw = Buffer.from(e.body);
     const parsed = parseWiseBody(raw);
@@ -147,6 +158,5 @@ async function loadBatch(ch: ClickHouse, serving: ServingRefresh, events: SimEve
     return { head, rawBody: e.body, source: 'bench' };
   });
   const { tables } = projectEvents(stored, { eventStore: true });
-  const sink = new BatchSink(new ClickHouseWriter(ch, new Logger('bench', 'error'), 1000), (t) => serving.refresh(Touched.byRows(t)));
-  await sink.write(tables, { isActive: () => true, heartbeat: async () => undefined, source: 'bench' });
+  await writer.write(tables, { isActive: () => true, heartbeat: async () => undefined, source: 'bench' });
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs node_modules from the lock file when they are missing or older than the lock, then
-# compiles the apps into dist/. Sourced by start.sh, test.sh and bench.sh, so that on a fresh
-# machine `npm start` or `npm test` alone does all the set-up.
+# compiles the apps into dist/ when a source changed (build.sh skips an up-to-date dist/). Run by
+# start.sh, test.sh and `npm run cli|simulate|bench`, so that on a fresh machine `npm start` or
+# `npm test` alone does all the set-up, and a warm `npm run cli` costs no compile.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

@@ -1,4 +1,4 @@
-import { fixtureBytes, testEnv, uniqueSlug } from '@wise/testing';
+import { fixtureBytes, testEnv, uniqueSlug, waitFor } from '@wise/testing';
 import { addInstitute, post, RunningIngestion, startIngestion } from '../helpers';
 
 describe('ingestion operations endpoints', () => {
@@ -22,7 +22,7 @@ describe('ingestion operations endpoints', () => {
     expect((await ready.json()) as { institutes: number }).toMatchObject({ status: 'ready', institutes: expect.any(Number) });
   });
 
-  it('GET /metrics counts requests by institute, event and outcome, and times Kafka sends', async () => {
+  it('GET /metrics counts requests by institute, event and outcome, and times and sizes Kafka sends', async () => {
     const text = await (await fetch(`${ingestion.url}/metrics`)).text();
     const value = (prefix: string, ...labels: string[]) => {
       const line = text.split('\n').find((l) => l.startsWith(prefix) && labels.every((x) => l.includes(x)));
@@ -32,8 +32,14 @@ describe('ingestion operations endpoints', () => {
     expect(value('ingestion_webhook_requests_total', `institute="${slug}"`, 'event="(invalid)"', 'outcome="quarantined"')).toBe(1);
     expect(value('ingestion_quarantined_total', `institute="${slug}"`)).toBe(1);
     expect(value('ingestion_kafka_send_seconds_count', 'outcome="ok"')).toBeGreaterThanOrEqual(1);
-    expect(value('ingestion_kafka_batch_size_count')).toBeGreaterThanOrEqual(1);
-    expect(value('ingestion_process_resident_memory_bytes')).toBeGreaterThan(0);
+    expect(value('ingestion_kafka_batch_messages_count')).toBeGreaterThanOrEqual(1);
+    expect(value('ingestion_kafka_batch_messages_sum')).toBeGreaterThanOrEqual(2);
+    expect(value('ingestion_kafka_batch_bytes_sum')).toBeGreaterThan(fixtureBytes('MeetingEndedEvent').length);
+    // Standard process metric names, told apart by an app label on every series.
+    expect(value('process_resident_memory_bytes', 'app="ingestion"')).toBeGreaterThan(0);
+    expect(value('process_cpu_seconds_total', 'app="ingestion"')).toBeGreaterThan(0);
+    expect(text).not.toMatch(/^ingestion_process_|^ingestion_nodejs_/m);
+    expect(text.split('\n').filter((l) => /^[a-z_]+(\{|\s)/.test(l) && !l.includes('app="ingestion"'))).toEqual([]);
   });
 
   it('GET /docs serves the OpenAPI description of the webhook route', async () => {
@@ -49,5 +55,26 @@ describe('ingestion operations endpoints', () => {
     const quarantined = lines.find((l) => l.msg === 'webhook quarantined');
     expect(quarantined).toMatchObject({ level: 'warn', app: 'ingestion', institute: slug, eventId: expect.stringMatching(/^[0-9a-f]{32}$/), reason: expect.stringContaining('unknown event name') });
     expect(ingestion.proc.lines.join('\n')).not.toContain(key);
+  });
+
+  it('logs one access line per request: request id, institute, status, latency; never a header value', async () => {
+    const jsonLines = () => ingestion.proc.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const accepted = await post(`${ingestion.url}/webhooks/wise/${slug}`, fixtureBytes('CertificateIssuedEvent'), { 'x-wise-key': key, 'x-request-id': 'ops-accepted-1' });
+    expect(accepted.status).toBe(200);
+    const refused = await post(`${ingestion.url}/webhooks/wise/${slug}`, '{}', { 'x-wise-key': 'wrong-key-0123456789abcdef', 'x-request-id': 'ops-refused-1' });
+    expect(refused.status).toBe(401);
+    const line = (id: string) => waitFor(`the access line of ${id}`, async () => {
+      const hits = jsonLines().filter((l) => l.requestId === id && l.msg === 'request completed');
+      return hits.length > 0 ? hits : undefined;
+    });
+    expect(await line('ops-accepted-1')).toEqual([expect.objectContaining({ level: 'info', app: 'ingestion', method: 'POST', url: `/webhooks/wise/${slug}`, institute: slug, status: 200, latencyMs: expect.any(Number) })]);
+    expect(await line('ops-refused-1')).toEqual([expect.objectContaining({ institute: slug, status: 401 })]);
+    // Requests without an id of their own get a fresh UUID each, and so does a caller's id that is not a plain token.
+    await fetch(`${ingestion.url}/health`, { headers: { 'x-request-id': 'not a token' } });
+    const health = await waitFor('the access line of /health', async () => jsonLines().filter((l) => l.url === '/health' && l.status === 200).at(-1));
+    expect(health.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    const all = ingestion.proc.lines.join('\n');
+    expect(all).not.toContain(key);
+    expect(all).not.toContain('wrong-key-0123456789abcdef');
   });
 });

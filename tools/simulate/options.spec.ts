@@ -17,13 +17,20 @@ describe('parseOptions', () => {
     [['--out', 'a', '--send', 'http://x'], /exactly one of --send/],
     [['--out', 'a', '--institutes', '0'], /--institutes: expected a whole number/],
     [['--out', 'a', '--rate', 'fast'], /--rate: expected a whole number/],
-    [['--out', 'a', '--colour', 'red'], /unknown option --colour/],
+    [['--out', 'a', '--colour', 'red'], /Unknown option '--colour'/],
+    [['--out', 'a', 'extra'], /Unexpected argument 'extra'/],
     [['--send', 'ftp://x'], /--send: expected an http:\/\/ URL/],
     [['--out', 'a', '--prefix', 'Bad_Prefix'], /--prefix/],
     [['--out', 'a', '--start', '3 June'], /--start/],
-    [['--out'], /--out needs a value/],
-  ])('refuses %j', (argv, message) => {
+    [['--out'], /--out <value>' argument missing/],
+  ])('refuses %j, naming the problem', (argv, message) => {
     expect(() => parseOptions(argv as string[])).toThrow(UsageError);
     expect(() => parseOptions(argv as string[])).toThrow(message);
+  });
+
+  it('answers --help with the usage (an empty UsageError), whatever else is on the line', () => {
+    for (const argv of [['--help'], ['--out', 'a', '--help'], ['--colour', '-h']]) {
+      expect(() => parseOptions(argv)).toThrow(new UsageError(''));
+    }
   });
 });

@@ -1,4 +1,7 @@
+import { strictArgs, UsageError } from '../strict-args';
 import type { WorldOptions } from './world';
+
+export { UsageError };
 
 export interface SimulateOptions extends WorldOptions {
   mode: { kind: 'send'; url: string } | { kind: 'out'; dir: string };
@@ -30,47 +33,50 @@ Realistic Wise webhook traffic for N institutes, identical for the same options 
   --retry-scale <f>    Wise's retry delays (60 s … 4 h) times f (default 0.001667 = 1/600)
   --timeout-ms <n>     give up on an answer after n ms, as Wise does after 5 s (default 5000)
   --limit <n>          stop after n deliveries (default 0 = all)
+  --help               this text
 `;
 
-export class UsageError extends Error {}
+const FLAGS = {
+  send: { type: 'string' },
+  out: { type: 'string' },
+  institutes: { type: 'string' },
+  weeks: { type: 'string' },
+  classrooms: { type: 'string' },
+  students: { type: 'string' },
+  seed: { type: 'string' },
+  start: { type: 'string' },
+  prefix: { type: 'string' },
+  rate: { type: 'string' },
+  concurrency: { type: 'string' },
+  'retry-scale': { type: 'string' },
+  'timeout-ms': { type: 'string' },
+  limit: { type: 'string' },
+} as const;
 
 const INT = /^\d+$/;
 
-/** Parses `--name value` and `--name=value` arguments; throws UsageError naming every problem. */
+/** Reads the options (node:util parseArgs, strict); throws UsageError naming every problem. */
 export function parseOptions(argv: string[]): SimulateOptions {
-  const raw = new Map<string, string>();
+  const raw = strictArgs(argv, FLAGS);
   const problems: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) { problems.push(`unexpected argument "${arg}"`); continue; }
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(2, eq) : arg.slice(2);
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (name === 'help') throw new UsageError('');
-    if (value === undefined) problems.push(`--${name} needs a value`);
-    else raw.set(name, value);
-  }
-  const known = new Set(['send', 'out', 'institutes', 'weeks', 'classrooms', 'students', 'seed', 'start', 'prefix', 'rate', 'concurrency', 'retry-scale', 'timeout-ms', 'limit']);
-  for (const k of raw.keys()) if (!known.has(k)) problems.push(`unknown option --${k}`);
-
-  const int = (name: string, def: number, min: number, max: number): number => {
-    const v = raw.get(name);
+  const int = (name: keyof typeof FLAGS, def: number, min: number, max: number): number => {
+    const v = raw[name];
     if (v === undefined) return def;
     if (!INT.test(v) || Number(v) < min || Number(v) > max) { problems.push(`--${name}: expected a whole number from ${min} to ${max}, got "${v}"`); return def; }
     return Number(v);
   };
-  const seed = raw.get('seed') ?? '1';
+  const seed = raw.seed ?? '1';
   if (seed === '') problems.push('--seed must not be empty');
-  const prefix = raw.get('prefix') ?? 'sim';
+  const prefix = raw.prefix ?? 'sim';
   if (!/^[a-z0-9][a-z0-9-]{0,30}$/.test(prefix)) problems.push(`--prefix: expected lower-case letters, digits and dashes (up to 31), got "${prefix}"`);
-  const start = raw.get('start') ?? '2024-06-03';
+  const start = raw.start ?? '2024-06-03';
   const startMs = /^\d{4}-\d{2}-\d{2}$/.test(start) ? Date.parse(`${start}T00:00:00Z`) : NaN;
   if (Number.isNaN(startMs)) problems.push(`--start: expected a date YYYY-MM-DD, got "${start}"`);
-  const retryScale = Number(raw.get('retry-scale') ?? 1 / 600);
-  if (!(retryScale >= 0 && retryScale <= 1)) problems.push(`--retry-scale: expected a number from 0 to 1, got "${raw.get('retry-scale')}"`);
+  const retryScale = Number(raw['retry-scale'] ?? 1 / 600);
+  if (!(retryScale >= 0 && retryScale <= 1)) problems.push(`--retry-scale: expected a number from 0 to 1, got "${raw['retry-scale']}"`);
 
-  const send = raw.get('send');
-  const out = raw.get('out');
+  const send = raw.send;
+  const out = raw.out;
   let mode: SimulateOptions['mode'] = { kind: 'out', dir: '' };
   if ((send === undefined) === (out === undefined)) problems.push('give exactly one of --send <url> and --out <dir>');
   else if (send !== undefined) {

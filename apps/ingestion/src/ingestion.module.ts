@@ -1,4 +1,5 @@
 import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
 import { IngestionConfig } from '@wise/config';
 import { BatchPublisher, KafkaConnection } from '@wise/kafka';
 import { Logger, Metrics } from '@wise/observability';
@@ -23,7 +24,6 @@ class IngestionShutdown implements OnApplicationShutdown {
 @Module({
   controllers: [WebhooksController, HealthController],
   providers: [
-    { provide: Logger, useFactory: (c: IngestionConfig) => new Logger('ingestion', c.LOG_LEVEL), inject: [IngestionConfig] },
     { provide: Metrics, useFactory: () => new Metrics('ingestion') },
     { provide: IngestionMetrics, useFactory: (m: Metrics) => new IngestionMetrics(m), inject: [Metrics] },
     { provide: Postgres, useFactory: (c: IngestionConfig) => new Postgres(c.DATABASE_URL, 2), inject: [IngestionConfig] },
@@ -40,8 +40,9 @@ class IngestionShutdown implements OnApplicationShutdown {
           maxMessages: c.INGEST_BATCH_MAX_MESSAGES,
           lingerMs: c.INGEST_LINGER_MS,
           sendTimeoutMs: c.INGEST_SEND_TIMEOUT_MS,
-          onBatch: (size, seconds, ok) => {
-            m.kafkaBatchSize.observe(size);
+          onBatch: (size, seconds, ok, bytes) => {
+            m.kafkaBatchMessages.observe(size);
+            m.kafkaBatchBytes.observe(bytes);
             m.kafkaSendSeconds.observe({ outcome: ok ? 'ok' : 'failed' }, seconds);
           },
         }, log),
@@ -55,6 +56,15 @@ class IngestionShutdown implements OnApplicationShutdown {
 })
 export class IngestionModule {
   static forConfig(config: IngestionConfig): DynamicModule {
-    return { module: IngestionModule, providers: [{ provide: IngestionConfig, useValue: config }], exports: [] , global: false };
+    const logger = new Logger('ingestion', config.LOG_LEVEL);
+    return {
+      module: IngestionModule,
+      // nestjs-pino on the app's pino, for Nest's own lines (main.ts: useLogger). No pino-http
+      // middleware (forRoutes: none): the access log is a Fastify hook (access-log.ts), far cheaper.
+      imports: [LoggerModule.forRoot({ pinoHttp: { logger: logger.pino }, forRoutes: [] })],
+      providers: [{ provide: IngestionConfig, useValue: config }, { provide: Logger, useValue: logger }],
+      exports: [],
+      global: false,
+    };
   }
 }

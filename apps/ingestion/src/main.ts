@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ConfigError, IngestionConfig, readEnv } from '@wise/config';
 import { BatchPublisher, KafkaConnection } from '@wise/kafka';
-import { Logger } from '@wise/observability';
+import { Logger, requestIdOf } from '@wise/observability';
 import { ensurePostgresDatabase, migratePostgres, Postgres } from '@wise/postgres';
+import { logEachRequest } from './access-log';
 import { IngestionModule } from './ingestion.module';
 import { ReadinessService } from './health/readiness.service';
 import { InstituteKeysService } from './webhooks/institute-keys.service';
@@ -14,16 +16,18 @@ import { RetryLaterFilter } from './webhooks/webhook-errors';
 export async function createIngestionApp(env: NodeJS.ProcessEnv = readEnv()): Promise<NestFastifyApplication> {
   const config = IngestionConfig.parse(env);
   await ensurePostgresDatabase(config.DATABASE_URL);
-  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, logger: false, keepAliveTimeout: 65_000 });
+  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, logger: false, keepAliveTimeout: 65_000, genReqId: requestIdOf });
   // Webhook bodies are kept byte for byte, and an authenticated body that is not JSON must still
   // reach the service (to be quarantined), so every content type is read as a raw Buffer.
   const fastify = adapter.getInstance();
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   const app = await NestFactory.create<NestFastifyApplication>(IngestionModule.forConfig(config), adapter, {
-    logger: new Logger('ingestion', config.LOG_LEVEL),
+    bufferLogs: true,
     bodyParser: false,
   });
+  app.useLogger(app.get(PinoNestLogger));
+  logEachRequest(fastify, app.get(Logger));
   app.useGlobalFilters(new RetryLaterFilter());
   app.enableShutdownHooks();
 

@@ -1,28 +1,34 @@
 import 'reflect-metadata';
 import { createServer, Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { INestApplicationContext } from '@nestjs/common';
 import { ClickHouse, migrateClickHouse } from '@wise/clickhouse';
 import { ConfigError, ProjectorConfig, readEnv } from '@wise/config';
-import { KafkaConnection } from '@wise/kafka';
+import { consumerLag, KafkaConnection } from '@wise/kafka';
 import { Logger, Metrics } from '@wise/observability';
 import { ProjectorConsumer } from './consumer/projector.consumer';
+import { ProjectorMetrics } from './projector.metrics';
 import { ProjectorModule } from './projector.module';
 
 /** Builds the projector, applies ClickHouse migrations, ensures topics, starts consuming. */
 export async function startProjector(env: NodeJS.ProcessEnv = readEnv()): Promise<INestApplicationContext> {
   const config = ProjectorConfig.parse(env);
-  const app = await NestFactory.createApplicationContext(ProjectorModule.forConfig(config), { logger: new Logger('projector', config.LOG_LEVEL) });
+  const app = await NestFactory.createApplicationContext(ProjectorModule.forConfig(config), { bufferLogs: true });
+  app.useLogger(app.get(PinoNestLogger));
   app.enableShutdownHooks();
   const logger = app.get(Logger);
   const applied = await migrateClickHouse(app.get(ClickHouse), undefined, config.CLICKHOUSE_CLUSTER);
   if (applied.length > 0) logger.info('ClickHouse migrations applied', { applied });
-  await app.get(KafkaConnection).ensureTopics([
-    { topic: config.KAFKA_EVENTS_TOPIC, partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR },
-    { topic: config.KAFKA_QUARANTINE_TOPIC, partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR },
-  ]);
+  const kafka = app.get(KafkaConnection);
+  const topics = [config.KAFKA_EVENTS_TOPIC, config.KAFKA_QUARANTINE_TOPIC];
+  await kafka.ensureTopics(topics.map((topic) => ({ topic, partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR })));
+  app.get(ProjectorMetrics).exportConsumerLag(
+    () => kafka.withAdmin((admin) => consumerLag(admin, config.PROJECTOR_GROUP_ID, topics)),
+    (error) => logger.debug('consumer lag not read from Kafka for this scrape', { error }),
+  );
   await app.get(ProjectorConsumer).start();
-  logger.info('projector consuming', { group: config.PROJECTOR_GROUP_ID, topics: [config.KAFKA_EVENTS_TOPIC, config.KAFKA_QUARANTINE_TOPIC], database: config.CLICKHOUSE_DATABASE });
+  logger.info('projector consuming', { group: config.PROJECTOR_GROUP_ID, topics, database: config.CLICKHOUSE_DATABASE });
   return app;
 }
 

@@ -1,5 +1,9 @@
 import type { WriterMetrics } from '@wise/clickhouse';
+import type { PartitionLag } from '@wise/kafka';
 import { Metrics } from '@wise/observability';
+
+/** How long a scrape waits for Kafka's offsets before it answers without the lag series. */
+const LAG_READ_TIMEOUT_MS = 3000;
 
 /** Every metric the projector exports, in one place. */
 export class ProjectorMetrics {
@@ -26,5 +30,28 @@ export class ProjectorMetrics {
       retried: (table) => this.writeRetries.inc({ table }),
       refused: () => this.quarantined.inc({ reason: 'clickhouse_refused' }),
     };
+  }
+
+  /**
+   * `projector_kafka_consumer_lag_messages{topic,partition}`: read from Kafka at each scrape (log end
+   * against the group's committed offset), so it keeps growing while the projector is stuck. When
+   * Kafka does not answer in time the scrape has no lag series rather than stale ones.
+   */
+  exportConsumerLag(read: () => Promise<PartitionLag[]>, onError: (e: Error) => void): void {
+    this.metrics.gauge('kafka_consumer_lag_messages', 'Messages in Kafka not yet committed by the projector group, by topic and partition', ['topic', 'partition'] as const, async function collect() {
+      this.reset();
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const lags = await Promise.race([
+          read(),
+          new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`Kafka offsets not read within ${LAG_READ_TIMEOUT_MS} ms`)), LAG_READ_TIMEOUT_MS); }),
+        ]);
+        for (const l of lags) this.set({ topic: l.topic, partition: String(l.partition) }, l.lag);
+      } catch (e) {
+        onError(e as Error);
+      } finally {
+        clearTimeout(timer);
+      }
+    });
   }
 }

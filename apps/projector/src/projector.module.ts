@@ -1,4 +1,5 @@
 import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
 import { BatchSink, ClickHouse, ClickHouseWriter } from '@wise/clickhouse';
 import { ProjectorConfig } from '@wise/config';
 import { BatchConsumer, KafkaConnection } from '@wise/kafka';
@@ -22,11 +23,14 @@ class ProjectorShutdown implements OnApplicationShutdown {
 @Module({})
 export class ProjectorModule {
   static forConfig(config: ProjectorConfig): DynamicModule {
+    const logger = new Logger('projector', config.LOG_LEVEL);
     return {
       module: ProjectorModule,
+      // nestjs-pino on the app's pino, for Nest's own lines (main.ts: useLogger); no HTTP here.
+      imports: [LoggerModule.forRoot({ pinoHttp: { logger: logger.pino }, forRoutes: [] })],
       providers: [
         { provide: ProjectorConfig, useValue: config },
-        { provide: Logger, useFactory: () => new Logger('projector', config.LOG_LEVEL) },
+        { provide: Logger, useValue: logger },
         { provide: Metrics, useFactory: () => new Metrics('projector') },
         { provide: ProjectorMetrics, useFactory: (m: Metrics) => new ProjectorMetrics(m), inject: [Metrics] },
         {

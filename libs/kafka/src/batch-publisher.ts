@@ -13,7 +13,8 @@ export interface BatchPublisherOptions {
   lingerMs: number;
   /** How long a caller waits for its batch's ack before it is told "not stored". */
   sendTimeoutMs: number;
-  onBatch?: (size: number, seconds: number, ok: boolean) => void;
+  /** After each batch send: messages, seconds to the ack (or failure), whether acknowledged, key + value bytes. */
+  onBatch?: (size: number, seconds: number, ok: boolean, bytes: number) => void;
 }
 
 /** Kafka did not acknowledge in time; the message may or may not be stored, so the caller must not say it is. */
@@ -101,9 +102,11 @@ export class BatchPublisher {
     this.inFlight++;
     const started = process.hrtime.bigint();
     let ok = false;
+    let bytes = 0;
     try {
       const byTopic = new Map<string, { key: string; value: Buffer }[]>();
       for (const p of batch) {
+        bytes += p.message.key.length + p.message.value.length;
         const list = byTopic.get(p.message.topic) ?? [];
         list.push({ key: p.message.key, value: p.message.value });
         byTopic.set(p.message.topic, list);
@@ -121,7 +124,7 @@ export class BatchPublisher {
       for (const p of batch) p.reject(e as Error);
     } finally {
       this.inFlight--;
-      this.options.onBatch?.(batch.length, Number(process.hrtime.bigint() - started) / 1e9, ok);
+      this.options.onBatch?.(batch.length, Number(process.hrtime.bigint() - started) / 1e9, ok, bytes);
       if (this.queue.length > 0) this.schedule();
     }
   }

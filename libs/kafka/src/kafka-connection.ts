@@ -1,5 +1,6 @@
 import { Admin, Kafka, logLevel, LogEntry } from 'kafkajs';
 import { Logger } from '@wise/observability';
+import { KafkajsLogMapper } from './kafkajs-log';
 
 export interface KafkaOptions {
   brokers: string[];
@@ -18,13 +19,6 @@ export interface TopicSpec {
   replicationFactor: number;
 }
 
-const LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
-  [logLevel.DEBUG]: 'debug',
-};
-
 /**
  * The only code that imports kafkajs (with batch-publisher.ts and batch-consumer.ts beside it), so
  * that moving to another KafkaJS-compatible client stays a change in this folder.
@@ -34,6 +28,7 @@ export class KafkaConnection {
 
   constructor(readonly options: KafkaOptions) {
     const log = options.logger.child({ component: 'kafkajs' });
+    const mapper = new KafkajsLogMapper();
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
@@ -42,10 +37,8 @@ export class KafkaConnection {
       retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 3000 },
       logLevel: logLevel.WARN,
       logCreator: () => ({ level, log: entry }: LogEntry) => {
-        const { message, ...rest } = entry;
-        // kafkajs logs its default-partitioner notice on every producer; it is not actionable here.
-        if (message?.includes('switched default partitioner')) return;
-        log[LEVEL[level] ?? 'info'](message, rest);
+        const line = mapper.map(level, entry);
+        if (line) log[line.level](line.msg, line.fields);
       },
     });
   }

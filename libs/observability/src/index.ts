@@ -1,2 +1,3 @@
+export * from './access-log';
 export * from './logger';
 export * from './metrics';

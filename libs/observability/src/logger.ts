@@ -1,7 +1,6 @@
-import { LoggerService } from '@nestjs/common';
+import pino, { type Logger as Pino } from 'pino';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
 // Field names that must never reach a log line, whatever a caller passes.
 const SECRET_FIELD = /key|secret|password|authorization|token/i;
@@ -9,42 +8,55 @@ const SECRET_FIELD = /key|secret|password|authorization|token/i;
 export type LogFields = Record<string, unknown>;
 
 /**
- * JSON-lines logger: one object per line on stdout, with the app name, so logs from both apps can
- * be merged and filtered by a machine. Also serves as Nest's logger.
+ * The app's pino logger: JSON lines on stdout with `time` (ISO), `level` (its name), `app`, `msg`
+ * and the fields, so that logs from both apps can be merged and filtered by a machine. Every line
+ * (fields and bindings alike) goes through `safeFields`: secrets redacted by field name,
+ * errors reduced to name, message and code.
  */
-export class Logger implements LoggerService {
-  constructor(
-    private readonly app: string,
-    private readonly level: LogLevel = 'info',
-    private readonly base: LogFields = {},
-    private readonly out: (line: string) => void = (line) => process.stdout.write(line + '\n'),
-  ) {}
+export function createPino(app: string, level: LogLevel, out?: (line: string) => void): Pino {
+  return pino(
+    {
+      level,
+      base: { app },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }), bindings: safeFields, log: safeFields },
+    },
+    out ? { write: (line: string) => out(line.endsWith('\n') ? line.slice(0, -1) : line) } : pino.destination(1),
+  );
+}
 
+/**
+ * The logging API the apps use, `logger.warn('what happened', { fields })`, over pino. Nest's own
+ * logs and the HTTP access log go through nestjs-pino on the same pino instance (LoggingModule).
+ */
+export class Logger {
+  readonly pino: Pino;
+
+  /** `new Logger(app, level)` makes the app's root logger; `out` receives each line (tests). */
+  constructor(app: string | Pino, level: LogLevel = 'info', base: LogFields = {}, out?: (line: string) => void) {
+    const root = typeof app === 'string' ? createPino(app, level, out) : app;
+    this.pino = Object.keys(base).length > 0 ? root.child(safeFields(base)) : root;
+  }
+
+  // pino's bindings formatter sees only the root's bindings, so a child's are made safe here.
   child(fields: LogFields): Logger {
-    return new Logger(this.app, this.level, { ...this.base, ...fields }, this.out);
+    return new Logger(this.pino.child(safeFields(fields)));
   }
 
-  debug(msg: string, fields?: LogFields): void { this.write('debug', msg, fields); }
-  info(msg: string, fields?: LogFields): void { this.write('info', msg, fields); }
-  warn(msg: string, fields?: LogFields): void { this.write('warn', msg, fields); }
-  error(msg: string, fields?: LogFields | string): void {
-    this.write('error', msg, typeof fields === 'string' ? { stack: fields } : fields);
-  }
-  // LoggerService: Nest passes its context as a trailing string.
-  log(msg: string, context?: string): void { this.write('info', String(msg), context ? { context } : undefined); }
-  verbose(msg: string, context?: string): void { this.write('debug', String(msg), context ? { context } : undefined); }
+  debug(msg: string, fields?: LogFields): void { if (fields) this.pino.debug(fields, msg); else this.pino.debug(msg); }
+  info(msg: string, fields?: LogFields): void { if (fields) this.pino.info(fields, msg); else this.pino.info(msg); }
+  warn(msg: string, fields?: LogFields): void { if (fields) this.pino.warn(fields, msg); else this.pino.warn(msg); }
+  error(msg: string, fields?: LogFields): void { if (fields) this.pino.error(fields, msg); else this.pino.error(msg); }
+}
 
-  private write(level: LogLevel, msg: string, fields?: LogFields): void {
-    if (RANK[level] < RANK[this.level]) return;
-    const line: LogFields = { time: new Date().toISOString(), level, app: this.app, msg };
-    for (const src of [this.base, fields]) {
-      if (!src) continue;
-      for (const [k, v] of Object.entries(src)) {
-        line[k] = SECRET_FIELD.test(k) ? '[redacted]' : v instanceof Error ? errorFields(v) : v;
-      }
-    }
-    this.out(JSON.stringify(line));
+function safeFields(fields: LogFields): LogFields {
+  let out: LogFields | undefined;
+  for (const k in fields) {
+    const v = fields[k];
+    const safe = SECRET_FIELD.test(k) ? '[redacted]' : v instanceof Error ? errorFields(v) : v;
+    if (safe !== v) (out ??= { ...fields })[k] = safe;
   }
+  return out ?? fields;
 }
 
 export function errorFields(e: Error): LogFields {
