@@ -7,7 +7,7 @@ import { Logger, Metrics } from '@wise/observability';
 import { ProjectorConsumer } from './consumer/projector.consumer';
 import { ProjectorMetrics } from './projector.metrics';
 import { servingStep } from './serving/serving.step';
-import { ServingRefresh } from '@wise/serving';
+import { CoalescedRefresh, ServingRefresh } from '@wise/serving';
 
 /** Shutdown order: stop fetching and finish the batch in hand (write, commit), then disconnect. */
 @Injectable()
@@ -51,14 +51,15 @@ export class ProjectorModule {
               maxBytesPerPartition: config.PROJECTOR_BATCH_MAX_BYTES,
               minBytes: config.PROJECTOR_BATCH_MIN_BYTES,
               maxWaitMs: config.PROJECTOR_BATCH_WAIT_MS,
-              partitionsConsumedConcurrently: 2,
+              // Every partition in hand at once: their batches share one serving refresh round.
+              partitionsConsumedConcurrently: config.KAFKA_TOPIC_PARTITIONS,
             }, log),
           inject: [KafkaConnection, Logger],
         },
         {
           provide: BatchSink,
           useFactory: (ch: ClickHouse, log: Logger, m: ProjectorMetrics) =>
-            new BatchSink(new ClickHouseWriter(ch, log, config.PROJECTOR_RETRY_MAX_MS, m.writer), servingStep(new ServingRefresh(ch), log, m, config.PROJECTOR_RETRY_MAX_MS)),
+            new BatchSink(new ClickHouseWriter(ch, log, config.PROJECTOR_RETRY_MAX_MS, m.writer), servingStep(new CoalescedRefresh(new ServingRefresh(ch)), log, m, config.PROJECTOR_RETRY_MAX_MS)),
           inject: [ClickHouse, Logger, ProjectorMetrics],
         },
         ProjectorConsumer,

@@ -4,3 +4,4 @@ export * from './touched';
 export * from './version-clock';
 export * from './serving-refresh';
 export * from './institute-settings';
+export * from './coalesced-refresh';

@@ -1,6 +1,6 @@
 import { classifyClickHouseError, clickhouseErrorCode, WriteAbandoned, type AfterWrite } from '@wise/clickhouse';
 import { Logger } from '@wise/observability';
-import { ServingRefresh, Touched } from '@wise/serving';
+import { CoalescedRefresh, Touched } from '@wise/serving';
 import type { ProjectorMetrics } from '../projector.metrics';
 
 // A refusal that is not ClickHouse being away (a bug in the serving SQL, a table a migration has
@@ -11,11 +11,12 @@ const FIRST_RETRY_MS = 200;
 
 /**
  * The projector's step after each batch's fact rows are written and before its offsets are
- * committed: the serving rows of what the batch touched are recomputed (libs/serving). While
+ * committed: the serving rows of what the batch touched are recomputed (libs/serving), in one
+ * round with the other partition batches written meanwhile (CoalescedRefresh). While
  * ClickHouse is unavailable it retries for as long as the batch is ours, so a committed batch has
  * current serving rows.
  */
-export function servingStep(serving: ServingRefresh, logger: Logger, metrics: ProjectorMetrics, retryMaxMs: number): AfterWrite {
+export function servingStep(serving: CoalescedRefresh, logger: Logger, metrics: ProjectorMetrics, retryMaxMs: number): AfterWrite {
   return async (tables, ctx) => {
     const touched = Touched.byRows(tables);
     if (touched.isEmpty) return;

@@ -1,0 +1,44 @@
+import { CoalescedRefresh } from './coalesced-refresh';
+import { Touched } from './touched';
+
+const touching = (...sessions: string[]) => Touched.byRows([['session_events', sessions.map((s) => ({ institute_id: 'i', session_id: s }))]]);
+
+describe('CoalescedRefresh', () => {
+  it('runs the keys handed in while a refresh runs as one next round, and settles each caller with its round', async () => {
+    const rounds: string[][] = [];
+    let release: () => void = () => undefined;
+    const serving = {
+      refresh: (t: Touched) => {
+        rounds.push(t.sessions.list().map((k) => k[1]));
+        return rounds.length === 1 ? new Promise<void>((r) => (release = r)) : Promise.resolve();
+      },
+    };
+    const c = new CoalescedRefresh(serving);
+    const settled: string[] = [];
+    const first = c.refresh(touching('s1')).then(() => settled.push('first'));
+    const second = c.refresh(touching('s2')).then(() => settled.push('second'));
+    const third = c.refresh(touching('s3', 's2')).then(() => settled.push('third'));
+    await new Promise((r) => setImmediate(r));
+    expect(rounds).toEqual([['s1']]);
+    expect(settled).toEqual([]);
+    release();
+    await Promise.all([first, second, third]);
+    expect(rounds).toEqual([['s1'], ['s2', 's3']]);
+    expect(settled).toEqual(['first', 'second', 'third']);
+  });
+
+  it('fails every caller of a failed round, and the next round runs afresh', async () => {
+    let fail = true;
+    const serving = { refresh: async () => { if (fail) throw new Error('ClickHouse away'); } };
+    const c = new CoalescedRefresh(serving);
+    await expect(Promise.all([c.refresh(touching('a')), c.refresh(touching('b'))])).rejects.toThrow('ClickHouse away');
+    fail = false;
+    await expect(c.refresh(touching('c'))).resolves.toBeUndefined();
+  });
+
+  it('does not call the refresh for a batch that touched nothing', async () => {
+    const serving = { refresh: jest.fn(async () => undefined) };
+    await new CoalescedRefresh(serving).refresh(new Touched());
+    expect(serving.refresh).not.toHaveBeenCalled();
+  });
+});
