@@ -50,16 +50,21 @@ export class ServingRefresh {
     const zones = await this.timeZones(allInstitutes(touched));
     const v = this.clock.next();
 
-    for (const f of touched.sessions.filters(this.chunk)) await this.insert('sessions_store', SESSION_STORE_COLUMNS, computeSessions(this.t, f, zones), v + 1);
-    const sessions = new KeySet(touched.sessions.columns);
-    sessions.addAll(touched.sessions);
+    // Only schedule and meeting events make a session's row (as the sessions view always did).
+    for (const f of touched.schedules.filters(this.chunk)) await this.insert('sessions_store', SESSION_STORE_COLUMNS, computeSessions(this.t, f, zones), v + 1);
+    const sessions = new KeySet(touched.schedules.columns);
+    sessions.addAll(touched.schedules);
+    sessions.addAll(touched.participants);
     sessions.addAll(await this.sessionsOfClassrooms(touched.rosterClassrooms));
     const people = sessions.filters(this.chunk);
     for (const [i, f] of people.entries()) {
       await this.refreshPeople(f, v);
       if (progress && people.length > 1) progress(`  engagement and attendance: ${Math.min((i + 1) * this.chunk, sessions.size)} of ${sessions.size} sessions`);
     }
-    for (const f of touched.sessions.filters(this.chunk)) await this.insert('recordings_store', RECORDING_STORE_COLUMNS, computeRecordings(this.t, f, zones), v + 1);
+    const recorded = new KeySet(touched.recordings.columns);
+    recorded.addAll(touched.recordings);
+    recorded.addAll(touched.schedules);
+    for (const f of recorded.filters(this.chunk)) await this.insert('recordings_store', RECORDING_STORE_COLUMNS, computeRecordings(this.t, f, zones), v + 1);
     for (const f of touched.invoiceOwners.filters(this.chunk)) await this.insert('invoices_store', INVOICE_STORE_COLUMNS, computeInvoices(this.t, f), v + 1);
     for (const f of touched.payments.filters(this.chunk)) await this.insert('payments_store', PAYMENT_STORE_COLUMNS, computePayments(this.t, f), v + 1);
     for (const chunk of chunks(revenueClassrooms.list(), this.chunk)) {
@@ -146,7 +151,7 @@ export class ServingRefresh {
       'serving:institute-sessions',
       `SELECT DISTINCT institute_id, k FROM (${sessionSources.map((s) => `SELECT institute_id, session_id AS k FROM ${s} WHERE ${where}`).join(' UNION ALL ')})`,
     );
-    for (const r of sessions) touched.sessions.add(r.institute_id, r.k);
+    for (const r of sessions) touched.schedules.add(r.institute_id, r.k);
     const owners = await this.ch.query<{ institute_id: string; student_id: string; classroom_id: string }>(
       'serving:institute-fee-payers',
       `SELECT DISTINCT institute_id, student_id, classroom_id FROM ${t.invoice_events} WHERE ${where}`,

@@ -35,9 +35,10 @@ describe('KeySet', () => {
 
 describe('Touched.byRows', () => {
   it.each([
-    ['session_events', { institute_id: 'i', session_id: 's' }, 'sessions', [['i', 's']]],
-    ['meeting_events', { institute_id: 'i', session_id: 's' }, 'sessions', [['i', 's']]],
-    ['participant_events', { institute_id: 'i', session_id: 's' }, 'sessions', [['i', 's']]],
+    ['session_events', { institute_id: 'i', session_id: 's' }, 'schedules', [['i', 's']]],
+    ['meeting_events', { institute_id: 'i', session_id: 's' }, 'schedules', [['i', 's']]],
+    ['participant_events', { institute_id: 'i', session_id: 's' }, 'participants', [['i', 's']]],
+    ['recording_events', { institute_id: 'i', session_id: 's' }, 'recordings', [['i', 's']]],
     ['recording_events', { institute_id: 'i', session_id: 's' }, 'sessions', [['i', 's']]],
     ['roster_events', { institute_id: 'i', classroom_id: 'c' }, 'rosterClassrooms', [['i', 'c']]],
     ['invoice_events', { institute_id: 'i', student_id: 'u', classroom_id: 'c' }, 'invoiceOwners', [['i', 'u', 'c']]],

@@ -10,18 +10,32 @@ const text = (v: unknown) => (typeof v === 'string' ? v : String(v ?? ''));
  * owners, payments, and classrooms whose money changed.
  */
 export class Touched {
-  readonly sessions = new KeySet(['institute_id', 'session_id']);
+  /** Sessions whose schedule or meeting changed: their stored session row first, then the rest. */
+  readonly schedules = new KeySet(['institute_id', 'session_id']);
+  /** Sessions whose participants changed: engagement and attendance only. */
+  readonly participants = new KeySet(['institute_id', 'session_id']);
+  /** Sessions with a new recording part. */
+  readonly recordings = new KeySet(['institute_id', 'session_id']);
   readonly rosterClassrooms = new KeySet(['institute_id', 'classroom_id']);
   readonly invoiceOwners = new KeySet(['institute_id', 'student_id', 'classroom_id']);
   readonly payments = new KeySet(['institute_id', 'transaction_id']);
   readonly revenueClassrooms = new KeySet(['institute_id', 'classroom_id']);
 
+  /** Every session the batch touched, whatever the kind. */
+  get sessions(): KeySet {
+    const all = new KeySet(['institute_id', 'session_id']);
+    for (const k of [this.schedules, this.participants, this.recordings]) all.addAll(k);
+    return all;
+  }
+
   get isEmpty(): boolean {
-    return this.sessions.size + this.rosterClassrooms.size + this.invoiceOwners.size + this.payments.size + this.revenueClassrooms.size === 0;
+    return this.schedules.size + this.participants.size + this.recordings.size + this.rosterClassrooms.size + this.invoiceOwners.size + this.payments.size + this.revenueClassrooms.size === 0;
   }
 
   addAll(other: Touched): void {
-    this.sessions.addAll(other.sessions);
+    this.schedules.addAll(other.schedules);
+    this.participants.addAll(other.participants);
+    this.recordings.addAll(other.recordings);
     this.rosterClassrooms.addAll(other.rosterClassrooms);
     this.invoiceOwners.addAll(other.invoiceOwners);
     this.payments.addAll(other.payments);
@@ -37,9 +51,13 @@ export class Touched {
         switch (table) {
           case 'session_events':
           case 'meeting_events':
+            t.schedules.add(institute, text(r.session_id));
+            break;
           case 'participant_events':
+            t.participants.add(institute, text(r.session_id));
+            break;
           case 'recording_events':
-            t.sessions.add(institute, text(r.session_id));
+            t.recordings.add(institute, text(r.session_id));
             break;
           case 'roster_events':
             t.rosterClassrooms.add(institute, text(r.classroom_id));
