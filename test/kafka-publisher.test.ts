@@ -10,7 +10,7 @@ describe('BatchPublisher', () => {
   const logger = new Logger('test', 'error');
   const connection = new KafkaConnection({ brokers, clientId: 'test-publisher', logger });
   const batches: number[] = [];
-  const publisher = new BatchPublisher(connection, { maxMessages: 100, lingerMs: 5, sendTimeoutMs: 4000, onBatch: (size) => batches.push(size) }, logger);
+  const publisher = new BatchPublisher(connection, { maxMessages: 100, lingerMs: 5, sendTimeoutMs: 4000, maxBatchBytes: 1024 * 1024, maxQueueBytes: 64 * 1024 * 1024, onBatch: (size) => batches.push(size) }, logger);
 
   beforeAll(async () => {
     await connection.ensureTopics([{ topic, partitions: 3, replicationFactor: 1 }]);

@@ -1,3 +1,4 @@
 export * from './kafka-connection';
 export * from './batch-publisher';
 export * from './batch-consumer';
+export * from './record-limits';
