@@ -48,7 +48,7 @@ export async function createIngestionApp(env: NodeJS.ProcessEnv = readEnv()): Pr
   });
   app.useGlobalFilters(new RetryLaterFilter());
   app.enableShutdownHooks();
-  installWebhookGuard(fastify, app.get(InstituteKeysService), app.get(IngestionMetrics), app.get(Logger));
+  installWebhookGuard(fastify, app.get(InstituteKeysService), app.get(IngestionMetrics), app.get(Logger), config.BODY_LIMIT_BYTES);
 
   const document = SwaggerModule.createDocument(
     app,

@@ -26,7 +26,7 @@ function refuse(reply: FastifyReply, status: number, error: string, message: str
  * unauthenticated sender cannot make the server buffer up to BODY_LIMIT_BYTES, and a compressed
  * body is refused before it could be inflated.
  */
-export function installWebhookGuard(fastify: FastifyInstance, keys: InstituteKeysService, metrics: IngestionMetrics, logger: Logger): void {
+export function installWebhookGuard(fastify: FastifyInstance, keys: InstituteKeysService, metrics: IngestionMetrics, logger: Logger, bodyLimitBytes: number): void {
   fastify.decorateRequest('wiseInstitute', null);
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     if (req.routeOptions.url !== WEBHOOK_ROUTE) return done();
@@ -51,6 +51,15 @@ export function installWebhookGuard(fastify: FastifyInstance, keys: InstituteKey
     if (encoding !== 'identity' && encoding !== '') {
       metrics.requests.inc({ institute: slug, event: '(none)', outcome: 'unsupported_encoding' });
       return refuse(reply, 415, 'Unsupported Media Type', `Content-Encoding ${JSON.stringify(encoding.slice(0, 40))} is not accepted: send the body uncompressed`);
+    }
+    // Fastify's own 413 also closes the connection while the client may still be writing, which
+    // the client sees as EPIPE instead of the answer. Answered here, the connection stays open:
+    // Node reads and discards the rest of the body (within REQUEST_TIMEOUT_MS), so the sender
+    // always gets its 413. A chunked body without a length still meets Fastify's limit.
+    const length = Number(req.headers['content-length']);
+    if (length > bodyLimitBytes) {
+      metrics.requests.inc({ institute: slug, event: '(none)', outcome: 'too_large' });
+      return refuse(reply, 413, 'Payload Too Large', `Request body is too large: ${length} bytes, the limit is BODY_LIMIT_BYTES = ${bodyLimitBytes}; nothing stored`);
     }
     req.wiseInstitute = slug;
     done();
