@@ -1,6 +1,6 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import { hashInstituteKey, keyMatches, MIN_KEY_LENGTH } from '@wise/contracts';
-import { IngestionConfig } from '@wise/config';
+import type { IngestionConfig } from '@wise/config';
 import { Logger } from '@wise/observability';
 import { InstituteRecord, InstitutesRepository } from '@wise/postgres';
 
@@ -58,12 +58,14 @@ const DUMMY: InstituteRecord = { slug: '(unknown)', name: '', keyHeader: null, l
  * An institute without a pinned header is in learning mode (Wise does not document which header
  * carries its key): the key is looked for in every header, and the header that carried it is
  * recorded for the operator to see and pin (`institutes pin-header`).
+ *
+ * Built by a factory in IngestionModule (no Nest import here, so unit specs load it directly).
  */
-@Injectable()
 export class InstituteKeysService implements OnApplicationShutdown {
   private institutes = new Map<string, InstituteRecord>();
   private loadedAt: number | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private hashes = 0;
 
   constructor(
     private readonly repository: InstitutesRepository,
@@ -93,6 +95,11 @@ export class InstituteKeysService implements OnApplicationShutdown {
   /** Milliseconds since institutes and keys were last loaded (null before the first load). */
   get ageMs(): number | null {
     return this.loadedAt === null ? null : this.now() - this.loadedAt;
+  }
+
+  /** Key hashes computed so far: what the time of a check depends on (see check). */
+  get hashesComputed(): number {
+    return this.hashes;
   }
 
   get stale(): boolean {
@@ -126,6 +133,7 @@ export class InstituteKeysService implements OnApplicationShutdown {
       anyCandidate ||= counts;
       let ok = false;
       for (const k of institute.keys) ok = keyMatches(presented, k.salt, k.keyHash) || ok;
+      this.hashes += institute.keys.length;
       if (ok && counts && matched === null) matched = name;
     }
     if (!known) return { ok: false, why: 'unknown-institute' };
