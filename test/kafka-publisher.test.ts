@@ -1,4 +1,5 @@
-import { BatchPublisher, KafkaConnection } from '@wise/kafka';
+import { randomBytes } from 'node:crypto';
+import { BatchPublisher, KafkaConnection, maxRecordBytes, QueueFullError, RecordTooLargeError, topicConfig } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { readTopic, uniqueName } from '@wise/testing';
 
@@ -36,5 +37,66 @@ describe('BatchPublisher', () => {
     expect(new Set(read.map((m) => m.partition)).size).toBe(1);
     expect(read.sort((a, b) => Number(a.offset) - Number(b.offset)).map((m) => m.value.toString())).toEqual(Array.from({ length: 20 }, (_, i) => `o-${i}`));
     expect((await readTopic(brokers, topic)).length).toBe(before + 20);
+  });
+});
+
+// Limits: a batch never exceeds the topic's max.message.bytes, a message that can never fit fails
+// alone, and a full queue refuses at once instead of growing.
+describe('BatchPublisher limits', () => {
+  const brokers = ['127.0.0.1:9092'];
+  const logger = new Logger('test', 'error');
+  const connection = new KafkaConnection({ brokers, clientId: 'test-publisher-limits', logger });
+  const topic = `test.${uniqueName('lim')}`;
+  const limit = 256 * 1024;
+  const batches: number[] = [];
+  const publisher = new BatchPublisher(connection, { maxMessages: 1000, lingerMs: 5, sendTimeoutMs: 4000, maxBatchBytes: limit, maxQueueBytes: 4 * limit, onBatch: (size) => batches.push(size) }, logger);
+
+  beforeAll(async () => {
+    await connection.ensureTopics([{ topic, partitions: 1, replicationFactor: 1, config: { 'max.message.bytes': String(limit) } }]);
+    await publisher.connect();
+  });
+  afterAll(async () => { await publisher.disconnect(); });
+
+  it('splits concurrent messages into batches under max.message.bytes, so a large one fails none of its neighbours', async () => {
+    const big = randomBytes(limit - 1024);
+    const small = Array.from({ length: 50 }, (_, i) => Buffer.from(`small-${i}-${'x'.repeat(2000)}`));
+    await Promise.all([publisher.publish({ topic, key: 'big', value: big }), ...small.map((v, i) => publisher.publish({ topic, key: `s${i}`, value: v }))]);
+    const read = await readTopic(brokers, topic);
+    expect(read).toHaveLength(51);
+    expect(read.find((m) => m.key === 'big')!.value.equals(big)).toBe(true);
+    expect(batches.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('refuses a message larger than max.message.bytes alone, at once', async () => {
+    await expect(publisher.publish({ topic, key: 'huge', value: Buffer.alloc(limit + 1) })).rejects.toBeInstanceOf(RecordTooLargeError);
+  });
+
+  it('refuses with QueueFullError at once when the queue holds maxQueueBytes, and takes messages again after', async () => {
+    const pending = Array.from({ length: 4 }, (_, i) => publisher.publish({ topic, key: `q${i}`, value: Buffer.alloc(limit - 1024) }));
+    await expect(publisher.publish({ topic, key: 'over', value: Buffer.alloc(limit - 1024) })).rejects.toBeInstanceOf(QueueFullError);
+    await Promise.all(pending);
+    expect(publisher.queuedBytes).toBe(0);
+    await expect(publisher.publish({ topic, key: 'after', value: Buffer.from('ok') })).resolves.toBeUndefined();
+  });
+});
+
+describe('KafkaConnection.ensureTopics sets topic settings, also on an existing topic', () => {
+  const connection = new KafkaConnection({ brokers: ['127.0.0.1:9092'], clientId: 'test-topics', logger: new Logger('test', 'error') });
+
+  it('creates a topic with ingestion\'s settings: max.message.bytes from the body limit, retention, min.insync.replicas', async () => {
+    const topic = `test.${uniqueName('cfg')}`;
+    const config = topicConfig({ bodyLimitBytes: 1024 * 1024, replicationFactor: 1, retentionMs: -1 });
+    await connection.ensureTopics([{ topic, partitions: 1, replicationFactor: 1, config }]);
+    expect(await connection.topicSettings(topic)).toEqual({ 'max.message.bytes': String(maxRecordBytes(1024 * 1024)), 'retention.ms': '-1', 'min.insync.replicas': '1' });
+    expect(maxRecordBytes(1024 * 1024)).toBeGreaterThan(Math.ceil((1024 * 1024 * 4) / 3));
+    expect(topicConfig({ bodyLimitBytes: 1024, replicationFactor: 3, retentionMs: -1 })['min.insync.replicas']).toBe('2');
+  });
+
+  it('applies them to a topic created with broker defaults, keeping its other settings', async () => {
+    const topic = `test.${uniqueName('old')}`;
+    await connection.ensureTopics([{ topic, partitions: 1, replicationFactor: 1, config: { 'segment.ms': '86400000' } }]);
+    const config = topicConfig({ bodyLimitBytes: 1024 * 1024, replicationFactor: 1, retentionMs: -1 });
+    await connection.ensureTopics([{ topic, partitions: 1, replicationFactor: 1, config }]);
+    expect(await connection.topicSettings(topic)).toEqual({ ...config, 'segment.ms': '86400000' });
   });
 });
