@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { BatchPublisher, KafkaConnection, maxRecordBytes, QueueFullError, RecordTooLargeError, topicConfig } from '@wise/kafka';
 import { Logger } from '@wise/observability';
@@ -98,5 +100,13 @@ describe('KafkaConnection.ensureTopics sets topic settings, also on an existing 
     const config = topicConfig({ bodyLimitBytes: 1024 * 1024, replicationFactor: 1, retentionMs: -1 });
     await connection.ensureTopics([{ topic, partitions: 1, replicationFactor: 1, config }]);
     expect(await connection.topicSettings(topic)).toEqual({ ...config, 'segment.ms': '86400000' });
+  });
+});
+
+describe('the native stack\'s broker admits what ingestion produces', () => {
+  it.each([1024 * 1024, 5 * 1024 * 1024 + 7])('message.max.bytes for BODY_LIMIT_BYTES=%i is maxRecordBytes()', (limit) => {
+    const script = join(__dirname, '..', 'scripts', 'stack', 'stack.sh');
+    const out = execFileSync('bash', [script, 'kafka-max-message-bytes'], { env: { ...process.env, BODY_LIMIT_BYTES: String(limit) } }).toString().trim();
+    expect(Number(out)).toBe(maxRecordBytes(limit));
   });
 });
