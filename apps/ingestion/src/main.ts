@@ -48,7 +48,7 @@ export async function createIngestionApp(env: NodeJS.ProcessEnv = readEnv()): Pr
   });
   app.useGlobalFilters(new RetryLaterFilter());
   app.enableShutdownHooks();
-  installWebhookGuard(fastify, app.get(InstituteKeysService), app.get(IngestionMetrics), app.get(Logger), config.BODY_LIMIT_BYTES);
+  installWebhookGuard(fastify, app.get(InstituteKeysService), app.get(IngestionMetrics), app.get(Logger), { bodyLimitBytes: config.BODY_LIMIT_BYTES, maxInFlightBytes: config.INGEST_QUEUE_MAX_BYTES });
 
   const document = SwaggerModule.createDocument(
     app,

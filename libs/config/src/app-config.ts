@@ -32,8 +32,8 @@ const ingestion = {
   // How old the last successful load of institutes and keys may be before webhooks get 503: bounds
   // how long a disabled or retired key stays valid while PostgreSQL is unreachable.
   INSTITUTES_MAX_STALENESS_MS: envInt(5 * 60 * 1000, 1000),
-  // Bytes of records waiting for Kafka; past it a request is answered 503 at once. Each waiting
-  // request also holds its body, so ingestion's memory is about 2x this above its baseline.
+  // Bytes of webhook bodies in flight (received, checked or waiting for Kafka), reserved before
+  // a body is read; past it a request is answered 503 at once. Also bounds the publish queue.
   INGEST_QUEUE_MAX_BYTES: envInt(32 * 1024 * 1024, 1024 * 1024),
   // The whole request (headers and body) must arrive within this; a slow sender is cut off.
   REQUEST_TIMEOUT_MS: envInt(10_000, 1000, 600_000),

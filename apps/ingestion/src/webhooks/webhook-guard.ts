@@ -26,7 +26,15 @@ function refuse(reply: FastifyReply, status: number, error: string, message: str
  * unauthenticated sender cannot make the server buffer up to BODY_LIMIT_BYTES, and a compressed
  * body is refused before it could be inflated.
  */
-export function installWebhookGuard(fastify: FastifyInstance, keys: InstituteKeysService, metrics: IngestionMetrics, logger: Logger, bodyLimitBytes: number): void {
+export interface GuardLimits {
+  bodyLimitBytes: number;
+  /** Bytes of webhook bodies being read, checked or waiting for Kafka; past it, 503 at once. */
+  maxInFlightBytes: number;
+}
+
+export function installWebhookGuard(fastify: FastifyInstance, keys: InstituteKeysService, metrics: IngestionMetrics, logger: Logger, limits: GuardLimits): void {
+  const { bodyLimitBytes, maxInFlightBytes } = limits;
+  let inFlightBytes = 0;
   fastify.decorateRequest('wiseInstitute', null);
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     if (req.routeOptions.url !== WEBHOOK_ROUTE) return done();
@@ -61,6 +69,17 @@ export function installWebhookGuard(fastify: FastifyInstance, keys: InstituteKey
       metrics.requests.inc({ institute: slug, event: '(none)', outcome: 'too_large' });
       return refuse(reply, 413, 'Payload Too Large', `Request body is too large: ${length} bytes, the limit is BODY_LIMIT_BYTES = ${bodyLimitBytes}; nothing stored`);
     }
+    // Admission by bytes, before the body is read: the publish queue alone would not bound the
+    // bodies still being received or parsed when Kafka is down and senders keep coming. A body of
+    // unknown length (chunked) reserves the whole limit.
+    const reserved = Number.isFinite(length) && length >= 0 ? length : bodyLimitBytes;
+    if (inFlightBytes + reserved > maxInFlightBytes) {
+      metrics.requests.inc({ institute: slug, event: '(none)', outcome: 'queue_full' });
+      void reply.header('retry-after', '30');
+      return refuse(reply, 503, 'Service Unavailable', `event not stored: ${inFlightBytes} bytes are already waiting for Kafka (INGEST_QUEUE_MAX_BYTES); retry later`);
+    }
+    inFlightBytes += reserved;
+    reply.raw.once('close', () => { inFlightBytes -= reserved; });
     req.wiseInstitute = slug;
     done();
   });
