@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { BatchPublisher, KafkaConnection, maxRecordBytes, QueueFullError, RecordTooLargeError, topicConfig } from '@wise/kafka';
+import { BatchPublisher, KafkaConnection, maxRecordBytes, PublishTimeoutError, QueueFullError, RecordTooLargeError, topicConfig } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { readTopic, uniqueName } from '@wise/testing';
 
@@ -108,5 +108,22 @@ describe('the native stack\'s broker admits what ingestion produces', () => {
     const script = join(__dirname, '..', 'scripts', 'stack', 'stack.sh');
     const out = execFileSync('bash', [script, 'kafka-max-message-bytes'], { env: { ...process.env, BODY_LIMIT_BYTES: String(limit) } }).toString().trim();
     expect(Number(out)).toBe(maxRecordBytes(limit));
+  });
+});
+
+describe('BatchPublisher drops what its callers gave up on', () => {
+  const logger = new Logger('test', 'error');
+  const connection = new KafkaConnection({ brokers: ['127.0.0.1:9092'], clientId: 'test-publisher-expiry', logger });
+  const publisher = new BatchPublisher(connection, { maxMessages: 1, lingerMs: 0, sendTimeoutMs: 300, maxBatchBytes: 1024 * 1024, maxQueueBytes: 1024 * 1024 }, logger);
+  beforeAll(async () => { await publisher.connect(); });
+  afterAll(async () => { await publisher.disconnect(); });
+
+  it('answers PublishTimeoutError in time and releases the bytes of queued entries, even while a batch is stuck', async () => {
+    // A topic that does not exist: kafkajs keeps retrying the first batch long past the timeout.
+    const topic = `test.${uniqueName('missing')}`;
+    const sends = ['a', 'b', 'c'].map((v) => publisher.publish({ topic, key: v, value: Buffer.alloc(100_000) }));
+    expect(publisher.queuedBytes).toBeGreaterThan(300_000);
+    for (const s of sends) await expect(s).rejects.toBeInstanceOf(PublishTimeoutError);
+    expect(publisher.queuedBytes).toBe(0);
   });
 });
