@@ -62,10 +62,14 @@ export async function benchIngestion(run: BenchRun, world: WorldOptions, events:
   try {
     const prof = profiling(plan.profileFile);
     const ports: number[] = [];
+    // /metrics is on each replica's operations port (OPS_PORT), not its webhook port.
+    const opsPorts: number[] = [];
     for (let i = 0; i < plan.replicas; i++) {
       const port = await freePort();
+      const opsPort = await freePort();
       ports.push(port);
-      const env = run.appEnv('ingest', { PORT: String(port), ...plan.env, ...(i === 0 ? prof.env : {}) });
+      opsPorts.push(opsPort);
+      const env = run.appEnv('ingest', { PORT: String(port), OPS_PORT: String(opsPort), ...plan.env, ...(i === 0 ? prof.env : {}) });
       apps.push(await BenchProcess.start(`ingestion#${i + 1}`, [ENTRY.ingestion], env, `http://127.0.0.1:${port}/ready`, i === 0 ? prof.nodeArgs : []));
     }
     const basePort = await freePort();
@@ -121,7 +125,7 @@ export async function benchIngestion(run: BenchRun, world: WorldOptions, events:
     }
     await replicas[0].profile('stop', plan.profileFile);
     let kafka: IngestionFigures['kafka'] = null;
-    const texts = (await Promise.all(ports.map((p) => scrape(`http://127.0.0.1:${p}/metrics`)))).filter((t): t is string => t !== null);
+    const texts = (await Promise.all(opsPorts.map((p) => scrape(`http://127.0.0.1:${p}/metrics`)))).filter((t): t is string => t !== null);
     if (texts.length > 0) {
       const size = texts.map((t) => histogram(t, 'ingestion_kafka_batch_messages')).reduce((a, b) => ({ sum: a.sum + b.sum, count: a.count + b.count }));
       const send = texts.map((t) => histogram(t, 'ingestion_kafka_send_seconds')).reduce((a, b) => ({ sum: a.sum + b.sum, count: a.count + b.count }));

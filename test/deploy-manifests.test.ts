@@ -122,8 +122,7 @@ describe('deploy/k8s', () => {
   });
 
   it.each([
-    // OPS_PORT arrives with issue 9's operations port; until then the config does not list it yet.
-    ['ingestion', INGESTION_ENV_VARS.includes('OPS_PORT') ? INGESTION_ENV_VARS : [...INGESTION_ENV_VARS, 'OPS_PORT'].sort(), ['DATABASE_URL']],
+    ['ingestion', INGESTION_ENV_VARS, ['DATABASE_URL']],
     ['projector', PROJECTOR_ENV_VARS, ['CLICKHOUSE_PASSWORD']],
   ])('gives %s every variable it reads, with values its config accepts, and only the secrets it uses', (name, vars, secrets) => {
     const env = containerEnv(one('Deployment', name).spec.template.spec.containers[0]);

@@ -51,13 +51,17 @@ export class AppProcess {
 export interface RunningIngestion {
   proc: AppProcess;
   url: string;
+  /** The operations port: /metrics, /docs, /health, /ready. */
+  opsUrl: string;
   stop: () => Promise<number | null>;
 }
 
 export async function startIngestion(env: NodeJS.ProcessEnv): Promise<RunningIngestion> {
   const port = await freePort();
-  const proc = AppProcess.start('ingestion', { ...env, PORT: String(port) });
+  const opsPort = await freePort();
+  const proc = AppProcess.start('ingestion', { ...env, PORT: String(port), OPS_PORT: String(opsPort) });
   const url = `http://127.0.0.1:${port}`;
+  const opsUrl = `http://127.0.0.1:${opsPort}`;
   try {
     await proc.waitForLine(/ingestion listening/);
     await waitFor('ingestion /ready', async () => (await fetch(`${url}/ready`)).status === 200);
@@ -65,7 +69,7 @@ export async function startIngestion(env: NodeJS.ProcessEnv): Promise<RunningIng
     await proc.stop('SIGKILL');
     throw e;
   }
-  return { proc, url, stop: () => proc.stop() };
+  return { proc, url, opsUrl, stop: () => proc.stop() };
 }
 
 export async function startProjector(env: NodeJS.ProcessEnv): Promise<AppProcess> {

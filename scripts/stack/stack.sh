@@ -17,6 +17,10 @@ KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
 CH_HTTP_PORT="${CH_HTTP_PORT:-8123}"
 CH_TCP_PORT="${CH_TCP_PORT:-9000}"
 KAFKA_PARTITIONS="${KAFKA_DEFAULT_PARTITIONS:-6}"
+# The broker's message.max.bytes must admit every record ingestion can produce for a body of
+# BODY_LIMIT_BYTES: the same formula as maxRecordBytes() in libs/kafka/src/record-limits.ts
+# (4/3 of the body, for a quarantined body kept as base64, plus 64 KiB of envelope).
+kafka_max_message_bytes() { local body="${BODY_LIMIT_BYTES:-1048576}"; echo $(( (body * 4 + 2) / 3 + 65536 )); }
 
 say() { printf '[stack] %s\n' "$*"; }
 fail() { printf '[stack] ERROR: %s\n' "$*" >&2; exit 1; }
@@ -99,6 +103,8 @@ group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 log.retention.hours=-1
 log.segment.bytes=268435456
+message.max.bytes=$(kafka_max_message_bytes)
+replica.fetch.max.bytes=$(kafka_max_message_bytes)
 PROPS
   local cp="$KAFKA_LIBS/*"
   local jvm=(-Xms256m "-Xmx$KAFKA_HEAP" -XX:+UseG1GC -Djava.awt.headless=true
@@ -236,5 +242,6 @@ case "${1:-}" in
   kafka-down) stop_pid kafka "$KAFKA_PID" ;;
   clickhouse-up) mkdir -p "$STACK"; clickhouse_up ;;
   clickhouse-down) stop_pid clickhouse "$CH_PID" ;;
+  kafka-max-message-bytes) kafka_max_message_bytes ;;
   *) echo "usage: $0 up|down|status (or kafka-up|kafka-down|clickhouse-up|clickhouse-down for one service)" >&2; exit 2 ;;
 esac

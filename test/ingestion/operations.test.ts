@@ -15,15 +15,19 @@ describe('ingestion operations endpoints', () => {
   });
   afterAll(async () => { await ingestion?.stop(); });
 
-  it('GET /health says alive and /ready says ready with the institutes loaded', async () => {
-    expect(await (await fetch(`${ingestion.url}/health`)).json()).toEqual({ status: 'ok' });
-    const ready = await fetch(`${ingestion.url}/ready`);
+  it.each([['the webhook port', () => ingestion.url], ['the operations port', () => ingestion.opsUrl]])('GET /health and /ready answer on %s, /ready with the institutes\' age and bound', async (_port, base) => {
+    expect(await (await fetch(`${base()}/health`)).json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${base()}/ready`);
     expect(ready.status).toBe(200);
-    expect((await ready.json()) as { institutes: number }).toMatchObject({ status: 'ready', institutes: expect.any(Number) });
+    expect((await ready.json()) as { institutes: number }).toMatchObject({ status: 'ready', institutes: expect.any(Number), institutesAgeMs: expect.any(Number), institutesMaxStalenessMs: 300000 });
+  });
+
+  it('does not serve /metrics or /docs on the public webhook port', async () => {
+    for (const path of ['/metrics', '/docs', '/docs-json']) expect((await fetch(`${ingestion.url}${path}`)).status).toBe(404);
   });
 
   it('GET /metrics counts requests by institute, event and outcome, and times and sizes Kafka sends', async () => {
-    const text = await (await fetch(`${ingestion.url}/metrics`)).text();
+    const text = await (await fetch(`${ingestion.opsUrl}/metrics`)).text();
     const value = (prefix: string, ...labels: string[]) => {
       const line = text.split('\n').find((l) => l.startsWith(prefix) && labels.every((x) => l.includes(x)));
       return line === undefined ? undefined : Number(line.split(' ').pop());
@@ -42,11 +46,16 @@ describe('ingestion operations endpoints', () => {
     expect(text.split('\n').filter((l) => /^[a-z_]+(\{|\s)/.test(l) && !l.includes('app="ingestion"'))).toEqual([]);
   });
 
-  it('GET /docs serves the OpenAPI description of the webhook route', async () => {
-    const doc = (await (await fetch(`${ingestion.url}/docs`)).json()) as { openapi: string; paths: Record<string, { post?: { responses: Record<string, unknown> } }> };
+  it('GET /docs serves Swagger UI, and /docs-json the OpenAPI description of the webhook route', async () => {
+    const ui = await fetch(`${ingestion.opsUrl}/docs`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toMatch(/swagger-ui/i);
+    const asset = await fetch(`${ingestion.opsUrl}/docs/swagger-ui-bundle.js`);
+    expect(asset.status).toBe(200);
+    const doc = (await (await fetch(`${ingestion.opsUrl}/docs-json`)).json()) as { openapi: string; paths: Record<string, { post?: { responses: Record<string, unknown> } }> };
     expect(doc.openapi).toMatch(/^3\./);
     const route = doc.paths['/webhooks/wise/{institute}'];
-    expect(Object.keys(route.post!.responses).sort()).toEqual(['200', '401', '413', '503']);
+    expect(Object.keys(route.post!.responses).sort()).toEqual(['200', '401', '413', '415', '503']);
   });
 
   it('logs JSON lines that name the event of a unit of work', () => {

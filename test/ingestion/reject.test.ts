@@ -37,7 +37,7 @@ describe('ingestion refuses what is not authenticated and stores nothing of it',
   });
 
   it('counted the refusals in its metrics', async () => {
-    const text = await (await fetch(`${ingestion.url}/metrics`)).text();
+    const text = await (await fetch(`${ingestion.opsUrl}/metrics`)).text();
     const line = text.split('\n').find((l) => l.startsWith('ingestion_webhook_requests_total') && l.includes(`institute="${slug}"`) && l.includes('outcome="unauthorized"'));
     expect(line).toBeDefined();
     expect(Number(line!.split(' ').pop())).toBe(3);

@@ -1,43 +1,69 @@
+import { parseArgs as parseNodeArgs, type ParseArgsConfig } from 'node:util';
 import { CommonConfig, ConfigError, readEnv } from '@wise/config';
 import { InstituteExistsError, InstituteNotFoundError } from '@wise/postgres';
 import { CliContext, CliError, Flags } from './cli-context';
-import { institutesCommand } from './commands/institutes.command';
-import { quarantineCommand } from './commands/quarantine.command';
-import { rebuildCommand } from './commands/rebuild.command';
+import { INSTITUTES_USAGE, institutesCommand, institutesOptions } from './commands/institutes.command';
+import { QUARANTINE_USAGE, quarantineCommand } from './commands/quarantine.command';
+import { REBUILD_USAGE, rebuildCommand } from './commands/rebuild.command';
 import { statusCommand } from './commands/status.command';
 
-const USAGE = `npm run cli -- <command>
-  institutes add|rotate|retire-old-keys|disable|enable|set-header|list   manage institutes and keys
-  quarantine list [--institute <slug>] [--limit N]                        what was refused, and why
-  migrate                                                                 apply PostgreSQL and ClickHouse migrations
-  rebuild [--page-size N] [--force]                                       re-project analytics tables from the event store (projector stopped)
-  status                                                                  events stored per institute`;
+const USAGE = `npm run cli -- <command> [--help]
+  institutes add|rotate|retire-old-keys|disable|enable|set-header|pin-header|list   manage institutes and keys
+  institutes set-timezone|set-attendance-rule                                     an institute's analytics settings
+  quarantine list [--institute <slug>] [--limit N]                                   what was refused, and why
+  migrate                                                                            apply PostgreSQL and ClickHouse migrations
+  rebuild [--page-size N] [--force]                                                  re-project analytics tables from the event store (projector stopped)
+  status                                                                             events stored per institute`;
 
-export function parseArgs(argv: string[]): { args: string[]; flags: Flags } {
-  const args: string[] = [];
-  const flags: Flags = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a.startsWith('--')) {
-      const [name, inline] = a.slice(2).split('=', 2);
-      if (inline !== undefined) flags[name] = inline;
-      else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) flags[name] = argv[++i];
-      else flags[name] = true;
-    } else args.push(a);
+type Options = NonNullable<ParseArgsConfig['options']>;
+const HELP: Options = { help: { type: 'boolean', short: 'h' } };
+
+/** Each command's options; anything else on its command line is an error naming the usage. */
+const COMMANDS: Record<string, { usage: string; options: (sub: string | undefined) => Options }> = {
+  institutes: { usage: INSTITUTES_USAGE, options: institutesOptions },
+  quarantine: { usage: QUARANTINE_USAGE, options: () => ({ institute: { type: 'string' }, limit: { type: 'string' } }) },
+  rebuild: { usage: REBUILD_USAGE, options: () => ({ 'page-size': { type: 'string' }, force: { type: 'boolean' } }) },
+  status: { usage: 'usage: status   (events stored per institute)', options: () => ({}) },
+  migrate: { usage: 'usage: migrate   (apply PostgreSQL and ClickHouse migrations)', options: () => ({}) },
+};
+
+/**
+ * Parses one command line with node:util's parseArgs (strict): `--key=abc==` keeps everything after
+ * the first `=`, unknown options are errors, and `--help` is understood by every command.
+ */
+export function parseArgs(argv: string[]): { command: string | undefined; args: string[]; flags: Flags; help: boolean } {
+  const command = argv[0]?.startsWith('-') ? undefined : argv[0];
+  const spec = command === undefined ? undefined : COMMANDS[command];
+  if (!spec) {
+    const wantsHelp = argv.includes('--help') || argv.includes('-h');
+    if (wantsHelp || command === undefined) return { command: undefined, args: [], flags: {}, help: true };
+    throw new CliError(`unknown command ${JSON.stringify(command)}\n${USAGE}`);
   }
-  return { args, flags };
+  const rest = argv.slice(1);
+  const sub = rest[0]?.startsWith('-') ? undefined : rest[0];
+  let parsed;
+  try {
+    parsed = parseNodeArgs({ args: rest, options: { ...HELP, ...spec.options(sub) }, allowPositionals: true, strict: true });
+  } catch (e) {
+    // parseArgs names the option and what was wrong with it; the usage says what would be right.
+    throw new CliError(`${(e as Error).message}\n${spec.usage}`);
+  }
+  const { help, ...values } = parsed.values;
+  const flags: Flags = {};
+  for (const [k, v] of Object.entries(values)) if (typeof v === 'string' || typeof v === 'boolean') flags[k] = v;
+  return { command, args: parsed.positionals, flags, help: help === true };
 }
 
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<void> {
-  const { args, flags } = parseArgs(argv);
+export async function runCli(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void, stdin: () => Promise<string> = readStdin): Promise<void> {
+  const { command, args, flags, help } = parseArgs(argv);
+  if (help) return print(command ? COMMANDS[command].usage : USAGE);
   const config = CommonConfig.parse(env);
   const base = (env.PUBLIC_BASE_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
   const ctx = new CliContext(config, base, print);
   try {
-    const [command, ...rest] = args;
     switch (command) {
-      case 'institutes': return await institutesCommand(ctx, rest, flags);
-      case 'quarantine': return await quarantineCommand(ctx, rest, flags);
+      case 'institutes': return await institutesCommand(ctx, args, flags, stdin);
+      case 'quarantine': return await quarantineCommand(ctx, args, flags);
       case 'status': return await statusCommand(ctx);
       case 'rebuild': return await rebuildCommand(ctx, flags, env);
       case 'migrate':
@@ -50,6 +76,12 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, print: (lin
   } finally {
     await ctx.close();
   }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 if (require.main === module) {

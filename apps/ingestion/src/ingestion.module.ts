@@ -1,12 +1,13 @@
 import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { IngestionConfig } from '@wise/config';
-import { BatchPublisher, KafkaConnection } from '@wise/kafka';
+import { BatchPublisher, KafkaConnection, maxRecordBytes } from '@wise/kafka';
 import { Logger, Metrics } from '@wise/observability';
 import { InstitutesRepository, Postgres } from '@wise/postgres';
 import { HealthController } from './health/health.controller';
 import { ReadinessService } from './health/readiness.service';
 import { IngestionMetrics } from './ingestion.metrics';
+import { OperationsServer } from './operations';
 import { InstituteKeysService } from './webhooks/institute-keys.service';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhooksService } from './webhooks/webhooks.service';
@@ -22,6 +23,7 @@ class IngestionShutdown implements OnApplicationShutdown {
 }
 
 @Module({
+  // /metrics and /docs are served on OPS_PORT (see main.ts); /health and /ready on both ports.
   controllers: [WebhooksController, HealthController],
   providers: [
     { provide: Metrics, useFactory: () => new Metrics('ingestion') },
@@ -40,6 +42,8 @@ class IngestionShutdown implements OnApplicationShutdown {
           maxMessages: c.INGEST_BATCH_MAX_MESSAGES,
           lingerMs: c.INGEST_LINGER_MS,
           sendTimeoutMs: c.INGEST_SEND_TIMEOUT_MS,
+          maxBatchBytes: maxRecordBytes(c.BODY_LIMIT_BYTES),
+          maxQueueBytes: c.INGEST_QUEUE_MAX_BYTES,
           onBatch: (size, seconds, ok, bytes) => {
             m.kafkaBatchMessages.observe(size);
             m.kafkaBatchBytes.observe(bytes);
@@ -48,10 +52,15 @@ class IngestionShutdown implements OnApplicationShutdown {
         }, log),
       inject: [KafkaConnection, IngestionConfig, IngestionMetrics, Logger],
     },
-    InstituteKeysService,
+    {
+      provide: InstituteKeysService,
+      useFactory: (r: InstitutesRepository, c: IngestionConfig, log: Logger) => new InstituteKeysService(r, c, log),
+      inject: [InstitutesRepository, IngestionConfig, Logger],
+    },
     ReadinessService,
     WebhooksService,
     IngestionShutdown,
+    OperationsServer,
   ],
 })
 export class IngestionModule {

@@ -1,22 +1,45 @@
 import 'reflect-metadata';
+import { createServer, RequestListener } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ConfigError, IngestionConfig, readEnv } from '@wise/config';
-import { BatchPublisher, KafkaConnection } from '@wise/kafka';
-import { Logger, requestIdOf } from '@wise/observability';
+import { BatchPublisher, KafkaConnection, topicConfig } from '@wise/kafka';
+import { Logger, Metrics, requestIdOf } from '@wise/observability';
 import { ensurePostgresDatabase, migratePostgres, Postgres } from '@wise/postgres';
 import { logEachRequest } from './access-log';
 import { IngestionModule } from './ingestion.module';
+import { IngestionMetrics } from './ingestion.metrics';
 import { ReadinessService } from './health/readiness.service';
+import { createOperationsApp, OperationsServer } from './operations';
 import { InstituteKeysService } from './webhooks/institute-keys.service';
 import { RetryLaterFilter } from './webhooks/webhook-errors';
+import { installWebhookGuard } from './webhooks/webhook-guard';
+
+// Node checks request and header timeouts on this interval (30 s by default), so a slow sender
+// would otherwise hold its connection up to 30 s past REQUEST_TIMEOUT_MS.
+const TIMEOUT_CHECK_MS = 1000;
 
 export async function createIngestionApp(env: NodeJS.ProcessEnv = readEnv()): Promise<NestFastifyApplication> {
   const config = IngestionConfig.parse(env);
   await ensurePostgresDatabase(config.DATABASE_URL);
-  const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, logger: false, keepAliveTimeout: 65_000, genReqId: requestIdOf });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    logger: false,
+    genReqId: requestIdOf,
+    // Headers and body must both arrive within REQUEST_TIMEOUT_MS (slowloris), an idle socket is
+    // closed after it, and a kept-alive one after KEEP_ALIVE_TIMEOUT_MS.
+    connectionTimeout: config.REQUEST_TIMEOUT_MS,
+    keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+    requestTimeout: config.REQUEST_TIMEOUT_MS,
+    serverFactory: (handler: RequestListener) => createServer({
+      requestTimeout: config.REQUEST_TIMEOUT_MS,
+      headersTimeout: config.REQUEST_TIMEOUT_MS,
+      keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+      connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+    }, handler),
+  });
   // Webhook bodies are kept byte for byte, and an authenticated body that is not JSON must still
   // reach the service (to be quarantined), so every content type is read as a raw Buffer.
   const fastify = adapter.getInstance();
@@ -30,22 +53,25 @@ export async function createIngestionApp(env: NodeJS.ProcessEnv = readEnv()): Pr
   logEachRequest(fastify, app.get(Logger));
   app.useGlobalFilters(new RetryLaterFilter());
   app.enableShutdownHooks();
+  installWebhookGuard(fastify, app.get(InstituteKeysService), app.get(IngestionMetrics), app.get(Logger), { bodyLimitBytes: config.BODY_LIMIT_BYTES, maxInFlightBytes: config.INGEST_QUEUE_MAX_BYTES });
 
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder().setTitle('Wise webhook ingestion').setDescription('Receives Wise webhooks, verifies them, stores them in Kafka.').setVersion('1').build(),
   );
-  fastify.get('/docs', (_req, reply) => { void reply.send(document); });
 
   await migratePostgres(app.get(Postgres));
   const kafka = app.get(KafkaConnection);
+  const topicSettings = topicConfig({ bodyLimitBytes: config.BODY_LIMIT_BYTES, replicationFactor: config.KAFKA_REPLICATION_FACTOR, retentionMs: config.KAFKA_RETENTION_MS });
   await kafka.ensureTopics([
-    { topic: config.KAFKA_EVENTS_TOPIC, partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR },
-    { topic: config.KAFKA_QUARANTINE_TOPIC, partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR },
+    { topic: config.KAFKA_EVENTS_TOPIC, partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR, config: topicSettings },
+    { topic: config.KAFKA_QUARANTINE_TOPIC, partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR, config: topicSettings },
   ]);
   await app.get(BatchPublisher).connect();
   await app.get(InstituteKeysService).start();
   await app.get(ReadinessService).start();
+  const ops = await createOperationsApp(app.get(ReadinessService), app.get(Metrics), document, app.get(PinoNestLogger));
+  app.get(OperationsServer).attach(ops);
   return app;
 }
 
@@ -61,8 +87,14 @@ async function main(): Promise<void> {
     throw e;
   }
   const config = app.get(IngestionConfig);
+  await app.get(OperationsServer).listen(config.OPS_PORT, config.OPS_HOST);
   await app.listen(config.PORT, config.HOST);
-  app.get(Logger).info('ingestion listening', { url: `http://${config.HOST}:${config.PORT}`, webhooks: `${config.PUBLIC_BASE_URL}/webhooks/wise/<institute>` });
+  const ops = app.get(OperationsServer).address();
+  app.get(Logger).info('ingestion listening', {
+    url: `http://${config.HOST}:${config.PORT}`,
+    webhooks: `${config.PUBLIC_BASE_URL}/webhooks/wise/<institute>`,
+    operations: ops,
+  });
 }
 
 if (require.main === module) {

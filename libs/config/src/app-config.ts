@@ -11,6 +11,8 @@ const common = {
   KAFKA_QUARANTINE_TOPIC: z.string().min(1).default(DEFAULT_QUARANTINE_TOPIC),
   KAFKA_TOPIC_PARTITIONS: envInt(6, 1, 1024),
   KAFKA_REPLICATION_FACTOR: envInt(1, 1, 7),
+  // -1 keeps every event forever: Kafka is the second copy of the event store (README, "Guarantees").
+  KAFKA_RETENTION_MS: envInt(-1, -1),
   DATABASE_URL: envUrl('postgres://postgres@127.0.0.1:5432/wise'),
   CLICKHOUSE_URL: envUrl('http://127.0.0.1:8123'),
   CLICKHOUSE_USER: z.string().default('default'),
@@ -29,6 +31,18 @@ const ingestion = {
   INGEST_BATCH_MAX_MESSAGES: envInt(1000, 1, 100000),
   INGEST_LINGER_MS: envInt(2, 0, 1000),
   INSTITUTES_REFRESH_MS: envInt(2000, 100),
+  // How old the last successful load of institutes and keys may be before webhooks get 503: bounds
+  // how long a disabled or retired key stays valid while PostgreSQL is unreachable.
+  INSTITUTES_MAX_STALENESS_MS: envInt(5 * 60 * 1000, 1000),
+  // Bytes of webhook bodies in flight (received, checked or waiting for Kafka), reserved before
+  // a body is read; past it a request is answered 503 at once. Also bounds the publish queue.
+  INGEST_QUEUE_MAX_BYTES: envInt(32 * 1024 * 1024, 1024 * 1024),
+  // The whole request (headers and body) must arrive within this; a slow sender is cut off.
+  REQUEST_TIMEOUT_MS: envInt(10_000, 1000, 600_000),
+  KEEP_ALIVE_TIMEOUT_MS: envInt(65_000, 1000, 600_000),
+  // /metrics, /docs, /health and /ready: kept off the public webhook port.
+  OPS_HOST: z.string().default('127.0.0.1'),
+  OPS_PORT: envInt(9463, 0, 65535),
 };
 
 const projector = {

@@ -62,9 +62,15 @@ export function serializeEnvelope(head: EnvelopeHead, rawJson: Buffer): Buffer {
 
 export function serializeQuarantine(q: Omit<QuarantineEnvelope, 'v' | 'raw' | 'rawEncoding'>, raw: Buffer): Buffer {
   const text = raw.toString('utf8');
-  const clean = Buffer.from(text, 'utf8').equals(raw);
+  // Base64 also when JSON escaping would make the text larger (control characters become \u00XX,
+  // six bytes each): the record then never exceeds 4/3 of the body, which Kafka's limits assume.
+  const clean = Buffer.from(text, 'utf8').equals(raw) && jsonStringBytes(text) <= Math.ceil(raw.length / 3) * 4;
   const full: QuarantineEnvelope = { v: ENVELOPE_SCHEMA_VERSION, ...q, raw: clean ? text : raw.toString('base64'), rawEncoding: clean ? 'utf8' : 'base64' };
   return Buffer.from(JSON.stringify(full));
+}
+
+function jsonStringBytes(text: string): number {
+  return Buffer.byteLength(JSON.stringify(text)) - 2;
 }
 
 /** Kafka key: the institute plus the entity whose events must stay in order on one partition. */

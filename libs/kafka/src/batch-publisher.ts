@@ -13,6 +13,10 @@ export interface BatchPublisherOptions {
   lingerMs: number;
   /** How long a caller waits for its batch's ack before it is told "not stored". */
   sendTimeoutMs: number;
+  /** Bytes of one produce batch (the topic's max.message.bytes, see record-limits.ts). */
+  maxBatchBytes: number;
+  /** Bytes of messages waiting or in flight; past it publish() refuses at once (QueueFullError). */
+  maxQueueBytes: number;
   /** After each batch send: messages, seconds to the ack (or failure), whether acknowledged, key + value bytes. */
   onBatch?: (size: number, seconds: number, ok: boolean, bytes: number) => void;
 }
@@ -25,11 +29,36 @@ export class PublishTimeoutError extends Error {
   }
 }
 
+/** The queue already holds maxQueueBytes: Kafka is slow or down, and the caller should retry later. */
+export class QueueFullError extends Error {
+  constructor(bytes: number) {
+    super(`the queue for Kafka is full (${bytes} bytes waiting)`);
+    this.name = 'QueueFullError';
+  }
+}
+
+/** A message that can never fit in a batch; refused alone, before it can fail any neighbour. */
+export class RecordTooLargeError extends Error {
+  constructor(bytes: number, max: number) {
+    super(`message of ${bytes} bytes exceeds the ${max}-byte Kafka record limit`);
+    this.name = 'RecordTooLargeError';
+  }
+}
+
 interface Pending {
-  message: OutgoingMessage;
+  /** Null once its caller gave up: the bytes are released and the entry is skipped. */
+  message: OutgoingMessage | null;
+  bytes: number;
   resolve: () => void;
   reject: (e: Error) => void;
 }
+
+const sizeOf = (m: OutgoingMessage): number => m.value.length + Buffer.byteLength(m.key);
+
+// The broker refuses a record batch over the topic's max.message.bytes as a whole.
+const isSizeError = (e: unknown): boolean =>
+  ['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE'].includes((e as { type?: string }).type ?? '') ||
+  /larger than the max message size/i.test((e as Error).message ?? '');
 
 /**
  * Collects messages from concurrent callers into one `sendBatch` (acks=all, idempotent producer).
@@ -42,6 +71,8 @@ export class BatchPublisher {
   private timer: NodeJS.Timeout | null = null;
   private inFlight = 0;
   private connected = false;
+  /** Bytes of messages queued or in flight whose callers still wait. */
+  private pendingBytes = 0;
 
   constructor(
     connection: KafkaConnection,
@@ -70,18 +101,34 @@ export class BatchPublisher {
     this.connected = false;
   }
 
+  /** Bytes waiting for Kafka (a gauge for metrics and tests). */
+  get queuedBytes(): number {
+    return this.pendingBytes;
+  }
+
   publish(message: OutgoingMessage): Promise<void> {
+    const bytes = sizeOf(message);
+    if (bytes > this.options.maxBatchBytes) return Promise.reject(new RecordTooLargeError(bytes, this.options.maxBatchBytes));
+    // Refused at once rather than queued without bound: during an outage memory stays flat and
+    // the sender hears "retry later" immediately.
+    if (this.pendingBytes + bytes > this.options.maxQueueBytes) return Promise.reject(new QueueFullError(this.pendingBytes));
+    this.pendingBytes += bytes;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
-      const timeout = setTimeout(() => {
-        settled = true;
-        reject(new PublishTimeoutError(this.options.sendTimeoutMs));
-      }, this.options.sendTimeoutMs);
-      this.queue.push({
+      const settle = () => { settled = true; clearTimeout(timeout); this.pendingBytes -= entry.bytes; entry.bytes = 0; };
+      const entry: Pending = {
         message,
-        resolve: () => { clearTimeout(timeout); if (!settled) resolve(); },
-        reject: (e) => { clearTimeout(timeout); if (!settled) reject(e); },
-      });
+        bytes,
+        resolve: () => { if (!settled) { settle(); resolve(); } },
+        reject: (e) => { if (!settled) { settle(); reject(e); } },
+      };
+      const timeout = setTimeout(() => {
+        // A caller that was told "not stored" is not sent later: a queued entry is dropped here
+        // (one already in flight may still land; Wise's retry carries the same event id).
+        entry.reject(new PublishTimeoutError(this.options.sendTimeoutMs));
+        entry.message = null;
+      }, this.options.sendTimeoutMs);
+      this.queue.push(entry);
       this.schedule();
     });
   }
@@ -95,38 +142,81 @@ export class BatchPublisher {
     this.timer = setTimeout(() => { this.timer = null; void this.flush(); }, this.options.lingerMs);
   }
 
+  /** Takes live entries from the head: at most maxMessages and maxBatchBytes (at least one). */
+  private take(): Pending[] {
+    const batch: Pending[] = [];
+    let bytes = 0;
+    let i = 0;
+    for (; i < this.queue.length && batch.length < this.options.maxMessages; i++) {
+      const p = this.queue[i];
+      if (!p.message) continue;
+      const size = sizeOf(p.message);
+      if (batch.length > 0 && bytes + size > this.options.maxBatchBytes) break;
+      batch.push(p);
+      bytes += size;
+    }
+    this.queue.splice(0, i);
+    return batch;
+  }
+
   private async flush(): Promise<void> {
     if (this.timer) { clearTimeout(this.timer); this.timer = null; }
-    if (this.queue.length === 0) return;
-    const batch = this.queue.splice(0, this.options.maxMessages);
+    const batch = this.take();
+    if (batch.length === 0) return;
     this.inFlight++;
     const started = process.hrtime.bigint();
     let ok = false;
     let bytes = 0;
     try {
-      const byTopic = new Map<string, { key: string; value: Buffer }[]>();
-      for (const p of batch) {
-        bytes += p.message.key.length + p.message.value.length;
-        const list = byTopic.get(p.message.topic) ?? [];
-        list.push({ key: p.message.key, value: p.message.value });
-        byTopic.set(p.message.topic, list);
-      }
-      await this.producer.sendBatch({
-        acks: -1,
-        timeout: this.options.sendTimeoutMs,
-        compression: CompressionTypes.None,
-        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-      });
+      for (const p of batch) if (p.message) bytes += sizeOf(p.message);
+      await this.send(batch);
       ok = true;
       for (const p of batch) p.resolve();
     } catch (e) {
-      this.logger.warn('kafka batch send failed; its requests are answered "retry later"', { size: batch.length, error: e as Error });
-      for (const p of batch) p.reject(e as Error);
+      if (batch.length > 1 && isSizeError(e)) {
+        // Should not happen with the limits derived in record-limits.ts, but if the broker's
+        // limit is lower than ours, each message is sent alone so only the one too large fails.
+        this.logger.error('kafka refused a batch as too large; sending its messages one by one (check max.message.bytes)', { size: batch.length, error: e as Error });
+        ok = await this.sendEachAlone(batch);
+      } else {
+        this.logger.warn('kafka batch send failed; its requests are answered "retry later"', { size: batch.length, error: e as Error });
+        for (const p of batch) p.reject(e as Error);
+      }
     } finally {
       this.inFlight--;
       this.options.onBatch?.(batch.length, Number(process.hrtime.bigint() - started) / 1e9, ok, bytes);
       if (this.queue.length > 0) this.schedule();
     }
+  }
+
+  private async sendEachAlone(batch: Pending[]): Promise<boolean> {
+    let all = true;
+    for (const p of batch) {
+      try {
+        await this.send([p]);
+        p.resolve();
+      } catch (e) {
+        all = false;
+        p.reject(e as Error);
+      }
+    }
+    return all;
+  }
+
+  private async send(batch: Pending[]): Promise<void> {
+    const byTopic = new Map<string, { key: string; value: Buffer }[]>();
+    for (const p of batch) {
+      const m = p.message!;
+      const list = byTopic.get(m.topic) ?? [];
+      list.push({ key: m.key, value: m.value });
+      byTopic.set(m.topic, list);
+    }
+    await this.producer.sendBatch({
+      acks: -1,
+      timeout: this.options.sendTimeoutMs,
+      compression: CompressionTypes.None,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
   }
 
   private async flushAll(): Promise<void> {

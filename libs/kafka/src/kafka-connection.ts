@@ -1,4 +1,4 @@
-import { Admin, Kafka, logLevel, LogEntry } from 'kafkajs';
+import { Admin, ConfigResourceTypes, Kafka, logLevel, LogEntry } from 'kafkajs';
 import { Logger } from '@wise/observability';
 import { KafkajsLogMapper } from './kafkajs-log';
 
@@ -17,7 +17,12 @@ export interface TopicSpec {
   topic: string;
   partitions: number;
   replicationFactor: number;
+  /** Topic-level settings (see record-limits.ts), set at creation and kept set on existing topics. */
+  config?: Record<string, string>;
 }
+
+// kafkajs's ConfigSource for a setting made on the topic itself (not inherited from the broker).
+const DYNAMIC_TOPIC_CONFIG = 1;
 
 /**
  * The only code that imports kafkajs (with batch-publisher.ts and batch-consumer.ts beside it), so
@@ -43,21 +48,30 @@ export class KafkaConnection {
     });
   }
 
-  /** Creates the topics that do not exist yet; existing ones are left exactly as they are. */
+  /**
+   * Creates the topics that do not exist yet, with their settings. On an existing topic (created
+   * before these settings, or by the projector racing with ingestion) the settings given here are
+   * applied where they differ; the topic's other settings are kept as they are.
+   */
   async ensureTopics(specs: TopicSpec[]): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
       const existing = new Set(await admin.listTopics());
       const missing = specs.filter((s) => !existing.has(s.topic));
-      if (missing.length === 0) return;
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: missing.map((s) => ({ topic: s.topic, numPartitions: s.partitions, replicationFactor: s.replicationFactor })),
-      });
-    } catch (e) {
-      // Two apps starting together race to create the same topic; the loser's error is harmless.
-      if ((e as { type?: string }).type !== 'TOPIC_ALREADY_EXISTS') throw e;
+      if (missing.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((s) => ({
+            topic: s.topic, numPartitions: s.partitions, replicationFactor: s.replicationFactor,
+            configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
+          })),
+        }).catch((e: { type?: string }) => {
+          // Two apps starting together race to create the same topic; the loser's error is harmless.
+          if (e.type !== 'TOPIC_ALREADY_EXISTS') throw e;
+        });
+      }
+      for (const s of specs) if (s.config) await this.reconcileConfig(admin, s.topic, s.config);
     } finally {
       await admin.disconnect();
     }
@@ -76,6 +90,32 @@ export class KafkaConnection {
     const { groups } = await this.withAdmin((a) => a.describeGroups([groupId]));
     const group = groups.find((g) => g.groupId === groupId);
     return { state: group?.state ?? 'Dead', members: group?.members.length ?? 0 };
+  }
+
+  /** Reads a topic's own (non-default) settings, e.g. to check what ensureTopics set. */
+  async topicSettings(topic: string): Promise<Record<string, string>> {
+    return this.withAdmin(async (admin) => this.ownSettings(admin, topic));
+  }
+
+  private async ownSettings(admin: Admin, topic: string): Promise<Record<string, string>> {
+    const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] });
+    const own: Record<string, string> = {};
+    for (const e of resources[0]?.configEntries ?? []) {
+      if (e.configSource === DYNAMIC_TOPIC_CONFIG && !e.isSensitive) own[e.configName] = e.configValue;
+    }
+    return own;
+  }
+
+  private async reconcileConfig(admin: Admin, topic: string, wanted: Record<string, string>): Promise<void> {
+    const own = await this.ownSettings(admin, topic);
+    if (Object.entries(wanted).every(([k, v]) => own[k] === v)) return;
+    // AlterConfigs replaces a topic's whole set of overrides, so the ones it already has are resent.
+    const merged = { ...own, ...wanted };
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: Object.entries(merged).map(([name, value]) => ({ name, value })) }],
+    });
+    this.options.logger.info('kafka topic settings applied', { topic, settings: wanted });
   }
 
   /**

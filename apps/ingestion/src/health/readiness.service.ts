@@ -1,4 +1,5 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { IngestionConfig } from '@wise/config';
 import { KafkaConnection } from '@wise/kafka';
 import { InstituteKeysService } from '../webhooks/institute-keys.service';
 
@@ -11,7 +12,7 @@ export class ReadinessService implements OnApplicationShutdown {
   private kafkaProblem = 'not checked yet';
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly kafka: KafkaConnection, private readonly keys: InstituteKeysService) {}
+  constructor(private readonly kafka: KafkaConnection, private readonly keys: InstituteKeysService, private readonly config: IngestionConfig) {}
 
   async start(): Promise<void> {
     await this.probe();
@@ -33,10 +34,12 @@ export class ReadinessService implements OnApplicationShutdown {
     }
   }
 
-  state(): { ready: boolean; problems: string[]; institutes: number } {
+  state(): { ready: boolean; problems: string[]; institutes: number; institutesAgeMs: number | null; institutesMaxStalenessMs: number } {
     const problems: string[] = [];
+    const max = this.config.INSTITUTES_MAX_STALENESS_MS;
     if (!this.kafkaOk) problems.push(`kafka unreachable: ${this.kafkaProblem}`);
     if (!this.keys.loaded) problems.push('institutes not loaded from PostgreSQL yet');
-    return { ready: problems.length === 0, problems, institutes: this.keys.count };
+    else if (this.keys.stale) problems.push(`institutes and keys last loaded ${Math.round(this.keys.ageMs! / 1000)} s ago, past INSTITUTES_MAX_STALENESS_MS (${max} ms): PostgreSQL unreachable? Webhooks get 503 until a reload succeeds`);
+    return { ready: problems.length === 0, problems, institutes: this.keys.count, institutesAgeMs: this.keys.ageMs, institutesMaxStalenessMs: max };
   }
 }

@@ -1,68 +1,92 @@
 import { hashInstituteKey } from '@wise/contracts';
-import { IngestionConfig } from '@wise/config';
 import { Logger } from '@wise/observability';
 import type { InstituteRecord, InstitutesRepository } from '@wise/postgres';
-import { InstituteKeysService } from './institute-keys.service';
+import { candidateHeaders, InstituteKeysService, MAX_CANDIDATE_HEADERS } from './institute-keys.service';
 
-const institute = (slug: string, keys: string[], keyHeader = 'x-wise-key'): InstituteRecord => ({
-  slug, name: slug, keyHeader, enabled: true, keys: keys.map((k, i) => ({ id: i + 1, ...hashInstituteKey(k) })),
-});
+const KEY = '0123456789abcdef0123456789abcdef';
 
-/** The service over a repository whose answer the spec sets (a function, so it can also fail). */
-function serviceWith(load: () => Promise<InstituteRecord[]>): InstituteKeysService {
-  const repository = { loadEnabledWithKeys: load } as unknown as InstitutesRepository;
-  return new InstituteKeysService(repository, IngestionConfig.parse({}), new Logger('test', 'error'));
+/** A repository stand-in whose loads can be made to fail, as when PostgreSQL is down. */
+class FakeRepository {
+  failing = false;
+  learned: Array<[string, string]> = [];
+  constructor(private readonly records: InstituteRecord[]) {}
+  async loadEnabledWithKeys(): Promise<InstituteRecord[]> {
+    if (this.failing) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    return this.records.map((r) => ({ ...r }));
+  }
+  async recordLearnedHeader(slug: string, header: string): Promise<void> { this.learned.push([slug, header]); }
 }
 
-describe('InstituteKeysService', () => {
-  const OLD = 'old-key-0123456789abcdef';
-  const NEW = 'new-key-0123456789abcdef';
+const record = (slug: string, keyHeader: string | null): InstituteRecord => ({ slug, name: slug, keyHeader, learnedHeader: null, enabled: true, keys: [{ id: 1, ...hashInstituteKey(KEY) }] });
 
-  it('is not loaded until its first refresh', async () => {
-    const keys = serviceWith(async () => [institute('acme', [OLD])]);
-    expect(keys.loaded).toBe(false);
-    expect(keys.check('acme', { 'x-wise-key': OLD })).toEqual({ ok: false, why: 'unknown-institute' });
-    await keys.refresh();
-    expect(keys.loaded).toBe(true);
-    expect(keys.count).toBe(1);
-  });
+async function service(records: InstituteRecord[], maxStalenessMs = 300_000) {
+  let now = 1_000_000;
+  const repo = new FakeRepository(records);
+  const keys = new InstituteKeysService(repo as unknown as InstitutesRepository, { INSTITUTES_REFRESH_MS: 2000, INSTITUTES_MAX_STALENESS_MS: maxStalenessMs }, new Logger('test', 'error'), () => now);
+  await keys.refresh();
+  return { keys, repo, advance: (ms: number) => { now += ms; } };
+}
 
+describe('InstituteKeysService: learning mode', () => {
   it.each([
-    ['the right key', 'acme', { 'x-wise-key': OLD }, { ok: true }],
-    ['either key during a rotation', 'acme', { 'x-wise-key': NEW }, { ok: true }],
-    ['the first of a repeated header', 'acme', { 'x-wise-key': [NEW, 'junk'] }, { ok: true }],
-    ['an unknown institute', 'nope', { 'x-wise-key': OLD }, { ok: false, why: 'unknown-institute' }],
-    ['no key header', 'acme', {}, { ok: false, why: 'missing-key' }],
-    ['an empty key', 'acme', { 'x-wise-key': '' }, { ok: false, why: 'missing-key' }],
-    ['a wrong key', 'acme', { 'x-wise-key': 'wrong-key-0123456789abcdef' }, { ok: false, why: 'wrong-key' }],
-    ["another institute's header name", 'custom', { 'x-wise-key': OLD }, { ok: false, why: 'missing-key' }],
-    ["the institute's own header name", 'custom', { 'x-custom': OLD }, { ok: true }],
-  ])('checks %s', async (_case, slug, headers, expected) => {
-    const keys = serviceWith(async () => [institute('acme', [OLD, NEW]), institute('custom', [OLD], 'x-custom')]);
-    await keys.refresh();
-    expect(keys.check(slug, headers)).toEqual(expected);
+    ['authorization', KEY],
+    ['authorization', `Bearer ${KEY}`],
+    ['x-wise-webhook-secret', KEY],
+  ])('accepts the key in %s (%s) and learns that header', async (header, value) => {
+    const { keys, repo } = await service([record('acme', null)]);
+    expect(keys.check('acme', { host: 'x', [header]: value, 'user-agent': 'Wise' })).toEqual({ ok: true, header });
+    await new Promise((r) => setImmediate(r));
+    expect(repo.learned).toEqual([['acme', header]]);
+    keys.check('acme', { [header]: value });
+    expect(repo.learned).toHaveLength(1); // recorded once, not on every delivery
   });
 
-  it('takes a rotated key and a removed institute at the next refresh', async () => {
-    let current = [institute('acme', [OLD]), institute('gone', [OLD])];
-    const keys = serviceWith(async () => current);
-    await keys.refresh();
-    current = [institute('acme', [NEW])];
-    await keys.refresh();
-    expect(keys.check('acme', { 'x-wise-key': OLD })).toEqual({ ok: false, why: 'wrong-key' });
-    expect(keys.check('acme', { 'x-wise-key': NEW })).toEqual({ ok: true });
-    expect(keys.check('gone', { 'x-wise-key': OLD })).toEqual({ ok: false, why: 'unknown-institute' });
+  it('once pinned, accepts the key only in the pinned header', async () => {
+    const { keys } = await service([record('acme', 'authorization')]);
+    expect(keys.check('acme', { authorization: KEY }).ok).toBe(true);
+    expect(keys.check('acme', { 'x-wise-key': KEY })).toEqual({ ok: false, why: 'missing-key' });
+    expect(keys.check('acme', { authorization: 'wrong-0123456789abcdef', 'x-wise-key': KEY })).toEqual({ ok: false, why: 'wrong-key' });
   });
 
-  it('keeps serving the last loaded institutes when PostgreSQL fails', async () => {
-    let fail = false;
-    const keys = serviceWith(async () => {
-      if (fail) throw new Error('connection refused');
-      return [institute('acme', [OLD])];
-    });
+  it(`looks at no more than ${MAX_CANDIDATE_HEADERS} headers`, () => {
+    const headers: Record<string, string> = {};
+    for (let i = 0; i < 100; i++) headers[`x-h${String(i).padStart(3, '0')}`] = `value-${i}-0123456789abcdef`;
+    expect(candidateHeaders(headers)).toHaveLength(MAX_CANDIDATE_HEADERS);
+    expect(candidateHeaders({ host: KEY, 'content-type': KEY, 'x-short': 'abc' })).toEqual([]);
+  });
+});
+
+describe('InstituteKeysService: the time of a refusal tells nothing', () => {
+  it('an unknown institute, a wrong key, a missing key and a right key cost the same hashing', async () => {
+    const { keys } = await service([record('pinned', 'x-wise-key'), record('learning', null)]);
+    const headers = (v: string) => ({ 'x-wise-key': v, 'x-other': 'other-value-0123456789' });
+    const cost = (slug: string, h: Record<string, string>) => { const before = keys.hashesComputed; keys.check(slug, h); return keys.hashesComputed - before; };
+    const costs = [
+      cost('no-such-institute', headers(KEY)),
+      cost('pinned', headers('wrong-key-0123456789abcdef')),
+      cost('pinned', headers(KEY)),
+      cost('learning', headers('wrong-key-0123456789abcdef')),
+      cost('learning', headers(KEY)),
+    ];
+    expect(costs[0]).toBeGreaterThan(0);
+    expect(new Set(costs).size).toBe(1);
+  });
+});
+
+describe('InstituteKeysService: revocation cannot fail open for long', () => {
+  it('keeps the last keys while PostgreSQL is down, up to INSTITUTES_MAX_STALENESS_MS, then refuses with stale', async () => {
+    const { keys, repo, advance } = await service([record('acme', 'x-wise-key')], 60_000);
+    repo.failing = true;
+    advance(59_000);
     await keys.refresh();
-    fail = true;
-    await expect(keys.refresh()).resolves.toBeUndefined();
-    expect(keys.check('acme', { 'x-wise-key': OLD })).toEqual({ ok: true });
+    expect(keys.check('acme', { 'x-wise-key': KEY }).ok).toBe(true);
+    expect(keys.stale).toBe(false);
+    advance(2_000);
+    await keys.refresh();
+    expect(keys.stale).toBe(true);
+    expect(keys.check('acme', { 'x-wise-key': KEY })).toEqual({ ok: false, why: 'stale', ageMs: 61_000 });
+    repo.failing = false;
+    await keys.refresh();
+    expect(keys.check('acme', { 'x-wise-key': KEY }).ok).toBe(true);
   });
 });

@@ -1,26 +1,77 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { keyMatches } from '@wise/contracts';
-import { IngestionConfig } from '@wise/config';
+import type { OnApplicationShutdown } from '@nestjs/common';
+import { hashInstituteKey, keyMatches, MIN_KEY_LENGTH } from '@wise/contracts';
+import type { IngestionConfig } from '@wise/config';
 import { Logger } from '@wise/observability';
 import { InstituteRecord, InstitutesRepository } from '@wise/postgres';
 
-export type KeyCheck = { ok: true } | { ok: false; why: 'unknown-institute' | 'missing-key' | 'wrong-key' };
+export type KeyCheck =
+  | { ok: true; header: string }
+  | { ok: false; why: 'unknown-institute' | 'missing-key' | 'wrong-key' }
+  | { ok: false; why: 'stale'; ageMs: number };
+
+export type Headers = Record<string, string | string[] | undefined>;
+
+/** Learning mode compares at most this many header values, so a request cannot buy unbounded hashing. */
+export const MAX_CANDIDATE_HEADERS = 32;
+
+// Headers every HTTP client sends, which can never carry the key: not worth a hash each.
+const NEVER_A_KEY = new Set([
+  'host', 'content-length', 'content-type', 'content-encoding', 'transfer-encoding', 'connection', 'accept',
+  'accept-encoding', 'accept-language', 'user-agent', 'keep-alive', 'te', 'expect', 'cache-control', 'pragma',
+  'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-real-ip', 'forwarded', 'via',
+  'traceparent', 'tracestate', 'x-request-id', 'sentry-trace', 'baggage', 'origin', 'referer', 'date',
+]);
+
+/** What a header value may carry the key as: the value itself, or the token of `Bearer <token>`. */
+function keyIn(value: string): string {
+  const bearer = /^bearer\s+(\S+)\s*$/i.exec(value);
+  return bearer ? bearer[1] : value.trim();
+}
+
+/**
+ * The headers that may carry a key, in a fixed order (header names sorted), capped. A header that
+ * appears twice contributes its first value, as a pinned header always did.
+ */
+export function candidateHeaders(headers: Headers): Array<[name: string, key: string]> {
+  const out: Array<[string, string]> = [];
+  for (const name of Object.keys(headers).sort()) {
+    if (out.length >= MAX_CANDIDATE_HEADERS) break;
+    if (NEVER_A_KEY.has(name)) continue;
+    const raw = headers[name];
+    const value = Array.isArray(raw) ? raw[0] : raw;
+    if (typeof value !== 'string') continue;
+    const key = keyIn(value);
+    if (key.length >= MIN_KEY_LENGTH) out.push([name, key]);
+  }
+  return out;
+}
+
+// An unknown institute is checked against this, so that it costs what a wrong key costs.
+const DUMMY: InstituteRecord = { slug: '(unknown)', name: '', keyHeader: null, learnedHeader: null, enabled: true, keys: [{ id: 0, ...hashInstituteKey('dummy key never issued to anyone') }] };
 
 /**
  * Authenticates webhooks from memory. Institutes and key hashes are reloaded from PostgreSQL every
  * INSTITUTES_REFRESH_MS, so a new, rotated or disabled key takes effect within seconds without a
- * restart, and no request waits for the database.
+ * restart, and no request waits for the database. If PostgreSQL stays unreachable for longer than
+ * INSTITUTES_MAX_STALENESS_MS, every webhook gets 503: a key revoked meanwhile must not stay valid.
+ *
+ * An institute without a pinned header is in learning mode (Wise does not document which header
+ * carries its key): the key is looked for in every header, and the header that carried it is
+ * recorded for the operator to see and pin (`institutes pin-header`).
+ *
+ * Built by a factory in IngestionModule (no Nest import here, so unit specs load it directly).
  */
-@Injectable()
 export class InstituteKeysService implements OnApplicationShutdown {
   private institutes = new Map<string, InstituteRecord>();
   private loadedAt: number | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private hashes = 0;
 
   constructor(
     private readonly repository: InstitutesRepository,
-    private readonly config: IngestionConfig,
+    private readonly config: Pick<IngestionConfig, 'INSTITUTES_REFRESH_MS' | 'INSTITUTES_MAX_STALENESS_MS'>,
     private readonly logger: Logger,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async start(): Promise<void> {
@@ -41,27 +92,63 @@ export class InstituteKeysService implements OnApplicationShutdown {
     return this.institutes.size;
   }
 
+  /** Milliseconds since institutes and keys were last loaded (null before the first load). */
+  get ageMs(): number | null {
+    return this.loadedAt === null ? null : this.now() - this.loadedAt;
+  }
+
+  /** Key hashes computed so far: what the time of a check depends on (see check). */
+  get hashesComputed(): number {
+    return this.hashes;
+  }
+
+  get stale(): boolean {
+    const age = this.ageMs;
+    return age !== null && age > this.config.INSTITUTES_MAX_STALENESS_MS;
+  }
+
   async refresh(): Promise<void> {
     try {
       const list = await this.repository.loadEnabledWithKeys();
       this.institutes = new Map(list.map((i) => [i.slug, i]));
-      this.loadedAt = Date.now();
+      this.loadedAt = this.now();
     } catch (e) {
-      // Keep serving the last known institutes; this warning repeats on every failed reload (readiness
-      // only reports whether institutes were ever loaded, not how old they are).
-      this.logger.warn('could not reload institutes from PostgreSQL; keeping the last loaded set', { error: e as Error });
+      // Keep serving the last known institutes up to the staleness bound; readiness reports the age.
+      this.logger.warn('could not reload institutes from PostgreSQL; keeping the last loaded set', { error: e as Error, ageMs: this.ageMs, maxStalenessMs: this.config.INSTITUTES_MAX_STALENESS_MS });
     }
   }
 
-  check(slug: string, headers: Record<string, string | string[] | undefined>): KeyCheck {
-    const institute = this.institutes.get(slug);
-    if (!institute) return { ok: false, why: 'unknown-institute' };
-    const header = headers[institute.keyHeader];
-    const presented = Array.isArray(header) ? header[0] : header;
-    if (!presented) return { ok: false, why: 'missing-key' };
-    // Every active key is tried, so the time taken does not tell which one matched.
-    let ok = false;
-    for (const k of institute.keys) ok = keyMatches(presented, k.salt, k.keyHash) || ok;
-    return ok ? { ok: true } : { ok: false, why: 'wrong-key' };
+  check(slug: string, headers: Headers): KeyCheck {
+    const age = this.ageMs;
+    if (age !== null && age > this.config.INSTITUTES_MAX_STALENESS_MS) return { ok: false, why: 'stale', ageMs: age };
+    const known = this.institutes.get(slug);
+    const institute = known ?? DUMMY;
+    // Every candidate header is hashed against every active key whatever the mode, and an unknown
+    // institute against a dummy key: the time taken depends on the request's own headers only,
+    // never on whether the institute exists, which header is pinned, or which key matched.
+    let matched: string | null = null;
+    let anyCandidate = false;
+    for (const [name, presented] of candidateHeaders(headers)) {
+      const counts = institute.keyHeader === null || institute.keyHeader === name;
+      anyCandidate ||= counts;
+      let ok = false;
+      for (const k of institute.keys) ok = keyMatches(presented, k.salt, k.keyHash) || ok;
+      this.hashes += institute.keys.length;
+      if (ok && counts && matched === null) matched = name;
+    }
+    if (!known) return { ok: false, why: 'unknown-institute' };
+    if (matched === null) return { ok: false, why: anyCandidate ? 'wrong-key' : 'missing-key' };
+    if (known.keyHeader === null && known.learnedHeader !== matched) this.learn(known, matched);
+    return { ok: true, header: matched };
+  }
+
+  /** Records which header carried the key; written once per change, never on the request's path. */
+  private learn(institute: InstituteRecord, header: string): void {
+    institute.learnedHeader = header;
+    this.logger.info('learned which header carries the key', { institute: institute.slug, header, pin: `npm run cli -- institutes pin-header ${institute.slug}` });
+    this.repository.recordLearnedHeader(institute.slug, header).catch((e: Error) => {
+      this.logger.warn('could not record the learned key header; it is learned again on the next delivery', { institute: institute.slug, error: e });
+      institute.learnedHeader = null;
+    });
   }
 }

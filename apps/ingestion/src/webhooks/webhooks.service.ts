@@ -1,4 +1,4 @@
-import { Injectable, UnauthorizedException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import {
   deriveEventId,
   isWiseEventName,
@@ -8,10 +8,9 @@ import {
   serializeQuarantine,
 } from '@wise/contracts';
 import { IngestionConfig } from '@wise/config';
-import { BatchPublisher } from '@wise/kafka';
+import { BatchPublisher, QueueFullError } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { IngestionMetrics } from '../ingestion.metrics';
-import { InstituteKeysService } from './institute-keys.service';
 import { RetryLaterException } from './webhook-errors';
 
 export type WebhookAnswer =
@@ -23,22 +22,15 @@ const RETRY_AFTER_SECONDS = 30;
 @Injectable()
 export class WebhooksService {
   constructor(
-    private readonly keys: InstituteKeysService,
     private readonly publisher: BatchPublisher,
     private readonly config: IngestionConfig,
     private readonly metrics: IngestionMetrics,
     private readonly logger: Logger,
   ) {}
 
-  async receive(institute: string, headers: Record<string, string | string[] | undefined>, body: unknown): Promise<WebhookAnswer> {
+  /** Stores one authenticated webhook (the guard checked the key before the body was read). */
+  async receive(institute: string, body: unknown): Promise<WebhookAnswer> {
     const receivedAt = Date.now();
-    const auth = this.keys.check(institute, headers);
-    if (!auth.ok) {
-      // The label is fixed for unknown slugs so that random URLs cannot grow the metric without bound.
-      this.metrics.requests.inc({ institute: auth.why === 'unknown-institute' ? '(unknown)' : institute, event: '(none)', outcome: 'unauthorized' });
-      this.logger.warn('webhook refused: not authenticated', { institute, why: auth.why });
-      throw new UnauthorizedException(`missing or wrong key for institute "${institute}"`);
-    }
     const raw = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
     const eventId = deriveEventId(institute, raw);
     const parsed = raw.length === 0 ? { ok: false as const, reason: 'empty body', eventName: null } : parseWiseBody(raw);
@@ -66,7 +58,7 @@ export class WebhooksService {
     try {
       await this.publisher.publish({ topic, key, value });
     } catch (e) {
-      this.metrics.requests.inc({ institute, event, outcome: 'kafka_unavailable' });
+      this.metrics.requests.inc({ institute, event, outcome: e instanceof QueueFullError ? 'queue_full' : 'kafka_unavailable' });
       this.logger.warn('webhook not stored: Kafka did not take it in time; answered 503 so that Wise retries', { institute, eventId, error: e as Error });
       throw new RetryLaterException(RETRY_AFTER_SECONDS, (e as Error).message);
     }

@@ -9,16 +9,23 @@ import { parseWiseTime } from './wise-time';
  *    input already has the inferred type and links can be read from it directly.
  */
 
+// The range (1970 to 2106-02-07, what ClickHouse DateTime holds) is explained in wise-time.ts.
 const TIME_MESSAGE = 'expected an ISO-8601 time or an epoch number';
 
+/**
+ * Ids become Kafka keys and ClickHouse ORDER BY keys, so their length is bounded: Wise ids are 24
+ * hex characters and Zoom's about 30; anything longer is not an id and is quarantined.
+ */
+export const MAX_ID_LENGTH = 128;
+
 /** A Wise id: 24-hex in production, masked in Wise's samples; any non-empty string is accepted. */
-export const wiseId = z.string().min(1);
+export const wiseId = z.string().min(1).max(MAX_ID_LENGTH);
 
 /**
  * Ids Wise leaves empty when they do not apply (the published sample has `paymentOptionId: ""`):
  * checked for type only.
  */
-export const optionalRefId = z.string().nullish();
+export const optionalRefId = z.string().max(MAX_ID_LENGTH).nullish();
 
 /** Descriptive text (names, titles, emails): checked for type when present. Zoom sends "" for guests. */
 export const optionalText = z.string().nullish();

@@ -43,6 +43,9 @@ function describe(issue: z.core.$ZodIssue): string {
       if (issue.origin === 'string' && Number(issue.minimum) === 1) return 'must not be empty';
       if (issue.origin === 'array') return `expected at least ${issue.minimum} item(s)`;
       return `must be ${issue.inclusive ? '>=' : '>'} ${issue.minimum}`;
+    case 'too_big':
+      if (issue.origin === 'string') return `is longer than ${issue.maximum} characters`;
+      return `must be ${issue.inclusive ? '<=' : '<'} ${issue.maximum}`;
     case 'invalid_union':
       return `has an unexpected type (${kindOf(input)})`;
     case 'invalid_value':

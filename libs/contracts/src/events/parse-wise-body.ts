@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { extractLinks, orderingEntityOf, type EventLinks } from './event-links';
 import { isWiseEventName, WISE_EVENT_NAMES, type WiseEventName } from './event-names';
 import { formatIssues } from './format-issues';
@@ -30,13 +31,16 @@ const MAX_NAME_IN_REASON = 100;
  * Never throws for bad input: every rejection is a result with a reason fit for the quarantine.
  */
 export function parseWiseBody(raw: Buffer | string): ParseResult {
+  // Decoding would replace invalid bytes with U+FFFD and so change what was sent; the raw bytes
+  // are kept in the quarantine instead (base64), with this reason.
+  if (typeof raw !== 'string' && !isUtf8(raw)) return fail('body is not valid UTF-8 (JSON must be UTF-8; the raw bytes are kept)', null);
   const text = typeof raw === 'string' ? raw : raw.toString('utf8');
   let parsed: unknown;
   try {
     // A leading byte-order mark is an encoding artefact, not content; JSON.parse rejects it.
     parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
-    return fail(`body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, null);
+    return fail(`body is not valid JSON: ${jsonSyntaxProblem(e)}`, null);
   }
   if (!isRecord(parsed)) return fail(`body is not a JSON object (got ${kindOf(parsed)})`, null);
 
@@ -65,6 +69,34 @@ export function parseWiseBody(raw: Buffer | string): ParseResult {
   const body = safe as WiseEventBody;
   const links = extractLinks(event, body);
   return { ok: true, eventName: event, body, links, orderingEntity: orderingEntityOf(event, links) } as ParsedWiseBody;
+}
+
+// V8's messages quote up to ~30 characters of the body ("Unexpected token 's', "{"email": "ann@…"
+// is not valid JSON"); reasons are logged and kept in the quarantine table, so only the kind of
+// mistake and its position are kept, never text from the body.
+const JSON_PROBLEMS: Array<[RegExp, string]> = [
+  [/^Unexpected end of JSON input/, 'unexpected end of input'],
+  [/^Unexpected token/, 'unexpected character'],
+  [/^Unexpected non-whitespace character after JSON/, 'unexpected data after the JSON value'],
+  [/^Expected property name/, 'expected a property name'],
+  [/^Expected double-quoted property name/, 'expected a double-quoted property name'],
+  [/^Expected ',' or '\}'/, "expected ',' or '}'"],
+  [/^Expected ',' or '\]'/, "expected ',' or ']'"],
+  [/^Expected ':'/, "expected ':'"],
+  [/^Bad control character in string literal/, 'control character inside a string'],
+  [/^Bad escaped character/, 'bad escape sequence in a string'],
+  [/^Bad Unicode escape/, 'bad \\u escape in a string'],
+  [/^Unterminated string/, 'unterminated string'],
+  [/^No number after minus sign/, 'no number after a minus sign'],
+  [/^Exponent part is missing a number/, 'exponent without digits'],
+  [/^Unterminated fractional number/, 'fraction without digits'],
+];
+
+function jsonSyntaxProblem(e: unknown): string {
+  const message = e instanceof Error ? e.message : '';
+  const kind = JSON_PROBLEMS.find(([re]) => re.test(message))?.[1] ?? 'syntax error';
+  const at = /at position (\d+)/.exec(message);
+  return at ? `${kind} at character ${at[1]}` : kind;
 }
 
 function fail(reason: string, eventName: string | null): ParseResult {

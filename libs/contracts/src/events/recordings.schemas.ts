@@ -6,7 +6,8 @@ const recordingPart = z.looseObject({
   type: z.string().min(1),
   url: z.string().min(1),
   duration: z.number().nonnegative(),
-  partIndex: z.number().int().nonnegative(),
+  // part_index is a UInt32 column: a larger index would wrap around, so it is quarantined.
+  partIndex: z.number().int().nonnegative().max(0xffffffff),
 });
 
 export const recordingCompletedSchema = wiseEvent(

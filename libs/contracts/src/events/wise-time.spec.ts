@@ -45,6 +45,8 @@ describe('parseWiseTime', () => {
 
   it('reads numbers from 1e11 up as ms and below it as seconds', () => {
     expect(parseWiseTime(1e11)).toBe(1e11);
-    expect(parseWiseTime(1e11 - 1)).toBe((1e11 - 1) * 1000);
+    expect(parseWiseTime(0xffffffff)).toBe(0xffffffff * 1000);
+    // 1e11 - 1 seconds is the year 5138: read as seconds, and refused as beyond DateTime's 2106.
+    expect(parseWiseTime(1e11 - 1)).toBeNull();
   });
 });

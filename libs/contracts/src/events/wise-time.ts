@@ -4,8 +4,12 @@
  */
 const EPOCH_MS_THRESHOLD = 1e11;
 
-/** Date.UTC's own range; anything outside it cannot be a real event time. */
-const MAX_EPOCH_MS = 8.64e15;
+/**
+ * The last second ClickHouse's DateTime (UInt32 seconds) holds, 2106-02-07T06:28:15Z. A later time
+ * would be stored wrapped around (9999-12-01 became 2105-12-29), so it is refused here and the
+ * event quarantined at the edge, as times before 1970 are.
+ */
+export const MAX_EPOCH_MS = 0xffffffff * 1000;
 
 // Date-only, or date-time with optional seconds, fraction and zone. Other Date.parse formats
 // ("May 7 2024") are implementation-defined, so they are refused rather than guessed.
