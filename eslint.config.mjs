@@ -16,9 +16,17 @@ const otherApps = (...apps) => ({
   message: 'Apps do not import each other; move shared code to libs/.',
 });
 const appRules = (...apps) => ({ 'no-restricted-imports': ['error', { paths: clients, patterns: [deepLibImport, otherApps(...apps)] }] });
-const anyApp = { group: ['**/apps/*/src/**'], message: 'Tests, bench and tools use apps through their libs (or run them as processes), never their files.' };
+const anyApp = {
+  group: ['**/apps/*/src/**'],
+  message: 'Tests, bench and tools use apps through their libs (or run them as processes), never their files.',
+};
 const nest = { group: ['@nestjs/*'], message: 'libs/projections is pure: no Nest.' };
-const projectionClients = [...clients, { name: '@wise/clickhouse', message: 'libs/projections is pure: no ClickHouse.' }, { name: '@wise/kafka', message: 'libs/projections is pure: no Kafka.' }, { name: '@wise/postgres', message: 'libs/projections is pure: no PostgreSQL.' }];
+const projectionClients = [
+  ...clients,
+  { name: '@wise/clickhouse', message: 'libs/projections is pure: no ClickHouse.' },
+  { name: '@wise/kafka', message: 'libs/projections is pure: no Kafka.' },
+  { name: '@wise/postgres', message: 'libs/projections is pure: no PostgreSQL.' },
+];
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.stack/**', 'bench-results/**', '*.js', '*.mjs'] },
@@ -40,7 +48,17 @@ export default tseslint.config(
   { files: ['apps/ingestion/**/*.ts'], ignores: ['**/*.spec.ts'], rules: appRules('projector', 'cli') },
   { files: ['apps/projector/**/*.ts'], ignores: ['**/*.spec.ts'], rules: appRules('ingestion', 'cli') },
   { files: ['apps/cli/**/*.ts'], ignores: ['**/*.spec.ts'], rules: appRules('ingestion', 'projector') },
-  { files: ['libs/projections/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: projectionClients, patterns: [deepLibImport, nest] }] } },
-  { files: ['test/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts'], rules: { 'no-restricted-imports': ['error', { patterns: [deepLibImport, anyApp] }] } },
-  { files: ['libs/{config,contracts,observability,serving}/**/*.ts'], ignores: ['**/*.spec.ts'], rules: { 'no-restricted-imports': ['error', { paths: clients, patterns: [deepLibImport] }] } },
+  {
+    files: ['libs/projections/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: projectionClients, patterns: [deepLibImport, nest] }] },
+  },
+  {
+    files: ['test/**/*.ts', 'bench/**/*.ts', 'tools/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [deepLibImport, anyApp] }] },
+  },
+  {
+    files: ['libs/{config,contracts,observability,serving}/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: clients, patterns: [deepLibImport] }] },
+  },
 );

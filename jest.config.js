@@ -1,12 +1,15 @@
 // Unit specs live beside the code (*.spec.ts); tests against the real services live in test/
 // (*.test.ts). One config, two projects, so `npm test` runs both and prints one total.
-const swc = ['@swc/jest', {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      target: 'es2022',
+    },
   },
-}];
+];
 // Nest 12 ships as ES modules, which Jest (unlike Node 20's require) cannot load as CommonJS: the
 // unit specs of Nest services have Nest's own files compiled to CommonJS by the same transform.
 const esmPackages = ['@nestjs'];

@@ -21,7 +21,6 @@ export function profiling(file: string | null): { nodeArgs: string[]; env: Recor
   return file ? { nodeArgs: ['-r', ENTRY.profiler], env: { BENCH_CPU_PROFILE: file } } : { nodeArgs: [], env: {} };
 }
 
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A child process under measurement: its output kept for error messages, its memory readable. */
@@ -31,7 +30,10 @@ export class BenchProcess {
   readonly lines: string[] = [];
   private readonly exited: Promise<number | null>;
 
-  private constructor(readonly name: string, readonly child: ChildProcess) {
+  private constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
     const keep = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n')) if (line) this.lines.push(line);
       if (this.lines.length > 200) this.lines.splice(0, this.lines.length - 200);
@@ -51,7 +53,14 @@ export class BenchProcess {
    * Starts `node [nodeArgs] <script> [args]` with `env` (nodeArgs: e.g. --cpu-prof) and waits until
    * `readyUrl` answers 200.
    */
-  static async start(name: string, script: string[], env: NodeJS.ProcessEnv, readyUrl: string, nodeArgs: string[] = [], timeoutMs = 60_000): Promise<BenchProcess> {
+  static async start(
+    name: string,
+    script: string[],
+    env: NodeJS.ProcessEnv,
+    readyUrl: string,
+    nodeArgs: string[] = [],
+    timeoutMs = 60_000,
+  ): Promise<BenchProcess> {
     const child = spawn(process.execPath, [...nodeArgs, ...script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const p = new BenchProcess(name, child);
     const deadline = Date.now() + timeoutMs;
@@ -59,7 +68,9 @@ export class BenchProcess {
       if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${p.tail()}`);
       try {
         if ((await fetch(readyUrl, { signal: AbortSignal.timeout(1000) })).status === 200) return p;
-      } catch { /* not listening yet */ }
+      } catch {
+        /* not listening yet */
+      }
       if (Date.now() > deadline) {
         await p.stop('SIGKILL');
         throw new Error(`${name} not ready at ${readyUrl} after ${timeoutMs} ms:\n${p.tail()}`);
@@ -81,7 +92,10 @@ export class BenchProcess {
   async profile(action: 'start' | 'stop', file: string | null): Promise<void> {
     if (!file) return;
     writeFileSync(`${file}.${action}`, '');
-    if (action === 'start') { await sleep(300); return; }
+    if (action === 'start') {
+      await sleep(300);
+      return;
+    }
     for (let i = 0; i < 150 && !existsSync(file); i++) await sleep(100);
     for (const f of [`${file}.start`, `${file}.stop`]) rmSync(f, { force: true });
   }

@@ -66,7 +66,14 @@ export class BenchRun {
   clickhouse(phase: string | null): ClickHouse {
     const c = this.config;
     const database = phase === null ? 'default' : this.clickhouseDatabase(phase);
-    return new ClickHouse({ url: c.CLICKHOUSE_URL, user: c.CLICKHOUSE_USER, password: c.CLICKHOUSE_PASSWORD, database, app: 'bench', requestTimeoutMs: 300_000 });
+    return new ClickHouse({
+      url: c.CLICKHOUSE_URL,
+      user: c.CLICKHOUSE_USER,
+      password: c.CLICKHOUSE_PASSWORD,
+      database,
+      app: 'bench',
+      requestTimeoutMs: 300_000,
+    });
   }
 
   /** Registers the topics, group and database of a phase for removal at the end. */

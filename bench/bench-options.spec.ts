@@ -2,24 +2,50 @@ import { BenchUsageError, parseBenchOptions, PHASES } from './bench-options';
 
 describe('parseBenchOptions', () => {
   it('defaults to every phase at 8, 32 and 128 connections, 3 repeats of 5 s', () => {
-    expect(parseBenchOptions([])).toEqual({ only: PHASES, levels: [8, 32, 128], durationMs: 5000, warmupMs: 2000, repeats: 3, events: 200_000, rate: 1000, freshSeconds: 15, cpuProf: false, querySizes: [1_000_000, 4_000_000], queryRepeats: 9, replicas: 1, appEnv: {} });
+    expect(parseBenchOptions([])).toEqual({
+      only: PHASES,
+      levels: [8, 32, 128],
+      durationMs: 5000,
+      warmupMs: 2000,
+      repeats: 3,
+      events: 200_000,
+      rate: 1000,
+      freshSeconds: 15,
+      cpuProf: false,
+      querySizes: [1_000_000, 4_000_000],
+      queryRepeats: 9,
+      replicas: 1,
+      appEnv: {},
+    });
   });
 
   it('reads the query sizes and repeats, and refuses sizes that do not grow', () => {
-    expect(parseBenchOptions(['--query-sizes', '1000,5000', '--query-repeats=4'])).toMatchObject({ querySizes: [1000, 5000], queryRepeats: 4 });
+    expect(parseBenchOptions(['--query-sizes', '1000,5000', '--query-repeats=4'])).toMatchObject({
+      querySizes: [1000, 5000],
+      queryRepeats: 4,
+    });
     expect(() => parseBenchOptions(['--query-sizes', '5000,1000'])).toThrow(/--query-sizes: expected growing event counts/);
   });
 
   it('reads lists, numbers and flags, in both spellings', () => {
-    expect(parseBenchOptions(['--only', 'ingestion,freshness', '--levels=4,16', '--duration', '3', '--cpu-prof', '--events=50000'])).toMatchObject({
-      only: ['ingestion', 'freshness'], levels: [4, 16], durationMs: 3000, cpuProf: true, events: 50_000,
+    expect(
+      parseBenchOptions(['--only', 'ingestion,freshness', '--levels=4,16', '--duration', '3', '--cpu-prof', '--events=50000']),
+    ).toMatchObject({
+      only: ['ingestion', 'freshness'],
+      levels: [4, 16],
+      durationMs: 3000,
+      cpuProf: true,
+      events: 50_000,
     });
   });
 
   it('collects experiment env and replicas', () => {
-    expect(parseBenchOptions(['--app-env', 'INGEST_LINGER_MS=5', '--app-env=PROJECTOR_BATCH_WAIT_MS=50', '--replicas', '2'])).toMatchObject({
-      appEnv: { INGEST_LINGER_MS: '5', PROJECTOR_BATCH_WAIT_MS: '50' }, replicas: 2,
-    });
+    expect(parseBenchOptions(['--app-env', 'INGEST_LINGER_MS=5', '--app-env=PROJECTOR_BATCH_WAIT_MS=50', '--replicas', '2'])).toMatchObject(
+      {
+        appEnv: { INGEST_LINGER_MS: '5', PROJECTOR_BATCH_WAIT_MS: '50' },
+        replicas: 2,
+      },
+    );
   });
 
   it('has a quick mode that later options refine', () => {

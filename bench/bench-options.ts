@@ -67,18 +67,45 @@ const FLAGS = {
 /** Reads the options (node:util parseArgs, strict); `--quick` sets defaults that the other options refine. */
 export function parseBenchOptions(argv: string[]): BenchOptions {
   const v = strictArgs(argv, FLAGS);
-  const o: BenchOptions = { only: PHASES, levels: [8, 32, 128], durationMs: 5000, warmupMs: 2000, repeats: 3, events: 200_000, rate: 1000, freshSeconds: 15, cpuProf: false, querySizes: [1_000_000, 4_000_000], queryRepeats: 9, replicas: 1, appEnv: {} };
-  if (v.quick) Object.assign(o, { levels: [8, 32], durationMs: 2000, warmupMs: 1000, repeats: 1, events: 30_000, freshSeconds: 5, querySizes: [50_000, 200_000], queryRepeats: 5 });
+  const o: BenchOptions = {
+    only: PHASES,
+    levels: [8, 32, 128],
+    durationMs: 5000,
+    warmupMs: 2000,
+    repeats: 3,
+    events: 200_000,
+    rate: 1000,
+    freshSeconds: 15,
+    cpuProf: false,
+    querySizes: [1_000_000, 4_000_000],
+    queryRepeats: 9,
+    replicas: 1,
+    appEnv: {},
+  };
+  if (v.quick)
+    Object.assign(o, {
+      levels: [8, 32],
+      durationMs: 2000,
+      warmupMs: 1000,
+      repeats: 1,
+      events: 30_000,
+      freshSeconds: 5,
+      querySizes: [50_000, 200_000],
+      queryRepeats: 5,
+    });
   const problems: string[] = [];
   const num = (name: keyof typeof FLAGS, min: number, max: number, set: (x: number) => void): void => {
     const raw = v[name];
     if (raw === undefined) return;
     const x = Number(raw);
-    if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(x) || x < min || x > max) problems.push(`--${name}: expected a number from ${min} to ${max}, got "${String(raw)}"`);
+    if (typeof raw !== 'string' || raw.trim() === '' || !Number.isFinite(x) || x < min || x > max)
+      problems.push(`--${name}: expected a number from ${min} to ${max}, got "${String(raw)}"`);
     else set(x);
   };
   if (v['cpu-prof']) o.cpuProf = true;
-  num('replicas', 1, 16, (x) => { o.replicas = Math.round(x); });
+  num('replicas', 1, 16, (x) => {
+    o.replicas = Math.round(x);
+  });
   for (const pair of v['app-env'] ?? []) {
     const m = /^([A-Z][A-Z0-9_]*)=(.*)$/s.exec(pair);
     if (!m) problems.push(`--app-env: expected NAME=value, got "${pair}"`);
@@ -92,21 +119,37 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   }
   if (v.levels !== undefined) {
     const list = v.levels.split(',').map(Number);
-    if (!/^\d+(,\d+)*$/.test(v.levels) || list.some((x) => x < 1 || x > 4096)) problems.push(`--levels: expected concurrencies such as 8,32,128, got "${v.levels}"`);
+    if (!/^\d+(,\d+)*$/.test(v.levels) || list.some((x) => x < 1 || x > 4096))
+      problems.push(`--levels: expected concurrencies such as 8,32,128, got "${v.levels}"`);
     else o.levels = list;
   }
-  num('duration', 1, 600, (x) => { o.durationMs = x * 1000; });
-  num('warmup', 0, 600, (x) => { o.warmupMs = x * 1000; });
-  num('repeats', 1, 20, (x) => { o.repeats = Math.round(x); });
-  num('events', 1000, 5_000_000, (x) => { o.events = Math.round(x); });
-  num('rate', 1, 100_000, (x) => { o.rate = x; });
-  num('fresh-seconds', 1, 600, (x) => { o.freshSeconds = x; });
+  num('duration', 1, 600, (x) => {
+    o.durationMs = x * 1000;
+  });
+  num('warmup', 0, 600, (x) => {
+    o.warmupMs = x * 1000;
+  });
+  num('repeats', 1, 20, (x) => {
+    o.repeats = Math.round(x);
+  });
+  num('events', 1000, 5_000_000, (x) => {
+    o.events = Math.round(x);
+  });
+  num('rate', 1, 100_000, (x) => {
+    o.rate = x;
+  });
+  num('fresh-seconds', 1, 600, (x) => {
+    o.freshSeconds = x;
+  });
   if (v['query-sizes'] !== undefined) {
     const list = v['query-sizes'].split(',').map(Number);
-    if (!/^\d+(,\d+)*$/.test(v['query-sizes']) || list.some((x, i) => x < 1000 || (i > 0 && x <= list[i - 1]))) problems.push(`--query-sizes: expected growing event counts such as 1000000,4000000, got "${v['query-sizes']}"`);
+    if (!/^\d+(,\d+)*$/.test(v['query-sizes']) || list.some((x, i) => x < 1000 || (i > 0 && x <= list[i - 1])))
+      problems.push(`--query-sizes: expected growing event counts such as 1000000,4000000, got "${v['query-sizes']}"`);
     else o.querySizes = list;
   }
-  num('query-repeats', 3, 100, (x) => { o.queryRepeats = Math.round(x); });
+  num('query-repeats', 3, 100, (x) => {
+    o.queryRepeats = Math.round(x);
+  });
   if (problems.length) throw new UsageError(problems.join('\n'));
   return o;
 }

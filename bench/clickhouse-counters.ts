@@ -1,12 +1,22 @@
 import type { ClickHouse } from '@wise/clickhouse';
 
-const EVENTS = ['InsertQuery', 'SelectQuery', 'InsertedRows', 'MergedRows', 'UserTimeMicroseconds', 'SystemTimeMicroseconds', 'IOBufferAllocBytes'] as const;
+const EVENTS = [
+  'InsertQuery',
+  'SelectQuery',
+  'InsertedRows',
+  'MergedRows',
+  'UserTimeMicroseconds',
+  'SystemTimeMicroseconds',
+  'IOBufferAllocBytes',
+] as const;
 export type ClickHouseCounters = Partial<Record<(typeof EVENTS)[number], number>>;
 
 /** The server's cumulative counters (system.events) that show how it is being written to. */
 export async function readCounters(ch: ClickHouse): Promise<ClickHouseCounters> {
   const list = EVENTS.map((e) => `'${e}'`).join(',');
-  const rows = await ch.query<{ event: string; value: string | number }>('bench', `SELECT event, value FROM system.events WHERE event IN (${list})`).catch(() => []);
+  const rows = await ch
+    .query<{ event: string; value: string | number }>('bench', `SELECT event, value FROM system.events WHERE event IN (${list})`)
+    .catch(() => []);
   return Object.fromEntries(rows.map((r) => [r.event, Number(r.value)]));
 }
 

@@ -17,7 +17,9 @@ if (out) {
   const timer = setInterval(() => {
     if (state === 'idle' && existsSync(`${out}.start`)) {
       state = 'running';
-      session.post('Profiler.enable', () => session.post('Profiler.setSamplingInterval', { interval: 250 }, () => session.post('Profiler.start')));
+      session.post('Profiler.enable', () =>
+        session.post('Profiler.setSamplingInterval', { interval: 250 }, () => session.post('Profiler.start')),
+      );
     } else if (state === 'running' && existsSync(`${out}.stop`)) {
       state = 'done';
       clearInterval(timer);

@@ -18,7 +18,9 @@ describe('cpu accounting from /proc', () => {
     const meter = new CpuMeter({ self: process.pid }).start();
     // Spin until this process has used 100 ms of CPU (however long that takes on a busy machine).
     const from = cpuMs();
-    while (cpuMs() - from < 100) { /* spin */ }
+    while (cpuMs() - from < 100) {
+      /* spin */
+    }
     const used = meter.stop();
     expect(used.self).toBeGreaterThan(0);
     expect(used.bench).toBeGreaterThan(0);

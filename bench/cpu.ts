@@ -33,7 +33,9 @@ export function findProcess(pattern: RegExp): number | null {
     if (!/^\d+$/.test(entry)) continue;
     try {
       if (pattern.test(readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' '))) return Number(entry);
-    } catch { /* exited meanwhile */ }
+    } catch {
+      /* exited meanwhile */
+    }
   }
   return null;
 }

@@ -79,7 +79,12 @@ export function summarize(p: CpuProfile, n = 25): ProfileSummary {
   });
   const totalMs = busyUs / 1000;
   inclusive.delete('(root)');
-  return { totalMs: Math.round(totalMs), self: top(self, totalMs * 1000, n), inclusive: top(inclusive, totalMs * 1000, n), byOrigin: top(origin, totalMs * 1000, n) };
+  return {
+    totalMs: Math.round(totalMs),
+    self: top(self, totalMs * 1000, n),
+    inclusive: top(inclusive, totalMs * 1000, n),
+    byOrigin: top(origin, totalMs * 1000, n),
+  };
 }
 
 /** A named share of the profile: a sample belongs to the first bucket (in list order) any frame of its stack matches. */
@@ -102,7 +107,11 @@ export function attribute(p: CpuProfile, buckets: Bucket[]): ProfileLine[] {
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
       const f = byId.get(cur)!.callFrame;
       const text = `${f.functionName} ${f.url}`;
-      for (let i = 0; i < best; i++) if (buckets[i][1].test(text)) { best = i; break; }
+      for (let i = 0; i < best; i++)
+        if (buckets[i][1].test(text)) {
+          best = i;
+          break;
+        }
     }
     const label = best < buckets.length ? buckets[best][0] : 'other';
     memo.set(id, label);
@@ -145,20 +154,33 @@ export const PROJECTOR_BUCKETS: Bucket[] = [
   ['contract: parseWiseBody (JSON.parse, copy, zod, links)', /^parseWiseBody /],
   ['envelope: parseEnvelope', /^parseEnvelope /],
   ['projections: projectEvent', /^projectEvent /],
-  ['rows: projectKafkaBatch, projectMessage (rest)', /^(projectKafkaBatch|projectEvents|projectInto|projectMessage|eventStoreRow) |project-batch|project-message/],
+  [
+    'rows: projectKafkaBatch, projectMessage (rest)',
+    /^(projectKafkaBatch|projectEvents|projectInto|projectMessage|eventStoreRow) |project-batch|project-message/,
+  ],
   ['ClickHouse client: JSON rows, HTTP', /@clickhouse/],
   ['Kafka: kafkajs (fetch, decode, commit)', /kafkajs/],
   ['metrics: prom-client', /prom-client/],
   ['V8: (program)', /^\(program\)/],
-  ['Node: timers, ticks, promises, sockets', /^(processTimers|processTicksAndRejections|runMicrotasks|listOnTimeout) |node:net|node:internal\/streams/],
+  [
+    'Node: timers, ticks, promises, sockets',
+    /^(processTimers|processTicksAndRejections|runMicrotasks|listOnTimeout) |node:net|node:internal\/streams/,
+  ],
 ];
 
 export const formatLines = (title: string, lines: ProfileLine[]): string =>
-  [`${title}`, ...lines.map((l) => `  ${String(l.percent.toFixed(1)).padStart(5)} %  ${String(l.ms).padStart(7)} ms  ${l.what}`)].join('\n');
+  [`${title}`, ...lines.map((l) => `  ${String(l.percent.toFixed(1)).padStart(5)} %  ${String(l.ms).padStart(7)} ms  ${l.what}`)].join(
+    '\n',
+  );
 
 export function formatSummary(s: ProfileSummary): string {
   const block = formatLines;
-  return [`busy CPU time: ${s.totalMs} ms (idle excluded)`, block('self time by origin', s.byOrigin), block('self time by function', s.self), block('inclusive time by function', s.inclusive)].join('\n\n');
+  return [
+    `busy CPU time: ${s.totalMs} ms (idle excluded)`,
+    block('self time by origin', s.byOrigin),
+    block('self time by function', s.self),
+    block('inclusive time by function', s.inclusive),
+  ].join('\n\n');
 }
 
 if (require.main === module) {
@@ -169,5 +191,7 @@ if (require.main === module) {
   }
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const buckets = /projector/.test(file) ? PROJECTOR_BUCKETS : INGESTION_BUCKETS;
-  process.stdout.write(`${formatLines('busy time by step', attribute(profile, buckets))}\n\n${formatSummary(summarize(profile, Number(count ?? 25)))}\n`);
+  process.stdout.write(
+    `${formatLines('busy time by step', attribute(profile, buckets))}\n\n${formatSummary(summarize(profile, Number(count ?? 25)))}\n`,
+  );
 }

@@ -49,13 +49,29 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * selected from `events` (the table the views read the payload from; the fact tables are written
  * in the same batch). Visibility is polled every `pollMs`, which bounds the resolution.
  */
-export async function benchFreshness(run: BenchRun, world: WorldOptions, events: SimEvent[], plan: FreshnessPlan, say: (l: string) => void): Promise<FreshnessFigures> {
+export async function benchFreshness(
+  run: BenchRun,
+  world: WorldOptions,
+  events: SimEvent[],
+  plan: FreshnessPlan,
+  say: (l: string) => void,
+): Promise<FreshnessFigures> {
   run.ownPhase('fresh');
   const creds = instituteCredentials(world);
   await registerInstitutes(run.databaseUrl, creds);
   const [appPort, opsPort] = [await freePort(), await freePort()];
-  const projector = await BenchProcess.start('projector', [ENTRY.projector], run.appEnv('fresh', { PROJECTOR_METRICS_PORT: String(opsPort), ...plan.env }), `http://127.0.0.1:${opsPort}/health`);
-  const ingestion = await BenchProcess.start('ingestion', [ENTRY.ingestion], run.appEnv('fresh', { PORT: String(appPort), ...plan.env }), `http://127.0.0.1:${appPort}/ready`).catch(async (e) => {
+  const projector = await BenchProcess.start(
+    'projector',
+    [ENTRY.projector],
+    run.appEnv('fresh', { PROJECTOR_METRICS_PORT: String(opsPort), ...plan.env }),
+    `http://127.0.0.1:${opsPort}/health`,
+  );
+  const ingestion = await BenchProcess.start(
+    'ingestion',
+    [ENTRY.ingestion],
+    run.appEnv('fresh', { PORT: String(appPort), ...plan.env }),
+    `http://127.0.0.1:${appPort}/ready`,
+  ).catch(async (e) => {
     await projector.stop();
     throw e;
   });
@@ -81,20 +97,33 @@ export async function benchFreshness(run: BenchRun, world: WorldOptions, events:
     const counters0 = await readCounters(server);
     const meter = new CpuMeter({ ingestion: ingestion.pid, projector: projector.pid, ...servicePids(ROOT) }).start();
     const t0 = Date.now();
-    const sender = sendAll(deliveries, {
-      // Enough connections that the pace, not the answers, sets the rate (Wise does not wait either).
-      baseUrl: `http://127.0.0.1:${appPort}`, rate: plan.rate, concurrency: 256, timeoutMs: 5000, retryDelaysMs: [],
-      onAttempt: (d, outcome, started, ended) => {
-        if (outcome !== '200') return;
-        answered.push(ended - started);
-        const id = deriveEventId(d.slug, Buffer.from(d.body));
-        if (sentAt.has(id)) return;
-        sentAt.set(id, started);
-        // Only a fixed eighth of the events (by id, not by time) is watched: a poll's IN list grows
-        // with what is pending, and a heavy poll would slow the ClickHouse it is measuring.
-        if (id.charCodeAt(0) <= 0x31) { pending.add(id); watched++; }
+    const sender = sendAll(
+      deliveries,
+      {
+        // Enough connections that the pace, not the answers, sets the rate (Wise does not wait either).
+        baseUrl: `http://127.0.0.1:${appPort}`,
+        rate: plan.rate,
+        concurrency: 256,
+        timeoutMs: 5000,
+        retryDelaysMs: [],
+        onAttempt: (d, outcome, started, ended) => {
+          if (outcome !== '200') return;
+          answered.push(ended - started);
+          const id = deriveEventId(d.slug, Buffer.from(d.body));
+          if (sentAt.has(id)) return;
+          sentAt.set(id, started);
+          // Only a fixed eighth of the events (by id, not by time) is watched: a poll's IN list grows
+          // with what is pending, and a heavy poll would slow the ClickHouse it is measuring.
+          if (id.charCodeAt(0) <= 0x31) {
+            pending.add(id);
+            watched++;
+          }
+        },
       },
-    }, stats).finally(() => { sending = false; });
+      stats,
+    ).finally(() => {
+      sending = false;
+    });
 
     const poller = (async () => {
       let drainUntil = Infinity;
@@ -103,8 +132,16 @@ export async function benchFreshness(run: BenchRun, world: WorldOptions, events:
         if (Date.now() > drainUntil) break;
         const ids = [...pending];
         for (let i = 0; i < ids.length; i += 2000) {
-          const list = ids.slice(i, i + 2000).map(sqlString).join(',');
-          const rows = await ch.query<{ event_id: string }>('bench', `SELECT DISTINCT event_id FROM events WHERE institute_id IN (${slugs}) AND event_id IN (${list})`).catch(() => []);
+          const list = ids
+            .slice(i, i + 2000)
+            .map(sqlString)
+            .join(',');
+          const rows = await ch
+            .query<{ event_id: string }>(
+              'bench',
+              `SELECT DISTINCT event_id FROM events WHERE institute_id IN (${slugs}) AND event_id IN (${list})`,
+            )
+            .catch(() => []);
           const now = Date.now();
           for (const r of rows) {
             if (!pending.delete(r.event_id)) continue;
@@ -116,7 +153,9 @@ export async function benchFreshness(run: BenchRun, world: WorldOptions, events:
     })();
     let last = 0;
     const progress = setInterval(() => {
-      say(`[bench] freshness: ${stats.started} sent (${Math.round((stats.started - last) / 2)}/s), ${stats.ok} accepted; of ${watched} watched ${seenAfter.length} visible, ${pending.size} pending`);
+      say(
+        `[bench] freshness: ${stats.started} sent (${Math.round((stats.started - last) / 2)}/s), ${stats.ok} accepted; of ${watched} watched ${seenAfter.length} visible, ${pending.size} pending`,
+      );
       last = stats.started;
     }, 2000);
     await sender;
@@ -127,8 +166,19 @@ export async function benchFreshness(run: BenchRun, world: WorldOptions, events:
     await poller;
     clearInterval(progress);
     return {
-      rate: plan.rate, seconds: sentSeconds, sentPerSecond: stats.started / sentSeconds, accepted: sentAt.size, watched, visible: seenAfter.length, postLatency: latencySummary(answered.values()),
-      latency: latencySummary(seenAfter), pollMs: plan.pollMs, ingestionPeakRssMb: ingestion.peakRssMb(), projectorPeakRssMb: projector.peakRssMb(), cpu, clickhouse,
+      rate: plan.rate,
+      seconds: sentSeconds,
+      sentPerSecond: stats.started / sentSeconds,
+      accepted: sentAt.size,
+      watched,
+      visible: seenAfter.length,
+      postLatency: latencySummary(answered.values()),
+      latency: latencySummary(seenAfter),
+      pollMs: plan.pollMs,
+      ingestionPeakRssMb: ingestion.peakRssMb(),
+      projectorPeakRssMb: projector.peakRssMb(),
+      cpu,
+      clickhouse,
     };
   } finally {
     await ch.close();

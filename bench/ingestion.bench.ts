@@ -53,7 +53,13 @@ export interface IngestionPlan {
  * concurrency for a fixed time after a warm-up, alternating app and baseline in each repeat so
  * that neither gets the machine's better moments. Real Kafka (acks=all) behind ingestion.
  */
-export async function benchIngestion(run: BenchRun, world: WorldOptions, events: SimEvent[], plan: IngestionPlan, say: (l: string) => void): Promise<IngestionFigures> {
+export async function benchIngestion(
+  run: BenchRun,
+  world: WorldOptions,
+  events: SimEvent[],
+  plan: IngestionPlan,
+  say: (l: string) => void,
+): Promise<IngestionFigures> {
   run.ownPhase('ingest');
   const creds = instituteCredentials(world);
   await registerInstitutes(run.databaseUrl, creds);
@@ -70,10 +76,27 @@ export async function benchIngestion(run: BenchRun, world: WorldOptions, events:
       ports.push(port);
       opsPorts.push(opsPort);
       const env = run.appEnv('ingest', { PORT: String(port), OPS_PORT: String(opsPort), ...plan.env, ...(i === 0 ? prof.env : {}) });
-      apps.push(await BenchProcess.start(`ingestion#${i + 1}`, [ENTRY.ingestion], env, `http://127.0.0.1:${port}/ready`, i === 0 ? prof.nodeArgs : []));
+      apps.push(
+        await BenchProcess.start(
+          `ingestion#${i + 1}`,
+          [ENTRY.ingestion],
+          env,
+          `http://127.0.0.1:${port}/ready`,
+          i === 0 ? prof.nodeArgs : [],
+        ),
+      );
     }
     const basePort = await freePort();
-    apps.push(await BenchProcess.start('baseline', [ENTRY.baseline, String(basePort)], run.appEnv('ingest'), `http://127.0.0.1:${basePort}/health`, [], 30_000));
+    apps.push(
+      await BenchProcess.start(
+        'baseline',
+        [ENTRY.baseline, String(basePort)],
+        run.appEnv('ingest'),
+        `http://127.0.0.1:${basePort}/health`,
+        [],
+        30_000,
+      ),
+    );
     const baseline = apps[apps.length - 1];
     const replicas = apps.slice(0, plan.replicas);
     say(`[bench] ingestion: ${plan.replicas} ingestion process(es) on port(s) ${ports.join(', ')}, bare Fastify baseline on ${basePort}`);
@@ -84,7 +107,13 @@ export async function benchIngestion(run: BenchRun, world: WorldOptions, events:
         url,
         requests: events.map((e) => {
           const c = creds[e.institute];
-          return buildRequest(url, 'POST', `/webhooks/wise/${c.slug}`, { 'content-type': 'application/json', [c.keyHeader]: c.key }, e.body);
+          return buildRequest(
+            url,
+            'POST',
+            `/webhooks/wise/${c.slug}`,
+            { 'content-type': 'application/json', [c.keyHeader]: c.key },
+            e.body,
+          );
         }),
       };
     };
@@ -96,7 +125,10 @@ export async function benchIngestion(run: BenchRun, world: WorldOptions, events:
       const r = await closedLoop(targets, c, plan.durationMs);
       const cpu = meters.stop();
       // Replicas count as one server: their cores add up.
-      if (sumAs) cpu[sumAs] = Object.entries(cpu).filter(([k]) => k.startsWith(`${sumAs}#`)).reduce((a, [, v]) => a + v, 0);
+      if (sumAs)
+        cpu[sumAs] = Object.entries(cpu)
+          .filter(([k]) => k.startsWith(`${sumAs}#`))
+          .reduce((a, [, v]) => a + v, 0);
       r.cpu = cpu;
       return r;
     };
@@ -114,22 +146,39 @@ export async function benchIngestion(run: BenchRun, world: WorldOptions, events:
         baseRuns.push(b);
         const a = await measured(appTargets, c, appPids, 'ingestion');
         appRuns.push(a);
-        say(`[bench] ingestion c=${c} round ${r}/${plan.repeats}: ingestion ${line(a, ['ingestion', 'kafka', 'bench', 'machine'])} | baseline ${line(b, ['baseline', 'bench', 'machine'])}`);
+        say(
+          `[bench] ingestion c=${c} round ${r}/${plan.repeats}: ingestion ${line(a, ['ingestion', 'kafka', 'bench', 'machine'])} | baseline ${line(b, ['baseline', 'bench', 'machine'])}`,
+        );
       }
       levels.push({
-        concurrency: c, app: appRuns, baseline: baseRuns,
-        appPerSecond: median(appRuns.map((x) => x.okPerSecond)), appP50: median(appRuns.map((x) => x.latency.p50)), appP99: median(appRuns.map((x) => x.latency.p99)),
-        baselinePerSecond: median(baseRuns.map((x) => x.okPerSecond)), baselineP50: median(baseRuns.map((x) => x.latency.p50)), baselineP99: median(baseRuns.map((x) => x.latency.p99)),
-        appCpu: medianCpu(appRuns), baselineCpu: medianCpu(baseRuns),
+        concurrency: c,
+        app: appRuns,
+        baseline: baseRuns,
+        appPerSecond: median(appRuns.map((x) => x.okPerSecond)),
+        appP50: median(appRuns.map((x) => x.latency.p50)),
+        appP99: median(appRuns.map((x) => x.latency.p99)),
+        baselinePerSecond: median(baseRuns.map((x) => x.okPerSecond)),
+        baselineP50: median(baseRuns.map((x) => x.latency.p50)),
+        baselineP99: median(baseRuns.map((x) => x.latency.p99)),
+        appCpu: medianCpu(appRuns),
+        baselineCpu: medianCpu(baseRuns),
       });
     }
     await replicas[0].profile('stop', plan.profileFile);
     let kafka: IngestionFigures['kafka'] = null;
     const texts = (await Promise.all(opsPorts.map((p) => scrape(`http://127.0.0.1:${p}/metrics`)))).filter((t): t is string => t !== null);
     if (texts.length > 0) {
-      const size = texts.map((t) => histogram(t, 'ingestion_kafka_batch_messages')).reduce((a, b) => ({ sum: a.sum + b.sum, count: a.count + b.count }));
-      const send = texts.map((t) => histogram(t, 'ingestion_kafka_send_seconds')).reduce((a, b) => ({ sum: a.sum + b.sum, count: a.count + b.count }));
-      kafka = { batches: size.count, meanBatchSize: size.sum / Math.max(1, size.count), meanSendMs: (1000 * send.sum) / Math.max(1, send.count) };
+      const size = texts
+        .map((t) => histogram(t, 'ingestion_kafka_batch_messages'))
+        .reduce((a, b) => ({ sum: a.sum + b.sum, count: a.count + b.count }));
+      const send = texts
+        .map((t) => histogram(t, 'ingestion_kafka_send_seconds'))
+        .reduce((a, b) => ({ sum: a.sum + b.sum, count: a.count + b.count }));
+      kafka = {
+        batches: size.count,
+        meanBatchSize: size.sum / Math.max(1, size.count),
+        meanSendMs: (1000 * send.sum) / Math.max(1, send.count),
+      };
     }
     const peaks = replicas.map((a) => a.peakRssMb() ?? NaN);
     return { replicas: plan.replicas, levels, appPeakRssMb: Math.max(...peaks), baselinePeakRssMb: baseline.peakRssMb(), kafka };
@@ -146,6 +195,9 @@ function medianCpu(runs: LoadResult[]): Record<string, number> {
 function line(r: LoadResult, cores: string[]): string {
   const e = Object.entries(r.errors);
   const errors = e.length ? ` (not 200: ${e.map(([k, v]) => `${k}×${v}`).join(', ')})` : '';
-  const used = cores.filter((k) => r.cpu?.[k] !== undefined).map((k) => `${k} ${r.cpu![k].toFixed(2)}`).join(', ');
+  const used = cores
+    .filter((k) => r.cpu?.[k] !== undefined)
+    .map((k) => `${k} ${r.cpu![k].toFixed(2)}`)
+    .join(', ');
   return `${Math.round(r.okPerSecond)}/s p50 ${r.latency.p50.toFixed(1)} ms p99 ${r.latency.p99.toFixed(1)} ms${errors} [cores: ${used}]`;
 }

@@ -13,7 +13,9 @@ export function machine(): Machine {
   let model = cpus()[0]?.model ?? 'unknown';
   try {
     model = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? model;
-  } catch { /* not Linux: os.cpus() is the best there is */ }
+  } catch {
+    /* not Linux: os.cpus() is the best there is */
+  }
   return { nproc: availableParallelism(), cpuModel: model.trim(), ramGb: Math.round(totalmem() / 2 ** 30), node: process.version };
 }
 

@@ -5,7 +5,15 @@ import type { WorldOptions } from '../tools/simulate/world';
 import { BenchProcess, ENTRY } from './app-process';
 import { BenchRun } from './bench-env';
 import { BENCH_USAGE, BenchUsageError, parseBenchOptions, type BenchOptions } from './bench-options';
-import { attribute, formatLines, formatSummary, INGESTION_BUCKETS, PROJECTOR_BUCKETS, summarize, type CpuProfile } from './cpuprofile-summary';
+import {
+  attribute,
+  formatLines,
+  formatSummary,
+  INGESTION_BUCKETS,
+  PROJECTOR_BUCKETS,
+  summarize,
+  type CpuProfile,
+} from './cpuprofile-summary';
 import { CpuMeter } from './cpu';
 import { benchFreshness } from './freshness.bench';
 import { benchIngestion } from './ingestion.bench';
@@ -19,9 +27,23 @@ const RESULTS = join(ROOT, 'bench-results');
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 /** The simulated world the bench draws its bodies from (slugs differ per phase and run). */
-const world = (prefix: string, institutes: number): WorldOptions => ({ seed: 'bench', institutes, weeks: 4, classrooms: 4, students: 25, startMs: Date.UTC(2024, 5, 3), prefix });
+const world = (prefix: string, institutes: number): WorldOptions => ({
+  seed: 'bench',
+  institutes,
+  weeks: 4,
+  classrooms: 4,
+  students: 25,
+  startMs: Date.UTC(2024, 5, 3),
+  prefix,
+});
 
-async function runPhases(run: BenchRun, o: BenchOptions, figures: Figures, failures: string[], profileOf: (app: string) => string | null): Promise<void> {
+async function runPhases(
+  run: BenchRun,
+  o: BenchOptions,
+  figures: Figures,
+  failures: string[],
+  profileOf: (app: string) => string | null,
+): Promise<void> {
   const phase = async (name: string, fn: () => Promise<void>) => {
     if (run.aborted) return;
     const t0 = Date.now();
@@ -36,19 +58,44 @@ async function runPhases(run: BenchRun, o: BenchOptions, figures: Figures, failu
   const small = takeEvents(world('x', 8), 20_000);
   if (o.only.includes('ingestion')) {
     await phase('ingestion', async () => {
-      figures.ingestion = await benchIngestion(run, world(run.slugPrefix('ingest'), 8), small, { levels: o.levels, durationMs: o.durationMs, warmupMs: o.warmupMs, repeats: o.repeats, replicas: o.replicas, env: o.appEnv, profileFile: profileOf('ingestion') }, say);
+      figures.ingestion = await benchIngestion(
+        run,
+        world(run.slugPrefix('ingest'), 8),
+        small,
+        {
+          levels: o.levels,
+          durationMs: o.durationMs,
+          warmupMs: o.warmupMs,
+          repeats: o.repeats,
+          replicas: o.replicas,
+          env: o.appEnv,
+          profileFile: profileOf('ingestion'),
+        },
+        say,
+      );
     });
   }
   if (o.only.includes('projector')) {
     await phase('projector', async () => {
       say(`[bench] projector: generating ${o.events} simulator events`);
       const w = world(run.slugPrefix('project'), Math.ceil(o.events / 2000) + 1);
-      figures.projector = await benchProjector(run, takeEvents(w, o.events), { timeoutMs: 180_000, baselineRepeats: 3, insertChunk: 50_000, env: o.appEnv, profileFile: profileOf('projector') }, say);
+      figures.projector = await benchProjector(
+        run,
+        takeEvents(w, o.events),
+        { timeoutMs: 180_000, baselineRepeats: 3, insertChunk: 50_000, env: o.appEnv, profileFile: profileOf('projector') },
+        say,
+      );
     });
   }
   if (o.only.includes('freshness')) {
     await phase('freshness', async () => {
-      figures.freshness = await benchFreshness(run, world(run.slugPrefix('fresh'), 8), small, { rate: o.rate, seconds: o.freshSeconds, pollMs: 100, drainMs: 30_000, env: o.appEnv }, say);
+      figures.freshness = await benchFreshness(
+        run,
+        world(run.slugPrefix('fresh'), 8),
+        small,
+        { rate: o.rate, seconds: o.freshSeconds, pollMs: 100, drainMs: 30_000, env: o.appEnv },
+        say,
+      );
     });
   }
   if (o.only.includes('queries')) {
@@ -77,7 +124,9 @@ async function main(): Promise<number> {
     interrupted = true;
     run.aborted = true;
     say(`[bench] ${signal}: stopping the apps and removing what this run created (Ctrl-C again to leave it)`);
-    void BenchProcess.stopAll().then(() => run.cleanup(say)).finally(() => process.exit(130));
+    void BenchProcess.stopAll()
+      .then(() => run.cleanup(say))
+      .finally(() => process.exit(130));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -89,7 +138,9 @@ async function main(): Promise<number> {
   const idle = new CpuMeter({}).start();
   await new Promise((r) => setTimeout(r, 2000));
   const backgroundCores = idle.stop().machine ?? NaN;
-  say(`[bench] background load before the run: ${backgroundCores.toFixed(2)} of ${m.nproc} cores busy (processes not started by the bench)`);
+  say(
+    `[bench] background load before the run: ${backgroundCores.toFixed(2)} of ${m.nproc} cores busy (processes not started by the bench)`,
+  );
   const figures: Figures = {};
   const failures: string[] = [];
   const t0 = Date.now();
@@ -102,7 +153,9 @@ async function main(): Promise<number> {
   say(`\n${formatTable(rows)}\n`);
   if (figures.ingestion?.kafka) {
     const k = figures.ingestion.kafka;
-    say(`ingestion Kafka sends: ${k.batches} batches, ${k.meanBatchSize.toFixed(1)} messages each on average, ${k.meanSendMs.toFixed(1)} ms each`);
+    say(
+      `ingestion Kafka sends: ${k.batches} batches, ${k.meanBatchSize.toFixed(1)} messages each on average, ${k.meanSendMs.toFixed(1)} ms each`,
+    );
   }
   if (figures.projector?.batches) {
     const b = figures.projector.batches;
@@ -116,12 +169,24 @@ async function main(): Promise<number> {
     say(`\nCPU profile of ${app} (${file}):\n${steps}\n\n${formatSummary(summarize(profile, 15))}`);
   }
   mkdirSync(RESULTS, { recursive: true });
-  const result = { run: run.id, at: new Date().toISOString(), seconds: Math.round((Date.now() - t0) / 1000), machine: { ...m, backgroundCores }, options: o, figures, table: rows, markdown: markdownTable(rows), failures };
+  const result = {
+    run: run.id,
+    at: new Date().toISOString(),
+    seconds: Math.round((Date.now() - t0) / 1000),
+    machine: { ...m, backgroundCores },
+    options: o,
+    figures,
+    table: rows,
+    markdown: markdownTable(rows),
+    failures,
+  };
   // latest.json for people and tools; a copy per run so that runs can be compared later.
   const json = `${JSON.stringify(result, null, 2)}\n`;
   writeFileSync(join(RESULTS, 'latest.json'), json);
   writeFileSync(join(RESULTS, `${run.id}.json`), json);
-  say(`[bench] ${failures.length ? `${failures.length} phase(s) failed; ` : ''}wrote bench-results/latest.json and ${run.id}.json (${result.seconds} s in all)`);
+  say(
+    `[bench] ${failures.length ? `${failures.length} phase(s) failed; ` : ''}wrote bench-results/latest.json and ${run.id}.json (${result.seconds} s in all)`,
+  );
   return failures.length > 0 ? 1 : 0;
 }
 

@@ -54,12 +54,29 @@ export function envelopesOf(events: SimEvent[], receivedAt: number): Array<{ eve
     if (!parsed.ok) throw new Error(`simulator body refused by the contract: ${parsed.reason}`);
     const eventId = deriveEventId(e.slug, raw);
     const l = parsed.links;
-    const value = serializeEnvelope({ eventId, instituteId: e.slug, eventName: parsed.eventName, receivedAt, occurredAt: l.occurredAtMs, sessionId: l.sessionId, classroomId: l.classroomId, userId: l.userId }, raw);
+    const value = serializeEnvelope(
+      {
+        eventId,
+        instituteId: e.slug,
+        eventName: parsed.eventName,
+        receivedAt,
+        occurredAt: l.occurredAtMs,
+        sessionId: l.sessionId,
+        classroomId: l.classroomId,
+        userId: l.userId,
+      },
+      raw,
+    );
     return { eventId, key: kafkaKey(e.slug, parsed.orderingEntity, eventId), value };
   });
 }
 
-async function publish(run: BenchRun, topic: string, messages: Array<{ key: string; value: Buffer }>, say: (l: string) => void): Promise<void> {
+async function publish(
+  run: BenchRun,
+  topic: string,
+  messages: Array<{ key: string; value: Buffer }>,
+  say: (l: string) => void,
+): Promise<void> {
   const producer = run.kafka.kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
@@ -72,7 +89,8 @@ async function publish(run: BenchRun, topic: string, messages: Array<{ key: stri
         const part = messages.slice(next, (next += chunk)).map(({ key, value }) => ({ key, value }));
         await producer.sendBatch({ acks: -1, topicMessages: [{ topic, messages: part }] });
         done += part.length;
-        if (done % 50_000 < chunk) say(`[bench] projector: pre-filled ${done} of ${messages.length} envelopes (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+        if (done % 50_000 < chunk)
+          say(`[bench] projector: pre-filled ${done} of ${messages.length} envelopes (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
       }
     };
     await Promise.all([lane(), lane(), lane(), lane()]);
@@ -87,7 +105,12 @@ async function publish(run: BenchRun, topic: string, messages: Array<{ key: stri
  * `uniqExact(event_id)` in `events` reaches N. The baseline inserts the same `events` rows,
  * 50k per JSONEachRow insert, into an empty database with the same schema.
  */
-export async function benchProjector(run: BenchRun, events: SimEvent[], plan: ProjectorPlan, say: (l: string) => void): Promise<ProjectorFigures> {
+export async function benchProjector(
+  run: BenchRun,
+  events: SimEvent[],
+  plan: ProjectorPlan,
+  say: (l: string) => void,
+): Promise<ProjectorFigures> {
   run.ownPhase('project');
   say(`[bench] projector: building ${events.length} envelopes with the contract's functions`);
   const messages = envelopesOf(events, Date.now());
@@ -105,14 +128,22 @@ export async function benchProjector(run: BenchRun, events: SimEvent[], plan: Pr
   const ch = run.clickhouse('project');
   const spawned = Date.now();
   const prof = profiling(plan.profileFile);
-  const projector = await BenchProcess.start('projector', [ENTRY.projector], run.appEnv('project', { PROJECTOR_METRICS_PORT: String(port), ...plan.env, ...prof.env }), `http://127.0.0.1:${port}/health`, prof.nodeArgs);
+  const projector = await BenchProcess.start(
+    'projector',
+    [ENTRY.projector],
+    run.appEnv('project', { PROJECTOR_METRICS_PORT: String(port), ...plan.env, ...prof.env }),
+    `http://127.0.0.1:${port}/health`,
+    prof.nodeArgs,
+  );
   const ready = Date.now();
   const services = servicePids(ROOT);
   const server = run.clickhouse(null);
   const counters0 = await readCounters(server);
   const meter = new CpuMeter({ projector: projector.pid, ...services }).start();
   await projector.profile('start', plan.profileFile);
-  say(`[bench] projector: ${messages.length} envelopes (${n} distinct events) in ${topic}; ready after ${((ready - spawned) / 1000).toFixed(1)} s (boot, migrations, group join); timing until ${n} events are queryable`);
+  say(
+    `[bench] projector: ${messages.length} envelopes (${n} distinct events) in ${topic}; ready after ${((ready - spawned) / 1000).toFixed(1)} s (boot, migrations, group join); timing until ${n} events are queryable`,
+  );
   let reached = 0;
   let lastSay = ready;
   let done = Date.now();
@@ -125,7 +156,9 @@ export async function benchProjector(run: BenchRun, events: SimEvent[], plan: Pr
       done = Date.now();
       if (reached >= n) break;
       if (done - lastSay >= 2000) {
-        say(`[bench] projector: ${reached} of ${n} queryable after ${((done - ready) / 1000).toFixed(1)} s (${Math.round(reached / ((done - ready) / 1000))}/s)`);
+        say(
+          `[bench] projector: ${reached} of ${n} queryable after ${((done - ready) / 1000).toFixed(1)} s (${Math.round(reached / ((done - ready) / 1000))}/s)`,
+        );
         lastSay = done;
       }
       await sleep(200);
@@ -135,10 +168,17 @@ export async function benchProjector(run: BenchRun, events: SimEvent[], plan: Pr
     await server.close();
     try {
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-      const sum = (name: string) => [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0);
+      const sum = (name: string) =>
+        [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+-]+)$`, 'gm'))].reduce((a, m) => a + Number(m[1]), 0);
       const count = sum('projector_batch_seconds_count');
-      batches = { count, meanMessages: sum('projector_messages_total') / Math.max(1, count), meanSeconds: sum('projector_batch_seconds_sum') / Math.max(1, count) };
-    } catch { /* diagnostics only */ }
+      batches = {
+        count,
+        meanMessages: sum('projector_messages_total') / Math.max(1, count),
+        meanSeconds: sum('projector_batch_seconds_sum') / Math.max(1, count),
+      };
+    } catch {
+      /* diagnostics only */
+    }
   } finally {
     await ch.close();
   }
@@ -174,8 +214,18 @@ export async function benchProjector(run: BenchRun, events: SimEvent[], plan: Pr
     }
   }
   return {
-    events: n, perSecond: reached / secondsFromReady, secondsFromReady, secondsFromSpawn: (done - spawned) / 1000, reached,
-    baselineRuns, baselinePerSecond: median(baselineRuns), peakRssMb, batches, cpu, clickhouse,
-    baselineCpu: baselineCpus[baselineRuns.indexOf([...baselineRuns].sort((a, b) => a - b)[Math.floor((baselineRuns.length - 1) / 2)])] ?? {},
+    events: n,
+    perSecond: reached / secondsFromReady,
+    secondsFromReady,
+    secondsFromSpawn: (done - spawned) / 1000,
+    reached,
+    baselineRuns,
+    baselinePerSecond: median(baselineRuns),
+    peakRssMb,
+    batches,
+    cpu,
+    clickhouse,
+    baselineCpu:
+      baselineCpus[baselineRuns.indexOf([...baselineRuns].sort((a, b) => a - b)[Math.floor((baselineRuns.length - 1) / 2)])] ?? {},
   };
 }

@@ -37,14 +37,35 @@ export interface QueriesPlan {
 function dashboard(institute: string, student: string): Array<[string, string]> {
   const i = sqlString(institute);
   return [
-    ['dashboard: attendance by week', `SELECT classroom_id, week, sessions, enrolled_slots, present, attendance_rate FROM attendance_by_week WHERE institute_id = ${i} ORDER BY classroom_id, week`],
-    ['dashboard: engagement top participants', `SELECT participant, any(user_name) AS name, sum(minutes_present) AS minutes FROM engagement WHERE institute_id = ${i} GROUP BY participant ORDER BY minutes DESC LIMIT 10`],
-    ['dashboard: revenue by month', `SELECT month, currency, sum(invoiced_minor) AS invoiced, sum(collected_minor) AS collected FROM revenue_monthly WHERE institute_id = ${i} GROUP BY month, currency ORDER BY month, currency`],
-    ['dashboard: dues', `SELECT classroom_name, student_name, overdue_minor, currency FROM dues WHERE institute_id = ${i} ORDER BY overdue_minor DESC`],
-    ['dashboard: recordings by month', `SELECT month, sum(parts) AS parts, sum(hours) AS hours FROM recordings_by_classroom_month WHERE institute_id = ${i} GROUP BY month ORDER BY month`],
+    [
+      'dashboard: attendance by week',
+      `SELECT classroom_id, week, sessions, enrolled_slots, present, attendance_rate FROM attendance_by_week WHERE institute_id = ${i} ORDER BY classroom_id, week`,
+    ],
+    [
+      'dashboard: engagement top participants',
+      `SELECT participant, any(user_name) AS name, sum(minutes_present) AS minutes FROM engagement WHERE institute_id = ${i} GROUP BY participant ORDER BY minutes DESC LIMIT 10`,
+    ],
+    [
+      'dashboard: revenue by month',
+      `SELECT month, currency, sum(invoiced_minor) AS invoiced, sum(collected_minor) AS collected FROM revenue_monthly WHERE institute_id = ${i} GROUP BY month, currency ORDER BY month, currency`,
+    ],
+    [
+      'dashboard: dues',
+      `SELECT classroom_name, student_name, overdue_minor, currency FROM dues WHERE institute_id = ${i} ORDER BY overdue_minor DESC`,
+    ],
+    [
+      'dashboard: recordings by month',
+      `SELECT month, sum(parts) AS parts, sum(hours) AS hours FROM recordings_by_classroom_month WHERE institute_id = ${i} GROUP BY month ORDER BY month`,
+    ],
     ['dashboard: sessions not held', `SELECT count() AS n FROM sessions WHERE institute_id = ${i} AND status = 'not_held'`],
-    ['dashboard: teacher hours by month', `SELECT teacher_id, month, hours_taught FROM teacher_hours_by_month WHERE institute_id = ${i} ORDER BY teacher_id, month`],
-    ['dashboard: one student by week', `SELECT week, sessions, present, attendance_rate FROM student_attendance_by_week WHERE institute_id = ${i} AND student_id = ${sqlString(student)} ORDER BY week`],
+    [
+      'dashboard: teacher hours by month',
+      `SELECT teacher_id, month, hours_taught FROM teacher_hours_by_month WHERE institute_id = ${i} ORDER BY teacher_id, month`,
+    ],
+    [
+      'dashboard: one student by week',
+      `SELECT week, sessions, present, attendance_rate FROM student_attendance_by_week WHERE institute_id = ${i} AND student_id = ${sqlString(student)} ORDER BY week`,
+    ],
   ];
 }
 
@@ -60,7 +81,15 @@ export async function benchQueries(run: BenchRun, plan: QueriesPlan, say: (line:
   const ch = run.clickhouse('queries');
   try {
     await migrateClickHouse(ch);
-    const world = (institutes: number): WorldOptions => ({ seed: 'queries', institutes, weeks: plan.weeks, classrooms: 4, students: 25, startMs: Date.UTC(2024, 0, 1), prefix: run.slugPrefix('q') });
+    const world = (institutes: number): WorldOptions => ({
+      seed: 'queries',
+      institutes,
+      weeks: plan.weeks,
+      classrooms: 4,
+      students: 25,
+      startMs: Date.UTC(2024, 0, 1),
+      prefix: run.slugPrefix('q'),
+    });
     const perInstitute = count(generateTraffic(world(1)));
     say(`[bench] queries: the simulator gives ${perInstitute} events per institute over ${plan.weeks} weeks`);
     const institute = instituteSlug(world(1), 0);
@@ -77,10 +106,15 @@ export async function benchQueries(run: BenchRun, plan: QueriesPlan, say: (line:
       loaded = target;
       const student = await oneStudent(ch, institute);
       const queries: Array<[string, string]> = [
-        ...[...exampleQueries()].map(([name, sql]): [string, string] => [`README: ${name}`, README_INSTITUTES.reduce((q, slug) => q.split(sqlString(slug)).join(sqlString(institute)), sql)]),
+        ...[...exampleQueries()].map(([name, sql]): [string, string] => [
+          `README: ${name}`,
+          README_INSTITUTES.reduce((q, slug) => q.split(sqlString(slug)).join(sqlString(institute)), sql),
+        ]),
         ...dashboard(institute, student),
       ];
-      say(`[bench] queries: ${events} events from ${loaded} institutes loaded (${loadSeconds.toFixed(0)} s in all); timing ${queries.length} queries × ${plan.repeats}`);
+      say(
+        `[bench] queries: ${events} events from ${loaded} institutes loaded (${loadSeconds.toFixed(0)} s in all); timing ${queries.length} queries × ${plan.repeats}`,
+      );
       const timings: QueryTiming[] = [];
       for (const [name, sql] of queries) timings.push(await time(ch, name, sql, plan.repeats));
       figures.sizes.push({ events, institutes: loaded, loadSeconds, timings });
@@ -110,7 +144,10 @@ async function time(ch: ClickHouse, query: string, sql: string, repeats: number)
 }
 
 async function oneStudent(ch: ClickHouse, institute: string): Promise<string> {
-  const rows = await ch.query<{ student_id: string }>('bench:queries', `SELECT student_id FROM attendance WHERE institute_id = ${sqlString(institute)} ORDER BY student_id LIMIT 1`);
+  const rows = await ch.query<{ student_id: string }>(
+    'bench:queries',
+    `SELECT student_id FROM attendance WHERE institute_id = ${sqlString(institute)} ORDER BY student_id LIMIT 1`,
+  );
   return rows[0]?.student_id ?? '';
 }
 
@@ -154,7 +191,17 @@ async function writeFacts(writer: ClickHouseWriter, events: SimEvent[]): Promise
     const parsed = parseWiseBody(raw);
     if (!parsed.ok) throw new Error(`simulator body refused by the contract: ${parsed.reason}`);
     const l = parsed.links;
-    const head = { v: ENVELOPE_SCHEMA_VERSION, eventId: deriveEventId(e.slug, raw), instituteId: e.slug, eventName: parsed.eventName, receivedAt: Math.floor(e.at), occurredAt: l.occurredAtMs, sessionId: l.sessionId, classroomId: l.classroomId, userId: l.userId };
+    const head = {
+      v: ENVELOPE_SCHEMA_VERSION,
+      eventId: deriveEventId(e.slug, raw),
+      instituteId: e.slug,
+      eventName: parsed.eventName,
+      receivedAt: Math.floor(e.at),
+      occurredAt: l.occurredAtMs,
+      sessionId: l.sessionId,
+      classroomId: l.classroomId,
+      userId: l.userId,
+    };
     return { head, rawBody: e.body, source: 'bench' };
   });
   const { tables } = projectEvents(stored, { eventStore: true });

@@ -1,39 +1,92 @@
 import { formatTable, markdownTable, tableRows } from './report';
 
 const level = (c: number, app: number, base: number, p99: number) => ({
-  concurrency: c, app: [], baseline: [], appPerSecond: app, appP50: 2, appP99: p99, baselinePerSecond: base, baselineP50: 1, baselineP99: 3,
-  appCpu: { ingestion: 0.8, kafka: 0.4, bench: 0.3 }, baselineCpu: { baseline: 0.9, bench: 0.5 },
+  concurrency: c,
+  app: [],
+  baseline: [],
+  appPerSecond: app,
+  appP50: 2,
+  appP99: p99,
+  baselinePerSecond: base,
+  baselineP50: 1,
+  baselineP99: 3,
+  appCpu: { ingestion: 0.8, kafka: 0.4, bench: 0.3 },
+  baselineCpu: { baseline: 0.9, bench: 0.5 },
 });
 
 describe('report', () => {
   it('judges ingestion at its best level within the p99 bound, against the baseline', () => {
-    const rows = tableRows({ ingestion: { replicas: 1, levels: [level(8, 4000, 9000, 10), level(32, 6000, 10000, 40), level(128, 7000, 11000, 90)], appPeakRssMb: 150, baselinePeakRssMb: 60, kafka: null } });
+    const rows = tableRows({
+      ingestion: {
+        replicas: 1,
+        levels: [level(8, 4000, 9000, 10), level(32, 6000, 10000, 40), level(128, 7000, 11000, 90)],
+        appPeakRssMb: 150,
+        baselinePeakRssMb: 60,
+        kafka: null,
+      },
+    });
     const best = rows.find((r) => r[0].startsWith('ingestion: best'))!;
     expect(best).toEqual(['ingestion: best level with p99 ≤ 50 ms', '6,000/s (c=32)', '10,000/s', '0.60×', '≥ 5,000/s, ≥ 0.5×', 'met']);
     expect(rows.find((r) => r[0].includes('RSS'))![5]).toBe('met');
     expect(rows.find((r) => r[0] === 'ingestion c=8: server CPU µs per webhook')!.slice(1, 4)).toEqual(['200', '100', '2.00×']);
-    expect(rows.find((r) => r[0] === 'ingestion c=8: cores server / Kafka / load gen / machine')!.slice(1, 3)).toEqual(['0.80 / 0.40 / 0.30 / —', '0.90 / — / 0.50 / —']);
+    expect(rows.find((r) => r[0] === 'ingestion c=8: cores server / Kafka / load gen / machine')!.slice(1, 3)).toEqual([
+      '0.80 / 0.40 / 0.30 / —',
+      '0.90 / — / 0.50 / —',
+    ]);
   });
 
   it('is short when no level keeps p99 within bounds, or the ratio is below half', () => {
-    const none = tableRows({ ingestion: { replicas: 1, levels: [level(8, 9000, 9000, 60)], appPeakRssMb: 250, baselinePeakRssMb: 60, kafka: null } });
+    const none = tableRows({
+      ingestion: { replicas: 1, levels: [level(8, 9000, 9000, 60)], appPeakRssMb: 250, baselinePeakRssMb: 60, kafka: null },
+    });
     expect(none.find((r) => r[0].startsWith('ingestion: best'))![5]).toBe('SHORT');
     expect(none.find((r) => r[0].includes('RSS'))![5]).toBe('SHORT');
-    const slow = tableRows({ ingestion: { replicas: 1, levels: [level(8, 5000, 20000, 10)], appPeakRssMb: 100, baselinePeakRssMb: 60, kafka: null } });
+    const slow = tableRows({
+      ingestion: { replicas: 1, levels: [level(8, 5000, 20000, 10)], appPeakRssMb: 100, baselinePeakRssMb: 60, kafka: null },
+    });
     expect(slow.find((r) => r[0].startsWith('ingestion: best'))![5]).toBe('SHORT');
   });
 
   it('judges projector and freshness, and counts unseen events as a miss', () => {
     const rows = tableRows({
-      projector: { events: 1000, perSecond: 60_000, secondsFromReady: 1, secondsFromSpawn: 2, reached: 1000, baselineRuns: [1], baselinePerSecond: 120_000, peakRssMb: 300, batches: null, cpu: {}, baselineCpu: {}, clickhouse: {} },
-      freshness: { rate: 1000, seconds: 15, sentPerSecond: 1000, accepted: 100, watched: 100, visible: 99, latency: { n: 99, p50: 300, p95: 900, p99: 1000, max: 1200 }, postLatency: { n: 100, p50: 5, p95: 9, p99: 12, max: 20 }, pollMs: 50, ingestionPeakRssMb: 1, projectorPeakRssMb: 2, cpu: {}, clickhouse: {} },
+      projector: {
+        events: 1000,
+        perSecond: 60_000,
+        secondsFromReady: 1,
+        secondsFromSpawn: 2,
+        reached: 1000,
+        baselineRuns: [1],
+        baselinePerSecond: 120_000,
+        peakRssMb: 300,
+        batches: null,
+        cpu: {},
+        baselineCpu: {},
+        clickhouse: {},
+      },
+      freshness: {
+        rate: 1000,
+        seconds: 15,
+        sentPerSecond: 1000,
+        accepted: 100,
+        watched: 100,
+        visible: 99,
+        latency: { n: 99, p50: 300, p95: 900, p99: 1000, max: 1200 },
+        postLatency: { n: 100, p50: 5, p95: 9, p99: 12, max: 20 },
+        pollMs: 50,
+        ingestionPeakRssMb: 1,
+        projectorPeakRssMb: 2,
+        cpu: {},
+        clickhouse: {},
+      },
     });
     expect(rows[0].slice(1)).toEqual(['60,000', '120,000 rows/s', '0.50×', '≥ 50,000/s', 'met']);
     expect(rows.find((r) => r[0].startsWith('freshness @'))![5]).toBe('SHORT');
   });
 
   it('formats aligned text and Markdown', () => {
-    const rows = tableRows({ ingestion: { replicas: 1, levels: [level(8, 4000, 9000, 10)], appPeakRssMb: 150, baselinePeakRssMb: 60, kafka: null } });
+    const rows = tableRows({
+      ingestion: { replicas: 1, levels: [level(8, 4000, 9000, 10)], appPeakRssMb: 150, baselinePeakRssMb: 60, kafka: null },
+    });
     const text = formatTable(rows).split('\n');
     expect(text[0]).toMatch(/^measure\s+pipeline\s+baseline/);
     expect(new Set(text.slice(1).map((l) => l.indexOf('  ') > 0))).toEqual(new Set([true]));

@@ -26,7 +26,9 @@ export const TARGETS = {
 export type TableRow = [measure: string, pipeline: string, baseline: string, ratio: string, target: string, verdict: string];
 
 const n = (v: number | null | undefined, digits = 0): string =>
-  v === null || v === undefined || Number.isNaN(v) ? '—' : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  v === null || v === undefined || Number.isNaN(v)
+    ? '—'
+    : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '—');
 const verdict = (ok: boolean) => (ok ? 'met' : 'SHORT');
 
@@ -37,15 +39,32 @@ export function tableRows(f: Figures): TableRow[] {
   if (f.ingestion) {
     const who = f.ingestion.replicas > 1 ? `ingestion ×${f.ingestion.replicas}` : 'ingestion';
     for (const l of f.ingestion.levels) {
-      rows.push([`${who} c=${l.concurrency}: accepted/s`, n(l.appPerSecond), n(l.baselinePerSecond), ratio(l.appPerSecond, l.baselinePerSecond), '', '']);
-      rows.push([`${who} c=${l.concurrency}: p50 / p99 ms`, `${n(l.appP50, 1)} / ${n(l.appP99, 1)}`, `${n(l.baselineP50, 1)} / ${n(l.baselineP99, 1)}`, '', '', '']);
+      rows.push([
+        `${who} c=${l.concurrency}: accepted/s`,
+        n(l.appPerSecond),
+        n(l.baselinePerSecond),
+        ratio(l.appPerSecond, l.baselinePerSecond),
+        '',
+        '',
+      ]);
+      rows.push([
+        `${who} c=${l.concurrency}: p50 / p99 ms`,
+        `${n(l.appP50, 1)} / ${n(l.appP99, 1)}`,
+        `${n(l.baselineP50, 1)} / ${n(l.baselineP99, 1)}`,
+        '',
+        '',
+        '',
+      ]);
       const appUs = (1e6 * (l.appCpu.ingestion ?? NaN)) / l.appPerSecond;
       const baseUs = (1e6 * (l.baselineCpu.baseline ?? NaN)) / l.baselinePerSecond;
       rows.push([`${who} c=${l.concurrency}: server CPU µs per webhook`, n(appUs), n(baseUs), ratio(appUs, baseUs), '', '']);
       rows.push([
         `${who} c=${l.concurrency}: cores server / Kafka / load gen / machine`,
         `${n(l.appCpu.ingestion, 2)} / ${n(l.appCpu.kafka, 2)} / ${n(l.appCpu.bench, 2)} / ${n(l.appCpu.machine, 2)}`,
-        `${n(l.baselineCpu.baseline, 2)} / — / ${n(l.baselineCpu.bench, 2)} / ${n(l.baselineCpu.machine, 2)}`, '', '', '',
+        `${n(l.baselineCpu.baseline, 2)} / — / ${n(l.baselineCpu.bench, 2)} / ${n(l.baselineCpu.machine, 2)}`,
+        '',
+        '',
+        '',
       ]);
     }
     const within = f.ingestion.levels.filter((l) => l.appP99 <= t.ingestionP99Ms).sort((a, b) => b.appPerSecond - a.appPerSecond)[0];
@@ -55,32 +74,76 @@ export function tableRows(f: Figures): TableRow[] {
       within ? `${n(within.baselinePerSecond)}/s` : '—',
       within ? ratio(within.appPerSecond, within.baselinePerSecond) : '—',
       `≥ ${n(t.ingestionPerSecond)}/s, ≥ ${t.ingestionVsBaseline}×`,
-      verdict(!!within && within.appPerSecond >= t.ingestionPerSecond && within.appPerSecond >= t.ingestionVsBaseline * within.baselinePerSecond),
+      verdict(
+        !!within && within.appPerSecond >= t.ingestionPerSecond && within.appPerSecond >= t.ingestionVsBaseline * within.baselinePerSecond,
+      ),
     ]);
     const rss = f.ingestion.appPeakRssMb;
-    rows.push([`${who}: peak RSS (VmHWM)`, `${n(rss)} MB`, `${n(f.ingestion.baselinePeakRssMb)} MB`, '', `< ${t.ingestionRssMb} MB`, verdict(rss !== null && rss < t.ingestionRssMb)]);
+    rows.push([
+      `${who}: peak RSS (VmHWM)`,
+      `${n(rss)} MB`,
+      `${n(f.ingestion.baselinePeakRssMb)} MB`,
+      '',
+      `< ${t.ingestionRssMb} MB`,
+      verdict(rss !== null && rss < t.ingestionRssMb),
+    ]);
   }
   if (f.projector) {
     const p = f.projector;
-    rows.push([`projector: events/s to queryable (${n(p.events)})`, n(p.perSecond), `${n(p.baselinePerSecond)} rows/s`, ratio(p.perSecond, p.baselinePerSecond), `≥ ${n(t.projectorPerSecond)}/s`, verdict(p.reached >= p.events && p.perSecond >= t.projectorPerSecond)]);
-    rows.push(['projector: seconds from ready / from spawn', `${n(p.secondsFromReady, 1)} / ${n(p.secondsFromSpawn, 1)}`, `${n(p.events / p.baselinePerSecond, 1)}`, '', '', '']);
+    rows.push([
+      `projector: events/s to queryable (${n(p.events)})`,
+      n(p.perSecond),
+      `${n(p.baselinePerSecond)} rows/s`,
+      ratio(p.perSecond, p.baselinePerSecond),
+      `≥ ${n(t.projectorPerSecond)}/s`,
+      verdict(p.reached >= p.events && p.perSecond >= t.projectorPerSecond),
+    ]);
+    rows.push([
+      'projector: seconds from ready / from spawn',
+      `${n(p.secondsFromReady, 1)} / ${n(p.secondsFromSpawn, 1)}`,
+      `${n(p.events / p.baselinePerSecond, 1)}`,
+      '',
+      '',
+      '',
+    ]);
     rows.push(['projector: peak RSS (VmHWM)', `${n(p.peakRssMb)} MB`, '', '', '', '']);
     rows.push([
       'projector: cores projector / ClickHouse / Kafka / bench / machine',
       [p.cpu.projector, p.cpu.clickhouse, p.cpu.kafka, p.cpu.bench, p.cpu.machine].map((v) => n(v, 2)).join(' / '),
-      ['—', n(p.baselineCpu.clickhouse, 2), '—', n(p.baselineCpu.bench, 2), n(p.baselineCpu.machine, 2)].join(' / '), '', '', '',
+      ['—', n(p.baselineCpu.clickhouse, 2), '—', n(p.baselineCpu.bench, 2), n(p.baselineCpu.machine, 2)].join(' / '),
+      '',
+      '',
+      '',
     ]);
     rows.push(['projector: ClickHouse INSERTs/s, MB buffers per INSERT, kernel share', clickhouseLine(p.clickhouse), '', '', '', '']);
   }
   if (f.freshness) {
     const x = f.freshness;
-    rows.push([`freshness @ ${n(x.rate)}/s (sent ${n(x.sentPerSecond)}/s): p50 / p95 ms`, `${n(x.latency.p50)} / ${n(x.latency.p95)}`, '', '', `p95 ≤ ${n(t.freshnessP95Ms)} ms`, verdict(x.visible >= x.watched && x.latency.p95 <= t.freshnessP95Ms)]);
-    rows.push(['freshness: p99 / max ms; visible of watched (accepted)', `${n(x.latency.p99)} / ${n(x.latency.max)}; ${n(x.visible)} of ${n(x.watched)} (${n(x.accepted)})`, '', '', '', '']);
+    rows.push([
+      `freshness @ ${n(x.rate)}/s (sent ${n(x.sentPerSecond)}/s): p50 / p95 ms`,
+      `${n(x.latency.p50)} / ${n(x.latency.p95)}`,
+      '',
+      '',
+      `p95 ≤ ${n(t.freshnessP95Ms)} ms`,
+      verdict(x.visible >= x.watched && x.latency.p95 <= t.freshnessP95Ms),
+    ]);
+    rows.push([
+      'freshness: p99 / max ms; visible of watched (accepted)',
+      `${n(x.latency.p99)} / ${n(x.latency.max)}; ${n(x.visible)} of ${n(x.watched)} (${n(x.accepted)})`,
+      '',
+      '',
+      '',
+      '',
+    ]);
     rows.push(['freshness: POST answered p50 / p99 ms', `${n(x.postLatency.p50, 1)} / ${n(x.postLatency.p99, 1)}`, '', '', '', '']);
     rows.push(['freshness: peak RSS ingestion / projector', `${n(x.ingestionPeakRssMb)} / ${n(x.projectorPeakRssMb)} MB`, '', '', '', '']);
     rows.push([
       'freshness: cores ingestion / projector / Kafka / ClickHouse / machine',
-      [x.cpu.ingestion, x.cpu.projector, x.cpu.kafka, x.cpu.clickhouse, x.cpu.machine].map((v) => n(v, 2)).join(' / '), '', '', '', '',
+      [x.cpu.ingestion, x.cpu.projector, x.cpu.kafka, x.cpu.clickhouse, x.cpu.machine].map((v) => n(v, 2)).join(' / '),
+      '',
+      '',
+      '',
+      '',
     ]);
     rows.push(['freshness: ClickHouse INSERTs/s, MB buffers per INSERT, kernel share', clickhouseLine(x.clickhouse), '', '', '', '']);
   }
@@ -95,12 +158,28 @@ export function tableRows(f: Figures): TableRow[] {
 function queryRows(q: QueriesFigures): TableRow[] {
   const small = q.sizes[0];
   const large = q.sizes[q.sizes.length - 1];
-  const rows: TableRow[] = [[`queries: store size (events, institutes)`, `${n(large.events)}, ${large.institutes}`, `${n(small.events)}, ${small.institutes}`, ratio(large.events, small.events), '', '']];
+  const rows: TableRow[] = [
+    [
+      `queries: store size (events, institutes)`,
+      `${n(large.events)}, ${large.institutes}`,
+      `${n(small.events)}, ${small.institutes}`,
+      ratio(large.events, small.events),
+      '',
+      '',
+    ],
+  ];
   for (const [i, t] of large.timings.entries()) {
     const b = small.timings[i];
     const growth = t.p50Ms / b.p50Ms;
     const ok = t.p95Ms <= TARGETS.queryP95Ms && (growth <= TARGETS.queryGrowth || t.p50Ms - b.p50Ms < 5);
-    rows.push([`query ${t.query}: p50 / p95 ms`, `${n(t.p50Ms, 1)} / ${n(t.p95Ms, 1)}`, `${n(b.p50Ms, 1)} / ${n(b.p95Ms, 1)}`, ratio(t.p50Ms, b.p50Ms), `p95 ≤ ${TARGETS.queryP95Ms}, ≤ ${TARGETS.queryGrowth}×`, verdict(ok)]);
+    rows.push([
+      `query ${t.query}: p50 / p95 ms`,
+      `${n(t.p50Ms, 1)} / ${n(t.p95Ms, 1)}`,
+      `${n(b.p50Ms, 1)} / ${n(b.p95Ms, 1)}`,
+      ratio(t.p50Ms, b.p50Ms),
+      `p95 ≤ ${TARGETS.queryP95Ms}, ≤ ${TARGETS.queryGrowth}×`,
+      verdict(ok),
+    ]);
   }
   return rows;
 }
@@ -115,7 +194,11 @@ function clickhouseLine(c: ClickHouseCounters): string {
 export function formatTable(rows: TableRow[]): string {
   const all: string[][] = [['measure', 'pipeline', 'baseline', 'ratio', 'target', 'verdict'], ...rows];
   const widths = all[0].map((_, i) => Math.max(...all.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(all[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...all.slice(1).map(line)].join('\n');
 }
 

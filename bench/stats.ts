@@ -23,7 +23,13 @@ export interface LatencySummary {
 
 export function latencySummary(values: ArrayLike<number>): LatencySummary {
   const sorted = Float64Array.from(values as ArrayLike<number>).sort();
-  return { n: sorted.length, p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.length ? sorted[sorted.length - 1] : NaN };
+  return {
+    n: sorted.length,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    max: sorted.length ? sorted[sorted.length - 1] : NaN,
+  };
 }
 
 /** A growable list of doubles without per-sample objects (latencies at 10k/s for seconds). */

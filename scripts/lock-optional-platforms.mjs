@@ -15,11 +15,20 @@ for (const [path, pkg] of Object.entries(packages)) {
     const entry = `node_modules/${name}`;
     const m = PLATFORM.exec(name);
     if (packages[entry] || !m) continue;
-    packages[entry] = { version, cpu: [m[2]], dev: pkg.dev === true || undefined, optional: true, os: [m[1]], ...(m[3] ? { libc: [m[3] === 'gnu' ? 'glibc' : 'musl'] } : {}) };
+    packages[entry] = {
+      version,
+      cpu: [m[2]],
+      dev: pkg.dev === true || undefined,
+      optional: true,
+      os: [m[1]],
+      ...(m[3] ? { libc: [m[3] === 'gnu' ? 'glibc' : 'musl'] } : {}),
+    };
     added++;
     console.log(`added ${entry}@${version} (needed by ${path || 'the root'})`);
   }
 }
-lock.packages = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0)));
+lock.packages = Object.fromEntries(
+  Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0)),
+);
 writeFileSync(file, `${JSON.stringify(lock, null, 2)}\n`);
 console.log(added ? `package-lock.json: ${added} platform entries added` : 'package-lock.json: nothing to add');

@@ -7,4 +7,6 @@ cd "$ROOT"
 bash scripts/ensure-deps.sh
 echo "[test] lint (eslint: floating promises, exhaustive switches, lib and app boundaries)"
 npx eslint .
+echo "[test] format (prettier --check; npm run format fixes it)"
+npx prettier --check --log-level warn "**/*.{ts,js,mjs,json}"
 exec npx jest "$@"

@@ -7,10 +7,14 @@ describe('the read-only ClickHouse user for BI tools', () => {
   let server: PrivateClickHouse;
   let admin: ClickHouse;
   let bi: ClickHouse;
-  const as = (user: 'default' | 'bi_reader', database = 'wise') => new ClickHouse({ url: server.url, user, password: user === 'bi_reader' ? 'bi_reader' : '', database, app: 'test' });
+  const as = (user: 'default' | 'bi_reader', database = 'wise') =>
+    new ClickHouse({ url: server.url, user, password: user === 'bi_reader' ? 'bi_reader' : '', database, app: 'test' });
   // The HTTP interface without the client library: settings in the URL, as any BI tool may send.
   const http = (sql: string, params: Record<string, string> = {}) =>
-    fetch(`${server.url}/?${new URLSearchParams({ user: 'bi_reader', password: 'bi_reader', database: 'wise', ...params })}`, { method: 'POST', body: sql }).then(async (r) => ({ status: r.status, text: await r.text() }));
+    fetch(`${server.url}/?${new URLSearchParams({ user: 'bi_reader', password: 'bi_reader', database: 'wise', ...params })}`, {
+      method: 'POST',
+      body: sql,
+    }).then(async (r) => ({ status: r.status, text: await r.text() }));
 
   beforeAll(async () => {
     server = await PrivateClickHouse.create();
@@ -42,8 +46,14 @@ describe('the read-only ClickHouse user for BI tools', () => {
   });
 
   it('cannot raise its limits, in the query or in the URL (readonly=1)', async () => {
-    expect(await http('SELECT 1 SETTINGS max_execution_time = 0, max_memory_usage = 0')).toMatchObject({ status: 500, text: expect.stringMatching(/readonly mode/) });
-    expect(await http('SELECT 1', { max_memory_usage: '0' })).toMatchObject({ status: 500, text: expect.stringMatching(/Cannot override setting \(max_memory_usage\) in readonly mode/) });
+    expect(await http('SELECT 1 SETTINGS max_execution_time = 0, max_memory_usage = 0')).toMatchObject({
+      status: 500,
+      text: expect.stringMatching(/readonly mode/),
+    });
+    expect(await http('SELECT 1', { max_memory_usage: '0' })).toMatchObject({
+      status: 500,
+      text: expect.stringMatching(/Cannot override setting \(max_memory_usage\) in readonly mode/),
+    });
     expect(await http('SET max_execution_time = 0')).toMatchObject({ status: 500, text: expect.stringMatching(/readonly mode/) });
     expect((await http("SELECT value FROM system.settings WHERE name = 'max_execution_time'")).text.trim()).toBe('60');
   });
@@ -61,8 +71,14 @@ describe('the read-only ClickHouse user for BI tools', () => {
   });
 
   it('cannot read another database', async () => {
-    expect(await http('SELECT * FROM other.t')).toMatchObject({ status: 500, text: expect.stringMatching(/Access denied to database other/) });
-    expect(await http('SELECT 1', { database: 'other' })).toMatchObject({ status: 500, text: expect.stringMatching(/Access denied to database other/) });
+    expect(await http('SELECT * FROM other.t')).toMatchObject({
+      status: 500,
+      text: expect.stringMatching(/Access denied to database other/),
+    });
+    expect(await http('SELECT 1', { database: 'other' })).toMatchObject({
+      status: 500,
+      text: expect.stringMatching(/Access denied to database other/),
+    });
   });
 
   // Not possible on 18.16 (no per-table rights, row filters ignored, views checked with the

@@ -1,5 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -8,13 +20,22 @@ import { join } from 'node:path';
 // replaced by a recorder, so that only the script's decision is under test.
 describe('scripts/build.sh: builds when an input changed, skips otherwise', () => {
   let dir: string;
-  const builds = () => (existsSync(join(dir, 'npx.log')) ? readFileSync(join(dir, 'npx.log'), 'utf8').split('\n').filter((l) => l.startsWith('tsc ')).length : 0);
+  const builds = () =>
+    existsSync(join(dir, 'npx.log'))
+      ? readFileSync(join(dir, 'npx.log'), 'utf8')
+          .split('\n')
+          .filter((l) => l.startsWith('tsc ')).length
+      : 0;
   const build = (env: Record<string, string> = {}) => {
-    execFileSync('bash', [join(dir, 'scripts', 'build.sh')], { env: { ...process.env, ...env, PATH: `${join(dir, 'bin')}:${process.env.PATH}` }, stdio: 'pipe' });
+    execFileSync('bash', [join(dir, 'scripts', 'build.sh')], {
+      env: { ...process.env, ...env, PATH: `${join(dir, 'bin')}:${process.env.PATH}` },
+      stdio: 'pipe',
+    });
     return builds();
   };
   // Records each call and creates the output folders tsc would.
-  const fakeNpx = (code: number) => `#!/bin/sh\necho "$1 $*" >> "${dir}/npx.log"\nmkdir -p dist/libs/clickhouse dist/libs/postgres\nexit ${code}\n`;
+  const fakeNpx = (code: number) =>
+    `#!/bin/sh\necho "$1 $*" >> "${dir}/npx.log"\nmkdir -p dist/libs/clickhouse dist/libs/postgres\nexit ${code}\n`;
   const ago = (seconds: number) => Date.now() / 1000 - seconds;
   /** An edit made after the last build: the stamp is moved back 10 s and the file to 5 s ago. */
   const edited = (file: string) => {
@@ -24,9 +45,18 @@ describe('scripts/build.sh: builds when an input changed, skips otherwise', () =
 
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'build-script-'));
-    for (const d of ['scripts', 'bin', 'apps/cli/src', 'libs/clickhouse/migrations', 'libs/postgres/migrations', 'bench', 'tools']) mkdirSync(join(dir, d), { recursive: true });
+    for (const d of ['scripts', 'bin', 'apps/cli/src', 'libs/clickhouse/migrations', 'libs/postgres/migrations', 'bench', 'tools'])
+      mkdirSync(join(dir, d), { recursive: true });
     copyFileSync(join(__dirname, '..', 'scripts', 'build.sh'), join(dir, 'scripts', 'build.sh'));
-    for (const f of ['tsconfig.json', 'tsconfig.build.json', 'package-lock.json', 'apps/cli/src/main.ts', 'libs/clickhouse/migrations/0001.sql', 'libs/postgres/migrations/0001.sql']) writeFileSync(join(dir, f), '');
+    for (const f of [
+      'tsconfig.json',
+      'tsconfig.build.json',
+      'package-lock.json',
+      'apps/cli/src/main.ts',
+      'libs/clickhouse/migrations/0001.sql',
+      'libs/postgres/migrations/0001.sql',
+    ])
+      writeFileSync(join(dir, f), '');
     writeFileSync(join(dir, 'bin', 'npx'), fakeNpx(0));
     chmodSync(join(dir, 'bin', 'npx'), 0o755);
     // Every input is old, so that only what a test edits is newer than a moved-back stamp.

@@ -19,7 +19,13 @@ describe('cluster DDL on the real ClickHouse', () => {
   });
 
   it.each(statements)('parses: %s', async (_, sql) => {
-    const refusal = await ch.command('test-cluster-ddl', sql).then(() => null, (e: unknown) => e as Error);
-    expect([clickhouseErrorCode(refusal), refusal?.message.slice(0, 200)]).toEqual([CLUSTER_NOT_FOUND, expect.stringContaining('wise_test_no_such_cluster')]);
+    const refusal = await ch.command('test-cluster-ddl', sql).then(
+      () => null,
+      (e: unknown) => e as Error,
+    );
+    expect([clickhouseErrorCode(refusal), refusal?.message.slice(0, 200)]).toEqual([
+      CLUSTER_NOT_FOUND,
+      expect.stringContaining('wise_test_no_such_cluster'),
+    ]);
   });
 });

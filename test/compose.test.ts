@@ -9,8 +9,14 @@ const ROOT = join(__dirname, '..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 const composeText = read('docker-compose.yml');
 type Service = {
-  image?: string; build?: unknown; environment?: Record<string, string>; healthcheck?: unknown; depends_on?: Record<string, unknown>;
-  command?: string[]; volumes?: string[]; ports?: string[];
+  image?: string;
+  build?: unknown;
+  environment?: Record<string, string>;
+  healthcheck?: unknown;
+  depends_on?: Record<string, unknown>;
+  command?: string[];
+  volumes?: string[];
+  ports?: string[];
 };
 const compose = parse(composeText, { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
 
@@ -21,12 +27,24 @@ const substitute = (value: string) =>
 const substituted = (env: Record<string, string>) => Object.fromEntries(Object.entries(env).map(([k, v]) => [k, substitute(String(v))]));
 /** Every `${…}` reference in the file, as [variable, operator, rest]. */
 const composeCode = composeText.replace(/^\s*#.*$/gm, '');
-const references = [...composeCode.matchAll(/\$\{([A-Z_]+)(?:(:[-?])([^}]*))?\}/g)].map((m) => ({ name: m[1], op: m[2] ?? '', rest: m[3] ?? '' }));
+const references = [...composeCode.matchAll(/\$\{([A-Z_]+)(?:(:[-?])([^}]*))?\}/g)].map((m) => ({
+  name: m[1],
+  op: m[2] ?? '',
+  rest: m[3] ?? '',
+}));
 const SECRET_NAME = /PASSWORD|SECRET|TOKEN|_KEY$|PASS$/;
 
 describe('docker-compose.yml', () => {
   it('runs every service the product needs, each with a health check, on pinned images', () => {
-    expect(Object.keys(compose.services).sort()).toEqual(['clickhouse', 'ingestion', 'kafka', 'metabase', 'postgres', 'projector', 'proxy']);
+    expect(Object.keys(compose.services).sort()).toEqual([
+      'clickhouse',
+      'ingestion',
+      'kafka',
+      'metabase',
+      'postgres',
+      'projector',
+      'proxy',
+    ]);
     for (const [name, svc] of Object.entries(compose.services)) expect([name, svc.healthcheck]).toEqual([name, expect.anything()]);
     expect(compose.services.kafka.image).toMatch(/^apache\/kafka:4\./);
     expect(compose.services.clickhouse.image).toBe('clickhouse/clickhouse-server:26.8');
@@ -50,7 +68,11 @@ describe('docker-compose.yml', () => {
   ] as const)('sets every variable %s reads, to values its config accepts, and nothing it does not read', (name, vars, parseConfig) => {
     const env = substituted(compose.services[name].environment ?? {});
     // NODE_OPTIONS is Node's own (ingestion's heap cap), not the app's configuration.
-    expect(Object.keys(env).filter((k) => k !== 'NODE_OPTIONS').sort()).toEqual([...vars]);
+    expect(
+      Object.keys(env)
+        .filter((k) => k !== 'NODE_OPTIONS')
+        .sort(),
+    ).toEqual([...vars]);
     expect(() => parseConfig(env)).not.toThrow();
     expect(env.KAFKA_BROKERS).toBe('kafka:9092');
     expect(env.CLICKHOUSE_URL).toBe('http://clickhouse:8123');
@@ -66,9 +88,13 @@ describe('docker-compose.yml', () => {
     );
     for (const p of published) expect([p.name, p.ip]).toEqual([p.name, '127.0.0.1']);
     // ClickHouse's native port, Kafka's controller port and the apps' own ports are internal.
-    expect(published.map((p) => `${p.name}:${p.container}`).sort()).toEqual(
-      ['clickhouse:8123', 'kafka:19092', 'metabase:3000', 'postgres:5432', 'proxy:3000'],
-    );
+    expect(published.map((p) => `${p.name}:${p.container}`).sort()).toEqual([
+      'clickhouse:8123',
+      'kafka:19092',
+      'metabase:3000',
+      'postgres:5432',
+      'proxy:3000',
+    ]);
     // Without a fixed host port, `--scale ingestion=N` can start N replicas.
     expect(compose.services.ingestion.ports).toBeUndefined();
     expect(compose.services.proxy.ports).toEqual(['${WEBHOOK_BIND:-127.0.0.1}:3000:3000']);
@@ -76,13 +102,21 @@ describe('docker-compose.yml', () => {
 
   it('gives no secret a default: each is required (${VAR:?…}) and listed in .env.example, and .env is ignored by git and docker', () => {
     const secrets = references.filter((r) => SECRET_NAME.test(r.name));
-    expect(new Set(secrets.map((r) => r.name))).toEqual(new Set(['POSTGRES_PASSWORD', 'METABASE_DB_PASSWORD', 'CLICKHOUSE_PASSWORD', 'CLICKHOUSE_BI_PASSWORD']));
+    expect(new Set(secrets.map((r) => r.name))).toEqual(
+      new Set(['POSTGRES_PASSWORD', 'METABASE_DB_PASSWORD', 'CLICKHOUSE_PASSWORD', 'CLICKHOUSE_BI_PASSWORD']),
+    );
     for (const r of secrets) expect([r.name, r.op, r.rest]).toEqual([r.name, ':?', expect.stringContaining('.env.example')]);
     // No literal value for a secret-named variable anywhere in the file.
     for (const svc of Object.values(compose.services)) {
-      for (const [k, v] of Object.entries(svc.environment ?? {})) if (SECRET_NAME.test(k)) expect([k, String(v)]).toEqual([k, expect.stringMatching(/^\$\{[A-Z_]+:\?/)]);
+      for (const [k, v] of Object.entries(svc.environment ?? {}))
+        if (SECRET_NAME.test(k)) expect([k, String(v)]).toEqual([k, expect.stringMatching(/^\$\{[A-Z_]+:\?/)]);
     }
-    const example = Object.fromEntries(read('.env.example').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split('=')));
+    const example = Object.fromEntries(
+      read('.env.example')
+        .split('\n')
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => l.split('=')),
+    );
     for (const r of references) expect([r.name, r.name in example]).toEqual([r.name, true]);
     for (const name of Object.keys(example)) if (SECRET_NAME.test(name)) expect(example[name]).toBe('replace-me');
     expect(read('.gitignore').split('\n')).toContain('.env');
@@ -116,7 +150,9 @@ describe('docker-compose.yml', () => {
     expect(Number(kafka.KAFKA_REPLICA_FETCH_MAX_BYTES)).toBeGreaterThanOrEqual(messageMax);
     expect(kafka.KAFKA_LOG_RETENTION_MS).toBe('-1');
     expect(kafka.KAFKA_LOG_RETENTION_BYTES).toBe('-1');
-    expect(Number(kafka.KAFKA_MIN_INSYNC_REPLICAS)).toBeLessThanOrEqual(Number(substituted(compose.services.ingestion.environment ?? {}).KAFKA_REPLICATION_FACTOR));
+    expect(Number(kafka.KAFKA_MIN_INSYNC_REPLICAS)).toBeLessThanOrEqual(
+      Number(substituted(compose.services.ingestion.environment ?? {}).KAFKA_REPLICATION_FACTOR),
+    );
     expect(kafka.KAFKA_AUTO_CREATE_TOPICS_ENABLE).toBe('false');
   });
 
@@ -151,13 +187,18 @@ describe('the webhook proxy (docker/nginx/nginx.conf)', () => {
   it('passes any body up to BODY_LIMIT_BYTES through, so that ingestion decides 413', () => {
     const max = /client_max_body_size (\d+)m;/.exec(conf);
     expect(Number(max?.[1]) * 1024 * 1024).toBeGreaterThan(Number(compose.services.ingestion.environment?.BODY_LIMIT_BYTES));
-    expect(Number(/proxy_read_timeout (\d+)s;/.exec(conf)?.[1]) * 1000).toBeGreaterThan(Number(compose.services.ingestion.environment?.INGEST_SEND_TIMEOUT_MS));
+    expect(Number(/proxy_read_timeout (\d+)s;/.exec(conf)?.[1]) * 1000).toBeGreaterThan(
+      Number(compose.services.ingestion.environment?.INGEST_SEND_TIMEOUT_MS),
+    );
   });
 });
 
 describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
-  const stages = dockerfile.split(/^FROM /m).slice(1).map((s) => `FROM ${s}`);
+  const stages = dockerfile
+    .split(/^FROM /m)
+    .slice(1)
+    .map((s) => `FROM ${s}`);
 
   it('builds on Node 22 LTS in every stage, while package.json still allows Node 20', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);

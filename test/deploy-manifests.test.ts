@@ -25,20 +25,28 @@ const one = (kind: string, name: string) => {
 const configMap = (name: string) => one('ConfigMap', name).data as Record<string, string>;
 
 const API_VERSIONS: Record<string, string> = {
-  Namespace: 'v1', ConfigMap: 'v1', Service: 'v1', Deployment: 'apps/v1',
-  HorizontalPodAutoscaler: 'autoscaling/v2', PodDisruptionBudget: 'policy/v1',
+  Namespace: 'v1',
+  ConfigMap: 'v1',
+  Service: 'v1',
+  Deployment: 'apps/v1',
+  HorizontalPodAutoscaler: 'autoscaling/v2',
+  PodDisruptionBudget: 'policy/v1',
 };
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const SECRET_NAME = /PASSWORD|SECRET|TOKEN|_KEY$|^DATABASE_URL$/;
-const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels?.[k] === v);
+const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
+  Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 const deployments = () => byKind('Deployment');
 const podLabels = (d: Obj) => d.spec.template.metadata.labels as Record<string, string>;
 
 /** Every variable a container gets: from its ConfigMaps and its env entries. */
 function containerEnv(container: Obj): Map<string, { from: string; value?: string }> {
   const out = new Map<string, { from: string; value?: string }>();
-  for (const src of container.envFrom ?? []) for (const [k, v] of Object.entries(configMap(src.configMapRef.name))) out.set(k, { from: `configmap ${src.configMapRef.name}`, value: v });
-  for (const e of container.env ?? []) out.set(e.name, e.valueFrom ? { from: e.valueFrom.secretKeyRef ? 'secret' : 'other' } : { from: 'literal', value: e.value });
+  for (const src of container.envFrom ?? [])
+    for (const [k, v] of Object.entries(configMap(src.configMapRef.name)))
+      out.set(k, { from: `configmap ${src.configMapRef.name}`, value: v });
+  for (const e of container.env ?? [])
+    out.set(e.name, e.valueFrom ? { from: e.valueFrom.secretKeyRef ? 'secret' : 'other' } : { from: 'literal', value: e.value });
   return out;
 }
 
@@ -58,7 +66,11 @@ describe('deploy/k8s', () => {
   });
 
   it('gives each Deployment the fields its kind requires, a selector that matches its pods, and containers with an image and a command', () => {
-    expect(deployments().map((d) => d.metadata.name).sort()).toEqual(['ingestion', 'projector']);
+    expect(
+      deployments()
+        .map((d) => d.metadata.name)
+        .sort(),
+    ).toEqual(['ingestion', 'projector']);
     for (const d of deployments()) {
       expect(Number.isInteger(d.spec.replicas) && d.spec.replicas >= 1).toBe(true);
       expect(matches(d.spec.selector.matchLabels, podLabels(d))).toBe(true);
@@ -95,7 +107,9 @@ describe('deploy/k8s', () => {
     expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: 'ingestion' });
     expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
     expect(hpa.spec.maxReplicas).toBeGreaterThan(hpa.spec.minReplicas);
-    expect(hpa.spec.metrics).toEqual([{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: expect.any(Number) } } }]);
+    expect(hpa.spec.metrics).toEqual([
+      { type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: expect.any(Number) } } },
+    ]);
     const pdb = one('PodDisruptionBudget', 'ingestion');
     expect(pdb.spec.maxUnavailable ?? hpa.spec.minReplicas - pdb.spec.minAvailable).toBeLessThan(hpa.spec.minReplicas);
     // CPU utilization is measured against requests: without one the HPA cannot work.
@@ -118,7 +132,8 @@ describe('deploy/k8s', () => {
     const partitions = Number(configMap('wise-common').KAFKA_TOPIC_PARTITIONS);
     expect(partitions).toBeGreaterThanOrEqual(1);
     expect(one('Deployment', 'projector').spec.replicas).toBeLessThanOrEqual(partitions);
-    for (const hpa of byKind('HorizontalPodAutoscaler').filter((h) => h.spec.scaleTargetRef.name === 'projector')) expect(hpa.spec.maxReplicas).toBeLessThanOrEqual(partitions);
+    for (const hpa of byKind('HorizontalPodAutoscaler').filter((h) => h.spec.scaleTargetRef.name === 'projector'))
+      expect(hpa.spec.maxReplicas).toBeLessThanOrEqual(partitions);
   });
 
   it.each([
@@ -126,7 +141,9 @@ describe('deploy/k8s', () => {
     ['projector', PROJECTOR_ENV_VARS, ['CLICKHOUSE_PASSWORD']],
   ])('gives %s every variable it reads, with values its config accepts, and only the secrets it uses', (name, vars, secrets) => {
     const env = containerEnv(one('Deployment', name).spec.template.spec.containers[0]);
-    const values = Object.fromEntries([...env].map(([k, v]) => [k, v.from === 'secret' ? (k === 'DATABASE_URL' ? 'postgres://wise:x@pg:5432/wise' : 'x') : v.value]));
+    const values = Object.fromEntries(
+      [...env].map(([k, v]) => [k, v.from === 'secret' ? (k === 'DATABASE_URL' ? 'postgres://wise:x@pg:5432/wise' : 'x') : v.value]),
+    );
     expect(() => (name === 'ingestion' ? IngestionConfig : ProjectorConfig).parse(values)).not.toThrow();
     const secretNames = [...env].filter(([, v]) => v.from === 'secret').map(([k]) => k);
     expect(secretNames.sort()).toEqual(secrets);
@@ -145,7 +162,8 @@ describe('deploy/k8s', () => {
     for (const d of deployments()) {
       for (const c of d.spec.template.spec.containers) {
         for (const e of c.env ?? []) {
-          if (SECRET_NAME.test(e.name)) expect([e.name, e.value, e.valueFrom?.secretKeyRef?.name]).toEqual([e.name, undefined, 'wise-secrets']);
+          if (SECRET_NAME.test(e.name))
+            expect([e.name, e.value, e.valueFrom?.secretKeyRef?.name]).toEqual([e.name, undefined, 'wise-secrets']);
         }
       }
     }
@@ -154,8 +172,15 @@ describe('deploy/k8s', () => {
     expect(generator.envs).toEqual(['secrets.env']);
     expect(readFileSync(join(__dirname, '..', '.gitignore'), 'utf8').split('\n')).toContain('deploy/k8s/secrets.env');
     // The example has every key the Deployments reference, with placeholders only.
-    const example = Object.fromEntries(readFileSync(join(DIR, 'secrets.env.example'), 'utf8').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-    const referenced = deployments().flatMap((d) => d.spec.template.spec.containers.flatMap((c: Obj) => (c.env ?? []).map((e: Obj) => e.valueFrom?.secretKeyRef?.key).filter(Boolean)));
+    const example = Object.fromEntries(
+      readFileSync(join(DIR, 'secrets.env.example'), 'utf8')
+        .split('\n')
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    const referenced = deployments().flatMap((d) =>
+      d.spec.template.spec.containers.flatMap((c: Obj) => (c.env ?? []).map((e: Obj) => e.valueFrom?.secretKeyRef?.key).filter(Boolean)),
+    );
     for (const key of referenced) expect([key, key in example]).toEqual([key, true]);
     for (const v of Object.values(example)) expect(v).toMatch(/replace-me/);
     expect(existsSync(join(DIR, 'secrets.env'))).toBe(false);

@@ -36,16 +36,25 @@ describe('end to end: a Wise webhook becomes a row in ClickHouse', () => {
 
     const rows = await waitFor('the event row in ClickHouse', async () => {
       const r = await ch.query<{ event_id: string; event_name: string; institute_id: string; payload: string; classroom_id: string }>(
-        'test', `SELECT event_id, event_name, institute_id, payload, classroom_id FROM events FINAL WHERE institute_id = '${slug}'`);
+        'test',
+        `SELECT event_id, event_name, institute_id, payload, classroom_id FROM events FINAL WHERE institute_id = '${slug}'`,
+      );
       return r.length > 0 ? r : undefined;
     });
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ event_id: res.json.eventId, event_name: 'FeeInvoiceChargedEvent', institute_id: slug, classroom_id: classroomId });
+    expect(rows[0]).toMatchObject({
+      event_id: res.json.eventId,
+      event_name: 'FeeInvoiceChargedEvent',
+      institute_id: slug,
+      classroom_id: classroomId,
+    });
     expect(rows[0].payload).toBe(body.toString('utf8'));
   });
 
   it('answers 401 to a wrong key and stores nothing', async () => {
-    const res = await post(`${ingestion.url}/webhooks/wise/${slug}`, fixtureBytes('CertificateIssuedEvent'), { 'x-wise-key': 'not-the-key-0123456789' });
+    const res = await post(`${ingestion.url}/webhooks/wise/${slug}`, fixtureBytes('CertificateIssuedEvent'), {
+      'x-wise-key': 'not-the-key-0123456789',
+    });
     expect(res.status).toBe(401);
     expect(res.json.message).toContain(slug);
   });

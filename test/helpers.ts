@@ -13,7 +13,10 @@ export class AppProcess {
   readonly lines: string[] = [];
   private exited: Promise<number | null>;
 
-  constructor(readonly name: string, readonly child: ChildProcess) {
+  constructor(
+    readonly name: string,
+    readonly child: ChildProcess,
+  ) {
     let buffer = '';
     const take = (chunk: Buffer) => {
       buffer += chunk.toString('utf8');
@@ -29,15 +32,23 @@ export class AppProcess {
   }
 
   static start(name: 'ingestion' | 'projector', env: NodeJS.ProcessEnv): AppProcess {
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
+      env: { PATH: process.env.PATH, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return new AppProcess(name, child);
   }
 
   async waitForLine(pattern: RegExp, timeoutMs = 30000): Promise<string> {
-    return waitFor(`${this.name} to log ${pattern}\n--- its output:\n${this.lines.slice(-20).join('\n')}`, async () => {
-      if (this.child.exitCode !== null) throw new Error(`${this.name} exited with ${this.child.exitCode}:\n${this.lines.slice(-20).join('\n')}`);
-      return this.lines.find((l) => pattern.test(l));
-    }, timeoutMs);
+    return waitFor(
+      `${this.name} to log ${pattern}\n--- its output:\n${this.lines.slice(-20).join('\n')}`,
+      async () => {
+        if (this.child.exitCode !== null)
+          throw new Error(`${this.name} exited with ${this.child.exitCode}:\n${this.lines.slice(-20).join('\n')}`);
+        return this.lines.find((l) => pattern.test(l));
+      },
+      timeoutMs,
+    );
   }
 
   /** SIGTERM (graceful) or SIGKILL (crash); resolves with the exit code. */
@@ -46,7 +57,6 @@ export class AppProcess {
     return this.exited;
   }
 }
-
 
 export interface RunningIngestion {
   proc: AppProcess;
@@ -109,6 +119,10 @@ export async function post(url: string, body: Buffer | string, headers: Record<s
   const res = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
   const text = await res.text();
   let json: unknown = text;
-  try { json = JSON.parse(text); } catch { /* not JSON: keep the text */ }
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* not JSON: keep the text */
+  }
   return { status: res.status, json, headers: res.headers };
 }

@@ -10,7 +10,10 @@ describe('consumerLag (real Kafka)', () => {
   const groupId = `test-${uniqueName('lag')}`;
 
   beforeAll(async () => {
-    await kafka.ensureTopics([{ topic, partitions: 2, replicationFactor: 1 }, { topic: other, partitions: 1, replicationFactor: 1 }]);
+    await kafka.ensureTopics([
+      { topic, partitions: 2, replicationFactor: 1 },
+      { topic: other, partitions: 1, replicationFactor: 1 },
+    ]);
     const producer = kafka.kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
     try {
@@ -29,17 +32,26 @@ describe('consumerLag (real Kafka)', () => {
 
   it('is everything from the log start while the group never committed', async () => {
     const lags = await kafka.withAdmin((a) => consumerLag(a, groupId, [topic, other]));
-    expect(lags).toEqual([
-      { topic, partition: 0, end: 5, committed: null, lag: 5 },
-      { topic, partition: 1, end: 3, committed: null, lag: 3 },
-      { topic: other, partition: 0, end: 4, committed: null, lag: 4 },
-    ].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition));
+    expect(lags).toEqual(
+      [
+        { topic, partition: 0, end: 5, committed: null, lag: 5 },
+        { topic, partition: 1, end: 3, committed: null, lag: 3 },
+        { topic: other, partition: 0, end: 4, committed: null, lag: 4 },
+      ].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition),
+    );
   });
 
   it('is end minus committed once the group committed, and starts at the log start after records were deleted', async () => {
     await kafka.withAdmin(async (a) => {
       // setOffsets joins the group for a moment (about 5 s: the broker's initial rebalance delay).
-      await a.setOffsets({ groupId, topic, partitions: [{ partition: 0, offset: '2' }, { partition: 1, offset: '3' }] });
+      await a.setOffsets({
+        groupId,
+        topic,
+        partitions: [
+          { partition: 0, offset: '2' },
+          { partition: 1, offset: '3' },
+        ],
+      });
       await a.fetchTopicMetadata({ topics: [other] }); // deleteTopicRecords needs the leaders known
       await a.deleteTopicRecords({ topic: other, partitions: [{ partition: 0, offset: '1' }] });
     });

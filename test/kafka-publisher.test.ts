@@ -1,7 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { BatchPublisher, KafkaConnection, maxRecordBytes, PublishTimeoutError, QueueFullError, RecordTooLargeError, topicConfig } from '@wise/kafka';
+import {
+  BatchPublisher,
+  KafkaConnection,
+  maxRecordBytes,
+  PublishTimeoutError,
+  QueueFullError,
+  RecordTooLargeError,
+  topicConfig,
+} from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { readTopic, uniqueName } from '@wise/testing';
 
@@ -13,13 +21,26 @@ describe('BatchPublisher', () => {
   const logger = new Logger('test', 'error');
   const connection = new KafkaConnection({ brokers, clientId: 'test-publisher', logger });
   const batches: number[] = [];
-  const publisher = new BatchPublisher(connection, { maxMessages: 100, lingerMs: 5, sendTimeoutMs: 4000, maxBatchBytes: 1024 * 1024, maxQueueBytes: 64 * 1024 * 1024, onBatch: (size) => batches.push(size) }, logger);
+  const publisher = new BatchPublisher(
+    connection,
+    {
+      maxMessages: 100,
+      lingerMs: 5,
+      sendTimeoutMs: 4000,
+      maxBatchBytes: 1024 * 1024,
+      maxQueueBytes: 64 * 1024 * 1024,
+      onBatch: (size) => batches.push(size),
+    },
+    logger,
+  );
 
   beforeAll(async () => {
     await connection.ensureTopics([{ topic, partitions: 3, replicationFactor: 1 }]);
     await publisher.connect();
   });
-  afterAll(async () => { await publisher.disconnect(); });
+  afterAll(async () => {
+    await publisher.disconnect();
+  });
 
   it('sends 500 concurrent messages in a few batches, every one acknowledged and readable', async () => {
     const values = Array.from({ length: 500 }, (_, i) => `message-${i}`);
@@ -37,7 +58,9 @@ describe('BatchPublisher', () => {
     const read = (await readTopic(brokers, topic)).filter((m) => m.key === 'ordered');
     expect(read).toHaveLength(20);
     expect(new Set(read.map((m) => m.partition)).size).toBe(1);
-    expect(read.sort((a, b) => Number(a.offset) - Number(b.offset)).map((m) => m.value.toString())).toEqual(Array.from({ length: 20 }, (_, i) => `o-${i}`));
+    expect(read.sort((a, b) => Number(a.offset) - Number(b.offset)).map((m) => m.value.toString())).toEqual(
+      Array.from({ length: 20 }, (_, i) => `o-${i}`),
+    );
     expect((await readTopic(brokers, topic)).length).toBe(before + 20);
   });
 });
@@ -51,18 +74,34 @@ describe('BatchPublisher limits', () => {
   const topic = `test.${uniqueName('lim')}`;
   const limit = 256 * 1024;
   const batches: number[] = [];
-  const publisher = new BatchPublisher(connection, { maxMessages: 1000, lingerMs: 5, sendTimeoutMs: 4000, maxBatchBytes: limit, maxQueueBytes: 4 * limit, onBatch: (size) => batches.push(size) }, logger);
+  const publisher = new BatchPublisher(
+    connection,
+    {
+      maxMessages: 1000,
+      lingerMs: 5,
+      sendTimeoutMs: 4000,
+      maxBatchBytes: limit,
+      maxQueueBytes: 4 * limit,
+      onBatch: (size) => batches.push(size),
+    },
+    logger,
+  );
 
   beforeAll(async () => {
     await connection.ensureTopics([{ topic, partitions: 1, replicationFactor: 1, config: { 'max.message.bytes': String(limit) } }]);
     await publisher.connect();
   });
-  afterAll(async () => { await publisher.disconnect(); });
+  afterAll(async () => {
+    await publisher.disconnect();
+  });
 
   it('splits concurrent messages into batches under max.message.bytes, so a large one fails none of its neighbours', async () => {
     const big = randomBytes(limit - 1024);
     const small = Array.from({ length: 50 }, (_, i) => Buffer.from(`small-${i}-${'x'.repeat(2000)}`));
-    await Promise.all([publisher.publish({ topic, key: 'big', value: big }), ...small.map((v, i) => publisher.publish({ topic, key: `s${i}`, value: v }))]);
+    await Promise.all([
+      publisher.publish({ topic, key: 'big', value: big }),
+      ...small.map((v, i) => publisher.publish({ topic, key: `s${i}`, value: v })),
+    ]);
     const read = await readTopic(brokers, topic);
     expect(read).toHaveLength(51);
     expect(read.find((m) => m.key === 'big')!.value.equals(big)).toBe(true);
@@ -85,11 +124,15 @@ describe('BatchPublisher limits', () => {
 describe('KafkaConnection.ensureTopics sets topic settings, also on an existing topic', () => {
   const connection = new KafkaConnection({ brokers: ['127.0.0.1:9092'], clientId: 'test-topics', logger: new Logger('test', 'error') });
 
-  it('creates a topic with ingestion\'s settings: max.message.bytes from the body limit, retention, min.insync.replicas', async () => {
+  it("creates a topic with ingestion's settings: max.message.bytes from the body limit, retention, min.insync.replicas", async () => {
     const topic = `test.${uniqueName('cfg')}`;
     const config = topicConfig({ bodyLimitBytes: 1024 * 1024, replicationFactor: 1, retentionMs: -1 });
     await connection.ensureTopics([{ topic, partitions: 1, replicationFactor: 1, config }]);
-    expect(await connection.topicSettings(topic)).toEqual({ 'max.message.bytes': String(maxRecordBytes(1024 * 1024)), 'retention.ms': '-1', 'min.insync.replicas': '1' });
+    expect(await connection.topicSettings(topic)).toEqual({
+      'max.message.bytes': String(maxRecordBytes(1024 * 1024)),
+      'retention.ms': '-1',
+      'min.insync.replicas': '1',
+    });
     expect(maxRecordBytes(1024 * 1024)).toBeGreaterThan(Math.ceil((1024 * 1024 * 4) / 3));
     expect(topicConfig({ bodyLimitBytes: 1024, replicationFactor: 3, retentionMs: -1 })['min.insync.replicas']).toBe('2');
   });
@@ -103,10 +146,12 @@ describe('KafkaConnection.ensureTopics sets topic settings, also on an existing 
   });
 });
 
-describe('the native stack\'s broker admits what ingestion produces', () => {
+describe("the native stack's broker admits what ingestion produces", () => {
   it.each([1024 * 1024, 5 * 1024 * 1024 + 7])('message.max.bytes for BODY_LIMIT_BYTES=%i is maxRecordBytes()', (limit) => {
     const script = join(__dirname, '..', 'scripts', 'stack', 'stack.sh');
-    const out = execFileSync('bash', [script, 'kafka-max-message-bytes'], { env: { ...process.env, BODY_LIMIT_BYTES: String(limit) } }).toString().trim();
+    const out = execFileSync('bash', [script, 'kafka-max-message-bytes'], { env: { ...process.env, BODY_LIMIT_BYTES: String(limit) } })
+      .toString()
+      .trim();
     expect(Number(out)).toBe(maxRecordBytes(limit));
   });
 });
@@ -114,9 +159,17 @@ describe('the native stack\'s broker admits what ingestion produces', () => {
 describe('BatchPublisher drops what its callers gave up on', () => {
   const logger = new Logger('test', 'error');
   const connection = new KafkaConnection({ brokers: ['127.0.0.1:9092'], clientId: 'test-publisher-expiry', logger });
-  const publisher = new BatchPublisher(connection, { maxMessages: 1, lingerMs: 0, sendTimeoutMs: 300, maxBatchBytes: 1024 * 1024, maxQueueBytes: 1024 * 1024 }, logger);
-  beforeAll(async () => { await publisher.connect(); });
-  afterAll(async () => { await publisher.disconnect(); });
+  const publisher = new BatchPublisher(
+    connection,
+    { maxMessages: 1, lingerMs: 0, sendTimeoutMs: 300, maxBatchBytes: 1024 * 1024, maxQueueBytes: 1024 * 1024 },
+    logger,
+  );
+  beforeAll(async () => {
+    await publisher.connect();
+  });
+  afterAll(async () => {
+    await publisher.disconnect();
+  });
 
   it('answers PublishTimeoutError in time and releases the bytes of queued entries, even while a batch is stuck', async () => {
     // A topic that does not exist: kafkajs keeps retrying the first batch long past the timeout.

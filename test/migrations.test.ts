@@ -5,7 +5,10 @@ import { assertTestDatabase, ChdbConnection, uniqueName } from '@wise/testing';
 // Every migration applies unchanged on the ClickHouse these machines serve (18.16) and on the
 // current engine (26.x, in-process): production runs a current LTS.
 const ENGINES: Array<[string, (database: string) => Promise<ClickHouseConnection & { close(): Promise<void> }>]> = [
-  ['ClickHouse 18.16 server', async (database) => new ClickHouse({ url: 'http://127.0.0.1:8123', user: 'default', password: '', database, app: 'test' })],
+  [
+    'ClickHouse 18.16 server',
+    async (database) => new ClickHouse({ url: 'http://127.0.0.1:8123', user: 'default', password: '', database, app: 'test' }),
+  ],
   ['ClickHouse 26.x in-process (chDB)', (database) => ChdbConnection.open(database)],
 ];
 
@@ -16,7 +19,10 @@ describe.each(ENGINES)('ClickHouse migrations, on %s', (_engine, connect) => {
     ch = await connect(database);
   });
   const schema = async () =>
-    ch.query<{ name: string; engine: string; create_table_query: string }>('test', `SELECT name, engine, create_table_query FROM system.tables WHERE database = '${database}' ORDER BY name`);
+    ch.query<{ name: string; engine: string; create_table_query: string }>(
+      'test',
+      `SELECT name, engine, create_table_query FROM system.tables WHERE database = '${database}' ORDER BY name`,
+    );
 
   afterAll(async () => {
     assertTestDatabase(database);
@@ -61,7 +67,9 @@ describe('PostgreSQL migrations', () => {
   it('apply once, then a second and a concurrent run apply nothing', async () => {
     const first = await migratePostgres(pg);
     expect(first).toContain('0001_institutes.sql');
-    const tables = await pg.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
+    const tables = await pg.query<{ table_name: string }>(
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+    );
     expect(tables.map((t) => t.table_name)).toEqual(['institute_keys', 'institutes', 'schema_migrations']);
     const again = await Promise.all([migratePostgres(pg), migratePostgres(pg)]);
     expect(again).toEqual([[], []]);

@@ -27,7 +27,10 @@ describe('no path leaves the repository', () => {
   const code = files.filter((f) => f.endsWith('.ts'));
 
   it('finds the __dirname paths it checks (the scan itself works)', () => {
-    expect(dirnamePaths(`join(__dirname, '..', 'fixtures', "wise") resolve(__dirname, '../x', name)`)).toEqual([['..', 'fixtures', 'wise'], ['../x']]);
+    expect(dirnamePaths(`join(__dirname, '..', 'fixtures', "wise") resolve(__dirname, '../x', name)`)).toEqual([
+      ['..', 'fixtures', 'wise'],
+      ['../x'],
+    ]);
     expect(code.length).toBeGreaterThan(50);
   });
 
@@ -46,7 +49,9 @@ describe('no path leaves the repository', () => {
   });
 
   it('no file names the folder beside the clone or an absolute workspace path', () => {
-    const text = files.filter((f) => /\.(ts|js|mjs|sh|json|ya?ml|xml)$/.test(f) && f !== 'package-lock.json' && f !== 'test/repo-paths.test.ts');
+    const text = files.filter(
+      (f) => /\.(ts|js|mjs|sh|json|ya?ml|xml)$/.test(f) && f !== 'package-lock.json' && f !== 'test/repo-paths.test.ts',
+    );
     const hits = text.filter((f) => /\.\.\/shared\b|['"]shared['"]\s*,\s*['"]fixtures|\/work\//.test(readFileSync(join(ROOT, f), 'utf8')));
     expect(hits).toEqual([]);
   });

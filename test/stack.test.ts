@@ -14,7 +14,11 @@ describe('the native stack', () => {
     const before = run('status');
     const out = run('up');
     for (const service of ['kafka', 'clickhouse'] as const) {
-      expect(out).toMatch(ownedBy(service) ? new RegExp(`${service}: already running \\(pid \\d+\\)`) : new RegExp(`${service}: using the .* already answering`));
+      expect(out).toMatch(
+        ownedBy(service)
+          ? new RegExp(`${service}: already running \\(pid \\d+\\)`)
+          : new RegExp(`${service}: using the .* already answering`),
+      );
       expect(out).not.toMatch(new RegExp(`${service}: starting`));
     }
     expect(out).toMatch(/postgres: already running/);
@@ -23,8 +27,16 @@ describe('the native stack', () => {
 
   it('status names each service, its address and its log', () => {
     const out = run('status');
-    expect(out).toMatch(ownedBy('kafka') ? /kafka: up \(pid \d+, 127\.0\.0\.1:9092, log .*server\.log\)/ : /kafka: something not started by the stack answers on 9092/);
-    expect(out).toMatch(ownedBy('clickhouse') ? /clickhouse: up \(pid \d+, http:\/\/127\.0\.0\.1:8123, log .*\.log\)/ : /clickhouse: something not started by the stack answers on 8123/);
+    expect(out).toMatch(
+      ownedBy('kafka')
+        ? /kafka: up \(pid \d+, 127\.0\.0\.1:9092, log .*server\.log\)/
+        : /kafka: something not started by the stack answers on 9092/,
+    );
+    expect(out).toMatch(
+      ownedBy('clickhouse')
+        ? /clickhouse: up \(pid \d+, http:\/\/127\.0\.0\.1:8123, log .*\.log\)/
+        : /clickhouse: something not started by the stack answers on 8123/,
+    );
     expect(out).toMatch(/postgres: up \(127\.0\.0\.1:5432/);
   });
 

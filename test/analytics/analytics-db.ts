@@ -17,7 +17,13 @@ const WRITE_TIMEOUT_MS = 60_000;
 
 /** A new, migrated database named wise_test_<random>; drop it with `dropTestDatabase`. */
 export async function createTestDatabase(prefix = 'wise_test'): Promise<ClickHouse> {
-  const ch = new ClickHouse({ url: CLICKHOUSE_URL, user: 'default', password: '', database: `${prefix}_${randomBytes(6).toString('hex')}`, app: 'test' });
+  const ch = new ClickHouse({
+    url: CLICKHOUSE_URL,
+    user: 'default',
+    password: '',
+    database: `${prefix}_${randomBytes(6).toString('hex')}`,
+    app: 'test',
+  });
   await migrateClickHouse(ch);
   return ch;
 }
@@ -55,7 +61,8 @@ export function storedEventOf(e: Envelope): StoredEvent {
  */
 export async function loadBatch(ch: ClickHouseConnection, envelopes: readonly Envelope[]): Promise<void> {
   const { tables, quarantined } = projectEvents(envelopes.map(storedEventOf), { eventStore: true });
-  if (quarantined > 0) throw new Error(`the projection refused scenario events: ${(tables.get(QUARANTINE_TABLE) ?? []).map((r: Row) => r.reason).join('; ')}`);
+  if (quarantined > 0)
+    throw new Error(`the projection refused scenario events: ${(tables.get(QUARANTINE_TABLE) ?? []).map((r: Row) => r.reason).join('; ')}`);
   const serving = new ServingRefresh(ch);
   const sink = new BatchSink(new ClickHouseWriter(ch, new Logger('test', 'error'), 1000), (t) => serving.refresh(Touched.byRows(t)));
   const giveUpAt = Date.now() + WRITE_TIMEOUT_MS;

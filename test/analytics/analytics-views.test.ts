@@ -62,6 +62,11 @@ describe.each(ENGINES)('analytics views over "a classroom week", on %s', (_engin
       `SELECT student_id, minutes_present, present FROM attendance WHERE institute_id = '${INSTITUTE}' AND session_id = '${S1}' ORDER BY student_id`,
     );
     // 80 % of 60 min = 48 min: alice 50 and chitra 50 present; bob 35 and dev 15 absent.
-    expect(cols(rows, ['minutes_present', 'present'])).toEqual([[50, 1], [35, 0], [50, 1], [15, 0]]);
+    expect(cols(rows, ['minutes_present', 'present'])).toEqual([
+      [50, 1],
+      [35, 0],
+      [50, 1],
+      [15, 0],
+    ]);
   });
 });

@@ -22,8 +22,15 @@ export const SC = '66600000000000000005a003';
 export const SD = '66600000000000000005a004';
 
 const item = (id: string, start: string, end: string, title: string) => ({
-  _id: id, classId: MATHS._id, userId: RAVI._id, createdAt: '2024-06-01T10:00:00.000Z', meetingStatus: 'UPCOMING',
-  type: 'SCHEDULED', title, scheduledStartTime: start, scheduledEndTime: end,
+  _id: id,
+  classId: MATHS._id,
+  userId: RAVI._id,
+  createdAt: '2024-06-01T10:00:00.000Z',
+  meetingStatus: 'UPCOMING',
+  type: 'SCHEDULED',
+  title,
+  scheduledStartTime: start,
+  scheduledEndTime: end,
 });
 const who = (p: { name: string; email: string }, device: string): Who => ({ name: p.name, email: p.email, device });
 
@@ -31,12 +38,17 @@ const DELIVERIES: Array<[Body, string]> = [
   [member('TeacherAddedToClassroomEvent', MATHS, RAVI), '2024-06-01T09:00:00Z'],
   [member('StudentAddedToClassroomEvent', MATHS, PRIYA), '2024-06-01T09:01:00Z'],
   [member('StudentAddedToClassroomEvent', MATHS, KABIR), '2024-06-01T09:02:00Z'],
-  [ev('SessionsCreatedEvent', { sessions: [
-    item(SA, '2024-06-09T19:00:00Z', '2024-06-09T20:00:00Z', 'Algebra'),
-    item(SB, '2024-06-30T19:00:00Z', '2024-06-30T20:00:00Z', 'Geometry'),
-    item(SC, '2024-06-12T10:00:00Z', '2024-06-12T11:00:00Z', 'Trigonometry'),
-    item(SD, '2099-01-05T10:00:00Z', '2099-01-05T11:00:00Z', 'Calculus'),
-  ] }), '2024-06-01T10:00:00Z'],
+  [
+    ev('SessionsCreatedEvent', {
+      sessions: [
+        item(SA, '2024-06-09T19:00:00Z', '2024-06-09T20:00:00Z', 'Algebra'),
+        item(SB, '2024-06-30T19:00:00Z', '2024-06-30T20:00:00Z', 'Geometry'),
+        item(SC, '2024-06-12T10:00:00Z', '2024-06-12T11:00:00Z', 'Trigonometry'),
+        item(SD, '2099-01-05T10:00:00Z', '2099-01-05T11:00:00Z', 'Calculus'),
+      ],
+    }),
+    '2024-06-01T10:00:00Z',
+  ],
   // SA: Priya 60 min, Kabir 15 min (of 60: absent under the default 50 % rule).
   [meeting('Started', SA, '2024-06-09T19:00:00Z'), '2024-06-09T19:00:00Z'],
   [join(SA, who(PRIYA, 'priya-1'), '2024-06-09T19:00:00Z'), '2024-06-09T19:00:00Z'],
@@ -49,9 +61,14 @@ const DELIVERIES: Array<[Body, string]> = [
   [join(SB, who(PRIYA, 'priya-2'), '2024-06-30T19:00:00Z'), '2024-06-30T19:00:00Z'],
   [leave(SB, who(PRIYA, 'priya-2'), '2024-06-30T19:50:00Z'), '2024-06-30T19:50:00Z'],
   [meeting('Ended', SB, '2024-06-30T19:50:00Z'), '2024-06-30T19:50:00Z'],
-  [ev('RecordingCompletedEvent', { userId: RAVI._id, sessionId: SB, recordings: [
-    { type: 'shared_screen_with_speaker_view', url: 'https://rec.example/sb/part-0.mp4', duration: 3000, partIndex: 0 },
-  ] }), '2024-06-30T20:10:00Z'],
+  [
+    ev('RecordingCompletedEvent', {
+      userId: RAVI._id,
+      sessionId: SB,
+      recordings: [{ type: 'shared_screen_with_speaker_view', url: 'https://rec.example/sb/part-0.mp4', duration: 3000, partIndex: 0 }],
+    }),
+    '2024-06-30T20:10:00Z',
+  ],
   // Money on the evening of 30 June UTC, which is 1 July in IST.
   [invoice(PRIYA, MATHS, 'inst-p0', 0, 250000, 'INR', '2024-06-30T20:00:00.000Z'), '2024-06-30T20:00:00Z'],
   [payment(PRIYA, MATHS, 'tx-p0', 250000, 'INR'), '2024-06-30T21:00:00Z'],
@@ -60,4 +77,3 @@ const DELIVERIES: Array<[Body, string]> = [
 export function eveningsInIndia(): Envelope[] {
   return DELIVERIES.map(([body, at]) => envelopeOf(body, at, EVENING_INSTITUTE));
 }
-

@@ -12,11 +12,16 @@ describe.each(ENGINES)('every view survives a ClickHouse restart, on %s', (_engi
     ch = await createDatabase();
     await loadEnvelopes(ch, classroomWeek());
   });
-  afterAll(async () => { await dropTestDatabase(ch); });
+  afterAll(async () => {
+    await dropTestDatabase(ch);
+  });
 
   it('reads the same after each view is detached and attached again', async () => {
     const before = await readAnalyticsSnapshot(ch);
-    const views = await ch.query<{ name: string }>('test', `SELECT name FROM system.tables WHERE database = '${ch.database}' AND engine = 'View' ORDER BY name`);
+    const views = await ch.query<{ name: string }>(
+      'test',
+      `SELECT name FROM system.tables WHERE database = '${ch.database}' AND engine = 'View' ORDER BY name`,
+    );
     expect(views.length).toBeGreaterThan(10);
     for (const { name } of views) {
       await ch.command('test', `DETACH TABLE ${name}`);
@@ -27,7 +32,10 @@ describe.each(ENGINES)('every view survives a ClickHouse restart, on %s', (_engi
   });
 
   it('has no view column of a type 18.16 cannot restore (Array of Tuple)', async () => {
-    const bad = await ch.query('test', `SELECT table, name, type FROM system.columns WHERE database = '${ch.database}' AND type LIKE 'Array(Tuple%'`);
+    const bad = await ch.query(
+      'test',
+      `SELECT table, name, type FROM system.columns WHERE database = '${ch.database}' AND type LIKE 'Array(Tuple%'`,
+    );
     expect(bad).toEqual([]);
   });
 });

@@ -13,19 +13,35 @@ const norm = (v: unknown) => (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)
 export const cols = (rows: Row[], names: string[]) => rows.map((r) => names.map((n) => norm(r[n])));
 
 export const SCENARIO_CHECKS: Array<[view: string, columns: string[], expected: unknown[][]]> = [
-  ['sessions', ['session_id', 'title', 'meeting_status', 'is_cancelled', 'is_deleted', 'actual_start', 'actual_end', 'actual_minutes'], X.SESSIONS],
+  [
+    'sessions',
+    ['session_id', 'title', 'meeting_status', 'is_cancelled', 'is_deleted', 'actual_start', 'actual_end', 'actual_minutes'],
+    X.SESSIONS,
+  ],
   ['roster', ['classroom_id', 'member_role', 'member_id', 'is_member', 'left_at'], X.ROSTER],
-  ['engagement', ['session_id', 'participant', 'joins', 'first_join', 'last_leave', 'minutes_present', 'minutes_late', 'minutes_sharing', 'shared'], X.ENGAGEMENT],
+  [
+    'engagement',
+    ['session_id', 'participant', 'joins', 'first_join', 'last_leave', 'minutes_present', 'minutes_late', 'minutes_sharing', 'shared'],
+    X.ENGAGEMENT,
+  ],
   ['attendance', ['session_id', 'student_id', 'minutes_present', 'present'], X.ATTENDANCE],
   ['attendance_by_session', ['session_id', 'enrolled', 'present', 'attendance_rate'], X.ATTENDANCE_BY_SESSION],
   ['attendance_by_classroom', ['classroom_id', 'sessions', 'enrolled_slots', 'present', 'attendance_rate'], X.ATTENDANCE_BY_CLASSROOM],
   ['attendance_by_student', ['classroom_id', 'student_id', 'sessions', 'present', 'attendance_rate'], X.ATTENDANCE_BY_STUDENT],
   ['attendance_by_week', ['classroom_id', 'week', 'sessions', 'enrolled_slots', 'present', 'attendance_rate'], X.ATTENDANCE_BY_WEEK],
   ['unmatched_participants', ['session_id', 'participant', 'minutes_present', 'role'], X.UNMATCHED],
-  ['recordings_by_classroom_month', ['classroom_id', 'month', 'sessions_recorded', 'parts', 'duration_seconds', 'hours'], X.RECORDINGS_BY_MONTH],
+  [
+    'recordings_by_classroom_month',
+    ['classroom_id', 'month', 'sessions_recorded', 'parts', 'duration_seconds', 'hours'],
+    X.RECORDINGS_BY_MONTH,
+  ],
   ['invoices', ['student_id', 'instalment_key', 'amount_minor', 'currency', 'charged_at'], X.INVOICES],
   ['payments', ['transaction_id', 'amount_minor', 'currency', 'paid_at'], X.PAYMENTS],
-  ['revenue_monthly', ['month', 'classroom_id', 'currency', 'invoiced_minor', 'invoices', 'collected_minor', 'payments'], X.REVENUE_MONTHLY],
+  [
+    'revenue_monthly',
+    ['month', 'classroom_id', 'currency', 'invoiced_minor', 'invoices', 'collected_minor', 'payments'],
+    X.REVENUE_MONTHLY,
+  ],
   ['revenue_daily', ['day', 'classroom_id', 'currency', 'invoiced_minor', 'collected_minor'], X.REVENUE_DAILY],
   ['dues', ['student_id', 'overdue_minor', 'currency'], X.DUES],
   ['certificates', ['certificate_id', 'student_id', 'certificate_number', 'issued_at'], X.CERTIFICATES],

@@ -55,30 +55,50 @@ const day = (d: string, hm: string) => `2024-06-${d}T${hm}:00Z`;
 
 function session(id: string, classId: string, d: string, title: string, from = '10:00', to = '11:00') {
   return {
-    _id: id, classId, userId: TEACHER._id, createdAt: '2024-06-01T10:00:00.000Z', meetingStatus: 'UPCOMING',
-    type: 'SCHEDULED', title, scheduledStartTime: day(d, from), scheduledEndTime: day(d, to),
+    _id: id,
+    classId,
+    userId: TEACHER._id,
+    createdAt: '2024-06-01T10:00:00.000Z',
+    meetingStatus: 'UPCOMING',
+    type: 'SCHEDULED',
+    title,
+    scheduledStartTime: day(d, from),
+    scheduledEndTime: day(d, to),
   };
 }
 
 /** A Zoom-shaped in-meeting body (MeetingStarted/Ended, Participant*, Sharing*). */
 function zoom(event: string, sessionId: string, at: string, object: Record<string, unknown>): Body {
   return ev(event, {
-    sessionId, event: `meeting.${event}`, event_ts: Date.parse(at),
-    payload: { account_id: 'acct-1', object: { id: 85746352810, uuid: `uuid-${sessionId}`, host_id: 'host-1', topic: 'Physics 10', type: 2, ...object } },
+    sessionId,
+    event: `meeting.${event}`,
+    event_ts: Date.parse(at),
+    payload: {
+      account_id: 'acct-1',
+      object: { id: 85746352810, uuid: `uuid-${sessionId}`, host_id: 'host-1', topic: 'Physics 10', type: 2, ...object },
+    },
   });
 }
 
 export const meeting = (kind: 'Started' | 'Ended', s: string, at: string) =>
-  zoom(`Meeting${kind}Event`, s, at, kind === 'Started' ? { start_time: at, duration: 60 } : { start_time: at, end_time: at, duration: 60 });
+  zoom(
+    `Meeting${kind}Event`,
+    s,
+    at,
+    kind === 'Started' ? { start_time: at, duration: 60 } : { start_time: at, end_time: at, duration: 60 },
+  );
 
 /** A Zoom connection: `device` is Zoom's per-connection user_id. */
 export type Who = { name: string; email: string; device: string };
 const person = (w: Who) => ({ id: '', user_id: w.device, user_name: w.name, participant_uuid: `pu-${w.device}`, email: w.email });
-export const join = (s: string, w: Who, at: string) => zoom('ParticipantJoinedMeetingEvent', s, at, { participant: { ...person(w), join_time: at } });
+export const join = (s: string, w: Who, at: string) =>
+  zoom('ParticipantJoinedMeetingEvent', s, at, { participant: { ...person(w), join_time: at } });
 export const leave = (s: string, w: Who, at: string) =>
   zoom('ParticipantLeftMeetingEvent', s, at, { participant: { ...person(w), leave_time: at, leave_reason: 'left the meeting' } });
 const share = (kind: 'Stared' | 'Ended', s: string, w: Who, at: string, content: string) =>
-  zoom(`Sharing${kind}InMeetingEvent`, s, at, { participant: { ...person(w), sharing_details: { content, source: 'in_meeting', link_source: '', file_link: '', date_time: at } } });
+  zoom(`Sharing${kind}InMeetingEvent`, s, at, {
+    participant: { ...person(w), sharing_details: { content, source: 'in_meeting', link_source: '', file_link: '', date_time: at } },
+  });
 
 const tara = (device: string): Who => ({ name: TEACHER.name, email: TEACHER.email, device });
 const aliceLaptop: Who = { name: ALICE.name, email: ALICE.email, device: 'alice-laptop' };
@@ -93,20 +113,51 @@ const erin: Who = { name: ERIN.name, email: ERIN.email, device: 'erin-1' };
 export const member = (kind: string, classroom: object, who: object, extra: Record<string, unknown> = {}) =>
   ev(kind, { classroom, [kind.startsWith('Teacher') ? 'teacher' : 'student']: who, ...extra });
 
-export function invoice(student: object, classroom: { _id: string }, installmentId: string, index: number, value: number, currency: string, chargedAt: string) {
+export function invoice(
+  student: object,
+  classroom: { _id: string },
+  installmentId: string,
+  index: number,
+  value: number,
+  currency: string,
+  chargedAt: string,
+) {
   return ev('FeeInvoiceChargedEvent', {
-    classroom, student,
+    classroom,
+    student,
     transaction: {
-      status: 'CHARGED', type: 'INVOICE', senderId: (student as { _id: string })._id, receiverId: 'inst-acct', chargedAt,
-      amount: { value, currency }, note: `Invoice for Installment ${index}`,
-      metadata: { classId: classroom._id, dueOn: '2024-06-30T00:00:00.000Z', dueAfterDays: 30, paid: false, index, paymentOptionId: '', installmentId, feeType: 'INSTALLMENT', feeAssignedManually: true },
+      status: 'CHARGED',
+      type: 'INVOICE',
+      senderId: (student as { _id: string })._id,
+      receiverId: 'inst-acct',
+      chargedAt,
+      amount: { value, currency },
+      note: `Invoice for Installment ${index}`,
+      metadata: {
+        classId: classroom._id,
+        dueOn: '2024-06-30T00:00:00.000Z',
+        dueAfterDays: 30,
+        paid: false,
+        index,
+        paymentOptionId: '',
+        installmentId,
+        feeType: 'INSTALLMENT',
+        feeAssignedManually: true,
+      },
     },
   });
 }
 export const payment = (student: object, classroom: object, id: string, value: number, currency: string) =>
   ev('FeePaymentCompletedEvent', { type: 'OFFLINE', classroom, student, transaction: { _id: id, amount: { value, currency } } });
 const suspension = (student: object, suspended: boolean, reason: string, overDue?: { value: number; currency: string }) =>
-  ev('StudentSuspensionUpdatedEvent', { reason, suspended, ...(overDue ? { overDue } : {}), classroom: PHYSICS, student, teacher: TEACHER });
+  ev('StudentSuspensionUpdatedEvent', {
+    reason,
+    suspended,
+    ...(overDue ? { overDue } : {}),
+    classroom: PHYSICS,
+    student,
+    teacher: TEACHER,
+  });
 
 /** [body, receivedAt] in the order Wise delivered them. */
 const DELIVERIES: Array<[Body, string]> = [
@@ -118,7 +169,18 @@ const DELIVERIES: Array<[Body, string]> = [
   [member('StudentAddedToClassroomEvent', PHYSICS, DEV), day('01', '09:06')],
   [member('StudentAddedToClassroomEvent', CHEMISTRY, ERIN), day('01', '09:07')],
   // One event creates the Physics week; another the Chemistry session.
-  [ev('SessionsCreatedEvent', { sessions: [session(S1, C1, '03', 'Optics 1'), session(S2, C1, '04', 'Optics 2'), session(S3, C1, '05', 'Optics 3'), session(S4, C1, '06', 'Optics 4'), session(S5, C1, '07', 'Optics 5')] }), day('01', '10:00')],
+  [
+    ev('SessionsCreatedEvent', {
+      sessions: [
+        session(S1, C1, '03', 'Optics 1'),
+        session(S2, C1, '04', 'Optics 2'),
+        session(S3, C1, '05', 'Optics 3'),
+        session(S4, C1, '06', 'Optics 4'),
+        session(S5, C1, '07', 'Optics 5'),
+      ],
+    }),
+    day('01', '10:00'),
+  ],
   [ev('SessionsCreatedEvent', { sessions: [session(S6, C2, '04', 'Titration', '15:00', '16:00')] }), day('01', '10:01')],
   // Fees: first instalments.
   [invoice(ALICE, PHYSICS, 'inst-a0', 0, 500000, 'INR', '2024-06-01T08:00:00.000Z'), day('01', '11:00')],
@@ -126,8 +188,22 @@ const DELIVERIES: Array<[Body, string]> = [
   [invoice(ERIN, CHEMISTRY, 'inst-e0', 0, 15000, 'USD', '2024-06-02T09:00:00.000Z'), day('02', '09:00')],
   [suspension(BOB, true, 'FEE_DELAY', { value: 300000, currency: 'INR' }), day('02', '09:30')],
   // S2 renamed twice: the patch with the later updatedAt wins, although it is delivered first.
-  [ev('SessionsUpdatedEvent', { sessions: [{ _id: S2, classId: C1, createdAt: '2024-06-01T10:00:00.000Z', updatedAt: '2024-06-02T08:00:00.000Z', title: 'Optics 2: Lenses' }] }), day('02', '08:00')],
-  [ev('SessionsUpdatedEvent', { sessions: [{ _id: S2, classId: C1, createdAt: '2024-06-01T10:00:00.000Z', updatedAt: '2024-06-01T12:00:00.000Z', title: 'Optics 2 (draft)' }] }), day('02', '12:00')],
+  [
+    ev('SessionsUpdatedEvent', {
+      sessions: [
+        { _id: S2, classId: C1, createdAt: '2024-06-01T10:00:00.000Z', updatedAt: '2024-06-02T08:00:00.000Z', title: 'Optics 2: Lenses' },
+      ],
+    }),
+    day('02', '08:00'),
+  ],
+  [
+    ev('SessionsUpdatedEvent', {
+      sessions: [
+        { _id: S2, classId: C1, createdAt: '2024-06-01T10:00:00.000Z', updatedAt: '2024-06-01T12:00:00.000Z', title: 'Optics 2 (draft)' },
+      ],
+    }),
+    day('02', '12:00'),
+  ],
   // Monday S1: meeting 10:02-11:00.
   [meeting('Started', S1, day('03', '10:02')), day('03', '10:02')],
   [join(S1, aliceLaptop, day('03', '10:00')), day('03', '10:02')],
@@ -151,10 +227,17 @@ const DELIVERIES: Array<[Body, string]> = [
   // Chitra's leave never arrives.
   [leave(S1, tara('tara-1'), day('03', '11:00')), day('03', '11:00')],
   [meeting('Ended', S1, day('03', '11:00')), day('03', '11:00')],
-  [ev('RecordingCompletedEvent', { userId: TEACHER._id, sessionId: S1, recordings: [
-    { type: 'shared_screen_with_speaker_view', url: 'https://rec.example/s1/part-0.mp4', duration: 1800, partIndex: 0 },
-    { type: 'shared_screen_with_speaker_view', url: 'https://rec.example/s1/part-1.mp4', duration: 1500, partIndex: 1 },
-  ] }), day('03', '11:30')],
+  [
+    ev('RecordingCompletedEvent', {
+      userId: TEACHER._id,
+      sessionId: S1,
+      recordings: [
+        { type: 'shared_screen_with_speaker_view', url: 'https://rec.example/s1/part-0.mp4', duration: 1800, partIndex: 0 },
+        { type: 'shared_screen_with_speaker_view', url: 'https://rec.example/s1/part-1.mp4', duration: 1500, partIndex: 1 },
+      ],
+    }),
+    day('03', '11:30'),
+  ],
   [ev('AttendanceComputedEvent', { session: { _id: S1, classId: C1, userId: TEACHER._id } }), day('03', '11:31')],
   [payment(ALICE, PHYSICS, 'tx-1', 500000, 'INR'), day('03', '12:00')],
   // Tuesday S2: meeting 10:00-11:05.
@@ -168,9 +251,14 @@ const DELIVERIES: Array<[Body, string]> = [
   [leave(S2, { ...aliceLaptop, device: 'alice-laptop-2' }, day('04', '11:00')), day('04', '11:00')],
   [leave(S2, tara('tara-2'), day('04', '11:05')), day('04', '11:05')],
   [meeting('Ended', S2, day('04', '11:05')), day('04', '11:05')],
-  [ev('RecordingCompletedEvent', { userId: TEACHER._id, sessionId: S2, recordings: [
-    { type: 'shared_screen_with_speaker_view', url: 'https://rec.example/s2/part-0.mp4', duration: 3900, partIndex: 0 },
-  ] }), day('04', '11:30')],
+  [
+    ev('RecordingCompletedEvent', {
+      userId: TEACHER._id,
+      sessionId: S2,
+      recordings: [{ type: 'shared_screen_with_speaker_view', url: 'https://rec.example/s2/part-0.mp4', duration: 3900, partIndex: 0 }],
+    }),
+    day('04', '11:30'),
+  ],
   // Adding Alice's second instalment re-sends both of hers (instalment 0 with a new chargedAt).
   [invoice(ALICE, PHYSICS, 'inst-a0', 0, 500000, 'INR', '2024-06-04T08:00:00.000Z'), day('04', '08:00')],
   [invoice(ALICE, PHYSICS, 'inst-a1', 1, 500000, 'INR', '2024-06-04T08:00:00.000Z'), day('04', '08:00')],
@@ -182,10 +270,29 @@ const DELIVERIES: Array<[Body, string]> = [
   [join(S6, erin, day('04', '15:10')), day('04', '15:10')],
   [payment(ERIN, CHEMISTRY, 'tx-3', 15000, 'USD'), day('04', '16:00')],
   // S3 cancelled by a sparse update.
-  [ev('SessionsUpdatedEvent', { sessions: [{ _id: S3, classId: C1, createdAt: '2024-06-01T10:00:00.000Z', updatedAt: '2024-06-04T18:00:00.000Z', meetingStatus: 'CANCELLED' }] }), day('04', '18:00')],
+  [
+    ev('SessionsUpdatedEvent', {
+      sessions: [
+        { _id: S3, classId: C1, createdAt: '2024-06-01T10:00:00.000Z', updatedAt: '2024-06-04T18:00:00.000Z', meetingStatus: 'CANCELLED' },
+      ],
+    }),
+    day('04', '18:00'),
+  ],
   // S5 deleted; a later-dated patch to it does not bring it back.
-  [ev('SessionsDeletedEvent', { sessions: [{ ...session(S5, C1, '07', 'Optics 5 (Cancelled)'), meetingStatus: 'CANCELLED', updatedAt: '2024-06-05T09:00:00.000Z' }] }), day('05', '09:00')],
-  [ev('SessionsUpdatedEvent', { sessions: [{ _id: S5, classId: C1, createdAt: '2024-06-01T10:00:00.000Z', updatedAt: '2024-06-06T09:00:00.000Z', title: 'Optics 5 (moved)' }] }), day('06', '09:00')],
+  [
+    ev('SessionsDeletedEvent', {
+      sessions: [{ ...session(S5, C1, '07', 'Optics 5 (Cancelled)'), meetingStatus: 'CANCELLED', updatedAt: '2024-06-05T09:00:00.000Z' }],
+    }),
+    day('05', '09:00'),
+  ],
+  [
+    ev('SessionsUpdatedEvent', {
+      sessions: [
+        { _id: S5, classId: C1, createdAt: '2024-06-01T10:00:00.000Z', updatedAt: '2024-06-06T09:00:00.000Z', title: 'Optics 5 (moved)' },
+      ],
+    }),
+    day('06', '09:00'),
+  ],
   [suspension(BOB, true, 'FEE_DELAY', { value: 150000, currency: 'INR' }), day('05', '08:00')],
   [suspension(DEV, true, 'SUSPEND'), day('05', '08:10')],
   [suspension(DEV, false, 'SUSPEND'), day('05', '09:10')],
@@ -203,7 +310,19 @@ const DELIVERIES: Array<[Body, string]> = [
   [leave(S4, chitra('chitra-4'), day('06', '10:50')), day('06', '10:50')],
   [leave(S4, tara('tara-4'), day('06', '10:50')), day('06', '10:50')],
   [meeting('Ended', S4, day('06', '10:50')), day('06', '10:50')],
-  [ev('CertificateIssuedEvent', { classroom: PHYSICS, student: ALICE, certificate: { _id: 'cert-1', certificateNumber: 'CERT-2024-001', url: 'https://cert.example/1', issuedOn: '2024-06-07T12:00:00.000Z' } }), day('07', '12:00')],
+  [
+    ev('CertificateIssuedEvent', {
+      classroom: PHYSICS,
+      student: ALICE,
+      certificate: {
+        _id: 'cert-1',
+        certificateNumber: 'CERT-2024-001',
+        url: 'https://cert.example/1',
+        issuedOn: '2024-06-07T12:00:00.000Z',
+      },
+    }),
+    day('07', '12:00'),
+  ],
 ];
 
 /** The week's envelopes in delivery order (each delivered once). */

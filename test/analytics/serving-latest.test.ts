@@ -12,8 +12,14 @@ const MIA = { _id: 'student-mia', name: 'Mia Moss', email: 'mia@latest.test' };
 const NOAH = { _id: 'student-noah', name: 'Noah North', email: 'noah@latest.test' };
 const S = 'session-moved';
 const item = (classId: string, updatedAt: string) => ({
-  _id: S, classId, userId: 'teacher-1', createdAt: '2024-06-01T10:00:00.000Z', updatedAt, title: 'Moved',
-  scheduledStartTime: '2024-06-10T10:00:00Z', scheduledEndTime: '2024-06-10T11:00:00Z',
+  _id: S,
+  classId,
+  userId: 'teacher-1',
+  createdAt: '2024-06-01T10:00:00.000Z',
+  updatedAt,
+  title: 'Moved',
+  scheduledStartTime: '2024-06-10T10:00:00Z',
+  scheduledEndTime: '2024-06-10T11:00:00Z',
 });
 const mia: Who = { name: MIA.name, email: MIA.email, device: 'mia-1' };
 
@@ -48,7 +54,9 @@ describe.each(ENGINES)('the views read the latest version of each row, on %s', (
 
   it('before the move: the session is in the old room, Mia attended, Noah is not enrolled there', async () => {
     expect(await q(`SELECT classroom_id FROM sessions WHERE institute_id = $I`)).toEqual([{ classroom_id: OLD._id }]);
-    expect(await q(`SELECT student_id, present FROM attendance WHERE institute_id = $I ORDER BY student_id`)).toEqual([{ student_id: MIA._id, present: 1 }]);
+    expect(await q(`SELECT student_id, present FROM attendance WHERE institute_id = $I ORDER BY student_id`)).toEqual([
+      { student_id: MIA._id, present: 1 },
+    ]);
   });
 
   it('after the move: filters on the old values find nothing, rows removed by the recompute are gone', async () => {
@@ -60,8 +68,8 @@ describe.each(ENGINES)('the views read the latest version of each row, on %s', (
     expect(await q(`SELECT student_id, classroom_id, present FROM attendance WHERE institute_id = $I ORDER BY student_id`)).toEqual([
       { student_id: MIA._id, classroom_id: NEW._id, present: 1 },
     ]);
-    expect(await q(`SELECT participant, classroom_id, role FROM engagement WHERE institute_id = $I AND classroom_id = '${NEW._id}'`)).toEqual([
-      { participant: MIA.email, classroom_id: NEW._id, role: 'student' },
-    ]);
+    expect(
+      await q(`SELECT participant, classroom_id, role FROM engagement WHERE institute_id = $I AND classroom_id = '${NEW._id}'`),
+    ).toEqual([{ participant: MIA.email, classroom_id: NEW._id, role: 'student' }]);
   });
 });

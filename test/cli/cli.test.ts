@@ -14,9 +14,14 @@ const MAIN = join(__dirname, '..', '..', 'dist', 'apps', 'cli', 'src', 'main.js'
 /** The built CLI as an operator runs it; exit 0 gives its lines, anything else throws with its stderr. */
 function run(argv: string[], stdin = '', processEnv: NodeJS.ProcessEnv = env): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [MAIN, ...argv], { env: { PATH: process.env.PATH, ...processEnv }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [MAIN, ...argv],
+      { env: { PATH: process.env.PATH, ...processEnv }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      },
+    );
     child.stdin?.end(stdin);
   });
 }
@@ -30,7 +35,10 @@ async function cli(argv: string[], stdin = ''): Promise<string[]> {
 async function storedKeyMatches(slug: string, key: string): Promise<boolean> {
   const pg = new Postgres(env.DATABASE_URL!, 1);
   try {
-    const rows = await pg.query<{ salt: string; key_hash: string }>('SELECT salt, key_hash FROM institute_keys WHERE institute_slug = $1 AND retired_at IS NULL', [slug]);
+    const rows = await pg.query<{ salt: string; key_hash: string }>(
+      'SELECT salt, key_hash FROM institute_keys WHERE institute_slug = $1 AND retired_at IS NULL',
+      [slug],
+    );
     return rows.some((r) => keyMatches(key, r.salt, r.key_hash));
   } finally {
     await pg.close();
@@ -53,12 +61,15 @@ describe('CLI options (node:util parseArgs)', () => {
     expect(r.stderr).toMatch(/usage|npm run cli/);
   });
 
-  it.each([['institutes'], ['quarantine'], ['rebuild'], ['status'], ['migrate']])('%s --help prints its usage and touches nothing', async (command) => {
-    // An unreachable database: --help must answer without connecting to anything.
-    const r = await run([command, '--help'], '', { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
-    expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(new RegExp(`${command}`));
-  });
+  it.each([['institutes'], ['quarantine'], ['rebuild'], ['status'], ['migrate']])(
+    '%s --help prints its usage and touches nothing',
+    async (command) => {
+      // An unreachable database: --help must answer without connecting to anything.
+      const r = await run([command, '--help'], '', { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`${command}`));
+    },
+  );
 
   it('--help alone lists every command', async () => {
     const r = await run(['--help'], '', {});
@@ -91,7 +102,9 @@ describe('CLI keys stay out of argv, and the learned header can be pinned', () =
   });
 
   it('refuses two key sources, or none', async () => {
-    await expect(cli(['institutes', 'add', uniqueSlug('two'), '--key', '0123456789abcdefgh', '--key-stdin'], 'x')).rejects.toThrow(/exactly one of/);
+    await expect(cli(['institutes', 'add', uniqueSlug('two'), '--key', '0123456789abcdefgh', '--key-stdin'], 'x')).rejects.toThrow(
+      /exactly one of/,
+    );
     await expect(cli(['institutes', 'add', uniqueSlug('none')])).rejects.toThrow(/exactly one of/);
   });
 
@@ -112,7 +125,13 @@ describe('CLI keys stay out of argv, and the learned header can be pinned', () =
 });
 
 describe('quarantine list prints what senders wrote with control characters escaped', () => {
-  const admin = new ClickHouse({ url: env.CLICKHOUSE_URL!, user: 'default', password: '', database: env.CLICKHOUSE_DATABASE!, app: 'test' });
+  const admin = new ClickHouse({
+    url: env.CLICKHOUSE_URL!,
+    user: 'default',
+    password: '',
+    database: env.CLICKHOUSE_DATABASE!,
+    app: 'test',
+  });
   afterAll(async () => {
     assertTestDatabase(env.CLICKHOUSE_DATABASE!);
     await admin.command('test', `DROP DATABASE IF EXISTS ${env.CLICKHOUSE_DATABASE}`);
@@ -121,8 +140,12 @@ describe('quarantine list prints what senders wrote with control characters esca
 
   it('set-timezone stores the zone for the analytics, and refuses a name that is not a zone', async () => {
     const slug = uniqueSlug('tz');
-    expect((await cli(['institutes', 'set-timezone', slug, 'Asia/Kolkata'])).join('\n')).toMatch(/counts days, weeks and months in Asia\/Kolkata/);
-    expect(await admin.query('test', `SELECT timezone FROM institute_settings WHERE institute_id = '${slug}'`)).toEqual([{ timezone: 'Asia/Kolkata' }]);
+    expect((await cli(['institutes', 'set-timezone', slug, 'Asia/Kolkata'])).join('\n')).toMatch(
+      /counts days, weeks and months in Asia\/Kolkata/,
+    );
+    expect(await admin.query('test', `SELECT timezone FROM institute_settings WHERE institute_id = '${slug}'`)).toEqual([
+      { timezone: 'Asia/Kolkata' },
+    ]);
     const bad = await run(['institutes', 'set-timezone', slug, 'Mars/Olympus']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/not an IANA time zone name/);
@@ -132,7 +155,20 @@ describe('quarantine list prints what senders wrote with control characters esca
 
   it('shows a hostile reason and event name escaped', async () => {
     expect(await cli(['quarantine', 'list'])).toEqual(['quarantine is empty']);
-    await admin.insert('quarantine', [{ institute_id: 'evil', quarantine_id: 'q1', stage: 'ingestion', event_name: 'X\x1b]0;pwned\x07', received_at: 1715068129, received_at_ms: 1715068129000, reason: 'bad\x1b[2J\rline', raw: '{}', raw_encoding: 'utf8', source: 't/0/1' }]);
+    await admin.insert('quarantine', [
+      {
+        institute_id: 'evil',
+        quarantine_id: 'q1',
+        stage: 'ingestion',
+        event_name: 'X\x1b]0;pwned\x07',
+        received_at: 1715068129,
+        received_at_ms: 1715068129000,
+        reason: 'bad\x1b[2J\rline',
+        raw: '{}',
+        raw_encoding: 'utf8',
+        source: 't/0/1',
+      },
+    ]);
     const lines = await cli(['quarantine', 'list']);
     for (const line of lines) expect(line).not.toMatch(/[\x00-\x1f\x7f]/);
     const out = lines.join('\n');

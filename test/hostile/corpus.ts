@@ -11,9 +11,7 @@ import { fixtureBytes, fixtureNames } from '@wise/testing';
  */
 
 export type Expected =
-  | { status: 200; outcome: 'accepted' }
-  | { status: 200; outcome: 'quarantined'; reason: RegExp }
-  | { status: 401 | 413 | 414 | 415 | 431 };
+  { status: 200; outcome: 'accepted' } | { status: 200; outcome: 'quarantined'; reason: RegExp } | { status: 401 | 413 | 414 | 415 | 431 };
 
 export interface HostileInput {
   name: string;
@@ -32,9 +30,28 @@ const b = (s: string): Buffer => Buffer.from(s);
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const fixture = (name: string): any => JSON.parse(fixtureBytes(name).toString());
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const edited = (name: string, change: (x: any) => void): Buffer => { const x = fixture(name); change(x); return b(JSON.stringify(x)); };
-const ok = (body: Buffer, name: string, extra: Partial<HostileInput> = {}): HostileInput => ({ name, target: 'own', headers: {}, withKey: true, body, expected: accepted, ...extra });
-const bad = (body: Buffer, name: string, reason: RegExp): HostileInput => ({ name, target: 'own', headers: {}, withKey: true, body, expected: quarantined(reason) });
+const edited = (name: string, change: (x: any) => void): Buffer => {
+  const x = fixture(name);
+  change(x);
+  return b(JSON.stringify(x));
+};
+const ok = (body: Buffer, name: string, extra: Partial<HostileInput> = {}): HostileInput => ({
+  name,
+  target: 'own',
+  headers: {},
+  withKey: true,
+  body,
+  expected: accepted,
+  ...extra,
+});
+const bad = (body: Buffer, name: string, reason: RegExp): HostileInput => ({
+  name,
+  target: 'own',
+  headers: {},
+  withKey: true,
+  body,
+  expected: quarantined(reason),
+});
 
 export function handWritten(bodyLimit: number): HostileInput[] {
   const sample = fixtureBytes('StudentAddedToClassroomEvent');
@@ -43,13 +60,24 @@ export function handWritten(bodyLimit: number): HostileInput[] {
     // Not authenticated: 401, nothing stored.
     { ...ok(sample, 'wrong key'), withKey: false, headers: { 'x-wise-key': 'wrong-key-0123456789abcdef' }, expected: { status: 401 } },
     { ...ok(sample, 'no key'), withKey: false, expected: { status: 401 } },
-    { ...ok(sample, 'key in a header that is not the pinned one'), withKey: false, headers: { authorization: 'HOSTILE-KEY' }, expected: { status: 401 } },
+    {
+      ...ok(sample, 'key in a header that is not the pinned one'),
+      withKey: false,
+      headers: { authorization: 'HOSTILE-KEY' },
+      expected: { status: 401 },
+    },
     { ...ok(sample, 'unknown institute'), target: 'unknown', expected: { status: 401 } },
     { ...ok(sample, 'path traversal in the slug'), target: { path: '/webhooks/wise/..%2f..%2fetc%2fpasswd' }, expected: { status: 401 } },
     { ...ok(sample, 'slug of 5000 characters'), target: { path: `/webhooks/wise/${'a'.repeat(5000)}` }, expected: { status: 414 } },
     { ...ok(sample, 'SQL in the slug'), target: { path: "/webhooks/wise/x'%3BDROP%20TABLE%20events--" }, expected: { status: 401 } },
     { ...ok(sample, 'no slug'), target: { path: '/webhooks/wise/' }, expected: { status: 401 } },
-    { ...ok(sample, 'wrong key with a 2 MiB body'), withKey: false, headers: { 'x-wise-key': 'wrong-key-0123456789abcdef' }, body: Buffer.alloc(2 * 1024 * 1024, 0x20), expected: { status: 401 } },
+    {
+      ...ok(sample, 'wrong key with a 2 MiB body'),
+      withKey: false,
+      headers: { 'x-wise-key': 'wrong-key-0123456789abcdef' },
+      body: Buffer.alloc(2 * 1024 * 1024, 0x20),
+      expected: { status: 401 },
+    },
     { ...ok(sample, 'headers over 16 KiB'), headers: { 'x-pad': 'p'.repeat(20000) }, expected: { status: 431 } },
     // Size and encoding.
     { ...ok(Buffer.alloc(bodyLimit + 1, 0x20), 'one byte over the limit'), expected: { status: 413 } },
@@ -66,39 +94,156 @@ export function handWritten(bodyLimit: number): HostileInput[] {
     bad(b('{"payload":{}}'), 'no event', /no "event"/),
     bad(b(`{"event":"${'E'.repeat(100000)}","payload":{}}`), 'event name of 100k characters', /unknown event name/),
     bad(b('\u0000{"event":"x"}'), 'raw NUL byte', /not valid JSON/),
-    bad(Buffer.concat([b('{"event":"StudentAddedToClassroomEvent","payload":{"x":"'), Buffer.from([0xff, 0xfe]), b('"}}')]), 'invalid UTF-8', /not valid UTF-8/),
+    bad(
+      Buffer.concat([b('{"event":"StudentAddedToClassroomEvent","payload":{"x":"'), Buffer.from([0xff, 0xfe]), b('"}}')]),
+      'invalid UTF-8',
+      /not valid UTF-8/,
+    ),
     bad(Buffer.from(JSON.stringify(fixture('StudentAddedToClassroomEvent')), 'utf16le'), 'UTF-16', /not valid/),
     bad(deep(10000), '10,000 levels deep', /nests deeper than 64|not valid JSON/),
     bad(deep(100), '100 levels deep', /nests deeper than 64/),
-    ok(edited('StudentAddedToClassroomEvent', (x) => { x.payload.extra = JSON.parse(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`); }), '40 levels deep in an unknown field'),
+    ok(
+      edited('StudentAddedToClassroomEvent', (x) => {
+        x.payload.extra = JSON.parse(`${'{"a":'.repeat(40)}1${'}'.repeat(40)}`);
+      }),
+      '40 levels deep in an unknown field',
+    ),
     ok(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), sample]), 'byte-order mark'),
     ok(b(sample.toString().replace('{', '{"__proto__":{"polluted":true},')), '__proto__ key'),
     ok(b(sample.toString().replace('{', '{"constructor":{"prototype":{"x":1}},')), 'constructor.prototype key'),
     ok(b(sample.toString().replace('{', '{"event":"MeetingStartedEvent",')), 'duplicate "event" key (last wins)'),
-    ok(edited('StudentAddedToClassroomEvent', (x) => { x.payload.student.name = "Robert'); DROP TABLE events;--"; }), 'SQL in a name'),
-    ok(edited('StudentAddedToClassroomEvent', (x) => { x.payload.student.name = 'n'.repeat(100000); }), 'name of 100k characters'),
-    ok(edited('StudentAddedToClassroomEvent', (x) => { x.payload.student.name = 'a\u0000b'; }), 'escaped NUL in a name'),
+    ok(
+      edited('StudentAddedToClassroomEvent', (x) => {
+        x.payload.student.name = "Robert'); DROP TABLE events;--";
+      }),
+      'SQL in a name',
+    ),
+    ok(
+      edited('StudentAddedToClassroomEvent', (x) => {
+        x.payload.student.name = 'n'.repeat(100000);
+      }),
+      'name of 100k characters',
+    ),
+    ok(
+      edited('StudentAddedToClassroomEvent', (x) => {
+        x.payload.student.name = 'a\u0000b';
+      }),
+      'escaped NUL in a name',
+    ),
     ok(b(sample.toString().replace('"name"', '"name":"\\ud800","x"')), 'lone surrogate'),
-    ok(edited('StudentAddedToClassroomEvent', (x) => { x.payload.student.name = '\u202eevil\u001b[2J'; }), 'bidi override and ANSI escape in a name'),
+    ok(
+      edited('StudentAddedToClassroomEvent', (x) => {
+        x.payload.student.name = '\u202eevil\u001b[2J';
+      }),
+      'bidi override and ANSI escape in a name',
+    ),
     // Times and numbers the tables cannot hold.
-    bad(edited('CertificateIssuedEvent', (x) => { x.payload.certificate.issuedOn = '9999-12-01T00:00:00Z'; }), 'year 9999', /issuedOn/),
-    bad(edited('CertificateIssuedEvent', (x) => { x.payload.certificate.issuedOn = '1900-01-01T00:00:00Z'; }), 'year 1900', /issuedOn/),
-    bad(edited('CertificateIssuedEvent', (x) => { x.payload.certificate.issuedOn = '2024-02-30'; }), 'February 30', /issuedOn/),
-    bad(edited('ParticipantJoinedMeetingEvent', (x) => { x.payload.payload.object.participant.join_time = -1; }), 'negative epoch', /join_time/),
-    bad(edited('ParticipantJoinedMeetingEvent', (x) => { x.payload.payload.object.participant.join_time = 'NaN'; }), 'NaN as a time', /join_time/),
-    bad(edited('RecordingCompletedEvent', (x) => { x.payload.recordings[0].partIndex = 2 ** 32; }), 'partIndex beyond UInt32', /partIndex/),
-    bad(edited('FeePaymentCompletedEvent', (x) => { x.payload.transaction.amount.value = 2 ** 60; }), 'amount beyond 2^53', /amount\.value/),
+    bad(
+      edited('CertificateIssuedEvent', (x) => {
+        x.payload.certificate.issuedOn = '9999-12-01T00:00:00Z';
+      }),
+      'year 9999',
+      /issuedOn/,
+    ),
+    bad(
+      edited('CertificateIssuedEvent', (x) => {
+        x.payload.certificate.issuedOn = '1900-01-01T00:00:00Z';
+      }),
+      'year 1900',
+      /issuedOn/,
+    ),
+    bad(
+      edited('CertificateIssuedEvent', (x) => {
+        x.payload.certificate.issuedOn = '2024-02-30';
+      }),
+      'February 30',
+      /issuedOn/,
+    ),
+    bad(
+      edited('ParticipantJoinedMeetingEvent', (x) => {
+        x.payload.payload.object.participant.join_time = -1;
+      }),
+      'negative epoch',
+      /join_time/,
+    ),
+    bad(
+      edited('ParticipantJoinedMeetingEvent', (x) => {
+        x.payload.payload.object.participant.join_time = 'NaN';
+      }),
+      'NaN as a time',
+      /join_time/,
+    ),
+    bad(
+      edited('RecordingCompletedEvent', (x) => {
+        x.payload.recordings[0].partIndex = 2 ** 32;
+      }),
+      'partIndex beyond UInt32',
+      /partIndex/,
+    ),
+    bad(
+      edited('FeePaymentCompletedEvent', (x) => {
+        x.payload.transaction.amount.value = 2 ** 60;
+      }),
+      'amount beyond 2^53',
+      /amount\.value/,
+    ),
     bad(b(JSON.stringify(fixture('RecordingCompletedEvent')).replace(/"duration":\s*[0-9.]+/, '"duration":1e400')), '1e400', /duration/),
     ok(b(JSON.stringify(fixture('RecordingCompletedEvent')).replace(/"partIndex":\s*0/, '"partIndex":-0')), '-0 as partIndex'),
-    bad(edited('FeePaymentCompletedEvent', (x) => { x.payload.transaction.amount.value = 'NaN'; }), 'NaN as a string amount', /amount\.value/),
-    bad(edited('FeePaymentCompletedEvent', (x) => { x.payload.transaction.amount.value = 'Infinity'; }), 'Infinity as a string amount', /amount\.value/),
-    bad(edited('FeePaymentCompletedEvent', (x) => { x.payload.transaction.amount.value = '-0'; }), '-0 as a string amount', /amount\.value/),
+    bad(
+      edited('FeePaymentCompletedEvent', (x) => {
+        x.payload.transaction.amount.value = 'NaN';
+      }),
+      'NaN as a string amount',
+      /amount\.value/,
+    ),
+    bad(
+      edited('FeePaymentCompletedEvent', (x) => {
+        x.payload.transaction.amount.value = 'Infinity';
+      }),
+      'Infinity as a string amount',
+      /amount\.value/,
+    ),
+    bad(
+      edited('FeePaymentCompletedEvent', (x) => {
+        x.payload.transaction.amount.value = '-0';
+      }),
+      '-0 as a string amount',
+      /amount\.value/,
+    ),
     // Ids and arrays.
-    bad(edited('StudentAddedToClassroomEvent', (x) => { x.payload.student._id = 'i'.repeat(129); }), 'id of 129 characters', /longer than 128/),
-    bad(edited('SessionsCreatedEvent', (x) => { x.payload.sessions = []; }), 'empty sessions array', /sessions/),
-    ok(edited('SessionsCreatedEvent', (x) => { x.payload.sessions = Array.from({ length: 20000 }, (_, i) => ({ _id: `s${i}`, classId: 'c' })); }), '20,000 sessions'),
-    ok(edited('StudentAddedToClassroomEvent', (x) => { x.payload.extra = new Array(200000).fill(0); }), '200,000 numbers in an unknown field'),
-    bad(edited('SessionsCreatedEvent', (x) => { x.payload.sessions = Array.from({ length: 5000 }, () => 1); }), '5,000 numbers as sessions', /sessions\[0\]/),
+    bad(
+      edited('StudentAddedToClassroomEvent', (x) => {
+        x.payload.student._id = 'i'.repeat(129);
+      }),
+      'id of 129 characters',
+      /longer than 128/,
+    ),
+    bad(
+      edited('SessionsCreatedEvent', (x) => {
+        x.payload.sessions = [];
+      }),
+      'empty sessions array',
+      /sessions/,
+    ),
+    ok(
+      edited('SessionsCreatedEvent', (x) => {
+        x.payload.sessions = Array.from({ length: 20000 }, (_, i) => ({ _id: `s${i}`, classId: 'c' }));
+      }),
+      '20,000 sessions',
+    ),
+    ok(
+      edited('StudentAddedToClassroomEvent', (x) => {
+        x.payload.extra = new Array(200000).fill(0);
+      }),
+      '200,000 numbers in an unknown field',
+    ),
+    bad(
+      edited('SessionsCreatedEvent', (x) => {
+        x.payload.sessions = Array.from({ length: 5000 }, () => 1);
+      }),
+      '5,000 numbers as sessions',
+      /sessions\[0\]/,
+    ),
   ];
 }
 
@@ -135,12 +280,23 @@ export function generated(): HostileInput[] {
     for (const path of leaves(value)) {
       if (path[0] === 'event') continue;
       const original = path.reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], value);
-      const wrong = typeof original === 'string' ? 12345 : typeof original === 'number' ? String(original) : typeof original === 'boolean' ? 'true' : { wrong: true };
+      const wrong =
+        typeof original === 'string'
+          ? 12345
+          : typeof original === 'number'
+            ? String(original)
+            : typeof original === 'boolean'
+              ? 'true'
+              : { wrong: true };
       const copy = JSON.parse(raw.toString());
       setAt(copy, path, wrong);
       const body = b(JSON.stringify(copy));
       const verdict = parseWiseBody(body);
-      const field = path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('').slice(1).replace(/\.\[/g, '[');
+      const field = path
+        .map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`))
+        .join('')
+        .slice(1)
+        .replace(/\.\[/g, '[');
       out.push({
         ...ok(body, `${name}: ${field} as ${typeof wrong === 'object' ? 'an object' : typeof wrong}`),
         expected: verdict.ok ? accepted : quarantined(new RegExp(field.replace(/[.[\]]/g, '\\$&').replace(/\\\[\d+\\\]/g, '\\[\\d+\\]'))),

@@ -8,18 +8,37 @@ const BODY_LIMIT = 1024 * 1024;
 const KEY = 'hostile-key-0123456789abcdef';
 
 /** One raw request (node:http, so that any path, header and body can be sent as is). */
-function send(base: string, path: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; json: Record<string, unknown> }> {
+function send(
+  base: string,
+  path: string,
+  headers: Record<string, string>,
+  body: Buffer,
+): Promise<{ status: number; json: Record<string, unknown> }> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve) => {
-    const req = request({ hostname, port, path, method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': String(body.length), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        let json: Record<string, unknown> = {};
-        try { json = JSON.parse(Buffer.concat(chunks).toString()); } catch { /* not JSON */ }
-        resolve({ status: res.statusCode ?? 0, json });
-      });
-    });
+    const req = request(
+      {
+        hostname,
+        port,
+        path,
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': String(body.length), ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          let json: Record<string, unknown> = {};
+          try {
+            json = JSON.parse(Buffer.concat(chunks).toString());
+          } catch {
+            /* not JSON */
+          }
+          resolve({ status: res.statusCode ?? 0, json });
+        });
+      },
+    );
     // The server may answer (401, 413, 415) before the whole body is written; the answer counts.
     req.on('error', (e) => resolve({ status: 0, json: { error: e.message } }));
     req.end(body);
@@ -38,15 +57,20 @@ describe('hostile inputs: every one answered as designed, nothing lost, nothing 
     ingestion = await startIngestion(env);
     // Concurrency as Wise sends: a few at a time, so ordering cannot hide a problem either way.
     const queue = [...corpus];
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      for (let input = queue.shift(); input; input = queue.shift()) {
-        const path = typeof input.target === 'object' ? input.target.path : `/webhooks/wise/${input.target === 'own' ? slug : 'no-such-institute'}`;
-        const headers = { ...(input.withKey ? { 'x-wise-key': KEY } : {}), ...input.headers };
-        answers.push({ input, ...(await send(ingestion.url, path, headers, input.body)) });
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        for (let input = queue.shift(); input; input = queue.shift()) {
+          const path =
+            typeof input.target === 'object' ? input.target.path : `/webhooks/wise/${input.target === 'own' ? slug : 'no-such-institute'}`;
+          const headers = { ...(input.withKey ? { 'x-wise-key': KEY } : {}), ...input.headers };
+          answers.push({ input, ...(await send(ingestion.url, path, headers, input.body)) });
+        }
+      }),
+    );
   }, 300000);
-  afterAll(async () => { await ingestion?.stop(); });
+  afterAll(async () => {
+    await ingestion?.stop();
+  });
 
   it('has at least 200 inputs, hand-written and generated', () => {
     expect(handWritten(BODY_LIMIT).length).toBeGreaterThanOrEqual(50);
@@ -58,8 +82,13 @@ describe('hostile inputs: every one answered as designed, nothing lost, nothing 
     const wrong: string[] = [];
     for (const { input, status, json } of answers) {
       const e = input.expected;
-      const fine = status === e.status && (!('outcome' in e) || (json.status === e.outcome && (e.outcome === 'accepted' || e.reason.test(String(json.reason)))));
-      if (!fine) wrong.push(`${input.name}: expected ${JSON.stringify({ ...e, reason: 'reason' in e ? String(e.reason) : undefined })}, got ${status} ${JSON.stringify(json).slice(0, 300)}`);
+      const fine =
+        status === e.status &&
+        (!('outcome' in e) || (json.status === e.outcome && (e.outcome === 'accepted' || e.reason.test(String(json.reason)))));
+      if (!fine)
+        wrong.push(
+          `${input.name}: expected ${JSON.stringify({ ...e, reason: 'reason' in e ? String(e.reason) : undefined })}, got ${status} ${JSON.stringify(json).slice(0, 300)}`,
+        );
     }
     expect(wrong).toEqual([]);
   });

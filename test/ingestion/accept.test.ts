@@ -31,14 +31,18 @@ describe('ingestion accepts every Wise event and publishes its envelope', () => 
   it.each([...WISE_EVENT_NAMES])('%s: 200, then its envelope is on the events topic', async (name) => {
     expect(answers.get(name)?.status).toBe(200);
     const messages = await readTopic(env.KAFKA_BROKERS!.split(','), env.KAFKA_EVENTS_TOPIC!);
-    const mine = messages.filter((m) => parseEnvelope(m.value).ok && (parseEnvelope(m.value) as { head: { eventName: string } }).head.eventName === name);
+    const mine = messages.filter(
+      (m) => parseEnvelope(m.value).ok && (parseEnvelope(m.value) as { head: { eventName: string } }).head.eventName === name,
+    );
     expect(mine).toHaveLength(1);
     const parsed = parseEnvelope(mine[0].value);
     if (!parsed.ok) throw new Error(parsed.reason);
     expect(parsed.rawBody.equals(fixtureBytes(name))).toBe(true);
     expect(parsed.head).toMatchObject({ v: 1, instituteId: slug, eventName: name, eventId: answers.get(name)!.eventId });
     expect(parsed.head.receivedAt).toBeGreaterThan(Date.now() - 120_000);
-    const entity = ['Meeting', 'Participant', 'Sharing', 'Recording', 'Attendance'].some((p) => name.startsWith(p)) ? parsed.head.sessionId : parsed.head.classroomId;
+    const entity = ['Meeting', 'Participant', 'Sharing', 'Recording', 'Attendance'].some((p) => name.startsWith(p))
+      ? parsed.head.sessionId
+      : parsed.head.classroomId;
     expect(entity).toBeTruthy();
     expect(mine[0].key).toBe(`${slug}:${entity}`);
   });

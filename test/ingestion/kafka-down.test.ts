@@ -20,7 +20,13 @@ describe('with Kafka stopped, ingestion answers 503 with Retry-After, never 200'
 
   beforeAll(async () => {
     port = await freePort();
-    stackEnv = { ...process.env, STACK_DIR: dir, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(await freePort()), KAFKA_HEAP: '384m' };
+    stackEnv = {
+      ...process.env,
+      STACK_DIR: dir,
+      KAFKA_PORT: String(port),
+      KAFKA_CONTROLLER_PORT: String(await freePort()),
+      KAFKA_HEAP: '384m',
+    };
     kafka('kafka-up');
     env = testEnv({ KAFKA_BROKERS: `127.0.0.1:${port}`, INGEST_SEND_TIMEOUT_MS: '1500' });
     await addInstitute(env, slug, key);
@@ -39,7 +45,7 @@ describe('with Kafka stopped, ingestion answers 503 with Retry-After, never 200'
     expect((await send()).status).toBe(200);
   });
 
-  it('answers 503 within Wise\'s 5 s once the broker is stopped', async () => {
+  it("answers 503 within Wise's 5 s once the broker is stopped", async () => {
     kafka('kafka-down');
     for (let i = 0; i < 5; i++) {
       const started = Date.now();
@@ -50,10 +56,14 @@ describe('with Kafka stopped, ingestion answers 503 with Retry-After, never 200'
       expect(res.json.message).toMatch(/not stored/);
     }
     // Readiness follows within one probe interval (5 s) and names the cause.
-    const ready = await waitFor('/ready to report Kafka', async () => {
-      const r = await fetch(`${ingestion.url}/ready`);
-      return r.status === 503 ? ((await r.json()) as { message: { problems: string[] } } | { problems: string[] }) : undefined;
-    }, 15000);
+    const ready = await waitFor(
+      '/ready to report Kafka',
+      async () => {
+        const r = await fetch(`${ingestion.url}/ready`);
+        return r.status === 503 ? ((await r.json()) as { message: { problems: string[] } } | { problems: string[] }) : undefined;
+      },
+      15000,
+    );
     expect(JSON.stringify(ready)).toMatch(/kafka unreachable/);
   });
 });

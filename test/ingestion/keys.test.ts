@@ -9,14 +9,18 @@ describe('key rotation and institute changes reach a running ingestion', () => {
   const oldKey = 'old-key-0123456789abcdef';
   const newKey = 'new-key-0123456789abcdef';
   let ingestion: RunningIngestion;
-  const send = (key: string) => post(`${ingestion.url}/webhooks/wise/${slug}`, fixtureBytes('StudentAddedToClassroomEvent'), { 'x-wise-key': key });
-  const statusWith = (key: string, want: number) => waitFor(`status ${want} with that key`, async () => (await send(key)).status === want, 10000);
+  const send = (key: string) =>
+    post(`${ingestion.url}/webhooks/wise/${slug}`, fixtureBytes('StudentAddedToClassroomEvent'), { 'x-wise-key': key });
+  const statusWith = (key: string, want: number) =>
+    waitFor(`status ${want} with that key`, async () => (await send(key)).status === want, 10000);
 
   beforeAll(async () => {
     await addInstitute(env, slug, oldKey);
     ingestion = await startIngestion(env);
   });
-  afterAll(async () => { await ingestion?.stop(); });
+  afterAll(async () => {
+    await ingestion?.stop();
+  });
 
   it('accepts the old key before rotation and refuses the new one', async () => {
     expect((await send(oldKey)).status).toBe(200);
@@ -34,7 +38,13 @@ describe('key rotation and institute changes reach a running ingestion', () => {
 
   it('follows a change of the key header', async () => {
     await withRepository(env, (r) => r.setKeyHeader(slug, 'x-other-header'));
-    await waitFor('the new header to be read', async () => (await post(`${ingestion.url}/webhooks/wise/${slug}`, fixtureBytes('StudentAddedToClassroomEvent'), { 'x-other-header': newKey })).status === 200, 10000);
+    await waitFor(
+      'the new header to be read',
+      async () =>
+        (await post(`${ingestion.url}/webhooks/wise/${slug}`, fixtureBytes('StudentAddedToClassroomEvent'), { 'x-other-header': newKey }))
+          .status === 200,
+      10000,
+    );
     expect((await send(newKey)).status).toBe(401);
     await withRepository(env, (r) => r.setKeyHeader(slug, 'x-wise-key'));
     await statusWith(newKey, 200);

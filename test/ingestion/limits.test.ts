@@ -7,8 +7,13 @@ const LIMIT = 1024 * 1024;
 
 /** A valid event padded with random base64 to exactly `size` bytes: nothing in it compresses. */
 function eventOfSize(size: number): Buffer {
-  const head = fixtureBytes('StudentAddedToClassroomEvent').toString().trim().replace(/\}\s*$/, ',"pad":"');
-  const pad = randomBytes(size).toString('base64').slice(0, size - Buffer.byteLength(head) - 2);
+  const head = fixtureBytes('StudentAddedToClassroomEvent')
+    .toString()
+    .trim()
+    .replace(/\}\s*$/, ',"pad":"');
+  const pad = randomBytes(size)
+    .toString('base64')
+    .slice(0, size - Buffer.byteLength(head) - 2);
   const body = Buffer.from(`${head}${pad}"}`);
   expect(body.length).toBe(size);
   return body;
@@ -27,11 +32,19 @@ describe('a body of exactly BODY_LIMIT_BYTES is stored, and fails none of its ne
     await addInstitute(env, slug, key);
     ingestion = await startIngestion(env);
   });
-  afterAll(async () => { await ingestion?.stop(); });
+  afterAll(async () => {
+    await ingestion?.stop();
+  });
 
   it('accepts an incompressible body of exactly the limit alongside 50 concurrent ordinary bodies, all stored', async () => {
     const big = eventOfSize(LIMIT);
-    const ordinary = Array.from({ length: 50 }, (_, i) => Buffer.from(fixtureBytes('MeetingStartedEvent').toString().replace(/\}\s*$/, `,"n":${i}}`)));
+    const ordinary = Array.from({ length: 50 }, (_, i) =>
+      Buffer.from(
+        fixtureBytes('MeetingStartedEvent')
+          .toString()
+          .replace(/\}\s*$/, `,"n":${i}}`),
+      ),
+    );
     const answers = await Promise.all([send(big), ...ordinary.map(send)]);
     expect(answers.map((a) => a.status)).toEqual(new Array(51).fill(200));
     expect(answers.map((a) => a.json.status)).toEqual(new Array(51).fill('accepted'));
@@ -45,15 +58,23 @@ describe('a body of exactly BODY_LIMIT_BYTES is stored, and fails none of its ne
   });
 
   it.each([
-    ['invalid UTF-8 (kept as base64, 4/3 of its size)', () => Buffer.concat([Buffer.from('{"event":"x","p":"'), randomBytes(LIMIT - 20).map((b) => b | 0x80), Buffer.from('"}')])],
-    ['control characters (JSON-escaped they would be 6 times larger)', () => Buffer.concat([Buffer.from('{"event":"x","p":"'), Buffer.alloc(LIMIT - 20, 1), Buffer.from('"}')])],
+    [
+      'invalid UTF-8 (kept as base64, 4/3 of its size)',
+      () => Buffer.concat([Buffer.from('{"event":"x","p":"'), randomBytes(LIMIT - 20).map((b) => b | 0x80), Buffer.from('"}')]),
+    ],
+    [
+      'control characters (JSON-escaped they would be 6 times larger)',
+      () => Buffer.concat([Buffer.from('{"event":"x","p":"'), Buffer.alloc(LIMIT - 20, 1), Buffer.from('"}')]),
+    ],
   ])('quarantines a body of the limit full of %s, raw bytes kept', async (_case, make) => {
     const body = make();
     expect(body.length).toBe(LIMIT);
     const res = await send(body);
     expect(res.status).toBe(200);
     expect(res.json.status).toBe('quarantined');
-    const kept = (await readTopic(brokers(), env.KAFKA_QUARANTINE_TOPIC!)).map((m) => JSON.parse(m.value.toString()) as QuarantineEnvelope).find((q) => q.eventId === res.json.eventId)!;
+    const kept = (await readTopic(brokers(), env.KAFKA_QUARANTINE_TOPIC!))
+      .map((m) => JSON.parse(m.value.toString()) as QuarantineEnvelope)
+      .find((q) => q.eventId === res.json.eventId)!;
     expect(kept.rawEncoding).toBe('base64');
     expect(Buffer.from(kept.raw, 'base64').equals(body)).toBe(true);
   });

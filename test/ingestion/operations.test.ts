@@ -13,13 +13,23 @@ describe('ingestion operations endpoints', () => {
     await post(`${ingestion.url}/webhooks/wise/${slug}`, fixtureBytes('MeetingEndedEvent'), { 'x-wise-key': key });
     await post(`${ingestion.url}/webhooks/wise/${slug}`, '{"event":"Nope","payload":{}}', { 'x-wise-key': key });
   });
-  afterAll(async () => { await ingestion?.stop(); });
+  afterAll(async () => {
+    await ingestion?.stop();
+  });
 
-  it.each([['the webhook port', () => ingestion.url], ['the operations port', () => ingestion.opsUrl]])('GET /health and /ready answer on %s, /ready with the institutes\' age and bound', async (_port, base) => {
+  it.each([
+    ['the webhook port', () => ingestion.url],
+    ['the operations port', () => ingestion.opsUrl],
+  ])("GET /health and /ready answer on %s, /ready with the institutes' age and bound", async (_port, base) => {
     expect(await (await fetch(`${base()}/health`)).json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${base()}/ready`);
     expect(ready.status).toBe(200);
-    expect((await ready.json()) as { institutes: number }).toMatchObject({ status: 'ready', institutes: expect.any(Number), institutesAgeMs: expect.any(Number), institutesMaxStalenessMs: 300000 });
+    expect((await ready.json()) as { institutes: number }).toMatchObject({
+      status: 'ready',
+      institutes: expect.any(Number),
+      institutesAgeMs: expect.any(Number),
+      institutesMaxStalenessMs: 300000,
+    });
   });
 
   it('does not serve /metrics or /docs on the public webhook port', async () => {
@@ -52,7 +62,10 @@ describe('ingestion operations endpoints', () => {
     expect(await ui.text()).toMatch(/swagger-ui/i);
     const asset = await fetch(`${ingestion.opsUrl}/docs/swagger-ui-bundle.js`);
     expect(asset.status).toBe(200);
-    const doc = (await (await fetch(`${ingestion.opsUrl}/docs-json`)).json()) as { openapi: string; paths: Record<string, { post?: { responses: Record<string, unknown> } }> };
+    const doc = (await (await fetch(`${ingestion.opsUrl}/docs-json`)).json()) as {
+      openapi: string;
+      paths: Record<string, { post?: { responses: Record<string, unknown> } }>;
+    };
     expect(doc.openapi).toMatch(/^3\./);
     const route = doc.paths['/webhooks/wise/{institute}'];
     expect(Object.keys(route.post!.responses).sort()).toEqual(['200', '401', '413', '415', '503']);
@@ -62,25 +75,52 @@ describe('ingestion operations endpoints', () => {
     const lines = ingestion.proc.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.length).toBeGreaterThan(0);
     const quarantined = lines.find((l) => l.msg === 'webhook quarantined');
-    expect(quarantined).toMatchObject({ level: 'warn', app: 'ingestion', institute: slug, eventId: expect.stringMatching(/^[0-9a-f]{32}$/), reason: expect.stringContaining('unknown event name') });
+    expect(quarantined).toMatchObject({
+      level: 'warn',
+      app: 'ingestion',
+      institute: slug,
+      eventId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      reason: expect.stringContaining('unknown event name'),
+    });
     expect(ingestion.proc.lines.join('\n')).not.toContain(key);
   });
 
   it('logs one access line per request: request id, institute, status, latency; never a header value', async () => {
     const jsonLines = () => ingestion.proc.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
-    const accepted = await post(`${ingestion.url}/webhooks/wise/${slug}`, fixtureBytes('CertificateIssuedEvent'), { 'x-wise-key': key, 'x-request-id': 'ops-accepted-1' });
-    expect(accepted.status).toBe(200);
-    const refused = await post(`${ingestion.url}/webhooks/wise/${slug}`, '{}', { 'x-wise-key': 'wrong-key-0123456789abcdef', 'x-request-id': 'ops-refused-1' });
-    expect(refused.status).toBe(401);
-    const line = (id: string) => waitFor(`the access line of ${id}`, async () => {
-      const hits = jsonLines().filter((l) => l.requestId === id && l.msg === 'request completed');
-      return hits.length > 0 ? hits : undefined;
+    const accepted = await post(`${ingestion.url}/webhooks/wise/${slug}`, fixtureBytes('CertificateIssuedEvent'), {
+      'x-wise-key': key,
+      'x-request-id': 'ops-accepted-1',
     });
-    expect(await line('ops-accepted-1')).toEqual([expect.objectContaining({ level: 'info', app: 'ingestion', method: 'POST', url: `/webhooks/wise/${slug}`, institute: slug, status: 200, latencyMs: expect.any(Number) })]);
+    expect(accepted.status).toBe(200);
+    const refused = await post(`${ingestion.url}/webhooks/wise/${slug}`, '{}', {
+      'x-wise-key': 'wrong-key-0123456789abcdef',
+      'x-request-id': 'ops-refused-1',
+    });
+    expect(refused.status).toBe(401);
+    const line = (id: string) =>
+      waitFor(`the access line of ${id}`, async () => {
+        const hits = jsonLines().filter((l) => l.requestId === id && l.msg === 'request completed');
+        return hits.length > 0 ? hits : undefined;
+      });
+    expect(await line('ops-accepted-1')).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        app: 'ingestion',
+        method: 'POST',
+        url: `/webhooks/wise/${slug}`,
+        institute: slug,
+        status: 200,
+        latencyMs: expect.any(Number),
+      }),
+    ]);
     expect(await line('ops-refused-1')).toEqual([expect.objectContaining({ institute: slug, status: 401 })]);
     // Requests without an id of their own get a fresh UUID each, and so does a caller's id that is not a plain token.
     await fetch(`${ingestion.url}/health`, { headers: { 'x-request-id': 'not a token' } });
-    const health = await waitFor('the access line of /health', async () => jsonLines().filter((l) => l.url === '/health' && l.status === 200).at(-1));
+    const health = await waitFor('the access line of /health', async () =>
+      jsonLines()
+        .filter((l) => l.url === '/health' && l.status === 200)
+        .at(-1),
+    );
     expect(health.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     const all = ingestion.proc.lines.join('\n');
     expect(all).not.toContain(key);

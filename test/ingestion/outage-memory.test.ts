@@ -16,7 +16,9 @@ const MAX_OUTSTANDING = 2000;
 
 /** Resident memory of a process, from /proc. */
 function rssBytes(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'))!;
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'))!;
   return Number(line.replace(/\D+/g, '')) * 1024;
 }
 
@@ -31,23 +33,53 @@ describe('a 60 s Kafka outage at 500 requests/s', () => {
   let ingestion: RunningIngestion;
   const kafka = (cmd: string) => execFileSync('bash', [STACK, cmd], { env: stackEnv, stdio: 'pipe' });
   // Wise-sized bodies, each distinct (so each is a new event id).
-  const body = (i: number) => Buffer.from(fixtureBytes('MeetingStartedEvent').toString().replace(/\}\s*$/, `,"n":${i}}`));
+  const body = (i: number) =>
+    Buffer.from(
+      fixtureBytes('MeetingStartedEvent')
+        .toString()
+        .replace(/\}\s*$/, `,"n":${i}}`),
+    );
   // One connection per request, as many senders at once would open them.
-  const send = (i: number) => new Promise<{ i: number; status: number; json: { eventId?: string } }>((resolve) => {
-    const { port } = new URL(ingestion.url);
-    const data = body(i);
-    const req = request({ host: '127.0.0.1', port, path: `/webhooks/wise/${slug}`, method: 'POST', agent: false, headers: { 'x-wise-key': key, 'content-type': 'application/json', 'content-length': data.length } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => { let json = {}; try { json = JSON.parse(Buffer.concat(chunks).toString()); } catch { /* not JSON */ } resolve({ i, status: res.statusCode ?? 0, json }); });
+  const send = (i: number) =>
+    new Promise<{ i: number; status: number; json: { eventId?: string } }>((resolve) => {
+      const { port } = new URL(ingestion.url);
+      const data = body(i);
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: `/webhooks/wise/${slug}`,
+          method: 'POST',
+          agent: false,
+          headers: { 'x-wise-key': key, 'content-type': 'application/json', 'content-length': data.length },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            let json = {};
+            try {
+              json = JSON.parse(Buffer.concat(chunks).toString());
+            } catch {
+              /* not JSON */
+            }
+            resolve({ i, status: res.statusCode ?? 0, json });
+          });
+        },
+      );
+      req.on('error', (e) => resolve({ i, status: 0, json: { error: e.message } as { eventId?: string } }));
+      req.end(data);
     });
-    req.on('error', (e) => resolve({ i, status: 0, json: { error: e.message } as { eventId?: string } }));
-    req.end(data);
-  });
 
   beforeAll(async () => {
     const port = await freePort();
-    stackEnv = { ...process.env, STACK_DIR: dir, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(await freePort()), KAFKA_HEAP: '384m' };
+    stackEnv = {
+      ...process.env,
+      STACK_DIR: dir,
+      KAFKA_PORT: String(port),
+      KAFKA_CONTROLLER_PORT: String(await freePort()),
+      KAFKA_HEAP: '384m',
+    };
     kafka('kafka-up');
     // As deployed (README "Configuration"): V8's heap capped, so garbage is collected before RSS grows.
     env = testEnv({ KAFKA_BROKERS: `127.0.0.1:${port}`, NODE_OPTIONS: '--max-old-space-size=160' });
@@ -65,7 +97,13 @@ describe('a 60 s Kafka outage at 500 requests/s', () => {
     const results: Array<Promise<{ i: number; status: number; json: { eventId?: string } }>> = [];
     let n = 0;
     let outstanding = 0;
-    const track = (i: number) => { outstanding++; const p = send(i).finally(() => { outstanding--; }); results.push(p); };
+    const track = (i: number) => {
+      outstanding++;
+      const p = send(i).finally(() => {
+        outstanding--;
+      });
+      results.push(p);
+    };
     for (; n < 20; n++) track(n);
     kafka('kafka-down');
     let maxRss = 0;
@@ -81,16 +119,32 @@ describe('a 60 s Kafka outage at 500 requests/s', () => {
     maxRss = Math.max(maxRss, rssBytes(ingestion.proc.child.pid!));
     const statuses = new Map<number, number>();
     for (const r of during) statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-    process.stdout.write(`outage: ${n} requests in ${OUTAGE_MS / 1000} s, answers ${JSON.stringify(Object.fromEntries(statuses))}, max RSS ${Math.round(maxRss / 1024 / 1024)} MB\n`);
+    process.stdout.write(
+      `outage: ${n} requests in ${OUTAGE_MS / 1000} s, answers ${JSON.stringify(Object.fromEntries(statuses))}, max RSS ${Math.round(maxRss / 1024 / 1024)} MB\n`,
+    );
     expect(maxRss).toBeLessThan(RSS_LIMIT_BYTES);
     // 200 or 503 from ingestion; 408 only where this busy machine's sender was too slow with its body.
     expect([...statuses.keys()].filter((s) => s !== 200 && s !== 503 && s !== 408)).toEqual([]);
     expect(statuses.get(503)).toBeGreaterThan(0);
 
     // After the outage: ingestion takes webhooks again, and every 200 (before, during, after) is in Kafka.
-    const after = await waitFor('a 200 after the broker is back', async () => { const r = await send(n++); return r.status === 200 ? r : undefined; }, 60000, 500);
+    const after = await waitFor(
+      'a 200 after the broker is back',
+      async () => {
+        const r = await send(n++);
+        return r.status === 200 ? r : undefined;
+      },
+      60000,
+      500,
+    );
     const accepted = new Set([...during.filter((r) => r.status === 200), after].map((r) => r.json.eventId!));
-    const stored = new Set((await readTopic(env.KAFKA_BROKERS!.split(','), env.KAFKA_EVENTS_TOPIC!)).map((m) => { const p = parseEnvelope(m.value); if (!p.ok) throw new Error(p.reason); return p.head.eventId; }));
+    const stored = new Set(
+      (await readTopic(env.KAFKA_BROKERS!.split(','), env.KAFKA_EVENTS_TOPIC!)).map((m) => {
+        const p = parseEnvelope(m.value);
+        if (!p.ok) throw new Error(p.reason);
+        return p.head.eventId;
+      }),
+    );
     for (const id of accepted) expect(stored.has(id)).toBe(true);
   }, 300000);
 });

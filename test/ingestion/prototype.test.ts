@@ -15,10 +15,15 @@ describe('bodies with __proto__ and constructor keys change nothing', () => {
     await addInstitute(env, slug, key);
     ingestion = await startIngestion(env);
   });
-  afterAll(async () => { await ingestion?.stop(); });
+  afterAll(async () => {
+    await ingestion?.stop();
+  });
 
   const valid = fixtureBytes('FeePaymentCompletedEvent').toString();
-  const withProto = valid.replace('"payload": {', '"__proto__": {"ok": true, "event": "MeetingStartedEvent"}, "constructor": {"prototype": {"polluted": 1}}, "payload": {"__proto__": {"transaction": 1},');
+  const withProto = valid.replace(
+    '"payload": {',
+    '"__proto__": {"ok": true, "event": "MeetingStartedEvent"}, "constructor": {"prototype": {"polluted": 1}}, "payload": {"__proto__": {"transaction": 1},',
+  );
 
   it('accepts a valid body carrying those keys, and keeps them in the stored bytes', async () => {
     expect(withProto).not.toBe(valid);

@@ -17,7 +17,9 @@ describe('ingestion refuses what is not authenticated and stores nothing of it',
     await withRepository(env, (r) => r.setEnabled(disabled, false));
     ingestion = await startIngestion(env);
   });
-  afterAll(async () => { await ingestion?.stop(); });
+  afterAll(async () => {
+    await ingestion?.stop();
+  });
 
   it.each([
     ['a wrong key', () => slug, { 'x-wise-key': 'wrong-key-0123456789abcdef' }],
@@ -26,7 +28,11 @@ describe('ingestion refuses what is not authenticated and stores nothing of it',
     ['an unknown institute', () => 'no-such-institute', { 'x-wise-key': key }],
     ['a disabled institute', () => disabled, { 'x-wise-key': key }],
   ])('%s → 401 with a reason', async (_case, target, headers) => {
-    const res = await post(`${ingestion.url}/webhooks/wise/${target()}`, fixtureBytes('FeePaymentCompletedEvent'), headers as Record<string, string>);
+    const res = await post(
+      `${ingestion.url}/webhooks/wise/${target()}`,
+      fixtureBytes('FeePaymentCompletedEvent'),
+      headers as Record<string, string>,
+    );
     expect(res.status).toBe(401);
     expect(res.json.message).toMatch(/missing or wrong key for institute/);
   });
@@ -38,7 +44,12 @@ describe('ingestion refuses what is not authenticated and stores nothing of it',
 
   it('counted the refusals in its metrics', async () => {
     const text = await (await fetch(`${ingestion.opsUrl}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith('ingestion_webhook_requests_total') && l.includes(`institute="${slug}"`) && l.includes('outcome="unauthorized"'));
+    const line = text
+      .split('\n')
+      .find(
+        (l) =>
+          l.startsWith('ingestion_webhook_requests_total') && l.includes(`institute="${slug}"`) && l.includes('outcome="unauthorized"'),
+      );
     expect(line).toBeDefined();
     expect(Number(line!.split(' ').pop())).toBe(3);
   });
@@ -55,19 +66,27 @@ describe('ingestion keeps an authenticated body that is not a valid event, with 
     await addInstitute(env, slug, key);
     ingestion = await startIngestion(env);
   });
-  afterAll(async () => { await ingestion?.stop(); });
+  afterAll(async () => {
+    await ingestion?.stop();
+  });
 
   it.each([
     ['malformed JSON', '{"event": "FeeInvoiceChargedEvent", "payload": {', /not valid JSON/],
     ['an unknown event', '{"event": "HomeworkSubmittedEvent", "payload": {}}', /unknown event name "HomeworkSubmittedEvent"/],
-    ['a schema failure', fixtureBytes('FeeInvoiceChargedEvent').toString().replace('"value": 10000', '"value": "ten thousand"'), /FeeInvoiceChargedEvent: payload\.transaction\.amount\.value/],
+    [
+      'a schema failure',
+      fixtureBytes('FeeInvoiceChargedEvent').toString().replace('"value": 10000', '"value": "ten thousand"'),
+      /FeeInvoiceChargedEvent: payload\.transaction\.amount\.value/,
+    ],
     ['an empty body', '', /empty body/],
   ])('%s → 200, kept in the quarantine topic with a readable reason', async (_case, body, reason) => {
     const res = await send(body);
     expect(res.status).toBe(200);
     expect(res.json.status).toBe('quarantined');
     expect(res.json.reason).toMatch(reason);
-    const kept = (await readTopic(brokers(env), env.KAFKA_QUARANTINE_TOPIC!)).map((m) => JSON.parse(m.value.toString()) as QuarantineEnvelope);
+    const kept = (await readTopic(brokers(env), env.KAFKA_QUARANTINE_TOPIC!)).map(
+      (m) => JSON.parse(m.value.toString()) as QuarantineEnvelope,
+    );
     const mine = kept.find((q) => q.eventId === res.json.eventId);
     expect(mine).toMatchObject({ instituteId: slug, rawEncoding: 'utf8', raw: body.toString() });
     expect(mine!.reason).toMatch(reason);

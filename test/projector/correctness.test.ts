@@ -20,7 +20,9 @@ interface Run {
 
 function useRun(overrides: Record<string, string> = {}): Run {
   const run = { env: testEnv(overrides), projectors: [] } as unknown as Run;
-  beforeAll(() => { run.ch = clickhouseOf(run.env); });
+  beforeAll(() => {
+    run.ch = clickhouseOf(run.env);
+  });
   afterAll(async () => {
     for (const p of run.projectors) await p.stop('SIGKILL');
     await dropDatabase(run.ch);

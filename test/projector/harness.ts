@@ -35,7 +35,13 @@ export function messageOf(e: Envelope): RawMessage {
 /** Publishes to the env's events topic (created like the apps create it), in order, acks=all. */
 export async function publish(env: NodeJS.ProcessEnv, messages: RawMessage[]): Promise<void> {
   const kafka = kafkaOf(env);
-  await kafka.ensureTopics([env.KAFKA_EVENTS_TOPIC!, env.KAFKA_QUARANTINE_TOPIC!].map((topic) => ({ topic, partitions: Number(env.KAFKA_TOPIC_PARTITIONS), replicationFactor: 1 })));
+  await kafka.ensureTopics(
+    [env.KAFKA_EVENTS_TOPIC!, env.KAFKA_QUARANTINE_TOPIC!].map((topic) => ({
+      topic,
+      partitions: Number(env.KAFKA_TOPIC_PARTITIONS),
+      replicationFactor: 1,
+    })),
+  );
   const producer = kafka.kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   try {
@@ -56,7 +62,9 @@ export async function offsets(env: NodeJS.ProcessEnv): Promise<Array<{ partition
     const ends = await admin.fetchTopicOffsets(topic);
     const [committed] = await admin.fetchOffsets({ groupId: env.PROJECTOR_GROUP_ID!, topics: [topic] });
     const at = new Map(committed.partitions.map((p) => [p.partition, Math.max(0, Number(p.offset))]));
-    return ends.map((p) => ({ partition: p.partition, committed: at.get(p.partition) ?? 0, end: Number(p.high) })).sort((a, b) => a.partition - b.partition);
+    return ends
+      .map((p) => ({ partition: p.partition, committed: at.get(p.partition) ?? 0, end: Number(p.high) }))
+      .sort((a, b) => a.partition - b.partition);
   });
 }
 
@@ -67,7 +75,12 @@ export const committedTotal = async (env: NodeJS.ProcessEnv) => (await offsets(e
  * writes of its batch, so from then on ClickHouse holds everything that was published.
  */
 export async function waitUntilCommitted(env: NodeJS.ProcessEnv, timeoutMs = 90000): Promise<void> {
-  await waitFor('the projector to commit every published message', async () => (await offsets(env)).every((p) => p.committed === p.end), timeoutMs, 200);
+  await waitFor(
+    'the projector to commit every published message',
+    async () => (await offsets(env)).every((p) => p.committed === p.end),
+    timeoutMs,
+    200,
+  );
 }
 
 export function clickhouseOf(env: NodeJS.ProcessEnv): ClickHouse {
@@ -120,9 +133,14 @@ export const distinctIds = (envelopes: readonly Envelope[]) => [...new Set(envel
 /** Runs the built CLI as an operator would (`npm run cli -- ...`), with the test's environment. */
 export function runCli(env: NodeJS.ProcessEnv, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(ROOT, 'dist', 'apps', 'cli', 'src', 'main.js'), ...args], { env: { PATH: process.env.PATH, ...env }, timeout: 90000 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [join(ROOT, 'dist', 'apps', 'cli', 'src', 'main.js'), ...args],
+      { env: { PATH: process.env.PATH, ...env }, timeout: 90000 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }

@@ -23,7 +23,13 @@ describe('a projector starting against a fresh Kafka', () => {
 
   beforeAll(async () => {
     const port = await freePort();
-    stackEnv = { ...process.env, STACK_DIR: dir, KAFKA_PORT: String(port), KAFKA_CONTROLLER_PORT: String(await freePort()), KAFKA_HEAP: '384m' };
+    stackEnv = {
+      ...process.env,
+      STACK_DIR: dir,
+      KAFKA_PORT: String(port),
+      KAFKA_CONTROLLER_PORT: String(await freePort()),
+      KAFKA_HEAP: '384m',
+    };
     kafka('kafka-up');
     env = testEnv({ KAFKA_BROKERS: `127.0.0.1:${port}` });
     ch = clickhouseOf(env);

@@ -34,7 +34,10 @@ describe('projector /metrics', () => {
     await publishEnvelopes(env, week);
     await waitUntilCommitted(env);
     const text = await scrape();
-    const series = [...text.matchAll(/^projector_kafka_consumer_lag_messages\{([^}]*)\} (\d+)$/gm)].map((m) => ({ labels: m[1], value: Number(m[2]) }));
+    const series = [...text.matchAll(/^projector_kafka_consumer_lag_messages\{([^}]*)\} (\d+)$/gm)].map((m) => ({
+      labels: m[1],
+      value: Number(m[2]),
+    }));
     // Two topics of KAFKA_TOPIC_PARTITIONS (3) partitions each.
     expect(series).toHaveLength(6);
     for (const topic of [env.KAFKA_EVENTS_TOPIC!, env.KAFKA_QUARANTINE_TOPIC!]) {
@@ -50,7 +53,10 @@ describe('projector /metrics', () => {
     await server.stop();
     await publishEnvelopes(env, later);
     // Read from Kafka at each scrape: the stuck projector's lag is seen, not its last batch's.
-    await waitFor('the lag to show the messages published while ClickHouse is down', async () => sumOf(await scrape(), 'projector_kafka_consumer_lag_messages') === later.length);
+    await waitFor(
+      'the lag to show the messages published while ClickHouse is down',
+      async () => sumOf(await scrape(), 'projector_kafka_consumer_lag_messages') === later.length,
+    );
     await server.start();
     await waitUntilCommitted(env);
     const text = await scrape();

@@ -14,7 +14,11 @@ const STACK_SH = join(__dirname, '..', '..', 'scripts', 'stack', 'stack.sh');
  * stack script), so the test can stop it under a running projector without touching the shared one.
  */
 export class PrivateClickHouse {
-  private constructor(private readonly dir: string, private readonly httpPort: number, private readonly tcpPort: number) {}
+  private constructor(
+    private readonly dir: string,
+    private readonly httpPort: number,
+    private readonly tcpPort: number,
+  ) {}
 
   get url(): string {
     return `http://127.0.0.1:${this.httpPort}`;
@@ -40,7 +44,9 @@ export class PrivateClickHouse {
     const env = { ...process.env, STACK_DIR: this.dir, CH_HTTP_PORT: String(this.httpPort), CH_TCP_PORT: String(this.tcpPort) };
     try {
       const code = await new Promise<number | null>((resolve, reject) => {
-        spawn('bash', [STACK_SH, command], { env, stdio: ['ignore', log, log] }).once('error', reject).once('exit', resolve);
+        spawn('bash', [STACK_SH, command], { env, stdio: ['ignore', log, log] })
+          .once('error', reject)
+          .once('exit', resolve);
       });
       if (code !== 0) throw new Error(`stack.sh ${command} exited with ${code}; see ${join(this.dir, 'stack.log')}`);
     } finally {
@@ -49,7 +55,10 @@ export class PrivateClickHouse {
   }
 
   private async answers(): Promise<boolean> {
-    return fetch(`${this.url}/ping`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false);
+    return fetch(`${this.url}/ping`, { signal: AbortSignal.timeout(1000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
   }
 
   async start(): Promise<void> {
@@ -64,9 +73,20 @@ export class PrivateClickHouse {
     const children = await this.serverChildren();
     await this.stack('clickhouse-down');
     for (const pid of children) {
-      try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
     }
-    const alive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
     await waitFor(`private ClickHouse on ${this.url} to stop`, async () => !children.some(alive) && !(await this.answers()), 60000, 200);
   }
 
@@ -77,7 +97,10 @@ export class PrivateClickHouse {
     } catch {
       return [];
     }
-    const out = await run('pgrep', ['-P', pid]).then((r) => r.stdout, () => '');
+    const out = await run('pgrep', ['-P', pid]).then(
+      (r) => r.stdout,
+      () => '',
+    );
     return out.split('\n').filter(Boolean).map(Number);
   }
 

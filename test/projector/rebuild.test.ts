@@ -15,14 +15,20 @@ const week = classroomWeek();
 const CORRUPTED = ['participant_events', 'payment_events', 'engagement_store', 'attendance_store', 'payments_store', 'revenue_daily_store'];
 
 async function leftoverTables(ch: ClickHouse): Promise<string[]> {
-  const rows = await ch.query<{ name: string }>('test', "SELECT name FROM system.tables WHERE database = currentDatabase() AND (name LIKE '%\\_\\_rebuild' OR name LIKE '%\\_\\_old') ORDER BY name");
+  const rows = await ch.query<{ name: string }>(
+    'test',
+    "SELECT name FROM system.tables WHERE database = currentDatabase() AND (name LIKE '%\\_\\_rebuild' OR name LIKE '%\\_\\_old') ORDER BY name",
+  );
   return rows.map((r) => r.name);
 }
 
 async function corrupt(ch: ClickHouse): Promise<void> {
   for (const t of CORRUPTED) await ch.command('test', `ALTER TABLE ${t} DELETE WHERE 1`);
   await waitFor('the DELETE mutations to finish', async () => {
-    const [r] = await ch.query<{ n: string }>('test', 'SELECT count() AS n FROM system.mutations WHERE database = currentDatabase() AND is_done = 0');
+    const [r] = await ch.query<{ n: string }>(
+      'test',
+      'SELECT count() AS n FROM system.mutations WHERE database = currentDatabase() AND is_done = 0',
+    );
     return r.n === '0';
   });
   // The damage shows in the views, so a rebuild that did nothing could not pass.
@@ -110,16 +116,39 @@ describe('cli rebuild', () => {
   // now, and one ClickHouse refuses (a lone surrogate in a column). Neither may stop the rebuild.
   it('quarantines what it cannot project or store, finishes, and leaves no __rebuild tables', async () => {
     const other = 'rebuild-bad';
-    const zoom = (event: string, object: object) => ({ event, payload: { sessionId: 'bad-session', payload: { object: { id: 1, ...object } } } });
+    const zoom = (event: string, object: object) => ({
+      event,
+      payload: { sessionId: 'bad-session', payload: { object: { id: 1, ...object } } },
+    });
     const bodies = [
       zoom('MeetingEndedEvent', { uuid: 'u' }), // no time at all: the contract refuses it
-      { ...zoom('ParticipantJoinedMeetingEvent', { participant: { user_id: 'd', user_name: 'Dev \ud800', join_time: '2024-06-03T10:00:00Z' } }), event_ts: Date.parse('2024-06-03T10:00:00Z') },
+      {
+        ...zoom('ParticipantJoinedMeetingEvent', {
+          participant: { user_id: 'd', user_name: 'Dev \ud800', join_time: '2024-06-03T10:00:00Z' },
+        }),
+        event_ts: Date.parse('2024-06-03T10:00:00Z'),
+      },
     ];
     const ids = bodies.map((b) => deriveEventId(other, Buffer.from(JSON.stringify(b))));
-    await ch.insert('events', bodies.map((b, i) => eventStoreRow(
-      { v: 1, eventId: ids[i], instituteId: other, eventName: b.event, receivedAt: Date.parse('2024-06-03T12:00:00Z'), occurredAt: null, sessionId: 'bad-session', classroomId: null, userId: null },
-      JSON.stringify(b),
-    )));
+    await ch.insert(
+      'events',
+      bodies.map((b, i) =>
+        eventStoreRow(
+          {
+            v: 1,
+            eventId: ids[i],
+            instituteId: other,
+            eventName: b.event,
+            receivedAt: Date.parse('2024-06-03T12:00:00Z'),
+            occurredAt: null,
+            sessionId: 'bad-session',
+            classroomId: null,
+            userId: null,
+          },
+          JSON.stringify(b),
+        ),
+      ),
+    );
     await corrupt(ch);
     const res = await runCli(env, ['rebuild', '--page-size', '5']);
     expect(res.stderr).toBe('');
@@ -128,9 +157,15 @@ describe('cli rebuild', () => {
     expect(await leftoverTables(ch)).toEqual([]);
     expectScenarioNumbers(await readAnalyticsSnapshot(ch, INSTITUTE));
     const quarantined = await ch.query<{ quarantine_id: string; reason: string; source: string }>(
-      'test', `SELECT quarantine_id, reason, source FROM quarantine FINAL WHERE institute_id = '${other}' ORDER BY reason`);
+      'test',
+      `SELECT quarantine_id, reason, source FROM quarantine FINAL WHERE institute_id = '${other}' ORDER BY reason`,
+    );
     expect(quarantined).toEqual([
-      { quarantine_id: ids[1], reason: expect.stringMatching(/^ClickHouse refused a row of participant_events__rebuild: Code: 25/), source: 'rebuild' },
+      {
+        quarantine_id: ids[1],
+        reason: expect.stringMatching(/^ClickHouse refused a row of participant_events__rebuild: Code: 25/),
+        source: 'rebuild',
+      },
       { quarantine_id: ids[0], reason: expect.stringMatching(/^MeetingEndedEvent: .*end_time.*required/), source: 'rebuild' },
     ]);
   });

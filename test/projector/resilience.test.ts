@@ -4,7 +4,20 @@ import { readTopic, testEnv, waitFor } from '@wise/testing';
 import { readAnalyticsSnapshot } from '../analytics/analytics-db';
 import { classroomWeek, INSTITUTE, S1 } from '../analytics/scenario';
 import { AppProcess, startProjector } from '../helpers';
-import { clickhouseOf, committedTotal, distinctIds, dropDatabase, expectedFactRows, messageOf, offsets, publish, publishEnvelopes, storedEvents, storedFactRows, waitUntilCommitted } from './harness';
+import {
+  clickhouseOf,
+  committedTotal,
+  distinctIds,
+  dropDatabase,
+  expectedFactRows,
+  messageOf,
+  offsets,
+  publish,
+  publishEnvelopes,
+  storedEvents,
+  storedFactRows,
+  waitUntilCommitted,
+} from './harness';
 import { PrivateClickHouse } from './private-clickhouse';
 import { expectScenarioNumbers } from '../analytics/scenario-numbers';
 
@@ -23,8 +36,12 @@ describe('projector resilience', () => {
 
   describe('ClickHouse goes away under a running projector', () => {
     let server: PrivateClickHouse;
-    beforeAll(async () => { server = await PrivateClickHouse.create(); });
-    afterAll(async () => { await server?.destroy(); });
+    beforeAll(async () => {
+      server = await PrivateClickHouse.create();
+    });
+    afterAll(async () => {
+      await server?.destroy();
+    });
 
     it('retries, stays alive, commits nothing unwritten, and stores every event exactly once when it is back', async () => {
       const env = testEnv({ CLICKHOUSE_URL: server.url });
@@ -63,13 +80,30 @@ describe('projector resilience', () => {
     const envelopeFor = (body: object) => {
       const raw = Buffer.from(JSON.stringify(body));
       const eventId = deriveEventId(INSTITUTE, raw);
-      return serializeEnvelope({ eventId, instituteId: INSTITUTE, eventName: (body as { event: string }).event, receivedAt: Date.now(), occurredAt: null, sessionId: S1, classroomId: null, userId: null }, raw);
+      return serializeEnvelope(
+        {
+          eventId,
+          instituteId: INSTITUTE,
+          eventName: (body as { event: string }).event,
+          receivedAt: Date.now(),
+          occurredAt: null,
+          sessionId: S1,
+          classroomId: null,
+          userId: null,
+        },
+        raw,
+      );
     };
-    const zoom = (event: string, object: object) => ({ event, payload: { sessionId: S1, event_ts: Date.parse('2024-06-03T11:00:00Z'), payload: { object: { id: 1, ...object } } } });
+    const zoom = (event: string, object: object) => ({
+      event,
+      payload: { sessionId: S1, event_ts: Date.parse('2024-06-03T11:00:00Z'), payload: { object: { id: 1, ...object } } },
+    });
     const noTime = { event: 'MeetingEndedEvent', payload: { sessionId: S1, payload: { object: { id: 1, uuid: 'u' } } } };
     const good = week.slice(0, 8);
     // Valid JSON and a valid event, but "\ud800" is a lone surrogate, which ClickHouse refuses.
-    const loneSurrogate = zoom('ParticipantJoinedMeetingEvent', { participant: { user_id: 'd', user_name: 'Dev \ud800', join_time: '2024-06-03T10:00:00Z' } });
+    const loneSurrogate = zoom('ParticipantJoinedMeetingEvent', {
+      participant: { user_id: 'd', user_name: 'Dev \ud800', join_time: '2024-06-03T10:00:00Z' },
+    });
     const loneSurrogateId = deriveEventId(INSTITUTE, Buffer.from(JSON.stringify(loneSurrogate)));
     const nameless = zoom('ParticipantJoinedMeetingEvent', { participant: { user_id: 'd', join_time: '2024-06-03T10:00:00Z' } });
     const idOf = (body: object) => deriveEventId(INSTITUTE, Buffer.from(JSON.stringify(body)));
@@ -84,19 +118,35 @@ describe('projector resilience', () => {
 
     ch = clickhouseOf(env);
     let quarantined = await ch.query<{ institute_id: string; stage: string; reason: string; source: string; raw: string }>(
-      'test', 'SELECT institute_id, stage, reason, source, raw FROM quarantine FINAL ORDER BY source');
+      'test',
+      'SELECT institute_id, stage, reason, source, raw FROM quarantine FINAL ORDER BY source',
+    );
     const partition = (await offsets(env)).find((p) => p.end > 0)!.partition;
     const at = (offset: number) => `${env.KAFKA_EVENTS_TOPIC}/${partition}/${offset}`;
     // A row ClickHouse refuses is named by its batch's offset range, not its own offset.
     const refused = quarantined.filter((q) => q.source.includes('-'));
     quarantined = quarantined.filter((q) => !q.source.includes('-'));
-    expect(quarantined.map((q) => [q.stage, q.source])).toEqual([['projector', at(0)], ['projector', at(1)], ['projector', at(2)]]);
+    expect(quarantined.map((q) => [q.stage, q.source])).toEqual([
+      ['projector', at(0)],
+      ['projector', at(1)],
+      ['projector', at(2)],
+    ]);
     expect(quarantined[0].reason).toMatch(/^envelope has no body field/);
     expect(quarantined[0].raw).toBe('{"v":1,"eventId":"cut short');
-    expect(quarantined[1]).toMatchObject({ institute_id: INSTITUTE, reason: expect.stringMatching(/^MeetingEndedEvent: .*end_time.*required/) });
-    expect(quarantined[2]).toMatchObject({ institute_id: INSTITUTE, reason: 'ParticipantJoinedMeetingEvent: payload.payload.object.participant: needs a non-empty email or user_name' });
+    expect(quarantined[1]).toMatchObject({
+      institute_id: INSTITUTE,
+      reason: expect.stringMatching(/^MeetingEndedEvent: .*end_time.*required/),
+    });
+    expect(quarantined[2]).toMatchObject({
+      institute_id: INSTITUTE,
+      reason: 'ParticipantJoinedMeetingEvent: payload.payload.object.participant: needs a non-empty email or user_name',
+    });
     expect(refused).toHaveLength(1);
-    expect(refused[0]).toMatchObject({ institute_id: INSTITUTE, stage: 'projector', reason: expect.stringMatching(/^ClickHouse refused a row of participant_events: Code: 25/) });
+    expect(refused[0]).toMatchObject({
+      institute_id: INSTITUTE,
+      stage: 'projector',
+      reason: expect.stringMatching(/^ClickHouse refused a row of participant_events: Code: 25/),
+    });
     // The valid events behind them on the same partition were all projected. Every message with an
     // envelope is in the event store, projected or not, so a rebuild after a fix brings it back:
     // only the one without an envelope (no identity) is in quarantine alone.
@@ -120,11 +170,13 @@ describe('projector resilience', () => {
     expect(total).toBeLessThan(week.length); // it was stopped mid-stream
     // Everything below a committed offset is in ClickHouse.
     const messages = await readTopic(env.KAFKA_BROKERS!.split(','), env.KAFKA_EVENTS_TOPIC!);
-    const committedIds = messages.filter((m) => Number(m.offset) < committed.get(m.partition)!).map((m) => {
-      const parsed = parseEnvelope(m.value);
-      if (!parsed.ok) throw new Error(parsed.reason);
-      return parsed.head.eventId;
-    });
+    const committedIds = messages
+      .filter((m) => Number(m.offset) < committed.get(m.partition)!)
+      .map((m) => {
+        const parsed = parseEnvelope(m.value);
+        if (!parsed.ok) throw new Error(parsed.reason);
+        return parsed.head.eventId;
+      });
     expect(committedIds).toHaveLength(total);
     const stored = new Set((await storedEvents(ch, INSTITUTE)).ids);
     expect(committedIds.filter((id) => !stored.has(id))).toEqual([]);

@@ -27,7 +27,11 @@ const HOUR = 3_600_000;
 export class FeePlanner {
   private readonly accounts = new Map<string, Account>();
 
-  constructor(private readonly rng: Rng, private readonly inst: SimInstitute, private readonly emit: (p: Planned) => void) {}
+  constructor(
+    private readonly rng: Rng,
+    private readonly inst: SimInstitute,
+    private readonly emit: (p: Planned) => void,
+  ) {}
 
   enrol(c: Classroom, s: Person, at: number): void {
     const account: Account = { c, s, keyedByIndex: this.rng.chance(0.2), invoices: [], active: true, suspended: [] };
@@ -76,7 +80,10 @@ export class FeePlanner {
     a.invoices.push(invoice);
     // Adding an instalment re-sends all of them, a few milliseconds apart, with the new charge time.
     a.invoices.forEach((inv, i) => {
-      this.emit({ at: at + i * rng.int(5, 40), body: feeInvoiceCharged(a.c, a.s, this.inst.accountId, inv, at, inv.paidAt !== null && inv.paidAt <= at) });
+      this.emit({
+        at: at + i * rng.int(5, 40),
+        body: feeInvoiceCharged(a.c, a.s, this.inst.accountId, inv, at, inv.paidAt !== null && inv.paidAt <= at),
+      });
     });
     this.planPayment(a, invoice, at);
   }

@@ -2,7 +2,15 @@ import { parseWiseBody, WISE_EVENT_NAMES } from '@wise/contracts';
 import { generateTraffic, takeEvents, type SimEvent } from './generate';
 import type { WorldOptions } from './world';
 
-const base: WorldOptions = { seed: 'spec', institutes: 3, weeks: 5, classrooms: 3, students: 12, startMs: Date.UTC(2024, 5, 3), prefix: 'sim' };
+const base: WorldOptions = {
+  seed: 'spec',
+  institutes: 3,
+  weeks: 5,
+  classrooms: 3,
+  students: 12,
+  startMs: Date.UTC(2024, 5, 3),
+  prefix: 'sim',
+};
 const all = (o: Partial<WorldOptions> = {}): SimEvent[] => [...generateTraffic({ ...base, ...o })];
 
 describe('generateTraffic', () => {
@@ -49,7 +57,16 @@ describe('generateTraffic', () => {
   });
 
   it('patches sessions sparsely: ids, createdAt and only what changed', () => {
-    const allowed = new Set(['_id', 'classId', 'createdAt', 'updatedAt', 'title', 'meetingStatus', 'scheduledStartTime', 'scheduledEndTime']);
+    const allowed = new Set([
+      '_id',
+      'classId',
+      'createdAt',
+      'updatedAt',
+      'title',
+      'meetingStatus',
+      'scheduledStartTime',
+      'scheduledEndTime',
+    ]);
     const patches = bodies.filter((b) => b.event === 'SessionsUpdatedEvent').flatMap((b) => b.payload.sessions);
     expect(patches.length).toBeGreaterThan(0);
     for (const p of patches) {
@@ -69,12 +86,18 @@ describe('generateTraffic', () => {
     }
     expect([...seen.values()].some((n) => n > 1)).toBe(true);
     expect(invoices.some((b) => b.payload.transaction.metadata.index > 0)).toBe(true);
-    const currencies = new Set(all({ institutes: 8, weeks: 1 }).filter((e) => e.name === 'FeePaymentCompletedEvent').map((e) => JSON.parse(e.body).payload.transaction.amount.currency));
+    const currencies = new Set(
+      all({ institutes: 8, weeks: 1 })
+        .filter((e) => e.name === 'FeePaymentCompletedEvent')
+        .map((e) => JSON.parse(e.body).payload.transaction.amount.currency),
+    );
     expect(currencies).toEqual(new Set(['INR', 'USD']));
   });
 
   it('has people rejoin, join from two devices and join without an email', () => {
-    const joins = bodies.filter((b) => b.event === 'ParticipantJoinedMeetingEvent').map((b) => ({ s: b.payload.sessionId, p: b.payload.payload.object.participant }));
+    const joins = bodies
+      .filter((b) => b.event === 'ParticipantJoinedMeetingEvent')
+      .map((b) => ({ s: b.payload.sessionId, p: b.payload.payload.object.participant }));
     const perPerson = new Map<string, Set<string>>();
     for (const j of joins) {
       const k = `${j.s}:${j.p.email || j.p.user_name}`;

@@ -17,7 +17,11 @@ type Head = { planned: Planned & { seq: number }; source: Iterator<Planned & { s
 
 /** Earlier delivery first; ties by institute then planning order, so the merge is deterministic. */
 const before = (a: Head, b: Head) =>
-  a.planned.at !== b.planned.at ? a.planned.at < b.planned.at : a.institute !== b.institute ? a.institute < b.institute : a.planned.seq < b.planned.seq;
+  a.planned.at !== b.planned.at
+    ? a.planned.at < b.planned.at
+    : a.institute !== b.institute
+      ? a.institute < b.institute
+      : a.planned.seq < b.planned.seq;
 
 /**
  * Every institute's deliveries merged into one stream in delivery order, lazily: memory holds about
@@ -39,7 +43,10 @@ export function* generateTraffic(o: WorldOptions): Generator<SimEvent> {
     const next = top.source.next();
     if (next.done) {
       const last = heap.pop()!;
-      if (heap.length > 0) { heap[0] = last; down(heap, 0); }
+      if (heap.length > 0) {
+        heap[0] = last;
+        down(heap, 0);
+      }
     } else {
       top.planned = next.value;
       down(heap, 0);

@@ -61,8 +61,12 @@ export class HttpConnection {
       this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
       this.tryComplete();
     });
-    socket.on('error', (e) => { if (this.socket === socket) this.fail(e); });
-    socket.on('close', () => { if (this.socket === socket) this.fail(new Error('connection closed by the server')); });
+    socket.on('error', (e) => {
+      if (this.socket === socket) this.fail(e);
+    });
+    socket.on('close', () => {
+      if (this.socket === socket) this.fail(new Error('connection closed by the server'));
+    });
     this.socket = socket;
     return socket;
   }

@@ -3,7 +3,12 @@ import { Rng } from './rng';
 
 /** A Mongo-style 24-hex id, as Wise uses: 8 hex of creation seconds, then 16 random hex. */
 export function objectId(rng: Rng, atMs: number): string {
-  return Math.floor(atMs / 1000).toString(16).padStart(8, '0').slice(-8) + rng.hex(16);
+  return (
+    Math.floor(atMs / 1000)
+      .toString(16)
+      .padStart(8, '0')
+      .slice(-8) + rng.hex(16)
+  );
 }
 
 /** Zoom's per-connection participant id: a decimal string. */

@@ -89,14 +89,28 @@ export function* instituteTimeline(o: WorldOptions, index: number): Generator<Pl
 }
 
 /** One SessionsCreatedEvent for the classroom's week, sparse patches to some, then the meetings. */
-function planWeek(rng: Rng, inst: SimInstitute, c: Classroom, monday: number, roster: Map<string, Person>, fees: FeePlanner, emit: (p: Planned) => void): void {
+function planWeek(
+  rng: Rng,
+  inst: SimInstitute,
+  c: Classroom,
+  monday: number,
+  roster: Map<string, Person>,
+  fees: FeePlanner,
+  emit: (p: Planned) => void,
+): void {
   const createdAt = monday - 2 * DAY_MS + rng.int(4, 14) * HOUR + rng.int(0, 59) * MIN + rng.int(0, 59_999);
   const items: SessionItem[] = c.weekdays.map((d) => {
     const start = monday + d * DAY_MS + c.startMinute * MIN;
     return {
-      _id: objectId(rng, createdAt), classId: c._id, userId: c.teacher._id, createdAt: iso(createdAt), meetingStatus: 'UPCOMING',
-      type: 'SCHEDULED', title: rng.chance(0.5) ? c.name : `${c.subject}: ${rng.pick(TOPICS)}`,
-      scheduledStartTime: iso(start), scheduledEndTime: iso(start + c.minutes * MIN),
+      _id: objectId(rng, createdAt),
+      classId: c._id,
+      userId: c.teacher._id,
+      createdAt: iso(createdAt),
+      meetingStatus: 'UPCOMING',
+      type: 'SCHEDULED',
+      title: rng.chance(0.5) ? c.name : `${c.subject}: ${rng.pick(TOPICS)}`,
+      scheduledStartTime: iso(start),
+      scheduledEndTime: iso(start + c.minutes * MIN),
     };
   });
   emit({ at: createdAt + rng.int(200, 3000), body: sessionsCreated(items) });

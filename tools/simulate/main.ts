@@ -21,8 +21,10 @@ async function send(o: SimulateOptions & { mode: { kind: 'send' } }): Promise<nu
   const creds = instituteCredentials(o);
   const { DATABASE_URL } = CommonConfig.parse(readEnv());
   const reg = await registerInstitutes(DATABASE_URL, creds);
-  say(`[simulate] ${creds.length} institutes (${reg.added} registered now, ${reg.existing} already there) in ${new URL(DATABASE_URL).pathname.slice(1)}; ` +
-    `ingestion picks new ones up within INSTITUTES_REFRESH_MS`);
+  say(
+    `[simulate] ${creds.length} institutes (${reg.added} registered now, ${reg.existing} already there) in ${new URL(DATABASE_URL).pathname.slice(1)}; ` +
+      `ingestion picks new ones up within INSTITUTES_REFRESH_MS`,
+  );
   if (reg.added > 0) await new Promise((r) => setTimeout(r, 2500));
   const deliveries = (function* (): Generator<Delivery> {
     for (const e of limited(generateTraffic(o), o.limit)) {
@@ -35,13 +37,25 @@ async function send(o: SimulateOptions & { mode: { kind: 'send' } }): Promise<nu
   const live = new SendStats();
   const stop = startProgress(live, say);
   try {
-    await sendAll(deliveries, { baseUrl: o.mode.url, rate: o.rate, concurrency: o.concurrency, timeoutMs: o.timeoutMs, retryDelaysMs: scaledRetryDelays(o.retryScale) }, live);
+    await sendAll(
+      deliveries,
+      {
+        baseUrl: o.mode.url,
+        rate: o.rate,
+        concurrency: o.concurrency,
+        timeoutMs: o.timeoutMs,
+        retryDelaysMs: scaledRetryDelays(o.retryScale),
+      },
+      live,
+    );
   } finally {
     stop();
   }
   const notAccepted = live.started - live.ok;
-  say(`[simulate] done in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${thousands(live.ok)} of ${thousands(live.started)} accepted (200), ` +
-    `${thousands(live.retries)} retries, ${thousands(live.gaveUp)} dropped after the last retry`);
+  say(
+    `[simulate] done in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${thousands(live.ok)} of ${thousands(live.started)} accepted (200), ` +
+      `${thousands(live.retries)} retries, ${thousands(live.gaveUp)} dropped after the last retry`,
+  );
   return notAccepted > 0 ? 1 : 0;
 }
 
@@ -57,11 +71,18 @@ async function main(): Promise<number> {
   if (o.mode.kind === 'send') return send(o as SimulateOptions & { mode: { kind: 'send' } });
   const t0 = Date.now();
   const n = writeOut(o.mode.dir, limited(generateTraffic(o), o.limit), instituteCredentials(o));
-  say(`[simulate] wrote ${thousands(n)} bodies for ${o.institutes} institutes to ${o.mode.dir} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  say(
+    `[simulate] wrote ${thousands(n)} bodies for ${o.institutes} institutes to ${o.mode.dir} in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
   return 0;
 }
 
 main().then(
-  (code) => { process.exitCode = code; },
-  (e: Error) => { process.stderr.write(`simulate: ${e.stack ?? e.message}\n`); process.exitCode = 1; },
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: Error) => {
+    process.stderr.write(`simulate: ${e.stack ?? e.message}\n`);
+    process.exitCode = 1;
+  },
 );

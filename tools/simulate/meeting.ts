@@ -3,7 +3,15 @@ import { LEAVE_REASONS, RECORDING_TYPES, SHARE_CONTENTS } from './names';
 import { Rng } from './rng';
 import { attendanceComputed, recordingCompleted, type RecordingPart, type WiseBody } from './wise-bodies';
 import type { Classroom, Person, SimInstitute } from './world';
-import { meetingEnded, meetingStarted, participantJoined, participantLeft, sharing, type ZoomConnection, type ZoomMeeting } from './zoom-bodies';
+import {
+  meetingEnded,
+  meetingStarted,
+  participantJoined,
+  participantLeft,
+  sharing,
+  type ZoomConnection,
+  type ZoomMeeting,
+} from './zoom-bodies';
 
 /** A body and when Wise delivers it (epoch ms). */
 export interface Planned {
@@ -34,8 +42,14 @@ export function planMeeting(rng: Rng, inst: SimInstitute, c: Classroom, s: HeldS
   const t0 = Math.round(s.startMs + rng.around(1, 3, -4, 8) * MIN + rng.int(0, 59_000));
   const tEnd = Math.round(Math.max(t0 + 10 * MIN, s.endMs + rng.around(2, 4, -5, 12) * MIN) + rng.int(0, 59_000));
   const m: ZoomMeeting = {
-    sessionId: s.id, accountId: inst.zoomAccountId, id: rng.int(80_000_000_000, 99_999_999_999), uuid: zoomUuid(rng),
-    hostId: `${c.teacher._id.slice(0, 6)}${rng.alnum(16)}`, topic: s.title, startMs: t0, duration: c.minutes,
+    sessionId: s.id,
+    accountId: inst.zoomAccountId,
+    id: rng.int(80_000_000_000, 99_999_999_999),
+    uuid: zoomUuid(rng),
+    hostId: `${c.teacher._id.slice(0, 6)}${rng.alnum(16)}`,
+    topic: s.title,
+    startMs: t0,
+    duration: c.minutes,
   };
   emit(t0, (ts) => meetingStarted(m, ts));
 
@@ -47,11 +61,23 @@ export function planMeeting(rng: Rng, inst: SimInstitute, c: Classroom, s: HeldS
   };
 
   // The host: in from the start to the end, sharing now and then.
-  const host = connect(c.teacher.name, c.teacher.email, uuid4(rng), t0 + rng.int(3_000, 20_000), tEnd - rng.int(0, 5_000), 'host ended the meeting');
+  const host = connect(
+    c.teacher.name,
+    c.teacher.email,
+    uuid4(rng),
+    t0 + rng.int(3_000, 20_000),
+    tEnd - rng.int(0, 5_000),
+    'host ended the meeting',
+  );
   let cursor = host.joinMs + rng.int(2, 10) * MIN;
   for (let n = rng.int(0, 3); n > 0 && cursor < tEnd - 10 * MIN; n--) {
     const d = rng.pick(SHARE_CONTENTS);
-    const details = { content: d.content, source: d.source, link_source: '', file_link: d.file_link ? `${d.file_link}${rng.alnum(28)}` : '' };
+    const details = {
+      content: d.content,
+      source: d.source,
+      link_source: '',
+      file_link: d.file_link ? `${d.file_link}${rng.alnum(28)}` : '',
+    };
     const stop = Math.min(tEnd - MIN, cursor + rng.int(5, 20) * MIN);
     const from = cursor;
     emit(from, (ts) => sharing('started', m, host, details, from, ts));
@@ -98,7 +124,11 @@ export function planMeeting(rng: Rng, inst: SimInstitute, c: Classroom, s: HeldS
   emit(tEnd, (ts) => meetingEnded(m, tEnd, ts));
 
   if (rng.chance(0.9)) out.push({ at: tEnd + rng.int(1, 5) * MIN, body: attendanceComputed(s.id, c._id, c.teacher._id) });
-  if (c.records) out.push({ at: tEnd + rng.int(10, 40) * MIN + rng.int(0, 59_000), body: recordingCompleted(c.teacher._id, s.id, recordingParts(rng, c, s.id, tEnd - t0)) });
+  if (c.records)
+    out.push({
+      at: tEnd + rng.int(10, 40) * MIN + rng.int(0, 59_000),
+      body: recordingCompleted(c.teacher._id, s.id, recordingParts(rng, c, s.id, tEnd - t0)),
+    });
   return out;
 }
 

@@ -3,13 +3,30 @@ import { parseOptions, UsageError } from './options';
 describe('parseOptions', () => {
   it('applies defaults', () => {
     const o = parseOptions(['--out', '/tmp/x']);
-    expect(o).toMatchObject({ mode: { kind: 'out', dir: '/tmp/x' }, institutes: 3, weeks: 4, classrooms: 4, students: 25, seed: '1', rate: 200, concurrency: 16, prefix: 'sim', limit: 0 });
+    expect(o).toMatchObject({
+      mode: { kind: 'out', dir: '/tmp/x' },
+      institutes: 3,
+      weeks: 4,
+      classrooms: 4,
+      students: 25,
+      seed: '1',
+      rate: 200,
+      concurrency: 16,
+      prefix: 'sim',
+      limit: 0,
+    });
     expect(o.startMs).toBe(Date.UTC(2024, 5, 3));
   });
 
   it('reads --name value and --name=value', () => {
     const o = parseOptions(['--send=http://127.0.0.1:3000', '--rate', '50', '--concurrency=4', '--seed', 'abc', '--institutes', '10']);
-    expect(o).toMatchObject({ mode: { kind: 'send', url: 'http://127.0.0.1:3000' }, rate: 50, concurrency: 4, seed: 'abc', institutes: 10 });
+    expect(o).toMatchObject({
+      mode: { kind: 'send', url: 'http://127.0.0.1:3000' },
+      rate: 50,
+      concurrency: 4,
+      seed: 'abc',
+      institutes: 10,
+    });
   });
 
   it.each([

@@ -62,13 +62,17 @@ export function parseOptions(argv: string[]): SimulateOptions {
   const int = (name: keyof typeof FLAGS, def: number, min: number, max: number): number => {
     const v = raw[name];
     if (v === undefined) return def;
-    if (!INT.test(v) || Number(v) < min || Number(v) > max) { problems.push(`--${name}: expected a whole number from ${min} to ${max}, got "${v}"`); return def; }
+    if (!INT.test(v) || Number(v) < min || Number(v) > max) {
+      problems.push(`--${name}: expected a whole number from ${min} to ${max}, got "${v}"`);
+      return def;
+    }
     return Number(v);
   };
   const seed = raw.seed ?? '1';
   if (seed === '') problems.push('--seed must not be empty');
   const prefix = raw.prefix ?? 'sim';
-  if (!/^[a-z0-9][a-z0-9-]{0,30}$/.test(prefix)) problems.push(`--prefix: expected lower-case letters, digits and dashes (up to 31), got "${prefix}"`);
+  if (!/^[a-z0-9][a-z0-9-]{0,30}$/.test(prefix))
+    problems.push(`--prefix: expected lower-case letters, digits and dashes (up to 31), got "${prefix}"`);
   const start = raw.start ?? '2024-06-03';
   const startMs = /^\d{4}-\d{2}-\d{2}$/.test(start) ? Date.parse(`${start}T00:00:00Z`) : NaN;
   if (Number.isNaN(startMs)) problems.push(`--start: expected a date YYYY-MM-DD, got "${start}"`);

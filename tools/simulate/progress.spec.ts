@@ -11,6 +11,8 @@ describe('progressLine', () => {
     stats.count('200');
     stats.count('503');
     stats.count('503');
-    expect(progressLine(3000, stats, 500, 1000)).toBe('[simulate]    3 s  sent 1,500  1,000/s  200: 1  503: 2  retries 3  dropped 1  in flight 4');
+    expect(progressLine(3000, stats, 500, 1000)).toBe(
+      '[simulate]    3 s  sent 1,500  1,000/s  200: 1  503: 2  retries 3  dropped 1  in flight 4',
+    );
   });
 });

@@ -6,9 +6,14 @@ export const thousands = (n: number): string => Math.round(n).toLocaleString('en
 /** One progress line: what was sent, the rate over the last interval, and the answers by status. */
 export function progressLine(elapsedMs: number, stats: SendStats, startedBefore: number, intervalMs: number): string {
   const rate = ((stats.started - startedBefore) * 1000) / Math.max(1, intervalMs);
-  const answers = [...stats.outcomes].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}: ${thousands(v)}`).join('  ');
-  return `[simulate] ${(elapsedMs / 1000).toFixed(0).padStart(4)} s  sent ${thousands(stats.started)}  ${thousands(rate)}/s  ` +
-    `${answers || 'no answers yet'}  retries ${thousands(stats.retries)}  dropped ${thousands(stats.gaveUp)}  in flight ${stats.inFlight}`;
+  const answers = [...stats.outcomes]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}: ${thousands(v)}`)
+    .join('  ');
+  return (
+    `[simulate] ${(elapsedMs / 1000).toFixed(0).padStart(4)} s  sent ${thousands(stats.started)}  ${thousands(rate)}/s  ` +
+    `${answers || 'no answers yet'}  retries ${thousands(stats.retries)}  dropped ${thousands(stats.gaveUp)}  in flight ${stats.inFlight}`
+  );
 }
 
 /** Prints a progress line every `everyMs` until the returned function is called. */

@@ -28,21 +28,33 @@ describe('HttpConnection', () => {
     const s = await serve((req, body, res) => {
       ports.add(req.socket.remotePort!);
       if (n++ % 2 === 0) res.writeHead(200, { 'content-type': 'application/json' }).end(body);
-      else { res.writeHead(503); res.write('par'); res.end('tial'); }
+      else {
+        res.writeHead(503);
+        res.write('par');
+        res.end('tial');
+      }
     });
     server = s.server;
     const conn = new HttpConnection(new URL(s.url));
     const answers = [];
     for (let i = 0; i < 4; i++) answers.push(await conn.request(buildRequest(new URL(s.url), 'POST', '/x', {}, `{"i":${i}}`), 2000));
     conn.close();
-    expect(answers.map((a) => [a.status, a.body.toString()])).toEqual([[200, '{"i":0}'], [503, 'partial'], [200, '{"i":2}'], [503, 'partial']]);
+    expect(answers.map((a) => [a.status, a.body.toString()])).toEqual([
+      [200, '{"i":0}'],
+      [503, 'partial'],
+      [200, '{"i":2}'],
+      [503, 'partial'],
+    ]);
     expect(ports.size).toBe(1);
   });
 
   it('times out, then works again on a new connection', async () => {
     let first = true;
     const s = await serve((_req, _body, res) => {
-      if (first) { first = false; return; }
+      if (first) {
+        first = false;
+        return;
+      }
       res.end('ok');
     });
     server = s.server;
@@ -70,7 +82,13 @@ describe('sendAll', () => {
       res.writeHead(200).end('{"status":"accepted"}');
     });
     server = s.server;
-    const stats = await sendAll(deliveries(10)[Symbol.iterator](), { baseUrl: s.url, rate: 0, concurrency: 3, timeoutMs: 2000, retryDelaysMs: [10, 10, 10] });
+    const stats = await sendAll(deliveries(10)[Symbol.iterator](), {
+      baseUrl: s.url,
+      rate: 0,
+      concurrency: 3,
+      timeoutMs: 2000,
+      retryDelaysMs: [10, 10, 10],
+    });
     expect(stats.ok).toBe(10);
     expect(stats.outcomes.get('503')).toBe(2);
     expect(stats.retries).toBe(2);
@@ -81,7 +99,11 @@ describe('sendAll', () => {
   it('drops a delivery after the last retry, and never retries a 401', async () => {
     const s = await serve((_req, body, res) => res.writeHead(body.includes('"n":0') ? 503 : 401).end());
     server = s.server;
-    const stats = await sendAll(deliveries(2)[Symbol.iterator](), { baseUrl: s.url, rate: 0, concurrency: 2, timeoutMs: 2000, retryDelaysMs: [5, 5] }, new SendStats());
+    const stats = await sendAll(
+      deliveries(2)[Symbol.iterator](),
+      { baseUrl: s.url, rate: 0, concurrency: 2, timeoutMs: 2000, retryDelaysMs: [5, 5] },
+      new SendStats(),
+    );
     expect(stats.outcomes.get('503')).toBe(3);
     expect(stats.outcomes.get('401')).toBe(1);
     expect(stats.gaveUp).toBe(1);
@@ -100,7 +122,15 @@ describe('sendAll', () => {
 });
 
 describe('retry policy', () => {
-  it.each([['503', true], ['500', true], ['timeout', true], ['network', true], ['200', false], ['401', false], ['413', false]])('%s retryable: %s', (o, want) => {
+  it.each([
+    ['503', true],
+    ['500', true],
+    ['timeout', true],
+    ['network', true],
+    ['200', false],
+    ['401', false],
+    ['413', false],
+  ])('%s retryable: %s', (o, want) => {
     expect(isRetryable(o)).toBe(want);
   });
 

@@ -97,10 +97,19 @@ export async function sendAll(source: Iterator<Delivery>, o: SendOptions, stats 
       for (;;) {
         const work = nextWork();
         if (work === null) return;
-        if (work === 'wait') { await sleep(20); continue; }
+        if (work === 'wait') {
+          await sleep(20);
+          continue;
+        }
         await pace();
         const { d } = work;
-        const raw = buildRequest(url, 'POST', `${base}/webhooks/wise/${encodeURIComponent(d.slug)}`, { 'content-type': 'application/json', [d.keyHeader]: d.key }, d.body);
+        const raw = buildRequest(
+          url,
+          'POST',
+          `${base}/webhooks/wise/${encodeURIComponent(d.slug)}`,
+          { 'content-type': 'application/json', [d.keyHeader]: d.key },
+          d.body,
+        );
         stats.inFlight++;
         if (work.attempt === 0) stats.started++;
         const started = Date.now();

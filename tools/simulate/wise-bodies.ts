@@ -26,7 +26,11 @@ export const classroomFull = (c: Classroom) => ({ _id: c._id, name: c.name, subj
 export const personBrief = (p: Person) => ({ _id: p._id, name: p.name, email: p.email });
 export const personFull = (p: Person) => ({ _id: p._id, name: p.name, phoneNumber: p.phoneNumber, email: p.email });
 
-export function membership(kind: 'StudentAdded' | 'StudentRemoved' | 'TeacherAdded' | 'TeacherRemoved', c: Classroom, who: Person): WiseBody {
+export function membership(
+  kind: 'StudentAdded' | 'StudentRemoved' | 'TeacherAdded' | 'TeacherRemoved',
+  c: Classroom,
+  who: Person,
+): WiseBody {
   const teacher = kind.startsWith('Teacher');
   const payload: Json = { classroom: teacher ? classroomFull(c) : classroomBrief(c), [teacher ? 'teacher' : 'student']: personBrief(who) };
   if (kind.endsWith('Removed')) payload.remove = true;
@@ -105,7 +109,14 @@ export function feeInvoiceCharged(c: Classroom, s: Person, receiverId: string, i
   });
 }
 
-export function feePaymentCompleted(c: Classroom, s: Person, type: string, transactionId: string, amountMinor: number, currency: string): WiseBody {
+export function feePaymentCompleted(
+  c: Classroom,
+  s: Person,
+  type: string,
+  transactionId: string,
+  amountMinor: number,
+  currency: string,
+): WiseBody {
   return body('FeePaymentCompletedEvent', {
     type,
     classroom: classroomFull(c),
@@ -114,7 +125,13 @@ export function feePaymentCompleted(c: Classroom, s: Person, type: string, trans
   });
 }
 
-export function suspensionUpdated(c: Classroom, s: Person, reason: 'FEE_DELAY' | 'SUSPEND', suspended: boolean, overDue: { value: number; currency: string } | null): WiseBody {
+export function suspensionUpdated(
+  c: Classroom,
+  s: Person,
+  reason: 'FEE_DELAY' | 'SUSPEND',
+  suspended: boolean,
+  overDue: { value: number; currency: string } | null,
+): WiseBody {
   const payload: Json = { reason, suspended };
   if (overDue) payload.overDue = overDue;
   payload.classroom = classroomFull(c);

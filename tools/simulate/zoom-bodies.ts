@@ -79,11 +79,23 @@ export const participantJoined = (m: ZoomMeeting, c: ZoomConnection, eventTs: nu
   inMeeting('ParticipantJoinedMeetingEvent', 'meeting.participant_joined', m, eventTs, { ...object(m, true), participant: participant(c) });
 
 export function participantLeft(m: ZoomMeeting, c: ZoomConnection, leaveMs: number, reason: string, eventTs: number): WiseBody {
-  const p = { ...participant(c), leave_time: zoomIso(leaveMs), leave_reason: `${c.userName} left the meeting. Reason: ${reason}`, registrant_id: '' };
+  const p = {
+    ...participant(c),
+    leave_time: zoomIso(leaveMs),
+    leave_reason: `${c.userName} left the meeting. Reason: ${reason}`,
+    registrant_id: '',
+  };
   return inMeeting('ParticipantLeftMeetingEvent', 'meeting.participant_left', m, eventTs, { ...object(m, true), participant: p });
 }
 
-export function sharing(kind: 'started' | 'ended', m: ZoomMeeting, c: ZoomConnection, d: SharingDetails, atMs: number, eventTs: number): WiseBody {
+export function sharing(
+  kind: 'started' | 'ended',
+  m: ZoomMeeting,
+  c: ZoomConnection,
+  d: SharingDetails,
+  atMs: number,
+  eventTs: number,
+): WiseBody {
   const p = { ...participant(c), sharing_details: { ...d, date_time: zoomIso(atMs) } };
   return inMeeting(
     kind === 'started' ? 'SharingStaredInMeetingEvent' : 'SharingEndedInMeetingEvent',

@@ -12,7 +12,11 @@ export class CliContext {
   private pg: Postgres | null = null;
   private ch: ClickHouse | null = null;
 
-  constructor(readonly config: CommonConfig, readonly publicBaseUrl: string, readonly print: (line: string) => void) {}
+  constructor(
+    readonly config: CommonConfig,
+    readonly publicBaseUrl: string,
+    readonly print: (line: string) => void,
+  ) {}
 
   async postgres(): Promise<Postgres> {
     if (!this.pg) {
@@ -26,7 +30,13 @@ export class CliContext {
   async clickhouse(): Promise<ClickHouse> {
     if (!this.ch) {
       const c = this.config;
-      this.ch = new ClickHouse({ url: c.CLICKHOUSE_URL, user: c.CLICKHOUSE_USER, password: c.CLICKHOUSE_PASSWORD, database: c.CLICKHOUSE_DATABASE, app: 'cli' });
+      this.ch = new ClickHouse({
+        url: c.CLICKHOUSE_URL,
+        user: c.CLICKHOUSE_USER,
+        password: c.CLICKHOUSE_PASSWORD,
+        database: c.CLICKHOUSE_DATABASE,
+        app: 'cli',
+      });
       await migrateClickHouse(this.ch, undefined, c.CLICKHOUSE_CLUSTER);
     }
     return this.ch;
@@ -36,7 +46,11 @@ export class CliContext {
     if (rows.length === 0) return;
     const cols = Object.keys(rows[0]);
     const width = cols.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
-    const line = (vals: string[]) => vals.map((v, i) => v.padEnd(width[i])).join('  ').trimEnd();
+    const line = (vals: string[]) =>
+      vals
+        .map((v, i) => v.padEnd(width[i]))
+        .join('  ')
+        .trimEnd();
     this.print(line(cols));
     for (const r of rows) this.print(line(cols.map((c) => String(r[c]))));
   }

@@ -54,7 +54,12 @@ export function parseArgs(argv: string[]): { command: string | undefined; args: 
   return { command, args: parsed.positionals, flags, help: help === true };
 }
 
-export async function runCli(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void, stdin: () => Promise<string> = readStdin): Promise<void> {
+export async function runCli(
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+  print: (line: string) => void,
+  stdin: () => Promise<string> = readStdin,
+): Promise<void> {
   const { command, args, flags, help } = parseArgs(argv);
   if (help) return print(command ? COMMANDS[command].usage : USAGE);
   const config = CommonConfig.parse(env);
@@ -62,10 +67,14 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv, print: (lin
   const ctx = new CliContext(config, base, print);
   try {
     switch (command) {
-      case 'institutes': return await institutesCommand(ctx, args, flags, stdin);
-      case 'quarantine': return await quarantineCommand(ctx, args, flags);
-      case 'status': return await statusCommand(ctx);
-      case 'rebuild': return await rebuildCommand(ctx, flags, env);
+      case 'institutes':
+        return await institutesCommand(ctx, args, flags, stdin);
+      case 'quarantine':
+        return await quarantineCommand(ctx, args, flags);
+      case 'status':
+        return await statusCommand(ctx);
+      case 'rebuild':
+        return await rebuildCommand(ctx, flags, env);
       case 'migrate':
         await ctx.postgres();
         await ctx.clickhouse();
@@ -86,7 +95,8 @@ async function readStdin(): Promise<string> {
 
 if (require.main === module) {
   runCli(process.argv.slice(2), readEnv(), (line) => process.stdout.write(line + '\n')).catch((e: Error) => {
-    const known = e instanceof CliError || e instanceof ConfigError || e instanceof InstituteExistsError || e instanceof InstituteNotFoundError;
+    const known =
+      e instanceof CliError || e instanceof ConfigError || e instanceof InstituteExistsError || e instanceof InstituteNotFoundError;
     process.stderr.write(known ? `${e.message}\n` : `cli failed: ${e.stack ?? e.message}\n`);
     process.exit(known ? 2 : 1);
   });

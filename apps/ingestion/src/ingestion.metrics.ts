@@ -9,10 +9,27 @@ export class IngestionMetrics {
   readonly kafkaBatchBytes;
 
   constructor(readonly metrics: Metrics) {
-    this.requests = metrics.counter('webhook_requests_total', 'Webhook requests by institute, event and outcome (accepted, quarantined, unauthorized, kafka_unavailable)', ['institute', 'event', 'outcome'] as const);
+    this.requests = metrics.counter(
+      'webhook_requests_total',
+      'Webhook requests by institute, event and outcome (accepted, quarantined, unauthorized, kafka_unavailable)',
+      ['institute', 'event', 'outcome'] as const,
+    );
     this.quarantined = metrics.counter('quarantined_total', 'Authenticated bodies kept in the quarantine topic', ['institute'] as const);
-    this.kafkaSendSeconds = metrics.histogram('kafka_send_seconds', 'Time from a batch send to its acks=all acknowledgement', [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], ['outcome'] as const);
-    this.kafkaBatchMessages = metrics.histogram('kafka_batch_messages', 'Messages per Kafka batch send', [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000]);
-    this.kafkaBatchBytes = metrics.histogram('kafka_batch_bytes', 'Bytes (keys + values) per Kafka batch send', [1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216]);
+    this.kafkaSendSeconds = metrics.histogram(
+      'kafka_send_seconds',
+      'Time from a batch send to its acks=all acknowledgement',
+      [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      ['outcome'] as const,
+    );
+    this.kafkaBatchMessages = metrics.histogram(
+      'kafka_batch_messages',
+      'Messages per Kafka batch send',
+      [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000],
+    );
+    this.kafkaBatchBytes = metrics.histogram(
+      'kafka_batch_bytes',
+      'Bytes (keys + values) per Kafka batch send',
+      [1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216],
+    );
   }
 }

@@ -15,7 +15,10 @@ import { WebhooksService } from './webhooks/webhooks.service';
 /** Sends what is queued and closes connections after the HTTP server stopped taking requests. */
 @Injectable()
 class IngestionShutdown implements OnApplicationShutdown {
-  constructor(private readonly publisher: BatchPublisher, private readonly pg: Postgres) {}
+  constructor(
+    private readonly publisher: BatchPublisher,
+    private readonly pg: Postgres,
+  ) {}
   async onApplicationShutdown(): Promise<void> {
     await this.publisher.disconnect();
     await this.pg.close();
@@ -32,24 +35,29 @@ class IngestionShutdown implements OnApplicationShutdown {
     { provide: InstitutesRepository, useFactory: (pg: Postgres) => new InstitutesRepository(pg), inject: [Postgres] },
     {
       provide: KafkaConnection,
-      useFactory: (c: IngestionConfig, log: Logger) => new KafkaConnection({ brokers: c.KAFKA_BROKERS, clientId: `${c.KAFKA_CLIENT_ID}-ingestion`, logger: log }),
+      useFactory: (c: IngestionConfig, log: Logger) =>
+        new KafkaConnection({ brokers: c.KAFKA_BROKERS, clientId: `${c.KAFKA_CLIENT_ID}-ingestion`, logger: log }),
       inject: [IngestionConfig, Logger],
     },
     {
       provide: BatchPublisher,
       useFactory: (k: KafkaConnection, c: IngestionConfig, m: IngestionMetrics, log: Logger) =>
-        new BatchPublisher(k, {
-          maxMessages: c.INGEST_BATCH_MAX_MESSAGES,
-          lingerMs: c.INGEST_LINGER_MS,
-          sendTimeoutMs: c.INGEST_SEND_TIMEOUT_MS,
-          maxBatchBytes: maxRecordBytes(c.BODY_LIMIT_BYTES),
-          maxQueueBytes: c.INGEST_QUEUE_MAX_BYTES,
-          onBatch: (size, seconds, ok, bytes) => {
-            m.kafkaBatchMessages.observe(size);
-            m.kafkaBatchBytes.observe(bytes);
-            m.kafkaSendSeconds.observe({ outcome: ok ? 'ok' : 'failed' }, seconds);
+        new BatchPublisher(
+          k,
+          {
+            maxMessages: c.INGEST_BATCH_MAX_MESSAGES,
+            lingerMs: c.INGEST_LINGER_MS,
+            sendTimeoutMs: c.INGEST_SEND_TIMEOUT_MS,
+            maxBatchBytes: maxRecordBytes(c.BODY_LIMIT_BYTES),
+            maxQueueBytes: c.INGEST_QUEUE_MAX_BYTES,
+            onBatch: (size, seconds, ok, bytes) => {
+              m.kafkaBatchMessages.observe(size);
+              m.kafkaBatchBytes.observe(bytes);
+              m.kafkaSendSeconds.observe({ outcome: ok ? 'ok' : 'failed' }, seconds);
+            },
           },
-        }, log),
+          log,
+        ),
       inject: [KafkaConnection, IngestionConfig, IngestionMetrics, Logger],
     },
     {
@@ -71,7 +79,10 @@ export class IngestionModule {
       // nestjs-pino on the app's pino, for Nest's own lines (main.ts: useLogger). No pino-http
       // middleware (forRoutes: none): the access log is a Fastify hook (access-log.ts), far cheaper.
       imports: [LoggerModule.forRoot({ pinoHttp: { logger: logger.pino }, forRoutes: [] })],
-      providers: [{ provide: IngestionConfig, useValue: config }, { provide: Logger, useValue: logger }],
+      providers: [
+        { provide: IngestionConfig, useValue: config },
+        { provide: Logger, useValue: logger },
+      ],
       exports: [],
       global: false,
     };

@@ -33,12 +33,16 @@ export async function createIngestionApp(env: NodeJS.ProcessEnv = readEnv()): Pr
     connectionTimeout: config.REQUEST_TIMEOUT_MS,
     keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
     requestTimeout: config.REQUEST_TIMEOUT_MS,
-    serverFactory: (handler: RequestListener) => createServer({
-      requestTimeout: config.REQUEST_TIMEOUT_MS,
-      headersTimeout: config.REQUEST_TIMEOUT_MS,
-      keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
-      connectionsCheckingInterval: TIMEOUT_CHECK_MS,
-    }, handler),
+    serverFactory: (handler: RequestListener) =>
+      createServer(
+        {
+          requestTimeout: config.REQUEST_TIMEOUT_MS,
+          headersTimeout: config.REQUEST_TIMEOUT_MS,
+          keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
+          connectionsCheckingInterval: TIMEOUT_CHECK_MS,
+        },
+        handler,
+      ),
   });
   // Webhook bodies are kept byte for byte, and an authenticated body that is not JSON must still
   // reach the service (to be quarantined), so every content type is read as a raw Buffer.
@@ -53,19 +57,40 @@ export async function createIngestionApp(env: NodeJS.ProcessEnv = readEnv()): Pr
   logEachRequest(fastify, app.get(Logger));
   app.useGlobalFilters(new RetryLaterFilter());
   app.enableShutdownHooks();
-  installWebhookGuard(fastify, app.get(InstituteKeysService), app.get(IngestionMetrics), app.get(Logger), { bodyLimitBytes: config.BODY_LIMIT_BYTES, maxInFlightBytes: config.INGEST_QUEUE_MAX_BYTES });
+  installWebhookGuard(fastify, app.get(InstituteKeysService), app.get(IngestionMetrics), app.get(Logger), {
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    maxInFlightBytes: config.INGEST_QUEUE_MAX_BYTES,
+  });
 
   const document = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder().setTitle('Wise webhook ingestion').setDescription('Receives Wise webhooks, verifies them, stores them in Kafka.').setVersion('1').build(),
+    new DocumentBuilder()
+      .setTitle('Wise webhook ingestion')
+      .setDescription('Receives Wise webhooks, verifies them, stores them in Kafka.')
+      .setVersion('1')
+      .build(),
   );
 
   await migratePostgres(app.get(Postgres));
   const kafka = app.get(KafkaConnection);
-  const topicSettings = topicConfig({ bodyLimitBytes: config.BODY_LIMIT_BYTES, replicationFactor: config.KAFKA_REPLICATION_FACTOR, retentionMs: config.KAFKA_RETENTION_MS });
+  const topicSettings = topicConfig({
+    bodyLimitBytes: config.BODY_LIMIT_BYTES,
+    replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+    retentionMs: config.KAFKA_RETENTION_MS,
+  });
   await kafka.ensureTopics([
-    { topic: config.KAFKA_EVENTS_TOPIC, partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR, config: topicSettings },
-    { topic: config.KAFKA_QUARANTINE_TOPIC, partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR, config: topicSettings },
+    {
+      topic: config.KAFKA_EVENTS_TOPIC,
+      partitions: config.KAFKA_TOPIC_PARTITIONS,
+      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+      config: topicSettings,
+    },
+    {
+      topic: config.KAFKA_QUARANTINE_TOPIC,
+      partitions: config.KAFKA_TOPIC_PARTITIONS,
+      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+      config: topicSettings,
+    },
   ]);
   await app.get(BatchPublisher).connect();
   await app.get(InstituteKeysService).start();

@@ -12,7 +12,10 @@ class OperationsModule {
     return {
       module: OperationsModule,
       controllers: [HealthController, MetricsController],
-      providers: [{ provide: ReadinessService, useValue: readiness }, { provide: Metrics, useValue: metrics }],
+      providers: [
+        { provide: ReadinessService, useValue: readiness },
+        { provide: Metrics, useValue: metrics },
+      ],
     };
   }
 }
@@ -21,8 +24,17 @@ class OperationsModule {
  * The operations port (OPS_PORT): /metrics, /docs (Swagger UI, JSON at /docs-json), /health and
  * /ready. Kept off the public webhook port, where anyone on the internet could read metrics.
  */
-export async function createOperationsApp(readiness: ReadinessService, metrics: Metrics, document: OpenAPIObject, logger: LoggerService): Promise<NestFastifyApplication> {
-  const ops = await NestFactory.create<NestFastifyApplication>(OperationsModule.using(readiness, metrics), new FastifyAdapter({ logger: false }), { logger });
+export async function createOperationsApp(
+  readiness: ReadinessService,
+  metrics: Metrics,
+  document: OpenAPIObject,
+  logger: LoggerService,
+): Promise<NestFastifyApplication> {
+  const ops = await NestFactory.create<NestFastifyApplication>(
+    OperationsModule.using(readiness, metrics),
+    new FastifyAdapter({ logger: false }),
+    { logger },
+  );
   SwaggerModule.setup('docs', ops, document, { jsonDocumentUrl: 'docs-json' });
   return ops;
 }
@@ -32,13 +44,19 @@ export async function createOperationsApp(readiness: ReadinessService, metrics: 
 export class OperationsServer implements OnApplicationShutdown {
   private app: NestFastifyApplication | null = null;
   private url: string | null = null;
-  attach(app: NestFastifyApplication): void { this.app = app; }
+  attach(app: NestFastifyApplication): void {
+    this.app = app;
+  }
   async listen(port: number, host: string): Promise<void> {
     await this.app!.listen(port, host);
     const a = this.app!.getHttpServer().address() as { port: number };
     this.url = `http://${host}:${a.port}`;
   }
   /** e.g. http://127.0.0.1:9463 (the real port when OPS_PORT is 0). */
-  address(): string | null { return this.url; }
-  async onApplicationShutdown(): Promise<void> { await this.app?.close(); }
+  address(): string | null {
+    return this.url;
+  }
+  async onApplicationShutdown(): Promise<void> {
+    await this.app?.close();
+  }
 }

@@ -22,7 +22,9 @@ export async function startProjector(env: NodeJS.ProcessEnv = readEnv()): Promis
   if (applied.length > 0) logger.info('ClickHouse migrations applied', { applied });
   const kafka = app.get(KafkaConnection);
   const topics = [config.KAFKA_EVENTS_TOPIC, config.KAFKA_QUARANTINE_TOPIC];
-  await kafka.ensureTopics(topics.map((topic) => ({ topic, partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR })));
+  await kafka.ensureTopics(
+    topics.map((topic) => ({ topic, partitions: config.KAFKA_TOPIC_PARTITIONS, replicationFactor: config.KAFKA_REPLICATION_FACTOR })),
+  );
   app.get(ProjectorMetrics).exportConsumerLag(
     () => kafka.withAdmin((admin) => consumerLag(admin, config.PROJECTOR_GROUP_ID, topics)),
     (error) => logger.debug('consumer lag not read from Kafka for this scrape', { error }),

@@ -12,7 +12,11 @@ import { CoalescedRefresh, ServingRefresh } from '@wise/serving';
 /** Shutdown order: stop fetching and finish the batch in hand (write, commit), then disconnect. */
 @Injectable()
 class ProjectorShutdown implements OnApplicationShutdown {
-  constructor(private readonly consumer: ProjectorConsumer, private readonly ch: ClickHouse, private readonly logger: Logger) {}
+  constructor(
+    private readonly consumer: ProjectorConsumer,
+    private readonly ch: ClickHouse,
+    private readonly logger: Logger,
+  ) {}
   async onApplicationShutdown(signal?: string): Promise<void> {
     this.logger.info('projector stopping', { signal });
     await this.consumer.stop();
@@ -35,31 +39,46 @@ export class ProjectorModule {
         { provide: ProjectorMetrics, useFactory: (m: Metrics) => new ProjectorMetrics(m), inject: [Metrics] },
         {
           provide: ClickHouse,
-          useFactory: () => new ClickHouse({ url: config.CLICKHOUSE_URL, user: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD, database: config.CLICKHOUSE_DATABASE, app: 'projector' }),
+          useFactory: () =>
+            new ClickHouse({
+              url: config.CLICKHOUSE_URL,
+              user: config.CLICKHOUSE_USER,
+              password: config.CLICKHOUSE_PASSWORD,
+              database: config.CLICKHOUSE_DATABASE,
+              app: 'projector',
+            }),
         },
         {
           provide: KafkaConnection,
-          useFactory: (log: Logger) => new KafkaConnection({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-projector`, logger: log }),
+          useFactory: (log: Logger) =>
+            new KafkaConnection({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-projector`, logger: log }),
           inject: [Logger],
         },
         {
           provide: BatchConsumer,
           useFactory: (k: KafkaConnection, log: Logger) =>
-            new BatchConsumer(k, {
-              groupId: config.PROJECTOR_GROUP_ID,
-              topics: [config.KAFKA_EVENTS_TOPIC, config.KAFKA_QUARANTINE_TOPIC],
-              maxBytesPerPartition: config.PROJECTOR_BATCH_MAX_BYTES,
-              minBytes: config.PROJECTOR_BATCH_MIN_BYTES,
-              maxWaitMs: config.PROJECTOR_BATCH_WAIT_MS,
-              // Every partition in hand at once: their batches share one serving refresh round.
-              partitionsConsumedConcurrently: config.KAFKA_TOPIC_PARTITIONS,
-            }, log),
+            new BatchConsumer(
+              k,
+              {
+                groupId: config.PROJECTOR_GROUP_ID,
+                topics: [config.KAFKA_EVENTS_TOPIC, config.KAFKA_QUARANTINE_TOPIC],
+                maxBytesPerPartition: config.PROJECTOR_BATCH_MAX_BYTES,
+                minBytes: config.PROJECTOR_BATCH_MIN_BYTES,
+                maxWaitMs: config.PROJECTOR_BATCH_WAIT_MS,
+                // Every partition in hand at once: their batches share one serving refresh round.
+                partitionsConsumedConcurrently: config.KAFKA_TOPIC_PARTITIONS,
+              },
+              log,
+            ),
           inject: [KafkaConnection, Logger],
         },
         {
           provide: BatchSink,
           useFactory: (ch: ClickHouse, log: Logger, m: ProjectorMetrics) =>
-            new BatchSink(new ClickHouseWriter(ch, log, config.PROJECTOR_RETRY_MAX_MS, m.writer), servingStep(new CoalescedRefresh(new ServingRefresh(ch)), log, m, config.PROJECTOR_RETRY_MAX_MS)),
+            new BatchSink(
+              new ClickHouseWriter(ch, log, config.PROJECTOR_RETRY_MAX_MS, m.writer),
+              servingStep(new CoalescedRefresh(new ServingRefresh(ch)), log, m, config.PROJECTOR_RETRY_MAX_MS),
+            ),
           inject: [ClickHouse, Logger, ProjectorMetrics],
         },
         ProjectorConsumer,

@@ -10,7 +10,10 @@ describe('BatchSink', () => {
   it('runs afterWrite once the rows are written, with the batch, and fails the batch if it fails', async () => {
     const log: string[] = [];
     const server = { insert: async (table: string, rows: readonly Row[]) => void log.push(`insert ${table} ${rows.length}`) };
-    const tables: TableRows = new Map([['session_events', [{ session_id: 's1' }]], ['events', [{ event_id: 'e1' }]]]);
+    const tables: TableRows = new Map([
+      ['session_events', [{ session_id: 's1' }]],
+      ['events', [{ event_id: 'e1' }]],
+    ]);
     let fail = false;
     const sink = new BatchSink(new ClickHouseWriter(server, quiet, 1), async (written) => {
       log.push(`afterWrite ${[...written.keys()].join(',')}`);

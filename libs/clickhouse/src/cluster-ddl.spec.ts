@@ -9,7 +9,9 @@ const all = rendered.flatMap((m) => m.statements);
 // Each source statement beside what it rendered to, in order (a later migration may drop and
 // recreate a name, so nothing is looked up by name).
 const renderer = new ClusterRenderer(target);
-const pairs = migrations.flatMap((m) => m.statements.map((source) => ({ migration: m.name, source, out: renderer.render(source, m.name) })));
+const pairs = migrations.flatMap((m) =>
+  m.statements.map((source) => ({ migration: m.name, source, out: renderer.render(source, m.name) })),
+);
 
 /** Parentheses balance outside string literals: the statement still has a shape a parser accepts. */
 function balanced(sql: string): boolean {
@@ -27,7 +29,8 @@ function balanced(sql: string): boolean {
   return depth === 0 && !quote;
 }
 
-const createdName = (sql: string) => /^CREATE\s+(?:OR\s+REPLACE\s+)?(?:MATERIALIZED\s+)?(?:TABLE|VIEW|DATABASE)\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)/i.exec(sql)?.[1];
+const createdName = (sql: string) =>
+  /^CREATE\s+(?:OR\s+REPLACE\s+)?(?:MATERIALIZED\s+)?(?:TABLE|VIEW|DATABASE)\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)/i.exec(sql)?.[1];
 const label = (p: { migration: string; source: string }) => `${p.migration} ${createdName(p.source)}`;
 const mergeTreeTables = pairs.filter((p) => /^CREATE\s+TABLE/i.test(p.source) && /ENGINE\s*=\s*\w*MergeTree/i.test(p.source));
 const views = pairs.filter((p) => /^CREATE\s+(OR\s+REPLACE\s+)?VIEW/i.test(p.source));
@@ -50,7 +53,9 @@ describe('cluster DDL (CLICKHOUSE_CLUSTER) over every migration file', () => {
   it.each(all.filter((s) => /^(CREATE|ALTER|DROP|OPTIMIZE|TRUNCATE)\s/i.test(s)).map((s) => [s.split('\n')[0].slice(0, 80), s]))(
     'puts ON CLUSTER right after the object: %s',
     (_, sql) => {
-      expect(sql).toMatch(/^(CREATE\s+(OR\s+REPLACE\s+)?(MATERIALIZED\s+)?(TABLE|VIEW|DATABASE)\s+(IF\s+NOT\s+EXISTS\s+)?|ALTER\s+TABLE\s+|DROP\s+\w+\s+(IF\s+EXISTS\s+)?|(OPTIMIZE|TRUNCATE)\s+TABLE\s+)\w+ ON CLUSTER wise_cluster\b/i);
+      expect(sql).toMatch(
+        /^(CREATE\s+(OR\s+REPLACE\s+)?(MATERIALIZED\s+)?(TABLE|VIEW|DATABASE)\s+(IF\s+NOT\s+EXISTS\s+)?|ALTER\s+TABLE\s+|DROP\s+\w+\s+(IF\s+EXISTS\s+)?|(OPTIMIZE|TRUNCATE)\s+TABLE\s+)\w+ ON CLUSTER wise_cluster\b/i,
+      );
       expect(balanced(sql)).toBe(true);
     },
   );
@@ -64,20 +69,27 @@ describe('cluster DDL (CLICKHOUSE_CLUSTER) over every migration file', () => {
     }
   });
 
-  it.each(mergeTreeTables.map((p) => [label(p), p] as const))('turns table %s into a replicated local table and a Distributed table over it, sharded by its first sort column', (_, p) => {
-    const name = createdName(p.source)!;
-    const [local, dist] = p.out;
-    expect(p.out).toHaveLength(2);
-    expect(createdName(local)).toBe(name + LOCAL_SUFFIX);
-    expect(local).toMatch(/ENGINE = Replicated\w*MergeTree\(/);
-    // The same columns, sort key and settings as on one server.
-    expect(local.slice(local.indexOf('('), local.indexOf('ENGINE'))).toBe(p.source.slice(p.source.indexOf('('), p.source.indexOf('ENGINE')));
-    expect(local.slice(local.search(/ORDER BY/))).toBe(p.source.slice(p.source.search(/ORDER BY/)));
-    const sortColumn = /ORDER BY\s*\(?\s*(\w+)/.exec(p.source)![1];
-    expect(dist).toBe(`CREATE TABLE IF NOT EXISTS ${name} ${ON} AS ${name}_local ENGINE = Distributed(wise_cluster, wise, ${name}_local, cityHash64(${sortColumn}))`);
-    // Copies of one event (same institute) must land on one shard to collapse.
-    expect(sortColumn).toBe('institute_id');
-  });
+  it.each(mergeTreeTables.map((p) => [label(p), p] as const))(
+    'turns table %s into a replicated local table and a Distributed table over it, sharded by its first sort column',
+    (_, p) => {
+      const name = createdName(p.source)!;
+      const [local, dist] = p.out;
+      expect(p.out).toHaveLength(2);
+      expect(createdName(local)).toBe(name + LOCAL_SUFFIX);
+      expect(local).toMatch(/ENGINE = Replicated\w*MergeTree\(/);
+      // The same columns, sort key and settings as on one server.
+      expect(local.slice(local.indexOf('('), local.indexOf('ENGINE'))).toBe(
+        p.source.slice(p.source.indexOf('('), p.source.indexOf('ENGINE')),
+      );
+      expect(local.slice(local.search(/ORDER BY/))).toBe(p.source.slice(p.source.search(/ORDER BY/)));
+      const sortColumn = /ORDER BY\s*\(?\s*(\w+)/.exec(p.source)![1];
+      expect(dist).toBe(
+        `CREATE TABLE IF NOT EXISTS ${name} ${ON} AS ${name}_local ENGINE = Distributed(wise_cluster, wise, ${name}_local, cityHash64(${sortColumn}))`,
+      );
+      // Copies of one event (same institute) must land on one shard to collapse.
+      expect(sortColumn).toBe('institute_id');
+    },
+  );
 
   it.each(views.map((p) => [label(p), p] as const))('keeps view %s as written, on the cluster, reading the Distributed tables', (_, p) => {
     const head = /^CREATE\s+(OR\s+REPLACE\s+)?VIEW\s+(IF\s+NOT\s+EXISTS\s+)?\w+/i.exec(p.source)![0];
@@ -90,7 +102,10 @@ describe('cluster DDL (CLICKHOUSE_CLUSTER) over every migration file', () => {
 describe('cluster DDL: statements the migrations may hold later', () => {
   const fresh = () => {
     const r = new ClusterRenderer(target);
-    r.render('CREATE TABLE IF NOT EXISTS t (institute_id String, x UInt8, v UInt64) ENGINE = ReplacingMergeTree(v) ORDER BY (institute_id, x)', 'm');
+    r.render(
+      'CREATE TABLE IF NOT EXISTS t (institute_id String, x UInt8, v UInt64) ENGINE = ReplacingMergeTree(v) ORDER BY (institute_id, x)',
+      'm',
+    );
     return r;
   };
 
@@ -99,10 +114,14 @@ describe('cluster DDL: statements the migrations may hold later', () => {
     expect(r.render('CREATE TABLE a (k String) ENGINE = MergeTree ORDER BY k SETTINGS index_granularity = 8192', 'm')[0]).toBe(
       "CREATE TABLE a_local ON CLUSTER wise_cluster (k String) ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/a_local', '{replica}') ORDER BY k SETTINGS index_granularity = 8192",
     );
-    expect(r.render("CREATE TABLE b (k String, s Int8) ENGINE = ReplicatedCollapsingMergeTree('/p', '{replica}', s) ORDER BY k", 'm')).toEqual([
+    expect(
+      r.render("CREATE TABLE b (k String, s Int8) ENGINE = ReplicatedCollapsingMergeTree('/p', '{replica}', s) ORDER BY k", 'm'),
+    ).toEqual([
       "CREATE TABLE b ON CLUSTER wise_cluster (k String, s Int8) ENGINE = ReplicatedCollapsingMergeTree('/p', '{replica}', s) ORDER BY k",
     ]);
-    expect(r.render('CREATE TABLE c (k String) ENGINE = MergeTree ORDER BY tuple()', 'm')[1]).toMatch(/Distributed\(wise_cluster, wise, c_local, rand\(\)\)$/);
+    expect(r.render('CREATE TABLE c (k String) ENGINE = MergeTree ORDER BY tuple()', 'm')[1]).toMatch(
+      /Distributed\(wise_cluster, wise, c_local, rand\(\)\)$/,
+    );
   });
 
   it('sends column changes to the local and the Distributed table, and mutations to the local one', () => {
@@ -111,7 +130,9 @@ describe('cluster DDL: statements the migrations may hold later', () => {
       `ALTER TABLE t_local ${ON} ADD COLUMN IF NOT EXISTS y String, MODIFY COLUMN x UInt16`,
       `ALTER TABLE t ${ON} ADD COLUMN IF NOT EXISTS y String, MODIFY COLUMN x UInt16`,
     ]);
-    expect(r.render("ALTER TABLE t DELETE WHERE institute_id = 'a, b'", 'm')).toEqual([`ALTER TABLE t_local ${ON} DELETE WHERE institute_id = 'a, b'`]);
+    expect(r.render("ALTER TABLE t DELETE WHERE institute_id = 'a, b'", 'm')).toEqual([
+      `ALTER TABLE t_local ${ON} DELETE WHERE institute_id = 'a, b'`,
+    ]);
     expect(() => r.render('ALTER TABLE t ADD COLUMN z String, DELETE WHERE 1', 'm')).toThrow(/split it into two ALTERs/);
   });
 
@@ -128,7 +149,9 @@ describe('cluster DDL: statements the migrations may hold later', () => {
 
   it('takes materialized views that write TO a table, and inserts as written', () => {
     const r = fresh();
-    expect(r.render('CREATE MATERIALIZED VIEW IF NOT EXISTS mv TO t AS SELECT * FROM t', 'm')).toEqual([`CREATE MATERIALIZED VIEW IF NOT EXISTS mv ${ON} TO t AS SELECT * FROM t`]);
+    expect(r.render('CREATE MATERIALIZED VIEW IF NOT EXISTS mv TO t AS SELECT * FROM t', 'm')).toEqual([
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS mv ${ON} TO t AS SELECT * FROM t`,
+    ]);
     expect(r.render("INSERT INTO t VALUES ('a', 1, 1)", 'm')).toEqual(["INSERT INTO t VALUES ('a', 1, 1)"]);
   });
 

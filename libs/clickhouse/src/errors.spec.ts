@@ -3,7 +3,8 @@ import { classifyClickHouseError, clickhouseErrorCode } from './errors';
 // Shaped like what the client rejects with: ClickHouseError (newer servers: code parsed), a plain
 // Error carrying 18.16's text, Node's socket errors, and the client's own timeout.
 const serverError = (code: number, text: string) => Object.assign(new Error(text), { code: String(code), type: 'X' });
-const oldServerError = (code: number, name: string) => new Error(`Code: ${code}, e.displayText() = DB::Exception: ${name}, e.what() = DB::Exception`);
+const oldServerError = (code: number, name: string) =>
+  new Error(`Code: ${code}, e.displayText() = DB::Exception: ${name}, e.what() = DB::Exception`);
 const errno = (code: string) => Object.assign(new Error(`connect ${code} 127.0.0.1:8123`), { code });
 
 describe('clickhouseErrorCode', () => {

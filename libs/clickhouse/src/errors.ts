@@ -54,7 +54,17 @@ const ROW_CODES = new Set([
 ]);
 
 // Node's errno codes for a connection that could not be made or was cut.
-const NETWORK_ERRNO = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_SOCKET']);
+const NETWORK_ERRNO = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+]);
 
 /** The client's own request timeout is a plain Error with no code: its exact message is all there is. */
 const CLIENT_TIMEOUT_MESSAGE = 'Timeout error.';

@@ -22,7 +22,9 @@ interface StoredRow {
 }
 
 const after = (c: Cursor | null) =>
-  c === null ? '1' : `(institute_id > ${sqlString(c.instituteId)} OR (institute_id = ${sqlString(c.instituteId)} AND event_id > ${sqlString(c.eventId)}))`;
+  c === null
+    ? '1'
+    : `(institute_id > ${sqlString(c.instituteId)} OR (institute_id = ${sqlString(c.instituteId)} AND event_id > ${sqlString(c.eventId)}))`;
 const upTo = (c: Cursor) =>
   `(institute_id < ${sqlString(c.instituteId)} OR (institute_id = ${sqlString(c.instituteId)} AND event_id <= ${sqlString(c.eventId)}))`;
 
@@ -44,7 +46,12 @@ const orNull = (s: string) => (s === '' ? null : s);
  * cursor: the page's last key is found first on the two key columns only, and then only that key
  * range is read with its payloads.
  */
-export async function readEventPage(ch: Pick<ClickHouse, 'query'>, cursor: Cursor | null, pageSize: number, source: string): Promise<{ events: StoredEvent[]; last: Cursor | null }> {
+export async function readEventPage(
+  ch: Pick<ClickHouse, 'query'>,
+  cursor: Cursor | null,
+  pageSize: number,
+  source: string,
+): Promise<{ events: StoredEvent[]; last: Cursor | null }> {
   const [bound] = await ch.query<{ institute_id: string; event_id: string }>(
     'rebuild:page-bound',
     `SELECT institute_id, event_id FROM ${EVENTS_TABLE} WHERE ${after(cursor)}

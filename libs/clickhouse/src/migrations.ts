@@ -34,10 +34,14 @@ export function loadMigrations(dir = CLICKHOUSE_MIGRATIONS_DIR): Migration[] {
  */
 export async function migrateClickHouse(ch: ClickHouseConnection, migrations = loadMigrations(), cluster = ''): Promise<string[]> {
   const ledger: Migration = { version: 0, name: 'schema_migrations', statements: [SCHEMA_MIGRATIONS_DDL] };
-  const [ledgerDdl, ...plan] = cluster ? renderMigrationsForCluster([ledger, ...migrations], { cluster, database: ch.database }) : [ledger, ...migrations];
+  const [ledgerDdl, ...plan] = cluster
+    ? renderMigrationsForCluster([ledger, ...migrations], { cluster, database: ch.database })
+    : [ledger, ...migrations];
   await ch.ensureDatabase(cluster);
   for (const statement of ledgerDdl.statements) await ch.command('migrate', statement);
-  const done = new Set((await ch.query<{ version: number }>('migrate', 'SELECT DISTINCT version FROM schema_migrations')).map((r) => Number(r.version)));
+  const done = new Set(
+    (await ch.query<{ version: number }>('migrate', 'SELECT DISTINCT version FROM schema_migrations')).map((r) => Number(r.version)),
+  );
   const applied: string[] = [];
   for (const m of plan) {
     if (done.has(m.version)) continue;

@@ -69,7 +69,12 @@ async function leftovers(ch: Connection, named: (suffix: string) => string[]): P
   return rows.map((r) => r.name);
 }
 
-async function prepare(ch: Connection, named: (suffix: string) => string[], force: boolean, progress: (line: string) => void): Promise<void> {
+async function prepare(
+  ch: Connection,
+  named: (suffix: string) => string[],
+  force: boolean,
+  progress: (line: string) => void,
+): Promise<void> {
   const found = await leftovers(ch, named);
   if (found.length > 0 && !force) {
     throw new RebuildRefused(
@@ -121,7 +126,11 @@ export async function rebuildProjections(ch: Connection, options: RebuildOptions
       if (last === null) break;
       const { tables, quarantined } = projectEvents(events, { eventStore: false });
       const giveUpAt = Date.now() + retryForMs;
-      await writer.write(intoFreshTables(tables), { isActive: () => Date.now() < giveUpAt, heartbeat: async () => undefined, source: SOURCE });
+      await writer.write(intoFreshTables(tables), {
+        isActive: () => Date.now() < giveUpAt,
+        heartbeat: async () => undefined,
+        source: SOURCE,
+      });
       for (const t of ANALYTICS_TABLES) result.rows[t] += tables.get(t)?.length ?? 0;
       result.events += events.length;
       result.quarantined += quarantined + refusedRows;
@@ -136,7 +145,9 @@ export async function rebuildProjections(ch: Connection, options: RebuildOptions
     await ch.command('rebuild:swap', `RENAME TABLE ${swaps.join(', ')}`);
   } catch (e) {
     progress(`failed (${(e as Error).message}); dropping the ${REBUILD_SUFFIX} tables, the live tables are untouched`);
-    await dropAll(ch, named(REBUILD_SUFFIX)).catch((dropError: Error) => progress(`could not drop the ${REBUILD_SUFFIX} tables: ${dropError.message}; run again with --force`));
+    await dropAll(ch, named(REBUILD_SUFFIX)).catch((dropError: Error) =>
+      progress(`could not drop the ${REBUILD_SUFFIX} tables: ${dropError.message}; run again with --force`),
+    );
     throw e;
   }
   progress('swapped the rebuilt tables in');

@@ -22,7 +22,12 @@ class FakeServer {
   }
 }
 
-const ctx = (over: Partial<WriteContext> = {}): WriteContext => ({ isActive: () => true, heartbeat: async () => undefined, source: 'events/0/1-9', ...over });
+const ctx = (over: Partial<WriteContext> = {}): WriteContext => ({
+  isActive: () => true,
+  heartbeat: async () => undefined,
+  source: 'events/0/1-9',
+  ...over,
+});
 // The retries' log lines are expected here; the spec checks outcomes, not lines.
 const quiet = { warn: () => undefined, error: () => undefined } as unknown as Logger;
 const writerOn = (server: FakeServer) => new ClickHouseWriter(server as unknown as ClickHouse, quiet, 1);
@@ -31,24 +36,46 @@ const batch = (entries: Record<string, Row[]>): TableRows => new Map(Object.entr
 describe('ClickHouseWriter', () => {
   it('writes one INSERT per table, quarantine last', async () => {
     const server = new FakeServer();
-    await writerOn(server).write(batch({ quarantine: [{ quarantine_id: 'q' }], events: [{ event_id: 'a' }, { event_id: 'b' }], session_events: [{ event_id: 'a' }] }), ctx());
-    expect(server.stored.map(([t, rows]) => [t, rows.length])).toEqual([['events', 2], ['session_events', 1], ['quarantine', 1]]);
+    await writerOn(server).write(
+      batch({ quarantine: [{ quarantine_id: 'q' }], events: [{ event_id: 'a' }, { event_id: 'b' }], session_events: [{ event_id: 'a' }] }),
+      ctx(),
+    );
+    expect(server.stored.map(([t, rows]) => [t, rows.length])).toEqual([
+      ['events', 2],
+      ['session_events', 1],
+      ['quarantine', 1],
+    ]);
   });
 
   it('isolates the rows the server refuses, quarantines them with its reason, and writes the rest', async () => {
     const server = new FakeServer((table, row) => table === 'participant_events' && row.event_id === 'bad');
-    const rows = [{ event_id: 'ok1', institute_id: 'acme' }, { event_id: 'bad', institute_id: 'acme' }, { event_id: 'ok2', institute_id: 'acme' }];
+    const rows = [
+      { event_id: 'ok1', institute_id: 'acme' },
+      { event_id: 'bad', institute_id: 'acme' },
+      { event_id: 'ok2', institute_id: 'acme' },
+    ];
     await writerOn(server).write(batch({ participant_events: rows }), ctx());
     expect(server.rows('participant_events').map((r) => r.event_id)).toEqual(['ok1', 'ok2']);
     const [q] = server.rows('quarantine');
-    expect(q).toMatchObject({ institute_id: 'acme', quarantine_id: 'bad', stage: 'projector', source: 'events/0/1-9', raw: JSON.stringify(rows[1]) });
+    expect(q).toMatchObject({
+      institute_id: 'acme',
+      quarantine_id: 'bad',
+      stage: 'projector',
+      source: 'events/0/1-9',
+      raw: JSON.stringify(rows[1]),
+    });
     expect(q.reason).toMatch(/^ClickHouse refused a row of participant_events: Code: 25/);
   });
 
   it('keeps a quarantine row the server refuses, made well-formed and base64', async () => {
     const server = new FakeServer((table, row) => table === 'quarantine' && row.raw_encoding === 'utf8');
-    await writerOn(server).write(batch({ quarantine: [{ quarantine_id: 'q', reason: 'bad \ud800', raw: 'x', raw_encoding: 'utf8' }] }), ctx());
-    expect(server.rows('quarantine')).toEqual([{ quarantine_id: 'q', reason: 'bad \ufffd', raw: Buffer.from('x').toString('base64'), raw_encoding: 'base64' }]);
+    await writerOn(server).write(
+      batch({ quarantine: [{ quarantine_id: 'q', reason: 'bad \ud800', raw: 'x', raw_encoding: 'utf8' }] }),
+      ctx(),
+    );
+    expect(server.rows('quarantine')).toEqual([
+      { quarantine_id: 'q', reason: 'bad \ufffd', raw: Buffer.from('x').toString('base64'), raw_encoding: 'base64' },
+    ]);
   });
 
   it('retries while the server is away and writes everything once it is back', async () => {
@@ -71,7 +98,14 @@ describe('ClickHouseWriter', () => {
   it('gives the batch up when a heartbeat fails during retries (the partition may have moved)', async () => {
     const server = new FakeServer();
     server.down = 1000;
-    const writing = writerOn(server).write(batch({ events: [{ event_id: 'a' }] }), ctx({ heartbeat: async () => { throw new Error('rebalance in progress'); } }));
+    const writing = writerOn(server).write(
+      batch({ events: [{ event_id: 'a' }] }),
+      ctx({
+        heartbeat: async () => {
+          throw new Error('rebalance in progress');
+        },
+      }),
+    );
     await expect(writing).rejects.toThrow(/heartbeat failed \(rebalance in progress\)/);
   });
 });

@@ -70,7 +70,12 @@ export class ClickHouseWriter {
       this.metrics.written(table, rows.length);
     } catch (e) {
       if (classifyClickHouseError(e) !== 'row') throw e;
-      this.logger.warn('ClickHouse refused a batch as malformed; isolating the rows it refuses', { table, source: ctx.source, rows: rows.length, error: e as Error });
+      this.logger.warn('ClickHouse refused a batch as malformed; isolating the rows it refuses', {
+        table,
+        source: ctx.source,
+        rows: rows.length,
+        error: e as Error,
+      });
       for (const [i, row] of rows.entries()) {
         if (i % HEARTBEAT_EVERY_ROWS === HEARTBEAT_EVERY_ROWS - 1) await this.stillOurs(ctx, table);
         try {
@@ -89,7 +94,9 @@ export class ClickHouseWriter {
     try {
       await ctx.heartbeat();
     } catch (e) {
-      throw new WriteAbandoned(`stopped writing ${table} for ${ctx.source}: heartbeat failed (${(e as Error).message}); the partition may have moved`);
+      throw new WriteAbandoned(
+        `stopped writing ${table} for ${ctx.source}: heartbeat failed (${(e as Error).message}); the partition may have moved`,
+      );
     }
     if (!ctx.isActive()) throw new WriteAbandoned(`stopped writing ${table} for ${ctx.source}: partition revoked or shutting down`);
   }

@@ -17,9 +17,15 @@ const common = {
   CLICKHOUSE_URL: envUrl('http://127.0.0.1:8123'),
   CLICKHOUSE_USER: z.string().default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
-  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a plain identifier').default('wise'),
+  CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected a plain identifier')
+    .default('wise'),
   // Empty: one server. A name from the servers' remote_servers: replicated, sharded DDL (docs/scaling.md).
-  CLICKHOUSE_CLUSTER: z.string().regex(/^([A-Za-z_][A-Za-z0-9_]*)?$/, 'expected a cluster name from remote_servers (a plain identifier), or empty for one server').default(''),
+  CLICKHOUSE_CLUSTER: z
+    .string()
+    .regex(/^([A-Za-z_][A-Za-z0-9_]*)?$/, 'expected a cluster name from remote_servers (a plain identifier), or empty for one server')
+    .default(''),
 };
 
 const ingestion = {
@@ -61,15 +67,21 @@ const projectorShape = { ...common, ...projector };
 // Classes (not just types) so that Nest can inject them; each merges with its parsed shape.
 export interface CommonConfig extends Shape<typeof common> {}
 export class CommonConfig {
-  static parse(env: NodeJS.ProcessEnv): CommonConfig { return Object.assign(new CommonConfig(), parseEnv(common, env)); }
+  static parse(env: NodeJS.ProcessEnv): CommonConfig {
+    return Object.assign(new CommonConfig(), parseEnv(common, env));
+  }
 }
 export interface IngestionConfig extends Shape<typeof ingestionShape> {}
 export class IngestionConfig {
-  static parse(env: NodeJS.ProcessEnv): IngestionConfig { return Object.assign(new IngestionConfig(), parseEnv(ingestionShape, env)); }
+  static parse(env: NodeJS.ProcessEnv): IngestionConfig {
+    return Object.assign(new IngestionConfig(), parseEnv(ingestionShape, env));
+  }
 }
 export interface ProjectorConfig extends Shape<typeof projectorShape> {}
 export class ProjectorConfig {
-  static parse(env: NodeJS.ProcessEnv): ProjectorConfig { return Object.assign(new ProjectorConfig(), parseEnv(projectorShape, env)); }
+  static parse(env: NodeJS.ProcessEnv): ProjectorConfig {
+    return Object.assign(new ProjectorConfig(), parseEnv(projectorShape, env));
+  }
 }
 
 /** The only reader of process.env; apps call this once at boot. */

@@ -3,7 +3,9 @@ import { z } from 'zod';
 /** Raised when the environment does not describe a runnable app; names every bad variable. */
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n  - ${problems.join('\n  - ')}\nFix these environment variables (see README, "Configuration") and start again.`);
+    super(
+      `invalid configuration:\n  - ${problems.join('\n  - ')}\nFix these environment variables (see README, "Configuration") and start again.`,
+    );
     this.name = 'ConfigError';
   }
 }
@@ -26,11 +28,19 @@ export const envList = (def: string) =>
   z
     .string()
     .default(def)
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .refine((a) => a.length > 0, 'expected a comma-separated list with at least one entry');
 
 export const envUrl = (def: string) =>
-  z.string().default(def).refine((s) => URL.canParse(s), { message: 'expected a URL such as http://host:port' });
+  z
+    .string()
+    .default(def)
+    .refine((s) => URL.canParse(s), { message: 'expected a URL such as http://host:port' });
 
 export const envEnum = <const T extends readonly [string, ...string[]]>(values: T, def: T[number]) =>
   z.enum(values).default(def as never) as unknown as z.ZodType<T[number], string | undefined>;

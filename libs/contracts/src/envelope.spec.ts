@@ -1,6 +1,15 @@
 import { deriveEventId, kafkaKey, parseEnvelope, serializeEnvelope, serializeQuarantine } from './envelope';
 
-const head = { eventId: 'e1', instituteId: 'acme', eventName: 'FeePaymentCompletedEvent', receivedAt: 1715068129000, occurredAt: null, sessionId: null, classroomId: 'c1', userId: 'u1' };
+const head = {
+  eventId: 'e1',
+  instituteId: 'acme',
+  eventName: 'FeePaymentCompletedEvent',
+  receivedAt: 1715068129000,
+  occurredAt: null,
+  sessionId: null,
+  classroomId: 'c1',
+  userId: 'u1',
+};
 
 describe('envelope', () => {
   it('keeps the raw body byte for byte and reads the head back', () => {
@@ -40,7 +49,9 @@ describe('envelope', () => {
 
   it('keeps undecodable bytes of a quarantined body as base64', () => {
     const raw = Buffer.from([0xff, 0xfe, 0x41]);
-    const q = JSON.parse(serializeQuarantine({ eventId: 'e', instituteId: 'acme', eventName: null, receivedAt: 1, reason: 'r' }, raw).toString());
+    const q = JSON.parse(
+      serializeQuarantine({ eventId: 'e', instituteId: 'acme', eventName: null, receivedAt: 1, reason: 'r' }, raw).toString(),
+    );
     expect(q.rawEncoding).toBe('base64');
     expect(Buffer.from(q.raw, 'base64').equals(raw)).toBe(true);
   });

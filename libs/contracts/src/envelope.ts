@@ -65,7 +65,12 @@ export function serializeQuarantine(q: Omit<QuarantineEnvelope, 'v' | 'raw' | 'r
   // Base64 also when JSON escaping would make the text larger (control characters become \u00XX,
   // six bytes each): the record then never exceeds 4/3 of the body, which Kafka's limits assume.
   const clean = Buffer.from(text, 'utf8').equals(raw) && jsonStringBytes(text) <= Math.ceil(raw.length / 3) * 4;
-  const full: QuarantineEnvelope = { v: ENVELOPE_SCHEMA_VERSION, ...q, raw: clean ? text : raw.toString('base64'), rawEncoding: clean ? 'utf8' : 'base64' };
+  const full: QuarantineEnvelope = {
+    v: ENVELOPE_SCHEMA_VERSION,
+    ...q,
+    raw: clean ? text : raw.toString('base64'),
+    rawEncoding: clean ? 'utf8' : 'base64',
+  };
   return Buffer.from(JSON.stringify(full));
 }
 
@@ -92,7 +97,8 @@ export function parseEnvelope(value: Buffer | null): EnvelopeParse {
   // JSON.stringify escapes every quote inside the head's strings, so the first unescaped
   // `,"body":` is the splice point.
   const at = value.indexOf(BODY_MARK);
-  if (at < 0 || value[value.length - 1] !== 0x7d) return { ok: false, reason: 'envelope has no body field at its end (not written by this ingestion?)' };
+  if (at < 0 || value[value.length - 1] !== 0x7d)
+    return { ok: false, reason: 'envelope has no body field at its end (not written by this ingestion?)' };
   let parsed: unknown;
   try {
     parsed = JSON.parse(value.subarray(0, at).toString('utf8') + '}');
@@ -101,10 +107,12 @@ export function parseEnvelope(value: Buffer | null): EnvelopeParse {
   }
   const env = parsed as Partial<EnvelopeHead & { v: unknown }> | null;
   if (!env || typeof env !== 'object') return { ok: false, reason: 'envelope is not a JSON object' };
-  if (env.v !== ENVELOPE_SCHEMA_VERSION) return { ok: false, reason: `unsupported envelope version ${JSON.stringify(env.v)} (this projector reads ${ENVELOPE_SCHEMA_VERSION})` };
+  if (env.v !== ENVELOPE_SCHEMA_VERSION)
+    return { ok: false, reason: `unsupported envelope version ${JSON.stringify(env.v)} (this projector reads ${ENVELOPE_SCHEMA_VERSION})` };
   for (const f of ['eventId', 'instituteId', 'eventName'] as const) {
     if (typeof env[f] !== 'string' || env[f] === '') return { ok: false, reason: `envelope field ${f} is missing or not a string` };
   }
-  if (typeof env.receivedAt !== 'number' || !Number.isFinite(env.receivedAt)) return { ok: false, reason: 'envelope field receivedAt is missing or not epoch ms' };
+  if (typeof env.receivedAt !== 'number' || !Number.isFinite(env.receivedAt))
+    return { ok: false, reason: 'envelope field receivedAt is missing or not epoch ms' };
   return { ok: true, head: env as EnvelopeHead & { v: number }, rawBody: value.subarray(at + BODY_MARK.length, value.length - 1) };
 }

@@ -16,8 +16,13 @@ describe('institute keys', () => {
     expect(keyMatches('anything', 'salt', 'not-hex')).toBe(false);
   });
 
-  it.each([['acme', true], ['acme-2', true], ['a', true], ['Acme', false], ['-acme', false], ['acme/x', false], ['', false]])(
-    'slug %j valid: %s',
-    (slug, ok) => expect(INSTITUTE_SLUG.test(slug)).toBe(ok),
-  );
+  it.each([
+    ['acme', true],
+    ['acme-2', true],
+    ['a', true],
+    ['Acme', false],
+    ['-acme', false],
+    ['acme/x', false],
+    ['', false],
+  ])('slug %j valid: %s', (slug, ok) => expect(INSTITUTE_SLUG.test(slug)).toBe(ok));
 });

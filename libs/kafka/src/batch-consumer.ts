@@ -40,7 +40,11 @@ export class BatchAbandoned extends Error {}
 export class BatchConsumer {
   private readonly consumer: Consumer;
 
-  constructor(connection: KafkaConnection, private readonly options: BatchConsumerOptions, private readonly logger: Logger) {
+  constructor(
+    connection: KafkaConnection,
+    private readonly options: BatchConsumerOptions,
+    private readonly logger: Logger,
+  ) {
     this.consumer = connection.kafka.consumer({
       groupId: options.groupId,
       maxBytesPerPartition: options.maxBytesPerPartition,
@@ -61,7 +65,13 @@ export class BatchConsumer {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, resolveOffset }) => {
         if (batch.messages.length === 0) return;
-        const messages = batch.messages.map((m) => ({ topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key, value: m.value }));
+        const messages = batch.messages.map((m) => ({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: m.offset,
+          key: m.key,
+          value: m.value,
+        }));
         try {
           await handler({ topic: batch.topic, partition: batch.partition, messages, heartbeat, isActive: () => isRunning() && !isStale() });
         } catch (e) {
@@ -72,7 +82,9 @@ export class BatchConsumer {
         resolveOffset(last);
         // Through the batch's own commit, which (unlike consumer.commitOffsets) still commits while
         // the consumer is stopping, so a graceful stop does not replay the batch it just wrote.
-        await commitOffsetsIfNecessary({ topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }] });
+        await commitOffsetsIfNecessary({
+          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }],
+        });
       },
     });
   }

@@ -115,12 +115,27 @@ export class BatchPublisher {
     this.pendingBytes += bytes;
     return new Promise<void>((resolve, reject) => {
       let settled = false;
-      const settle = () => { settled = true; clearTimeout(timeout); this.pendingBytes -= entry.bytes; entry.bytes = 0; };
+      const settle = () => {
+        settled = true;
+        clearTimeout(timeout);
+        this.pendingBytes -= entry.bytes;
+        entry.bytes = 0;
+      };
       const entry: Pending = {
         message,
         bytes,
-        resolve: () => { if (!settled) { settle(); resolve(); } },
-        reject: (e) => { if (!settled) { settle(); reject(e); } },
+        resolve: () => {
+          if (!settled) {
+            settle();
+            resolve();
+          }
+        },
+        reject: (e) => {
+          if (!settled) {
+            settle();
+            reject(e);
+          }
+        },
       };
       const timeout = setTimeout(() => {
         // A caller that was told "not stored" is not sent later: a queued entry is dropped here
@@ -139,7 +154,10 @@ export class BatchPublisher {
       return;
     }
     if (this.timer || this.inFlight > 0) return;
-    this.timer = setTimeout(() => { this.timer = null; void this.flush(); }, this.options.lingerMs);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, this.options.lingerMs);
   }
 
   /** Takes live entries from the head: at most maxMessages and maxBatchBytes (at least one). */
@@ -160,7 +178,10 @@ export class BatchPublisher {
   }
 
   private async flush(): Promise<void> {
-    if (this.timer) { clearTimeout(this.timer); this.timer = null; }
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
     const batch = this.take();
     if (batch.length === 0) return;
     this.inFlight++;
@@ -176,7 +197,10 @@ export class BatchPublisher {
       if (batch.length > 1 && isSizeError(e)) {
         // Should not happen with the limits derived in record-limits.ts, but if the broker's
         // limit is lower than ours, each message is sent alone so only the one too large fails.
-        this.logger.error('kafka refused a batch as too large; sending its messages one by one (check max.message.bytes)', { size: batch.length, error: e as Error });
+        this.logger.error('kafka refused a batch as too large; sending its messages one by one (check max.message.bytes)', {
+          size: batch.length,
+          error: e as Error,
+        });
         ok = await this.sendEachAlone(batch);
       } else {
         this.logger.warn('kafka batch send failed; its requests are answered "retry later"', { size: batch.length, error: e as Error });

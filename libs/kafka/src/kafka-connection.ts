@@ -41,10 +41,12 @@ export class KafkaConnection {
       requestTimeout: 10000,
       retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 3000 },
       logLevel: logLevel.WARN,
-      logCreator: () => ({ level, log: entry }: LogEntry) => {
-        const line = mapper.map(level, entry);
-        if (line) log[line.level](line.msg, line.fields);
-      },
+      logCreator:
+        () =>
+        ({ level, log: entry }: LogEntry) => {
+          const line = mapper.map(level, entry);
+          if (line) log[line.level](line.msg, line.fields);
+        },
     });
   }
 
@@ -60,16 +62,20 @@ export class KafkaConnection {
       const existing = new Set(await admin.listTopics());
       const missing = specs.filter((s) => !existing.has(s.topic));
       if (missing.length > 0) {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((s) => ({
-            topic: s.topic, numPartitions: s.partitions, replicationFactor: s.replicationFactor,
-            configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
-          })),
-        }).catch((e: { type?: string }) => {
-          // Two apps starting together race to create the same topic; the loser's error is harmless.
-          if (e.type !== 'TOPIC_ALREADY_EXISTS') throw e;
-        });
+        await admin
+          .createTopics({
+            waitForLeaders: true,
+            topics: missing.map((s) => ({
+              topic: s.topic,
+              numPartitions: s.partitions,
+              replicationFactor: s.replicationFactor,
+              configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
+            })),
+          })
+          .catch((e: { type?: string }) => {
+            // Two apps starting together race to create the same topic; the loser's error is harmless.
+            if (e.type !== 'TOPIC_ALREADY_EXISTS') throw e;
+          });
       }
       for (const s of specs) if (s.config) await this.reconcileConfig(admin, s.topic, s.config);
     } finally {
@@ -98,7 +104,10 @@ export class KafkaConnection {
   }
 
   private async ownSettings(admin: Admin, topic: string): Promise<Record<string, string>> {
-    const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] });
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+    });
     const own: Record<string, string> = {};
     for (const e of resources[0]?.configEntries ?? []) {
       if (e.configSource === DYNAMIC_TOPIC_CONFIG && !e.isSensitive) own[e.configName] = e.configValue;
@@ -113,7 +122,9 @@ export class KafkaConnection {
     const merged = { ...own, ...wanted };
     await admin.alterConfigs({
       validateOnly: false,
-      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: Object.entries(merged).map(([name, value]) => ({ name, value })) }],
+      resources: [
+        { type: ConfigResourceTypes.TOPIC, name: topic, configEntries: Object.entries(merged).map(([name, value]) => ({ name, value })) },
+      ],
     });
     this.options.logger.info('kafka topic settings applied', { topic, settings: wanted });
   }

@@ -2,9 +2,32 @@ import { logLevel } from 'kafkajs';
 import { KafkajsLogMapper } from './kafkajs-log';
 
 // Entries shaped as kafkajs 2.2.4 writes them (network/connection.js, consumer/index.js, runner.js).
-const responseError = (error: string) => ({ timestamp: 't', logger: 'kafkajs', message: 'Response GroupCoordinator(key: 10, version: 2)', broker: '127.0.0.1:9092', clientId: 'c', error, correlationId: 3, size: 60 });
-const crash = (cause: string) => ({ timestamp: 't', logger: 'kafkajs', message: `Crash: KafkaJSProtocolError: ${cause}`, groupId: 'g', retryCount: 0, stack: 'KafkaJSProtocolError: …\n    at …' });
-const restart = { timestamp: 't', logger: 'kafkajs', message: 'Restarting the consumer in 300ms', retryCount: 0, retryTime: 300, groupId: 'g' };
+const responseError = (error: string) => ({
+  timestamp: 't',
+  logger: 'kafkajs',
+  message: 'Response GroupCoordinator(key: 10, version: 2)',
+  broker: '127.0.0.1:9092',
+  clientId: 'c',
+  error,
+  correlationId: 3,
+  size: 60,
+});
+const crash = (cause: string) => ({
+  timestamp: 't',
+  logger: 'kafkajs',
+  message: `Crash: KafkaJSProtocolError: ${cause}`,
+  groupId: 'g',
+  retryCount: 0,
+  stack: 'KafkaJSProtocolError: …\n    at …',
+});
+const restart = {
+  timestamp: 't',
+  logger: 'kafkajs',
+  message: 'Restarting the consumer in 300ms',
+  retryCount: 0,
+  retryTime: 300,
+  groupId: 'g',
+};
 const LOADING = "The coordinator is loading and hence can't process requests for this group";
 
 describe('KafkajsLogMapper', () => {
@@ -23,7 +46,10 @@ describe('KafkajsLogMapper', () => {
       mapper.map(logLevel.ERROR, restart),
     ];
     expect(lines.map((l) => l?.level)).toEqual(['info', 'debug', 'debug', 'debug']);
-    expect(lines[0]).toMatchObject({ msg: expect.stringMatching(/^kafka: the consumer group coordinator is loading.*kafkajs retries/), fields: { state: 'coordinator-loading', kafkajs: 'Response GroupCoordinator(key: 10, version: 2)', error: LOADING } });
+    expect(lines[0]).toMatchObject({
+      msg: expect.stringMatching(/^kafka: the consumer group coordinator is loading.*kafkajs retries/),
+      fields: { state: 'coordinator-loading', kafkajs: 'Response GroupCoordinator(key: 10, version: 2)', error: LOADING },
+    });
     expect(lines[2]!.fields).not.toHaveProperty('stack');
     expect(lines[0]!.fields).not.toHaveProperty('timestamp');
   });
@@ -49,7 +75,10 @@ describe('KafkajsLogMapper', () => {
     clock += 30_000;
     expect(mapper.map(logLevel.ERROR, responseError(LOADING))?.level).toBe('debug');
     clock += 30_000;
-    expect(mapper.map(logLevel.ERROR, responseError(LOADING))).toMatchObject({ level: 'warn', msg: expect.stringContaining('still, after 60 s') });
+    expect(mapper.map(logLevel.ERROR, responseError(LOADING))).toMatchObject({
+      level: 'warn',
+      msg: expect.stringContaining('still, after 60 s'),
+    });
     clock += 1_000;
     expect(mapper.map(logLevel.ERROR, responseError(LOADING))?.level).toBe('debug');
     clock += 120_000;
@@ -65,8 +94,14 @@ describe('KafkajsLogMapper', () => {
   });
 
   it('passes info and debug through, drops the default-partitioner notice and quiets the deliberate bounded-retries one', () => {
-    expect(mapper.map(logLevel.INFO, { message: 'Starting', groupId: 'g', timestamp: 't', logger: 'kafkajs' })).toEqual({ level: 'info', msg: 'Starting', fields: { groupId: 'g' } });
+    expect(mapper.map(logLevel.INFO, { message: 'Starting', groupId: 'g', timestamp: 't', logger: 'kafkajs' })).toEqual({
+      level: 'info',
+      msg: 'Starting',
+      fields: { groupId: 'g' },
+    });
     expect(mapper.map(logLevel.WARN, { message: 'KafkaJS v2.0.0 switched default partitioner. To retain …' })).toBeNull();
-    expect(mapper.map(logLevel.WARN, { message: 'Limiting retries for the idempotent producer may invalidate EoS guarantees' })?.level).toBe('debug');
+    expect(
+      mapper.map(logLevel.WARN, { message: 'Limiting retries for the idempotent producer may invalidate EoS guarantees' })?.level,
+    ).toBe('debug');
   });
 });

@@ -21,14 +21,38 @@ const LEVEL: Record<number, MappedLevel> = {
  * (its protocol errors' texts, see kafkajs/src/protocol/error.js) or the `error` it logs beside it.
  */
 const TRANSIENT: { state: string; test: RegExp; says: string }[] = [
-  { state: 'coordinator-loading', test: /coordinator is loading/i, says: 'the consumer group coordinator is loading (normal while the broker starts); kafkajs retries' },
-  { state: 'coordinator-not-available', test: /group coordinator is not available|not the correct coordinator for this group/i, says: 'the consumer group coordinator is not available yet (normal while the broker starts); kafkajs retries' },
-  { state: 'leader-election', test: /no leader for this topic-partition|not the leader for that topic-partition/i, says: 'a partition leader is being elected (normal while the broker starts or topics are created); kafkajs retries' },
-  { state: 'topic-not-ready', test: /does not host this topic-partition/i, says: 'a topic is not ready on the broker yet (normal just after it was created); kafkajs retries' },
-  { state: 'group-rebalancing', test: /group is rebalancing/i, says: 'the consumer group is rebalancing (a member joined or left); kafkajs rejoins' },
+  {
+    state: 'coordinator-loading',
+    test: /coordinator is loading/i,
+    says: 'the consumer group coordinator is loading (normal while the broker starts); kafkajs retries',
+  },
+  {
+    state: 'coordinator-not-available',
+    test: /group coordinator is not available|not the correct coordinator for this group/i,
+    says: 'the consumer group coordinator is not available yet (normal while the broker starts); kafkajs retries',
+  },
+  {
+    state: 'leader-election',
+    test: /no leader for this topic-partition|not the leader for that topic-partition/i,
+    says: 'a partition leader is being elected (normal while the broker starts or topics are created); kafkajs retries',
+  },
+  {
+    state: 'topic-not-ready',
+    test: /does not host this topic-partition/i,
+    says: 'a topic is not ready on the broker yet (normal just after it was created); kafkajs retries',
+  },
+  {
+    state: 'group-rebalancing',
+    test: /group is rebalancing/i,
+    says: 'the consumer group is rebalancing (a member joined or left); kafkajs rejoins',
+  },
 ];
 
-interface Episode { first: number; lastSaid: number; lastSeen: number }
+interface Episode {
+  first: number;
+  lastSaid: number;
+  lastSeen: number;
+}
 
 /**
  * Maps kafkajs log entries to our levels: each transient start-up state becomes ONE info line (its
@@ -40,7 +64,10 @@ export class KafkajsLogMapper {
   /** The consumer crashed on a transient state: its "Restarting the consumer" line is part of it. */
   private restartIsTransient = false;
 
-  constructor(private readonly now: () => number = Date.now, private readonly quietMs = 60_000) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly quietMs = 60_000,
+  ) {}
 
   map(level: number, entry: { message?: string } & Record<string, unknown>): MappedLine | null {
     // kafkajs's own timestamp and logger name repeat the line's time and component.

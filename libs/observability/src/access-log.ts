@@ -15,8 +15,15 @@ export function requestIdOf(req: { headers: IncomingHttpHeaders }): string {
 }
 
 /** What the access line needs of a finished request (the shape of Fastify's request and reply). */
-export interface FinishedRequest { id: string; method: string; url: string }
-export interface FinishedReply { statusCode: number; elapsedTime: number }
+export interface FinishedRequest {
+  id: string;
+  method: string;
+  url: string;
+}
+export interface FinishedReply {
+  statusCode: number;
+  elapsedTime: number;
+}
 
 /**
  * One access line per HTTP request, when it finished: `request completed` (`request failed` at
@@ -30,7 +37,14 @@ export interface FinishedReply { statusCode: number; elapsedTime: number }
  */
 export function accessLogger(logger: Logger, fieldsOf: (url: string) => Record<string, unknown> = () => ({})) {
   return (req: FinishedRequest, reply: FinishedReply): void => {
-    const fields = { requestId: req.id, method: req.method, url: req.url, ...fieldsOf(req.url), status: reply.statusCode, latencyMs: Math.round(reply.elapsedTime * 10) / 10 };
+    const fields = {
+      requestId: req.id,
+      method: req.method,
+      url: req.url,
+      ...fieldsOf(req.url),
+      status: reply.statusCode,
+      latencyMs: Math.round(reply.elapsedTime * 10) / 10,
+    };
     if (reply.statusCode >= 500) logger.warn('request failed', fields);
     else logger.info('request completed', fields);
   };

@@ -43,10 +43,22 @@ export class Logger {
     return new Logger(this.pino.child(safeFields(fields)));
   }
 
-  debug(msg: string, fields?: LogFields): void { if (fields) this.pino.debug(fields, msg); else this.pino.debug(msg); }
-  info(msg: string, fields?: LogFields): void { if (fields) this.pino.info(fields, msg); else this.pino.info(msg); }
-  warn(msg: string, fields?: LogFields): void { if (fields) this.pino.warn(fields, msg); else this.pino.warn(msg); }
-  error(msg: string, fields?: LogFields): void { if (fields) this.pino.error(fields, msg); else this.pino.error(msg); }
+  debug(msg: string, fields?: LogFields): void {
+    if (fields) this.pino.debug(fields, msg);
+    else this.pino.debug(msg);
+  }
+  info(msg: string, fields?: LogFields): void {
+    if (fields) this.pino.info(fields, msg);
+    else this.pino.info(msg);
+  }
+  warn(msg: string, fields?: LogFields): void {
+    if (fields) this.pino.warn(fields, msg);
+    else this.pino.warn(msg);
+  }
+  error(msg: string, fields?: LogFields): void {
+    if (fields) this.pino.error(fields, msg);
+    else this.pino.error(msg);
+  }
 }
 
 function safeFields(fields: LogFields): LogFields {

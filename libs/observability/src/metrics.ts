@@ -19,7 +19,12 @@ export class Metrics {
   }
 
   /** `collect` runs at each scrape, for values read on demand (e.g. consumer lag from Kafka). */
-  gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = [], collect?: (this: Gauge<L>) => Promise<void> | void): Gauge<L> {
+  gauge<L extends string>(
+    name: string,
+    help: string,
+    labelNames: readonly L[] = [],
+    collect?: (this: Gauge<L>) => Promise<void> | void,
+  ): Gauge<L> {
     return new Gauge({ name: `${this.app}_${name}`, help, labelNames, registers: [this.registry], ...(collect ? { collect } : {}) });
   }
 

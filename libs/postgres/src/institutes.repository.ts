@@ -66,13 +66,19 @@ export class InstitutesRepository {
   }
 
   async setEnabled(slug: string, enabled: boolean): Promise<void> {
-    const rows = await this.pg.query('UPDATE institutes SET enabled = $2, updated_at = now() WHERE slug = $1 RETURNING slug', [slug, enabled]);
+    const rows = await this.pg.query('UPDATE institutes SET enabled = $2, updated_at = now() WHERE slug = $1 RETURNING slug', [
+      slug,
+      enabled,
+    ]);
     if (rows.length === 0) throw new InstituteNotFoundError(`no institute "${slug}"`);
   }
 
   /** Written by ingestion on the first authenticated delivery in learning mode (and on a change). */
   async recordLearnedHeader(slug: string, header: string): Promise<void> {
-    await this.pg.query('UPDATE institutes SET learned_header = $2, learned_at = now() WHERE slug = $1 AND key_header IS NULL', [slug, header]);
+    await this.pg.query('UPDATE institutes SET learned_header = $2, learned_at = now() WHERE slug = $1 AND key_header IS NULL', [
+      slug,
+      header,
+    ]);
   }
 
   /** Pins the learned header; fails when nothing has been learned yet. */
@@ -83,37 +89,73 @@ export class InstitutesRepository {
     );
     if (rows.length === 0) {
       await this.requireExists(slug);
-      throw new InstituteNotFoundError(`institute "${slug}" has no learned header yet: wait for its first authenticated webhook, or use set-header`);
+      throw new InstituteNotFoundError(
+        `institute "${slug}" has no learned header yet: wait for its first authenticated webhook, or use set-header`,
+      );
     }
     return rows[0].key_header!;
   }
 
   /** null unpins: the key is then looked for in any header again (learning mode). */
   async setKeyHeader(slug: string, keyHeader: string | null): Promise<void> {
-    const rows = await this.pg.query('UPDATE institutes SET key_header = $2, updated_at = now() WHERE slug = $1 RETURNING slug', [slug, keyHeader]);
+    const rows = await this.pg.query('UPDATE institutes SET key_header = $2, updated_at = now() WHERE slug = $1 RETURNING slug', [
+      slug,
+      keyHeader,
+    ]);
     if (rows.length === 0) throw new InstituteNotFoundError(`no institute "${slug}"`);
   }
 
   async list(): Promise<InstituteSummary[]> {
-    const rows = await this.pg.query<{ slug: string; name: string; key_header: string | null; learned_header: string | null; enabled: boolean; active_keys: string; created_at: Date }>(
+    const rows = await this.pg.query<{
+      slug: string;
+      name: string;
+      key_header: string | null;
+      learned_header: string | null;
+      enabled: boolean;
+      active_keys: string;
+      created_at: Date;
+    }>(
       `SELECT i.slug, i.name, i.key_header, i.learned_header, i.enabled, i.created_at,
               count(k.id) FILTER (WHERE k.retired_at IS NULL) AS active_keys
          FROM institutes i LEFT JOIN institute_keys k ON k.institute_slug = i.slug
         GROUP BY i.slug ORDER BY i.slug`,
     );
-    return rows.map((r) => ({ slug: r.slug, name: r.name, keyHeader: r.key_header, learnedHeader: r.learned_header, enabled: r.enabled, activeKeys: Number(r.active_keys), createdAt: r.created_at }));
+    return rows.map((r) => ({
+      slug: r.slug,
+      name: r.name,
+      keyHeader: r.key_header,
+      learnedHeader: r.learned_header,
+      enabled: r.enabled,
+      activeKeys: Number(r.active_keys),
+      createdAt: r.created_at,
+    }));
   }
 
   /** Everything ingestion needs to authenticate, in one query; enabled institutes only. */
   async loadEnabledWithKeys(): Promise<InstituteRecord[]> {
-    const rows = await this.pg.query<{ slug: string; name: string; key_header: string | null; learned_header: string | null; id: string; salt: string; key_hash: string }>(
+    const rows = await this.pg.query<{
+      slug: string;
+      name: string;
+      key_header: string | null;
+      learned_header: string | null;
+      id: string;
+      salt: string;
+      key_hash: string;
+    }>(
       `SELECT i.slug, i.name, i.key_header, i.learned_header, k.id, k.salt, k.key_hash
          FROM institutes i JOIN institute_keys k ON k.institute_slug = i.slug AND k.retired_at IS NULL
         WHERE i.enabled ORDER BY i.slug, k.id`,
     );
     const bySlug = new Map<string, InstituteRecord>();
     for (const r of rows) {
-      const rec = bySlug.get(r.slug) ?? { slug: r.slug, name: r.name, keyHeader: r.key_header, learnedHeader: r.learned_header, enabled: true, keys: [] };
+      const rec = bySlug.get(r.slug) ?? {
+        slug: r.slug,
+        name: r.name,
+        keyHeader: r.key_header,
+        learnedHeader: r.learned_header,
+        enabled: true,
+        keys: [],
+      };
       rec.keys.push({ id: Number(r.id), salt: r.salt, keyHash: r.key_hash });
       bySlug.set(r.slug, rec);
     }

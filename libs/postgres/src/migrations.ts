@@ -9,7 +9,9 @@ const MIGRATION_LOCK = 72_201_771;
 
 /** Applies `NNNN_name.sql` files not yet recorded, each in its own transaction, under a lock. */
 export async function migratePostgres(pg: Postgres, dir = POSTGRES_MIGRATIONS_DIR): Promise<string[]> {
-  const files = readdirSync(dir).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
+    .sort();
   const client = await pg.pool.connect();
   const applied: string[] = [];
   try {

@@ -6,7 +6,10 @@ export type { PoolClient };
 export class Postgres {
   readonly pool: Pool;
 
-  constructor(readonly url: string, max = 5) {
+  constructor(
+    readonly url: string,
+    max = 5,
+  ) {
     this.pool = new Pool({ connectionString: url, max, connectionTimeoutMillis: 5000 });
     // An idle client losing its connection must not crash the app; the next query reconnects.
     this.pool.on('error', () => undefined);

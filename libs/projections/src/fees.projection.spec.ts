@@ -4,8 +4,10 @@ import { INVOICE_EVENTS, PAYMENT_EVENTS } from './tables';
 
 const classroom = { _id: 'c1', name: 'Physics' };
 const student = { _id: 'u1', name: 'Alice' };
-const invoiceBody = (metadata: Record<string, unknown>, amount: unknown = { value: 500000, currency: 'INR' }) =>
-  ({ event: 'FeeInvoiceChargedEvent' as const, payload: { classroom, student, transaction: { chargedAt: '2024-06-01T08:00:00.000Z', amount, metadata } } });
+const invoiceBody = (metadata: Record<string, unknown>, amount: unknown = { value: 500000, currency: 'INR' }) => ({
+  event: 'FeeInvoiceChargedEvent' as const,
+  payload: { classroom, student, transaction: { chargedAt: '2024-06-01T08:00:00.000Z', amount, metadata } },
+});
 const invoice = (metadata: Record<string, unknown>) => projectInvoice(envelope(invoiceBody(metadata)))[INVOICE_EVENTS]!;
 
 describe('instalmentKey', () => {
@@ -17,10 +19,25 @@ describe('instalmentKey', () => {
 
 describe('projectInvoice', () => {
   it.each([
-    ['keyed by installmentId', { index: 0, installmentId: 'inst-a0', paid: false }, { instalment_key: 'inst-a0', instalment_index: 0, paid: 0 }],
-    ['keyed by index when installmentId is empty', { index: 1, installmentId: '' }, { instalment_key: 'index:1', instalment_index: 1, paid: null }],
+    [
+      'keyed by installmentId',
+      { index: 0, installmentId: 'inst-a0', paid: false },
+      { instalment_key: 'inst-a0', instalment_index: 0, paid: 0 },
+    ],
+    [
+      'keyed by index when installmentId is empty',
+      { index: 1, installmentId: '' },
+      { instalment_key: 'index:1', instalment_index: 1, paid: null },
+    ],
   ])('%s', (_case, metadata, expected) => {
-    expect(invoice(metadata)[0]).toMatchObject({ student_id: 'u1', classroom_id: 'c1', amount_minor: 500000, currency: 'INR', charged_at: at('2024-06-01T08:00:00Z'), ...expected });
+    expect(invoice(metadata)[0]).toMatchObject({
+      student_id: 'u1',
+      classroom_id: 'c1',
+      amount_minor: 500000,
+      currency: 'INR',
+      charged_at: at('2024-06-01T08:00:00Z'),
+      ...expected,
+    });
   });
 
   // What the contract refuses never reaches the projection: the reason names the field.
@@ -31,13 +48,23 @@ describe('projectInvoice', () => {
 });
 
 describe('projectPayment', () => {
-  const body = (transaction: unknown) => ({ event: 'FeePaymentCompletedEvent' as const, payload: { type: 'OFFLINE', classroom, student, transaction } });
-  const run = (transaction: unknown, occurredAt: number | null = null) => projectPayment(envelope(body(transaction), { occurredAt }))[PAYMENT_EVENTS]!;
+  const body = (transaction: unknown) => ({
+    event: 'FeePaymentCompletedEvent' as const,
+    payload: { type: 'OFFLINE', classroom, student, transaction },
+  });
+  const run = (transaction: unknown, occurredAt: number | null = null) =>
+    projectPayment(envelope(body(transaction), { occurredAt }))[PAYMENT_EVENTS]!;
   it.each([
     ['paid at receivedAt (no time in the event)', null, RECEIVED_S * 1000],
     ['paid at occurredAt when known', 1000, 1000],
   ])('%s', (_case, occurredAt, paidAt) => {
-    expect(run({ _id: 'tx-1', amount: { value: 2000, currency: 'USD' } }, occurredAt)[0]).toMatchObject({ transaction_id: 'tx-1', amount_minor: 2000, currency: 'USD', paid_at_ms: paidAt });
+    expect(run({ _id: 'tx-1', amount: { value: 2000, currency: 'USD' } }, occurredAt)[0]).toMatchObject({
+      transaction_id: 'tx-1',
+      amount_minor: 2000,
+      currency: 'USD',
+      paid_at_ms: paidAt,
+    });
   });
-  it('refuses a payment without transaction id', () => expect(refusal(body({ amount: { value: 1, currency: 'USD' } }))).toMatch(/transaction\._id/));
+  it('refuses a payment without transaction id', () =>
+    expect(refusal(body({ amount: { value: 1, currency: 'USD' } }))).toMatch(/transaction\._id/));
 });

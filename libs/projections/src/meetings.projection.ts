@@ -27,7 +27,8 @@ export function projectMeeting(env: Envelope<'MeetingStartedEvent' | 'MeetingEnd
 
 export type ParticipantEventKind = 'joined' | 'left' | 'sharing_started' | 'sharing_ended';
 
-type ParticipantEvent = 'ParticipantJoinedMeetingEvent' | 'ParticipantLeftMeetingEvent' | 'SharingStaredInMeetingEvent' | 'SharingEndedInMeetingEvent';
+type ParticipantEvent =
+  'ParticipantJoinedMeetingEvent' | 'ParticipantLeftMeetingEvent' | 'SharingStaredInMeetingEvent' | 'SharingEndedInMeetingEvent';
 
 /**
  * Who a participant is: lower-cased email when present, else the display name. Zoom ids are per
@@ -40,14 +41,20 @@ export function participantKey(email: string, userName: string): string {
 }
 
 /** When the participant joined or left: its join_time/leave_time, which the contract requires. */
-export function projectPresence(env: Envelope<'ParticipantJoinedMeetingEvent' | 'ParticipantLeftMeetingEvent'>, kind: 'joined' | 'left'): ProjectedRows {
+export function projectPresence(
+  env: Envelope<'ParticipantJoinedMeetingEvent' | 'ParticipantLeftMeetingEvent'>,
+  kind: 'joined' | 'left',
+): ProjectedRows {
   const p = env.body.payload.payload.object.participant;
   const field = kind === 'joined' ? 'join_time' : 'leave_time';
   return participantRow(env, kind, guaranteed(timeMs(p[field]), `participant.${field}`), {});
 }
 
 /** Sharing started/ended: at sharing_details.date_time, else the event's event_ts (the contract requires one). */
-export function projectSharing(env: Envelope<'SharingStaredInMeetingEvent' | 'SharingEndedInMeetingEvent'>, kind: 'sharing_started' | 'sharing_ended'): ProjectedRows {
+export function projectSharing(
+  env: Envelope<'SharingStaredInMeetingEvent' | 'SharingEndedInMeetingEvent'>,
+  kind: 'sharing_started' | 'sharing_ended',
+): ProjectedRows {
   const sharing = env.body.payload.payload.object.participant.sharing_details ?? {};
   const at = guaranteed(timeMs(sharing.date_time) ?? inMeetingEventTs(env.body), `${env.eventName} sharing time`);
   return participantRow(env, kind, at, sharing);
@@ -58,7 +65,12 @@ export function projectSharing(env: Envelope<'SharingStaredInMeetingEvent' | 'Sh
  * `participant_uuid`, else `id`): a join is paired with the first leave of the same device key at
  * or after it.
  */
-function participantRow(env: Envelope<ParticipantEvent>, kind: ParticipantEventKind, at: number, sharing: Record<string, unknown>): ProjectedRows {
+function participantRow(
+  env: Envelope<ParticipantEvent>,
+  kind: ParticipantEventKind,
+  at: number,
+  sharing: Record<string, unknown>,
+): ProjectedRows {
   const { payload } = env.body;
   const p = payload.payload.object.participant;
   const email = (p.email ?? '').trim().toLowerCase();

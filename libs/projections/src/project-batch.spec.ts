@@ -9,8 +9,16 @@ const EVENTS = 'events-topic';
 const QUARANTINE = 'quarantine-topic';
 let offset = 0;
 
-const headOf = (body: Buffer, eventName: string, institute = 'acme') =>
-  ({ eventId: deriveEventId(institute, body), instituteId: institute, eventName, receivedAt: 1715068129000, occurredAt: null, sessionId: null, classroomId: null, userId: null });
+const headOf = (body: Buffer, eventName: string, institute = 'acme') => ({
+  eventId: deriveEventId(institute, body),
+  instituteId: institute,
+  eventName,
+  receivedAt: 1715068129000,
+  occurredAt: null,
+  sessionId: null,
+  classroomId: null,
+  userId: null,
+});
 
 function eventMessage(body: Buffer, eventName: string, institute = 'acme'): SourceMessage {
   return { topic: EVENTS, partition: 0, offset: String(offset++), value: serializeEnvelope(headOf(body, eventName, institute), body) };
@@ -23,7 +31,14 @@ describe('projectKafkaBatch', () => {
     expect(quarantined).toBe(0);
     const stored = tables.get(EVENTS_TABLE)!;
     expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ institute_id: 'acme', event_name: 'FeeInvoiceChargedEvent', schema_version: 1, payload: body.toString(), received_at: 1715068129, received_at_ms: 1715068129000 });
+    expect(stored[0]).toMatchObject({
+      institute_id: 'acme',
+      event_name: 'FeeInvoiceChargedEvent',
+      schema_version: 1,
+      payload: body.toString(),
+      received_at: 1715068129,
+      received_at_ms: 1715068129000,
+    });
     expect(tables.get('invoice_events')).toHaveLength(1);
     expect(tables.has(QUARANTINE_TABLE)).toBe(false);
   });
@@ -37,34 +52,73 @@ describe('projectKafkaBatch', () => {
     expect(quarantined).toBe(1);
     const q = tables.get(QUARANTINE_TABLE)!;
     expect(q).toHaveLength(1);
-    expect(q[0]).toMatchObject({ stage: 'projector', quarantine_id: `offset:${bad.topic}/${bad.partition}/${bad.offset}`, source: `${bad.topic}/${bad.partition}/${bad.offset}` });
+    expect(q[0]).toMatchObject({
+      stage: 'projector',
+      quarantine_id: `offset:${bad.topic}/${bad.partition}/${bad.offset}`,
+      source: `${bad.topic}/${bad.partition}/${bad.offset}`,
+    });
     expect(q[0].reason).toMatch(reason);
     expect(tables.get(EVENTS_TABLE)).toHaveLength(1);
     expect(tables.get('certificate_events')).toHaveLength(1);
   });
 
   it.each([
-    ['a body failing its schema', Buffer.from('{"event":"FeePaymentCompletedEvent","payload":{}}'), 'FeePaymentCompletedEvent', /^FeePaymentCompletedEvent: payload\./],
+    [
+      'a body failing its schema',
+      Buffer.from('{"event":"FeePaymentCompletedEvent","payload":{}}'),
+      'FeePaymentCompletedEvent',
+      /^FeePaymentCompletedEvent: payload\./,
+    ],
     ['an unknown event', Buffer.from('{"event":"NopeEvent","payload":{}}'), 'NopeEvent', /unknown event name "NopeEvent"/],
-    ['an envelope naming another event than its body', fixture('CertificateIssuedEvent'), 'FeePaymentCompletedEvent', /^FeePaymentCompletedEvent: the envelope names "FeePaymentCompletedEvent" but the body is a CertificateIssuedEvent/],
+    [
+      'an envelope naming another event than its body',
+      fixture('CertificateIssuedEvent'),
+      'FeePaymentCompletedEvent',
+      /^FeePaymentCompletedEvent: the envelope names "FeePaymentCompletedEvent" but the body is a CertificateIssuedEvent/,
+    ],
   ])('keeps %s in the event store AND quarantines it, so a rebuild after a fix brings it back', (_case, body, eventName, reason) => {
     const bad = eventMessage(body, eventName);
     const good = eventMessage(fixture('CertificateIssuedEvent'), 'CertificateIssuedEvent', 'other');
     const { tables, quarantined } = projectKafkaBatch([bad, good], QUARANTINE);
     expect(quarantined).toBe(1);
     const [q] = tables.get(QUARANTINE_TABLE)!;
-    expect(q).toMatchObject({ institute_id: 'acme', quarantine_id: deriveEventId('acme', body), stage: 'projector', event_name: eventName, raw: body.toString(), raw_encoding: 'utf8', source: `${bad.topic}/${bad.partition}/${bad.offset}` });
+    expect(q).toMatchObject({
+      institute_id: 'acme',
+      quarantine_id: deriveEventId('acme', body),
+      stage: 'projector',
+      event_name: eventName,
+      raw: body.toString(),
+      raw_encoding: 'utf8',
+      source: `${bad.topic}/${bad.partition}/${bad.offset}`,
+    });
     expect(q.reason).toMatch(reason);
-    expect(tables.get(EVENTS_TABLE)!.map((r) => [r.institute_id, r.payload])).toEqual([['acme', body.toString()], ['other', fixture('CertificateIssuedEvent').toString()]]);
+    expect(tables.get(EVENTS_TABLE)!.map((r) => [r.institute_id, r.payload])).toEqual([
+      ['acme', body.toString()],
+      ['other', fixture('CertificateIssuedEvent').toString()],
+    ]);
     expect(tables.get('certificate_events')).toHaveLength(1);
   });
 
   it('turns an ingestion quarantine record into a quarantine row as it is', () => {
-    const value = serializeQuarantine({ eventId: 'q1', instituteId: 'acme', eventName: null, receivedAt: 1715068129000, reason: 'body is not valid JSON' }, Buffer.from('{oops'));
+    const value = serializeQuarantine(
+      { eventId: 'q1', instituteId: 'acme', eventName: null, receivedAt: 1715068129000, reason: 'body is not valid JSON' },
+      Buffer.from('{oops'),
+    );
     const { tables, quarantined } = projectKafkaBatch([{ topic: QUARANTINE, partition: 0, offset: '3', value }], QUARANTINE);
     expect(quarantined).toBe(0);
     expect(tables.get(QUARANTINE_TABLE)).toEqual([
-      { institute_id: 'acme', quarantine_id: 'q1', stage: 'ingestion', event_name: '', received_at: 1715068129, received_at_ms: 1715068129000, reason: 'body is not valid JSON', raw: '{oops', raw_encoding: 'utf8', source: `${QUARANTINE}/0/3` },
+      {
+        institute_id: 'acme',
+        quarantine_id: 'q1',
+        stage: 'ingestion',
+        event_name: '',
+        received_at: 1715068129,
+        received_at_ms: 1715068129000,
+        reason: 'body is not valid JSON',
+        raw: '{oops',
+        raw_encoding: 'utf8',
+        source: `${QUARANTINE}/0/3`,
+      },
     ]);
   });
 
@@ -76,7 +130,8 @@ describe('projectKafkaBatch', () => {
   ])('turns a malformed quarantine record (%s) into a row of strings, never an error', (_case, value) => {
     const { tables } = projectKafkaBatch([{ topic: QUARANTINE, partition: 2, offset: '9', value }], QUARANTINE);
     const [row] = tables.get(QUARANTINE_TABLE)!;
-    for (const column of ['institute_id', 'quarantine_id', 'stage', 'event_name', 'reason', 'raw', 'raw_encoding', 'source']) expect(typeof row[column]).toBe('string');
+    for (const column of ['institute_id', 'quarantine_id', 'stage', 'event_name', 'reason', 'raw', 'raw_encoding', 'source'])
+      expect(typeof row[column]).toBe('string');
     expect(row).toMatchObject({ quarantine_id: `offset:${QUARANTINE}/2/9`, received_at_ms: 0, source: `${QUARANTINE}/2/9` });
     expect(row.reason).not.toBe('');
   });
@@ -91,7 +146,10 @@ describe('projectEvents', () => {
   it('without the event store (the rebuild reads it) gives the same fact rows as the live path', () => {
     const body = fixture('SessionsCreatedEvent');
     const live = projectKafkaBatch([eventMessage(body, 'SessionsCreatedEvent')], QUARANTINE).tables;
-    const rebuilt = projectEvents([{ head: { v: 1, ...headOf(body, 'SessionsCreatedEvent') }, rawBody: body.toString(), source: 'rebuild' }], { eventStore: false }).tables;
+    const rebuilt = projectEvents(
+      [{ head: { v: 1, ...headOf(body, 'SessionsCreatedEvent') }, rawBody: body.toString(), source: 'rebuild' }],
+      { eventStore: false },
+    ).tables;
     expect(rebuilt.has(EVENTS_TABLE)).toBe(false);
     expect(rebuilt.get('session_events')).toEqual(live.get('session_events'));
   });

@@ -54,7 +54,17 @@ function projectInto(batch: BatchRows, events: Iterable<StoredEvent>, eventStore
       for (const [table, rows] of Object.entries(result.rows)) batch.add(table, rows);
     } else {
       batch.quarantine(
-        quarantineRow({ instituteId: head.instituteId, quarantineId: head.eventId, stage: 'projector', eventName: head.eventName, receivedAtMs: head.receivedAt, reason: result.reason, raw: rawBody, rawEncoding: 'utf8', source }),
+        quarantineRow({
+          instituteId: head.instituteId,
+          quarantineId: head.eventId,
+          stage: 'projector',
+          eventName: head.eventName,
+          receivedAtMs: head.receivedAt,
+          reason: result.reason,
+          raw: rawBody,
+          rawEncoding: 'utf8',
+          source,
+        }),
       );
     }
   }
@@ -81,7 +91,19 @@ export function projectKafkaBatch(messages: readonly SourceMessage[], quarantine
     const parsed = parseEnvelope(m.value);
     if (!parsed.ok) {
       const raw = m.value?.toString('utf8') ?? '';
-      batch.quarantine(quarantineRow({ instituteId: '', quarantineId: `offset:${source}`, stage: 'projector', eventName: '', receivedAtMs: 0, reason: parsed.reason, raw, rawEncoding: 'utf8', source }));
+      batch.quarantine(
+        quarantineRow({
+          instituteId: '',
+          quarantineId: `offset:${source}`,
+          stage: 'projector',
+          eventName: '',
+          receivedAtMs: 0,
+          reason: parsed.reason,
+          raw,
+          rawEncoding: 'utf8',
+          source,
+        }),
+      );
       continue;
     }
     // The decoded text, not the Buffer: one UTF-8 decode per event on the hot path, not two.

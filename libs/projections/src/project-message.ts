@@ -16,7 +16,10 @@ export function projectMessage(head: EnvelopeHead & { v: number }, rawBody: stri
   const parsed = parseWiseBody(rawBody);
   if (!parsed.ok) return { kind: 'quarantine', reason: parsed.reason };
   if (parsed.eventName !== head.eventName) {
-    return { kind: 'quarantine', reason: `${head.eventName}: the envelope names ${JSON.stringify(head.eventName)} but the body is a ${parsed.eventName}` };
+    return {
+      kind: 'quarantine',
+      reason: `${head.eventName}: the envelope names ${JSON.stringify(head.eventName)} but the body is a ${parsed.eventName}`,
+    };
   }
   const env = { ...head, eventName: parsed.eventName, body: parsed.body } as Envelope;
   try {

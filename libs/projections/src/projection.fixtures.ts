@@ -23,7 +23,10 @@ const head = (eventName: string, over: Partial<EnvelopeHead>): EnvelopeHead & { 
  * The typed envelope around `body`, which must pass the contract (as everything the projector
  * projects has): a spec cannot hand a projection a body ingestion would have refused.
  */
-export function envelope<N extends WiseEventName>(body: { event: N; payload: unknown; [k: string]: unknown }, over: Partial<EnvelopeHead> = {}): Envelope<N> {
+export function envelope<N extends WiseEventName>(
+  body: { event: N; payload: unknown; [k: string]: unknown },
+  over: Partial<EnvelopeHead> = {},
+): Envelope<N> {
   const parsed = parseWiseBody(JSON.stringify(body));
   if (!parsed.ok) throw new Error(`spec body refused by the contract: ${parsed.reason}`);
   return { ...head(body.event, over), eventName: body.event, body: parsed.body as WiseEventBody<N> };

@@ -33,7 +33,9 @@ describe('projectEvent', () => {
   });
 
   it('names every table that the migrations create for facts, and only those', () => {
-    const created = [...readFileSync(join(MIGRATIONS, '0002_analytics_facts.sql'), 'utf8').matchAll(/CREATE TABLE IF NOT EXISTS (\w+)/g)].map((m) => m[1]);
+    const created = [
+      ...readFileSync(join(MIGRATIONS, '0002_analytics_facts.sql'), 'utf8').matchAll(/CREATE TABLE IF NOT EXISTS (\w+)/g),
+    ].map((m) => m[1]);
     expect([...ANALYTICS_TABLES, 'attendance_rules'].sort()).toEqual(created.sort());
   });
 });

@@ -2,7 +2,10 @@ import { envelope, refusal } from './projection.fixtures';
 import { projectRecording } from './recordings.projection';
 import { RECORDING_EVENTS } from './tables';
 
-const body = (recordings: unknown) => ({ event: 'RecordingCompletedEvent' as const, payload: { userId: 't1', sessionId: 's1', recordings } });
+const body = (recordings: unknown) => ({
+  event: 'RecordingCompletedEvent' as const,
+  payload: { userId: 't1', sessionId: 's1', recordings },
+});
 const run = (recordings: unknown) => projectRecording(envelope(body(recordings)))[RECORDING_EVENTS]!;
 
 describe('projectRecording', () => {

@@ -14,7 +14,15 @@ describe('projectRoster', () => {
   ] as const)('%s', (event, role, action) => {
     const row = projectEvent(envelope({ event, payload: { classroom, [role]: person } }))[ROSTER_EVENTS]![0];
     // No time in the event: receivedAt (occurredAt is null).
-    expect(row).toMatchObject({ classroom_id: 'c1', member_role: role, member_id: 'u1', action, at_ms: RECEIVED_S * 1000, member_name: 'Bob', member_email: 'bob@x.test' });
+    expect(row).toMatchObject({
+      classroom_id: 'c1',
+      member_role: role,
+      member_id: 'u1',
+      action,
+      at_ms: RECEIVED_S * 1000,
+      member_name: 'Bob',
+      member_email: 'bob@x.test',
+    });
   });
 
   it('uses occurredAt when the envelope has one', () => {
@@ -28,11 +36,24 @@ describe('projectRoster', () => {
 });
 
 describe('projectSuspension', () => {
-  const body = (extra: Record<string, unknown>) => ({ event: 'StudentSuspensionUpdatedEvent' as const, payload: { classroom, student: person, reason: 'FEE_DELAY', ...extra } });
+  const body = (extra: Record<string, unknown>) => ({
+    event: 'StudentSuspensionUpdatedEvent' as const,
+    payload: { classroom, student: person, reason: 'FEE_DELAY', ...extra },
+  });
   it.each([
-    ['suspended with overdue', { suspended: true, overDue: { value: 150000, currency: 'INR' } }, { suspended: 1, overdue_minor: 150000, overdue_currency: 'INR' }],
+    [
+      'suspended with overdue',
+      { suspended: true, overDue: { value: 150000, currency: 'INR' } },
+      { suspended: 1, overdue_minor: 150000, overdue_currency: 'INR' },
+    ],
     ['unsuspended, no overdue', { suspended: false }, { suspended: 0, overdue_minor: null, overdue_currency: null }],
-  ])('%s', (_case, extra, expected) => expect(projectEvent(envelope(body(extra)))[SUSPENSION_EVENTS]![0]).toMatchObject({ student_id: 'u1', reason: 'FEE_DELAY', ...expected }));
+  ])('%s', (_case, extra, expected) =>
+    expect(projectEvent(envelope(body(extra)))[SUSPENSION_EVENTS]![0]).toMatchObject({
+      student_id: 'u1',
+      reason: 'FEE_DELAY',
+      ...expected,
+    }),
+  );
 
   it.each([
     ['no suspended flag', {}, /payload\.suspended/],

@@ -5,7 +5,8 @@ import { ROSTER_EVENTS, SUSPENSION_EVENTS, type ProjectedRows } from './tables';
 export type MemberRole = 'student' | 'teacher';
 export type RosterAction = 'added' | 'removed';
 
-type RosterEvent = 'StudentAddedToClassroomEvent' | 'StudentRemovedFromClassroomEvent' | 'TeacherAddedToClassroomEvent' | 'TeacherRemovedFromClassroomEvent';
+type RosterEvent =
+  'StudentAddedToClassroomEvent' | 'StudentRemovedFromClassroomEvent' | 'TeacherAddedToClassroomEvent' | 'TeacherRemovedFromClassroomEvent';
 type Member = WiseEventBody<'StudentAddedToClassroomEvent'>['payload']['student'];
 
 /**

@@ -2,16 +2,41 @@ import { envelope, at, RECEIVED_S, refusal } from './projection.fixtures';
 import { projectSessions, type SessionEventKind } from './sessions.projection';
 import { SESSION_EVENTS } from './tables';
 
-const full = { _id: 's1', classId: 'c1', userId: 't1', createdAt: '2024-06-01T10:00:00Z', meetingStatus: 'UPCOMING', type: 'SCHEDULED', title: 'Optics', scheduledStartTime: '2024-06-03T10:00:00Z', scheduledEndTime: '2024-06-03T11:00:00Z' };
+const full = {
+  _id: 's1',
+  classId: 'c1',
+  userId: 't1',
+  createdAt: '2024-06-01T10:00:00Z',
+  meetingStatus: 'UPCOMING',
+  type: 'SCHEDULED',
+  title: 'Optics',
+  scheduledStartTime: '2024-06-03T10:00:00Z',
+  scheduledEndTime: '2024-06-03T11:00:00Z',
+};
 const NAME = { created: 'SessionsCreatedEvent', updated: 'SessionsUpdatedEvent', deleted: 'SessionsDeletedEvent' } as const;
 const run = (kind: SessionEventKind, sessions: unknown[], occurredAt: number | null = null) =>
   projectSessions(envelope({ event: NAME[kind], payload: { sessions } }, { occurredAt }), kind)[SESSION_EVENTS]!;
 
 describe('projectSessions', () => {
   it.each([
-    ['a creation keeps every field', 'created', full, { kind_rank: 1, title: 'Optics', meeting_status: 'UPCOMING', scheduled_start: at('2024-06-03T10:00:00Z'), teacher_id: 't1' }],
-    ['a sparse patch leaves absent fields NULL (= unchanged)', 'updated', { _id: 's1', classId: 'c1', title: 'New' }, { kind_rank: 2, title: 'New', meeting_status: null, scheduled_start: null, teacher_id: null }],
-    ['a deletion ranks lowest for field values', 'deleted', { ...full, meetingStatus: 'CANCELLED' }, { kind_rank: 0, event_kind: 'deleted' }],
+    [
+      'a creation keeps every field',
+      'created',
+      full,
+      { kind_rank: 1, title: 'Optics', meeting_status: 'UPCOMING', scheduled_start: at('2024-06-03T10:00:00Z'), teacher_id: 't1' },
+    ],
+    [
+      'a sparse patch leaves absent fields NULL (= unchanged)',
+      'updated',
+      { _id: 's1', classId: 'c1', title: 'New' },
+      { kind_rank: 2, title: 'New', meeting_status: null, scheduled_start: null, teacher_id: null },
+    ],
+    [
+      'a deletion ranks lowest for field values',
+      'deleted',
+      { ...full, meetingStatus: 'CANCELLED' },
+      { kind_rank: 0, event_kind: 'deleted' },
+    ],
   ] as const)('%s', (_case, kind, item, expected) => {
     expect(run(kind, [item])[0]).toMatchObject({ session_id: 's1', classroom_id: 'c1', ...expected });
   });

@@ -1,7 +1,8 @@
 import { CoalescedRefresh } from './coalesced-refresh';
 import { Touched } from './touched';
 
-const touching = (...sessions: string[]) => Touched.byRows([['session_events', sessions.map((s) => ({ institute_id: 'i', session_id: s }))]]);
+const touching = (...sessions: string[]) =>
+  Touched.byRows([['session_events', sessions.map((s) => ({ institute_id: 'i', session_id: s }))]]);
 
 describe('CoalescedRefresh', () => {
   it('runs the keys handed in while a refresh runs as one next round, and settles each caller with its round', async () => {
@@ -29,7 +30,11 @@ describe('CoalescedRefresh', () => {
 
   it('fails every caller of a failed round, and the next round runs afresh', async () => {
     let fail = true;
-    const serving = { refresh: async () => { if (fail) throw new Error('ClickHouse away'); } };
+    const serving = {
+      refresh: async () => {
+        if (fail) throw new Error('ClickHouse away');
+      },
+    };
     const c = new CoalescedRefresh(serving);
     await expect(Promise.all([c.refresh(touching('a')), c.refresh(touching('b'))])).rejects.toThrow('ClickHouse away');
     fail = false;

@@ -7,12 +7,21 @@ export class InvalidSetting extends Error {}
  * An institute's time zone for day, week and month buckets (IANA name, e.g. Asia/Kolkata). Its
  * stored rows are recomputed at once, so every view answers in the new zone when this returns.
  */
-export async function setInstituteTimeZone(ch: ClickHouseConnection, serving: ServingRefresh, institute: string, zone: string, progress?: (line: string) => void): Promise<void> {
-  if (!isIanaZone(zone)) throw new InvalidSetting(`${JSON.stringify(zone)} is not an IANA time zone name (for example Asia/Kolkata, Europe/London, UTC)`);
+export async function setInstituteTimeZone(
+  ch: ClickHouseConnection,
+  serving: ServingRefresh,
+  institute: string,
+  zone: string,
+  progress?: (line: string) => void,
+): Promise<void> {
+  if (!isIanaZone(zone))
+    throw new InvalidSetting(`${JSON.stringify(zone)} is not an IANA time zone name (for example Asia/Kolkata, Europe/London, UTC)`);
   try {
     await ch.query('settings:check-zone', `SELECT toDate(now(), ${sqlString(zone)}) AS d`);
   } catch (e) {
-    throw new InvalidSetting(`ClickHouse does not know the time zone ${zone} (${(e as Error).message.split('\n')[0]}); update its tzdata or pick another name`);
+    throw new InvalidSetting(
+      `ClickHouse does not know the time zone ${zone} (${(e as Error).message.split('\n')[0]}); update its tzdata or pick another name`,
+    );
   }
   await ch.insert('institute_settings', [{ institute_id: institute, timezone: zone, updated_ms: Date.now() }]);
   await serving.refreshInstitutes([institute], progress);
@@ -22,10 +31,19 @@ export async function setInstituteTimeZone(ch: ClickHouseConnection, serving: Se
  * The attendance rule of an institute: present when time present >= minPercent % of the scheduled
  * duration AND >= minMinutes. Its attendance rows are recomputed at once.
  */
-export async function setAttendanceRule(ch: ClickHouseConnection, serving: ServingRefresh, institute: string, minPercent: number, minMinutes: number, progress?: (line: string) => void): Promise<void> {
+export async function setAttendanceRule(
+  ch: ClickHouseConnection,
+  serving: ServingRefresh,
+  institute: string,
+  minPercent: number,
+  minMinutes: number,
+  progress?: (line: string) => void,
+): Promise<void> {
   if (!(minPercent >= 0 && minPercent <= 100)) throw new InvalidSetting(`min percent must be between 0 and 100, got ${minPercent}`);
   if (!(minMinutes >= 0 && Number.isFinite(minMinutes))) throw new InvalidSetting(`min minutes must be 0 or more, got ${minMinutes}`);
-  await ch.insert('attendance_rules', [{ institute_id: institute, min_percent: minPercent, min_minutes: minMinutes, updated_at: Math.floor(Date.now() / 1000) }]);
+  await ch.insert('attendance_rules', [
+    { institute_id: institute, min_percent: minPercent, min_minutes: minMinutes, updated_at: Math.floor(Date.now() / 1000) },
+  ]);
   await serving.refreshInstitutes([institute], progress);
 }
 

@@ -43,7 +43,10 @@ export class ServingRefresh {
     revenueClassrooms.addAll(touched.revenueClassrooms);
     // Before payments are recomputed: a later version may move a payment to another classroom.
     for (const f of touched.payments.filters(this.chunk)) {
-      for (const r of await this.ch.query<{ institute_id: string; classroom_id: string }>('serving:payment-classrooms', paymentClassrooms(this.t, f))) {
+      for (const r of await this.ch.query<{ institute_id: string; classroom_id: string }>(
+        'serving:payment-classrooms',
+        paymentClassrooms(this.t, f),
+      )) {
         revenueClassrooms.add(r.institute_id, r.classroom_id);
       }
     }
@@ -51,7 +54,8 @@ export class ServingRefresh {
     const v = this.clock.next();
 
     // Only schedule and meeting events make a session's row (as the sessions view always did).
-    for (const f of touched.schedules.filters(this.chunk)) await this.insert('sessions_store', SESSION_STORE_COLUMNS, computeSessions(this.t, f, zones), v + 1);
+    for (const f of touched.schedules.filters(this.chunk))
+      await this.insert('sessions_store', SESSION_STORE_COLUMNS, computeSessions(this.t, f, zones), v + 1);
     const sessions = new KeySet(touched.schedules.columns);
     sessions.addAll(touched.schedules);
     sessions.addAll(touched.participants);
@@ -59,17 +63,24 @@ export class ServingRefresh {
     const people = sessions.filters(this.chunk);
     for (const [i, f] of people.entries()) {
       await this.refreshPeople(f, v);
-      if (progress && people.length > 1) progress(`  engagement and attendance: ${Math.min((i + 1) * this.chunk, sessions.size)} of ${sessions.size} sessions`);
+      if (progress && people.length > 1)
+        progress(`  engagement and attendance: ${Math.min((i + 1) * this.chunk, sessions.size)} of ${sessions.size} sessions`);
     }
     const recorded = new KeySet(touched.recordings.columns);
     recorded.addAll(touched.recordings);
     recorded.addAll(touched.schedules);
-    for (const f of recorded.filters(this.chunk)) await this.insert('recordings_store', RECORDING_STORE_COLUMNS, computeRecordings(this.t, f, zones), v + 1);
-    for (const f of touched.invoiceOwners.filters(this.chunk)) await this.insert('invoices_store', INVOICE_STORE_COLUMNS, computeInvoices(this.t, f), v + 1);
-    for (const f of touched.payments.filters(this.chunk)) await this.insert('payments_store', PAYMENT_STORE_COLUMNS, computePayments(this.t, f), v + 1);
+    for (const f of recorded.filters(this.chunk))
+      await this.insert('recordings_store', RECORDING_STORE_COLUMNS, computeRecordings(this.t, f, zones), v + 1);
+    for (const f of touched.invoiceOwners.filters(this.chunk))
+      await this.insert('invoices_store', INVOICE_STORE_COLUMNS, computeInvoices(this.t, f), v + 1);
+    for (const f of touched.payments.filters(this.chunk))
+      await this.insert('payments_store', PAYMENT_STORE_COLUMNS, computePayments(this.t, f), v + 1);
     for (const chunk of chunks(revenueClassrooms.list(), this.chunk)) {
       const f = inFilter(revenueClassrooms.columns, chunk);
-      const institutes = inFilter(['institute_id'], [...new Set(chunk.map((k) => k[0]))].map((i) => [i]));
+      const institutes = inFilter(
+        ['institute_id'],
+        [...new Set(chunk.map((k) => k[0]))].map((i) => [i]),
+      );
       await this.tombstone('revenue_daily_store', ['institute_id', 'classroom_id', 'day', 'currency'], f, v);
       await this.insert('revenue_daily_store', REVENUE_STORE_COLUMNS, computeRevenueDaily(this.t, f, institutes, zones), v + 1);
     }
@@ -82,14 +93,24 @@ export class ServingRefresh {
   async refreshInstitutes(institutes: readonly string[], progress: (line: string) => void = () => undefined): Promise<void> {
     for (const [i, institute] of institutes.entries()) {
       const touched = await this.everythingOf(institute);
-      progress(`serving rows of ${institute} (${i + 1}/${institutes.length}): ${touched.sessions.size} sessions, ${touched.invoiceOwners.size} fee payers, ${touched.payments.size} payments`);
+      progress(
+        `serving rows of ${institute} (${i + 1}/${institutes.length}): ${touched.sessions.size} sessions, ${touched.invoiceOwners.size} fee payers, ${touched.payments.size} payments`,
+      );
       await this.refresh(touched, progress);
     }
   }
 
   /** Every institute with a fact row (what a rebuild recomputes). */
   async institutes(): Promise<string[]> {
-    const union = ['session_events', 'meeting_events', 'participant_events', 'roster_events', 'recording_events', 'invoice_events', 'payment_events'] as const;
+    const union = [
+      'session_events',
+      'meeting_events',
+      'participant_events',
+      'roster_events',
+      'recording_events',
+      'invoice_events',
+      'payment_events',
+    ] as const;
     const rows = await this.ch.query<{ institute_id: string }>(
       'serving:institutes',
       `SELECT DISTINCT institute_id FROM (${union.map((table) => `SELECT DISTINCT institute_id FROM ${this.t[table]}`).join(' UNION ALL ')}) ORDER BY institute_id`,
@@ -103,11 +124,22 @@ export class ServingRefresh {
       'serving:classrooms',
       `SELECT DISTINCT institute_id, classroom_id FROM (${latestSessions(this.t, sessionFilter)})`,
     );
-    const classroomFilter = inFilter(['institute_id', 'classroom_id'], classrooms.map((r) => [r.institute_id, r.classroom_id]));
-    const instituteFilter = inFilter(['institute_id'], [...new Set(classrooms.map((r) => r.institute_id))].map((i) => [i]));
+    const classroomFilter = inFilter(
+      ['institute_id', 'classroom_id'],
+      classrooms.map((r) => [r.institute_id, r.classroom_id]),
+    );
+    const instituteFilter = inFilter(
+      ['institute_id'],
+      [...new Set(classrooms.map((r) => r.institute_id))].map((i) => [i]),
+    );
     await this.insert('engagement_store', ENGAGEMENT_STORE_COLUMNS, computeEngagement(this.t, sessionFilter, classroomFilter), v + 1);
     await this.tombstone('attendance_store', ['institute_id', 'session_id', 'student_id'], sessionFilter, v);
-    await this.insert('attendance_store', ATTENDANCE_STORE_COLUMNS, computeAttendance(this.t, sessionFilter, classroomFilter, instituteFilter), v + 1);
+    await this.insert(
+      'attendance_store',
+      ATTENDANCE_STORE_COLUMNS,
+      computeAttendance(this.t, sessionFilter, classroomFilter, instituteFilter),
+      v + 1,
+    );
   }
 
   private async insert(store: keyof TableNames, columns: readonly string[], select: string, version: number): Promise<void> {
@@ -129,7 +161,10 @@ export class ServingRefresh {
   private async sessionsOfClassrooms(classrooms: KeySet): Promise<KeySet> {
     const out = new KeySet(['institute_id', 'session_id']);
     for (const chunk of chunks(classrooms.list(), this.chunk)) {
-      const institutes = inFilter(['institute_id'], [...new Set(chunk.map((k) => k[0]))].map((i) => [i]));
+      const institutes = inFilter(
+        ['institute_id'],
+        [...new Set(chunk.map((k) => k[0]))].map((i) => [i]),
+      );
       // A session belongs to the classroom its latest version names.
       const rows = await this.ch.query<Pair>(
         'serving:classroom-sessions',
@@ -169,14 +204,20 @@ export class ServingRefresh {
       touched.revenueClassrooms.add(r.institute_id, r.classroom_id);
     }
     // Days left over from money that no fact carries any more (a rebuild after a projection fix).
-    const days = await this.ch.query<Pair>('serving:institute-revenue', `SELECT DISTINCT institute_id, classroom_id AS k FROM ${t.revenue_daily_store} WHERE ${where}`);
+    const days = await this.ch.query<Pair>(
+      'serving:institute-revenue',
+      `SELECT DISTINCT institute_id, classroom_id AS k FROM ${t.revenue_daily_store} WHERE ${where}`,
+    );
     for (const r of days) touched.revenueClassrooms.add(r.institute_id, r.k);
     return touched;
   }
 
   private async timeZones(institutes: string[]): Promise<TimeZones> {
     const zones = new Map<string, string>();
-    for (const chunk of chunks(institutes.map((i) => [i]), this.chunk)) {
+    for (const chunk of chunks(
+      institutes.map((i) => [i]),
+      this.chunk,
+    )) {
       const rows = await this.ch.query<{ institute_id: string; timezone: string }>(
         'serving:time-zones',
         `SELECT institute_id, argMax(timezone, updated_ms) AS timezone FROM ${this.t.institute_settings} WHERE ${inFilter(['institute_id'], chunk)} GROUP BY institute_id`,
@@ -201,7 +242,10 @@ function chunks<T>(items: T[], size: number): T[][] {
  * What `rebuild` needs to rebuild the stores with the facts: the stores to copy and swap, and the
  * step that fills the copies from the rebuilt facts, institute by institute, before the swap.
  */
-export function servingRebuild(ch: ClickHouseConnection, progress: (line: string) => void): { derivedTables: readonly string[]; beforeSwap: (_: unknown, suffix: string) => Promise<void> } {
+export function servingRebuild(
+  ch: ClickHouseConnection,
+  progress: (line: string) => void,
+): { derivedTables: readonly string[]; beforeSwap: (_: unknown, suffix: string) => Promise<void> } {
   return {
     derivedTables: SERVING_STORES,
     beforeSwap: async (_, suffix) => {

@@ -7,7 +7,14 @@ import { isIanaZone } from './institute-settings';
 describe('inFilter', () => {
   it.each([
     [['institute_id'], [['a']], "institute_id IN ('a')"],
-    [['institute_id', 'session_id'], [['a', 's1'], ['a', "s'2"]], "(institute_id, session_id) IN (('a', 's1'), ('a', 's\\'2'))"],
+    [
+      ['institute_id', 'session_id'],
+      [
+        ['a', 's1'],
+        ['a', "s'2"],
+      ],
+      "(institute_id, session_id) IN (('a', 's1'), ('a', 's\\'2'))",
+    ],
     [['institute_id', 'session_id'], [], '0'],
   ])('%j %j -> %s', (columns, keys, sql) => expect(inFilter(columns, keys)).toBe(sql));
 });
@@ -17,8 +24,15 @@ describe('KeySet', () => {
     const k = new KeySet(['institute_id', 'session_id']);
     for (const s of ['s3', 's1', 's2', 's1']) k.add('i', s);
     expect(k.size).toBe(3);
-    expect(k.list()).toEqual([['i', 's1'], ['i', 's2'], ['i', 's3']]);
-    expect(k.filters(2)).toEqual(["(institute_id, session_id) IN (('i', 's1'), ('i', 's2'))", "(institute_id, session_id) IN (('i', 's3'))"]);
+    expect(k.list()).toEqual([
+      ['i', 's1'],
+      ['i', 's2'],
+      ['i', 's3'],
+    ]);
+    expect(k.filters(2)).toEqual([
+      "(institute_id, session_id) IN (('i', 's1'), ('i', 's2'))",
+      "(institute_id, session_id) IN (('i', 's3'))",
+    ]);
   });
 
   it('keeps ids with any characters apart (no separator to collide with)', () => {
@@ -50,7 +64,12 @@ describe('Touched.byRows', () => {
   });
 
   it('ignores the event store, certificates, suspensions and quarantine', () => {
-    const t = Touched.byRows([['events', [{ institute_id: 'i' }]], ['certificate_events', [{ institute_id: 'i' }]], ['suspension_events', [{ institute_id: 'i' }]], ['quarantine', [{}]]]);
+    const t = Touched.byRows([
+      ['events', [{ institute_id: 'i' }]],
+      ['certificate_events', [{ institute_id: 'i' }]],
+      ['suspension_events', [{ institute_id: 'i' }]],
+      ['quarantine', [{}]],
+    ]);
     expect(t.isEmpty).toBe(true);
   });
 });
@@ -61,8 +80,17 @@ describe('localDate', () => {
   });
 
   it('branches once per distinct zone, institutes of one zone together', () => {
-    const sql = localDate('t', new Map([['b', 'Asia/Kolkata'], ['a', 'Asia/Kolkata'], ['c', 'Europe/London']]));
-    expect(sql).toBe("multiIf(institute_id IN ('a', 'b'), toDate(t, 'Asia/Kolkata'), institute_id IN ('c'), toDate(t, 'Europe/London'), toDate(t, 'UTC'))");
+    const sql = localDate(
+      't',
+      new Map([
+        ['b', 'Asia/Kolkata'],
+        ['a', 'Asia/Kolkata'],
+        ['c', 'Europe/London'],
+      ]),
+    );
+    expect(sql).toBe(
+      "multiIf(institute_id IN ('a', 'b'), toDate(t, 'Asia/Kolkata'), institute_id IN ('c'), toDate(t, 'Europe/London'), toDate(t, 'UTC'))",
+    );
   });
 });
 

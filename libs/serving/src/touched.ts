@@ -29,7 +29,16 @@ export class Touched {
   }
 
   get isEmpty(): boolean {
-    return this.schedules.size + this.participants.size + this.recordings.size + this.rosterClassrooms.size + this.invoiceOwners.size + this.payments.size + this.revenueClassrooms.size === 0;
+    return (
+      this.schedules.size +
+        this.participants.size +
+        this.recordings.size +
+        this.rosterClassrooms.size +
+        this.invoiceOwners.size +
+        this.payments.size +
+        this.revenueClassrooms.size ===
+      0
+    );
   }
 
   addAll(other: Touched): void {

@@ -95,7 +95,10 @@ export class ChdbConnection implements ClickHouseConnection {
   async insert(table: string, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
     const body = rows.map((r) => JSON.stringify(r)).join('\n');
-    await this.shared.run(this.database, `INSERT INTO ${sqlIdent(table)} SETTINGS date_time_input_format = 'best_effort' FORMAT JSONEachRow\n${body}`);
+    await this.shared.run(
+      this.database,
+      `INSERT INTO ${sqlIdent(table)} SETTINGS date_time_input_format = 'best_effort' FORMAT JSONEachRow\n${body}`,
+    );
   }
 
   /** Releases this connection; the process's chDB session closes with its last connection. */

@@ -30,7 +30,10 @@ export async function readTopic(brokers: string[], topic: string): Promise<ReadM
           autoCommit: false,
           eachMessage: async ({ partition, message }) => {
             out.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value ?? Buffer.alloc(0) });
-            if (out.length >= total) { clearTimeout(timer); resolve(); }
+            if (out.length >= total) {
+              clearTimeout(timer);
+              resolve();
+            }
           },
         })
         .catch(reject);

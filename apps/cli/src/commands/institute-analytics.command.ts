@@ -25,5 +25,7 @@ export async function setAttendanceRuleCommand(ctx: CliContext, slug: string, mi
     if (e instanceof InvalidSetting) throw new CliError(e.message);
     throw e;
   }
-  ctx.print(`institute "${slug}": present when time present >= ${minPercent} % of the session and >= ${minMinutes} min; attendance recomputed.`);
+  ctx.print(
+    `institute "${slug}": present when time present >= ${minPercent} % of the session and >= ${minMinutes} min; attendance recomputed.`,
+  );
 }

@@ -28,25 +28,42 @@ const KEY_OPTIONS: Options = { key: { type: 'string' }, 'key-file': { type: 'str
 /** The options each subcommand takes (all of them when the subcommand is not known yet). */
 export function institutesOptions(sub: string | undefined): Options {
   switch (sub) {
-    case 'add': return { ...KEY_OPTIONS, header: { type: 'string' }, name: { type: 'string' } };
-    case 'rotate': return KEY_OPTIONS;
-    case 'set-header': return { header: { type: 'string' } };
-    case 'retire-old-keys': case 'disable': case 'enable': case 'pin-header': case 'list': case 'set-timezone': return {};
-    case 'set-attendance-rule': return { 'min-percent': { type: 'string' }, 'min-minutes': { type: 'string' } };
-    default: return { ...KEY_OPTIONS, header: { type: 'string' }, name: { type: 'string' } };
+    case 'add':
+      return { ...KEY_OPTIONS, header: { type: 'string' }, name: { type: 'string' } };
+    case 'rotate':
+      return KEY_OPTIONS;
+    case 'set-header':
+      return { header: { type: 'string' } };
+    case 'retire-old-keys':
+    case 'disable':
+    case 'enable':
+    case 'pin-header':
+    case 'list':
+    case 'set-timezone':
+      return {};
+    case 'set-attendance-rule':
+      return { 'min-percent': { type: 'string' }, 'min-minutes': { type: 'string' } };
+    default:
+      return { ...KEY_OPTIONS, header: { type: 'string' }, name: { type: 'string' } };
   }
 }
 
 function slugArg(args: string[]): string {
   const slug = args[0];
-  if (!slug || !INSTITUTE_SLUG.test(slug)) throw new CliError(`expected an institute slug (lower-case letters, digits, '-'; up to 63), got ${JSON.stringify(slug ?? '')}\n${USAGE}`);
+  if (!slug || !INSTITUTE_SLUG.test(slug))
+    throw new CliError(
+      `expected an institute slug (lower-case letters, digits, '-'; up to 63), got ${JSON.stringify(slug ?? '')}\n${USAGE}`,
+    );
   return slug;
 }
 
 /** The key from exactly one source; a file or stdin keeps it out of argv and shell history. */
 async function keyFrom(flags: Flags, stdin: () => Promise<string>): Promise<string> {
   const sources = ['key', 'key-file', 'key-stdin'].filter((s) => flags[s] !== undefined);
-  if (sources.length !== 1) throw new CliError(`give the key with exactly one of --key-file <path>, --key-stdin or --key <key>${sources.length > 1 ? ` (got ${sources.map((s) => `--${s}`).join(' and ')})` : ''}\n${USAGE}`);
+  if (sources.length !== 1)
+    throw new CliError(
+      `give the key with exactly one of --key-file <path>, --key-stdin or --key <key>${sources.length > 1 ? ` (got ${sources.map((s) => `--${s}`).join(' and ')})` : ''}\n${USAGE}`,
+    );
   let key: string;
   if (typeof flags.key === 'string') key = flags.key;
   else if (typeof flags['key-file'] === 'string') {
@@ -57,7 +74,10 @@ async function keyFrom(flags: Flags, stdin: () => Promise<string>): Promise<stri
     }
   } else key = (await stdin()).split(/\r?\n/)[0];
   key = key.trim();
-  if (key.length < MIN_KEY_LENGTH) throw new CliError(`the key must be at least ${MIN_KEY_LENGTH} characters (paste the key Wise shows, or make one with: openssl rand -hex 24)`);
+  if (key.length < MIN_KEY_LENGTH)
+    throw new CliError(
+      `the key must be at least ${MIN_KEY_LENGTH} characters (paste the key Wise shows, or make one with: openssl rand -hex 24)`,
+    );
   return key;
 }
 
@@ -67,7 +87,8 @@ function headerFlag(flags: Flags, required: boolean): string | null {
   if (typeof flags.header !== 'string') throw new CliError(`--header <name> is required\n${USAGE}`);
   const header = flags.header.toLowerCase();
   if (header === 'any') return null;
-  if (!/^[a-z0-9-]{1,100}$/.test(header)) throw new CliError(`--header must be an HTTP header name (letters, digits, '-'), got ${JSON.stringify(flags.header)}`);
+  if (!/^[a-z0-9-]{1,100}$/.test(header))
+    throw new CliError(`--header must be an HTTP header name (letters, digits, '-'), got ${JSON.stringify(flags.header)}`);
   return header;
 }
 
@@ -83,7 +104,10 @@ export async function institutesCommand(ctx: CliContext, args: string[], flags: 
       await repo.add(slug, typeof flags.name === 'string' ? flags.name : slug, header, hashInstituteKey(await keyFrom(flags, stdin)));
       ctx.print(`institute "${slug}" added; a running ingestion accepts its webhooks within INSTITUTES_REFRESH_MS (2 s by default).`);
       ctx.print(`Webhook URL to paste into Wise (Developer options → Webhooks): ${ctx.publicBaseUrl}/webhooks/wise/${slug}`);
-      if (header === null) ctx.print(`The key is accepted from any header until one is pinned; after the first webhook, \`institutes list\` shows the header Wise used and \`institutes pin-header ${slug}\` pins it.`);
+      if (header === null)
+        ctx.print(
+          `The key is accepted from any header until one is pinned; after the first webhook, \`institutes list\` shows the header Wise used and \`institutes pin-header ${slug}\` pins it.`,
+        );
       else ctx.print(`Wise must send the key in the "${header}" header (change it with: institutes set-header ${slug} --header <name>).`);
       return;
     }
@@ -122,12 +146,23 @@ export async function institutesCommand(ctx: CliContext, args: string[], flags: 
     case 'list': {
       const rows = await repo.list();
       if (rows.length === 0) return ctx.print('no institutes yet: npm run cli -- institutes add <slug> --key <key>');
-      ctx.table(rows.map((r) => ({ slug: r.slug, name: r.name, header: r.keyHeader ?? 'any (learning)', learned: r.learnedHeader ?? '-', enabled: r.enabled ? 'yes' : 'no', keys: r.activeKeys, url: `${ctx.publicBaseUrl}/webhooks/wise/${r.slug}` })));
+      ctx.table(
+        rows.map((r) => ({
+          slug: r.slug,
+          name: r.name,
+          header: r.keyHeader ?? 'any (learning)',
+          learned: r.learnedHeader ?? '-',
+          enabled: r.enabled ? 'yes' : 'no',
+          keys: r.activeKeys,
+          url: `${ctx.publicBaseUrl}/webhooks/wise/${r.slug}`,
+        })),
+      );
       return;
     }
     case 'set-timezone': {
       const slug = slugArg(rest);
-      if (rest.length !== 2) throw new CliError(`expected an IANA time zone after the slug, e.g. institutes set-timezone ${slug} Asia/Kolkata\n${USAGE}`);
+      if (rest.length !== 2)
+        throw new CliError(`expected an IANA time zone after the slug, e.g. institutes set-timezone ${slug} Asia/Kolkata\n${USAGE}`);
       return setTimeZoneCommand(ctx, slug, rest[1]);
     }
     case 'set-attendance-rule': {

@@ -16,18 +16,23 @@ const DEFAULT_PAGE_SIZE = 5000;
  */
 export async function rebuildCommand(ctx: CliContext, flags: Flags, env: NodeJS.ProcessEnv): Promise<void> {
   const pageSize = Number(flags['page-size'] ?? DEFAULT_PAGE_SIZE);
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1_000_000) throw new CliError(`--page-size must be a whole number from 1 to 1000000\n${REBUILD_USAGE}`);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1_000_000)
+    throw new CliError(`--page-size must be a whole number from 1 to 1000000\n${REBUILD_USAGE}`);
   const force = flags.force === true;
   // The projector's settings say which consumer group to check.
   const config = ProjectorConfig.parse(env);
   // `CREATE TABLE t__rebuild AS t` over a Distributed `t` would write into the live shards, and
   // RENAME cannot swap a Distributed table with its local tables: rebuild is for one server.
   if (config.CLICKHOUSE_CLUSTER) {
-    throw new CliError(`rebuild works on one ClickHouse server; CLICKHOUSE_CLUSTER is "${config.CLICKHOUSE_CLUSTER}". On a cluster, rebuild by replaying Kafka into fresh tables (docs/scaling.md).`);
+    throw new CliError(
+      `rebuild works on one ClickHouse server; CLICKHOUSE_CLUSTER is "${config.CLICKHOUSE_CLUSTER}". On a cluster, rebuild by replaying Kafka into fresh tables (docs/scaling.md).`,
+    );
   }
   const logger = new Logger('cli', 'error');
   if (force) {
-    ctx.print('--force: not checking that the projector is stopped; rows it writes during the rebuild are lost at the swap (a later rebuild restores them)');
+    ctx.print(
+      '--force: not checking that the projector is stopped; rows it writes during the rebuild are lost at the swap (a later rebuild restores them)',
+    );
   } else {
     const kafka = new KafkaConnection({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-cli`, logger });
     const group = await kafka.groupState(config.PROJECTOR_GROUP_ID);

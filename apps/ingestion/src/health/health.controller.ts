@@ -18,8 +18,19 @@ export class HealthController {
   @ApiOperation({ summary: 'Kafka reachable and institutes loaded within INSTITUTES_MAX_STALENESS_MS; 503 with the reasons otherwise' })
   ready(): { status: 'ready'; institutes: number; institutesAgeMs: number | null; institutesMaxStalenessMs: number } {
     const r = this.readiness.state();
-    if (!r.ready) throw new ServiceUnavailableException({ status: 'not ready', problems: r.problems, institutesAgeMs: r.institutesAgeMs, institutesMaxStalenessMs: r.institutesMaxStalenessMs });
-    return { status: 'ready', institutes: r.institutes, institutesAgeMs: r.institutesAgeMs, institutesMaxStalenessMs: r.institutesMaxStalenessMs };
+    if (!r.ready)
+      throw new ServiceUnavailableException({
+        status: 'not ready',
+        problems: r.problems,
+        institutesAgeMs: r.institutesAgeMs,
+        institutesMaxStalenessMs: r.institutesMaxStalenessMs,
+      });
+    return {
+      status: 'ready',
+      institutes: r.institutes,
+      institutesAgeMs: r.institutesAgeMs,
+      institutesMaxStalenessMs: r.institutesMaxStalenessMs,
+    };
   }
 }
 

@@ -12,7 +12,11 @@ export class ReadinessService implements OnApplicationShutdown {
   private kafkaProblem = 'not checked yet';
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly kafka: KafkaConnection, private readonly keys: InstituteKeysService, private readonly config: IngestionConfig) {}
+  constructor(
+    private readonly kafka: KafkaConnection,
+    private readonly keys: InstituteKeysService,
+    private readonly config: IngestionConfig,
+  ) {}
 
   async start(): Promise<void> {
     await this.probe();
@@ -39,7 +43,16 @@ export class ReadinessService implements OnApplicationShutdown {
     const max = this.config.INSTITUTES_MAX_STALENESS_MS;
     if (!this.kafkaOk) problems.push(`kafka unreachable: ${this.kafkaProblem}`);
     if (!this.keys.loaded) problems.push('institutes not loaded from PostgreSQL yet');
-    else if (this.keys.stale) problems.push(`institutes and keys last loaded ${Math.round(this.keys.ageMs! / 1000)} s ago, past INSTITUTES_MAX_STALENESS_MS (${max} ms): PostgreSQL unreachable? Webhooks get 503 until a reload succeeds`);
-    return { ready: problems.length === 0, problems, institutes: this.keys.count, institutesAgeMs: this.keys.ageMs, institutesMaxStalenessMs: max };
+    else if (this.keys.stale)
+      problems.push(
+        `institutes and keys last loaded ${Math.round(this.keys.ageMs! / 1000)} s ago, past INSTITUTES_MAX_STALENESS_MS (${max} ms): PostgreSQL unreachable? Webhooks get 503 until a reload succeeds`,
+      );
+    return {
+      ready: problems.length === 0,
+      problems,
+      institutes: this.keys.count,
+      institutesAgeMs: this.keys.ageMs,
+      institutesMaxStalenessMs: max,
+    };
   }
 }

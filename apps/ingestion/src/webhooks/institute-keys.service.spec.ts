@@ -14,17 +14,37 @@ class FakeRepository {
     if (this.failing) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
     return this.records.map((r) => ({ ...r }));
   }
-  async recordLearnedHeader(slug: string, header: string): Promise<void> { this.learned.push([slug, header]); }
+  async recordLearnedHeader(slug: string, header: string): Promise<void> {
+    this.learned.push([slug, header]);
+  }
 }
 
-const record = (slug: string, keyHeader: string | null): InstituteRecord => ({ slug, name: slug, keyHeader, learnedHeader: null, enabled: true, keys: [{ id: 1, ...hashInstituteKey(KEY) }] });
+const record = (slug: string, keyHeader: string | null): InstituteRecord => ({
+  slug,
+  name: slug,
+  keyHeader,
+  learnedHeader: null,
+  enabled: true,
+  keys: [{ id: 1, ...hashInstituteKey(KEY) }],
+});
 
 async function service(records: InstituteRecord[], maxStalenessMs = 300_000) {
   let now = 1_000_000;
   const repo = new FakeRepository(records);
-  const keys = new InstituteKeysService(repo as unknown as InstitutesRepository, { INSTITUTES_REFRESH_MS: 2000, INSTITUTES_MAX_STALENESS_MS: maxStalenessMs }, new Logger('test', 'error'), () => now);
+  const keys = new InstituteKeysService(
+    repo as unknown as InstitutesRepository,
+    { INSTITUTES_REFRESH_MS: 2000, INSTITUTES_MAX_STALENESS_MS: maxStalenessMs },
+    new Logger('test', 'error'),
+    () => now,
+  );
   await keys.refresh();
-  return { keys, repo, advance: (ms: number) => { now += ms; } };
+  return {
+    keys,
+    repo,
+    advance: (ms: number) => {
+      now += ms;
+    },
+  };
 }
 
 describe('InstituteKeysService: learning mode', () => {
@@ -60,7 +80,11 @@ describe('InstituteKeysService: the time of a refusal tells nothing', () => {
   it('an unknown institute, a wrong key, a missing key and a right key cost the same hashing', async () => {
     const { keys } = await service([record('pinned', 'x-wise-key'), record('learning', null)]);
     const headers = (v: string) => ({ 'x-wise-key': v, 'x-other': 'other-value-0123456789' });
-    const cost = (slug: string, h: Record<string, string>) => { const before = keys.hashesComputed; keys.check(slug, h); return keys.hashesComputed - before; };
+    const cost = (slug: string, h: Record<string, string>) => {
+      const before = keys.hashesComputed;
+      keys.check(slug, h);
+      return keys.hashesComputed - before;
+    };
     const costs = [
       cost('no-such-institute', headers(KEY)),
       cost('pinned', headers('wrong-key-0123456789abcdef')),

@@ -16,10 +16,36 @@ export const MAX_CANDIDATE_HEADERS = 32;
 
 // Headers every HTTP client sends, which can never carry the key: not worth a hash each.
 const NEVER_A_KEY = new Set([
-  'host', 'content-length', 'content-type', 'content-encoding', 'transfer-encoding', 'connection', 'accept',
-  'accept-encoding', 'accept-language', 'user-agent', 'keep-alive', 'te', 'expect', 'cache-control', 'pragma',
-  'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-real-ip', 'forwarded', 'via',
-  'traceparent', 'tracestate', 'x-request-id', 'sentry-trace', 'baggage', 'origin', 'referer', 'date',
+  'host',
+  'content-length',
+  'content-type',
+  'content-encoding',
+  'transfer-encoding',
+  'connection',
+  'accept',
+  'accept-encoding',
+  'accept-language',
+  'user-agent',
+  'keep-alive',
+  'te',
+  'expect',
+  'cache-control',
+  'pragma',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-forwarded-port',
+  'x-real-ip',
+  'forwarded',
+  'via',
+  'traceparent',
+  'tracestate',
+  'x-request-id',
+  'sentry-trace',
+  'baggage',
+  'origin',
+  'referer',
+  'date',
 ]);
 
 /** What a header value may carry the key as: the value itself, or the token of `Bearer <token>`. */
@@ -47,7 +73,14 @@ export function candidateHeaders(headers: Headers): Array<[name: string, key: st
 }
 
 // An unknown institute is checked against this, so that it costs what a wrong key costs.
-const DUMMY: InstituteRecord = { slug: '(unknown)', name: '', keyHeader: null, learnedHeader: null, enabled: true, keys: [{ id: 0, ...hashInstituteKey('dummy key never issued to anyone') }] };
+const DUMMY: InstituteRecord = {
+  slug: '(unknown)',
+  name: '',
+  keyHeader: null,
+  learnedHeader: null,
+  enabled: true,
+  keys: [{ id: 0, ...hashInstituteKey('dummy key never issued to anyone') }],
+};
 
 /**
  * Authenticates webhooks from memory. Institutes and key hashes are reloaded from PostgreSQL every
@@ -114,7 +147,11 @@ export class InstituteKeysService implements OnApplicationShutdown {
       this.loadedAt = this.now();
     } catch (e) {
       // Keep serving the last known institutes up to the staleness bound; readiness reports the age.
-      this.logger.warn('could not reload institutes from PostgreSQL; keeping the last loaded set', { error: e as Error, ageMs: this.ageMs, maxStalenessMs: this.config.INSTITUTES_MAX_STALENESS_MS });
+      this.logger.warn('could not reload institutes from PostgreSQL; keeping the last loaded set', {
+        error: e as Error,
+        ageMs: this.ageMs,
+        maxStalenessMs: this.config.INSTITUTES_MAX_STALENESS_MS,
+      });
     }
   }
 
@@ -145,9 +182,16 @@ export class InstituteKeysService implements OnApplicationShutdown {
   /** Records which header carried the key; written once per change, never on the request's path. */
   private learn(institute: InstituteRecord, header: string): void {
     institute.learnedHeader = header;
-    this.logger.info('learned which header carries the key', { institute: institute.slug, header, pin: `npm run cli -- institutes pin-header ${institute.slug}` });
+    this.logger.info('learned which header carries the key', {
+      institute: institute.slug,
+      header,
+      pin: `npm run cli -- institutes pin-header ${institute.slug}`,
+    });
     this.repository.recordLearnedHeader(institute.slug, header).catch((e: Error) => {
-      this.logger.warn('could not record the learned key header; it is learned again on the next delivery', { institute: institute.slug, error: e });
+      this.logger.warn('could not record the learned key header; it is learned again on the next delivery', {
+        institute: institute.slug,
+        error: e,
+      });
       institute.learnedHeader = null;
     });
   }

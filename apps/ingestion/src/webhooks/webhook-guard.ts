@@ -32,7 +32,13 @@ export interface GuardLimits {
   maxInFlightBytes: number;
 }
 
-export function installWebhookGuard(fastify: FastifyInstance, keys: InstituteKeysService, metrics: IngestionMetrics, logger: Logger, limits: GuardLimits): void {
+export function installWebhookGuard(
+  fastify: FastifyInstance,
+  keys: InstituteKeysService,
+  metrics: IngestionMetrics,
+  logger: Logger,
+  limits: GuardLimits,
+): void {
   const { bodyLimitBytes, maxInFlightBytes } = limits;
   let inFlightBytes = 0;
   fastify.decorateRequest('wiseInstitute', null);
@@ -43,22 +49,41 @@ export function installWebhookGuard(fastify: FastifyInstance, keys: InstituteKey
     const auth = keys.check(slug, req.headers);
     if (!auth.ok && auth.why === 'stale') {
       metrics.requests.inc({ institute: '(any)', event: '(none)', outcome: 'keys_stale' });
-      logger.error('webhook not stored: institutes and keys are older than INSTITUTES_MAX_STALENESS_MS (PostgreSQL unreachable?); answered 503', { institute: shown, ageMs: auth.ageMs });
+      logger.error(
+        'webhook not stored: institutes and keys are older than INSTITUTES_MAX_STALENESS_MS (PostgreSQL unreachable?); answered 503',
+        { institute: shown, ageMs: auth.ageMs },
+      );
       void reply.header('retry-after', '30');
-      return refuse(reply, 503, 'Service Unavailable', `event not stored: keys could not be checked against PostgreSQL for ${Math.round(auth.ageMs / 1000)} s; retry later`);
+      return refuse(
+        reply,
+        503,
+        'Service Unavailable',
+        `event not stored: keys could not be checked against PostgreSQL for ${Math.round(auth.ageMs / 1000)} s; retry later`,
+      );
     }
     if (!auth.ok) {
       // The label is fixed for unknown slugs so that random URLs cannot grow the metric without bound.
       metrics.requests.inc({ institute: auth.why === 'unknown-institute' ? '(unknown)' : slug, event: '(none)', outcome: 'unauthorized' });
-      logger.warn('webhook refused: not authenticated', { institute: shown, why: auth.why, headersPresent: Object.keys(req.headers).sort().slice(0, MAX_HEADER_NAMES_LOGGED) });
+      logger.warn('webhook refused: not authenticated', {
+        institute: shown,
+        why: auth.why,
+        headersPresent: Object.keys(req.headers).sort().slice(0, MAX_HEADER_NAMES_LOGGED),
+      });
       return refuse(reply, 401, 'Unauthorized', `missing or wrong key for institute ${JSON.stringify(shown)}`);
     }
     // Compressed bodies are refused, not inflated: nothing Wise sends is compressed, and inflating
     // would need a second size limit against zip bombs. 415 tells a sender to send it plain.
-    const encoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+    const encoding = String(req.headers['content-encoding'] ?? 'identity')
+      .trim()
+      .toLowerCase();
     if (encoding !== 'identity' && encoding !== '') {
       metrics.requests.inc({ institute: slug, event: '(none)', outcome: 'unsupported_encoding' });
-      return refuse(reply, 415, 'Unsupported Media Type', `Content-Encoding ${JSON.stringify(encoding.slice(0, 40))} is not accepted: send the body uncompressed`);
+      return refuse(
+        reply,
+        415,
+        'Unsupported Media Type',
+        `Content-Encoding ${JSON.stringify(encoding.slice(0, 40))} is not accepted: send the body uncompressed`,
+      );
     }
     // Fastify's own 413 also closes the connection while the client may still be writing, which
     // the client sees as EPIPE instead of the answer. Answered here, the connection stays open:
@@ -67,7 +92,12 @@ export function installWebhookGuard(fastify: FastifyInstance, keys: InstituteKey
     const length = Number(req.headers['content-length']);
     if (length > bodyLimitBytes) {
       metrics.requests.inc({ institute: slug, event: '(none)', outcome: 'too_large' });
-      return refuse(reply, 413, 'Payload Too Large', `Request body is too large: ${length} bytes, the limit is BODY_LIMIT_BYTES = ${bodyLimitBytes}; nothing stored`);
+      return refuse(
+        reply,
+        413,
+        'Payload Too Large',
+        `Request body is too large: ${length} bytes, the limit is BODY_LIMIT_BYTES = ${bodyLimitBytes}; nothing stored`,
+      );
     }
     // Admission by bytes, before the body is read: the publish queue alone would not bound the
     // bodies still being received or parsed when Kafka is down and senders keep coming. A body of
@@ -76,10 +106,17 @@ export function installWebhookGuard(fastify: FastifyInstance, keys: InstituteKey
     if (inFlightBytes + reserved > maxInFlightBytes) {
       metrics.requests.inc({ institute: slug, event: '(none)', outcome: 'queue_full' });
       void reply.header('retry-after', '30');
-      return refuse(reply, 503, 'Service Unavailable', `event not stored: ${inFlightBytes} bytes are already waiting for Kafka (INGEST_QUEUE_MAX_BYTES); retry later`);
+      return refuse(
+        reply,
+        503,
+        'Service Unavailable',
+        `event not stored: ${inFlightBytes} bytes are already waiting for Kafka (INGEST_QUEUE_MAX_BYTES); retry later`,
+      );
     }
     inFlightBytes += reserved;
-    reply.raw.once('close', () => { inFlightBytes -= reserved; });
+    reply.raw.once('close', () => {
+      inFlightBytes -= reserved;
+    });
     req.wiseInstitute = slug;
     done();
   });

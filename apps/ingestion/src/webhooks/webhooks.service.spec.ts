@@ -13,15 +13,25 @@ import { WebhooksService } from './webhooks.service';
 
 const KEY = 'acme-key-0123456789abcdef';
 const config = IngestionConfig.parse({});
-const fixture = (name: string) => readFileSync(join(__dirname, '..', '..', '..', '..', 'libs', 'testing', 'fixtures', 'wise', `${name}.json`));
+const fixture = (name: string) =>
+  readFileSync(join(__dirname, '..', '..', '..', '..', 'libs', 'testing', 'fixtures', 'wise', `${name}.json`));
 
 /** The service with a real key check and a publisher that records (or refuses) what it is given. */
 async function setup(publish: (m: OutgoingMessage) => Promise<void> = async () => undefined) {
-  const repository = { loadEnabledWithKeys: async () => [{ slug: 'acme', name: 'Acme', keyHeader: 'x-wise-key', enabled: true, keys: [{ id: 1, ...hashInstituteKey(KEY) }] }] } as unknown as InstitutesRepository;
+  const repository = {
+    loadEnabledWithKeys: async () => [
+      { slug: 'acme', name: 'Acme', keyHeader: 'x-wise-key', enabled: true, keys: [{ id: 1, ...hashInstituteKey(KEY) }] },
+    ],
+  } as unknown as InstitutesRepository;
   const keys = new InstituteKeysService(repository, config, new Logger('test', 'error'));
   await keys.refresh();
   const published: OutgoingMessage[] = [];
-  const publisher = { publish: async (m: OutgoingMessage) => { await publish(m); published.push(m); } } as unknown as BatchPublisher;
+  const publisher = {
+    publish: async (m: OutgoingMessage) => {
+      await publish(m);
+      published.push(m);
+    },
+  } as unknown as BatchPublisher;
   const metrics = new IngestionMetrics(new Metrics('ingestion'));
   return { service: new WebhooksService(publisher, config, metrics, new Logger('test', 'error')), published, metrics };
 }
@@ -43,7 +53,12 @@ describe('WebhooksService.receive', () => {
     const env = parseEnvelope(m.value);
     if (!env.ok) throw new Error(env.reason);
     expect(env.rawBody.equals(raw)).toBe(true);
-    expect(env.head).toMatchObject({ eventId, instituteId: 'acme', eventName: 'StudentAddedToClassroomEvent', classroomId: body.payload.classroom._id });
+    expect(env.head).toMatchObject({
+      eventId,
+      instituteId: 'acme',
+      eventName: 'StudentAddedToClassroomEvent',
+      classroomId: body.payload.classroom._id,
+    });
   });
 
   it.each([
@@ -55,11 +70,17 @@ describe('WebhooksService.receive', () => {
     const answer = await service.receive('acme', raw);
     expect(answer).toEqual({ status: 'quarantined', eventId: deriveEventId('acme', raw), reason: expect.stringMatching(reason) });
     expect(published.map((m) => m.topic)).toEqual([config.KAFKA_QUARANTINE_TOPIC]);
-    expect(JSON.parse(published[0].value.toString())).toMatchObject({ instituteId: 'acme', eventId: deriveEventId('acme', raw), raw: raw.toString() });
+    expect(JSON.parse(published[0].value.toString())).toMatchObject({
+      instituteId: 'acme',
+      eventId: deriveEventId('acme', raw),
+      raw: raw.toString(),
+    });
   });
 
   it('answers "retry later" (503) when Kafka does not take the event, never "accepted"', async () => {
-    const { service, metrics } = await setup(async () => { throw new Error('Kafka did not acknowledge within 4000 ms'); });
+    const { service, metrics } = await setup(async () => {
+      throw new Error('Kafka did not acknowledge within 4000 ms');
+    });
     const error = await service.receive('acme', fixture('CertificateIssuedEvent')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetryLaterException);
     expect((error as RetryLaterException).getStatus()).toBe(503);

@@ -1,21 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import {
-  deriveEventId,
-  isWiseEventName,
-  kafkaKey,
-  parseWiseBody,
-  serializeEnvelope,
-  serializeQuarantine,
-} from '@wise/contracts';
+import { deriveEventId, isWiseEventName, kafkaKey, parseWiseBody, serializeEnvelope, serializeQuarantine } from '@wise/contracts';
 import { IngestionConfig } from '@wise/config';
 import { BatchPublisher, QueueFullError } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { IngestionMetrics } from '../ingestion.metrics';
 import { RetryLaterException } from './webhook-errors';
 
-export type WebhookAnswer =
-  | { status: 'accepted'; eventId: string }
-  | { status: 'quarantined'; eventId: string; reason: string };
+export type WebhookAnswer = { status: 'accepted'; eventId: string } | { status: 'quarantined'; eventId: string; reason: string };
 
 const RETRY_AFTER_SECONDS = 30;
 
@@ -37,15 +28,34 @@ export class WebhooksService {
 
     if (parsed.ok) {
       const value = serializeEnvelope(
-        { eventId, instituteId: institute, eventName: parsed.eventName, receivedAt, occurredAt: parsed.links.occurredAtMs, sessionId: parsed.links.sessionId, classroomId: parsed.links.classroomId, userId: parsed.links.userId },
+        {
+          eventId,
+          instituteId: institute,
+          eventName: parsed.eventName,
+          receivedAt,
+          occurredAt: parsed.links.occurredAtMs,
+          sessionId: parsed.links.sessionId,
+          classroomId: parsed.links.classroomId,
+          userId: parsed.links.userId,
+        },
         raw,
       );
-      await this.publish(this.config.KAFKA_EVENTS_TOPIC, kafkaKey(institute, parsed.orderingEntity, eventId), value, institute, parsed.eventName, eventId);
+      await this.publish(
+        this.config.KAFKA_EVENTS_TOPIC,
+        kafkaKey(institute, parsed.orderingEntity, eventId),
+        value,
+        institute,
+        parsed.eventName,
+        eventId,
+      );
       this.metrics.requests.inc({ institute, event: parsed.eventName, outcome: 'accepted' });
       return { status: 'accepted', eventId };
     }
 
-    const value = serializeQuarantine({ eventId, instituteId: institute, eventName: parsed.eventName, receivedAt, reason: parsed.reason }, raw);
+    const value = serializeQuarantine(
+      { eventId, instituteId: institute, eventName: parsed.eventName, receivedAt, reason: parsed.reason },
+      raw,
+    );
     const eventLabel = parsed.eventName && isWiseEventName(parsed.eventName) ? parsed.eventName : '(invalid)';
     await this.publish(this.config.KAFKA_QUARANTINE_TOPIC, kafkaKey(institute, null, eventId), value, institute, eventLabel, eventId);
     this.metrics.requests.inc({ institute, event: eventLabel, outcome: 'quarantined' });
@@ -59,7 +69,11 @@ export class WebhooksService {
       await this.publisher.publish({ topic, key, value });
     } catch (e) {
       this.metrics.requests.inc({ institute, event, outcome: e instanceof QueueFullError ? 'queue_full' : 'kafka_unavailable' });
-      this.logger.warn('webhook not stored: Kafka did not take it in time; answered 503 so that Wise retries', { institute, eventId, error: e as Error });
+      this.logger.warn('webhook not stored: Kafka did not take it in time; answered 503 so that Wise retries', {
+        institute,
+        eventId,
+        error: e as Error,
+      });
       throw new RetryLaterException(RETRY_AFTER_SECONDS, (e as Error).message);
     }
   }

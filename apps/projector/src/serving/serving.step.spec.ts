@@ -6,7 +6,7 @@ import { servingStep } from './serving.step';
 
 const TABLES = new Map([['session_events', [{ institute_id: 'i', session_id: 's' }]]]);
 const transient = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-const refused = () => new Error('Code: 60, e.displayText() = DB::Exception: Table wise.sessions_store doesn\'t exist');
+const refused = () => new Error("Code: 60, e.displayText() = DB::Exception: Table wise.sessions_store doesn't exist");
 
 function setup(results: Array<Error | null>) {
   const calls: Touched[] = [];
@@ -46,6 +46,11 @@ describe('servingStep', () => {
 
   it('abandons the batch, uncommitted, when the partition is no longer ours', async () => {
     const { step } = setup([transient(), transient()]);
-    await expect(step(TABLES, ctx(() => false))).rejects.toBeInstanceOf(WriteAbandoned);
+    await expect(
+      step(
+        TABLES,
+        ctx(() => false),
+      ),
+    ).rejects.toBeInstanceOf(WriteAbandoned);
   });
 });

@@ -38,8 +38,16 @@ export function servingStep(serving: CoalescedRefresh, logger: Logger, metrics: 
           );
           return;
         }
-        if (!ctx.isActive()) throw new WriteAbandoned(`stopped refreshing serving rows for ${ctx.source}: partition revoked or shutting down`);
-        logger[attempt === 1 ? 'warn' : 'error']('serving refresh failed; retrying before the batch is committed', { source: ctx.source, attempt, retryInMs: delay, kind, code, error: e as Error });
+        if (!ctx.isActive())
+          throw new WriteAbandoned(`stopped refreshing serving rows for ${ctx.source}: partition revoked or shutting down`);
+        logger[attempt === 1 ? 'warn' : 'error']('serving refresh failed; retrying before the batch is committed', {
+          source: ctx.source,
+          attempt,
+          retryInMs: delay,
+          kind,
+          code,
+          error: e as Error,
+        });
         await new Promise((r) => setTimeout(r, delay));
         await ctx.heartbeat();
         delay = Math.min(delay * 2, retryMaxMs);

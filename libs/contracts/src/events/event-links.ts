@@ -49,8 +49,7 @@ function sessionsLinks(b: SessionsBody, timeField: 'createdAt' | 'updatedAt'): E
 const RULES: LinkRules = {
   MeetingStartedEvent: (b) =>
     links(inMeetingEventTs(b) ?? parseWiseTime(b.payload.payload.object.start_time), b.payload.sessionId, null, null),
-  MeetingEndedEvent: (b) =>
-    links(inMeetingEventTs(b) ?? parseWiseTime(b.payload.payload.object.end_time), b.payload.sessionId, null, null),
+  MeetingEndedEvent: (b) => links(inMeetingEventTs(b) ?? parseWiseTime(b.payload.payload.object.end_time), b.payload.sessionId, null, null),
   ParticipantJoinedMeetingEvent: (b) =>
     links(parseWiseTime(b.payload.payload.object.participant.join_time), b.payload.sessionId, null, null),
   ParticipantLeftMeetingEvent: (b) =>
@@ -70,8 +69,7 @@ const RULES: LinkRules = {
       null,
     ),
   RecordingCompletedEvent: (b) => links(null, b.payload.sessionId, null, b.payload.userId),
-  AttendanceComputedEvent: (b) =>
-    links(null, b.payload.session._id, b.payload.session.classId, b.payload.session.userId),
+  AttendanceComputedEvent: (b) => links(null, b.payload.session._id, b.payload.session.classId, b.payload.session.userId),
   StudentAddedToClassroomEvent: (b) => links(null, null, b.payload.classroom._id, b.payload.student._id),
   TeacherAddedToClassroomEvent: (b) => links(null, null, b.payload.classroom._id, b.payload.teacher._id),
   StudentRemovedFromClassroomEvent: (b) => links(null, null, b.payload.classroom._id, b.payload.student._id),
@@ -80,8 +78,7 @@ const RULES: LinkRules = {
   FeePaymentCompletedEvent: (b) => links(null, null, b.payload.classroom._id, b.payload.student._id),
   FeeInvoiceChargedEvent: (b) =>
     links(parseWiseTime(b.payload.transaction.chargedAt), null, b.payload.classroom._id, b.payload.student._id),
-  CertificateIssuedEvent: (b) =>
-    links(parseWiseTime(b.payload.certificate.issuedOn), null, b.payload.classroom._id, b.payload.student._id),
+  CertificateIssuedEvent: (b) => links(parseWiseTime(b.payload.certificate.issuedOn), null, b.payload.classroom._id, b.payload.student._id),
   SessionsCreatedEvent: (b) => sessionsLinks(b, 'createdAt'),
   SessionsUpdatedEvent: (b) => sessionsLinks(b, 'updatedAt'),
   SessionsDeletedEvent: (b) => sessionsLinks(b, 'updatedAt'),
@@ -120,7 +117,5 @@ export function extractLinks<N extends WiseEventName>(name: N, body: WiseEventBo
 
 /** The id to order this event by; falls back to any id the event has, else null. */
 export function orderingEntityOf(name: WiseEventName, l: EventLinks): string | null {
-  return ORDERED_BY[name] === 'session'
-    ? (l.sessionId ?? l.classroomId ?? l.userId)
-    : (l.classroomId ?? l.sessionId ?? l.userId);
+  return ORDERED_BY[name] === 'session' ? (l.sessionId ?? l.classroomId ?? l.userId) : (l.classroomId ?? l.sessionId ?? l.userId);
 }

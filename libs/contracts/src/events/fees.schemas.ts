@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { classroomRef, money, optionalRefId, optionalText, optionalWiseTime, personRef, wiseEvent, wiseId, wiseTime } from './common.schemas';
+import {
+  classroomRef,
+  money,
+  optionalRefId,
+  optionalText,
+  optionalWiseTime,
+  personRef,
+  wiseEvent,
+  wiseId,
+  wiseTime,
+} from './common.schemas';
 
 /** A payment collected. It carries no time of its own: Wise's sample has none. */
 export const feePaymentCompletedSchema = wiseEvent(

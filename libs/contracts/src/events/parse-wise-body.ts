@@ -119,12 +119,29 @@ function kindOf(v: unknown): string {
 
 const TOO_DEEP: unique symbol = Symbol('too deep');
 
-const STANDARD_PROTOTYPE_KEYS = new Set(['constructor', '__defineGetter__', '__defineSetter__', 'hasOwnProperty', '__lookupGetter__', '__lookupSetter__', 'isPrototypeOf', 'propertyIsEnumerable', 'toString', 'valueOf', '__proto__', 'toLocaleString']);
+const STANDARD_PROTOTYPE_KEYS = new Set([
+  'constructor',
+  '__defineGetter__',
+  '__defineSetter__',
+  'hasOwnProperty',
+  '__lookupGetter__',
+  '__lookupSetter__',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toString',
+  'valueOf',
+  '__proto__',
+  'toLocaleString',
+]);
 
 /** True while Object.prototype has only its standard properties (nothing can be inherited by accident). */
 function prototypeIsClean(): boolean {
   const names = Object.getOwnPropertyNames(Object.prototype);
-  return names.length === STANDARD_PROTOTYPE_KEYS.size && names.every((n) => STANDARD_PROTOTYPE_KEYS.has(n)) && Object.getOwnPropertySymbols(Object.prototype).length === 0;
+  return (
+    names.length === STANDARD_PROTOTYPE_KEYS.size &&
+    names.every((n) => STANDARD_PROTOTYPE_KEYS.has(n)) &&
+    Object.getOwnPropertySymbols(Object.prototype).length === 0
+  );
 }
 
 /** A non-allocating walk: deep bodies are refused before anything recursive reads them. */

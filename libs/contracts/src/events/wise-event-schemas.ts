@@ -18,12 +18,7 @@ import {
   teacherRemovedSchema,
 } from './membership.schemas';
 import { recordingCompletedSchema } from './recordings.schemas';
-import {
-  attendanceComputedSchema,
-  sessionsCreatedSchema,
-  sessionsDeletedSchema,
-  sessionsUpdatedSchema,
-} from './sessions.schemas';
+import { attendanceComputedSchema, sessionsCreatedSchema, sessionsDeletedSchema, sessionsUpdatedSchema } from './sessions.schemas';
 
 // Kept precisely typed here so each event's body type can be inferred below.
 const SCHEMAS = {

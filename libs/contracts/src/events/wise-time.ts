@@ -13,8 +13,7 @@ export const MAX_EPOCH_MS = 0xffffffff * 1000;
 
 // Date-only, or date-time with optional seconds, fraction and zone. Other Date.parse formats
 // ("May 7 2024") are implementation-defined, so they are refused rather than guessed.
-const ISO_8601 =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?)?$/;
+const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?)?$/;
 
 const EPOCH_STRING = /^\d+(?:\.\d+)?$/;
 

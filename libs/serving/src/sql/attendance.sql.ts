@@ -3,9 +3,25 @@ import { unionSeconds } from './intervals.sql';
 import { sessionRoster } from './roster.sql';
 
 export const ATTENDANCE_STORE_COLUMNS = [
-  'institute_id', 'session_id', 'classroom_id', 'session_title', 'scheduled_start', 'week', 'student_id', 'student_name', 'student_email',
-  'seconds_present', 'minutes_present', 'first_join', 'minutes_late', 'scheduled_minutes', 'min_percent', 'min_minutes',
-  'required_minutes', 'present', 'status',
+  'institute_id',
+  'session_id',
+  'classroom_id',
+  'session_title',
+  'scheduled_start',
+  'week',
+  'student_id',
+  'student_name',
+  'student_email',
+  'seconds_present',
+  'minutes_present',
+  'first_join',
+  'minutes_late',
+  'scheduled_minutes',
+  'min_percent',
+  'min_minutes',
+  'required_minutes',
+  'present',
+  'status',
 ];
 
 /**

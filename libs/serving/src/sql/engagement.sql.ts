@@ -3,9 +3,27 @@ import { participantIntervals, unionSeconds } from './intervals.sql';
 import { participantMatches } from './roster.sql';
 
 export const ENGAGEMENT_STORE_COLUMNS = [
-  'institute_id', 'session_id', 'classroom_id', 'participant', 'email', 'user_name', 'joins', 'first_join', 'last_leave',
-  'seconds_present', 'minutes_present', 'minutes_late', 'seconds_sharing', 'minutes_sharing', 'shared',
-  'student_id', 'matched_by', 'role', 'teacher_id', 'present_starts', 'present_ends',
+  'institute_id',
+  'session_id',
+  'classroom_id',
+  'participant',
+  'email',
+  'user_name',
+  'joins',
+  'first_join',
+  'last_leave',
+  'seconds_present',
+  'minutes_present',
+  'minutes_late',
+  'seconds_sharing',
+  'minutes_sharing',
+  'shared',
+  'student_id',
+  'matched_by',
+  'role',
+  'teacher_id',
+  'present_starts',
+  'present_ends',
 ];
 
 /** Engagement per session and participant (participant = lower-cased email, else display name). */

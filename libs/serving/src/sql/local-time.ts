@@ -18,6 +18,8 @@ export function localDate(expr: string, zones: TimeZones): string {
   }
   const utc = `toDate(${expr}, ${sqlString(DEFAULT_TIME_ZONE)})`;
   if (byZone.size === 0) return utc;
-  const branches = [...byZone].map(([zone, ids]) => `institute_id IN (${ids.map(sqlString).join(', ')}), toDate(${expr}, ${sqlString(zone)})`);
+  const branches = [...byZone].map(
+    ([zone, ids]) => `institute_id IN (${ids.map(sqlString).join(', ')}), toDate(${expr}, ${sqlString(zone)})`,
+  );
   return `multiIf(${branches.join(', ')}, ${utc})`;
 }

@@ -3,8 +3,18 @@ import { localDate, type TimeZones } from './local-time';
 import { latestSessions } from './sessions.sql';
 
 export const RECORDING_STORE_COLUMNS = [
-  'institute_id', 'session_id', 'classroom_id', 'session_title', 'session_start', 'recording_type', 'part_index',
-  'url', 'duration_seconds', 'duration_minutes', 'recorded_at', 'local_day',
+  'institute_id',
+  'session_id',
+  'classroom_id',
+  'session_title',
+  'session_start',
+  'recording_type',
+  'part_index',
+  'url',
+  'duration_seconds',
+  'duration_minutes',
+  'recorded_at',
+  'local_day',
 ];
 
 /**

@@ -2,8 +2,20 @@ import type { TableNames } from '../tables';
 import { localDate, type TimeZones } from './local-time';
 
 export const INVOICE_STORE_COLUMNS = [
-  'institute_id', 'student_id', 'classroom_id', 'instalment_key', 'instalment_index', 'amount_minor', 'currency', 'charged_at',
-  'due_on', 'paid_when_sent', 'fee_type', 'note', 'student_name', 'classroom_name',
+  'institute_id',
+  'student_id',
+  'classroom_id',
+  'instalment_key',
+  'instalment_index',
+  'amount_minor',
+  'currency',
+  'charged_at',
+  'due_on',
+  'paid_when_sent',
+  'fee_type',
+  'note',
+  'student_name',
+  'classroom_name',
 ];
 
 /**
@@ -48,8 +60,16 @@ GROUP BY institute_id, student_id, classroom_id, instalment_key`;
 }
 
 export const PAYMENT_STORE_COLUMNS = [
-  'institute_id', 'transaction_id', 'paid_at', 'classroom_id', 'student_id', 'amount_minor', 'currency', 'payment_type',
-  'student_name', 'classroom_name',
+  'institute_id',
+  'transaction_id',
+  'paid_at',
+  'classroom_id',
+  'student_id',
+  'amount_minor',
+  'currency',
+  'payment_type',
+  'student_name',
+  'classroom_name',
 ];
 
 /**
@@ -102,7 +122,16 @@ FROM
 )`;
 }
 
-export const REVENUE_STORE_COLUMNS = ['institute_id', 'classroom_id', 'day', 'currency', 'invoiced_minor', 'invoices', 'collected_minor', 'payments'];
+export const REVENUE_STORE_COLUMNS = [
+  'institute_id',
+  'classroom_id',
+  'day',
+  'currency',
+  'invoiced_minor',
+  'invoices',
+  'collected_minor',
+  'payments',
+];
 
 /**
  * Money per day (in the institute's time zone), classroom and currency: invoiced (by charge day)
@@ -111,7 +140,12 @@ export const REVENUE_STORE_COLUMNS = ['institute_id', 'classroom_id', 'day', 'cu
  * classroom is a value, not part of its key, so payments are read per institute and filtered after.
  */
 export function computeRevenueDaily(t: TableNames, classroomFilter: string, instituteFilter: string, zones: TimeZones): string {
-  const invoices = latest(t.invoices_store, ['institute_id', 'student_id', 'classroom_id', 'instalment_key'], INVOICE_STORE_COLUMNS, classroomFilter);
+  const invoices = latest(
+    t.invoices_store,
+    ['institute_id', 'student_id', 'classroom_id', 'instalment_key'],
+    INVOICE_STORE_COLUMNS,
+    classroomFilter,
+  );
   const payments = latest(t.payments_store, ['institute_id', 'transaction_id'], PAYMENT_STORE_COLUMNS, instituteFilter);
   return `
 SELECT

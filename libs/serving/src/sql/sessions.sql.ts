@@ -2,9 +2,23 @@ import type { TableNames } from '../tables';
 import { localDate, type TimeZones } from './local-time';
 
 export const SESSION_STORE_COLUMNS = [
-  'institute_id', 'session_id', 'classroom_id', 'title', 'meeting_status', 'session_type', 'teacher_id',
-  'scheduled_start', 'scheduled_end', 'scheduled_minutes', 'created_at', 'is_deleted', 'is_cancelled',
-  'actual_start', 'actual_end', 'actual_minutes', 'local_day',
+  'institute_id',
+  'session_id',
+  'classroom_id',
+  'title',
+  'meeting_status',
+  'session_type',
+  'teacher_id',
+  'scheduled_start',
+  'scheduled_end',
+  'scheduled_minutes',
+  'created_at',
+  'is_deleted',
+  'is_cancelled',
+  'actual_start',
+  'actual_end',
+  'actual_minutes',
+  'local_day',
 ];
 
 /**
