@@ -21,5 +21,7 @@ export const LOAD = {
    * longer than any outage a scenario causes, so a delivery is dropped only if something is wrong.
    */
   retryScale: num('FAULTS_RETRY_SCALE', 1 / 200),
+  /** How long the projector may take to commit everything once the load has ended. */
+  drainTimeoutS: num('FAULTS_DRAIN_TIMEOUT_S', 180),
 };
 

@@ -40,20 +40,32 @@ export interface UnderLoad {
   traffic: Traffic;
   /** Injects the fault and recovers from it, while the load goes on. */
   fault: () => Promise<void>;
+  /** Publish the hand-computed week once the fault is in place rather than while it happens. */
+  weekAfterFault?: boolean;
 }
 
 export async function underLoad(s: UnderLoad): Promise<ScenarioRow> {
   const load = s.traffic.simulate(s.url);
   await sleep((LOAD.seconds * 1000) / 3);
-  const week = s.traffic.scenario(s.env);
-  await s.fault();
+  let week: Promise<void>;
+  if (s.weekAfterFault) {
+    await s.fault();
+    week = s.traffic.scenario(s.env);
+  } else {
+    week = s.traffic.scenario(s.env);
+    await s.fault();
+  }
   const [all] = await Promise.all([load, week]);
   const loadEnded = Date.now();
-  await waitUntilCommitted(s.env, 300000);
+  const drainProblems: string[] = [];
+  await waitUntilCommitted(s.env, LOAD.drainTimeoutS * 1000).catch((e: Error) => {
+    drainProblems.push(`not drained within FAULTS_DRAIN_TIMEOUT_S=${LOAD.drainTimeoutS} s: ${e.message}`);
+  });
   const drainMs = Date.now() - loadEnded;
   const ch = clickhouseOf(s.env);
   try {
-    const row = rowOf(s.name, all, drainMs, await verify(ch, all.acceptedIds, s.traffic.scenarioInstitute));
+    const verdict = await verify(ch, all.acceptedIds, s.traffic.scenarioInstitute);
+    const row = rowOf(s.name, all, drainMs, { ...verdict, problems: [...drainProblems, ...verdict.problems] });
     saveRow(s.order, row);
     return row;
   } finally {
