@@ -78,10 +78,12 @@ export function traffic(run: string): Traffic {
     async scenario(env) {
       const kafka = new KafkaConnection({ brokers: env.KAFKA_BROKERS!.split(','), clientId: 'faults-week', logger: QUIET });
       const producer = kafka.kafka.producer({ allowAutoTopicCreation: false });
+      let connected = false;
       for (const m of classroomWeek().map((e) => ({ ...e, instituteId: scenarioInstitute, eventId: deriveEventId(scenarioInstitute, Buffer.from(JSON.stringify(e.body))) })).map(messageOf)) {
         for (;;) {
           try {
-            await producer.connect();
+            if (!connected) await producer.connect();
+            connected = true;
             await producer.send({ topic: env.KAFKA_EVENTS_TOPIC!, acks: -1, timeout: 5000, messages: [m] });
             break;
           } catch {
