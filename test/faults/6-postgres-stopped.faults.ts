@@ -54,7 +54,7 @@ describe('6. PostgreSQL stopped before ingestion starts, and under load', () => 
     await pg.stop();
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
-    const proc = AppProcess.start('ingestion', { ...env, PORT: String(port) });
+    const proc = AppProcess.start('ingestion', { ...env, PORT: String(port), OPS_PORT: String(await freePort()) });
     apps.push(proc);
     const down = await waitFor('ingestion to answer /ready', async () => {
       if (proc.child.exitCode !== null) {

@@ -3,7 +3,7 @@
  * hand-computed week is posted from then on), recovery, the load ends, the projector drains, the
  * checks run, and the scenario's row is saved for the table.
  */
-import { uniqueName, waitFor } from '@wise/testing';
+import { freePort, uniqueName, waitFor } from '@wise/testing';
 import { AppProcess } from '../helpers';
 import { clickhouseOf, waitUntilCommitted } from '../projector/harness';
 import { verify } from './checks';
@@ -21,7 +21,8 @@ export function newTraffic(): Traffic {
 
 /** Ingestion on a port of the caller's choosing, so a restarted process takes the same address. */
 export async function startIngestionOn(env: NodeJS.ProcessEnv, port: number): Promise<AppProcess> {
-  const proc = AppProcess.start('ingestion', { ...env, PORT: String(port) });
+  // OPS_PORT: main's ingestion serves its operations endpoints on a port of their own (ignored before).
+  const proc = AppProcess.start('ingestion', { ...env, PORT: String(port), OPS_PORT: String(await freePort()) });
   try {
     await proc.waitForLine(/ingestion listening/, 60000);
     await waitFor('ingestion /ready', async () => (await fetch(`http://127.0.0.1:${port}/ready`)).status === 200, 60000);
