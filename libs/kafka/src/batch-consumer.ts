@@ -52,6 +52,8 @@ export class BatchConsumer {
       maxWaitTimeInMs: options.maxWaitMs,
       sessionTimeout: 30000,
       heartbeatInterval: 3000,
+      // Partitions added to a topic are seen within 10 s (kafkajs re-reads metadata only every 5 min by default).
+      metadataMaxAge: 10000,
       allowAutoTopicCreation: false,
     });
   }

@@ -81,6 +81,8 @@ export class BatchPublisher {
   ) {
     this.producer = connection.kafka.producer({
       idempotent: true,
+      // Partitions added to a topic are seen within 10 s (kafkajs re-reads metadata only every 5 min by default).
+      metadataMaxAge: 10000,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       // Bounded retries (kafkajs warns this weakens exactly-once): a request that cannot be

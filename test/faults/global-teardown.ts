@@ -1,0 +1,5 @@
+import { publishResults } from './report';
+
+export default function globalTeardown(): void {
+  publishResults();
+}
