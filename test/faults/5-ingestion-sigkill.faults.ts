@@ -1,41 +1,5 @@
-import { freePort, testEnv } from '@wise/testing';
-import { startProjector, type AppProcess } from '../helpers';
-import { clickhouseOf, dropDatabase } from '../projector/harness';
-import { newTraffic, startIngestionOn, underLoad } from './rig';
+import { ingestionRestartScenario } from './ingestion-restart';
 
 // Ingestion crashes (SIGKILL) under load and a new process takes its port: requests in flight get
 // a broken connection and Wise retries them; a 200 is only given after Kafka acknowledged the body.
-describe('5. Ingestion SIGKILL under load, then a new process', () => {
-  const traffic = newTraffic();
-  const env = testEnv({ KAFKA_TOPIC_PARTITIONS: '6' });
-  let port: number;
-  let url: string;
-  const apps: AppProcess[] = [];
-
-  beforeAll(async () => {
-    await traffic.register(env);
-    port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    apps.push(await startIngestionOn(env, port), await startProjector(env));
-  });
-
-  afterAll(async () => {
-    for (const a of apps) await a.stop('SIGKILL');
-    await dropDatabase(clickhouseOf(env)).catch(() => undefined);
-  });
-
-  it('loses no 200, duplicates nothing, and the hand-computed week is exact', async () => {
-    const row = await underLoad({
-      order: 5,
-      name: '5. Ingestion SIGKILL, new process',
-      env,
-      url,
-      traffic,
-      fault: async () => {
-        await apps[0].stop('SIGKILL');
-        apps[0] = await startIngestionOn(env, port);
-      },
-    });
-    expect(row.problems).toEqual([]);
-  });
-});
+ingestionRestartScenario(5, '5. Ingestion SIGKILL under load, then a new process', '5. Ingestion SIGKILL, new process', 'SIGKILL');

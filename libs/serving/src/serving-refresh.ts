@@ -77,10 +77,7 @@ export class ServingRefresh {
       await this.insert('payments_store', PAYMENT_STORE_COLUMNS, computePayments(this.t, f), v + 1);
     for (const chunk of chunks(revenueClassrooms.list(), this.chunk)) {
       const f = inFilter(revenueClassrooms.columns, chunk);
-      const institutes = inFilter(
-        ['institute_id'],
-        [...new Set(chunk.map((k) => k[0]))].map((i) => [i]),
-      );
+      const institutes = instituteFilter(chunk.map((k) => k[0]));
       await this.tombstone('revenue_daily_store', ['institute_id', 'classroom_id', 'day', 'currency'], f, v);
       await this.insert('revenue_daily_store', REVENUE_STORE_COLUMNS, computeRevenueDaily(this.t, f, institutes, zones), v + 1);
     }
@@ -128,16 +125,13 @@ export class ServingRefresh {
       ['institute_id', 'classroom_id'],
       classrooms.map((r) => [r.institute_id, r.classroom_id]),
     );
-    const instituteFilter = inFilter(
-      ['institute_id'],
-      [...new Set(classrooms.map((r) => r.institute_id))].map((i) => [i]),
-    );
+    const institutes = instituteFilter(classrooms.map((r) => r.institute_id));
     await this.insert('engagement_store', ENGAGEMENT_STORE_COLUMNS, computeEngagement(this.t, sessionFilter, classroomFilter), v + 1);
     await this.tombstone('attendance_store', ['institute_id', 'session_id', 'student_id'], sessionFilter, v);
     await this.insert(
       'attendance_store',
       ATTENDANCE_STORE_COLUMNS,
-      computeAttendance(this.t, sessionFilter, classroomFilter, instituteFilter),
+      computeAttendance(this.t, sessionFilter, classroomFilter, institutes),
       v + 1,
     );
   }
@@ -161,10 +155,7 @@ export class ServingRefresh {
   private async sessionsOfClassrooms(classrooms: KeySet): Promise<KeySet> {
     const out = new KeySet(['institute_id', 'session_id']);
     for (const chunk of chunks(classrooms.list(), this.chunk)) {
-      const institutes = inFilter(
-        ['institute_id'],
-        [...new Set(chunk.map((k) => k[0]))].map((i) => [i]),
-      );
+      const institutes = instituteFilter(chunk.map((k) => k[0]));
       // A session belongs to the classroom its latest version names.
       const rows = await this.ch.query<Pair>(
         'serving:classroom-sessions',
@@ -226,6 +217,14 @@ export class ServingRefresh {
     }
     return zones;
   }
+}
+
+/** `institute_id IN (…)` over the distinct institutes given. */
+function instituteFilter(institutes: readonly string[]): string {
+  return inFilter(
+    ['institute_id'],
+    [...new Set(institutes)].map((i) => [i]),
+  );
 }
 
 function allInstitutes(t: Touched): string[] {
