@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { IngestionConfig } from '@wise/config';
@@ -73,7 +74,8 @@ class IngestionShutdown implements OnApplicationShutdown {
 })
 export class IngestionModule {
   static forConfig(config: IngestionConfig): DynamicModule {
-    const logger = new Logger('ingestion', config.LOG_LEVEL);
+    // Under INGEST_WORKERS each line names its worker (1…N, a replacement gets the next number).
+    const logger = new Logger('ingestion', config.LOG_LEVEL, cluster.isWorker ? { worker: cluster.worker!.id } : {});
     return {
       module: IngestionModule,
       // nestjs-pino on the app's pino, for Nest's own lines (main.ts: useLogger). No pino-http

@@ -16,6 +16,7 @@ import { createOperationsApp, OperationsServer } from './operations';
 import { InstituteKeysService } from './webhooks/institute-keys.service';
 import { RetryLaterFilter } from './webhooks/webhook-errors';
 import { installWebhookGuard } from './webhooks/webhook-guard';
+import { isIngestionWorker, joinPrimary, runPrimary } from './workers';
 
 // Node checks request and header timeouts on this interval (30 s by default), so a slow sender
 // would otherwise hold its connection up to 30 s past REQUEST_TIMEOUT_MS.
@@ -101,9 +102,9 @@ export async function createIngestionApp(env: NodeJS.ProcessEnv = readEnv()): Pr
 }
 
 async function main(): Promise<void> {
-  let app: NestFastifyApplication;
+  let config: IngestionConfig;
   try {
-    app = await createIngestionApp();
+    config = IngestionConfig.parse(readEnv());
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`ingestion: ${e.message}\n`);
@@ -111,14 +112,23 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const config = app.get(IngestionConfig);
-  await app.get(OperationsServer).listen(config.OPS_PORT, config.OPS_HOST);
-  await app.listen(config.PORT, config.HOST);
-  const ops = app.get(OperationsServer).address();
+  if (config.INGEST_WORKERS > 1 && !isIngestionWorker()) return runPrimary(config);
+  const app = await createIngestionApp();
+  const ops = app.get(OperationsServer);
+  if (isIngestionWorker()) {
+    // The primary serves OPS_PORT for all workers and reads each worker's ops app on loopback.
+    await ops.listen(0, '127.0.0.1');
+    await app.listen(config.PORT, config.HOST);
+    joinPrimary(app.get(Metrics).registry, ops.port()!);
+  } else {
+    await ops.listen(config.OPS_PORT, config.OPS_HOST);
+    await app.listen(config.PORT, config.HOST);
+  }
   app.get(Logger).info('ingestion listening', {
     url: `http://${config.HOST}:${config.PORT}`,
     webhooks: `${config.PUBLIC_BASE_URL}/webhooks/wise/<institute>`,
-    operations: ops,
+    operations: ops.address(),
+    ...(isIngestionWorker() ? { pid: process.pid } : {}),
   });
 }
 

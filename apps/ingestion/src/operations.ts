@@ -56,6 +56,9 @@ export class OperationsServer implements OnApplicationShutdown {
   address(): string | null {
     return this.url;
   }
+  port(): number | null {
+    return this.url === null ? null : Number(new URL(this.url).port);
+  }
   async onApplicationShutdown(): Promise<void> {
     await this.app?.close();
   }

@@ -36,6 +36,8 @@ const ingestion = {
   INGEST_SEND_TIMEOUT_MS: envInt(4000, 100, 4900),
   INGEST_BATCH_MAX_MESSAGES: envInt(1000, 1, 100000),
   INGEST_LINGER_MS: envInt(2, 0, 1000),
+  // Ingestion processes on one port (node:cluster; apps/ingestion/src/workers.ts): one per core.
+  INGEST_WORKERS: envInt(1, 1, 64),
   INSTITUTES_REFRESH_MS: envInt(2000, 100),
   // How old the last successful load of institutes and keys may be before webhooks get 503: bounds
   // how long a disabled or retired key stays valid while PostgreSQL is unreachable.

@@ -1,0 +1,145 @@
+import cluster, { type Worker } from 'node:cluster';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { AggregatorRegistry, type Registry, type RegistryContentType } from 'prom-client';
+import type { IngestionConfig } from '@wise/config';
+import { Logger } from '@wise/observability';
+
+/*
+ * INGEST_WORKERS > 1: one primary process and N ingestion workers (node:cluster). The workers
+ * share the webhook port (the primary accepts connections and hands them out round-robin), so one
+ * host uses N cores behind one address. Each worker is a whole ingestion (its own Kafka producer,
+ * keys, queue of INGEST_QUEUE_MAX_BYTES). The primary holds no webhook state: it serves the
+ * operations port for all of them (metrics summed over workers; ready only when every worker is)
+ * and replaces a worker that dies.
+ */
+
+/** Worker → primary: its operations app listens here (127.0.0.1, a free port). */
+interface OpsAnnouncement {
+  type: 'wise-ingestion-ops';
+  port: number;
+}
+
+const isAnnouncement = (m: unknown): m is OpsAnnouncement =>
+  typeof m === 'object' && m !== null && (m as OpsAnnouncement).type === 'wise-ingestion-ops';
+
+/** A worker that dies after it served is replaced after this pause (a crash loop stays slow). */
+const RESPAWN_DELAY_MS = 1000;
+const OPS_FETCH_TIMEOUT_MS = 2000;
+
+/** In a worker: lets the primary sum this registry into its /metrics and tells it where the ops app listens. */
+export function joinPrimary(registry: Registry, opsPort: number): void {
+  new AggregatorRegistry(); // installs the listener that answers the primary's metrics requests
+  AggregatorRegistry.setRegistries([registry]);
+  process.send!({ type: 'wise-ingestion-ops', port: opsPort } satisfies OpsAnnouncement);
+}
+
+export const isIngestionWorker = (): boolean => cluster.isWorker;
+
+/** In the primary: forks the workers, serves OPS_PORT for them, and stops them on SIGTERM/SIGINT. */
+export async function runPrimary(config: IngestionConfig): Promise<void> {
+  const logger = new Logger('ingestion', config.LOG_LEVEL, { role: 'primary' });
+  const aggregator = new AggregatorRegistry();
+  const opsPorts = new Map<number, number>(); // worker id → its ops port
+  let stopping = false;
+
+  const fork = (): Worker => {
+    const w = cluster.fork();
+    w.on('message', (m: unknown) => {
+      if (isAnnouncement(m)) opsPorts.set(w.id, m.port);
+    });
+    return w;
+  };
+  cluster.on('exit', (w, code, signal) => {
+    const served = opsPorts.delete(w.id);
+    if (stopping) return;
+    if (!served) {
+      // It never started (configuration, Kafka or PostgreSQL unreachable): as a single process
+      // would, exit, and let the supervisor restart the whole thing.
+      logger.error('ingestion worker exited before it started; stopping (see its error above)', { worker: w.id, code, signal });
+      void stop(1);
+      return;
+    }
+    logger.error('ingestion worker died; starting another', { worker: w.id, code, signal, inMs: RESPAWN_DELAY_MS });
+    setTimeout(() => !stopping && fork(), RESPAWN_DELAY_MS).unref();
+  });
+
+  const ops = createServer((req, res) => void answerOps(req, res, config.INGEST_WORKERS, opsPorts, aggregator));
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    ops.close();
+    const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w);
+    await Promise.all(workers.map((w) => new Promise((r) => (w.isDead() ? r(null) : (w.once('exit', r), w.process.kill('SIGTERM'))))));
+    process.exit(code);
+  };
+  process.once('SIGTERM', () => void stop(0));
+  process.once('SIGINT', () => void stop(0));
+
+  for (let i = 0; i < config.INGEST_WORKERS; i++) fork();
+  await listen(ops, config.OPS_PORT, config.OPS_HOST);
+  logger.info('ingestion primary started its workers', {
+    workers: config.INGEST_WORKERS,
+    url: `http://${config.HOST}:${config.PORT}`,
+    operations: `http://${config.OPS_HOST}:${(ops.address() as { port: number }).port}`,
+  });
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+}
+
+type Answer = { status: number; type: string; body: Buffer };
+
+async function fromWorker(port: number, path: string): Promise<Answer> {
+  try {
+    const r = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(OPS_FETCH_TIMEOUT_MS) });
+    return { status: r.status, type: r.headers.get('content-type') ?? 'application/json', body: Buffer.from(await r.arrayBuffer()) };
+  } catch (e) {
+    return json(503, { status: 'not ready', problems: [`ingestion worker on ops port ${port} did not answer: ${(e as Error).message}`] });
+  }
+}
+
+const json = (status: number, v: unknown): Answer => ({
+  status,
+  type: 'application/json; charset=utf-8',
+  body: Buffer.from(JSON.stringify(v)),
+});
+
+/**
+ * /metrics: every worker's registry summed (counters and histograms add up). /ready: asked of
+ * every worker, and the first that is not 200 answers for all (ready means every worker is).
+ * /health: the primary is alive. Anything else (/docs): the first worker's answer.
+ */
+async function answerOps(
+  req: IncomingMessage,
+  res: ServerResponse,
+  expected: number,
+  opsPorts: Map<number, number>,
+  aggregator: AggregatorRegistry<RegistryContentType>,
+): Promise<void> {
+  const path = req.url ?? '/';
+  const ports = [...opsPorts.values()];
+  let a: Answer;
+  if (path === '/metrics') {
+    try {
+      a = { status: 200, type: aggregator.contentType, body: Buffer.from(await aggregator.clusterMetrics()) };
+    } catch (e) {
+      a = json(503, { status: 'unavailable', problems: [`metrics of the workers could not be collected: ${(e as Error).message}`] });
+    }
+  } else if (path === '/health') {
+    // Liveness of the primary itself: a worker being replaced must not get the whole host killed.
+    a = json(200, { status: 'ok' });
+  } else if (ports.length < expected) {
+    a = json(503, { status: 'not ready', problems: [`${ports.length} of ${expected} ingestion workers started`] });
+  } else if (path === '/ready') {
+    const all = await Promise.all(ports.map((p) => fromWorker(p, path)));
+    a = all.find((x) => x.status !== 200) ?? all[0];
+  } else {
+    a = await fromWorker(ports[0], path);
+  }
+  res.writeHead(a.status, { 'content-type': a.type, 'content-length': a.body.length });
+  res.end(a.body);
+}
