@@ -14,7 +14,7 @@ describe('parseBenchOptions', () => {
       cpuProf: false,
       querySizes: [1_000_000, 4_000_000],
       queryRepeats: 9,
-      replicas: 1,
+      workers: [1, 2],
       appEnv: {},
     });
   });
@@ -39,13 +39,13 @@ describe('parseBenchOptions', () => {
     });
   });
 
-  it('collects experiment env and replicas', () => {
-    expect(parseBenchOptions(['--app-env', 'INGEST_LINGER_MS=5', '--app-env=PROJECTOR_BATCH_WAIT_MS=50', '--replicas', '2'])).toMatchObject(
-      {
-        appEnv: { INGEST_LINGER_MS: '5', PROJECTOR_BATCH_WAIT_MS: '50' },
-        replicas: 2,
-      },
-    );
+  it('collects experiment env and worker counts', () => {
+    expect(
+      parseBenchOptions(['--app-env', 'INGEST_LINGER_MS=5', '--app-env=PROJECTOR_BATCH_WAIT_MS=50', '--workers', '2,4']),
+    ).toMatchObject({
+      appEnv: { INGEST_LINGER_MS: '5', PROJECTOR_BATCH_WAIT_MS: '50' },
+      workers: [2, 4],
+    });
   });
 
   it('has a quick mode that later options refine', () => {
@@ -60,6 +60,8 @@ describe('parseBenchOptions', () => {
     [['ingestion'], /Unexpected argument 'ingestion'/],
     [['--repeats'], /argument missing/],
     [['--app-env', 'lower=1'], /--app-env/],
+    [['--workers', '0,1'], /--workers/],
+    [['--workers', '2,2'], /--workers/],
   ])('refuses %j, naming the problem', (argv, message) => {
     expect(() => parseBenchOptions(argv)).toThrow(BenchUsageError);
     expect(() => parseBenchOptions(argv)).toThrow(message);

@@ -16,8 +16,8 @@ export interface BenchOptions {
   /** Queries: events in the store at each size, and timed runs of each query. */
   querySizes: number[];
   queryRepeats: number;
-  /** Ingestion processes the load is spread over (an experiment: the targets are about one). */
-  replicas: number;
+  /** INGEST_WORKERS of each ingestion measured beside the baseline. */
+  workers: number[];
   /** Extra env for the apps, for experiments (e.g. INGEST_LINGER_MS=5). */
   appEnv: Record<string, string>;
 }
@@ -36,7 +36,8 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --query-repeats <n>  queries: timed runs of each query at each size (default 9)
   --cpu-prof           profile ingestion and projector under load; writes bench-results/profiles/
                        and prints where the CPU time goes
-  --replicas <n>       experiment: spread the ingestion load over n ingestion processes (default 1)
+  --workers <list>     INGEST_WORKERS of each ingestion measured beside the baseline, comma-separated
+                       (default 1,2: one process, and two workers on one port)
   --app-env K=V        experiment: extra environment for ingestion and projector (repeatable),
                        e.g. --app-env INGEST_LINGER_MS=5
   --quick              a short smoke run: --levels 8,32 --duration 2 --warmup 1 --repeats 1
@@ -57,7 +58,7 @@ const FLAGS = {
   rate: { type: 'string' },
   'fresh-seconds': { type: 'string' },
   'cpu-prof': { type: 'boolean' },
-  replicas: { type: 'string' },
+  workers: { type: 'string' },
   'app-env': { type: 'string', multiple: true },
   quick: { type: 'boolean' },
   'query-sizes': { type: 'string' },
@@ -79,7 +80,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     cpuProf: false,
     querySizes: [1_000_000, 4_000_000],
     queryRepeats: 9,
-    replicas: 1,
+    workers: [1, 2],
     appEnv: {},
   };
   if (v.quick)
@@ -103,9 +104,12 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     else set(x);
   };
   if (v['cpu-prof']) o.cpuProf = true;
-  num('replicas', 1, 16, (x) => {
-    o.replicas = Math.round(x);
-  });
+  if (v.workers !== undefined) {
+    const list = v.workers.split(',').map(Number);
+    if (!/^\d+(,\d+)*$/.test(v.workers) || list.some((x) => x < 1 || x > 64) || new Set(list).size !== list.length)
+      problems.push(`--workers: expected distinct worker counts from 1 to 64 such as 1,2, got "${v.workers}"`);
+    else o.workers = list;
+  }
   for (const pair of v['app-env'] ?? []) {
     const m = /^([A-Z][A-Z0-9_]*)=(.*)$/s.exec(pair);
     if (!m) problems.push(`--app-env: expected NAME=value, got "${pair}"`);

@@ -27,6 +27,24 @@ export function machineBusySeconds(): number | null {
   }
 }
 
+/** A process and its descendants (e.g. a node:cluster primary and its workers), parents first. */
+export function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  const out = [root];
+  for (let i = 0; i < out.length; i++) out.push(...(children.get(out[i]) ?? []));
+  return out;
+}
+
 /** The first process whose command line matches, e.g. the Kafka broker (`kafka.Kafka`). */
 export function findProcess(pattern: RegExp): number | null {
   for (const entry of readdirSync('/proc')) {

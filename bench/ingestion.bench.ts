@@ -4,7 +4,8 @@ import { registerInstitutes } from '../tools/simulate/register';
 import { instituteCredentials, type WorldOptions } from '../tools/simulate/world';
 import { BenchProcess, ENTRY, freePort, profiling, ROOT } from './app-process';
 import type { BenchRun } from './bench-env';
-import { CpuMeter, servicePids } from './cpu';
+import { CpuMeter, processTree, servicePids } from './cpu';
+import { processMemoryMb } from './machine';
 import { closedLoop, type LoadResult, type LoadTarget } from './load';
 import { histogram, scrape } from './prometheus';
 import { median } from './stats';
@@ -27,8 +28,10 @@ export interface IngestionLevel {
 }
 
 export interface IngestionFigures {
-  replicas: number;
+  /** INGEST_WORKERS: ingestion processes behind the one port (a primary besides them when > 1). */
+  workers: number;
   levels: IngestionLevel[];
+  /** The largest peak resident memory among its processes (primary and workers), MB. */
   appPeakRssMb: number | null;
   baselinePeakRssMb: number | null;
   /** From ingestion's /metrics after the run: Kafka sends, mean messages per send, mean send time. */
@@ -40,11 +43,11 @@ export interface IngestionPlan {
   durationMs: number;
   warmupMs: number;
   repeats: number;
-  /** Ingestion processes behind the load generator (1 = the figure the targets are about). */
-  replicas: number;
+  /** INGEST_WORKERS of each ingestion measured beside the baseline, e.g. [1, 2]. */
+  workers: number[];
   /** Extra env for ingestion (experiments such as INGEST_LINGER_MS=5). */
   env: Record<string, string>;
-  /** Where to write a CPU profile of ingestion under the measured load; null for none. */
+  /** Where to write a CPU profile of ingestion under the measured load (one worker only); null for none. */
   profileFile: string | null;
 }
 
@@ -59,32 +62,38 @@ export async function benchIngestion(
   events: SimEvent[],
   plan: IngestionPlan,
   say: (l: string) => void,
-): Promise<IngestionFigures> {
+): Promise<IngestionFigures[]> {
   run.ownPhase('ingest');
   const creds = instituteCredentials(world);
   await registerInstitutes(run.databaseUrl, creds);
   const apps: BenchProcess[] = [];
   const stopAll = () => Promise.all(apps.map((a) => a.stop()));
   try {
-    const prof = profiling(plan.profileFile);
-    const ports: number[] = [];
-    // /metrics is on each replica's operations port (OPS_PORT), not its webhook port.
-    const opsPorts: number[] = [];
-    for (let i = 0; i < plan.replicas; i++) {
+    // The profiler preload would be inherited by every worker, all writing one file: one worker only.
+    const profiled = plan.profileFile && plan.workers.includes(1) ? plan.profileFile : null;
+    const variants: Array<{ workers: number; app: BenchProcess; port: number; opsPort: number }> = [];
+    for (const workers of plan.workers) {
       const port = await freePort();
+      // /metrics is on the operations port (OPS_PORT), not the webhook port; with workers, the
+      // primary serves it for all of them and /ready only when every worker is ready.
       const opsPort = await freePort();
-      ports.push(port);
-      opsPorts.push(opsPort);
-      const env = run.appEnv('ingest', { PORT: String(port), OPS_PORT: String(opsPort), ...plan.env, ...(i === 0 ? prof.env : {}) });
-      apps.push(
-        await BenchProcess.start(
-          `ingestion#${i + 1}`,
-          [ENTRY.ingestion],
-          env,
-          `http://127.0.0.1:${port}/ready`,
-          i === 0 ? prof.nodeArgs : [],
-        ),
+      const prof = profiling(workers === 1 ? profiled : null);
+      const env = run.appEnv('ingest', {
+        PORT: String(port),
+        OPS_PORT: String(opsPort),
+        INGEST_WORKERS: String(workers),
+        ...plan.env,
+        ...prof.env,
+      });
+      const app = await BenchProcess.start(
+        `ingestion (${workers} worker${workers > 1 ? 's' : ''})`,
+        [ENTRY.ingestion],
+        env,
+        `http://127.0.0.1:${opsPort}/ready`,
+        prof.nodeArgs,
       );
+      apps.push(app);
+      variants.push({ workers, app, port, opsPort });
     }
     const basePort = await freePort();
     apps.push(
@@ -98,8 +107,9 @@ export async function benchIngestion(
       ),
     );
     const baseline = apps[apps.length - 1];
-    const replicas = apps.slice(0, plan.replicas);
-    say(`[bench] ingestion: ${plan.replicas} ingestion process(es) on port(s) ${ports.join(', ')}, bare Fastify baseline on ${basePort}`);
+    say(
+      `[bench] ingestion: ${variants.map((v) => `${v.workers} worker(s) on port ${v.port}`).join(', ')}; bare Fastify baseline on ${basePort}`,
+    );
 
     const target = (port: number): LoadTarget => {
       const url = new URL(`http://127.0.0.1:${port}`);
@@ -117,71 +127,85 @@ export async function benchIngestion(
         }),
       };
     };
-    const appTargets = ports.map(target);
     const baseTargets = [target(basePort)];
     const services = servicePids(ROOT);
-    const measured = async (targets: LoadTarget[], c: number, pids: Record<string, number>, sumAs: string | null) => {
+    const measured = async (targets: LoadTarget[], c: number, pids: Record<string, number>) => {
       const meters = new CpuMeter(pids).start();
       const r = await closedLoop(targets, c, plan.durationMs);
       const cpu = meters.stop();
-      // Replicas count as one server: their cores add up.
-      if (sumAs)
-        cpu[sumAs] = Object.entries(cpu)
-          .filter(([k]) => k.startsWith(`${sumAs}#`))
-          .reduce((a, [, v]) => a + v, 0);
+      // A primary and its workers count as one server: their cores add up.
+      cpu.ingestion = Object.entries(cpu)
+        .filter(([k]) => k.startsWith('ingestion#'))
+        .reduce((a, [, v]) => a + v, 0);
       r.cpu = cpu;
       return r;
     };
-    const appPids = { ...Object.fromEntries(replicas.map((a, i) => [`ingestion#${i + 1}`, a.pid])), kafka: services.kafka };
-    const levels: IngestionLevel[] = [];
-    await replicas[0].profile('start', plan.profileFile);
+    const perVariant = variants.map((v) => ({
+      ...v,
+      targets: [target(v.port)],
+      // Workers are children of the primary; the tree is read once they all are ready.
+      pids: {
+        ...Object.fromEntries(processTree(v.app.pid).map((pid, i) => [`ingestion#${i}`, pid])),
+        ...(services.kafka ? { kafka: services.kafka } : {}),
+      },
+      levels: [] as IngestionLevel[],
+    }));
+    const profiledApp = perVariant.find((v) => v.workers === 1)?.app;
+    await profiledApp?.profile('start', profiled);
     for (const c of plan.levels) {
       say(`[bench] ingestion c=${c}: warm-up ${plan.warmupMs / 1000} s each`);
       await closedLoop(baseTargets, c, plan.warmupMs);
-      await closedLoop(appTargets, c, plan.warmupMs);
-      const appRuns: LoadResult[] = [];
+      for (const v of perVariant) await closedLoop(v.targets, c, plan.warmupMs);
       const baseRuns: LoadResult[] = [];
+      const appRuns = perVariant.map(() => [] as LoadResult[]);
       for (let r = 1; r <= plan.repeats; r++) {
-        const b = await measured(baseTargets, c, { baseline: baseline.pid }, null);
+        const b = await measured(baseTargets, c, { baseline: baseline.pid });
         baseRuns.push(b);
-        const a = await measured(appTargets, c, appPids, 'ingestion');
-        appRuns.push(a);
-        say(
-          `[bench] ingestion c=${c} round ${r}/${plan.repeats}: ingestion ${line(a, ['ingestion', 'kafka', 'bench', 'machine'])} | baseline ${line(b, ['baseline', 'bench', 'machine'])}`,
-        );
+        const parts = [`baseline ${line(b, ['baseline', 'bench', 'machine'])}`];
+        for (const [i, v] of perVariant.entries()) {
+          const a = await measured(v.targets, c, v.pids);
+          appRuns[i].push(a);
+          parts.push(`${v.workers}w ${line(a, ['ingestion', 'kafka', 'bench', 'machine'])}`);
+        }
+        say(`[bench] ingestion c=${c} round ${r}/${plan.repeats}: ${parts.join(' | ')}`);
       }
-      levels.push({
-        concurrency: c,
-        app: appRuns,
-        baseline: baseRuns,
-        appPerSecond: median(appRuns.map((x) => x.okPerSecond)),
-        appP50: median(appRuns.map((x) => x.latency.p50)),
-        appP99: median(appRuns.map((x) => x.latency.p99)),
-        baselinePerSecond: median(baseRuns.map((x) => x.okPerSecond)),
-        baselineP50: median(baseRuns.map((x) => x.latency.p50)),
-        baselineP99: median(baseRuns.map((x) => x.latency.p99)),
-        appCpu: medianCpu(appRuns),
-        baselineCpu: medianCpu(baseRuns),
-      });
+      for (const [i, v] of perVariant.entries()) {
+        const runs = appRuns[i];
+        v.levels.push({
+          concurrency: c,
+          app: runs,
+          baseline: baseRuns,
+          appPerSecond: median(runs.map((x) => x.okPerSecond)),
+          appP50: median(runs.map((x) => x.latency.p50)),
+          appP99: median(runs.map((x) => x.latency.p99)),
+          baselinePerSecond: median(baseRuns.map((x) => x.okPerSecond)),
+          baselineP50: median(baseRuns.map((x) => x.latency.p50)),
+          baselineP99: median(baseRuns.map((x) => x.latency.p99)),
+          appCpu: medianCpu(runs),
+          baselineCpu: medianCpu(baseRuns),
+        });
+      }
     }
-    await replicas[0].profile('stop', plan.profileFile);
-    let kafka: IngestionFigures['kafka'] = null;
-    const texts = (await Promise.all(opsPorts.map((p) => scrape(`http://127.0.0.1:${p}/metrics`)))).filter((t): t is string => t !== null);
-    if (texts.length > 0) {
-      const size = texts
-        .map((t) => histogram(t, 'ingestion_kafka_batch_messages'))
-        .reduce((a, b) => ({ sum: a.sum + b.sum, count: a.count + b.count }));
-      const send = texts
-        .map((t) => histogram(t, 'ingestion_kafka_send_seconds'))
-        .reduce((a, b) => ({ sum: a.sum + b.sum, count: a.count + b.count }));
-      kafka = {
-        batches: size.count,
-        meanBatchSize: size.sum / Math.max(1, size.count),
-        meanSendMs: (1000 * send.sum) / Math.max(1, send.count),
-      };
+    await profiledApp?.profile('stop', profiled);
+    const out: IngestionFigures[] = [];
+    for (const v of perVariant) {
+      const text = await scrape(`http://127.0.0.1:${v.opsPort}/metrics`);
+      let kafka: IngestionFigures['kafka'] = null;
+      if (text !== null) {
+        const size = histogram(text, 'ingestion_kafka_batch_messages');
+        const send = histogram(text, 'ingestion_kafka_send_seconds');
+        kafka = {
+          batches: size.count,
+          meanBatchSize: size.sum / Math.max(1, size.count),
+          meanSendMs: (1000 * send.sum) / Math.max(1, send.count),
+        };
+      }
+      const peaks = Object.entries(v.pids)
+        .filter(([k]) => k.startsWith('ingestion#'))
+        .map(([, pid]) => processMemoryMb(pid)?.peak ?? NaN);
+      out.push({ workers: v.workers, levels: v.levels, appPeakRssMb: Math.max(...peaks), baselinePeakRssMb: baseline.peakRssMb(), kafka });
     }
-    const peaks = replicas.map((a) => a.peakRssMb() ?? NaN);
-    return { replicas: plan.replicas, levels, appPeakRssMb: Math.max(...peaks), baselinePeakRssMb: baseline.peakRssMb(), kafka };
+    return out;
   } finally {
     await stopAll();
   }

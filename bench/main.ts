@@ -67,7 +67,7 @@ async function runPhases(
           durationMs: o.durationMs,
           warmupMs: o.warmupMs,
           repeats: o.repeats,
-          replicas: o.replicas,
+          workers: o.workers,
           env: o.appEnv,
           profileFile: profileOf('ingestion'),
         },
@@ -151,10 +151,11 @@ async function main(): Promise<number> {
   }
   const rows = tableRows(figures);
   say(`\n${formatTable(rows)}\n`);
-  if (figures.ingestion?.kafka) {
-    const k = figures.ingestion.kafka;
+  for (const f of figures.ingestion ?? []) {
+    const k = f.kafka;
+    if (!k) continue;
     say(
-      `ingestion Kafka sends: ${k.batches} batches, ${k.meanBatchSize.toFixed(1)} messages each on average, ${k.meanSendMs.toFixed(1)} ms each`,
+      `ingestion (${f.workers} worker(s)) Kafka sends: ${k.batches} batches, ${k.meanBatchSize.toFixed(1)} messages each on average, ${k.meanSendMs.toFixed(1)} ms each`,
     );
   }
   if (figures.projector?.batches) {

@@ -17,18 +17,36 @@ const level = (c: number, app: number, base: number, p99: number) => ({
 describe('report', () => {
   it('judges ingestion at its best level within the p99 bound, against the baseline', () => {
     const rows = tableRows({
-      ingestion: {
-        replicas: 1,
-        levels: [level(8, 4000, 9000, 10), level(32, 6000, 10000, 40), level(128, 7000, 11000, 90)],
-        appPeakRssMb: 150,
-        baselinePeakRssMb: 60,
-        kafka: null,
-      },
+      ingestion: [
+        {
+          workers: 1,
+          levels: [level(8, 4000, 9000, 10), level(32, 6000, 10000, 40), level(128, 7000, 11000, 90)],
+          appPeakRssMb: 150,
+          baselinePeakRssMb: 60,
+          kafka: null,
+        },
+        {
+          workers: 2,
+          levels: [level(8, 5000, 9000, 10), level(32, 7000, 10000, 60)],
+          appPeakRssMb: 120,
+          baselinePeakRssMb: 60,
+          kafka: null,
+        },
+      ],
     });
     const best = rows.find((r) => r[0].startsWith('ingestion: best'))!;
     expect(best).toEqual(['ingestion: best level with p99 ≤ 50 ms', '6,000/s (c=32)', '10,000/s', '0.60×', '≥ 5,000/s, ≥ 0.5×', 'met']);
     expect(rows.find((r) => r[0].includes('RSS'))![5]).toBe('met');
     expect(rows.find((r) => r[0] === 'ingestion c=8: server CPU µs per webhook')!.slice(1, 4)).toEqual(['200', '100', '2.00×']);
+    // Two workers: their own rows beside the same baseline, judged the same way.
+    expect(rows.find((r) => r[0] === 'ingestion (2 workers): best level with p99 ≤ 50 ms')!.slice(1, 6)).toEqual([
+      '5,000/s (c=8)',
+      '9,000/s',
+      '0.56×',
+      '≥ 5,000/s, ≥ 0.5×',
+      'met',
+    ]);
+    expect(rows.find((r) => r[0] === 'ingestion (2 workers): peak RSS (VmHWM) of its largest process')![1]).toBe('120 MB');
     expect(rows.find((r) => r[0] === 'ingestion c=8: cores server / Kafka / load gen / machine')!.slice(1, 3)).toEqual([
       '0.80 / 0.40 / 0.30 / —',
       '0.90 / — / 0.50 / —',
@@ -37,12 +55,12 @@ describe('report', () => {
 
   it('is short when no level keeps p99 within bounds, or the ratio is below half', () => {
     const none = tableRows({
-      ingestion: { replicas: 1, levels: [level(8, 9000, 9000, 60)], appPeakRssMb: 250, baselinePeakRssMb: 60, kafka: null },
+      ingestion: [{ workers: 1, levels: [level(8, 9000, 9000, 60)], appPeakRssMb: 250, baselinePeakRssMb: 60, kafka: null }],
     });
     expect(none.find((r) => r[0].startsWith('ingestion: best'))![5]).toBe('SHORT');
     expect(none.find((r) => r[0].includes('RSS'))![5]).toBe('SHORT');
     const slow = tableRows({
-      ingestion: { replicas: 1, levels: [level(8, 5000, 20000, 10)], appPeakRssMb: 100, baselinePeakRssMb: 60, kafka: null },
+      ingestion: [{ workers: 1, levels: [level(8, 5000, 20000, 10)], appPeakRssMb: 100, baselinePeakRssMb: 60, kafka: null }],
     });
     expect(slow.find((r) => r[0].startsWith('ingestion: best'))![5]).toBe('SHORT');
   });
@@ -85,7 +103,7 @@ describe('report', () => {
 
   it('formats aligned text and Markdown', () => {
     const rows = tableRows({
-      ingestion: { replicas: 1, levels: [level(8, 4000, 9000, 10)], appPeakRssMb: 150, baselinePeakRssMb: 60, kafka: null },
+      ingestion: [{ workers: 1, levels: [level(8, 4000, 9000, 10)], appPeakRssMb: 150, baselinePeakRssMb: 60, kafka: null }],
     });
     const text = formatTable(rows).split('\n');
     expect(text[0]).toMatch(/^measure\s+pipeline\s+baseline/);
