@@ -10,7 +10,6 @@ import { ReadinessService } from './health/readiness.service';
 import { IngestionMetrics } from './ingestion.metrics';
 import { OperationsServer } from './operations';
 import { InstituteKeysService } from './webhooks/institute-keys.service';
-import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhooksService } from './webhooks/webhooks.service';
 
 /** Sends what is queued and closes connections after the HTTP server stopped taking requests. */
@@ -27,8 +26,9 @@ class IngestionShutdown implements OnApplicationShutdown {
 }
 
 @Module({
-  // /metrics and /docs are served on OPS_PORT (see main.ts); /health and /ready on both ports.
-  controllers: [WebhooksController, HealthController],
+  // /metrics and /docs are served on OPS_PORT (see main.ts); /health and /ready on both ports. The
+  // webhook route is a plain Fastify route (webhooks/webhook-route.ts).
+  controllers: [HealthController],
   providers: [
     { provide: Metrics, useFactory: () => new Metrics('ingestion') },
     { provide: IngestionMetrics, useFactory: (m: Metrics) => new IngestionMetrics(m), inject: [Metrics] },

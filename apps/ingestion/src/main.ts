@@ -14,8 +14,9 @@ import { IngestionMetrics } from './ingestion.metrics';
 import { ReadinessService } from './health/readiness.service';
 import { createOperationsApp, OperationsServer } from './operations';
 import { InstituteKeysService } from './webhooks/institute-keys.service';
-import { RetryLaterFilter } from './webhooks/webhook-errors';
 import { installWebhookGuard } from './webhooks/webhook-guard';
+import { describeWebhookRoute, installWebhookRoute } from './webhooks/webhook-route';
+import { WebhooksService } from './webhooks/webhooks.service';
 import { isIngestionWorker, joinPrimary, runPrimary } from './workers';
 
 // Node checks request and header timeouts on this interval (30 s by default), so a slow sender
@@ -56,12 +57,13 @@ export async function createIngestionApp(env: NodeJS.ProcessEnv = readEnv()): Pr
   });
   app.useLogger(app.get(PinoNestLogger));
   logEachRequest(fastify, app.get(Logger));
-  app.useGlobalFilters(new RetryLaterFilter());
   app.enableShutdownHooks();
   installWebhookGuard(fastify, app.get(InstituteKeysService), app.get(IngestionMetrics), app.get(Logger), {
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
     maxInFlightBytes: config.INGEST_QUEUE_MAX_BYTES,
   });
+
+  installWebhookRoute(fastify, app.get(WebhooksService), app.get(Logger));
 
   const document = SwaggerModule.createDocument(
     app,
@@ -71,6 +73,7 @@ export async function createIngestionApp(env: NodeJS.ProcessEnv = readEnv()): Pr
       .setVersion('1')
       .build(),
   );
+  describeWebhookRoute(document);
 
   await migratePostgres(app.get(Postgres));
   const kafka = app.get(KafkaConnection);
