@@ -21,6 +21,14 @@ describe('envelope', () => {
     expect(parsed.head).toEqual({ v: 1, ...head });
   });
 
+  it('writes multi-byte head text and body exactly (the envelope is one buffer sized in bytes)', () => {
+    const raw = Buffer.from('{"event":"FeePaymentCompletedEvent","payload":{"name":"Zoë 学校 🎓"}}');
+    const value = serializeEnvelope({ ...head, classroomId: 'clé-🎓', userId: 'ü' }, raw);
+    expect(value.toString('utf8')).toBe(
+      `${JSON.stringify({ v: 1, ...head, classroomId: 'clé-🎓', userId: 'ü' }).slice(0, -1)},"body":${raw.toString('utf8')}}`,
+    );
+  });
+
   it('is not fooled by a head string that looks like the body marker', () => {
     const tricky = { ...head, eventName: 'x,"body":y' };
     const parsed = parseEnvelope(serializeEnvelope(tricky, Buffer.from('{}')));

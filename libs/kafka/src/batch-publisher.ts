@@ -1,6 +1,7 @@
 import { CompressionTypes, Producer } from 'kafkajs';
 import { Logger } from '@wise/observability';
 import { KafkaConnection } from './kafka-connection';
+import { keyPartitioner } from './partitioner';
 
 export interface OutgoingMessage {
   topic: string;
@@ -85,6 +86,7 @@ export class BatchPublisher {
       metadataMaxAge: 10000,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      createPartitioner: keyPartitioner,
       // Bounded retries (kafkajs warns this weakens exactly-once): a request that cannot be
       // acknowledged within sendTimeoutMs is answered 503 anyway, and a resend by Wise carries the
       // same event id, which every table downstream collapses.
