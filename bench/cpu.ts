@@ -27,6 +27,18 @@ export function machineBusySeconds(): number | null {
   }
 }
 
+/**
+ * Seconds a thread has spent runnable but waiting for a CPU (the run queue), from
+ * /proc/<pid>/task/<tid>/schedstat; the main thread (tid = pid) is a Node process's event loop.
+ */
+export function runQueueSeconds(pid: number, tid = pid): number | null {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]) / 1e9;
+  } catch {
+    return null;
+  }
+}
+
 /** A process and its descendants (e.g. a node:cluster primary and its workers), parents first. */
 export function processTree(root: number): number[] {
   const children = new Map<number, number[]>();

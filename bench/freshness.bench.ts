@@ -6,7 +6,9 @@ import { sendAll, SendStats, type Delivery } from '../tools/simulate/sender';
 import { instituteCredentials, type WorldOptions } from '../tools/simulate/world';
 import { BenchProcess, ENTRY, freePort, ROOT } from './app-process';
 import { counterRates, readCounters, type ClickHouseCounters } from './clickhouse-counters';
-import { CpuMeter, servicePids } from './cpu';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { CpuMeter, runQueueSeconds, servicePids } from './cpu';
+import { buckets, histogram, quantileBound, scrape, sumOf } from './prometheus';
 import type { BenchRun } from './bench-env';
 import { latencySummary, Samples, type LatencySummary } from './stats';
 
@@ -30,6 +32,25 @@ export interface FreshnessFigures {
   cpu: Record<string, number>;
   /** ClickHouse server activity per second while sending (INSERT statements, merges...). */
   clickhouse: ClickHouseCounters;
+  /** What a POST waited for while sending (see PostWaits). */
+  postWaits: PostWaits;
+}
+
+/**
+ * Where a slow POST answer can come from, measured over the sending window: ingestion's event loop
+ * (its delay: a timer firing late, because the loop was busy or the thread was not scheduled),
+ * Kafka's acknowledgement, or the CPU being taken by other processes (time the thread was runnable
+ * but waited in the run queue), for ingestion and for the bench process that sends and times.
+ */
+export interface PostWaits {
+  ingestionLoopDelayP99Ms: number | null;
+  ingestionLoopDelayMaxMs: number | null;
+  kafkaSendMeanMs: number | null;
+  /** Upper bound of the histogram bucket holding the 99th percentile of Kafka sends. */
+  kafkaSendP99UpToMs: number | null;
+  /** Share of wall time each main thread was runnable but waiting for a CPU (0–1). */
+  runQueueShare: { ingestion: number | null; bench: number | null };
+  benchLoopDelayP99Ms: number;
 }
 
 export interface FreshnessPlan {
@@ -59,7 +80,7 @@ export async function benchFreshness(
   run.ownPhase('fresh');
   const creds = instituteCredentials(world);
   await registerInstitutes(run.databaseUrl, creds);
-  const [appPort, opsPort] = [await freePort(), await freePort()];
+  const [appPort, opsPort, ingestionOpsPort] = [await freePort(), await freePort(), await freePort()];
   const projector = await BenchProcess.start(
     'projector',
     [ENTRY.projector],
@@ -69,7 +90,7 @@ export async function benchFreshness(
   const ingestion = await BenchProcess.start(
     'ingestion',
     [ENTRY.ingestion],
-    run.appEnv('fresh', { PORT: String(appPort), ...plan.env }),
+    run.appEnv('fresh', { PORT: String(appPort), OPS_PORT: String(ingestionOpsPort), ...plan.env }),
     `http://127.0.0.1:${appPort}/ready`,
   ).catch(async (e) => {
     await projector.stop();
@@ -96,6 +117,8 @@ export async function benchFreshness(
     const server = run.clickhouse(null);
     const counters0 = await readCounters(server);
     const meter = new CpuMeter({ ingestion: ingestion.pid, projector: projector.pid, ...servicePids(ROOT) }).start();
+    const waits = new PostWaitMeter(ingestion.pid, `http://127.0.0.1:${ingestionOpsPort}/metrics`);
+    await waits.start();
     const t0 = Date.now();
     const sender = sendAll(
       deliveries,
@@ -161,6 +184,7 @@ export async function benchFreshness(
     await sender;
     const sentSeconds = (Date.now() - t0) / 1000;
     const cpu = meter.stop();
+    const postWaits = await waits.stop();
     const clickhouse = counterRates(counters0, await readCounters(server), sentSeconds);
     await server.close();
     await poller;
@@ -179,9 +203,53 @@ export async function benchFreshness(
       projectorPeakRssMb: projector.peakRssMb(),
       cpu,
       clickhouse,
+      postWaits,
     };
   } finally {
     await ch.close();
     await Promise.all([ingestion.stop(), projector.stop()]);
+  }
+}
+
+/** Measures PostWaits between start() and stop() (ingestion's lag histogram resets at each scrape). */
+class PostWaitMeter {
+  private t0 = 0;
+  private runQueue0: Array<number | null> = [];
+  private kafka0 = new Map<number, number>();
+  private send0 = { sum: 0, count: 0 };
+  private readonly loop = monitorEventLoopDelay({ resolution: 10 });
+
+  constructor(
+    private readonly ingestionPid: number,
+    private readonly metricsUrl: string,
+  ) {}
+
+  async start(): Promise<void> {
+    const text = (await scrape(this.metricsUrl)) ?? '';
+    this.kafka0 = buckets(text, 'ingestion_kafka_send_seconds');
+    this.send0 = histogram(text, 'ingestion_kafka_send_seconds');
+    this.runQueue0 = [runQueueSeconds(this.ingestionPid), runQueueSeconds(process.pid)];
+    this.t0 = performance.now();
+    this.loop.enable();
+  }
+
+  async stop(): Promise<PostWaits> {
+    this.loop.disable();
+    const wall = (performance.now() - this.t0) / 1000;
+    const now = [runQueueSeconds(this.ingestionPid), runQueueSeconds(process.pid)];
+    const share = (i: number) => (now[i] !== null && this.runQueue0[i] !== null ? (now[i]! - this.runQueue0[i]!) / wall : null);
+    const text = await scrape(this.metricsUrl);
+    const ms = (name: string) => (text === null ? null : 1000 * sumOf(text, name));
+    const send = text === null ? null : histogram(text, 'ingestion_kafka_send_seconds');
+    const sends = send ? send.count - this.send0.count : 0;
+    const p99 = text === null ? null : quantileBound(this.kafka0, buckets(text, 'ingestion_kafka_send_seconds'), 0.99);
+    return {
+      ingestionLoopDelayP99Ms: ms('nodejs_eventloop_lag_p99_seconds'),
+      ingestionLoopDelayMaxMs: ms('nodejs_eventloop_lag_max_seconds'),
+      kafkaSendMeanMs: send && sends > 0 ? (1000 * (send.sum - this.send0.sum)) / sends : null,
+      kafkaSendP99UpToMs: p99 === null ? null : 1000 * p99,
+      runQueueShare: { ingestion: share(0), bench: share(1) },
+      benchLoopDelayP99Ms: this.loop.percentile(99) / 1e6,
+    };
   }
 }

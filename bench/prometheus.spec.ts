@@ -1,4 +1,4 @@
-import { histogram, sumOf } from './prometheus';
+import { buckets, histogram, quantileBound, sumOf } from './prometheus';
 
 const text = `# HELP x_total help
 x_total{outcome="ok",app="a"} 3
@@ -17,5 +17,25 @@ describe('prometheus text', () => {
     expect(sumOf(text, 'x_other')).toBe(7);
     expect(sumOf(text, 'missing')).toBe(0);
     expect(histogram(text, 'x_seconds')).toEqual({ sum: 0.75, count: 15 });
+  });
+});
+
+describe('histogram buckets', () => {
+  const at = (ok: number[], failed: number[]) =>
+    ['0.01', '0.1', '1', '+Inf']
+      .map(
+        (le, i) => `h_seconds_bucket{outcome="ok",le="${le}",app="a"} ${ok[i]}\nh_seconds_bucket{le="${le}",outcome="failed"} ${failed[i]}`,
+      )
+      .join('\n');
+
+  it('sums buckets over label sets and bounds a quantile of what was observed between two scrapes', () => {
+    const before = buckets(at([1, 1, 1, 1], [0, 0, 0, 0]), 'h_seconds');
+    expect(before.get(Infinity)).toBe(1);
+    const after = buckets(at([50, 90, 99, 101], [0, 0, 0, 0]), 'h_seconds');
+    // 100 new observations: 49 ≤ 10 ms, 89 ≤ 100 ms, 98 ≤ 1 s, 100 in all.
+    expect(quantileBound(before, after, 0.5)).toBe(0.1);
+    expect(quantileBound(before, after, 0.98)).toBe(1);
+    expect(quantileBound(before, after, 0.99)).toBe(Infinity);
+    expect(quantileBound(after, after, 0.99)).toBeNull();
   });
 });

@@ -95,10 +95,20 @@ describe('report', () => {
         projectorPeakRssMb: 2,
         cpu: {},
         clickhouse: {},
+        postWaits: {
+          ingestionLoopDelayP99Ms: 410.1,
+          ingestionLoopDelayMaxMs: 900,
+          kafkaSendMeanMs: 12.34,
+          kafkaSendP99UpToMs: 250,
+          runQueueShare: { ingestion: 0.456, bench: null },
+          benchLoopDelayP99Ms: 20.04,
+        },
       },
     });
     expect(rows[0].slice(1)).toEqual(['60,000', '120,000 rows/s', '0.50×', '≥ 50,000/s', 'met']);
     expect(rows.find((r) => r[0].startsWith('freshness @'))![5]).toBe('SHORT');
+    expect(rows.find((r) => r[0].startsWith('freshness: POST waits'))![1]).toBe('410.1 / 900.0; 12.3 / 250');
+    expect(rows.find((r) => r[0].startsWith('freshness: main thread waiting'))![1]).toBe('46 % / —; 20.0');
   });
 
   it('formats aligned text and Markdown', () => {

@@ -31,6 +31,7 @@ const n = (v: number | null | undefined, digits = 0): string =>
     ? '—'
     : v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : '—');
+const pct = (share: number | null) => (share === null ? '—' : `${n(100 * share)} %`);
 const verdict = (ok: boolean) => (ok ? 'met' : 'SHORT');
 
 /** The one table of the run: each figure beside its baseline and its target. */
@@ -137,6 +138,25 @@ export function tableRows(f: Figures): TableRow[] {
       '',
     ]);
     rows.push(['freshness: POST answered p50 / p99 ms', `${n(x.postLatency.p50, 1)} / ${n(x.postLatency.p99, 1)}`, '', '', '', '']);
+    const w = x.postWaits;
+    if (w) {
+      rows.push([
+        'freshness: POST waits: ingestion event-loop delay p99 / max ms; Kafka send mean / p99 ≤ ms',
+        `${n(w.ingestionLoopDelayP99Ms, 1)} / ${n(w.ingestionLoopDelayMaxMs, 1)}; ${n(w.kafkaSendMeanMs, 1)} / ${n(w.kafkaSendP99UpToMs)}`,
+        '',
+        '',
+        '',
+        '',
+      ]);
+      rows.push([
+        'freshness: main thread waiting for a CPU, ingestion / bench (sender); bench event-loop delay p99 ms',
+        `${pct(w.runQueueShare.ingestion)} / ${pct(w.runQueueShare.bench)}; ${n(w.benchLoopDelayP99Ms, 1)}`,
+        '',
+        '',
+        '',
+        '',
+      ]);
+    }
     rows.push(['freshness: peak RSS ingestion / projector', `${n(x.ingestionPeakRssMb)} / ${n(x.projectorPeakRssMb)} MB`, '', '', '', '']);
     rows.push([
       'freshness: cores ingestion / projector / Kafka / ClickHouse / machine',
