@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { classroomRef, optionalText, optionalWiseTime, personRef, wiseEvent, wiseId } from './common.schemas';
+import { classroomRef, optionalText, optionalWiseTime, personRef, wiseEvent, wiseId, wiseObject } from './common.schemas';
 
 export const certificateIssuedSchema = wiseEvent(
   'CertificateIssuedEvent',
-  z.looseObject({
+  wiseObject({
     classroom: classroomRef,
     student: personRef,
-    certificate: z.looseObject({
+    certificate: wiseObject({
       _id: wiseId,
       // A number or a formatted string: the samples do not say which, and analytics only shows it.
       certificateNumber: z.union([z.string(), z.number()]).nullish(),

@@ -3,11 +3,23 @@ import { parseWiseTime } from './wise-time';
 
 /*
  * Building blocks shared by the event schemas. Two rules hold for every schema in this folder:
- *  - objects are loose: fields nobody asked about are kept, never rejected, because Wise's field
- *    lists are only partly known and the event log must keep what was sent;
+ *  - objects are loose (`wiseObject`): fields nobody asked about are accepted, never rejected,
+ *    because Wise's field lists are only partly known and the event log must keep what was sent;
  *  - schemas check and never transform (no defaults, coercions or transforms), so the validated
  *    input already has the inferred type and links can be read from it directly.
  */
+
+/**
+ * An object of a Wise body. Unknown fields are accepted, and typed as present (the type of
+ * `z.looseObject`): readers get the validated input itself (parseWiseBody), with every field that
+ * was sent, and the raw bytes are the record. At run time it is zod's default object, whose
+ * output leaves unknown fields out: nothing reads zod's output, and copying every unknown field
+ * into it (what `z.looseObject` does) cost about 7 % of ingestion's CPU per webhook (measured in
+ * docs/benchmarks.md).
+ */
+export function wiseObject<S extends z.core.$ZodLooseShape>(shape: S): z.ZodObject<S, z.core.$loose> {
+  return z.object(shape) as unknown as z.ZodObject<S, z.core.$loose>;
+}
 
 // The range (1970 to 2106-02-07, what ClickHouse DateTime holds) is explained in wise-time.ts.
 const TIME_MESSAGE = 'expected an ISO-8601 time or an epoch number';
@@ -41,18 +53,18 @@ export const optionalWiseTime = z
   .optional();
 
 /** Money as Wise sends it: integer minor units and a currency code, kept exactly as sent. */
-export const money = z.looseObject({
+export const money = wiseObject({
   value: z.number().int(),
   currency: z.string().min(1),
 });
 
-export const classroomRef = z.looseObject({
+export const classroomRef = wiseObject({
   _id: wiseId,
   name: optionalText,
   subject: optionalText,
 });
 
-export const personRef = z.looseObject({
+export const personRef = wiseObject({
   _id: wiseId,
   name: optionalText,
   email: optionalText,
@@ -60,5 +72,5 @@ export const personRef = z.looseObject({
 
 /** The `{event, payload}` envelope every Wise body has, with the event name pinned. */
 export function wiseEvent<const N extends string, P extends z.ZodType>(name: N, payload: P) {
-  return z.looseObject({ event: z.literal(name), payload });
+  return wiseObject({ event: z.literal(name), payload });
 }

@@ -8,17 +8,18 @@ import {
   personRef,
   wiseEvent,
   wiseId,
+  wiseObject,
   wiseTime,
 } from './common.schemas';
 
 /** A payment collected. It carries no time of its own: Wise's sample has none. */
 export const feePaymentCompletedSchema = wiseEvent(
   'FeePaymentCompletedEvent',
-  z.looseObject({
+  wiseObject({
     type: optionalText,
     classroom: classroomRef,
     student: personRef,
-    transaction: z.looseObject({
+    transaction: wiseObject({
       _id: wiseId,
       amount: money,
     }),
@@ -33,10 +34,10 @@ export const feePaymentCompletedSchema = wiseEvent(
  */
 export const feeInvoiceChargedSchema = wiseEvent(
   'FeeInvoiceChargedEvent',
-  z.looseObject({
+  wiseObject({
     classroom: classroomRef,
     student: personRef,
-    transaction: z.looseObject({
+    transaction: wiseObject({
       status: optionalText,
       type: optionalText,
       senderId: optionalRefId,
@@ -44,7 +45,7 @@ export const feeInvoiceChargedSchema = wiseEvent(
       chargedAt: wiseTime,
       amount: money,
       note: optionalText,
-      metadata: z.looseObject({
+      metadata: wiseObject({
         classId: optionalRefId,
         dueOn: optionalWiseTime,
         dueAfterDays: z.number().nullish(),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalText, optionalWiseTime, wiseId, wiseTime } from './common.schemas';
+import { optionalText, optionalWiseTime, wiseId, wiseTime, wiseObject } from './common.schemas';
 import { parseWiseTime } from './wise-time';
 
 /*
@@ -8,7 +8,7 @@ import { parseWiseTime } from './wise-time';
  * participant id, user_id) are not Wise ids and are kept unchecked.
  */
 
-const zoomMeeting = z.looseObject({
+const zoomMeeting = wiseObject({
   topic: optionalText,
   start_time: optionalWiseTime,
   end_time: optionalWiseTime,
@@ -18,7 +18,7 @@ const zoomMeeting = z.looseObject({
 
 // email then user_name is how a participant is matched to a student; either may be "" (Zoom sends
 // "" for a guest's email), but not both: see `participantIdentity` below.
-const zoomParticipant = z.looseObject({
+const zoomParticipant = wiseObject({
   user_name: optionalText,
   email: optionalText,
   join_time: optionalWiseTime,
@@ -26,21 +26,21 @@ const zoomParticipant = z.looseObject({
   leave_reason: optionalText,
 });
 
-const sharingDetails = z.looseObject({
+const sharingDetails = wiseObject({
   content: optionalText,
   source: optionalText,
   date_time: optionalWiseTime,
 });
 
 function inMeetingEvent<const N extends string, O extends z.ZodType>(name: N, object: O) {
-  return z.looseObject({
+  return wiseObject({
     event: z.literal(name),
     // Reported both at top level and inside payload; either, both or neither may come.
     event_ts: optionalWiseTime,
-    payload: z.looseObject({
+    payload: wiseObject({
       sessionId: wiseId,
       event_ts: optionalWiseTime,
-      payload: z.looseObject({ object }),
+      payload: wiseObject({ object }),
     }),
   });
 }
@@ -84,15 +84,15 @@ export const meetingEndedSchema = inMeetingEvent('MeetingEndedEvent', zoomMeetin
 
 export const participantJoinedSchema = inMeetingEvent(
   'ParticipantJoinedMeetingEvent',
-  z.looseObject({ participant: zoomParticipant.extend({ join_time: wiseTime }) }),
+  wiseObject({ participant: zoomParticipant.extend({ join_time: wiseTime }) }),
 ).superRefine(participantIdentity);
 
 export const participantLeftSchema = inMeetingEvent(
   'ParticipantLeftMeetingEvent',
-  z.looseObject({ participant: zoomParticipant.extend({ leave_time: wiseTime }) }),
+  wiseObject({ participant: zoomParticipant.extend({ leave_time: wiseTime }) }),
 ).superRefine(participantIdentity);
 
-const sharingObject = z.looseObject({
+const sharingObject = wiseObject({
   participant: zoomParticipant.extend({ sharing_details: sharingDetails.optional() }),
 });
 

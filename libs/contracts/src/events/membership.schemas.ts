@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { classroomRef, money, optionalText, personRef, wiseEvent } from './common.schemas';
+import { classroomRef, money, optionalText, personRef, wiseEvent, wiseObject } from './common.schemas';
 
-const withStudent = z.looseObject({ classroom: classroomRef, student: personRef });
-const withTeacher = z.looseObject({ classroom: classroomRef, teacher: personRef });
+const withStudent = wiseObject({ classroom: classroomRef, student: personRef });
+const withTeacher = wiseObject({ classroom: classroomRef, teacher: personRef });
 
 // The event name already says "removed"; `remove: true` is redundant and so only type-checked.
 const removal = { remove: z.boolean().optional() };

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { optionalRefId, wiseEvent, wiseId } from './common.schemas';
+import { optionalRefId, wiseEvent, wiseId, wiseObject } from './common.schemas';
 
 // duration's unit is not documented by Wise: it is checked as a number and kept as sent.
-const recordingPart = z.looseObject({
+const recordingPart = wiseObject({
   type: z.string().min(1),
   url: z.string().min(1),
   duration: z.number().nonnegative(),
@@ -12,7 +12,7 @@ const recordingPart = z.looseObject({
 
 export const recordingCompletedSchema = wiseEvent(
   'RecordingCompletedEvent',
-  z.looseObject({
+  wiseObject({
     userId: optionalRefId,
     sessionId: wiseId,
     recordings: z.array(recordingPart),

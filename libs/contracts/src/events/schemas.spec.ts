@@ -29,9 +29,11 @@ describe('WISE_EVENT_SCHEMAS', () => {
     expect(WISE_EVENT_SCHEMAS[name].safeParse(fixture(other)).success).toBe(false);
   });
 
-  it.each(WISE_EVENT_NAMES.map((n) => [n]))('%s keeps unknown fields at every depth', (name) => {
+  // zod's output is never read (it leaves unknown fields out, see wiseObject): what is kept is the
+  // validated input, returned by parseWiseBody, and the raw bytes.
+  it.each(WISE_EVENT_NAMES.map((n) => [n]))('%s accepts and keeps unknown fields at every depth', (name) => {
     const body = withExtras(fixture(name));
-    expect(WISE_EVENT_SCHEMAS[name].parse(body)).toEqual(body);
+    expect(WISE_EVENT_SCHEMAS[name].safeParse(body).success).toBe(true);
     const r = parseWiseBody(JSON.stringify(body));
     expect(r.ok).toBe(true);
     expect(r.ok && r.body).toEqual(body);

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { optionalRefId, optionalText, optionalWiseTime, wiseEvent, wiseId } from './common.schemas';
+import { optionalRefId, optionalText, optionalWiseTime, wiseEvent, wiseId, wiseObject } from './common.schemas';
 
 /*
  * Session scheduling. Only `_id` and `classId` are required on every item: updates are sparse
  * patches where a missing field means "unchanged", so nothing else may be demanded or defaulted.
  */
-const sessionItem = z.looseObject({
+const sessionItem = wiseObject({
   _id: wiseId,
   classId: wiseId,
   userId: optionalRefId,
@@ -19,7 +19,7 @@ const sessionItem = z.looseObject({
 });
 
 // An empty list changes nothing and points at nothing: more likely a broken sender than an event.
-const sessionsPayload = z.looseObject({ sessions: z.array(sessionItem).min(1) });
+const sessionsPayload = wiseObject({ sessions: z.array(sessionItem).min(1) });
 
 export const sessionsCreatedSchema = wiseEvent('SessionsCreatedEvent', sessionsPayload);
 export const sessionsUpdatedSchema = wiseEvent('SessionsUpdatedEvent', sessionsPayload);
@@ -28,8 +28,8 @@ export const sessionsDeletedSchema = wiseEvent('SessionsDeletedEvent', sessionsP
 /** Wise's note that it computed attendance: a pointer to the session, carrying no values. */
 export const attendanceComputedSchema = wiseEvent(
   'AttendanceComputedEvent',
-  z.looseObject({
-    session: z.looseObject({
+  wiseObject({
+    session: wiseObject({
       _id: wiseId,
       classId: optionalRefId,
       userId: optionalRefId,
