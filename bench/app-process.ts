@@ -16,6 +16,12 @@ export const ENTRY = {
   profiler: join(ROOT, 'dist', 'bench', 'cpu-profile-preload.js'),
 };
 
+/**
+ * Node flags ingestion runs with, as docker-compose and `npm start` run it: the heap cap makes V8
+ * collect before RSS grows (README, NODE_OPTIONS), and the workers of INGEST_WORKERS inherit it.
+ */
+export const INGESTION_NODE_ARGS = ['--max-old-space-size=160'];
+
 /** Node flags and env that make an app profilable with BenchProcess.profile (see cpu-profile-preload.ts). */
 export function profiling(file: string | null): { nodeArgs: string[]; env: Record<string, string> } {
   return file ? { nodeArgs: ['-r', ENTRY.profiler], env: { BENCH_CPU_PROFILE: file } } : { nodeArgs: [], env: {} };

@@ -4,7 +4,7 @@ import type { SimEvent } from '../tools/simulate/generate';
 import { registerInstitutes } from '../tools/simulate/register';
 import { sendAll, SendStats, type Delivery } from '../tools/simulate/sender';
 import { instituteCredentials, type WorldOptions } from '../tools/simulate/world';
-import { BenchProcess, ENTRY, freePort, ROOT } from './app-process';
+import { BenchProcess, ENTRY, freePort, INGESTION_NODE_ARGS, ROOT } from './app-process';
 import { counterRates, readCounters, type ClickHouseCounters } from './clickhouse-counters';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { CpuMeter, runQueueSeconds, servicePids } from './cpu';
@@ -92,6 +92,7 @@ export async function benchFreshness(
     [ENTRY.ingestion],
     run.appEnv('fresh', { PORT: String(appPort), OPS_PORT: String(ingestionOpsPort), ...plan.env }),
     `http://127.0.0.1:${appPort}/ready`,
+    INGESTION_NODE_ARGS,
   ).catch(async (e) => {
     await projector.stop();
     throw e;

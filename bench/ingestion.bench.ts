@@ -2,7 +2,7 @@ import { buildRequest } from '../tools/simulate/http-connection';
 import type { SimEvent } from '../tools/simulate/generate';
 import { registerInstitutes } from '../tools/simulate/register';
 import { instituteCredentials, type WorldOptions } from '../tools/simulate/world';
-import { BenchProcess, ENTRY, freePort, profiling, ROOT } from './app-process';
+import { BenchProcess, ENTRY, freePort, INGESTION_NODE_ARGS, profiling, ROOT } from './app-process';
 import type { BenchRun } from './bench-env';
 import { CpuMeter, processTree, servicePids } from './cpu';
 import { processMemoryMb } from './machine';
@@ -90,7 +90,7 @@ export async function benchIngestion(
         [ENTRY.ingestion],
         env,
         `http://127.0.0.1:${opsPort}/ready`,
-        prof.nodeArgs,
+        [...INGESTION_NODE_ARGS, ...prof.nodeArgs],
       );
       apps.push(app);
       variants.push({ workers, app, port, opsPort });

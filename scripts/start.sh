@@ -22,7 +22,8 @@ trap 'stop; exit 0' INT TERM
 # stop signal reaches the app itself (a pipeline's $! would be the sed).
 node dist/apps/projector/src/main.js > >(sed -u 's/^/[projector] /') 2>&1 &
 pids+=($!)
-node dist/apps/ingestion/src/main.js > >(sed -u 's/^/[ingestion] /') 2>&1 &
+# The heap cap keeps ingestion's RSS near its bounded live memory (README, NODE_OPTIONS).
+node --max-old-space-size=160 dist/apps/ingestion/src/main.js > >(sed -u 's/^/[ingestion] /') 2>&1 &
 pids+=($!)
 echo "[start] ingestion on http://127.0.0.1:${PORT:-3000}, projector consuming; Ctrl-C stops both"
 # If either app exits, the pipeline is broken (events accepted but not projected, or nothing
