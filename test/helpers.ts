@@ -66,14 +66,14 @@ export interface RunningIngestion {
   stop: () => Promise<number | null>;
 }
 
-export async function startIngestion(env: NodeJS.ProcessEnv): Promise<RunningIngestion> {
+export async function startIngestion(env: NodeJS.ProcessEnv, startTimeoutMs = 30000): Promise<RunningIngestion> {
   const port = await freePort();
   const opsPort = await freePort();
   const proc = AppProcess.start('ingestion', { ...env, PORT: String(port), OPS_PORT: String(opsPort) });
   const url = `http://127.0.0.1:${port}`;
   const opsUrl = `http://127.0.0.1:${opsPort}`;
   try {
-    await proc.waitForLine(/ingestion listening/);
+    await proc.waitForLine(/ingestion listening/, startTimeoutMs);
     await waitFor('ingestion /ready', async () => (await fetch(`${url}/ready`)).status === 200);
   } catch (e) {
     await proc.stop('SIGKILL');

@@ -28,9 +28,14 @@ describe('INGEST_WORKERS=2', () => {
 
   beforeAll(async () => {
     await addInstitute(env, slug, key);
-    ingestion = await startIngestion(env);
-    await waitFor('both workers ready on the operations port', async () => (await fetch(`${ingestion.opsUrl}/ready`)).status === 200);
-  });
+    // Two workers boot at once (each a whole Nest app): on a busy 2-core machine that takes longer.
+    ingestion = await startIngestion(env, 90_000);
+    await waitFor(
+      'both workers ready on the operations port',
+      async () => (await fetch(`${ingestion.opsUrl}/ready`)).status === 200,
+      90_000,
+    );
+  }, 200_000);
   afterAll(async () => {
     await ingestion?.stop();
   });
