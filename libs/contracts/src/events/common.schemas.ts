@@ -14,8 +14,8 @@ import { parseWiseTime } from './wise-time';
  * `z.looseObject`): readers get the validated input itself (parseWiseBody), with every field that
  * was sent, and the raw bytes are the record. At run time it is zod's default object, whose
  * output leaves unknown fields out: nothing reads zod's output, and copying every unknown field
- * into it (what `z.looseObject` does) cost about 7 % of ingestion's CPU per webhook (measured in
- * docs/benchmarks.md).
+ * into it (what `z.looseObject` does) cost about 7 % of ingestion's CPU per webhook in a paired
+ * A/B (docs/benchmarks.md).
  */
 export function wiseObject<S extends z.core.$ZodLooseShape>(shape: S): z.ZodObject<S, z.core.$loose> {
   return z.object(shape) as unknown as z.ZodObject<S, z.core.$loose>;
