@@ -26,14 +26,6 @@ export class KeySet {
   institutes(): string[] {
     return [...new Set(this.list().map((k) => k[0]))];
   }
-
-  /** `(a, b) IN (('x', 'y'), …)` for each chunk of at most `size` keys (ClickHouse caps query text). */
-  filters(size = 400): string[] {
-    const out: string[] = [];
-    const all = this.list();
-    for (let i = 0; i < all.length; i += size) out.push(inFilter(this.columns, all.slice(i, i + size)));
-    return out;
-  }
 }
 
 /** `col IN ('a', …)` or `(c1, c2) IN (('a', 'b'), …)`; never empty (an empty list matches nothing). */
