@@ -65,7 +65,7 @@ export class ProjectorModule {
                 maxBytesPerPartition: config.PROJECTOR_BATCH_MAX_BYTES,
                 minBytes: config.PROJECTOR_BATCH_MIN_BYTES,
                 maxWaitMs: config.PROJECTOR_BATCH_WAIT_MS,
-                // Every partition in hand at once: their batches share one serving refresh round.
+                // Every partition in hand at once (their batches share serving refresh rounds).
                 partitionsConsumedConcurrently: config.KAFKA_TOPIC_PARTITIONS,
               },
               log,
@@ -77,7 +77,12 @@ export class ProjectorModule {
           useFactory: (ch: ClickHouse, log: Logger, m: ProjectorMetrics) =>
             new BatchSink(
               new ClickHouseWriter(ch, log, config.PROJECTOR_RETRY_MAX_MS, m.writer),
-              servingStep(new CoalescedRefresh(new ServingRefresh(ch)), log, m, config.PROJECTOR_RETRY_MAX_MS),
+              servingStep(
+                new CoalescedRefresh(new ServingRefresh(ch), config.PROJECTOR_REFRESH_INTERVAL_MS),
+                log,
+                m,
+                config.PROJECTOR_RETRY_MAX_MS,
+              ),
             ),
           inject: [ClickHouse, Logger, ProjectorMetrics],
         },
