@@ -1,6 +1,6 @@
 import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { BatchSink, ClickHouse, ClickHouseWriter } from '@wise/clickhouse';
+import { BatchSink, ClickHouse, ClickHouseWriter, GroupWriter } from '@wise/clickhouse';
 import { ProjectorConfig } from '@wise/config';
 import { BatchConsumer, KafkaConnection } from '@wise/kafka';
 import { Logger, Metrics } from '@wise/observability';
@@ -76,7 +76,8 @@ export class ProjectorModule {
           provide: BatchSink,
           useFactory: (ch: ClickHouse, log: Logger, m: ProjectorMetrics) =>
             new BatchSink(
-              new ClickHouseWriter(ch, log, config.PROJECTOR_RETRY_MAX_MS, m.writer),
+              // Partition batches in hand share INSERTs, as they share serving refresh rounds.
+              new GroupWriter(new ClickHouseWriter(ch, log, config.PROJECTOR_RETRY_MAX_MS, m.writer)),
               servingStep(
                 new CoalescedRefresh(new ServingRefresh(ch), config.PROJECTOR_REFRESH_INTERVAL_MS),
                 log,

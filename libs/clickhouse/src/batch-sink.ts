@@ -26,7 +26,7 @@ export interface WrittenBatch {
  */
 export class BatchSink {
   constructor(
-    readonly writer: ClickHouseWriter,
+    private readonly writer: Pick<ClickHouseWriter, 'write'>,
     private readonly afterWrite: AfterWrite = nothing,
   ) {}
 
