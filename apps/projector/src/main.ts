@@ -24,7 +24,7 @@ export async function startProjector(env: NodeJS.ProcessEnv = readEnv()): Promis
   const logger = app.get(Logger);
   const applied = await migrateClickHouse(app.get(ClickHouse), undefined, config.CLICKHOUSE_CLUSTER);
   if (applied.length > 0) logger.info('ClickHouse migrations applied', { applied });
-  const stale = await dropStaleRounds(app.get(ClickHouse), STALE_ROUND_MS);
+  const stale = await dropStaleRounds(app.get(ClickHouse), STALE_ROUND_MS, config.CLICKHOUSE_CLUSTER);
   if (stale > 0) logger.info('dropped the keys of serving refresh rounds a stop interrupted', { rounds: stale });
   const kafka = app.get(KafkaConnection);
   const topics = [config.KAFKA_EVENTS_TOPIC, config.KAFKA_QUARANTINE_TOPIC];

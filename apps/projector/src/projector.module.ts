@@ -79,7 +79,7 @@ export class ProjectorModule {
               // Partition batches in hand share INSERTs, as they share serving refresh rounds.
               new GroupWriter(new ClickHouseWriter(ch, log, config.PROJECTOR_RETRY_MAX_MS, m.writer)),
               servingStep(
-                new CoalescedRefresh(new ServingRefresh(ch), config.PROJECTOR_REFRESH_INTERVAL_MS),
+                new CoalescedRefresh(new ServingRefresh(ch, { cluster: config.CLICKHOUSE_CLUSTER }), config.PROJECTOR_REFRESH_INTERVAL_MS),
                 log,
                 m,
                 config.PROJECTOR_RETRY_MAX_MS,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { sqlString, type ClickHouseConnection } from '@wise/clickhouse';
+import { LOCAL_SUFFIX, sqlIdent, sqlString, type ClickHouseConnection } from '@wise/clickhouse';
 import type { KeySet } from './keys';
 
 /** The kinds of key a refresh round stores: what the batch touched, and what the round derives from it. */
@@ -43,6 +43,7 @@ export class Round {
   constructor(
     private readonly ch: ClickHouseConnection,
     version: number,
+    private readonly cluster = '',
   ) {
     this.round = `${version}-${randomBytes(4).toString('hex')}`;
   }
@@ -99,8 +100,7 @@ export class Round {
   }
 
   async drop(): Promise<void> {
-    for (const table of ROUND_TABLES)
-      await this.ch.command('serving:round:drop', `ALTER TABLE ${table} DROP PARTITION ${sqlString(this.round)}`);
+    for (const table of ROUND_TABLES) await this.ch.command('serving:round:drop', dropPartition(table, this.round, this.cluster));
   }
 
   private where(kind: KeyKind): string {
@@ -112,7 +112,7 @@ export class Round {
  * Drops the partitions of rounds older than `maxAgeMs` (a round id starts with its version, in
  * wall-clock microseconds): rounds a crash or kill interrupted. Live rounds last seconds.
  */
-export async function dropStaleRounds(ch: ClickHouseConnection, maxAgeMs: number, now = Date.now()): Promise<number> {
+export async function dropStaleRounds(ch: ClickHouseConnection, maxAgeMs: number, cluster = '', now = Date.now()): Promise<number> {
   const stale = new Set<string>();
   for (const table of ROUND_TABLES) {
     for (const { round } of await ch.query<{ round: string }>('serving:round:stale', `SELECT DISTINCT round FROM ${table}`)) {
@@ -120,7 +120,13 @@ export async function dropStaleRounds(ch: ClickHouseConnection, maxAgeMs: number
       if (Number.isFinite(micros) && micros / 1000 <= now - maxAgeMs) stale.add(round);
     }
   }
-  for (const round of stale)
-    for (const table of ROUND_TABLES) await ch.command('serving:round:drop', `ALTER TABLE ${table} DROP PARTITION ${sqlString(round)}`);
+  for (const round of stale) for (const table of ROUND_TABLES) await ch.command('serving:round:drop', dropPartition(table, round, cluster));
   return stale.size;
+}
+
+/** On a cluster the tables are Distributed over `<table>_local` (cluster-ddl.ts), where the partitions are. */
+function dropPartition(table: string, round: string, cluster: string): string {
+  return cluster
+    ? `ALTER TABLE ${table}${LOCAL_SUFFIX} ON CLUSTER ${sqlIdent(cluster)} DROP PARTITION ${sqlString(round)}`
+    : `ALTER TABLE ${table} DROP PARTITION ${sqlString(round)}`;
 }

@@ -24,6 +24,8 @@ import { VersionClock } from './version-clock';
 type Pair = { institute_id: string; k: string };
 
 const SESSION_KEY = ['institute_id', 'session_id'];
+/** Institutes per time-zone lookup: ClickHouse caps a query's text (max_query_size, 256 KiB by default). */
+const INSTITUTES_PER_QUERY = 1000;
 const CLASSROOM_KEY = ['institute_id', 'classroom_id'];
 
 /**
@@ -39,19 +41,30 @@ const CLASSROOM_KEY = ['institute_id', 'classroom_id'];
  * found by the server without a round trip.
  */
 export class ServingRefresh {
+  private readonly t: TableNames;
+  private readonly clock: VersionClock;
+  private readonly cluster: string;
+
   constructor(
     private readonly ch: ClickHouseConnection,
-    private readonly t: TableNames = tableNames(),
-    private readonly clock = new VersionClock(),
-    /** Institutes per time-zone lookup: ClickHouse caps a query's text (max_query_size, 256 KiB by default). */
-    private readonly chunk = 1000,
-  ) {}
+    options: {
+      /** The tables to read and write (a rebuild's `__rebuild` copies); the live ones by default. */
+      tables?: TableNames;
+      clock?: VersionClock;
+      /** CLICKHOUSE_CLUSTER: a round's partitions are then dropped from the `_local` tables on every server. */
+      cluster?: string;
+    } = {},
+  ) {
+    this.t = options.tables ?? tableNames();
+    this.clock = options.clock ?? new VersionClock();
+    this.cluster = options.cluster ?? '';
+  }
 
   async refresh(touched: Touched, progress?: (line: string) => void): Promise<void> {
     if (touched.isEmpty) return;
     const zones = await this.timeZones(allInstitutes(touched));
     const v = this.clock.next();
-    const r = new Round(this.ch, v);
+    const r = new Round(this.ch, v, this.cluster);
     const step = (line: string) => progress?.(`  ${line}`);
     await r.add([
       ['schedules', touched.schedules],
@@ -230,7 +243,7 @@ export class ServingRefresh {
     const zones = new Map<string, string>();
     for (const chunk of chunks(
       institutes.map((i) => [i]),
-      this.chunk,
+      INSTITUTES_PER_QUERY,
     )) {
       const rows = await this.ch.query<{ institute_id: string; timezone: string }>(
         'serving:time-zones',
@@ -263,7 +276,7 @@ export function servingRebuild(
   return {
     derivedTables: SERVING_STORES,
     beforeSwap: async (_, suffix) => {
-      const serving = new ServingRefresh(ch, tableNames(suffix));
+      const serving = new ServingRefresh(ch, { tables: tableNames(suffix) });
       const institutes = await serving.institutes();
       progress(`recomputing the serving tables of ${institutes.length} institutes`);
       await serving.refreshInstitutes(institutes, progress);

@@ -63,7 +63,8 @@ export class ProjectorConsumer {
     const committable = derived.then(
       () => this.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9),
       (e: Error) => {
-        if (e instanceof WriteAbandoned) this.logger.warn('serving refresh abandoned; the batch will be consumed again', { source, reason: e.message });
+        if (e instanceof WriteAbandoned)
+          this.logger.warn('serving refresh abandoned; the batch will be consumed again', { source, reason: e.message });
         throw e;
       },
     );
