@@ -10,6 +10,7 @@ import { Logger, Metrics } from '@wise/observability';
 import { ProjectorConsumer } from './consumer/projector.consumer';
 import { ProjectorMetrics } from './projector.metrics';
 import { ProjectorModule } from './projector.module';
+import { projectorReadiness } from './projector.readiness';
 
 /** Builds the projector, applies ClickHouse migrations, ensures topics, starts consuming. */
 export async function startProjector(env: NodeJS.ProcessEnv = readEnv()): Promise<INestApplicationContext> {
@@ -34,9 +35,11 @@ export async function startProjector(env: NodeJS.ProcessEnv = readEnv()): Promis
   return app;
 }
 
-/** /health and /metrics for the projector, which has no HTTP API of its own. */
+/** /health, /ready and /metrics for the projector, which has no HTTP API of its own. */
 function serveOperations(app: INestApplicationContext, port: number): Server {
   const metrics = app.get(Metrics);
+  const consumer = app.get(ProjectorConsumer);
+  const groupId = app.get(ProjectorConfig).PROJECTOR_GROUP_ID;
   return createServer((req, res) => {
     if (req.url === '/metrics') {
       metrics.render().then(
@@ -45,6 +48,9 @@ function serveOperations(app: INestApplicationContext, port: number): Server {
       );
     } else if (req.url === '/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    } else if (req.url === '/ready') {
+      const r = projectorReadiness(consumer.status, groupId);
+      res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(r.body));
     } else {
       res.writeHead(404).end();
     }
