@@ -188,7 +188,8 @@ export class InstituteKeysService implements OnApplicationShutdown {
       this.lastError = null;
     } catch (e) {
       this.failures++;
-      this.lastError = (e as Error).message || String(e);
+      // Node reports a refused connection to a name with two addresses as an AggregateError without a message.
+      this.lastError = (e as Error).message || (e as { code?: string }).code || String(e);
       if (!this.loaded) {
         this.logger.warn(
           'could not load institutes from PostgreSQL: not ready, webhooks get 503 until they are loaded; check that PostgreSQL is running and DATABASE_URL is right',
