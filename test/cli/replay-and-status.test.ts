@@ -1,8 +1,16 @@
 import { sqlString } from '@wise/clickhouse';
-import { deriveEventId, ENVELOPE_SCHEMA_VERSION, kafkaKey, parseEnvelope, serializeQuarantine } from '@wise/contracts';
+import {
+  acceptedEventRecord,
+  deriveEventId,
+  ENVELOPE_SCHEMA_VERSION,
+  kafkaKey,
+  parseEnvelope,
+  parseWiseBody,
+  serializeQuarantine,
+} from '@wise/contracts';
 import { KafkaConnection } from '@wise/kafka';
 import { Logger } from '@wise/observability';
-import { ANALYTICS_TABLES, projectMessage } from '@wise/projections';
+import { ANALYTICS_TABLES, eventStoreRow, projectMessage, quarantineRow } from '@wise/projections';
 import { fixtureBytes, readTopic, testEnv, uniqueSlug, waitFor } from '@wise/testing';
 import { addInstitute, AppProcess, post, RunningIngestion, startIngestion, startProjector } from '../helpers';
 import { clickhouseOf, dropDatabase, runCli, storedEvents, storedFactRows, waitUntilCommitted } from '../projector/harness';
@@ -27,6 +35,13 @@ const eventsTopicEnd = async () =>
 const body = fixtureBytes('FeeInvoiceChargedEvent');
 const eventId = deriveEventId(slug, body);
 const receivedAt = Date.now() - 3_600_000;
+/** Rows per fact table of one projection, every table named. */
+function factRowsOf(rows: Partial<Record<string, unknown[]>>): Record<string, number> {
+  const out = Object.fromEntries(ANALYTICS_TABLES.map((t) => [t, rows[t]?.length ?? 0]));
+  expect(Object.values(out).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  return out;
+}
+
 const STRICTER_REASON = 'FeeInvoiceChargedEvent: payload.invoice.notes: required (a rule since relaxed)';
 
 describe('quarantine replay and status, against the real services', () => {
@@ -99,9 +114,7 @@ describe('quarantine replay and status, against the real services', () => {
     expect(envelope.rawBody.equals(body)).toBe(true);
     const projected = projectMessage({ ...envelope.head, v: ENVELOPE_SCHEMA_VERSION }, body.toString('utf8'));
     if (projected.kind !== 'ok') throw new Error(projected.reason);
-    const expected = Object.fromEntries(ANALYTICS_TABLES.map((t) => [t, projected.rows[t as keyof typeof projected.rows]?.length ?? 0]));
-    expect(Object.values(expected).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
-    expect(await storedFactRows(ch, slug)).toEqual(expected);
+    expect(await storedFactRows(ch, slug)).toEqual(factRowsOf(projected.rows));
   });
 
   it('a second replay publishes nothing and adds nothing', async () => {
@@ -144,5 +157,40 @@ describe('quarantine replay and status, against the real services', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/lag unknown \(.*Kafka at 127\.0\.0\.1:1\)/);
     expect(r.stdout).toMatch(/^rebuild: none in progress$/m);
+  });
+  it('replays a delivery an earlier projector refused: its events row was kept, its fact rows come now, once', async () => {
+    const other = uniqueSlug('replay-p');
+    const raw = fixtureBytes('MeetingEndedEvent');
+    const id = deriveEventId(other, raw);
+    const parsed = parseWiseBody(raw);
+    if (!parsed.ok) throw new Error(parsed.reason);
+    const { head } = acceptedEventRecord(other, id, receivedAt, parsed, raw);
+    // What the projector writes when a projection refuses an event (project-batch.ts): the events
+    // row, and a quarantine row with the body; here as an earlier projector with a bug wrote them.
+    await ch.insert('events', [eventStoreRow({ v: ENVELOPE_SCHEMA_VERSION, ...head }, raw.toString('utf8'))]);
+    await ch.insert('quarantine', [
+      quarantineRow({
+        instituteId: other,
+        quarantineId: id,
+        stage: 'projector',
+        eventName: 'MeetingEndedEvent',
+        receivedAtMs: receivedAt,
+        reason: 'MeetingEndedEvent: internal projection error (a bug since fixed); rebuild after fixing',
+        raw: raw.toString('utf8'),
+        rawEncoding: 'utf8',
+        source: 'an earlier projector',
+      }),
+    ]);
+    expect(await cli(['quarantine', 'replay', '--institute', other])).toMatch(
+      /^1 of 1: 1 replayed, 0 replayed before, 0 still refused, 0 not replayable$/m,
+    );
+    await waitUntilCommitted(env);
+    expect(await storedEvents(ch, other)).toEqual({ distinct: 1, final: 1, ids: [id] });
+    const projected = projectMessage({ v: ENVELOPE_SCHEMA_VERSION, ...head }, raw.toString('utf8'));
+    if (projected.kind !== 'ok') throw new Error(projected.reason);
+    await waitFor('the fact rows of the replayed event', async () => {
+      const stored = await storedFactRows(ch, other);
+      return JSON.stringify(stored) === JSON.stringify(factRowsOf(projected.rows)) ? stored : undefined;
+    });
   });
 });
