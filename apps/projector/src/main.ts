@@ -30,8 +30,11 @@ export async function startProjector(env: NodeJS.ProcessEnv = readEnv()): Promis
     () => kafka.withAdmin((admin) => consumerLag(admin, config.PROJECTOR_GROUP_ID, topics)),
     (error) => logger.debug('consumer lag not read from Kafka for this scrape', { error }),
   );
-  await app.get(ProjectorConsumer).start();
-  logger.info('projector consuming', { group: config.PROJECTOR_GROUP_ID, topics, database: config.CLICKHOUSE_DATABASE });
+  const consumer = app.get(ProjectorConsumer);
+  await consumer.start();
+  // A consumer whose first join failed for good has crashed already (logged, and /ready says so).
+  if (consumer.status.state !== 'crashed')
+    logger.info('projector consuming', { group: config.PROJECTOR_GROUP_ID, topics, database: config.CLICKHOUSE_DATABASE });
   return app;
 }
 

@@ -19,7 +19,9 @@ export function parseSince(text: string, now = Date.now()): number {
   if (age) return now - Number(age[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[age[2] as 'm' | 'h' | 'd'];
   const at = /^\d{4}-\d{2}-\d{2}/.test(text) ? Date.parse(text) : NaN;
   if (Number.isNaN(at))
-    throw new CliError(`--since ${JSON.stringify(text)}: expected an ISO time (2026-12-01T08:00Z) or an age (30m, 12h, 7d)`);
+    throw new CliError(
+      `--since ${JSON.stringify(text)}: expected an ISO time (2026-12-01T08:00Z) or an age (30m, 12h, 7d)\n${REPLAY_USAGE}`,
+    );
   return at;
 }
 
