@@ -9,7 +9,9 @@ import { escapeControl } from './quarantine.command';
 
 export const REPLAY_USAGE = 'usage: quarantine replay [--institute <slug>] [--since <time>] [--reason <text>] [--dry-run]';
 
-const PAGE_SIZE = 500;
+// A page's bodies are published together: 200 of the largest (1 MiB, 4/3 of it as a record) fit
+// in the publisher's queue below.
+const PAGE_SIZE = 200;
 // Ingestion's default body limit: no quarantined body is larger unless BODY_LIMIT_BYTES was raised.
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -80,7 +82,7 @@ function publisherOptions() {
     lingerMs: 5,
     sendTimeoutMs: 30_000,
     maxBatchBytes: maxRecordBytes(MAX_BODY_BYTES),
-    maxQueueBytes: 256 * 1024 * 1024,
+    maxQueueBytes: 512 * 1024 * 1024,
   };
 }
 
