@@ -7,10 +7,14 @@ import { ClickHouse, migrateClickHouse } from '@wise/clickhouse';
 import { ConfigError, ProjectorConfig, readEnv } from '@wise/config';
 import { consumerLag, KafkaConnection } from '@wise/kafka';
 import { Logger, Metrics } from '@wise/observability';
+import { dropStaleRounds } from '@wise/serving';
 import { ProjectorConsumer } from './consumer/projector.consumer';
 import { ProjectorMetrics } from './projector.metrics';
 import { ProjectorModule } from './projector.module';
 import { projectorReadiness } from './projector.readiness';
+
+// Rounds last seconds; one this old was cut short by a crash or kill.
+const STALE_ROUND_MS = 60 * 60 * 1000;
 
 /** Builds the projector, applies ClickHouse migrations, ensures topics, starts consuming. */
 export async function startProjector(env: NodeJS.ProcessEnv = readEnv()): Promise<INestApplicationContext> {
@@ -21,6 +25,8 @@ export async function startProjector(env: NodeJS.ProcessEnv = readEnv()): Promis
   const logger = app.get(Logger);
   const applied = await migrateClickHouse(app.get(ClickHouse), undefined, config.CLICKHOUSE_CLUSTER);
   if (applied.length > 0) logger.info('ClickHouse migrations applied', { applied });
+  const stale = await dropStaleRounds(app.get(ClickHouse), STALE_ROUND_MS, config.CLICKHOUSE_CLUSTER);
+  if (stale > 0) logger.info('dropped the keys of serving refresh rounds a stop interrupted', { rounds: stale });
   const kafka = app.get(KafkaConnection);
   const topics = [config.KAFKA_EVENTS_TOPIC, config.KAFKA_QUARANTINE_TOPIC];
   await kafka.ensureTopics(

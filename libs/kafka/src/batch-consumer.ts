@@ -49,12 +49,35 @@ export interface ConsumerStatus {
 export class BatchAbandoned extends Error {}
 
 /**
- * A consumer-group member that hands whole partition batches to a handler and commits the batch's
- * offsets only after the handler resolved, i.e. after the rows built from it are durably written.
+ * What a handler returns for a batch it has written: `committable` settles once the work that must
+ * precede the commit is done (work that may run while later batches are fetched and written). It
+ * rejects when that work was abandoned; then nothing more of that partition is committed until the
+ * group rebalances or the consumer restarts, both of which replay from the last commit.
+ */
+export interface HandledBatch {
+  committable: Promise<void>;
+}
+
+interface CommitChain {
+  generation: number;
+  tail: Promise<void>;
+  broken: boolean;
+}
+
+/**
+ * A consumer-group member that hands whole partition batches to a handler and commits a batch's
+ * offsets only after the handler resolved (the rows built from it are durably written) and the
+ * batch's `committable` settled, in offset order per partition. While a batch waits for its
+ * commit, the next batches of its partition are fetched and handled: the commit point trails the
+ * fetch position, and a crash replays from the commit point (handlers must be idempotent).
  */
 export class BatchConsumer {
   private readonly consumer: Consumer;
   private current: ConsumerStatus = { state: 'starting', since: Date.now(), error: null };
+  /** Bumped at each group join: commits queued under an older assignment are dropped. */
+  private generation = 0;
+  private readonly chains = new Map<string, CommitChain>();
+  private inFlight = 0;
 
   constructor(
     connection: KafkaConnection,
@@ -73,7 +96,10 @@ export class BatchConsumer {
       allowAutoTopicCreation: false,
     });
     const { GROUP_JOIN, CRASH, STOP } = this.consumer.events;
-    this.consumer.on(GROUP_JOIN, () => this.become('consuming', null));
+    this.consumer.on(GROUP_JOIN, () => {
+      this.generation++;
+      this.become('consuming', null);
+    });
     // A crash disconnects first (STOP), then reports whether kafkajs restarts the consumer.
     this.consumer.on(STOP, () => this.become('stopped', null));
     this.consumer.on(CRASH, ({ payload }) => {
@@ -96,14 +122,14 @@ export class BatchConsumer {
     if (this.current.state !== state || this.current.error !== error) this.current = { state, since: Date.now(), error };
   }
 
-  async start(handler: (batch: IncomingBatch) => Promise<void>): Promise<void> {
+  async start(handler: (batch: IncomingBatch) => Promise<HandledBatch | void>): Promise<void> {
     await this.consumer.connect();
     for (const topic of this.options.topics) await this.consumer.subscribe({ topic, fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale, commitOffsetsIfNecessary, resolveOffset }) => {
+      eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         if (batch.messages.length === 0) return;
         const messages = batch.messages.map((m) => ({
           topic: batch.topic,
@@ -112,25 +138,77 @@ export class BatchConsumer {
           key: m.key,
           value: m.value,
         }));
+        this.inFlight++;
         try {
-          await handler({ topic: batch.topic, partition: batch.partition, messages, heartbeat, isActive: () => isRunning() && !isStale() });
-        } catch (e) {
-          if (e instanceof BatchAbandoned) return;
-          throw e;
+          let handled: HandledBatch | void;
+          try {
+            handled = await handler({
+              topic: batch.topic,
+              partition: batch.partition,
+              messages,
+              heartbeat,
+              isActive: () => isRunning() && !isStale(),
+            });
+          } catch (e) {
+            if (e instanceof BatchAbandoned) return;
+            throw e;
+          }
+          const last = messages[messages.length - 1].offset;
+          // The fetch position moves on now; the commit waits for `committable`.
+          resolveOffset(last);
+          this.commitWhen(batch.topic, batch.partition, (BigInt(last) + 1n).toString(), handled?.committable ?? Promise.resolve());
+        } finally {
+          this.inFlight--;
         }
-        const last = messages[messages.length - 1].offset;
-        resolveOffset(last);
-        // Through the batch's own commit, which (unlike consumer.commitOffsets) still commits while
-        // the consumer is stopping, so a graceful stop does not replay the batch it just wrote.
-        await commitOffsetsIfNecessary({
-          topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }],
-        });
       },
     });
   }
 
+  private commitWhen(topic: string, partition: number, offset: string, committable: Promise<void>): void {
+    committable.catch(() => undefined); // awaited below, in order; never an unhandled rejection
+    const key = `${topic}/${partition}`;
+    let chain = this.chains.get(key);
+    if (!chain || chain.generation !== this.generation) {
+      chain = { generation: this.generation, tail: chain?.tail ?? Promise.resolve(), broken: false };
+      this.chains.set(key, chain);
+    }
+    const c = chain;
+    c.tail = c.tail.then(async () => {
+      if (c.broken) return;
+      try {
+        await committable;
+      } catch (e) {
+        c.broken = true;
+        this.logger.warn('a batch was not finished; nothing more of its partition is committed until it is consumed again', {
+          topic,
+          partition,
+          offset,
+          error: e as Error,
+        });
+        return;
+      }
+      if (c.generation !== this.generation) return; // reassigned meanwhile: the owner replays from the last commit
+      try {
+        await this.consumer.commitOffsets([{ topic, partition, offset }]);
+      } catch (e) {
+        // A later commit of this partition covers this one; a crash before it replays harmlessly.
+        this.logger.warn('offset commit failed; a later one covers it', { topic, partition, offset, error: e as Error });
+      }
+    });
+  }
+
+  /**
+   * Stops fetching, lets the batch in hand and every queued commit finish (handlers see
+   * isActive() turn false only through their own stop flag), then leaves the group.
+   */
   async stop(): Promise<void> {
-    // kafkajs waits for the batch in hand to finish before leaving the group.
+    try {
+      this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+    } catch {
+      // never started: nothing is fetched, nothing queued
+    }
+    while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
+    await Promise.all([...this.chains.values()].map((c) => c.tail));
     await this.consumer.disconnect();
     this.logger.info('kafka consumer stopped', { groupId: this.options.groupId });
   }
