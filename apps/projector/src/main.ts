@@ -11,6 +11,7 @@ import { dropStaleRounds } from '@wise/serving';
 import { ProjectorConsumer } from './consumer/projector.consumer';
 import { ProjectorMetrics } from './projector.metrics';
 import { ProjectorModule } from './projector.module';
+import { projectorReadiness } from './projector.readiness';
 
 // Rounds last seconds; one this old was cut short by a crash or kill.
 const STALE_ROUND_MS = 60 * 60 * 1000;
@@ -35,14 +36,19 @@ export async function startProjector(env: NodeJS.ProcessEnv = readEnv()): Promis
     () => kafka.withAdmin((admin) => consumerLag(admin, config.PROJECTOR_GROUP_ID, topics)),
     (error) => logger.debug('consumer lag not read from Kafka for this scrape', { error }),
   );
-  await app.get(ProjectorConsumer).start();
-  logger.info('projector consuming', { group: config.PROJECTOR_GROUP_ID, topics, database: config.CLICKHOUSE_DATABASE });
+  const consumer = app.get(ProjectorConsumer);
+  await consumer.start();
+  // A consumer whose first join failed for good has crashed already (logged, and /ready says so).
+  if (consumer.status.state !== 'crashed')
+    logger.info('projector consuming', { group: config.PROJECTOR_GROUP_ID, topics, database: config.CLICKHOUSE_DATABASE });
   return app;
 }
 
-/** /health and /metrics for the projector, which has no HTTP API of its own. */
+/** /health, /ready and /metrics for the projector, which has no HTTP API of its own. */
 function serveOperations(app: INestApplicationContext, port: number): Server {
   const metrics = app.get(Metrics);
+  const consumer = app.get(ProjectorConsumer);
+  const groupId = app.get(ProjectorConfig).PROJECTOR_GROUP_ID;
   return createServer((req, res) => {
     if (req.url === '/metrics') {
       metrics.render().then(
@@ -51,6 +57,9 @@ function serveOperations(app: INestApplicationContext, port: number): Server {
       );
     } else if (req.url === '/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    } else if (req.url === '/ready') {
+      const r = projectorReadiness(consumer.status, groupId);
+      res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(r.body));
     } else {
       res.writeHead(404).end();
     }

@@ -9,3 +9,5 @@ export * from './group-writer';
 export * from './event-store';
 export * from './rebuild';
 export * from './cluster-ddl';
+export * from './quarantine-store';
+export * from './rebuild-state';

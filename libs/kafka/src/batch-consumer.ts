@@ -30,6 +30,21 @@ export interface BatchConsumerOptions {
   partitionsConsumedConcurrently: number;
 }
 
+/**
+ * Where the consumer stands, from kafkajs's instrumentation events: `consuming` once it joined the
+ * group; `restarting` after a crash kafkajs recovers from by itself; `crashed` after one it does not
+ * (the process must be restarted); `stopped` after stop() or a crash's disconnect.
+ */
+export type ConsumerState = 'starting' | 'consuming' | 'restarting' | 'crashed' | 'stopped';
+
+export interface ConsumerStatus {
+  state: ConsumerState;
+  /** Epoch ms of the last change. */
+  since: number;
+  /** The crash's error, for restarting and crashed. */
+  error: string | null;
+}
+
 /** Thrown by a handler that gave up on a batch without writing it; nothing is committed. */
 export class BatchAbandoned extends Error {}
 
@@ -58,6 +73,7 @@ interface CommitChain {
  */
 export class BatchConsumer {
   private readonly consumer: Consumer;
+  private current: ConsumerStatus = { state: 'starting', since: Date.now(), error: null };
   /** Bumped at each group join: commits queued under an older assignment are dropped. */
   private generation = 0;
   private readonly chains = new Map<string, CommitChain>();
@@ -79,9 +95,31 @@ export class BatchConsumer {
       metadataMaxAge: 10000,
       allowAutoTopicCreation: false,
     });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => {
+    const { GROUP_JOIN, CRASH, STOP } = this.consumer.events;
+    this.consumer.on(GROUP_JOIN, () => {
       this.generation++;
+      this.become('consuming', null);
     });
+    // A crash disconnects first (STOP), then reports whether kafkajs restarts the consumer.
+    this.consumer.on(STOP, () => this.become('stopped', null));
+    this.consumer.on(CRASH, ({ payload }) => {
+      const error = `${payload.error.name}: ${payload.error.message}`;
+      this.become(payload.restart ? 'restarting' : 'crashed', error);
+      if (!payload.restart)
+        this.logger.error('kafka consumer crashed and will not restart: restart the projector (offsets are committed only after writes)', {
+          groupId: options.groupId,
+          error: payload.error,
+        });
+    });
+  }
+
+  /** The consumer's state, for readiness. */
+  get status(): ConsumerStatus {
+    return this.current;
+  }
+
+  private become(state: ConsumerState, error: string | null): void {
+    if (this.current.state !== state || this.current.error !== error) this.current = { state, since: Date.now(), error };
   }
 
   async start(handler: (batch: IncomingBatch) => Promise<HandledBatch | void>): Promise<void> {

@@ -37,7 +37,7 @@ export class WebhooksController {
   @ApiResponse({
     status: 503,
     description:
-      'Kafka did not acknowledge in time, the queue for Kafka is full, or keys could not be reloaded for INSTITUTES_MAX_STALENESS_MS; nothing promised, retry (Retry-After)',
+      'Kafka did not acknowledge in time, the queue for Kafka is full, institutes not loaded from PostgreSQL yet, or keys could not be reloaded for INSTITUTES_MAX_STALENESS_MS; nothing promised, retry (Retry-After)',
   })
   receive(@Param('institute') institute: string, @Req() req: FastifyRequest, @Body() body: unknown): Promise<WebhookAnswer> {
     // The guard (webhook-guard.ts) authenticated this request before its body was read.

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ProjectorConfig } from '@wise/config';
 import { BatchSink, WriteAbandoned } from '@wise/clickhouse';
-import { BatchAbandoned, BatchConsumer, IncomingBatch, type HandledBatch } from '@wise/kafka';
+import { BatchAbandoned, BatchConsumer, ConsumerStatus, IncomingBatch, type HandledBatch } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { projectKafkaBatch } from '@wise/projections';
 import { ProjectorMetrics } from '../projector.metrics';
@@ -30,6 +30,10 @@ export class ProjectorConsumer {
   async start(): Promise<void> {
     this.running = true;
     await this.consumer.start((batch) => this.handle(batch));
+  }
+
+  get status(): ConsumerStatus {
+    return this.consumer.status;
   }
 
   async stop(): Promise<void> {
