@@ -12,7 +12,7 @@ const USAGE = `npm run cli -- <command> [--help]
   institutes set-timezone|set-attendance-rule                                     an institute's analytics settings
   quarantine list [--institute <slug>] [--limit N]                                   what was refused, and why
   migrate                                                                            apply PostgreSQL and ClickHouse migrations
-  rebuild [--page-size N] [--force]                                                  re-project analytics tables from the event store (projector stopped)
+  rebuild [--page-size N] [--abort] [--force]                                        re-project analytics tables from the event store (projectors pause meanwhile)
   status                                                                             events stored per institute`;
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -22,7 +22,10 @@ const HELP: Options = { help: { type: 'boolean', short: 'h' } };
 const COMMANDS: Record<string, { usage: string; options: (sub: string | undefined) => Options }> = {
   institutes: { usage: INSTITUTES_USAGE, options: institutesOptions },
   quarantine: { usage: QUARANTINE_USAGE, options: () => ({ institute: { type: 'string' }, limit: { type: 'string' } }) },
-  rebuild: { usage: REBUILD_USAGE, options: () => ({ 'page-size': { type: 'string' }, force: { type: 'boolean' } }) },
+  rebuild: {
+    usage: REBUILD_USAGE,
+    options: () => ({ 'page-size': { type: 'string' }, force: { type: 'boolean' }, abort: { type: 'boolean' } }),
+  },
   status: { usage: 'usage: status   (events stored per institute)', options: () => ({}) },
   migrate: { usage: 'usage: migrate   (apply PostgreSQL and ClickHouse migrations)', options: () => ({}) },
 };

@@ -1,10 +1,11 @@
 import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { BatchSink, ClickHouse, ClickHouseWriter } from '@wise/clickhouse';
+import { BatchSink, ClickHouse, ClickHouseWriter, RebuildFence } from '@wise/clickhouse';
 import { ProjectorConfig } from '@wise/config';
 import { BatchConsumer, KafkaConnection } from '@wise/kafka';
 import { Logger, Metrics } from '@wise/observability';
 import { ProjectorConsumer } from './consumer/projector.consumer';
+import { ProjectorFence } from './fence/projector-fence';
 import { ProjectorMetrics } from './projector.metrics';
 import { servingStep } from './serving/serving.step';
 import { CoalescedRefresh, ServingRefresh } from '@wise/serving';
@@ -80,6 +81,11 @@ export class ProjectorModule {
               servingStep(new CoalescedRefresh(new ServingRefresh(ch)), log, m, config.PROJECTOR_RETRY_MAX_MS),
             ),
           inject: [ClickHouse, Logger, ProjectorMetrics],
+        },
+        {
+          provide: ProjectorFence,
+          useFactory: (ch: ClickHouse, c: BatchConsumer, log: Logger) => new ProjectorFence(new RebuildFence(ch), c, log),
+          inject: [ClickHouse, BatchConsumer, Logger],
         },
         ProjectorConsumer,
         ProjectorShutdown,

@@ -8,3 +8,5 @@ export * from './batch-sink';
 export * from './event-store';
 export * from './rebuild';
 export * from './cluster-ddl';
+export * from './rebuild-swap';
+export * from './rebuild-fence';

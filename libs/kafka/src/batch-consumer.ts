@@ -39,6 +39,9 @@ export class BatchAbandoned extends Error {}
  */
 export class BatchConsumer {
   private readonly consumer: Consumer;
+  private member: string | null = null;
+  private paused = false;
+  private running = false;
 
   constructor(
     connection: KafkaConnection,
@@ -56,6 +59,36 @@ export class BatchConsumer {
       metadataMaxAge: 10000,
       allowAutoTopicCreation: false,
     });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, (e) => {
+      this.member = e.payload.memberId;
+      // kafkajs forgets pauses when it restarts its consumer after a crash.
+      this.applyPause();
+    });
+  }
+
+  /** This consumer's member id in its group since it last joined; null before. */
+  memberId(): string | null {
+    return this.member;
+  }
+
+  /**
+   * Stops fetching from every subscribed topic (partitions assigned later included) and keeps the
+   * group membership; before start, takes effect once consuming begins. Batches already fetched
+   * still reach the handler.
+   */
+  pause(): void {
+    this.paused = true;
+    this.applyPause();
+  }
+
+  /** Fetches again, from the last offset a batch was resolved at (an abandoned batch comes again). */
+  resume(): void {
+    this.paused = false;
+    if (this.running) this.consumer.resume(this.options.topics.map((topic) => ({ topic })));
+  }
+
+  private applyPause(): void {
+    if (this.paused && this.running) this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
   }
 
   async start(handler: (batch: IncomingBatch) => Promise<void>): Promise<void> {
@@ -89,6 +122,8 @@ export class BatchConsumer {
         });
       },
     });
+    this.running = true;
+    this.applyPause();
   }
 
   async stop(): Promise<void> {

@@ -4,6 +4,7 @@ import { BatchSink, WriteAbandoned } from '@wise/clickhouse';
 import { BatchAbandoned, BatchConsumer, IncomingBatch } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { projectKafkaBatch } from '@wise/projections';
+import { ProjectorFence } from '../fence/projector-fence';
 import { ProjectorMetrics } from '../projector.metrics';
 
 /**
@@ -21,16 +22,20 @@ export class ProjectorConsumer {
     private readonly config: ProjectorConfig,
     private readonly metrics: ProjectorMetrics,
     private readonly logger: Logger,
+    private readonly fence: ProjectorFence,
   ) {}
 
   async start(): Promise<void> {
     this.running = true;
+    // A projector started while a rebuild runs starts paused.
+    await this.fence.start();
     await this.consumer.start((batch) => this.handle(batch));
   }
 
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.fence.stop();
     await this.consumer.stop();
   }
 
@@ -41,14 +46,19 @@ export class ProjectorConsumer {
     const source = `${batch.topic}/${batch.partition}/${first}-${last}`;
     const { tables, quarantined } = projectKafkaBatch(batch.messages, this.config.KAFKA_QUARANTINE_TOPIC);
     if (quarantined > 0) this.metrics.quarantined.inc({ reason: 'invalid_event' }, quarantined);
+    const isActive = () => this.running && batch.isActive();
+    // Nothing is written while a rebuild holds its fence: the batch is fetched again afterwards.
+    const release = await this.fence.admit({ isActive, heartbeat: batch.heartbeat });
     try {
-      await this.sink.write(tables, { isActive: () => this.running && batch.isActive(), heartbeat: batch.heartbeat, source });
+      await this.sink.write(tables, { isActive, heartbeat: batch.heartbeat, source });
     } catch (e) {
       if (e instanceof WriteAbandoned) {
         this.logger.warn('batch abandoned before it was written; it will be consumed again', { source, reason: e.message });
         throw new BatchAbandoned(e.message);
       }
       throw e;
+    } finally {
+      release();
     }
     this.metrics.messages.inc({ topic: batch.topic }, batch.messages.length);
     this.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
