@@ -24,7 +24,12 @@ const COMMANDS: Record<string, { usage: string; options: (sub: string | undefine
   quarantine: { usage: QUARANTINE_USAGE, options: () => ({ institute: { type: 'string' }, limit: { type: 'string' } }) },
   rebuild: {
     usage: REBUILD_USAGE,
-    options: () => ({ 'page-size': { type: 'string' }, force: { type: 'boolean' }, abort: { type: 'boolean' } }),
+    options: () => ({
+      'page-size': { type: 'string' },
+      'pause-wait-s': { type: 'string' },
+      force: { type: 'boolean' },
+      abort: { type: 'boolean' },
+    }),
   },
   status: { usage: 'usage: status   (events stored per institute)', options: () => ({}) },
   migrate: { usage: 'usage: migrate   (apply PostgreSQL and ClickHouse migrations)', options: () => ({}) },

@@ -15,12 +15,13 @@ import { KafkaConnection } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { servingRebuild } from '@wise/serving';
 import { CliContext, CliError, Flags } from '../cli-context';
-import { refuseIfRunning, waitForProjectorsToPause } from './rebuild-fence';
+import { PAUSE_WAIT_MS, refuseIfRunning, waitForProjectorsToPause } from './rebuild-fence';
 
-export const REBUILD_USAGE = `usage: rebuild [--page-size N] [--force]
+export const REBUILD_USAGE = `usage: rebuild [--page-size N] [--pause-wait-s N] [--force]
        rebuild --abort [--force]
   Projectors keep running: they pause while the rebuild holds its fence and resume after the swap.
   A rebuild that stopped half-way (killed, or its swap interrupted) is finished by running rebuild again.
+  --pause-wait-s N   how long to wait for every projector to pause (default 90)
   --abort   lift the fence of a rebuild that stopped before its swap, and drop its tables
   --force   take over (or abort) a rebuild that still looks alive; only when you know it is dead`;
 const DEFAULT_PAGE_SIZE = 5000;
@@ -34,6 +35,9 @@ export async function rebuildCommand(ctx: CliContext, flags: Flags, env: NodeJS.
   const pageSize = Number(flags['page-size'] ?? DEFAULT_PAGE_SIZE);
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1_000_000)
     throw new CliError(`--page-size must be a whole number from 1 to 1000000\n${REBUILD_USAGE}`);
+  const pauseWaitS = Number(flags['pause-wait-s'] ?? PAUSE_WAIT_MS / 1000);
+  if (!Number.isInteger(pauseWaitS) || pauseWaitS < 1 || pauseWaitS > 3600)
+    throw new CliError(`--pause-wait-s must be a whole number of seconds from 1 to 3600\n${REBUILD_USAGE}`);
   // The projector's settings say which consumer group must pause.
   const config = ProjectorConfig.parse(env);
   // `CREATE TABLE t__rebuild AS t` over a Distributed `t` would write into the live shards, and
@@ -79,7 +83,7 @@ export async function rebuildCommand(ctx: CliContext, flags: Flags, env: NodeJS.
       logger: new Logger('cli', 'error'),
     });
     progress(`fence set; waiting for the projectors of group "${config.PROJECTOR_GROUP_ID}" to pause`);
-    await waitForProjectorsToPause(kafka, config.PROJECTOR_GROUP_ID, fences, fenceId, progress);
+    await waitForProjectorsToPause(kafka, config.PROJECTOR_GROUP_ID, fences, fenceId, progress, pauseWaitS * 1000);
     const result = await rebuildProjections(ch, {
       pageSize,
       logger: new Logger('cli', 'error'),
