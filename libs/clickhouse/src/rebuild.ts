@@ -54,6 +54,11 @@ export interface RebuildOptions {
    * the swap began (so a rerun finishes it), or refuses if it no longer holds the fence.
    */
   swapBegins?: (tables: readonly string[]) => Promise<void>;
+  /**
+   * Whether this rebuild still holds its fence; asked before it drops its copies after a failure,
+   * since a rebuild presumed dead and taken over would drop its successor's.
+   */
+  stillHeld?: () => Promise<boolean>;
 }
 
 export interface RebuildResult {
@@ -158,6 +163,7 @@ export async function rebuildProjections(ch: Connection, options: RebuildOptions
     }
     // Whether the swap was recorded is unknown: the fresh tables stay for the next run to swap in or drop.
     if (stage === 'recording') throw e;
+    if (options.stillHeld && !(await options.stillHeld().catch(() => false))) throw e;
     progress(`failed (${(e as Error).message}); dropping the ${REBUILD_SUFFIX} tables, the live tables are untouched`);
     await dropAll(ch, named(REBUILD_SUFFIX)).catch((dropError: Error) =>
       progress(`could not drop the ${REBUILD_SUFFIX} tables: ${dropError.message}; the next rebuild drops them`),

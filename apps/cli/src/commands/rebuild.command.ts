@@ -90,8 +90,12 @@ export async function rebuildCommand(ctx: CliContext, flags: Flags, env: NodeJS.
       progress,
       // The serving tables are recomputed from the rebuilt facts and swapped in with them.
       ...serving,
+      stillHeld: async () => (await fences.current())?.id === fenceId,
       swapBegins: async (tables) => {
-        await refuseIfNotHolding(fences, fenceId);
+        // A rebuild presumed dead and taken over must not swap.
+        if ((await fences.current())?.id !== fenceId) {
+          throw new Error('this rebuild no longer holds the fence (another rebuild took over); it stops without swapping');
+        }
         await fences.swapBegins(fenceId, tables);
         swapRecorded = true;
       },
@@ -131,13 +135,6 @@ async function holdFence(ctx: CliContext, fences: RebuildFence, found: OpenFence
     throw new CliError(`another rebuild started at the same time (${first.by}); let it finish`);
   }
   return id;
-}
-
-/** A rebuild that was presumed dead and taken over must not swap. */
-async function refuseIfNotHolding(fences: RebuildFence, fenceId: string): Promise<void> {
-  const current = await fences.current();
-  if (current?.id !== fenceId)
-    throw new Error('this rebuild no longer holds the fence (another rebuild took over); it stops without swapping');
 }
 
 /** After a failure: lift the fence if nothing was swapped, else leave it, saying so, for the next run to finish. */

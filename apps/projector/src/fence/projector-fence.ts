@@ -30,6 +30,7 @@ export class ProjectorFence {
   private inFlight = 0;
   private acknowledged = '';
   private saidAt = 0;
+  private readFailing = false;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -92,9 +93,13 @@ export class ProjectorFence {
     try {
       fence = await this.store.current();
     } catch (error) {
-      this.logger.warn('could not read the rebuild fence; writes wait until it is read', { error });
+      // Once per outage: the writer's own retries say the rest.
+      if (!this.readFailing) this.logger.warn('could not read the rebuild fence; writes wait until it is read', { error });
+      this.readFailing = true;
       return;
     }
+    if (this.readFailing) this.logger.info('rebuild fence read again');
+    this.readFailing = false;
     const was = this.fence;
     this.fence = fence;
     this.readFrom = began;
