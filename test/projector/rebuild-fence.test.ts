@@ -10,7 +10,6 @@ import { expectScenarioNumbers } from '../analytics/scenario-numbers';
 import { AppProcess, startProjector } from '../helpers';
 import {
   clickhouseOf,
-  committedTotal,
   dropDatabase,
   expectedFactRows,
   publishEnvelopes,
@@ -66,11 +65,11 @@ describe('rebuild while the projector runs', () => {
     await publishEnvelopes(env, week.slice(0, 20));
     await rebuild.waitForLine(/rebuild: 1 projector\(s\) of group ".*" paused/);
     await rebuild.waitForLine(/rebuild: page 1: 3\//);
-    const committed = await committedTotal(env);
+    const stored = (await storedEvents(ch, during)).final;
     await publishEnvelopes(env, week.slice(20));
     await rebuild.waitForLine(/recomputing the serving tables/, 60_000);
-    // Between the rebuild's read and its swap the projector wrote and committed nothing.
-    expect(await committedTotal(env)).toBe(committed);
+    // Between the rebuild's read and its swap the projector wrote nothing.
+    expect((await storedEvents(ch, during)).final).toBe(stored);
     expect(await exit).toBe(0);
     expect(rebuild.lines.join('\n')).toContain('rebuild done:');
 
@@ -84,13 +83,17 @@ describe('rebuild while the projector runs', () => {
     await projector.waitForLine(/"msg":"rebuild fence cleared; consuming again from the committed offsets"/);
   });
 
-  it('a rebuild killed outright leaves its fence: projectors stay paused, say why, and --abort lifts it', async () => {
+  it('a rebuild killed outright leaves its fence: projectors stay paused and say why, and running rebuild again recovers', async () => {
     const during = 'fence-killed';
     const week = classroomWeek(during);
     const { proc: rebuild } = spawnCli(env, ['rebuild', '--page-size', '3']);
     await rebuild.waitForLine(/rebuild: page 1: 3\//);
     await rebuild.stop('SIGKILL');
     expect(await leftoverTables(ch)).not.toEqual([]);
+    // It was heard from seconds ago: as far as anyone can tell, it may still be running.
+    const refused = await runCli(env, ['rebuild', '--abort']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/a rebuild is in progress: started .* by pid \d+ on .*, last heard from \d+ s ago/);
 
     // A projector started under the fence starts paused.
     await projector.stop('SIGTERM');
@@ -100,19 +103,37 @@ describe('rebuild while the projector runs', () => {
     await new Promise((r) => setTimeout(r, 3000));
     expect((await storedEvents(ch, during)).final).toBe(0);
 
-    // The killed rebuild was heard from seconds ago: it may still be running, as far as anyone knows.
-    const refused = await runCli(env, ['rebuild', '--abort']);
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/a rebuild is in progress: started .* by pid \d+ on .*, last heard from \d+ s ago/);
-    const aborted = await runCli(env, ['rebuild', '--abort', '--force']);
-    expect(aborted.stderr).toBe('');
-    expect(aborted.code).toBe(0);
-    expect(aborted.stdout).toContain('rebuild aborted: the fence set');
+    // Told it is dead (else it waits until the killed one has been silent for 30 s): takes over, starts over.
+    const res = await runCli(env, ['rebuild', '--force']);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/rebuild: taking over from the rebuild started .* by pid \d+ on .*, which stopped/);
+    expect(res.stdout).toMatch(/rebuild: dropping \w+__rebuild \(left by an earlier rebuild\)/);
+    expect(res.stdout).toContain('rebuild done:');
     expect(await leftoverTables(ch)).toEqual([]);
-
+    expect(await new RebuildFence(ch).current()).toBeNull();
     await waitUntilCommitted(env);
     await expectWeek(ch, during);
     await expectWeek(ch, INSTITUTE);
+  });
+
+  it('rebuild --abort lifts the fence of a rebuild that stopped before its swap, and drops its tables', async () => {
+    const during = 'fence-aborted';
+    await ch.insert('rebuild_fence', [
+      { fence_id: 'stopped', kind: 'started', member: '', detail: 'pid 2 on gone', at_ms: Date.now() - 60_000 },
+      { fence_id: 'stopped', kind: 'alive', member: '', detail: 'pid 2 on gone', at_ms: Date.now() - 60_000 },
+    ]);
+    await ch.command('test', 'CREATE TABLE session_events__rebuild AS session_events');
+    await waitFor('the projector to acknowledge the fence', async () => (await new RebuildFence(ch).pausedMembers('stopped')).length === 1);
+    await publishEnvelopes(env, classroomWeek(during));
+    const res = await runCli(env, ['rebuild', '--abort']);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('rebuild: dropping session_events__rebuild (left by an earlier rebuild)');
+    expect(res.stdout).toMatch(/rebuild aborted: the fence set .* is lifted, projectors resume/);
+    expect(await leftoverTables(ch)).toEqual([]);
+    await waitUntilCommitted(env);
+    await expectWeek(ch, during);
   });
 
   it('finishes a swap that stopped half-way when run again, with the rebuilt data', async () => {
@@ -146,6 +167,10 @@ describe('rebuild while the projector runs', () => {
     await publishEnvelopes(env, week);
     await new Promise((r) => setTimeout(r, 2000));
     expect((await storedEvents(ch, during)).final).toBe(0);
+
+    const abort = await runCli(env, ['rebuild', '--abort']);
+    expect(abort.code).toBe(2);
+    expect(abort.stderr).toContain('the rebuild had begun its swap: aborting would leave some tables rebuilt and some not');
 
     const res = await runCli(env, ['rebuild']);
     expect(res.stderr).toBe('');
