@@ -105,7 +105,8 @@ export async function rebuildCommand(ctx: CliContext, flags: Flags, env: NodeJS.
     ctx.table(Object.entries(result.rows).map(([table, rows]) => ({ table, rows })));
   } catch (e) {
     clearInterval(heartbeat);
-    await release(fences, fenceId, swapRecorded, e as Error, ctx);
+    // A swap begun, or live tables found missing: projectors must not write until a rerun fixes it.
+    await release(fences, fenceId, swapRecorded || e instanceof SwapStateError, e as Error, ctx);
     if (e instanceof SwapUnfinished || e instanceof SwapStateError) throw new CliError(`${e.message}\nProjectors stay paused until then.`);
     throw e;
   } finally {
@@ -137,10 +138,10 @@ async function holdFence(ctx: CliContext, fences: RebuildFence, found: OpenFence
   return id;
 }
 
-/** After a failure: lift the fence if nothing was swapped, else leave it, saying so, for the next run to finish. */
-async function release(fences: RebuildFence, fenceId: string, swapRecorded: boolean, error: Error, ctx: CliContext): Promise<void> {
+/** After a failure: lift the fence if the live tables are whole, else leave it, saying so, for the next run to finish. */
+async function release(fences: RebuildFence, fenceId: string, keep: boolean, error: Error, ctx: CliContext): Promise<void> {
   try {
-    if (swapRecorded) await fences.left(fenceId, `stopped during the swap: ${error.message}`);
+    if (keep) await fences.left(fenceId, `stopped: ${error.message}`);
     else await fences.clear(fenceId, `failed: ${error.message}`);
   } catch (e) {
     ctx.print(
