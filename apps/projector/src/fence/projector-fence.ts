@@ -3,6 +3,9 @@ import { BatchAbandoned, type BatchConsumer } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { hostname } from 'node:os';
 
+const STALE_RETRY_MS = 250;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /** How often the reason for a pause is said again while it lasts. */
 const REMIND_EVERY_MS = 60_000;
 
@@ -73,7 +76,9 @@ export class ProjectorFence {
       } catch (e) {
         throw new BatchAbandoned(`heartbeat failed while the rebuild fence could not be read: ${(e as Error).message}`);
       }
-      await Promise.race([this.read(), new Promise((resolve) => setTimeout(resolve, FENCE_POLL_MS))]);
+      await Promise.race([this.read(), sleep(FENCE_POLL_MS)]);
+      // A read that failed at once (ClickHouse refusing connections) is not tried again in a tight loop.
+      if (this.now() - this.readFrom >= FENCE_LEASE_MS) await sleep(STALE_RETRY_MS);
     }
   }
 
