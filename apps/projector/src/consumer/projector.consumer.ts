@@ -50,7 +50,7 @@ export class ProjectorConsumer {
     // Nothing is written while a rebuild holds its fence: the batch is fetched again afterwards.
     const release = await this.fence.admit({ isActive, heartbeat: batch.heartbeat });
     try {
-      await this.sink.write(tables, { isActive, heartbeat: batch.heartbeat, source });
+      await this.sink.write(tables, { isActive, heartbeat: this.fence.heartbeat(batch), source });
     } catch (e) {
       if (e instanceof WriteAbandoned) {
         this.logger.warn('batch abandoned before it was written; it will be consumed again', { source, reason: e.message });

@@ -16,12 +16,13 @@ const FENCE: OpenFence = {
 
 function setup() {
   let now = 0;
-  const store = { open: null as OpenFence | null, reads: 0, acks: [] as Array<[string, string]> };
+  const store = { open: null as OpenFence | null, failing: false, reads: 0, acks: [] as Array<[string, string]> };
   const consumer = { paused: false, member: 'm-1' as string | null };
   const fence = new ProjectorFence(
     {
       current: async () => {
         store.reads++;
+        if (store.failing) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
         return store.open;
       },
       paused: async (id, member) => void store.acks.push([id, member]),
@@ -106,7 +107,21 @@ describe('ProjectorFence', () => {
     (await fence.admit(batch))();
   });
 
-  it('gives the batch up when it stops being ours while the fence cannot be read', async () => {
+  it('lets a batch through to the writer while the fence cannot be read, and its retries stop once a fence is read', async () => {
+    const { fence, store, batch, read, advance } = setup();
+    await read();
+    advance(FENCE_LEASE_MS);
+    store.failing = true;
+    const release = await fence.admit(batch);
+    const heartbeat = fence.heartbeat(batch);
+    await heartbeat();
+    store.failing = false;
+    store.open = FENCE;
+    await expect(heartbeat()).rejects.toThrow(/not written: rebuild in progress/);
+    release();
+  });
+
+  it('gives the batch up when it stops being ours while the fence is read', async () => {
     const { fence, batch } = setup();
     await expect(fence.admit({ ...batch, isActive: () => false })).rejects.toThrow(/no longer ours/);
   });

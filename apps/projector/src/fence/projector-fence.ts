@@ -1,9 +1,8 @@
-import { FENCE_LEASE_MS, FENCE_POLL_MS, fenceReason, type OpenFence, type RebuildFence } from '@wise/clickhouse';
+import { FENCE_LEASE_MS, FENCE_POLL_MS, fenceReason, WriteAbandoned, type OpenFence, type RebuildFence } from '@wise/clickhouse';
 import { BatchAbandoned, type BatchConsumer } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { hostname } from 'node:os';
 
-const STALE_RETRY_MS = 250;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** How often the reason for a pause is said again while it lasts. */
@@ -29,7 +28,7 @@ export class ProjectorFence {
   private fence: OpenFence | null = null;
   /** When the latest successful read began (monotonic ms). */
   private readFrom = -Infinity;
-  private reading: Promise<void> | null = null;
+  private reading: Promise<'ok' | 'failed'> | null = null;
   private inFlight = 0;
   private acknowledged = '';
   private saidAt = 0;
@@ -60,26 +59,44 @@ export class ProjectorFence {
   /**
    * Resolves with a release function once the batch may be written; call it when the write is
    * over, whatever its outcome. Throws BatchAbandoned while a fence is open, or if the batch stops
-   * being ours while the fence cannot be read.
+   * being ours while the fence is being read.
+   *
+   * When the fence cannot be read because ClickHouse fails (refused, unreachable), the batch is let
+   * through: its inserts fail too and are retried by the writer, which is what an outage should
+   * look like (its logs, projector_write_retries_total), and every retry first re-reads the fence
+   * through `heartbeat` below. What is left open: an insert that succeeds a moment after the fence
+   * read failed, in a projector that joined the group after a rebuild counted its members.
    */
   async admit(batch: BatchInHand): Promise<() => void> {
     for (;;) {
       if (this.fence) throw new BatchAbandoned(`not written: ${fenceReason(this.fence)}`);
-      if (this.now() - this.readFrom < FENCE_LEASE_MS) {
-        this.inFlight++;
-        return () => this.release();
-      }
-      // The last read is too old to rule out a fence (ClickHouse slow or away): wait for a fresh one.
-      if (!batch.isActive()) throw new BatchAbandoned('the batch is no longer ours while the rebuild fence could not be read');
+      if (this.fresh()) break;
+      if (!batch.isActive()) throw new BatchAbandoned('the batch is no longer ours while the rebuild fence is read');
       try {
         await batch.heartbeat();
       } catch (e) {
-        throw new BatchAbandoned(`heartbeat failed while the rebuild fence could not be read: ${(e as Error).message}`);
+        throw new BatchAbandoned(`heartbeat failed while the rebuild fence is read: ${(e as Error).message}`);
       }
-      await Promise.race([this.read(), sleep(FENCE_POLL_MS)]);
-      // A read that failed at once (ClickHouse refusing connections) is not tried again in a tight loop.
-      if (this.now() - this.readFrom >= FENCE_LEASE_MS) await sleep(STALE_RETRY_MS);
+      // The last read is too old to rule out a fence: read it now (a slow answer is waited for).
+      const read = await Promise.race([this.read(), sleep(FENCE_POLL_MS).then(() => 'slow' as const)]);
+      if (read === 'failed') break;
     }
+    this.inFlight++;
+    return () => this.release();
+  }
+
+  /** The batch's heartbeat, which also re-reads the fence when the last read is old: the writer calls it before each retry. */
+  heartbeat(batch: BatchInHand): () => Promise<void> {
+    return async () => {
+      await batch.heartbeat();
+      if (!this.fresh()) await Promise.race([this.read(), sleep(FENCE_POLL_MS)]);
+      // WriteAbandoned: the writer and the serving step give the batch up uncommitted.
+      if (this.fence) throw new WriteAbandoned(`not written: ${fenceReason(this.fence)}`);
+    };
+  }
+
+  private fresh(): boolean {
+    return this.now() - this.readFrom < FENCE_LEASE_MS;
   }
 
   private release(): void {
@@ -87,12 +104,12 @@ export class ProjectorFence {
     if (this.inFlight === 0 && this.fence) void this.acknowledge();
   }
 
-  private read(): Promise<void> {
+  private read(): Promise<'ok' | 'failed'> {
     this.reading ??= this.readOnce().finally(() => (this.reading = null));
     return this.reading;
   }
 
-  private async readOnce(): Promise<void> {
+  private async readOnce(): Promise<'ok' | 'failed'> {
     const began = this.now();
     let fence: OpenFence | null;
     try {
@@ -101,7 +118,7 @@ export class ProjectorFence {
       // Once per outage: the writer's own retries say the rest.
       if (!this.readFailing) this.logger.warn('could not read the rebuild fence; writes wait until it is read', { error });
       this.readFailing = true;
-      return;
+      return 'failed';
     }
     if (this.readFailing) this.logger.info('rebuild fence read again');
     this.readFailing = false;
@@ -113,7 +130,7 @@ export class ProjectorFence {
         this.consumer.resume();
         this.logger.info('rebuild fence cleared; consuming again from the committed offsets', { fence: was.id });
       }
-      return;
+      return 'ok';
     }
     // Again on every read: kafkajs forgets a pause when it restarts its consumer.
     this.consumer.pause();
@@ -122,6 +139,7 @@ export class ProjectorFence {
       this.logger.warn(`projector paused: ${fenceReason(fence)}`, { fence: fence.id });
     }
     await this.acknowledge();
+    return 'ok';
   }
 
   /** Tells the rebuild this member writes nothing, once per fence and member id. */
