@@ -14,7 +14,7 @@ const USAGE = `npm run cli -- <command> [--help]
   quarantine list [--institute <slug>] [--limit N]                                   what was refused, and why
   quarantine replay [--institute <slug>] [--since <time>] [--reason <text>] [--dry-run]  re-run quarantined deliveries through today's contract
   migrate                                                                            apply PostgreSQL and ClickHouse migrations
-  rebuild [--page-size N] [--force]                                                  re-project analytics tables from the event store (projector stopped)
+  rebuild [--page-size N] [--abort] [--force]                                        re-project analytics tables from the event store (projectors pause meanwhile)
   status                                                                             consumer lag, rebuild in progress, events and quarantine per institute`;
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -30,7 +30,15 @@ const COMMANDS: Record<string, { usage: string; options: (sub: string | undefine
         ? { institute: { type: 'string' }, since: { type: 'string' }, reason: { type: 'string' }, 'dry-run': { type: 'boolean' } }
         : { institute: { type: 'string' }, limit: { type: 'string' } },
   },
-  rebuild: { usage: REBUILD_USAGE, options: () => ({ 'page-size': { type: 'string' }, force: { type: 'boolean' } }) },
+  rebuild: {
+    usage: REBUILD_USAGE,
+    options: () => ({
+      'page-size': { type: 'string' },
+      'pause-wait-s': { type: 'string' },
+      force: { type: 'boolean' },
+      abort: { type: 'boolean' },
+    }),
+  },
   status: { usage: STATUS_USAGE, options: () => ({}) },
   migrate: { usage: 'usage: migrate   (apply PostgreSQL and ClickHouse migrations)', options: () => ({}) },
 };

@@ -11,6 +11,7 @@ import { dropStaleRounds } from '@wise/serving';
 import { ProjectorConsumer } from './consumer/projector.consumer';
 import { ProjectorMetrics } from './projector.metrics';
 import { ProjectorModule } from './projector.module';
+import { ProjectorFence } from './fence/projector-fence';
 import { projectorReadiness } from './projector.readiness';
 
 // Rounds last seconds; one this old was cut short by a crash or kill.
@@ -37,6 +38,7 @@ export async function startProjector(env: NodeJS.ProcessEnv = readEnv()): Promis
     (error) => logger.debug('consumer lag not read from Kafka for this scrape', { error }),
   );
   const consumer = app.get(ProjectorConsumer);
+  const fence = app.get(ProjectorFence);
   await consumer.start();
   // A consumer whose first join failed for good has crashed already (logged, and /ready says so).
   if (consumer.status.state !== 'crashed')
@@ -48,6 +50,7 @@ export async function startProjector(env: NodeJS.ProcessEnv = readEnv()): Promis
 function serveOperations(app: INestApplicationContext, port: number): Server {
   const metrics = app.get(Metrics);
   const consumer = app.get(ProjectorConsumer);
+  const fence = app.get(ProjectorFence);
   const groupId = app.get(ProjectorConfig).PROJECTOR_GROUP_ID;
   return createServer((req, res) => {
     if (req.url === '/metrics') {
@@ -58,7 +61,7 @@ function serveOperations(app: INestApplicationContext, port: number): Server {
     } else if (req.url === '/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
     } else if (req.url === '/ready') {
-      const r = projectorReadiness(consumer.status, groupId);
+      const r = projectorReadiness(consumer.status, groupId, fence.status());
       res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(r.body));
     } else {
       res.writeHead(404).end();

@@ -1,10 +1,11 @@
 import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { BatchSink, ClickHouse, ClickHouseWriter, GroupWriter } from '@wise/clickhouse';
+import { BatchSink, ClickHouse, ClickHouseWriter, GroupWriter, RebuildFence } from '@wise/clickhouse';
 import { ProjectorConfig } from '@wise/config';
 import { BatchConsumer, KafkaConnection } from '@wise/kafka';
 import { Logger, Metrics } from '@wise/observability';
 import { ProjectorConsumer } from './consumer/projector.consumer';
+import { ProjectorFence } from './fence/projector-fence';
 import { ProjectorMetrics } from './projector.metrics';
 import { servingStep } from './serving/serving.step';
 import { CoalescedRefresh, ServingRefresh } from '@wise/serving';
@@ -86,6 +87,11 @@ export class ProjectorModule {
               ),
             ),
           inject: [ClickHouse, Logger, ProjectorMetrics],
+        },
+        {
+          provide: ProjectorFence,
+          useFactory: (ch: ClickHouse, c: BatchConsumer, log: Logger) => new ProjectorFence(new RebuildFence(ch), c, log),
+          inject: [ClickHouse, BatchConsumer, Logger],
         },
         ProjectorConsumer,
         ProjectorShutdown,

@@ -1,13 +1,18 @@
 import type { ConsumerStatus } from '@wise/kafka';
+import type { FenceStatus } from './fence/projector-fence';
 
 export interface ProjectorReadiness {
   ready: boolean;
   body: Record<string, unknown>;
 }
 
-/** `/ready` of the projector: ready while its consumer is in the group; otherwise why, and what to do. */
-export function projectorReadiness(status: ConsumerStatus, groupId: string, now = Date.now()): ProjectorReadiness {
+/**
+ * `/ready` of the projector: ready while its consumer is in the group and no rebuild fence holds
+ * it; otherwise why, and what to do.
+ */
+export function projectorReadiness(status: ConsumerStatus, groupId: string, fence: FenceStatus, now = Date.now()): ProjectorReadiness {
   const base = { consumer: status.state, sinceMs: now - status.since, group: groupId };
+  if (fence.paused && status.state === 'consuming') return { ready: false, body: { status: 'paused', ...base, problem: fence.reason } };
   switch (status.state) {
     case 'consuming':
       return { ready: true, body: { status: 'ready', ...base } };

@@ -11,3 +11,5 @@ export * from './rebuild';
 export * from './cluster-ddl';
 export * from './quarantine-store';
 export * from './rebuild-state';
+export * from './rebuild-swap';
+export * from './rebuild-fence';

@@ -78,6 +78,10 @@ export class BatchConsumer {
   private generation = 0;
   private readonly chains = new Map<string, CommitChain>();
   private inFlight = 0;
+  private member: string | null = null;
+  private paused = false;
+  private running = false;
+  private stopping = false;
 
   constructor(
     connection: KafkaConnection,
@@ -96,9 +100,12 @@ export class BatchConsumer {
       allowAutoTopicCreation: false,
     });
     const { GROUP_JOIN, CRASH, STOP } = this.consumer.events;
-    this.consumer.on(GROUP_JOIN, () => {
+    this.consumer.on(GROUP_JOIN, (e) => {
       this.generation++;
+      this.member = e.payload.memberId;
       this.become('consuming', null);
+      // kafkajs forgets pauses when it restarts its consumer after a crash.
+      this.applyPause();
     });
     // A crash disconnects first (STOP), then reports whether kafkajs restarts the consumer.
     this.consumer.on(STOP, () => this.become('stopped', null));
@@ -111,6 +118,31 @@ export class BatchConsumer {
           error: payload.error,
         });
     });
+  }
+
+  /** This consumer's member id in its group since it last joined; null before. */
+  memberId(): string | null {
+    return this.member;
+  }
+
+  /**
+   * Stops fetching from every subscribed topic (partitions assigned later included) and keeps the
+   * group membership; before start, takes effect once consuming begins. Batches already fetched
+   * still reach the handler.
+   */
+  pause(): void {
+    this.paused = true;
+    this.applyPause();
+  }
+
+  /** Fetches again, from the last offset a batch was resolved at (an abandoned batch comes again). */
+  resume(): void {
+    this.paused = false;
+    if (this.running && !this.stopping) this.consumer.resume(this.options.topics.map((topic) => ({ topic })));
+  }
+
+  private applyPause(): void {
+    if ((this.paused || this.stopping) && this.running) this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
   }
 
   /** The consumer's state, for readiness. */
@@ -162,6 +194,8 @@ export class BatchConsumer {
         }
       },
     });
+    this.running = true;
+    this.applyPause();
   }
 
   private commitWhen(topic: string, partition: number, offset: string, committable: Promise<void>): void {
@@ -202,11 +236,8 @@ export class BatchConsumer {
    * isActive() turn false only through their own stop flag), then leaves the group.
    */
   async stop(): Promise<void> {
-    try {
-      this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
-    } catch {
-      // never started: nothing is fetched, nothing queued
-    }
+    this.stopping = true;
+    this.applyPause();
     while (this.inFlight > 0) await new Promise((r) => setTimeout(r, 20));
     await Promise.all([...this.chains.values()].map((c) => c.tail));
     await this.consumer.disconnect();

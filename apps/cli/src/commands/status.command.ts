@@ -25,9 +25,11 @@ export async function statusCommand(ctx: CliContext, env: NodeJS.ProcessEnv): Pr
 
   const rebuild = await rebuildState(ch);
   ctx.print(
-    rebuild.tables.length === 0
-      ? 'rebuild: none in progress'
-      : `rebuild: in progress, or stopped half-way (tables ${rebuild.tables.join(', ')}); if none is running, \`rebuild --force\` starts over`,
+    rebuild.fence
+      ? `rebuild: ${rebuild.fence}`
+      : rebuild.tables.length === 0
+        ? 'rebuild: none in progress'
+        : `rebuild: none running, but tables of one are left (${rebuild.tables.join(', ')}); \`rebuild\` finishes a half-done swap or starts over`,
   );
 
   const rows = await ch.query<{ institute_id: string; events: string; newest_received: string }>(

@@ -4,6 +4,7 @@ import { BatchSink, WriteAbandoned } from '@wise/clickhouse';
 import { BatchAbandoned, BatchConsumer, ConsumerStatus, IncomingBatch, type HandledBatch } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { projectKafkaBatch } from '@wise/projections';
+import { ProjectorFence } from '../fence/projector-fence';
 import { ProjectorMetrics } from '../projector.metrics';
 
 /**
@@ -25,10 +26,13 @@ export class ProjectorConsumer {
     private readonly config: ProjectorConfig,
     private readonly metrics: ProjectorMetrics,
     private readonly logger: Logger,
+    private readonly fence: ProjectorFence,
   ) {}
 
   async start(): Promise<void> {
     this.running = true;
+    // A projector started while a rebuild runs starts paused.
+    await this.fence.start();
     await this.consumer.start((batch) => this.handle(batch));
   }
 
@@ -39,6 +43,7 @@ export class ProjectorConsumer {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.fence.stop();
     await this.consumer.stop();
   }
 
@@ -50,16 +55,21 @@ export class ProjectorConsumer {
     const { tables, quarantined } = projectKafkaBatch(batch.messages, this.config.KAFKA_QUARANTINE_TOPIC);
     if (quarantined > 0) this.metrics.quarantined.inc({ reason: 'invalid_event' }, quarantined);
     const isActive = () => this.running && batch.isActive();
+    // Nothing is written while a rebuild holds its fence: the batch is fetched again afterwards. The
+    // admission lasts until the batch's serving refresh is done too, for it writes as well.
+    const release = await this.fence.admit({ isActive, heartbeat: batch.heartbeat });
     let derived: Promise<void>;
     try {
-      ({ derived } = await this.sink.write(tables, { isActive, heartbeat: batch.heartbeat, source }));
+      ({ derived } = await this.sink.write(tables, { isActive, heartbeat: this.fence.heartbeat(batch), source }));
     } catch (e) {
+      release();
       if (e instanceof WriteAbandoned) {
         this.logger.warn('batch abandoned before it was written; it will be consumed again', { source, reason: e.message });
         throw new BatchAbandoned(e.message);
       }
       throw e;
     }
+    void derived.finally(release).catch(() => undefined);
     this.metrics.messages.inc({ topic: batch.topic }, batch.messages.length);
     this.logger.debug('batch projected', { source, messages: batch.messages.length, quarantined });
     const n = batch.messages.length;
