@@ -1,4 +1,5 @@
 import { migrateClickHouse, type ClickHouse } from '@wise/clickhouse';
+import { consumerLag } from '@wise/kafka';
 import { deriveEventId, kafkaKey, parseEnvelope, parseWiseBody, serializeEnvelope } from '@wise/contracts';
 import { eventStoreRow } from '@wise/projections';
 import type { SimEvent } from '../tools/simulate/generate';
@@ -10,9 +11,14 @@ import { median } from './stats';
 
 export interface ProjectorFigures {
   events: number;
-  /** Envelopes per second from the projector being ready (consumer joined) to all N queryable. */
+  /**
+   * Envelopes per second from the projector being ready (consumer joined) to all N queryable with
+   * their serving rows current (every offset committed: a batch is committed after its refresh).
+   */
   perSecond: number;
   secondsFromReady: number;
+  /** Seconds from ready until all N were in `events` (the facts; serving rows may still be pending). */
+  factsSeconds: number;
   secondsFromSpawn: number;
   reached: number;
   baselineRuns: number[];
@@ -142,9 +148,13 @@ export async function benchProjector(
   const meter = new CpuMeter({ projector: projector.pid, ...services }).start();
   await projector.profile('start', plan.profileFile);
   say(
-    `[bench] projector: ${messages.length} envelopes (${n} distinct events) in ${topic}; ready after ${((ready - spawned) / 1000).toFixed(1)} s (boot, migrations, group join); timing until ${n} events are queryable`,
+    `[bench] projector: ${messages.length} envelopes (${n} distinct events) in ${topic}; ready after ${((ready - spawned) / 1000).toFixed(1)} s (boot, migrations, group join); timing until ${n} events are queryable and every offset is committed (serving rows current)`,
   );
+  const groupId = String(run.appEnv('project').PROJECTOR_GROUP_ID);
+  const uncommitted = async () =>
+    (await run.kafka.withAdmin((admin) => consumerLag(admin, groupId, [topic]))).reduce((a, p) => a + p.lag, 0);
   let reached = 0;
+  let factsAt = 0;
   let lastSay = ready;
   let done = Date.now();
   let batches: ProjectorFigures['batches'] = null;
@@ -154,7 +164,10 @@ export async function benchProjector(
     while (Date.now() - ready < plan.timeoutMs) {
       reached = await visible(ch).catch(() => reached);
       done = Date.now();
-      if (reached >= n) break;
+      if (reached >= n) {
+        factsAt ||= done;
+        if ((await uncommitted().catch(() => 1)) === 0) break;
+      }
       if (done - lastSay >= 2000) {
         say(
           `[bench] projector: ${reached} of ${n} queryable after ${((done - ready) / 1000).toFixed(1)} s (${Math.round(reached / ((done - ready) / 1000))}/s)`,
@@ -217,6 +230,7 @@ export async function benchProjector(
     events: n,
     perSecond: reached / secondsFromReady,
     secondsFromReady,
+    factsSeconds: ((factsAt || done) - ready) / 1000,
     secondsFromSpawn: (done - spawned) / 1000,
     reached,
     baselineRuns,

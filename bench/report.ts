@@ -17,7 +17,8 @@ export const TARGETS = {
   ingestionPerSecond: 5000,
   ingestionP99Ms: 50,
   ingestionVsBaseline: 0.5,
-  projectorPerSecond: 50_000,
+  projectorRatio: 0.5,
+  clickhouseCoresPer1k: 0.25,
   freshnessP95Ms: 2000,
   ingestionRssMb: 200,
   queryP95Ms: 300,
@@ -93,16 +94,16 @@ export function tableRows(f: Figures): TableRow[] {
   if (f.projector) {
     const p = f.projector;
     rows.push([
-      `projector: events/s to queryable (${n(p.events)})`,
+      `projector: events/s to queryable, serving rows included (${n(p.events)})`,
       n(p.perSecond),
       `${n(p.baselinePerSecond)} rows/s`,
       ratio(p.perSecond, p.baselinePerSecond),
-      `≥ ${n(t.projectorPerSecond)}/s`,
-      verdict(p.reached >= p.events && p.perSecond >= t.projectorPerSecond),
+      `≥ ${t.projectorRatio}× raw insert`,
+      verdict(p.reached >= p.events && p.perSecond >= t.projectorRatio * p.baselinePerSecond),
     ]);
     rows.push([
-      'projector: seconds from ready / from spawn',
-      `${n(p.secondsFromReady, 1)} / ${n(p.secondsFromSpawn, 1)}`,
+      'projector: seconds from ready to facts / to serving current / from spawn',
+      `${n(p.factsSeconds, 1)} / ${n(p.secondsFromReady, 1)} / ${n(p.secondsFromSpawn, 1)}`,
       `${n(p.events / p.baselinePerSecond, 1)}`,
       '',
       '',
@@ -167,6 +168,16 @@ export function tableRows(f: Figures): TableRow[] {
       '',
     ]);
     rows.push(['freshness: ClickHouse INSERTs/s, MB buffers per INSERT, kernel share', clickhouseLine(x.clickhouse), '', '', '', '']);
+    // Per 1,000 events/s actually sent: on a saturated machine the requested rate is not reached.
+    const perK = (v: number | undefined) => ((v ?? NaN) * 1000) / x.sentPerSecond;
+    rows.push([
+      'freshness: ClickHouse cores / INSERTs/s per 1,000 events/s sent',
+      `${n(perK(x.cpu.clickhouse), 2)} / ${n(perK(x.clickhouse.InsertQuery), 1)}`,
+      '',
+      '',
+      `cores ≤ ${t.clickhouseCoresPer1k}`,
+      verdict(perK(x.cpu.clickhouse) <= t.clickhouseCoresPer1k),
+    ]);
   }
   if (f.queries && f.queries.sizes.length > 0) rows.push(...queryRows(f.queries));
   return rows;

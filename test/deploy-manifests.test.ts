@@ -118,7 +118,7 @@ describe('deploy/k8s', () => {
 
   it.each([
     ['ingestion', 'OPS_PORT', '/ready'],
-    ['projector', 'PROJECTOR_METRICS_PORT', '/health'],
+    ['projector', 'PROJECTOR_METRICS_PORT', '/ready'],
   ])('probes %s on its operations port (%s): readiness on %s, liveness on /health', (name, portVar, readyPath) => {
     const c = one('Deployment', name).spec.template.spec.containers[0];
     const opsPort = c.ports.find((p: Obj) => p.name === 'ops');

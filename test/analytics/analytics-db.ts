@@ -66,7 +66,8 @@ export async function loadBatch(ch: ClickHouseConnection, envelopes: readonly En
   const serving = new ServingRefresh(ch);
   const sink = new BatchSink(new ClickHouseWriter(ch, new Logger('test', 'error'), 1000), (t) => serving.refresh(Touched.byRows(t)));
   const giveUpAt = Date.now() + WRITE_TIMEOUT_MS;
-  await sink.write(tables, { isActive: () => Date.now() < giveUpAt, heartbeat: async () => undefined, source: 'test' });
+  const written = await sink.write(tables, { isActive: () => Date.now() < giveUpAt, heartbeat: async () => undefined, source: 'test' });
+  await written.derived;
 }
 
 /** Loads `envelopes` in batches of `batchSize` (several parts, as a consumer would write them). */

@@ -50,6 +50,8 @@ describe('CLI options (node:util parseArgs)', () => {
     [['institutes', 'add', 'acme', '--key', 'k', '--colour', 'red'], /Unknown option '--colour'/],
     [['institutes', 'list', '--key', 'x'], /Unknown option '--key'/],
     [['quarantine', 'list', '--limt', '5'], /Unknown option '--limt'/],
+    [['quarantine', 'replay', '--limit', '5'], /Unknown option '--limit'/],
+    [['quarantine', 'replay', '--since', 'yesterday'], /--since "yesterday": expected an ISO time/],
     [['rebuild', '--pagesize', '5'], /Unknown option '--pagesize'/],
     [['status', '--verbose'], /Unknown option '--verbose'/],
     [['migrate', '--yes'], /Unknown option '--yes'/],

@@ -1,32 +1,9 @@
-import { connect, createServer, Server, Socket } from 'node:net';
+import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { hashInstituteKey } from '@wise/contracts';
 import { fixtureBytes, readTopic, testEnv, uniqueSlug, waitFor } from '@wise/testing';
 import { addInstitute, freePort, post, RunningIngestion, startIngestion, withRepository } from '../helpers';
-
-/** A TCP relay to PostgreSQL that the test can cut, as a network failure would (the server stays up). */
-class CuttablePostgres {
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  constructor(readonly port: number) {}
-  async up(): Promise<void> {
-    this.server = createServer((client) => {
-      const upstream = connect(5432, '127.0.0.1');
-      for (const s of [client, upstream]) {
-        this.sockets.add(s);
-        s.on('error', () => undefined);
-        s.on('close', () => this.sockets.delete(s));
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    await new Promise<void>((resolve) => this.server!.listen(this.port, '127.0.0.1', resolve));
-  }
-  async cut(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-    this.server = null;
-  }
-}
+import { CuttablePostgres } from './cuttable-postgres';
 
 /** A raw HTTP/1.1 exchange: what the server answers (and whether it closed) after we wrote `head`. */
 function rawRequest(url: string, head: string, body?: Buffer): Promise<{ status: number; text: string; closed: boolean }> {

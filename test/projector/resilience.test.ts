@@ -154,8 +154,10 @@ describe('projector resilience', () => {
     expect((await readAnalyticsSnapshot(ch, INSTITUTE)).sessions).toHaveLength(6);
   });
 
-  it('on SIGTERM finishes or abandons the batch in hand, commits only what is written, and a restart loses nothing', async () => {
-    const env = testEnv({ PROJECTOR_BATCH_MAX_BYTES: '1024' }); // about one message per batch
+  it('on SIGTERM finishes or abandons the batch in hand, commits only what is written and refreshed, and a restart loses nothing', async () => {
+    // About one message per batch, and fetching waits for each batch's serving refresh to commit:
+    // the stop lands mid-stream.
+    const env = testEnv({ PROJECTOR_BATCH_MAX_BYTES: '1024', PROJECTOR_MAX_UNCOMMITTED: '1' });
     const first = await startProjector(env);
     projectors.push(first);
     await publishEnvelopes(env, week);
@@ -170,16 +172,28 @@ describe('projector resilience', () => {
     expect(total).toBeLessThan(week.length); // it was stopped mid-stream
     // Everything below a committed offset is in ClickHouse.
     const messages = await readTopic(env.KAFKA_BROKERS!.split(','), env.KAFKA_EVENTS_TOPIC!);
-    const committedIds = messages
+    const committedHeads = messages
       .filter((m) => Number(m.offset) < committed.get(m.partition)!)
       .map((m) => {
         const parsed = parseEnvelope(m.value);
         if (!parsed.ok) throw new Error(parsed.reason);
-        return parsed.head.eventId;
+        return parsed.head;
       });
+    const committedIds = committedHeads.map((h) => h.eventId);
     expect(committedIds).toHaveLength(total);
     const stored = new Set((await storedEvents(ch, INSTITUTE)).ids);
     expect(committedIds.filter((id) => !stored.has(id))).toEqual([]);
+    // …and its serving rows: a committed schedule event's session is in the sessions view.
+    const served = new Set(
+      (await ch.query<{ session_id: string }>('test', `SELECT session_id FROM sessions WHERE institute_id = '${INSTITUTE}'`)).map(
+        (r) => r.session_id,
+      ),
+    );
+    const scheduled = [
+      ...new Set(committedHeads.filter((h) => h.eventName.startsWith('Sessions') && h.sessionId).map((h) => h.sessionId!)),
+    ];
+    expect(scheduled.length).toBeGreaterThan(0);
+    expect(scheduled.filter((id) => !served.has(id))).toEqual([]);
 
     projectors.push(await startProjector(env));
     await waitUntilCommitted(env);

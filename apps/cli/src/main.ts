@@ -4,16 +4,18 @@ import { InstituteExistsError, InstituteNotFoundError } from '@wise/postgres';
 import { CliContext, CliError, Flags } from './cli-context';
 import { INSTITUTES_USAGE, institutesCommand, institutesOptions } from './commands/institutes.command';
 import { QUARANTINE_USAGE, quarantineCommand } from './commands/quarantine.command';
+import { quarantineReplayCommand, REPLAY_USAGE } from './commands/quarantine-replay.command';
 import { REBUILD_USAGE, rebuildCommand } from './commands/rebuild.command';
-import { statusCommand } from './commands/status.command';
+import { STATUS_USAGE, statusCommand } from './commands/status.command';
 
 const USAGE = `npm run cli -- <command> [--help]
   institutes add|rotate|retire-old-keys|disable|enable|set-header|pin-header|list   manage institutes and keys
   institutes set-timezone|set-attendance-rule                                     an institute's analytics settings
   quarantine list [--institute <slug>] [--limit N]                                   what was refused, and why
+  quarantine replay [--institute <slug>] [--since <time>] [--reason <text>] [--dry-run]  re-run quarantined deliveries through today's contract
   migrate                                                                            apply PostgreSQL and ClickHouse migrations
-  rebuild [--page-size N] [--force]                                                  re-project analytics tables from the event store (projector stopped)
-  status                                                                             events stored per institute`;
+  rebuild [--page-size N] [--abort] [--force]                                        re-project analytics tables from the event store (projectors pause meanwhile)
+  status                                                                             consumer lag, rebuild in progress, events and quarantine per institute`;
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 const HELP: Options = { help: { type: 'boolean', short: 'h' } };
@@ -21,9 +23,23 @@ const HELP: Options = { help: { type: 'boolean', short: 'h' } };
 /** Each command's options; anything else on its command line is an error naming the usage. */
 const COMMANDS: Record<string, { usage: string; options: (sub: string | undefined) => Options }> = {
   institutes: { usage: INSTITUTES_USAGE, options: institutesOptions },
-  quarantine: { usage: QUARANTINE_USAGE, options: () => ({ institute: { type: 'string' }, limit: { type: 'string' } }) },
-  rebuild: { usage: REBUILD_USAGE, options: () => ({ 'page-size': { type: 'string' }, force: { type: 'boolean' } }) },
-  status: { usage: 'usage: status   (events stored per institute)', options: () => ({}) },
+  quarantine: {
+    usage: `${QUARANTINE_USAGE}\n${REPLAY_USAGE}`,
+    options: (sub): Options =>
+      sub === 'replay'
+        ? { institute: { type: 'string' }, since: { type: 'string' }, reason: { type: 'string' }, 'dry-run': { type: 'boolean' } }
+        : { institute: { type: 'string' }, limit: { type: 'string' } },
+  },
+  rebuild: {
+    usage: REBUILD_USAGE,
+    options: () => ({
+      'page-size': { type: 'string' },
+      'pause-wait-s': { type: 'string' },
+      force: { type: 'boolean' },
+      abort: { type: 'boolean' },
+    }),
+  },
+  status: { usage: STATUS_USAGE, options: () => ({}) },
   migrate: { usage: 'usage: migrate   (apply PostgreSQL and ClickHouse migrations)', options: () => ({}) },
 };
 
@@ -70,9 +86,10 @@ export async function runCli(
       case 'institutes':
         return await institutesCommand(ctx, args, flags, stdin);
       case 'quarantine':
+        if (args[0] === 'replay' && args.length === 1) return await quarantineReplayCommand(ctx, flags);
         return await quarantineCommand(ctx, args, flags);
       case 'status':
-        return await statusCommand(ctx);
+        return await statusCommand(ctx, env);
       case 'rebuild':
         return await rebuildCommand(ctx, flags, env);
       case 'migrate':

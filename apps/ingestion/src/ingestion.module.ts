@@ -4,7 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { IngestionConfig } from '@wise/config';
 import { BatchPublisher, KafkaConnection, maxRecordBytes } from '@wise/kafka';
 import { Logger, Metrics } from '@wise/observability';
-import { InstitutesRepository, Postgres } from '@wise/postgres';
+import { ensurePostgresDatabase, InstitutesRepository, migratePostgres, Postgres } from '@wise/postgres';
 import { HealthController } from './health/health.controller';
 import { ReadinessService } from './health/readiness.service';
 import { IngestionMetrics } from './ingestion.metrics';
@@ -63,8 +63,14 @@ class IngestionShutdown implements OnApplicationShutdown {
     },
     {
       provide: InstituteKeysService,
-      useFactory: (r: InstitutesRepository, c: IngestionConfig, log: Logger) => new InstituteKeysService(r, c, log),
-      inject: [InstitutesRepository, IngestionConfig, Logger],
+      // The database is created and migrated on the first successful connection, which may come
+      // after start: ingestion starts, not ready, while PostgreSQL is unreachable.
+      useFactory: (r: InstitutesRepository, c: IngestionConfig, log: Logger, pg: Postgres) =>
+        new InstituteKeysService(r, c, log, Date.now, async () => {
+          await ensurePostgresDatabase(c.DATABASE_URL);
+          await migratePostgres(pg);
+        }),
+      inject: [InstitutesRepository, IngestionConfig, Logger, Postgres],
     },
     ReadinessService,
     WebhooksService,

@@ -7,7 +7,6 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ConfigError, IngestionConfig, readEnv } from '@wise/config';
 import { BatchPublisher, KafkaConnection, topicConfig } from '@wise/kafka';
 import { Logger, Metrics, requestIdOf } from '@wise/observability';
-import { ensurePostgresDatabase, migratePostgres, Postgres } from '@wise/postgres';
 import { logEachRequest } from './access-log';
 import { IngestionModule } from './ingestion.module';
 import { IngestionMetrics } from './ingestion.metrics';
@@ -25,7 +24,6 @@ const TIMEOUT_CHECK_MS = 1000;
 
 export async function createIngestionApp(env: NodeJS.ProcessEnv = readEnv()): Promise<NestFastifyApplication> {
   const config = IngestionConfig.parse(env);
-  await ensurePostgresDatabase(config.DATABASE_URL);
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     logger: false,
@@ -75,7 +73,6 @@ export async function createIngestionApp(env: NodeJS.ProcessEnv = readEnv()): Pr
   );
   describeWebhookRoute(document);
 
-  await migratePostgres(app.get(Postgres));
   const kafka = app.get(KafkaConnection);
   const topicSettings = topicConfig({
     bodyLimitBytes: config.BODY_LIMIT_BYTES,

@@ -7,9 +7,15 @@ import { ClickHouse, migrateClickHouse } from '@wise/clickhouse';
 import { ConfigError, ProjectorConfig, readEnv } from '@wise/config';
 import { consumerLag, KafkaConnection } from '@wise/kafka';
 import { Logger, Metrics } from '@wise/observability';
+import { dropStaleRounds } from '@wise/serving';
 import { ProjectorConsumer } from './consumer/projector.consumer';
 import { ProjectorMetrics } from './projector.metrics';
 import { ProjectorModule } from './projector.module';
+import { ProjectorFence } from './fence/projector-fence';
+import { projectorReadiness } from './projector.readiness';
+
+// Rounds last seconds; one this old was cut short by a crash or kill.
+const STALE_ROUND_MS = 60 * 60 * 1000;
 
 /** Builds the projector, applies ClickHouse migrations, ensures topics, starts consuming. */
 export async function startProjector(env: NodeJS.ProcessEnv = readEnv()): Promise<INestApplicationContext> {
@@ -20,6 +26,8 @@ export async function startProjector(env: NodeJS.ProcessEnv = readEnv()): Promis
   const logger = app.get(Logger);
   const applied = await migrateClickHouse(app.get(ClickHouse), undefined, config.CLICKHOUSE_CLUSTER);
   if (applied.length > 0) logger.info('ClickHouse migrations applied', { applied });
+  const stale = await dropStaleRounds(app.get(ClickHouse), STALE_ROUND_MS, config.CLICKHOUSE_CLUSTER);
+  if (stale > 0) logger.info('dropped the keys of serving refresh rounds a stop interrupted', { rounds: stale });
   const kafka = app.get(KafkaConnection);
   const topics = [config.KAFKA_EVENTS_TOPIC, config.KAFKA_QUARANTINE_TOPIC];
   await kafka.ensureTopics(
@@ -29,14 +37,21 @@ export async function startProjector(env: NodeJS.ProcessEnv = readEnv()): Promis
     () => kafka.withAdmin((admin) => consumerLag(admin, config.PROJECTOR_GROUP_ID, topics)),
     (error) => logger.debug('consumer lag not read from Kafka for this scrape', { error }),
   );
-  await app.get(ProjectorConsumer).start();
-  logger.info('projector consuming', { group: config.PROJECTOR_GROUP_ID, topics, database: config.CLICKHOUSE_DATABASE });
+  const consumer = app.get(ProjectorConsumer);
+  const fence = app.get(ProjectorFence);
+  await consumer.start();
+  // A consumer whose first join failed for good has crashed already (logged, and /ready says so).
+  if (consumer.status.state !== 'crashed')
+    logger.info('projector consuming', { group: config.PROJECTOR_GROUP_ID, topics, database: config.CLICKHOUSE_DATABASE });
   return app;
 }
 
-/** /health and /metrics for the projector, which has no HTTP API of its own. */
+/** /health, /ready and /metrics for the projector, which has no HTTP API of its own. */
 function serveOperations(app: INestApplicationContext, port: number): Server {
   const metrics = app.get(Metrics);
+  const consumer = app.get(ProjectorConsumer);
+  const fence = app.get(ProjectorFence);
+  const groupId = app.get(ProjectorConfig).PROJECTOR_GROUP_ID;
   return createServer((req, res) => {
     if (req.url === '/metrics') {
       metrics.render().then(
@@ -45,6 +60,9 @@ function serveOperations(app: INestApplicationContext, port: number): Server {
       );
     } else if (req.url === '/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+    } else if (req.url === '/ready') {
+      const r = projectorReadiness(consumer.status, groupId, fence.status());
+      res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(r.body));
     } else {
       res.writeHead(404).end();
     }

@@ -1,10 +1,11 @@
 import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { BatchSink, ClickHouse, ClickHouseWriter } from '@wise/clickhouse';
+import { BatchSink, ClickHouse, ClickHouseWriter, GroupWriter, RebuildFence } from '@wise/clickhouse';
 import { ProjectorConfig } from '@wise/config';
 import { BatchConsumer, KafkaConnection } from '@wise/kafka';
 import { Logger, Metrics } from '@wise/observability';
 import { ProjectorConsumer } from './consumer/projector.consumer';
+import { ProjectorFence } from './fence/projector-fence';
 import { ProjectorMetrics } from './projector.metrics';
 import { servingStep } from './serving/serving.step';
 import { CoalescedRefresh, ServingRefresh } from '@wise/serving';
@@ -65,7 +66,7 @@ export class ProjectorModule {
                 maxBytesPerPartition: config.PROJECTOR_BATCH_MAX_BYTES,
                 minBytes: config.PROJECTOR_BATCH_MIN_BYTES,
                 maxWaitMs: config.PROJECTOR_BATCH_WAIT_MS,
-                // Every partition in hand at once: their batches share one serving refresh round.
+                // Every partition in hand at once (their batches share serving refresh rounds).
                 partitionsConsumedConcurrently: config.KAFKA_TOPIC_PARTITIONS,
               },
               log,
@@ -76,10 +77,21 @@ export class ProjectorModule {
           provide: BatchSink,
           useFactory: (ch: ClickHouse, log: Logger, m: ProjectorMetrics) =>
             new BatchSink(
-              new ClickHouseWriter(ch, log, config.PROJECTOR_RETRY_MAX_MS, m.writer),
-              servingStep(new CoalescedRefresh(new ServingRefresh(ch)), log, m, config.PROJECTOR_RETRY_MAX_MS),
+              // Partition batches in hand share INSERTs, as they share serving refresh rounds.
+              new GroupWriter(new ClickHouseWriter(ch, log, config.PROJECTOR_RETRY_MAX_MS, m.writer)),
+              servingStep(
+                new CoalescedRefresh(new ServingRefresh(ch, { cluster: config.CLICKHOUSE_CLUSTER }), config.PROJECTOR_REFRESH_INTERVAL_MS),
+                log,
+                m,
+                config.PROJECTOR_RETRY_MAX_MS,
+              ),
             ),
           inject: [ClickHouse, Logger, ProjectorMetrics],
+        },
+        {
+          provide: ProjectorFence,
+          useFactory: (ch: ClickHouse, c: BatchConsumer, log: Logger) => new ProjectorFence(new RebuildFence(ch), c, log),
+          inject: [ClickHouse, BatchConsumer, Logger],
         },
         ProjectorConsumer,
         ProjectorShutdown,

@@ -7,7 +7,7 @@ const quiet = { warn: () => undefined, error: () => undefined } as unknown as Lo
 const ctx: WriteContext = { isActive: () => true, heartbeat: async () => undefined, source: 'events/0/0-1' };
 
 describe('BatchSink', () => {
-  it('runs afterWrite once the rows are written, with the batch, and fails the batch if it fails', async () => {
+  it('starts afterWrite once the rows are written, with the batch, and hands back its outcome', async () => {
     const log: string[] = [];
     const server = { insert: async (table: string, rows: readonly Row[]) => void log.push(`insert ${table} ${rows.length}`) };
     const tables: TableRows = new Map([
@@ -19,9 +19,12 @@ describe('BatchSink', () => {
       log.push(`afterWrite ${[...written.keys()].join(',')}`);
       if (fail) throw new Error('refresh failed');
     });
-    await sink.write(tables, ctx);
+    await (
+      await sink.write(tables, ctx)
+    ).derived;
     expect(log).toEqual(['insert session_events 1', 'insert events 1', 'afterWrite session_events,events']);
     fail = true;
-    await expect(sink.write(tables, ctx)).rejects.toThrow('refresh failed');
+    const written = await sink.write(tables, ctx);
+    await expect(written.derived).rejects.toThrow('refresh failed');
   });
 });

@@ -6,11 +6,17 @@ export type AfterWrite = (tables: TableRows, ctx: WriteContext) => Promise<void>
 
 const nothing: AfterWrite = async () => undefined;
 
+/** A written batch: `derived` is its after-write step, started once the rows were stored. */
+export interface WrittenBatch {
+  derived: Promise<void>;
+}
+
 /**
  * Where a projected batch goes, in the live projector and in the tests that load data like it:
- * the batch's rows through the writer, then `afterWrite`. The projector commits a batch's offsets
- * only once `write` resolved, so whatever afterWrite does happens after the batch's fact rows are
- * stored and before its offsets are committed; if it throws, nothing is committed and the batch is
+ * the batch's rows through the writer, then `afterWrite`, which `write` starts but does not wait
+ * for. The projector commits a batch's offsets only once `derived` settled, so whatever afterWrite
+ * does happens after the batch's fact rows are stored and before its offsets are committed, while
+ * the next batches are already being written; if it throws, the batch is not committed and is
  * consumed again (so it must be safe to repeat).
  *
  * afterWrite is where tables derived from the facts are kept current per batch (the serving
@@ -20,12 +26,14 @@ const nothing: AfterWrite = async () => undefined;
  */
 export class BatchSink {
   constructor(
-    readonly writer: ClickHouseWriter,
+    private readonly writer: Pick<ClickHouseWriter, 'write'>,
     private readonly afterWrite: AfterWrite = nothing,
   ) {}
 
-  async write(tables: TableRows, ctx: WriteContext): Promise<void> {
+  async write(tables: TableRows, ctx: WriteContext): Promise<WrittenBatch> {
     await this.writer.write(tables, ctx);
-    await this.afterWrite(tables, ctx);
+    const derived = this.afterWrite(tables, ctx);
+    derived.catch(() => undefined); // the caller awaits it; never an unhandled rejection meanwhile
+    return { derived };
   }
 }

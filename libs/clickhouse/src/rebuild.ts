@@ -3,42 +3,38 @@ import { ANALYTICS_TABLES, projectEvents, type TableRows } from '@wise/projectio
 import type { ClickHouse } from './clickhouse.service';
 import { countStoredEvents, readEventPage, type Cursor } from './event-store';
 import { sqlIdent, sqlStringList } from './quote';
+import { OLD_SUFFIX, REBUILD_SUFFIX, swapIn, SwapStateError } from './rebuild-swap';
 import { ClickHouseWriter, type WriterMetrics } from './writer';
 
 /*
  * Rebuild: every analytics table is projected again from the event store (`events`) into a fresh
  * `<table>__rebuild`, through the projector's own step (`projectEvents`: contract, projection,
  * quarantine) and its writer (retries, refused rows isolated into quarantine), and the fresh tables
- * replace the live ones in one RENAME.
+ * are swapped in for the live ones (rebuild-swap.ts).
  *
  * Guarantee, and its condition: the rebuilt tables hold exactly the projection of every event in
  * `events` when the rebuild read it. That is all history only if nothing writes to the live tables
- * meanwhile, so the projector must be stopped (the CLI checks that its consumer group has no
- * members). Events that wait in Kafka are projected into the new tables when it starts again; a
- * batch written but not committed before the stop is in `events` (rebuilt) and is replayed
- * harmlessly. With --force the check is skipped: rows the projector writes to the live tables
- * during the rebuild are dropped with them at the swap (their events stay in `events`, so a later
- * rebuild restores them).
+ * meanwhile: the caller holds the rebuild fence (rebuild-fence.ts), under which projectors write
+ * nothing, so no other rebuild runs either and leftovers of an earlier one are dropped. Events that
+ * wait in Kafka are projected into the new tables once the fence is lifted; a batch written but not
+ * committed before the projectors paused is in `events` (rebuilt) and is replayed harmlessly.
  *
  * A bad event or row never stops a rebuild: it is quarantined (source `rebuild`) and counted. If
- * the rebuild fails anyway (ClickHouse away for longer than `retryForMs`, say), its `__rebuild`
- * tables are dropped before the error is reported, so running it again is safe; only a rebuild
- * killed outright leaves them, and the next one refuses until --force.
+ * the rebuild fails before the swap (ClickHouse away for longer than `retryForMs`, say), its
+ * `__rebuild` tables are dropped before the error is reported; once the swap has begun they are
+ * kept, and running the swap again finishes it (SwapUnfinished).
  */
 
-export const REBUILD_SUFFIX = '__rebuild';
-export const OLD_SUFFIX = '__old';
 const SOURCE = 'rebuild';
 
 /** What the rebuild needs of a connection: statements, reads and inserts. */
 type Connection = Pick<ClickHouse, 'query' | 'command' | 'insert'>;
 
-export class RebuildRefused extends Error {}
+/** The swap began and did not finish: the fresh tables are kept, and running the swap again finishes it. */
+export class SwapUnfinished extends Error {}
 
 export interface RebuildOptions {
   pageSize: number;
-  /** Drop leftovers of an earlier rebuild instead of refusing. */
-  force: boolean;
   progress: (line: string) => void;
   /** How long one page's writes are retried while ClickHouse fails before the rebuild gives up. */
   retryForMs?: number;
@@ -53,6 +49,16 @@ export interface RebuildOptions {
   beforeSwap?: (ch: Connection, suffix: string) => Promise<void>;
   /** Derived tables rebuilt by beforeSwap; created empty as `<table>__rebuild` beside the facts'. */
   derivedTables?: readonly string[];
+  /**
+   * Runs just before the swap, with every table about to be swapped: where the caller records that
+   * the swap began (so a rerun finishes it), or refuses if it no longer holds the fence.
+   */
+  swapBegins?: (tables: readonly string[]) => Promise<void>;
+  /**
+   * Whether this rebuild still holds its fence; asked before it drops its copies after a failure,
+   * since a rebuild presumed dead and taken over would drop its successor's.
+   */
+  stillHeld?: () => Promise<boolean>;
 }
 
 export interface RebuildResult {
@@ -61,31 +67,34 @@ export interface RebuildResult {
   rows: Record<string, number>;
 }
 
-async function leftovers(ch: Connection, named: (suffix: string) => string[]): Promise<string[]> {
+/**
+ * Drops what an earlier rebuild that stopped before its swap left behind. A live table that is
+ * missing means a swap stopped half-way without its record (a rebuild older than the fence): that
+ * is left for a person to judge rather than guessed at.
+ */
+async function dropLeftovers(ch: Connection, tables: readonly string[], progress: (line: string) => void): Promise<void> {
+  const names = tables.flatMap((t) => [t, t + REBUILD_SUFFIX, t + OLD_SUFFIX]);
   const rows = await ch.query<{ name: string }>(
     'rebuild:leftovers',
-    `SELECT name FROM system.tables WHERE database = currentDatabase() AND name IN ${sqlStringList([...named(REBUILD_SUFFIX), ...named(OLD_SUFFIX)])} ORDER BY name`,
+    `SELECT name FROM system.tables WHERE database = currentDatabase() AND name IN ${sqlStringList(names)} ORDER BY name`,
   );
-  return rows.map((r) => r.name);
-}
-
-async function prepare(
-  ch: Connection,
-  named: (suffix: string) => string[],
-  force: boolean,
-  progress: (line: string) => void,
-): Promise<void> {
-  const found = await leftovers(ch, named);
-  if (found.length > 0 && !force) {
-    throw new RebuildRefused(
-      `tables of an earlier rebuild exist (${found.join(', ')}): another rebuild may be running, or one stopped half-way.\n` +
-        'Make sure none is running, then run again with --force to drop them and start over.',
+  const existing = new Set(rows.map((r) => r.name));
+  const missing = tables.filter((t) => !existing.has(t));
+  if (missing.length > 0) {
+    throw new SwapStateError(
+      `live tables are missing (${missing.join(', ')}) beside tables of an earlier rebuild: a swap stopped half-way. ` +
+        `Rename each <table>${REBUILD_SUFFIX} (or <table>${OLD_SUFFIX}) back to <table> by hand, then run rebuild again.`,
     );
   }
-  for (const t of found) {
+  for (const t of names.filter((n) => n.endsWith(REBUILD_SUFFIX) || n.endsWith(OLD_SUFFIX)).filter((n) => existing.has(n))) {
     progress(`dropping ${t} (left by an earlier rebuild)`);
     await ch.command('rebuild:drop', `DROP TABLE IF EXISTS ${sqlIdent(t)}`);
   }
+}
+
+/** What `rebuild --abort` does to the tables: drops an unfinished rebuild's copies (never during a swap). */
+export function dropUnfinishedRebuild(ch: Connection, derivedTables: readonly string[], progress: (line: string) => void): Promise<void> {
+  return dropLeftovers(ch, [...ANALYTICS_TABLES, ...derivedTables], progress);
 }
 
 async function dropAll(ch: Connection, tables: string[]): Promise<void> {
@@ -104,7 +113,9 @@ export async function rebuildProjections(ch: Connection, options: RebuildOptions
   // Facts and derived tables are rebuilt, and swapped, together.
   const rebuilt = [...ANALYTICS_TABLES, ...(options.derivedTables ?? [])];
   const named = (suffix: string) => rebuilt.map((t) => sqlIdent(`${t}${suffix}`));
-  await prepare(ch, named, options.force, progress);
+  await dropLeftovers(ch, rebuilt, progress);
+  // Before the swap is recorded a failure drops the fresh tables; after, they are what a rerun swaps in.
+  let stage: 'filling' | 'recording' | 'swapping' = 'filling';
   let refusedRows = 0;
   const metrics: WriterMetrics = {
     written: (t, n) => options.metrics?.written(t, n),
@@ -140,17 +151,25 @@ export async function rebuildProjections(ch: Connection, options: RebuildOptions
       cursor = last;
     }
     if (options.beforeSwap) await options.beforeSwap(ch, REBUILD_SUFFIX);
-    // One statement, so readers see either all old tables or all new ones.
-    const swaps = rebuilt.map((t) => `${sqlIdent(t)} TO ${sqlIdent(t + OLD_SUFFIX)}, ${sqlIdent(t + REBUILD_SUFFIX)} TO ${sqlIdent(t)}`);
-    await ch.command('rebuild:swap', `RENAME TABLE ${swaps.join(', ')}`);
+    stage = 'recording';
+    if (options.swapBegins) await options.swapBegins(rebuilt);
+    stage = 'swapping';
+    await swapIn(ch, rebuilt);
   } catch (e) {
+    if (stage === 'swapping') {
+      throw new SwapUnfinished(
+        `the swap began and did not finish (${(e as Error).message}); the rebuilt tables are kept, run rebuild again to finish it`,
+      );
+    }
+    // Whether the swap was recorded is unknown: the fresh tables stay for the next run to swap in or drop.
+    if (stage === 'recording') throw e;
+    if (options.stillHeld && !(await options.stillHeld().catch(() => false))) throw e;
     progress(`failed (${(e as Error).message}); dropping the ${REBUILD_SUFFIX} tables, the live tables are untouched`);
     await dropAll(ch, named(REBUILD_SUFFIX)).catch((dropError: Error) =>
-      progress(`could not drop the ${REBUILD_SUFFIX} tables: ${dropError.message}; run again with --force`),
+      progress(`could not drop the ${REBUILD_SUFFIX} tables: ${dropError.message}; the next rebuild drops them`),
     );
     throw e;
   }
   progress('swapped the rebuilt tables in');
-  await dropAll(ch, named(OLD_SUFFIX));
   return result;
 }

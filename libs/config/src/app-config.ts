@@ -59,6 +59,11 @@ const projector = {
   PROJECTOR_BATCH_MIN_BYTES: envInt(64 * 1024, 1),
   PROJECTOR_BATCH_WAIT_MS: envInt(250, 0, 60000),
   PROJECTOR_RETRY_MAX_MS: envInt(30000, 100),
+  // Messages written whose offsets wait for their serving refresh; past it, fetching pauses. Bounds
+  // what a crash replays (README, "Projector").
+  PROJECTOR_MAX_UNCOMMITTED: envInt(100_000, 1),
+  // Serving refresh rounds start at least this far apart (README, "Projector"): fewer, larger rounds.
+  PROJECTOR_REFRESH_INTERVAL_MS: envInt(1000, 0, 60_000),
   PROJECTOR_METRICS_PORT: envInt(9464, 0, 65535),
 };
 

@@ -2,3 +2,4 @@ export * from './envelope';
 export * from './topics';
 export * from './events';
 export * from './institute-key';
+export * from './accepted-event';

@@ -8,9 +8,17 @@ export interface KafkaOptions {
   logger: Logger;
 }
 
+export interface GroupMember {
+  memberId: string;
+  clientId: string;
+  clientHost: string;
+}
+
 export interface GroupState {
   state: string;
   members: number;
+  /** Each member, as the group coordinator knows it. */
+  list: GroupMember[];
 }
 
 export interface TopicSpec {
@@ -95,7 +103,8 @@ export class KafkaConnection {
   async groupState(groupId: string): Promise<GroupState> {
     const { groups } = await this.withAdmin((a) => a.describeGroups([groupId]));
     const group = groups.find((g) => g.groupId === groupId);
-    return { state: group?.state ?? 'Dead', members: group?.members.length ?? 0 };
+    const list = (group?.members ?? []).map(({ memberId, clientId, clientHost }) => ({ memberId, clientId, clientHost }));
+    return { state: group?.state ?? 'Dead', members: list.length, list };
   }
 
   /** Reads a topic's own (non-default) settings, e.g. to check what ensureTopics set. */

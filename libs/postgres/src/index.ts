@@ -1,3 +1,4 @@
 export * from './postgres';
 export * from './migrations';
 export * from './institutes.repository';
+export * from './quarantine-replays.repository';

@@ -47,7 +47,7 @@ export async function ensurePostgresDatabase(url: string): Promise<void> {
   if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) throw new Error(`refusing database name ${JSON.stringify(name)} in DATABASE_URL`);
   const admin = new URL(url);
   admin.pathname = '/postgres';
-  const pool = new Pool({ connectionString: admin.toString(), max: 1 });
+  const pool = new Pool({ connectionString: admin.toString(), max: 1, connectionTimeoutMillis: 5000 });
   try {
     const r = await pool.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (r.rowCount === 0) {

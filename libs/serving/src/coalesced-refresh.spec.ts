@@ -46,4 +46,20 @@ describe('CoalescedRefresh', () => {
     await new CoalescedRefresh(serving).refresh(new Touched());
     expect(serving.refresh).not.toHaveBeenCalled();
   });
+
+  it('starts rounds at least minIntervalMs apart, gathering what came meanwhile into one round', async () => {
+    const starts: number[] = [];
+    const rounds: string[][] = [];
+    const serving = {
+      refresh: async (t: Touched) => {
+        starts.push(Date.now());
+        rounds.push(t.sessions.list().map((k) => k[1]));
+      },
+    };
+    const c = new CoalescedRefresh(serving, 200);
+    await c.refresh(touching('s1'));
+    await Promise.all([c.refresh(touching('s2')), c.refresh(touching('s3'))]);
+    expect(rounds).toEqual([['s1'], ['s2', 's3']]);
+    expect(starts[1] - starts[0]).toBeGreaterThanOrEqual(195);
+  });
 });

@@ -5,3 +5,4 @@ export * from './version-clock';
 export * from './serving-refresh';
 export * from './institute-settings';
 export * from './coalesced-refresh';
+export * from './round';

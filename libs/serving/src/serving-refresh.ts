@@ -1,5 +1,8 @@
 import { sqlString, type ClickHouseConnection } from '@wise/clickhouse';
-import { inFilter, KeySet } from './keys';
+import { inFilter } from './keys';
+import { REFRESH_SETTINGS, Round } from './round';
+import { INTERVAL_COLUMNS, participantIntervals } from './sql/intervals.sql';
+import { ROSTER_COLUMNS, sessionRoster } from './sql/roster.sql';
 import { ATTENDANCE_STORE_COLUMNS, computeAttendance } from './sql/attendance.sql';
 import { computeEngagement, ENGAGEMENT_STORE_COLUMNS } from './sql/engagement.sql';
 import { DEFAULT_TIME_ZONE, type TimeZones } from './sql/local-time';
@@ -20,6 +23,11 @@ import { VersionClock } from './version-clock';
 
 type Pair = { institute_id: string; k: string };
 
+const SESSION_KEY = ['institute_id', 'session_id'];
+/** Institutes per time-zone lookup: ClickHouse caps a query's text (max_query_size, 256 KiB by default). */
+const INSTITUTES_PER_QUERY = 1000;
+const CLASSROOM_KEY = ['institute_id', 'classroom_id'];
+
 /**
  * Keeps the serving stores current: for the keys a batch touched, recomputes their rows from the
  * fact tables (INSERT … SELECT at a newer _version) in dependency order: sessions, then the
@@ -27,59 +35,116 @@ type Pair = { institute_id: string; k: string };
  * changed, recordings, instalments, payments, and the daily money of the classrooms concerned.
  * Run it after the batch's fact rows are written and before its offsets are committed: a crash in
  * between replays the batch, and a recompute is idempotent.
+ *
+ * A round's keys go to `serving_keys` first (RoundKeys); each statement selects them with a
+ * subquery, and the keys a round derives (sessions of a classroom, classrooms of a session) are
+ * found by the server without a round trip.
  */
 export class ServingRefresh {
+  private readonly t: TableNames;
+  private readonly clock: VersionClock;
+  private readonly cluster: string;
+
   constructor(
     private readonly ch: ClickHouseConnection,
-    private readonly t: TableNames = tableNames(),
-    private readonly clock = new VersionClock(),
-    /** Keys per statement: ClickHouse caps a query's text (max_query_size, 256 KiB by default). */
-    private readonly chunk = 1000,
-  ) {}
+    options: {
+      /** The tables to read and write (a rebuild's `__rebuild` copies); the live ones by default. */
+      tables?: TableNames;
+      clock?: VersionClock;
+      /** CLICKHOUSE_CLUSTER: a round's partitions are then dropped from the `_local` tables on every server. */
+      cluster?: string;
+    } = {},
+  ) {
+    this.t = options.tables ?? tableNames();
+    this.clock = options.clock ?? new VersionClock();
+    this.cluster = options.cluster ?? '';
+  }
 
   async refresh(touched: Touched, progress?: (line: string) => void): Promise<void> {
     if (touched.isEmpty) return;
-    const revenueClassrooms = new KeySet(touched.revenueClassrooms.columns);
-    revenueClassrooms.addAll(touched.revenueClassrooms);
-    // Before payments are recomputed: a later version may move a payment to another classroom.
-    for (const f of touched.payments.filters(this.chunk)) {
-      for (const r of await this.ch.query<{ institute_id: string; classroom_id: string }>(
-        'serving:payment-classrooms',
-        paymentClassrooms(this.t, f),
-      )) {
-        revenueClassrooms.add(r.institute_id, r.classroom_id);
-      }
-    }
     const zones = await this.timeZones(allInstitutes(touched));
     const v = this.clock.next();
+    const r = new Round(this.ch, v, this.cluster);
+    const step = (line: string) => progress?.(`  ${line}`);
+    await r.add([
+      ['schedules', touched.schedules],
+      ['participants', touched.participants],
+      ['recordings', touched.recordings],
+      ['roster_classrooms', touched.rosterClassrooms],
+      ['invoice_owners', touched.invoiceOwners],
+      ['payments', touched.payments],
+      ['revenue_classrooms', touched.revenueClassrooms],
+    ]);
+    try {
+      const payments = r.in('payments', ['institute_id', 'transaction_id']);
+      // Before payments are recomputed: a later version may move a payment to another classroom.
+      if (touched.payments.size > 0)
+        await r.derive(
+          'revenue_classrooms',
+          `SELECT institute_id, classroom_id AS k1, '' AS k2 FROM (${paymentClassrooms(this.t, payments)})`,
+        );
 
-    // Only schedule and meeting events make a session's row (as the sessions view always did).
-    for (const f of touched.schedules.filters(this.chunk))
-      await this.insert('sessions_store', SESSION_STORE_COLUMNS, computeSessions(this.t, f, zones), v + 1);
-    const sessions = new KeySet(touched.schedules.columns);
-    sessions.addAll(touched.schedules);
-    sessions.addAll(touched.participants);
-    sessions.addAll(await this.sessionsOfClassrooms(touched.rosterClassrooms));
-    const people = sessions.filters(this.chunk);
-    for (const [i, f] of people.entries()) {
-      await this.refreshPeople(f, v);
-      if (progress && people.length > 1)
-        progress(`  engagement and attendance: ${Math.min((i + 1) * this.chunk, sessions.size)} of ${sessions.size} sessions`);
-    }
-    const recorded = new KeySet(touched.recordings.columns);
-    recorded.addAll(touched.recordings);
-    recorded.addAll(touched.schedules);
-    for (const f of recorded.filters(this.chunk))
-      await this.insert('recordings_store', RECORDING_STORE_COLUMNS, computeRecordings(this.t, f, zones), v + 1);
-    for (const f of touched.invoiceOwners.filters(this.chunk))
-      await this.insert('invoices_store', INVOICE_STORE_COLUMNS, computeInvoices(this.t, f), v + 1);
-    for (const f of touched.payments.filters(this.chunk))
-      await this.insert('payments_store', PAYMENT_STORE_COLUMNS, computePayments(this.t, f), v + 1);
-    for (const chunk of chunks(revenueClassrooms.list(), this.chunk)) {
-      const f = inFilter(revenueClassrooms.columns, chunk);
-      const institutes = instituteFilter(chunk.map((k) => k[0]));
-      await this.tombstone('revenue_daily_store', ['institute_id', 'classroom_id', 'day', 'currency'], f, v);
-      await this.insert('revenue_daily_store', REVENUE_STORE_COLUMNS, computeRevenueDaily(this.t, f, institutes, zones), v + 1);
+      // Only schedule and meeting events make a session's row (as the sessions view always did).
+      if (touched.schedules.size > 0) {
+        await this.insert('sessions_store', SESSION_STORE_COLUMNS, computeSessions(this.t, r.in('schedules', SESSION_KEY), zones), v + 1);
+        step(`sessions: ${touched.schedules.size}`);
+      }
+      if (touched.schedules.size + touched.participants.size + touched.rosterClassrooms.size > 0) {
+        await r.derive(
+          'people',
+          `SELECT institute_id, k1, k2 FROM ${this.t.serving_keys} WHERE round = ${sqlString(r.round)} AND kind IN ('schedules', 'participants')
+           UNION ALL
+           ${this.sessionsOfClassrooms(r)}`,
+        );
+        const people = r.in('people', SESSION_KEY);
+        await r.derive(
+          'people_classrooms',
+          `SELECT DISTINCT institute_id, classroom_id AS k1, '' AS k2 FROM (${latestSessions(this.t, people)})`,
+        );
+        const classrooms = r.in('people_classrooms', CLASSROOM_KEY);
+        await r.stage('serving_round_intervals', INTERVAL_COLUMNS, participantIntervals(this.t, people));
+        await r.stage('serving_round_roster', ROSTER_COLUMNS, sessionRoster(this.t, people, classrooms));
+        const stages = {
+          intervals: r.staged('serving_round_intervals', INTERVAL_COLUMNS),
+          roster: r.staged('serving_round_roster', ROSTER_COLUMNS),
+        };
+        await this.insert('engagement_store', ENGAGEMENT_STORE_COLUMNS, computeEngagement(this.t, people, classrooms, stages), v + 1);
+        await this.tombstone('attendance_store', ['institute_id', 'session_id', 'student_id'], people, v);
+        await this.insert(
+          'attendance_store',
+          ATTENDANCE_STORE_COLUMNS,
+          computeAttendance(this.t, people, stages.roster, r.institutes('people_classrooms')),
+          v + 1,
+        );
+        if (progress) step(`engagement and attendance: ${await r.count('people')} sessions`);
+      }
+      if (touched.recordings.size + touched.schedules.size > 0)
+        await this.insert(
+          'recordings_store',
+          RECORDING_STORE_COLUMNS,
+          computeRecordings(this.t, `(${r.in('recordings', SESSION_KEY)} OR ${r.in('schedules', SESSION_KEY)})`, zones),
+          v + 1,
+        );
+      if (touched.invoiceOwners.size > 0)
+        await this.insert(
+          'invoices_store',
+          INVOICE_STORE_COLUMNS,
+          computeInvoices(this.t, r.in('invoice_owners', ['institute_id', 'student_id', 'classroom_id'])),
+          v + 1,
+        );
+      if (touched.payments.size > 0) await this.insert('payments_store', PAYMENT_STORE_COLUMNS, computePayments(this.t, payments), v + 1);
+      if (touched.payments.size + touched.revenueClassrooms.size > 0) {
+        const days = r.in('revenue_classrooms', CLASSROOM_KEY);
+        await this.tombstone('revenue_daily_store', ['institute_id', 'classroom_id', 'day', 'currency'], days, v);
+        await this.insert(
+          'revenue_daily_store',
+          REVENUE_STORE_COLUMNS,
+          computeRevenueDaily(this.t, days, r.institutes('revenue_classrooms'), zones),
+          v + 1,
+        );
+      }
+    } finally {
+      await r.drop();
     }
   }
 
@@ -115,31 +180,10 @@ export class ServingRefresh {
     return rows.map((r) => r.institute_id);
   }
 
-  /** Engagement and attendance of the sessions `sessionFilter` selects. */
-  private async refreshPeople(sessionFilter: string, v: number): Promise<void> {
-    const classrooms = await this.ch.query<{ institute_id: string; classroom_id: string }>(
-      'serving:classrooms',
-      `SELECT DISTINCT institute_id, classroom_id FROM (${latestSessions(this.t, sessionFilter)})`,
-    );
-    const classroomFilter = inFilter(
-      ['institute_id', 'classroom_id'],
-      classrooms.map((r) => [r.institute_id, r.classroom_id]),
-    );
-    const institutes = instituteFilter(classrooms.map((r) => r.institute_id));
-    await this.insert('engagement_store', ENGAGEMENT_STORE_COLUMNS, computeEngagement(this.t, sessionFilter, classroomFilter), v + 1);
-    await this.tombstone('attendance_store', ['institute_id', 'session_id', 'student_id'], sessionFilter, v);
-    await this.insert(
-      'attendance_store',
-      ATTENDANCE_STORE_COLUMNS,
-      computeAttendance(this.t, sessionFilter, classroomFilter, institutes),
-      v + 1,
-    );
-  }
-
   private async insert(store: keyof TableNames, columns: readonly string[], select: string, version: number): Promise<void> {
     await this.ch.command(
       `serving:${store}`,
-      `INSERT INTO ${this.t[store]} (${columns.join(', ')}, _version) SELECT ${columns.join(', ')}, toUInt64(${version}) FROM (${select})`,
+      `INSERT INTO ${this.t[store]} (${columns.join(', ')}, _version) SELECT ${columns.join(', ')}, toUInt64(${version}) FROM (${select}) ${REFRESH_SETTINGS}`,
     );
   }
 
@@ -148,24 +192,16 @@ export class ServingRefresh {
     const k = key.join(', ');
     await this.ch.command(
       `serving:${store}:tombstones`,
-      `INSERT INTO ${this.t[store]} (${k}, _deleted, _version) SELECT ${k}, toUInt8(1), toUInt64(${version}) FROM ${this.t[store]} WHERE ${filter} GROUP BY ${k}`,
+      `INSERT INTO ${this.t[store]} (${k}, _deleted, _version) SELECT ${k}, toUInt8(1), toUInt64(${version}) FROM ${this.t[store]} WHERE ${filter} GROUP BY ${k} ${REFRESH_SETTINGS}`,
     );
   }
 
-  private async sessionsOfClassrooms(classrooms: KeySet): Promise<KeySet> {
-    const out = new KeySet(['institute_id', 'session_id']);
-    for (const chunk of chunks(classrooms.list(), this.chunk)) {
-      const institutes = instituteFilter(chunk.map((k) => k[0]));
-      // A session belongs to the classroom its latest version names.
-      const rows = await this.ch.query<Pair>(
-        'serving:classroom-sessions',
-        `SELECT institute_id, session_id AS k FROM (
-           SELECT institute_id, session_id, argMax(classroom_id, _version) AS c FROM ${this.t.sessions_store} WHERE ${institutes} GROUP BY institute_id, session_id
-         ) WHERE ${inFilter(['institute_id', 'c'], chunk)}`,
-      );
-      for (const r of rows) out.add(r.institute_id, r.k);
-    }
-    return out;
+  /** Every session whose latest row names a classroom whose roster the round changed (institute_id, k1, k2). */
+  private sessionsOfClassrooms(r: Round): string {
+    return `SELECT institute_id, session_id AS k1, '' AS k2 FROM (
+      SELECT institute_id, session_id, argMax(classroom_id, _version) AS c FROM ${this.t.sessions_store}
+      WHERE ${r.institutes('roster_classrooms')} GROUP BY institute_id, session_id
+    ) WHERE ${r.in('roster_classrooms', ['institute_id', 'c'])}`;
   }
 
   private async everythingOf(institute: string): Promise<Touched> {
@@ -207,7 +243,7 @@ export class ServingRefresh {
     const zones = new Map<string, string>();
     for (const chunk of chunks(
       institutes.map((i) => [i]),
-      this.chunk,
+      INSTITUTES_PER_QUERY,
     )) {
       const rows = await this.ch.query<{ institute_id: string; timezone: string }>(
         'serving:time-zones',
@@ -217,14 +253,6 @@ export class ServingRefresh {
     }
     return zones;
   }
-}
-
-/** `institute_id IN (…)` over the distinct institutes given. */
-function instituteFilter(institutes: readonly string[]): string {
-  return inFilter(
-    ['institute_id'],
-    [...new Set(institutes)].map((i) => [i]),
-  );
 }
 
 function allInstitutes(t: Touched): string[] {
@@ -248,7 +276,7 @@ export function servingRebuild(
   return {
     derivedTables: SERVING_STORES,
     beforeSwap: async (_, suffix) => {
-      const serving = new ServingRefresh(ch, tableNames(suffix));
+      const serving = new ServingRefresh(ch, { tables: tableNames(suffix) });
       const institutes = await serving.institutes();
       progress(`recomputing the serving tables of ${institutes.length} institutes`);
       await serving.refreshInstitutes(institutes, progress);

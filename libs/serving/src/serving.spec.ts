@@ -1,3 +1,5 @@
+import type { ClickHouseConnection } from '@wise/clickhouse';
+import { Round, ROUND_TABLES } from './round';
 import { inFilter, KeySet } from './keys';
 import { localDate } from './sql/local-time';
 import { Touched } from './touched';
@@ -20,7 +22,7 @@ describe('inFilter', () => {
 });
 
 describe('KeySet', () => {
-  it('keeps each key once, in a stable order, and splits filters into chunks', () => {
+  it('keeps each key once, in a stable order', () => {
     const k = new KeySet(['institute_id', 'session_id']);
     for (const s of ['s3', 's1', 's2', 's1']) k.add('i', s);
     expect(k.size).toBe(3);
@@ -28,10 +30,6 @@ describe('KeySet', () => {
       ['i', 's1'],
       ['i', 's2'],
       ['i', 's3'],
-    ]);
-    expect(k.filters(2)).toEqual([
-      "(institute_id, session_id) IN (('i', 's1'), ('i', 's2'))",
-      "(institute_id, session_id) IN (('i', 's3'))",
     ]);
   });
 
@@ -115,4 +113,30 @@ describe('isIanaZone', () => {
     ["UTC'; DROP TABLE events; --", false],
     ['', false],
   ])('%j -> %s', (zone, ok) => expect(isIanaZone(zone)).toBe(ok));
+});
+
+describe('Round', () => {
+  const recorder = () => {
+    const sql: string[] = [];
+    const ch = { command: async (_: string, s: string) => void sql.push(s), query: async () => [], insert: async () => undefined };
+    return { sql, ch: ch as unknown as ClickHouseConnection };
+  };
+
+  it('selects its keys by round and kind, and drops its partition of every round table', async () => {
+    const { sql, ch } = recorder();
+    const r = new Round(ch, 1_700_000_000_000_000);
+    expect(r.round).toMatch(/^1700000000000000-[0-9a-f]{8}$/);
+    expect(r.in('people', ['institute_id', 'session_id'])).toBe(
+      `(institute_id, session_id) IN (SELECT institute_id, k1 FROM serving_keys WHERE round = '${r.round}' AND kind = 'people')`,
+    );
+    await r.drop();
+    expect(sql).toEqual(ROUND_TABLES.map((t) => `ALTER TABLE ${t} DROP PARTITION '${r.round}'`));
+  });
+
+  it('on a cluster drops the partitions from the local tables on every server', async () => {
+    const { sql, ch } = recorder();
+    const r = new Round(ch, 2, 'wise_cluster');
+    await r.drop();
+    expect(sql[0]).toBe(`ALTER TABLE serving_keys_local ON CLUSTER wise_cluster DROP PARTITION '${r.round}'`);
+  });
 });

@@ -2,7 +2,7 @@
  * The tables the serving layer reads and writes. Fact tables come from the projections; settings
  * are written by operators (CLI); stores are what the user-facing views read (migration
  * 0004_serving_layer.sql creates them). A rebuild computes into `<name><suffix>` copies of the
- * fact tables and stores, then swaps them in; settings are never rebuilt.
+ * fact tables and stores, then swaps them in; settings and working tables are never rebuilt.
  */
 export const PROJECTED_FACTS = [
   'session_events',
@@ -27,7 +27,11 @@ export const SERVING_STORES = [
 ] as const;
 
 export type ServingStore = (typeof SERVING_STORES)[number];
-type TableKey = (typeof PROJECTED_FACTS)[number] | (typeof SETTINGS_TABLES)[number] | ServingStore;
+
+/** Working tables of the refresh itself (never rebuilt: a rebuild's rounds use them too). */
+export const WORK_TABLES = ['serving_keys', 'serving_round_intervals', 'serving_round_roster'] as const;
+
+type TableKey = (typeof PROJECTED_FACTS)[number] | (typeof SETTINGS_TABLES)[number] | ServingStore | (typeof WORK_TABLES)[number];
 
 /** Physical name of each table the serving SQL touches. */
 export type TableNames = Readonly<Record<TableKey, string>>;
@@ -36,6 +40,6 @@ export type TableNames = Readonly<Record<TableKey, string>>;
 export function tableNames(suffix = ''): TableNames {
   const names = {} as Record<TableKey, string>;
   for (const t of [...PROJECTED_FACTS, ...SERVING_STORES]) names[t] = `${t}${suffix}`;
-  for (const t of SETTINGS_TABLES) names[t] = t;
+  for (const t of [...SETTINGS_TABLES, ...WORK_TABLES]) names[t] = t;
   return names;
 }

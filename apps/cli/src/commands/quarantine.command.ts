@@ -17,7 +17,7 @@ export function escapeControl(text: string): string {
 
 /** `quarantine list [--institute <slug>] [--limit N]`: what was refused, and why. */
 export async function quarantineCommand(ctx: CliContext, args: string[], flags: Flags): Promise<void> {
-  if (args[0] !== 'list' || args.length > 1) throw new CliError(QUARANTINE_USAGE);
+  if (args[0] !== 'list' || args.length > 1) throw new CliError(`${QUARANTINE_USAGE}\nor: quarantine replay …  (quarantine replay --help)`);
   const limit = Number(flags.limit ?? 20);
   if (!Number.isInteger(limit) || limit < 1 || limit > 10000) throw new CliError('--limit must be a whole number from 1 to 10000');
   const where = typeof flags.institute === 'string' ? `WHERE institute_id = ${sqlString(flags.institute)}` : '';

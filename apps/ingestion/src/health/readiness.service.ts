@@ -5,6 +5,16 @@ import { InstituteKeysService } from '../webhooks/institute-keys.service';
 
 const KAFKA_CHECK_MS = 5000;
 
+/** Where DATABASE_URL points, without its credentials. */
+function postgresAt(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname}:${u.port || '5432'}${u.pathname}`;
+  } catch {
+    return '(DATABASE_URL)';
+  }
+}
+
 /** Probes Kafka in the background so that /ready answers from memory. */
 @Injectable()
 export class ReadinessService implements OnApplicationShutdown {
@@ -42,7 +52,11 @@ export class ReadinessService implements OnApplicationShutdown {
     const problems: string[] = [];
     const max = this.config.INSTITUTES_MAX_STALENESS_MS;
     if (!this.kafkaOk) problems.push(`kafka unreachable: ${this.kafkaProblem}`);
-    if (!this.keys.loaded) problems.push('institutes not loaded from PostgreSQL yet');
+    if (!this.keys.loaded)
+      problems.push(
+        `institutes not loaded from PostgreSQL yet${this.keys.problem ? ` (${this.keys.problem})` : ''}: webhooks get 503 until they are. ` +
+          `Check that PostgreSQL at ${postgresAt(this.config.DATABASE_URL)} is running and DATABASE_URL is right; ingestion keeps retrying`,
+      );
     else if (this.keys.stale)
       problems.push(
         `institutes and keys last loaded ${Math.round(this.keys.ageMs! / 1000)} s ago, past INSTITUTES_MAX_STALENESS_MS (${max} ms): PostgreSQL unreachable? Webhooks get 503 until a reload succeeds`,

@@ -114,3 +114,46 @@ describe('InstituteKeysService: revocation cannot fail open for long', () => {
     expect(keys.check('acme', { 'x-wise-key': KEY }).ok).toBe(true);
   });
 });
+
+describe('InstituteKeysService: started while PostgreSQL is unreachable', () => {
+  it('answers not-loaded (503, never 401), keeps the reason, retries with backoff, and loads once PostgreSQL returns', async () => {
+    jest.useFakeTimers();
+    try {
+      const repo = new FakeRepository([record('acme', 'x-wise-key')]);
+      repo.failing = true;
+      let prepared = 0;
+      const keys = new InstituteKeysService(
+        repo as unknown as InstitutesRepository,
+        { INSTITUTES_REFRESH_MS: 2000, INSTITUTES_MAX_STALENESS_MS: 300_000 },
+        new Logger('test', 'error'),
+        Date.now,
+        async () => {
+          if (repo.failing) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+          prepared++;
+        },
+      );
+      await keys.start();
+      expect(keys.loaded).toBe(false);
+      expect(keys.problem).toMatch(/ECONNREFUSED/);
+      expect(keys.check('acme', { 'x-wise-key': KEY })).toEqual({ ok: false, why: 'not-loaded' });
+      expect(keys.check('nobody', { 'x-wise-key': KEY })).toEqual({ ok: false, why: 'not-loaded' });
+      // Retries at 250 ms, 500 ms, 1 s, 2 s, … up to 10 s: five attempts in the first 4 s.
+      let attempts = 1;
+      const countAttempts = jest.spyOn(keys, 'refresh');
+      await jest.advanceTimersByTimeAsync(3_800);
+      attempts += countAttempts.mock.calls.length;
+      expect(attempts).toBe(5);
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect(countAttempts.mock.calls.length).toBeLessThan(15); // capped at 10 s apart, not every 250 ms
+      repo.failing = false;
+      await jest.advanceTimersByTimeAsync(10_000);
+      expect(keys.loaded).toBe(true);
+      expect(keys.problem).toBeNull();
+      expect(prepared).toBe(1);
+      expect(keys.check('acme', { 'x-wise-key': KEY }).ok).toBe(true);
+      keys.onApplicationShutdown();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});

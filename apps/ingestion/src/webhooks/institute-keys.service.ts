@@ -7,7 +7,8 @@ import { InstituteRecord, InstitutesRepository } from '@wise/postgres';
 export type KeyCheck =
   | { ok: true; header: string }
   | { ok: false; why: 'unknown-institute' | 'missing-key' | 'wrong-key' }
-  | { ok: false; why: 'stale'; ageMs: number };
+  | { ok: false; why: 'stale'; ageMs: number }
+  | { ok: false; why: 'not-loaded' };
 
 export type Headers = Record<string, string | string[] | undefined>;
 
@@ -72,6 +73,11 @@ export function candidateHeaders(headers: Headers): Array<[name: string, key: st
   return out;
 }
 
+// Until the first load succeeds PostgreSQL is retried from this delay, doubling up to the cap: a
+// database that returns is noticed within seconds, one that stays away is not hammered.
+export const FIRST_LOAD_RETRY_MS = 250;
+export const FIRST_LOAD_RETRY_MAX_MS = 10_000;
+
 // An unknown institute is checked against this, so that it costs what a wrong key costs.
 const DUMMY: InstituteRecord = {
   slug: '(unknown)',
@@ -92,29 +98,56 @@ const DUMMY: InstituteRecord = {
  * carries its key): the key is looked for in every header, and the header that carried it is
  * recorded for the operator to see and pin (`institutes pin-header`).
  *
+ * Started while PostgreSQL is unreachable, it knows no institute: every webhook gets 503 (Wise
+ * retries), `/ready` says why, and PostgreSQL is retried with backoff (FIRST_LOAD_RETRY_MS doubling
+ * up to FIRST_LOAD_RETRY_MAX_MS); `prepare` (create the database, migrate) runs before the first load.
+ *
  * Built by a factory in IngestionModule (no Nest import here, so unit specs load it directly).
  */
 export class InstituteKeysService implements OnApplicationShutdown {
   private institutes = new Map<string, InstituteRecord>();
   private loadedAt: number | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private stopped = false;
   private hashes = 0;
+  private prepared = false;
+  private failures = 0;
+  private lastError: string | null = null;
 
   constructor(
     private readonly repository: InstitutesRepository,
     private readonly config: Pick<IngestionConfig, 'INSTITUTES_REFRESH_MS' | 'INSTITUTES_MAX_STALENESS_MS'>,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
+    private readonly prepare: () => Promise<void> = async () => undefined,
   ) {}
 
+  /** Tries a first load, then keeps loading in the background; resolves even if PostgreSQL is away. */
   async start(): Promise<void> {
     await this.refresh();
-    this.timer = setInterval(() => void this.refresh(), this.config.INSTITUTES_REFRESH_MS);
-    this.timer.unref();
+    this.schedule();
   }
 
   onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** The next reload: every INSTITUTES_REFRESH_MS once loaded, with backoff until then. */
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.refresh().then(() => this.schedule()), this.nextDelayMs());
+    this.timer.unref();
+  }
+
+  private nextDelayMs(): number {
+    if (this.loaded) return this.config.INSTITUTES_REFRESH_MS;
+    return Math.min(FIRST_LOAD_RETRY_MS * 2 ** Math.max(0, this.failures - 1), FIRST_LOAD_RETRY_MAX_MS);
+  }
+
+  /** Why the last load failed (null after a successful one). */
+  get problem(): string | null {
+    return this.lastError;
   }
 
   get loaded(): boolean {
@@ -142,10 +175,28 @@ export class InstituteKeysService implements OnApplicationShutdown {
 
   async refresh(): Promise<void> {
     try {
+      if (!this.prepared) {
+        await this.prepare();
+        this.prepared = true;
+      }
       const list = await this.repository.loadEnabledWithKeys();
+      const first = this.loadedAt === null;
       this.institutes = new Map(list.map((i) => [i.slug, i]));
       this.loadedAt = this.now();
+      if (first && this.failures > 0) this.logger.info('institutes loaded from PostgreSQL; ready', { institutes: list.length });
+      this.failures = 0;
+      this.lastError = null;
     } catch (e) {
+      this.failures++;
+      // Node reports a refused connection to a name with two addresses as an AggregateError without a message.
+      this.lastError = (e as Error).message || (e as { code?: string }).code || String(e);
+      if (!this.loaded) {
+        this.logger.warn(
+          'could not load institutes from PostgreSQL: not ready, webhooks get 503 until they are loaded; check that PostgreSQL is running and DATABASE_URL is right',
+          { error: e as Error, attempt: this.failures, retryInMs: this.nextDelayMs() },
+        );
+        return;
+      }
       // Keep serving the last known institutes up to the staleness bound; readiness reports the age.
       this.logger.warn('could not reload institutes from PostgreSQL; keeping the last loaded set', {
         error: e as Error,
@@ -156,6 +207,8 @@ export class InstituteKeysService implements OnApplicationShutdown {
   }
 
   check(slug: string, headers: Headers): KeyCheck {
+    // Knowing no institute, a 401 would tell Wise the key is wrong: 503 makes it retry.
+    if (this.loadedAt === null) return { ok: false, why: 'not-loaded' };
     const age = this.ageMs;
     if (age !== null && age > this.config.INSTITUTES_MAX_STALENESS_MS) return { ok: false, why: 'stale', ageMs: age };
     const known = this.institutes.get(slug);

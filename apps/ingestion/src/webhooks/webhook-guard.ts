@@ -47,6 +47,12 @@ export function installWebhookGuard(
     const slug = (req.params as { institute?: string }).institute ?? '';
     const shown = slug.length > MAX_SLUG_ECHOED ? `${slug.slice(0, MAX_SLUG_ECHOED)}…` : slug;
     const auth = keys.check(slug, req.headers);
+    if (!auth.ok && auth.why === 'not-loaded') {
+      metrics.requests.inc({ institute: '(any)', event: '(none)', outcome: 'keys_not_loaded' });
+      logger.warn('webhook not stored: institutes not loaded from PostgreSQL yet (see /ready); answered 503', { institute: shown });
+      void reply.header('retry-after', '30');
+      return refuse(reply, 503, 'Service Unavailable', 'event not stored: institutes and keys not loaded from PostgreSQL yet; retry later');
+    }
     if (!auth.ok && auth.why === 'stale') {
       metrics.requests.inc({ institute: '(any)', event: '(none)', outcome: 'keys_stale' });
       logger.error(

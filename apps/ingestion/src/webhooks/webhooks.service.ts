@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { deriveEventId, isWiseEventName, kafkaKey, parseWiseBody, serializeEnvelope, serializeQuarantine } from '@wise/contracts';
+import { acceptedEventRecord, deriveEventId, isWiseEventName, kafkaKey, parseWiseBody, serializeQuarantine } from '@wise/contracts';
 import { IngestionConfig } from '@wise/config';
 import { BatchPublisher, QueueFullError } from '@wise/kafka';
 import { Logger } from '@wise/observability';
@@ -27,27 +27,8 @@ export class WebhooksService {
     const parsed = raw.length === 0 ? { ok: false as const, reason: 'empty body', eventName: null } : parseWiseBody(raw);
 
     if (parsed.ok) {
-      const value = serializeEnvelope(
-        {
-          eventId,
-          instituteId: institute,
-          eventName: parsed.eventName,
-          receivedAt,
-          occurredAt: parsed.links.occurredAtMs,
-          sessionId: parsed.links.sessionId,
-          classroomId: parsed.links.classroomId,
-          userId: parsed.links.userId,
-        },
-        raw,
-      );
-      await this.publish(
-        this.config.KAFKA_EVENTS_TOPIC,
-        kafkaKey(institute, parsed.orderingEntity, eventId),
-        value,
-        institute,
-        parsed.eventName,
-        eventId,
-      );
+      const { key, value } = acceptedEventRecord(institute, eventId, receivedAt, parsed, raw);
+      await this.publish(this.config.KAFKA_EVENTS_TOPIC, key, value, institute, parsed.eventName, eventId);
       this.metrics.requests.inc({ institute, event: parsed.eventName, outcome: 'accepted' });
       return { status: 'accepted', eventId };
     }

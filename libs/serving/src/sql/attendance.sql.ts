@@ -1,6 +1,5 @@
 import type { TableNames } from '../tables';
 import { unionSeconds } from './intervals.sql';
-import { sessionRoster } from './roster.sql';
 
 export const ATTENDANCE_STORE_COLUMNS = [
   'institute_id',
@@ -30,9 +29,10 @@ export const ATTENDANCE_STORE_COLUMNS = [
  * from engagement_store, so run after the engagement of the same sessions.
  * present = 1 when seconds_present >= min_percent % of the scheduled duration AND >= min_minutes
  * (and > 0); the institute's rule from attendance_rules (latest row), default 50 % and 1 minute.
- * week = the Monday of the session's scheduled start in the institute's time zone.
+ * week = the Monday of the session's scheduled start in the institute's time zone. `roster`: the
+ * round's sessionRoster rows (serving_round_roster).
  */
-export function computeAttendance(t: TableNames, sessionFilter: string, classroomFilter: string, instituteFilter: string): string {
+export function computeAttendance(t: TableNames, sessionFilter: string, roster: string, instituteFilter: string): string {
   return `
 SELECT
     institute_id, session_id, classroom_id, session_title, scheduled_start, week, student_id, student_name, student_email,
@@ -50,7 +50,7 @@ FROM
         scheduled_seconds, student_id, student_name, student_email,
         seconds_present, if(matched = 1, CAST(toDateTime(first_join_s, 'UTC') AS Nullable(DateTime('UTC'))), CAST(NULL AS Nullable(DateTime('UTC')))) AS first_join,
         if(matched = 1, CAST(round(greatest(toInt64(first_join_s) - toInt64(toUInt32(scheduled_start)), 0) / 60, 2) AS Nullable(Float64)), CAST(NULL AS Nullable(Float64))) AS minutes_late
-    FROM (${sessionRoster(t, sessionFilter, classroomFilter)}) AS l
+    FROM (${roster}) AS l
     ANY LEFT JOIN
     (
         SELECT

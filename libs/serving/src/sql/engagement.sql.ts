@@ -1,5 +1,5 @@
 import type { TableNames } from '../tables';
-import { participantIntervals, unionSeconds } from './intervals.sql';
+import { unionSeconds } from './intervals.sql';
 import { participantMatches } from './roster.sql';
 
 export const ENGAGEMENT_STORE_COLUMNS = [
@@ -27,7 +27,7 @@ export const ENGAGEMENT_STORE_COLUMNS = [
 ];
 
 /** Engagement per session and participant (participant = lower-cased email, else display name). */
-function engagementRows(t: TableNames, sessionFilter: string): string {
+function engagementRows(intervals: string): string {
   return `
 SELECT
     institute_id, session_id, classroom_id, participant, email, user_name, joins,
@@ -61,10 +61,19 @@ FROM
             arraySort(groupArrayIf(tuple(toInt64(started_at), toInt64(ended_at)), interval_kind = 'present')) AS p,
             arraySort(groupArrayIf(tuple(toInt64(started_at), toInt64(ended_at)), interval_kind = 'sharing')) AS sh,
             arrayStringConcat(arraySort(groupUniqArrayIf(shared, interval_kind = 'sharing' AND shared != '')), ', ') AS shared
-        FROM (${participantIntervals(t, sessionFilter)})
+        FROM (${intervals})
         GROUP BY institute_id, session_id, participant
     )
 )`;
+}
+
+/**
+ * What a round computed once for all its statements: the participantIntervals rows and the
+ * sessionRoster rows of its sessions (selects over serving_round_intervals and serving_round_roster).
+ */
+export interface RoundStages {
+  intervals: string;
+  roster: string;
 }
 
 /**
@@ -73,7 +82,7 @@ FROM
  * matched_by), else role 'teacher' when its email is a teacher's of the classroom (roster, any
  * time) or 'other'. Unmatched participants stay visible (the unmatched_participants view).
  */
-export function computeEngagement(t: TableNames, sessionFilter: string, classroomFilter: string): string {
+export function computeEngagement(t: TableNames, sessionFilter: string, classroomFilter: string, round: RoundStages): string {
   return `
 SELECT ${ENGAGEMENT_STORE_COLUMNS.join(', ')}
 FROM
@@ -85,11 +94,11 @@ FROM
     FROM
     (
         SELECT *
-        FROM (${engagementRows(t, sessionFilter)}) AS l
+        FROM (${engagementRows(round.intervals)}) AS l
         ANY LEFT JOIN
         (
             SELECT institute_id, session_id, participant, student_id, matched_by
-            FROM (${participantMatches(t, sessionFilter, classroomFilter)})
+            FROM (${participantMatches(t, sessionFilter, round.roster)})
         ) AS r USING (institute_id, session_id, participant)
     ) AS l
     ANY LEFT JOIN

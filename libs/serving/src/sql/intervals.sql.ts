@@ -21,6 +21,23 @@ WHERE ${sessionFilter}
 GROUP BY institute_id, session_id, participant_key, device_key`;
 }
 
+/** The columns of participantIntervals, as a round stages them (serving_round_intervals). */
+export const INTERVAL_COLUMNS = [
+  'institute_id',
+  'session_id',
+  'classroom_id',
+  'participant',
+  'device_key',
+  'email',
+  'user_name',
+  'interval_kind',
+  'shared',
+  'started_at',
+  'ended_at',
+  'closed_by_rule',
+  'scheduled_start',
+];
+
 /**
  * One row per time interval of a participant in a session: interval_kind 'present' (a join paired
  * with the first leave of the same device at or after it) or 'sharing' (a sharing start paired with

@@ -14,6 +14,20 @@ FROM (${latestSessions(t, sessionFilter)})
 WHERE is_cancelled = 0 AND isNotNull(scheduled_start) AND isNotNull(scheduled_end) AND isNotNull(actual_start)`;
 }
 
+/** The columns of sessionRoster, as a round stages them (serving_round_roster). */
+export const ROSTER_COLUMNS = [
+  'institute_id',
+  'session_id',
+  'classroom_id',
+  'title',
+  'scheduled_start',
+  'scheduled_seconds',
+  'local_day',
+  'student_id',
+  'student_name',
+  'student_email',
+];
+
 /**
  * The students enrolled in each attended session's classroom at its scheduled start: the latest
  * membership event at or before the start (by occurredAt, else earliest receipt; a removal wins a
@@ -57,10 +71,10 @@ WHERE last_action = 'added'`;
 /**
  * Which enrolled student each participant of a session is: same email (case-insensitive), else
  * same name (case-insensitive; projections trim names); student_id = '' when neither matches.
- * Two students with one email or name: the smallest student id is taken.
+ * Two students with one email or name: the smallest student id is taken. `roster`: the
+ * sessionRoster rows of the sessions `sessionFilter` selects (staged by the round).
  */
-export function participantMatches(t: TableNames, sessionFilter: string, classroomFilter: string): string {
-  const roster = sessionRoster(t, sessionFilter, classroomFilter);
+export function participantMatches(t: TableNames, sessionFilter: string, roster: string): string {
   return `
 SELECT
     institute_id, session_id, participant,

@@ -1,0 +1,41 @@
+import type { ConsumerStatus } from '@wise/kafka';
+import type { FenceStatus } from './fence/projector-fence';
+
+export interface ProjectorReadiness {
+  ready: boolean;
+  body: Record<string, unknown>;
+}
+
+/**
+ * `/ready` of the projector: ready while its consumer is in the group and no rebuild fence holds
+ * it; otherwise why, and what to do.
+ */
+export function projectorReadiness(status: ConsumerStatus, groupId: string, fence: FenceStatus, now = Date.now()): ProjectorReadiness {
+  const base = { consumer: status.state, sinceMs: now - status.since, group: groupId };
+  if (fence.paused && status.state === 'consuming') return { ready: false, body: { status: 'paused', ...base, problem: fence.reason } };
+  switch (status.state) {
+    case 'consuming':
+      return { ready: true, body: { status: 'ready', ...base } };
+    case 'starting':
+      return { ready: false, body: { status: 'not ready', ...base, problem: `joining consumer group ${groupId}` } };
+    case 'restarting':
+      return {
+        ready: false,
+        body: { status: 'not ready', ...base, problem: `the Kafka consumer crashed (${status.error}); kafkajs is restarting it` },
+      };
+    case 'crashed':
+      return {
+        ready: false,
+        body: {
+          status: 'not ready',
+          ...base,
+          problem: `the Kafka consumer crashed and will not restart (${status.error}): restart the projector; nothing is lost, offsets are committed only after the writes`,
+        },
+      };
+    case 'stopped':
+      return {
+        ready: false,
+        body: { status: 'not ready', ...base, problem: 'the Kafka consumer is stopped (the projector is shutting down?)' },
+      };
+  }
+}
