@@ -163,23 +163,20 @@ export class BatchConsumer {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         if (batch.messages.length === 0) return;
-        const messages = batch.messages.map((m) => ({
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: m.offset,
-          key: m.key,
-          value: m.value,
-        }));
+        // No closure here may capture kafkajs's `batch` (see BatchLiveness).
+        const { topic, partition } = batch;
+        const messages = batch.messages.map((m) => ({ topic, partition, offset: m.offset, key: m.key, value: m.value }));
         this.inFlight++;
+        const live = new BatchLiveness({ isRunning, isStale, heartbeat }, this.stillInGeneration(this.generation));
         try {
           let handled: HandledBatch | void;
           try {
             handled = await handler({
-              topic: batch.topic,
-              partition: batch.partition,
+              topic,
+              partition,
               messages,
-              heartbeat,
-              isActive: () => isRunning() && !isStale(),
+              heartbeat: live.heartbeat,
+              isActive: live.isActive,
             });
           } catch (e) {
             if (e instanceof BatchAbandoned) return;
@@ -188,14 +185,19 @@ export class BatchConsumer {
           const last = messages[messages.length - 1].offset;
           // The fetch position moves on now; the commit waits for `committable`.
           resolveOffset(last);
-          this.commitWhen(batch.topic, batch.partition, (BigInt(last) + 1n).toString(), handled?.committable ?? Promise.resolve());
+          this.commitWhen(topic, partition, (BigInt(last) + 1n).toString(), handled?.committable ?? Promise.resolve());
         } finally {
+          live.handedBack();
           this.inFlight--;
         }
       },
     });
     this.running = true;
     this.applyPause();
+  }
+
+  private stillInGeneration(generation: number): () => boolean {
+    return () => !this.stopping && this.generation === generation;
   }
 
   private commitWhen(topic: string, partition: number, offset: string, committable: Promise<void>): void {
@@ -242,5 +244,35 @@ export class BatchConsumer {
     await Promise.all([...this.chains.values()].map((c) => c.tail));
     await this.consumer.disconnect();
     this.logger.info('kafka consumer stopped', { groupId: this.options.groupId });
+  }
+}
+
+type InHand = { isRunning: () => boolean; isStale: () => boolean; heartbeat: () => Promise<void> };
+
+/**
+ * A batch's isActive and heartbeat for work that outlasts eachBatch (a serving refresh that
+ * settles after the next batches were fetched). While the batch is in hand they are kafkajs's;
+ * after, the batch stays ours while the consumer runs in the same group generation, and kafkajs
+ * heartbeats by itself between fetches. kafkajs's closures are dropped then, because they share
+ * a scope with its batch: holding them would hold every message of every uncommitted batch.
+ */
+class BatchLiveness {
+  private inHand: InHand | null;
+
+  constructor(
+    inHand: InHand,
+    private readonly afterwards: () => boolean,
+  ) {
+    this.inHand = inHand;
+  }
+
+  readonly isActive = (): boolean => (this.inHand ? this.inHand.isRunning() && !this.inHand.isStale() : this.afterwards());
+
+  readonly heartbeat = async (): Promise<void> => {
+    if (this.inHand) await this.inHand.heartbeat();
+  };
+
+  handedBack(): void {
+    this.inHand = null;
   }
 }

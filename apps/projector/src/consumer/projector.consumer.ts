@@ -54,13 +54,16 @@ export class ProjectorConsumer {
     const source = `${batch.topic}/${batch.partition}/${first}-${last}`;
     const { tables, quarantined } = projectKafkaBatch(batch.messages, this.config.KAFKA_QUARANTINE_TOPIC);
     if (quarantined > 0) this.metrics.quarantined.inc({ reason: 'invalid_event' }, quarantined);
-    const isActive = () => this.running && batch.isActive();
+    // Closures here outlive the batch (until its refresh is committed): they must not capture
+    // `batch`, which holds its messages.
+    const { isActive: batchActive, heartbeat } = batch;
+    const isActive = () => this.running && batchActive();
     // Nothing is written while a rebuild holds its fence: the batch is fetched again afterwards. The
     // admission lasts until the batch's serving refresh is done too, for it writes as well.
-    const release = await this.fence.admit({ isActive, heartbeat: batch.heartbeat });
+    const release = await this.fence.admit({ isActive, heartbeat });
     let derived: Promise<void>;
     try {
-      ({ derived } = await this.sink.write(tables, { isActive, heartbeat: this.fence.heartbeat(batch), source }));
+      ({ derived } = await this.sink.write(tables, { isActive, heartbeat: this.fence.heartbeat({ isActive, heartbeat }), source }));
     } catch (e) {
       release();
       if (e instanceof WriteAbandoned) {
@@ -86,7 +89,7 @@ export class ProjectorConsumer {
     // Bounds what a crash replays: past the limit, fetching waits for refresh rounds to catch up.
     while (this.uncommitted > this.config.PROJECTOR_MAX_UNCOMMITTED && isActive()) {
       await new Promise((r) => setTimeout(r, 50));
-      await batch.heartbeat();
+      await heartbeat();
     }
     return { committable };
   }

@@ -1,4 +1,4 @@
-import { classifyClickHouseError, clickhouseErrorCode, WriteAbandoned, type AfterWrite } from '@wise/clickhouse';
+import { classifyClickHouseError, clickhouseErrorCode, WriteAbandoned, type AfterWrite, type WriteContext } from '@wise/clickhouse';
 import { Logger } from '@wise/observability';
 import { CoalescedRefresh, Touched } from '@wise/serving';
 import type { ProjectorMetrics } from '../projector.metrics';
@@ -17,41 +17,50 @@ const FIRST_RETRY_MS = 200;
  * current serving rows.
  */
 export function servingStep(serving: CoalescedRefresh, logger: Logger, metrics: ProjectorMetrics, retryMaxMs: number): AfterWrite {
-  return async (tables, ctx) => {
-    const touched = Touched.byRows(tables);
-    if (touched.isEmpty) return;
-    let delay = FIRST_RETRY_MS;
-    for (let attempt = 1; ; attempt++) {
-      const started = process.hrtime.bigint();
-      try {
-        await serving.refresh(touched);
-        metrics.servingSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+  // The rows are read here, synchronously: the refresh may wait long, and must not keep them.
+  return (tables, ctx) => refreshWithRetries(Touched.byRows(tables), ctx, serving, logger, metrics, retryMaxMs);
+}
+
+async function refreshWithRetries(
+  touched: Touched,
+  ctx: WriteContext,
+  serving: CoalescedRefresh,
+  logger: Logger,
+  metrics: ProjectorMetrics,
+  retryMaxMs: number,
+): Promise<void> {
+  if (touched.isEmpty) return;
+  let delay = FIRST_RETRY_MS;
+  for (let attempt = 1; ; attempt++) {
+    const started = process.hrtime.bigint();
+    try {
+      await serving.refresh(touched);
+      metrics.servingSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      return;
+    } catch (e) {
+      const kind = classifyClickHouseError(e);
+      const code = clickhouseErrorCode(e);
+      if (kind !== 'transient' && attempt >= ATTEMPTS_WHEN_REFUSED) {
+        metrics.servingFailures.inc();
+        logger.error(
+          'serving refresh refused by ClickHouse; the batch is committed with its facts stored, but the views may show stale rows for what it touched. Fix the cause (see the error), then run `npm run cli -- rebuild`',
+          { source: ctx.source, sessions: touched.sessions.size, code, error: e as Error },
+        );
         return;
-      } catch (e) {
-        const kind = classifyClickHouseError(e);
-        const code = clickhouseErrorCode(e);
-        if (kind !== 'transient' && attempt >= ATTEMPTS_WHEN_REFUSED) {
-          metrics.servingFailures.inc();
-          logger.error(
-            'serving refresh refused by ClickHouse; the batch is committed with its facts stored, but the views may show stale rows for what it touched. Fix the cause (see the error), then run `npm run cli -- rebuild`',
-            { source: ctx.source, sessions: touched.sessions.size, code, error: e as Error },
-          );
-          return;
-        }
-        if (!ctx.isActive())
-          throw new WriteAbandoned(`stopped refreshing serving rows for ${ctx.source}: partition revoked or shutting down`);
-        logger[attempt === 1 ? 'warn' : 'error']('serving refresh failed; retrying before the batch is committed', {
-          source: ctx.source,
-          attempt,
-          retryInMs: delay,
-          kind,
-          code,
-          error: e as Error,
-        });
-        await new Promise((r) => setTimeout(r, delay));
-        await ctx.heartbeat();
-        delay = Math.min(delay * 2, retryMaxMs);
       }
+      if (!ctx.isActive())
+        throw new WriteAbandoned(`stopped refreshing serving rows for ${ctx.source}: partition revoked or shutting down`);
+      logger[attempt === 1 ? 'warn' : 'error']('serving refresh failed; retrying before the batch is committed', {
+        source: ctx.source,
+        attempt,
+        retryInMs: delay,
+        kind,
+        code,
+        error: e as Error,
+      });
+      await new Promise((r) => setTimeout(r, delay));
+      await ctx.heartbeat();
+      delay = Math.min(delay * 2, retryMaxMs);
     }
-  };
+  }
 }
