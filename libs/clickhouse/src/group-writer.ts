@@ -1,11 +1,6 @@
 import type { Row, TableRows } from '@wise/projections';
+import { GroupCommit } from './group-commit';
 import type { ClickHouseWriter, WriteContext } from './writer';
-
-interface Member {
-  ctx: WriteContext;
-  resolve: () => void;
-  reject: (e: unknown) => void;
-}
 
 /**
  * Group commit for fact rows: the partition batches handed in while a write runs are merged into
@@ -18,51 +13,33 @@ interface Member {
  * otherwise (WriteAbandoned): each is consumed again, which the model absorbs.
  */
 export class GroupWriter {
-  private next: { tables: Map<string, Row[]>; members: Member[] } | null = null;
-  private running = false;
+  private readonly group: GroupCommit<Map<string, Row[]>, WriteContext>;
 
-  constructor(private readonly writer: Pick<ClickHouseWriter, 'write'>) {}
-
-  write(tables: TableRows, ctx: WriteContext): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.next ??= { tables: new Map(), members: [] };
-      for (const [table, rows] of tables) {
-        const into = this.next.tables.get(table);
-        if (into) for (const r of rows) into.push(r);
-        else this.next.tables.set(table, [...rows]);
-      }
-      this.next.members.push({ ctx, resolve, reject });
-      void this.drain();
-    });
+  constructor(writer: Pick<ClickHouseWriter, 'write'>) {
+    this.group = new GroupCommit(
+      () => new Map(),
+      (tables, contexts) => writer.write(tables, merged(contexts)),
+    );
   }
 
-  private async drain(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      while (this.next) {
-        const round = this.next;
-        this.next = null;
-        try {
-          await this.writer.write(round.tables, merged(round.members));
-          for (const m of round.members) m.resolve();
-        } catch (e) {
-          for (const m of round.members) m.reject(e);
-        }
+  write(tables: TableRows, ctx: WriteContext): Promise<void> {
+    return this.group.add(ctx, (into) => {
+      for (const [table, rows] of tables) {
+        const gathered = into.get(table);
+        if (gathered) for (const r of rows) gathered.push(r);
+        else into.set(table, [...rows]);
       }
-    } finally {
-      this.running = false;
-    }
+    });
   }
 }
 
-function merged(members: readonly Member[]): WriteContext {
-  if (members.length === 1) return members[0].ctx;
+function merged(contexts: readonly WriteContext[]): WriteContext {
+  if (contexts.length === 1) return contexts[0];
   return {
-    isActive: () => members.every((m) => m.ctx.isActive()),
+    isActive: () => contexts.every((c) => c.isActive()),
     heartbeat: async () => {
-      for (const m of members) await m.ctx.heartbeat();
+      for (const c of contexts) await c.heartbeat();
     },
-    source: members.map((m) => m.ctx.source).join(' '),
+    source: contexts.map((c) => c.source).join(' '),
   };
 }

@@ -5,6 +5,7 @@ export * from './errors';
 export * from './migrations';
 export * from './writer';
 export * from './batch-sink';
+export * from './group-commit';
 export * from './group-writer';
 export * from './event-store';
 export * from './rebuild';

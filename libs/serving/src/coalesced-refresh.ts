@@ -1,3 +1,4 @@
+import { GroupCommit } from '@wise/clickhouse';
 import type { ServingRefresh } from './serving-refresh';
 import { Touched } from './touched';
 
@@ -13,44 +14,18 @@ import { Touched } from './touched';
  * layer costs, at the price of that much freshness.
  */
 export class CoalescedRefresh {
-  private next: { touched: Touched; waiters: Array<{ resolve: () => void; reject: (e: unknown) => void }> } | null = null;
-  private running = false;
-  private lastStart = 0;
+  private readonly group: GroupCommit<Touched, void>;
 
-  constructor(
-    private readonly serving: Pick<ServingRefresh, 'refresh'>,
-    private readonly minIntervalMs = 0,
-  ) {}
+  constructor(serving: Pick<ServingRefresh, 'refresh'>, minIntervalMs = 0) {
+    this.group = new GroupCommit(
+      () => new Touched(),
+      (touched) => serving.refresh(touched),
+      minIntervalMs,
+    );
+  }
 
   refresh(touched: Touched): Promise<void> {
     if (touched.isEmpty) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      this.next ??= { touched: new Touched(), waiters: [] };
-      this.next.touched.addAll(touched);
-      this.next.waiters.push({ resolve, reject });
-      void this.drain();
-    });
-  }
-
-  private async drain(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      while (this.next) {
-        const wait = this.lastStart + this.minIntervalMs - Date.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        this.lastStart = Date.now();
-        const round = this.next;
-        this.next = null;
-        try {
-          await this.serving.refresh(round.touched);
-          for (const w of round.waiters) w.resolve();
-        } catch (e) {
-          for (const w of round.waiters) w.reject(e);
-        }
-      }
-    } finally {
-      this.running = false;
-    }
+    return this.group.add(undefined, (next) => next.addAll(touched));
   }
 }

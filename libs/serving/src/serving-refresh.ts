@@ -17,7 +17,7 @@ import {
   REVENUE_STORE_COLUMNS,
 } from './sql/revenue.sql';
 import { computeSessions, latestSessions, SESSION_STORE_COLUMNS } from './sql/sessions.sql';
-import { SERVING_STORES, tableNames, type TableNames } from './tables';
+import { PROJECTED_FACTS, SERVING_STORES, tableNames, type TableNames } from './tables';
 import { Touched } from './touched';
 import { VersionClock } from './version-clock';
 
@@ -164,18 +164,9 @@ export class ServingRefresh {
 
   /** Every institute with a fact row (what a rebuild recomputes). */
   async institutes(): Promise<string[]> {
-    const union = [
-      'session_events',
-      'meeting_events',
-      'participant_events',
-      'roster_events',
-      'recording_events',
-      'invoice_events',
-      'payment_events',
-    ] as const;
     const rows = await this.ch.query<{ institute_id: string }>(
       'serving:institutes',
-      `SELECT DISTINCT institute_id FROM (${union.map((table) => `SELECT DISTINCT institute_id FROM ${this.t[table]}`).join(' UNION ALL ')}) ORDER BY institute_id`,
+      `SELECT DISTINCT institute_id FROM (${PROJECTED_FACTS.map((table) => `SELECT DISTINCT institute_id FROM ${this.t[table]}`).join(' UNION ALL ')}) ORDER BY institute_id`,
     );
     return rows.map((r) => r.institute_id);
   }
