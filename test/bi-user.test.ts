@@ -1,5 +1,5 @@
 import { ClickHouse, migrateClickHouse } from '@wise/clickhouse';
-import { PrivateClickHouse } from './projector/private-clickhouse';
+import { PrivateClickHouse } from './private-services';
 
 // A ClickHouse server of the test's own, started by the stack script with the repository's
 // users file (scripts/stack/clickhouse-users.xml): the shared server may run an older copy.

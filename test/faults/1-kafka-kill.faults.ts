@@ -2,7 +2,7 @@ import { freePort, testEnv } from '@wise/testing';
 import type { AppProcess } from '../helpers';
 import { clickhouseOf, dropDatabase } from '../projector/harness';
 import { startProjector } from '../helpers';
-import { PrivateKafka } from './private-services';
+import { PrivateKafka } from '../private-services';
 import { newTraffic, OUTAGE_MS, sleep, startIngestionOn, underLoad } from './rig';
 
 // The broker crashes under load (SIGKILL: no flush, no leader hand-over) and comes back on its

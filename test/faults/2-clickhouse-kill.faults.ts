@@ -1,6 +1,6 @@
 import { freePort, testEnv } from '@wise/testing';
 import { startProjector, type AppProcess } from '../helpers';
-import { PrivateClickHouse } from './private-services';
+import { PrivateClickHouse } from '../private-services';
 import { newTraffic, OUTAGE_MS, sleep, startIngestionOn, underLoad } from './rig';
 
 // ClickHouse crashes under load (SIGKILL) and comes back on its data folder. Ingestion does not

@@ -1,13 +1,10 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { parseEnvelope } from '@wise/contracts';
 import { fixtureBytes, readTopic, testEnv, uniqueSlug, waitFor } from '@wise/testing';
-import { addInstitute, freePort, RunningIngestion, startIngestion } from '../helpers';
+import { addInstitute, RunningIngestion, startIngestion } from '../helpers';
+import { PrivateKafka } from '../private-services';
 
-const STACK = join(__dirname, '..', '..', 'scripts', 'stack', 'stack.sh');
 const OUTAGE_MS = 60_000;
 const RATE_PER_SECOND = 500;
 const RSS_LIMIT_BYTES = 250 * 1024 * 1024;
@@ -25,13 +22,11 @@ function rssBytes(pid: number): number {
 // A private broker, stopped for a minute while webhooks keep coming: the publish queue is bounded
 // by bytes, so memory stays flat and senders hear 503 at once; nothing answered 200 is lost.
 describe('a 60 s Kafka outage at 500 requests/s', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wise-kafka-outage-'));
-  let stackEnv: NodeJS.ProcessEnv;
+  let kafka: PrivateKafka;
   let env: NodeJS.ProcessEnv;
   const slug = uniqueSlug('outage');
   const key = 'outage-key-0123456789abcdef';
   let ingestion: RunningIngestion;
-  const kafka = (cmd: string) => execFileSync('bash', [STACK, cmd], { env: stackEnv, stdio: 'pipe' });
   // Wise-sized bodies, each distinct (so each is a new event id).
   const body = (i: number) =>
     Buffer.from(
@@ -72,25 +67,16 @@ describe('a 60 s Kafka outage at 500 requests/s', () => {
     });
 
   beforeAll(async () => {
-    const port = await freePort();
-    stackEnv = {
-      ...process.env,
-      STACK_DIR: dir,
-      KAFKA_PORT: String(port),
-      KAFKA_CONTROLLER_PORT: String(await freePort()),
-      KAFKA_HEAP: '384m',
-    };
-    kafka('kafka-up');
+    kafka = await PrivateKafka.create();
     // As deployed (README "Configuration"): V8's heap capped, so garbage is collected before RSS grows.
-    env = testEnv({ KAFKA_BROKERS: `127.0.0.1:${port}`, NODE_OPTIONS: '--max-old-space-size=160' });
+    env = testEnv({ KAFKA_BROKERS: kafka.brokers, NODE_OPTIONS: '--max-old-space-size=160' });
     await addInstitute(env, slug, key);
     ingestion = await startIngestion(env);
   }, 180000);
 
   afterAll(async () => {
     await ingestion?.stop();
-    kafka('kafka-down');
-    rmSync(dir, { recursive: true, force: true });
+    await kafka?.destroy();
   });
 
   it('keeps ingestion under 250 MB, answers 503 (never hangs), and loses nothing it answered 200', async () => {
@@ -105,7 +91,7 @@ describe('a 60 s Kafka outage at 500 requests/s', () => {
       results.push(p);
     };
     for (; n < 20; n++) track(n);
-    kafka('kafka-down');
+    await kafka.stop();
     let maxRss = 0;
     const started = Date.now();
     while (Date.now() - started < OUTAGE_MS) {
@@ -115,7 +101,7 @@ describe('a 60 s Kafka outage at 500 requests/s', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     const during = await Promise.all(results);
-    kafka('kafka-up');
+    await kafka.start();
     maxRss = Math.max(maxRss, rssBytes(ingestion.proc.child.pid!));
     const statuses = new Map<number, number>();
     for (const r of during) statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);

@@ -1,44 +1,28 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ClickHouse } from '@wise/clickhouse';
 import { testEnv } from '@wise/testing';
 import { classroomWeek } from '../analytics/scenario';
-import { AppProcess, freePort, startProjector } from '../helpers';
+import { AppProcess, startProjector } from '../helpers';
+import { PrivateKafka } from '../private-services';
 import { clickhouseOf, dropDatabase, publishEnvelopes, waitUntilCommitted } from './harness';
-
-const STACK = join(__dirname, '..', '..', 'scripts', 'stack', 'stack.sh');
 
 // A fresh broker (private, new data folder): its group coordinator is not available, then loads,
 // while the projector's consumer joins. kafkajs reports that at level error although it retries;
 // the projector must log it as one info line per state and no error.
 describe('a projector starting against a fresh Kafka', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'wise-kafka-fresh-'));
-  let stackEnv: NodeJS.ProcessEnv;
+  let kafka: PrivateKafka;
   let env: NodeJS.ProcessEnv;
   let projector: AppProcess;
   let ch: ClickHouse;
-  const kafka = (cmd: string) => execFileSync('bash', [STACK, cmd], { env: stackEnv, stdio: 'pipe' });
 
   beforeAll(async () => {
-    const port = await freePort();
-    stackEnv = {
-      ...process.env,
-      STACK_DIR: dir,
-      KAFKA_PORT: String(port),
-      KAFKA_CONTROLLER_PORT: String(await freePort()),
-      KAFKA_HEAP: '384m',
-    };
-    kafka('kafka-up');
-    env = testEnv({ KAFKA_BROKERS: `127.0.0.1:${port}` });
+    kafka = await PrivateKafka.create();
+    env = testEnv({ KAFKA_BROKERS: kafka.brokers });
     ch = clickhouseOf(env);
   });
 
   afterAll(async () => {
     await projector?.stop();
-    kafka('kafka-down');
-    rmSync(dir, { recursive: true, force: true });
+    await kafka?.destroy();
     await dropDatabase(ch);
   });
 

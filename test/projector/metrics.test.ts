@@ -3,7 +3,7 @@ import { sumOf } from '../../bench/prometheus';
 import { classroomWeek } from '../analytics/scenario';
 import { AppProcess, startProjector } from '../helpers';
 import { publishEnvelopes, waitUntilCommitted } from './harness';
-import { PrivateClickHouse } from './private-clickhouse';
+import { PrivateClickHouse } from '../private-services';
 
 // The projector's /metrics: Prometheus names (standard process metrics with an app label, units in
 // names) and the consumer lag read from the real Kafka. A private ClickHouse, so that it can be

@@ -1,7 +1,7 @@
 import type { ClickHouse } from '@wise/clickhouse';
 import { deriveEventId } from '@wise/contracts';
 import { eventStoreRow } from '@wise/projections';
-import { testEnv, waitFor } from '@wise/testing';
+import { testEnv } from '@wise/testing';
 import { readAnalyticsSnapshot } from '../analytics/analytics-db';
 import { classroomWeek, INSTITUTE, redelivered } from '../analytics/scenario';
 import { AppProcess, startProjector } from '../helpers';

@@ -18,7 +18,7 @@ import {
   storedFactRows,
   waitUntilCommitted,
 } from './harness';
-import { PrivateClickHouse } from './private-clickhouse';
+import { PrivateClickHouse } from '../private-services';
 import { expectScenarioNumbers } from '../analytics/scenario-numbers';
 
 const week = classroomWeek();

@@ -38,7 +38,6 @@ export async function startProjector(env: NodeJS.ProcessEnv = readEnv()): Promis
     (error) => logger.debug('consumer lag not read from Kafka for this scrape', { error }),
   );
   const consumer = app.get(ProjectorConsumer);
-  const fence = app.get(ProjectorFence);
   await consumer.start();
   // A consumer whose first join failed for good has crashed already (logged, and /ready says so).
   if (consumer.status.state !== 'crashed')

@@ -1,4 +1,3 @@
-import { UnauthorizedException } from '@nestjs/common';
 import { deriveEventId, hashInstituteKey, kafkaKey, parseEnvelope } from '@wise/contracts';
 import { IngestionConfig } from '@wise/config';
 import type { BatchPublisher, OutgoingMessage } from '@wise/kafka';
@@ -35,8 +34,6 @@ async function setup(publish: (m: OutgoingMessage) => Promise<void> = async () =
   const metrics = new IngestionMetrics(new Metrics('ingestion'));
   return { service: new WebhooksService(publisher, config, metrics, new Logger('test', 'error')), published, metrics };
 }
-
-const auth = { 'x-wise-key': KEY };
 
 describe('WebhooksService.receive', () => {
   it('publishes a valid event to the events topic: envelope around the raw bytes, keyed for order', async () => {

@@ -1,7 +1,7 @@
 /*
- * A Kafka broker and a ClickHouse server of the scenario's own (own data folder and ports, started
- * by the project's stack script), so a scenario can SIGKILL them under load without touching the
- * shared services the other tests and people use.
+ * A Kafka broker and a ClickHouse server of a test's own (own data folder and ports, started by the
+ * project's stack script), so a test can stop or SIGKILL them without touching the shared services
+ * the other tests and people use.
  */
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { promisify } from 'node:util';
 import { freePort, waitFor } from '@wise/testing';
 
 const run = promisify(execFile);
-const STACK_SH = join(__dirname, '..', '..', 'scripts', 'stack', 'stack.sh');
+const STACK_SH = join(__dirname, '..', 'scripts', 'stack', 'stack.sh');
 
 const portOpen = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -92,6 +92,23 @@ abstract class PrivateService {
       }
     }
     await waitFor(`private ${this.kind} to die`, async () => !pids.some(alive) && !(await this.answers()), 30000, 100);
+  }
+
+  /**
+   * A clean stop (stack.sh `<kind>-down`), then SIGTERM to the recorded pid and its children (the
+   * script may have recorded the subshell that launched the server); resolves once it is gone.
+   */
+  async stop(): Promise<void> {
+    const pids = await this.pids();
+    await this.stack(`${this.kind}-down`);
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+    }
+    await waitFor(`private ${this.kind} to stop`, async () => !pids.some(alive) && !(await this.answers()), 60000, 200);
   }
 
   async destroy(): Promise<void> {
