@@ -118,7 +118,9 @@ describe('a 60 s Kafka outage at 500 requests/s', () => {
       'a 200 after the broker is back',
       async () => {
         const r = await send(n++);
-        return r.status === 200 ? r : undefined;
+        // Thrown, so that a time-out names what ingestion kept answering.
+        if (r.status !== 200) throw new Error(`answered ${r.status}: ${JSON.stringify(r.json)}`);
+        return r;
       },
       60000,
       500,

@@ -61,13 +61,30 @@ const isSizeError = (e: unknown): boolean =>
   ['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE'].includes((e as { type?: string }).type ?? '') ||
   /larger than the max message size/i.test((e as Error).message ?? '');
 
+// Errors after which the broker and this producer disagree on the idempotent session for good.
+// kafkajs keeps its producer id and sequence numbers and fails every later send the same way
+// (kafkajs issue #598): a broker stopped with a batch in flight left ingestion answering 503 until
+// it was restarted. Only a new producer id recovers.
+const SESSION_ERRORS = ['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING'];
+
+/** Whether `e`, or an error it wraps (kafkajs's retrier wraps the broker's), is one of SESSION_ERRORS. */
+export function losesProducerSession(e: unknown): boolean {
+  for (let cur = e as { type?: string; cause?: unknown; originalError?: unknown } | undefined, depth = 0; cur && depth < 5; depth++) {
+    if (cur.type && SESSION_ERRORS.includes(cur.type)) return true;
+    cur = (cur.cause ?? cur.originalError) as typeof cur;
+  }
+  return false;
+}
+
 /**
  * Collects messages from concurrent callers into one `sendBatch` (acks=all, idempotent producer).
  * Each caller's promise settles when the batch holding its message is acknowledged, so nobody is
  * told "stored" before Kafka says so. While one batch is in flight the next one fills up.
  */
 export class BatchPublisher {
-  private readonly producer: Producer;
+  private producer: Producer;
+  /** Set when the broker refused the idempotent session: the next send starts a new producer. */
+  private renewProducer = false;
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
   private inFlight = 0;
@@ -76,11 +93,15 @@ export class BatchPublisher {
   private pendingBytes = 0;
 
   constructor(
-    connection: KafkaConnection,
+    private readonly connection: KafkaConnection,
     private readonly options: BatchPublisherOptions,
     private readonly logger: Logger,
   ) {
-    this.producer = connection.kafka.producer({
+    this.producer = this.createProducer();
+  }
+
+  private createProducer(): Producer {
+    return this.connection.kafka.producer({
       idempotent: true,
       // Partitions added to a topic are seen within 10 s (kafkajs re-reads metadata only every 5 min by default).
       metadataMaxAge: 10000,
@@ -207,7 +228,12 @@ export class BatchPublisher {
         });
         ok = await this.sendEachAlone(batch);
       } else {
-        this.logger.warn('kafka batch send failed; its requests are answered "retry later"', { size: batch.length, error: e as Error });
+        if (losesProducerSession(e)) this.renewProducer = true;
+        this.logger.warn('kafka batch send failed; its requests are answered "retry later"', {
+          size: batch.length,
+          error: e as Error,
+          ...(this.renewProducer ? { next: 'the next batch is sent by a new idempotent producer (new producer id)' } : {}),
+        });
         for (const p of batch) p.reject(e as Error);
       }
     } finally {
@@ -231,7 +257,22 @@ export class BatchPublisher {
     return all;
   }
 
+  /**
+   * Replaces the producer whose idempotent session the broker refused. What the failed batch held
+   * was answered 503, so a resend under the new id may duplicate it in Kafka; the event id makes
+   * every table downstream collapse it, as for any Wise retry.
+   */
+  private async renew(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.createProducer();
+    await old.disconnect().catch((e: Error) => this.logger.warn('kafka: the refused producer did not disconnect cleanly', { error: e }));
+    await this.producer.connect();
+    this.renewProducer = false;
+    this.logger.info('kafka: a new idempotent producer took over after the broker refused the old one\'s sequence');
+  }
+
   private async send(batch: Pending[]): Promise<void> {
+    if (this.renewProducer) await this.renew();
     const byTopic = new Map<string, { key: string; value: Buffer }[]>();
     for (const p of batch) {
       const m = p.message!;
