@@ -268,7 +268,7 @@ export class BatchPublisher {
     await old.disconnect().catch((e: Error) => this.logger.warn('kafka: the refused producer did not disconnect cleanly', { error: e }));
     await this.producer.connect();
     this.renewProducer = false;
-    this.logger.info('kafka: a new idempotent producer took over after the broker refused the old one\'s sequence');
+    this.logger.info("kafka: a new idempotent producer took over after the broker refused the old one's sequence");
   }
 
   private async send(batch: Pending[]): Promise<void> {
