@@ -1,5 +1,6 @@
 import { CompressionTypes, Producer } from 'kafkajs';
 import { Logger } from '@wise/observability';
+import { hasBrokerError } from './broker-error';
 import { KafkaConnection } from './kafka-connection';
 import { keyPartitioner } from './partitioner';
 
@@ -67,13 +68,9 @@ const isSizeError = (e: unknown): boolean =>
 // it was restarted. Only a new producer id recovers.
 const SESSION_ERRORS = ['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING'];
 
-/** Whether `e`, or an error it wraps (kafkajs's retrier wraps the broker's), is one of SESSION_ERRORS. */
+/** Whether `e` (or the broker error it wraps) is one of SESSION_ERRORS. */
 export function losesProducerSession(e: unknown): boolean {
-  for (let cur = e as { type?: string; cause?: unknown; originalError?: unknown } | undefined, depth = 0; cur && depth < 5; depth++) {
-    if (cur.type && SESSION_ERRORS.includes(cur.type)) return true;
-    cur = (cur.cause ?? cur.originalError) as typeof cur;
-  }
-  return false;
+  return hasBrokerError(e, SESSION_ERRORS);
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Admin, ConfigResourceTypes, Kafka, logLevel, LogEntry } from 'kafkajs';
 import { Logger } from '@wise/observability';
+import { hasBrokerError } from './broker-error';
 import { KafkajsLogMapper } from './kafkajs-log';
 
 export interface KafkaOptions {
@@ -31,6 +32,9 @@ export interface TopicSpec {
 
 // kafkajs's ConfigSource for a setting made on the topic itself (not inherited from the broker).
 const DYNAMIC_TOPIC_CONFIG = 1;
+// What a broker answers about a topic created a moment ago that its metadata does not show yet.
+const NOT_YET_KNOWN = ['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE'];
+const LEADER_WAIT_MS = 30000;
 
 /**
  * The only code that imports kafkajs (with batch-publisher.ts and batch-consumer.ts beside it), so
@@ -80,14 +84,39 @@ export class KafkaConnection {
               configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
             })),
           })
-          .catch((e: { type?: string }) => {
+          .catch(async (e: { type?: string }) => {
             // Two apps starting together race to create the same topic; the loser's error is harmless.
-            if (e.type !== 'TOPIC_ALREADY_EXISTS') throw e;
+            if (e.type === 'TOPIC_ALREADY_EXISTS') return;
+            // Created, but the broker answered kafkajs's leader wait before its own metadata had
+            // the topic (KRaft applies it asynchronously), and kafkajs gives up on that answer.
+            if (!hasBrokerError(e, NOT_YET_KNOWN)) throw e;
+            await this.waitForLeaders(
+              admin,
+              missing.map((s) => s.topic),
+            );
           });
       }
       for (const s of specs) if (s.config) await this.reconcileConfig(admin, s.topic, s.config);
     } finally {
       await admin.disconnect();
+    }
+  }
+
+  /** Polls until every partition of `topics` has a leader, as createTopics' own wait should have. */
+  private async waitForLeaders(admin: Admin, topics: string[]): Promise<void> {
+    const deadline = Date.now() + LEADER_WAIT_MS;
+    for (;;) {
+      try {
+        const { topics: meta } = await admin.fetchTopicMetadata({ topics });
+        if (meta.length === topics.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      } catch (e) {
+        if (!hasBrokerError(e, NOT_YET_KNOWN) || Date.now() > deadline) throw e;
+      }
+      if (Date.now() > deadline)
+        throw new Error(
+          `kafka topics ${topics.join(', ')} were created but have no leader after ${LEADER_WAIT_MS} ms; check the broker's log`,
+        );
+      await new Promise((r) => setTimeout(r, 100));
     }
   }
 
