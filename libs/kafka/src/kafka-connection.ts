@@ -90,10 +90,9 @@ export class KafkaConnection {
             // Created, but the broker answered kafkajs's leader wait before its own metadata had
             // the topic (KRaft applies it asynchronously), and kafkajs gives up on that answer.
             if (!hasBrokerError(e, NOT_YET_KNOWN)) throw e;
-            await this.waitForLeaders(
-              admin,
-              missing.map((s) => s.topic),
-            );
+            const topics = missing.map((s) => s.topic);
+            this.options.logger.info("kafka topics created; waiting for their leaders (the broker's metadata was behind)", { topics });
+            await this.waitForLeaders(admin, topics);
           });
       }
       for (const s of specs) if (s.config) await this.reconcileConfig(admin, s.topic, s.config);
