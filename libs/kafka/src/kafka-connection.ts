@@ -109,7 +109,7 @@ export class KafkaConnection {
         const { topics: meta } = await admin.fetchTopicMetadata({ topics });
         if (meta.length === topics.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
       } catch (e) {
-        if (!hasBrokerError(e, NOT_YET_KNOWN) || Date.now() > deadline) throw e;
+        if (!hasBrokerError(e, NOT_YET_KNOWN)) throw e;
       }
       if (Date.now() > deadline)
         throw new Error(
