@@ -1,6 +1,7 @@
 import { ClickHouse, migrateClickHouse } from '@wise/clickhouse';
 import { CommonConfig } from '@wise/config';
 import { ensurePostgresDatabase, migratePostgres, Postgres } from '@wise/postgres';
+import { PostgresVersions, ServingRefresh, type ServingVersions } from '@wise/serving';
 
 export type Flags = Record<string, string | boolean>;
 
@@ -40,6 +41,15 @@ export class CliContext {
       await migrateClickHouse(this.ch, undefined, c.CLICKHOUSE_CLUSTER);
     }
     return this.ch;
+  }
+
+  /** Versions for serving rows, from the sequence every projector uses (never this host's clock). */
+  async servingVersions(): Promise<ServingVersions> {
+    return new PostgresVersions(await this.postgres(), await this.clickhouse());
+  }
+
+  async servingRefresh(): Promise<ServingRefresh> {
+    return new ServingRefresh(await this.clickhouse(), { cluster: this.config.CLICKHOUSE_CLUSTER, versions: await this.servingVersions() });
   }
 
   table(rows: Record<string, unknown>[]): void {

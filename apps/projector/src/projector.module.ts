@@ -8,7 +8,8 @@ import { ProjectorConsumer } from './consumer/projector.consumer';
 import { ProjectorFence } from './fence/projector-fence';
 import { ProjectorMetrics } from './projector.metrics';
 import { servingStep } from './serving/serving.step';
-import { CoalescedRefresh, ServingRefresh } from '@wise/serving';
+import { CoalescedRefresh, PostgresVersions, ServingRefresh } from '@wise/serving';
+import { ensurePostgresDatabase, migratePostgres, Postgres } from '@wise/postgres';
 
 /** Shutdown order: stop fetching and finish the batch in hand (write, commit), then disconnect. */
 @Injectable()
@@ -16,12 +17,13 @@ class ProjectorShutdown implements OnApplicationShutdown {
   constructor(
     private readonly consumer: ProjectorConsumer,
     private readonly ch: ClickHouse,
+    private readonly pg: Postgres,
     private readonly logger: Logger,
   ) {}
   async onApplicationShutdown(signal?: string): Promise<void> {
     this.logger.info('projector stopping', { signal });
     await this.consumer.stop();
-    await this.ch.close();
+    await Promise.all([this.ch.close(), this.pg.close()]);
   }
 }
 
@@ -49,6 +51,8 @@ export class ProjectorModule {
               app: 'projector',
             }),
         },
+        // Only for serving versions (one nextval per refresh round), so two connections are plenty.
+        { provide: Postgres, useFactory: () => new Postgres(config.DATABASE_URL, 2) },
         {
           provide: KafkaConnection,
           useFactory: (log: Logger) =>
@@ -75,18 +79,28 @@ export class ProjectorModule {
         },
         {
           provide: BatchSink,
-          useFactory: (ch: ClickHouse, log: Logger, m: ProjectorMetrics) =>
+          useFactory: (ch: ClickHouse, pg: Postgres, log: Logger, m: ProjectorMetrics) =>
             new BatchSink(
               // Partition batches in hand share INSERTs, as they share serving refresh rounds.
               new GroupWriter(new ClickHouseWriter(ch, log, config.PROJECTOR_RETRY_MAX_MS, m.writer)),
               servingStep(
-                new CoalescedRefresh(new ServingRefresh(ch, { cluster: config.CLICKHOUSE_CLUSTER }), config.PROJECTOR_REFRESH_INTERVAL_MS),
+                new CoalescedRefresh(
+                  new ServingRefresh(ch, {
+                    cluster: config.CLICKHOUSE_CLUSTER,
+                    // Versions from PostgreSQL's sequence, shared with every other projector and the CLI (docs/serving.md).
+                    versions: new PostgresVersions(pg, ch, async () => {
+                      await ensurePostgresDatabase(config.DATABASE_URL);
+                      await migratePostgres(pg);
+                    }),
+                  }),
+                  config.PROJECTOR_REFRESH_INTERVAL_MS,
+                ),
                 log,
                 m,
                 config.PROJECTOR_RETRY_MAX_MS,
               ),
             ),
-          inject: [ClickHouse, Logger, ProjectorMetrics],
+          inject: [ClickHouse, Postgres, Logger, ProjectorMetrics],
         },
         {
           provide: ProjectorFence,

@@ -23,7 +23,9 @@ export async function setInstituteTimeZone(
       `ClickHouse does not know the time zone ${zone} (${(e as Error).message.split('\n')[0]}); update its tzdata or pick another name`,
     );
   }
-  await ch.insert('institute_settings', [{ institute_id: institute, timezone: zone, updated_ms: Date.now() }]);
+  // Ordered by the rounds' version source, not a clock: two operators on hosts whose clocks differ
+  // still get the later setting kept (the column's name predates this).
+  await ch.insert('institute_settings', [{ institute_id: institute, timezone: zone, updated_ms: await serving.nextVersion() }]);
   await serving.refreshInstitutes([institute], progress);
 }
 

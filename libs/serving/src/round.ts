@@ -11,6 +11,10 @@ export type KeyKind =
   | 'invoice_owners'
   | 'payments'
   | 'revenue_classrooms'
+  /** Sessions named by a fact of a classroom whose roster changed (a superset of its sessions now). */
+  | 'roster_sessions'
+  /** Every session the round computes from its facts (serving_round_sessions). */
+  | 'sessions'
   /** Sessions whose engagement and attendance are recomputed. */
   | 'people'
   /** Their classrooms (roster and teachers are read per classroom). */
@@ -28,7 +32,13 @@ export const REFRESH_SETTINGS = 'SETTINGS enable_optimize_predicate_expression =
 const KEY_COLUMNS = ['institute_id', 'k1', 'k2'] as const;
 
 /** Tables holding one partition per round (migration 0005): its keys and its staged results. */
-export const ROUND_TABLES = ['serving_keys', 'serving_round_intervals', 'serving_round_roster'] as const;
+export const ROUND_TABLES = [
+  'serving_keys',
+  'serving_round_sessions',
+  'serving_round_intervals',
+  'serving_round_roster',
+  'serving_round_engagement',
+] as const;
 export type StageTable = Exclude<(typeof ROUND_TABLES)[number], 'serving_keys'>;
 
 /**
@@ -38,14 +48,16 @@ export type StageTable = Exclude<(typeof ROUND_TABLES)[number], 'serving_keys'>;
  */
 export class Round {
   readonly round: string;
-  private readonly table = 'serving_keys';
+  readonly keysTable = 'serving_keys';
 
   constructor(
     private readonly ch: ClickHouseConnection,
     version: number,
     private readonly cluster = '',
+    now = Date.now(),
   ) {
-    this.round = `${version}-${randomBytes(4).toString('hex')}`;
+    // The wall-clock prefix only dates the round for dropStaleRounds' clean-up; versions decide nothing here.
+    this.round = `${now}-${version}-${randomBytes(4).toString('hex')}`;
   }
 
   /** Stores the given key sets in one INSERT (empty sets are skipped). */
@@ -53,14 +65,14 @@ export class Round {
     const rows = sets.flatMap(([kind, keys]) =>
       keys.list().map((k) => ({ round: this.round, kind, institute_id: k[0], k1: k[1] ?? '', k2: k[2] ?? '' })),
     );
-    if (rows.length > 0) await this.ch.insert(this.table, rows);
+    if (rows.length > 0) await this.ch.insert(this.keysTable, rows);
   }
 
   /** Stores the keys a query finds: `select` yields institute_id, k1 and k2 (k1, k2 '' when unused). */
   async derive(kind: KeyKind, select: string): Promise<void> {
     await this.ch.command(
       `serving:keys:${kind}`,
-      `INSERT INTO ${this.table} (round, kind, institute_id, k1, k2) SELECT ${sqlString(this.round)}, ${sqlString(kind)}, institute_id, k1, k2 FROM (${select}) ${REFRESH_SETTINGS}`,
+      `INSERT INTO ${this.keysTable} (round, kind, institute_id, k1, k2) SELECT ${sqlString(this.round)}, ${sqlString(kind)}, institute_id, k1, k2 FROM (${select}) ${REFRESH_SETTINGS}`,
     );
   }
 
@@ -68,7 +80,7 @@ export class Round {
   in(kind: KeyKind, columns: readonly string[]): string {
     const parts = KEY_COLUMNS.slice(0, columns.length).join(', ');
     const lhs = columns.length === 1 ? columns[0] : `(${columns.join(', ')})`;
-    return `${lhs} IN (SELECT ${parts} FROM ${this.table} WHERE ${this.where(kind)})`;
+    return `${lhs} IN (SELECT ${parts} FROM ${this.keysTable} WHERE ${this.where(kind)})`;
   }
 
   /** `institute_id IN (institutes of the keys of kind)`. */
@@ -80,7 +92,7 @@ export class Round {
   async count(kind: KeyKind): Promise<number> {
     const rows = await this.ch.query<{ n: string | number }>(
       'serving:keys:count',
-      `SELECT count() AS n FROM (SELECT DISTINCT institute_id, k1, k2 FROM ${this.table} WHERE ${this.where(kind)})`,
+      `SELECT count() AS n FROM (SELECT DISTINCT institute_id, k1, k2 FROM ${this.keysTable} WHERE ${this.where(kind)})`,
     );
     return Number(rows[0]?.n ?? 0);
   }
@@ -103,21 +115,25 @@ export class Round {
     for (const table of ROUND_TABLES) await this.ch.command('serving:round:drop', dropPartition(table, this.round, this.cluster));
   }
 
-  private where(kind: KeyKind): string {
+  /** The rows of `kind` in the keys table. */
+  where(kind: KeyKind): string {
     return `round = ${sqlString(this.round)} AND kind = ${sqlString(kind)}`;
   }
 }
 
 /**
- * Drops the partitions of rounds older than `maxAgeMs` (a round id starts with its version, in
- * wall-clock microseconds): rounds a crash or kill interrupted. Live rounds last seconds.
+ * Drops the partitions of rounds older than `maxAgeMs` (a round id starts with its start time in
+ * milliseconds; ids from before versions came from PostgreSQL start with microseconds): rounds a
+ * crash or kill interrupted. Live rounds last seconds, so only a clock ahead by more than
+ * `maxAgeMs` could drop a live round's partitions, and that round would fail and be retried.
  */
 export async function dropStaleRounds(ch: ClickHouseConnection, maxAgeMs: number, cluster = '', now = Date.now()): Promise<number> {
   const stale = new Set<string>();
   for (const table of ROUND_TABLES) {
     for (const { round } of await ch.query<{ round: string }>('serving:round:stale', `SELECT DISTINCT round FROM ${table}`)) {
-      const micros = Number(/^(\d+)-/.exec(round)?.[1] ?? NaN);
-      if (Number.isFinite(micros) && micros / 1000 <= now - maxAgeMs) stale.add(round);
+      const stamp = Number(/^(\d+)-/.exec(round)?.[1] ?? NaN);
+      const ms = stamp > 1e14 ? stamp / 1000 : stamp;
+      if (Number.isFinite(ms) && ms <= now - maxAgeMs) stale.add(round);
     }
   }
   for (const round of stale) for (const table of ROUND_TABLES) await ch.command('serving:round:drop', dropPartition(table, round, cluster));

@@ -1,6 +1,6 @@
 import { sqlString, type ClickHouseConnection } from '@wise/clickhouse';
 import { inFilter } from './keys';
-import { REFRESH_SETTINGS, Round } from './round';
+import { REFRESH_SETTINGS, Round, type KeyKind } from './round';
 import { INTERVAL_COLUMNS, participantIntervals } from './sql/intervals.sql';
 import { ROSTER_COLUMNS, sessionRoster } from './sql/roster.sql';
 import { ATTENDANCE_STORE_COLUMNS, computeAttendance } from './sql/attendance.sql';
@@ -16,10 +16,10 @@ import {
   paymentClassrooms,
   REVENUE_STORE_COLUMNS,
 } from './sql/revenue.sql';
-import { computeSessions, latestSessions, SESSION_STORE_COLUMNS } from './sql/sessions.sql';
+import { computeSessions, SESSION_STORE_COLUMNS } from './sql/sessions.sql';
 import { PROJECTED_FACTS, SERVING_STORES, tableNames, type TableNames } from './tables';
 import { Touched } from './touched';
-import { VersionClock } from './version-clock';
+import { SingleWriterVersions, type ServingVersions } from './versions';
 
 type Pair = { institute_id: string; k: string };
 
@@ -27,43 +27,69 @@ const SESSION_KEY = ['institute_id', 'session_id'];
 /** Institutes per time-zone lookup: ClickHouse caps a query's text (max_query_size, 256 KiB by default). */
 const INSTITUTES_PER_QUERY = 1000;
 const CLASSROOM_KEY = ['institute_id', 'classroom_id'];
+/** Attendance rows are kept per session (the scope a round recomputes whole) and student. */
+const ATTENDANCE_SCOPE = SESSION_KEY;
+const ATTENDANCE_KEY = ['institute_id', 'session_id', 'student_id'];
+const REVENUE_KEY = ['institute_id', 'classroom_id', 'day', 'currency'];
 
 /**
  * Keeps the serving stores current: for the keys a batch touched, recomputes their rows from the
- * fact tables (INSERT … SELECT at a newer _version) in dependency order: sessions, then the
- * engagement and attendance of those sessions and of every session of a classroom whose roster
- * changed, recordings, instalments, payments, and the daily money of the classrooms concerned.
- * Run it after the batch's fact rows are written and before its offsets are committed: a crash in
- * between replays the batch, and a recompute is idempotent.
+ * fact tables (INSERT … SELECT at a newer _version): sessions, then the engagement and attendance
+ * of those sessions and of the sessions of every classroom whose roster changed, recordings,
+ * instalments, payments, and the daily money of the classrooms concerned. Run it after the
+ * batch's fact rows are written and before its offsets are committed: a crash in between replays
+ * the batch, and a recompute is idempotent.
  *
- * A round's keys go to `serving_keys` first (RoundKeys); each statement selects them with a
- * subquery, and the keys a round derives (sessions of a classroom, classrooms of a session) are
- * found by the server without a round trip.
+ * Why the newest row is right whatever the number of processes, their clocks and their timing
+ * (docs/serving.md has the argument in full):
+ * - the version comes from one linearizable source (ServingVersions) and is taken before the
+ *   round reads anything, so the round with the highest version of a row saw every fact that any
+ *   other round of that row followed;
+ * - every store is computed from facts read within the round (sessions and engagement are staged
+ *   in the round's own tables, never read back from a store another round may still be writing);
+ * - the keys a round covers are derived from facts too, never from a store;
+ * - rows first, then tombstones: a round writes its rows and a marker per scope (session for
+ *   attendance, classroom for daily revenue) at v + 1, then sweeps the scope: any live key older
+ *   than the scope's newest marker is tombstoned at that marker's version - 1. Every round sweeps
+ *   after writing, so whichever of two rounds writes last, one of them sweeps after both wrote.
+ *
+ * A round's keys go to `serving_keys` first (Round); each statement selects them with a subquery.
  */
 export class ServingRefresh {
   private readonly t: TableNames;
-  private readonly clock: VersionClock;
+  private readonly versions: ServingVersions;
   private readonly cluster: string;
+  private readonly between: (step: string) => Promise<void>;
 
   constructor(
     private readonly ch: ClickHouseConnection,
     options: {
       /** The tables to read and write (a rebuild's `__rebuild` copies); the live ones by default. */
       tables?: TableNames;
-      clock?: VersionClock;
+      /** Where versions come from: PostgresVersions wherever more than one process may refresh. */
+      versions?: ServingVersions;
       /** CLICKHOUSE_CLUSTER: a round's partitions are then dropped from the `_local` tables on every server. */
       cluster?: string;
+      /** Awaited before each statement of a round, with its name: tests pause a round there. */
+      between?: (step: string) => Promise<void>;
     } = {},
   ) {
     this.t = options.tables ?? tableNames();
-    this.clock = options.clock ?? new VersionClock();
+    this.versions = options.versions ?? new SingleWriterVersions(ch, this.t);
     this.cluster = options.cluster ?? '';
+    this.between = options.between ?? (async () => undefined);
+  }
+
+  /** A version from this refresh's source, for settings that must be ordered like the rounds. */
+  nextVersion(): Promise<number> {
+    return this.versions.next();
   }
 
   async refresh(touched: Touched, progress?: (line: string) => void): Promise<void> {
     if (touched.isEmpty) return;
+    // Before any read: see the class comment. Settings are inputs too, so they are read after it.
+    const v = await this.versions.next();
     const zones = await this.timeZones(allInstitutes(touched));
-    const v = this.clock.next();
     const r = new Round(this.ch, v, this.cluster);
     const step = (line: string) => progress?.(`  ${line}`);
     await r.add([
@@ -77,71 +103,103 @@ export class ServingRefresh {
     ]);
     try {
       const payments = r.in('payments', ['institute_id', 'transaction_id']);
-      // Before payments are recomputed: a later version may move a payment to another classroom.
-      if (touched.payments.size > 0)
+      if (touched.payments.size > 0) {
+        await this.between('keys:revenue_classrooms');
         await r.derive(
           'revenue_classrooms',
           `SELECT institute_id, classroom_id AS k1, '' AS k2 FROM (${paymentClassrooms(this.t, payments)})`,
         );
-
+      }
+      if (touched.rosterClassrooms.size > 0) {
+        await this.between('keys:roster_sessions');
+        await r.derive(
+          'roster_sessions',
+          `SELECT DISTINCT institute_id, session_id AS k1, '' AS k2 FROM ${this.t.session_events}
+           WHERE ${r.institutes('roster_classrooms')} AND ${r.in('roster_classrooms', CLASSROOM_KEY)}`,
+        );
+      }
+      const bySessions = touched.schedules.size + touched.participants.size + touched.recordings.size + touched.rosterClassrooms.size > 0;
+      const sessions = r.staged('serving_round_sessions', SESSION_STORE_COLUMNS);
+      if (bySessions) {
+        await this.between('keys:sessions');
+        await r.derive('sessions', this.keysOf(r, ['schedules', 'participants', 'recordings', 'roster_sessions']));
+        await this.between('stage:sessions');
+        await r.stage('serving_round_sessions', SESSION_STORE_COLUMNS, computeSessions(this.t, r.in('sessions', SESSION_KEY), zones));
+      }
       // Only schedule and meeting events make a session's row (as the sessions view always did).
       if (touched.schedules.size > 0) {
-        await this.insert('sessions_store', SESSION_STORE_COLUMNS, computeSessions(this.t, r.in('schedules', SESSION_KEY), zones), v + 1);
+        await this.between('write:sessions_store');
+        await this.insert('sessions_store', SESSION_STORE_COLUMNS, `${sessions} AND ${r.in('schedules', SESSION_KEY)}`, v + 1);
         step(`sessions: ${touched.schedules.size}`);
       }
       if (touched.schedules.size + touched.participants.size + touched.rosterClassrooms.size > 0) {
-        await r.derive(
-          'people',
-          `SELECT institute_id, k1, k2 FROM ${this.t.serving_keys} WHERE round = ${sqlString(r.round)} AND kind IN ('schedules', 'participants')
-           UNION ALL
-           ${this.sessionsOfClassrooms(r)}`,
-        );
+        await this.between('keys:people');
+        await r.derive('people', this.keysOf(r, ['schedules', 'participants', 'roster_sessions']));
         const people = r.in('people', SESSION_KEY);
         await r.derive(
           'people_classrooms',
-          `SELECT DISTINCT institute_id, classroom_id AS k1, '' AS k2 FROM (${latestSessions(this.t, people)})`,
+          `SELECT DISTINCT institute_id, classroom_id AS k1, '' AS k2 FROM (${sessions}) WHERE ${people}`,
         );
         const classrooms = r.in('people_classrooms', CLASSROOM_KEY);
-        await r.stage('serving_round_intervals', INTERVAL_COLUMNS, participantIntervals(this.t, people));
-        await r.stage('serving_round_roster', ROSTER_COLUMNS, sessionRoster(this.t, people, classrooms));
+        await this.between('stage:intervals');
+        await r.stage('serving_round_intervals', INTERVAL_COLUMNS, participantIntervals(this.t, sessions, people));
+        await this.between('stage:roster');
+        await r.stage('serving_round_roster', ROSTER_COLUMNS, sessionRoster(this.t, sessions, people, classrooms));
         const stages = {
           intervals: r.staged('serving_round_intervals', INTERVAL_COLUMNS),
           roster: r.staged('serving_round_roster', ROSTER_COLUMNS),
         };
-        await this.insert('engagement_store', ENGAGEMENT_STORE_COLUMNS, computeEngagement(this.t, people, classrooms, stages), v + 1);
-        await this.tombstone('attendance_store', ['institute_id', 'session_id', 'student_id'], people, v);
+        await this.between('stage:engagement');
+        await r.stage('serving_round_engagement', ENGAGEMENT_STORE_COLUMNS, computeEngagement(this.t, people, classrooms, stages));
+        const engagement = r.staged('serving_round_engagement', ENGAGEMENT_STORE_COLUMNS);
+        await this.between('write:engagement_store');
+        await this.insert('engagement_store', ENGAGEMENT_STORE_COLUMNS, engagement, v + 1);
+        await this.between('write:attendance_store');
         await this.insert(
           'attendance_store',
           ATTENDANCE_STORE_COLUMNS,
-          computeAttendance(this.t, people, stages.roster, r.institutes('people_classrooms')),
+          computeAttendance(this.t, engagement, stages.roster, r.institutes('people_classrooms')),
           v + 1,
         );
+        await this.mark('attendance_store', ATTENDANCE_SCOPE, { student_id: "''" }, r, 'people', v + 1);
+        await this.between('sweep:attendance_store');
+        await this.sweep('attendance_store', ATTENDANCE_KEY, ATTENDANCE_SCOPE, people);
         if (progress) step(`engagement and attendance: ${await r.count('people')} sessions`);
       }
-      if (touched.recordings.size + touched.schedules.size > 0)
+      if (touched.recordings.size + touched.schedules.size > 0) {
+        await this.between('write:recordings_store');
         await this.insert(
           'recordings_store',
           RECORDING_STORE_COLUMNS,
-          computeRecordings(this.t, `(${r.in('recordings', SESSION_KEY)} OR ${r.in('schedules', SESSION_KEY)})`, zones),
+          computeRecordings(this.t, sessions, `(${r.in('recordings', SESSION_KEY)} OR ${r.in('schedules', SESSION_KEY)})`, zones),
           v + 1,
         );
-      if (touched.invoiceOwners.size > 0)
+      }
+      if (touched.invoiceOwners.size > 0) {
+        await this.between('write:invoices_store');
         await this.insert(
           'invoices_store',
           INVOICE_STORE_COLUMNS,
           computeInvoices(this.t, r.in('invoice_owners', ['institute_id', 'student_id', 'classroom_id'])),
           v + 1,
         );
-      if (touched.payments.size > 0) await this.insert('payments_store', PAYMENT_STORE_COLUMNS, computePayments(this.t, payments), v + 1);
+      }
+      if (touched.payments.size > 0) {
+        await this.between('write:payments_store');
+        await this.insert('payments_store', PAYMENT_STORE_COLUMNS, computePayments(this.t, payments), v + 1);
+      }
       if (touched.payments.size + touched.revenueClassrooms.size > 0) {
         const days = r.in('revenue_classrooms', CLASSROOM_KEY);
-        await this.tombstone('revenue_daily_store', ['institute_id', 'classroom_id', 'day', 'currency'], days, v);
+        await this.between('write:revenue_daily_store');
         await this.insert(
           'revenue_daily_store',
           REVENUE_STORE_COLUMNS,
           computeRevenueDaily(this.t, days, r.institutes('revenue_classrooms'), zones),
           v + 1,
         );
+        await this.mark('revenue_daily_store', CLASSROOM_KEY, { day: 'toDate(0)', currency: "''" }, r, 'revenue_classrooms', v + 1);
+        await this.between('sweep:revenue_daily_store');
+        await this.sweep('revenue_daily_store', REVENUE_KEY, CLASSROOM_KEY, days);
       }
     } finally {
       await r.drop();
@@ -178,21 +236,59 @@ export class ServingRefresh {
     );
   }
 
-  /** Marks every live key of `store` that `filter` selects as gone, at `version`; what the recompute then writes at a newer version revives it. */
-  private async tombstone(store: keyof TableNames, key: readonly string[], filter: string, version: number): Promise<void> {
-    const k = key.join(', ');
+  /**
+   * The scope marker of each key of `kind` (a session, a classroom) at `version`: a row with the
+   * scope's key, `_deleted` = 1 and the rest of the key set to `rest`. The newest marker of a scope
+   * says which round's rows the scope holds; sweep() retires every key that round did not write.
+   */
+  private async mark(
+    store: keyof TableNames,
+    scope: readonly string[],
+    rest: Record<string, string>,
+    r: Round,
+    kind: KeyKind,
+    version: number,
+  ): Promise<void> {
+    const cols = [...scope, ...Object.keys(rest)];
+    const keyParts = scope.map((c, i) => `${['institute_id', 'k1', 'k2'][i]} AS ${c}`);
     await this.ch.command(
-      `serving:${store}:tombstones`,
-      `INSERT INTO ${this.t[store]} (${k}, _deleted, _version) SELECT ${k}, toUInt8(1), toUInt64(${version}) FROM ${this.t[store]} WHERE ${filter} GROUP BY ${k} ${REFRESH_SETTINGS}`,
+      `serving:${store}:markers`,
+      `INSERT INTO ${this.t[store]} (${cols.join(', ')}, _deleted, _version)
+       SELECT ${cols.join(', ')}, toUInt8(1), toUInt64(${version})
+       FROM (SELECT DISTINCT ${keyParts.join(', ')}, ${Object.entries(rest)
+         .map(([c, e]) => `${e} AS ${c}`)
+         .join(', ')} FROM ${r.keysTable} WHERE ${r.where(kind)}) ${REFRESH_SETTINGS}`,
     );
   }
 
-  /** Every session whose latest row names a classroom whose roster the round changed (institute_id, k1, k2). */
-  private sessionsOfClassrooms(r: Round): string {
-    return `SELECT institute_id, session_id AS k1, '' AS k2 FROM (
-      SELECT institute_id, session_id, argMax(classroom_id, _version) AS c FROM ${this.t.sessions_store}
-      WHERE ${r.institutes('roster_classrooms')} GROUP BY institute_id, session_id
-    ) WHERE ${r.in('roster_classrooms', ['institute_id', 'c'])}`;
+  /**
+   * Tombstones, in each scope `filter` selects, every live key older than the scope's newest row
+   * (its newest round's marker), at that version - 1: above every older round's rows, below the
+   * newest round's own. Only keys still live are written, so dead keys are not re-tombstoned.
+   * Scopes whose newest version is even (written before markers existed) are left alone.
+   */
+  private async sweep(store: keyof TableNames, key: readonly string[], scope: readonly string[], filter: string): Promise<void> {
+    const k = key.join(', ');
+    const sc = scope.join(', ');
+    const table = this.t[store];
+    await this.ch.command(
+      `serving:${store}:sweep`,
+      `INSERT INTO ${table} (${k}, _deleted, _version)
+       SELECT ${k}, toUInt8(1), toUInt64(gen - 1)
+       FROM
+       (
+           SELECT ${k}, max(_version) AS latest, argMax(_deleted, _version) AS dead FROM ${table} WHERE ${filter} GROUP BY ${k}
+       ) AS l ALL INNER JOIN
+       (
+           SELECT ${sc}, max(_version) AS gen FROM ${table} WHERE ${filter} GROUP BY ${sc}
+       ) AS r USING (${sc})
+       WHERE dead = 0 AND latest < gen AND gen % 2 = 1 ${REFRESH_SETTINGS}`,
+    );
+  }
+
+  /** The union of the round's keys of the given kinds, as (institute_id, k1, k2). */
+  private keysOf(r: Round, kinds: readonly KeyKind[]): string {
+    return `SELECT DISTINCT institute_id, k1, k2 FROM ${r.keysTable} WHERE round = ${sqlString(r.round)} AND kind IN (${kinds.map(sqlString).join(', ')})`;
   }
 
   private async everythingOf(institute: string): Promise<Touched> {
@@ -262,12 +358,13 @@ function chunks<T>(items: T[], size: number): T[][] {
  */
 export function servingRebuild(
   ch: ClickHouseConnection,
+  versions: ServingVersions,
   progress: (line: string) => void,
 ): { derivedTables: readonly string[]; beforeSwap: (_: unknown, suffix: string) => Promise<void> } {
   return {
     derivedTables: SERVING_STORES,
     beforeSwap: async (_, suffix) => {
-      const serving = new ServingRefresh(ch, { tables: tableNames(suffix) });
+      const serving = new ServingRefresh(ch, { tables: tableNames(suffix), versions });
       const institutes = await serving.institutes();
       progress(`recomputing the serving tables of ${institutes.length} institutes`);
       await serving.refreshInstitutes(institutes, progress);

@@ -3,7 +3,7 @@ import { Round, ROUND_TABLES } from './round';
 import { inFilter, KeySet } from './keys';
 import { localDate } from './sql/local-time';
 import { Touched } from './touched';
-import { VersionClock } from './version-clock';
+import { SingleWriterVersions } from './versions';
 import { isIanaZone } from './institute-settings';
 
 describe('inFilter', () => {
@@ -92,15 +92,23 @@ describe('localDate', () => {
   });
 });
 
-describe('VersionClock', () => {
-  it('gives even, strictly increasing versions, also within one millisecond', () => {
-    const c = new VersionClock();
-    const vs = Array.from({ length: 1000 }, () => c.next());
-    for (const [i, v] of vs.entries()) {
-      expect(v % 2).toBe(0);
-      if (i > 0) expect(v).toBeGreaterThan(vs[i - 1] + 1);
+describe('SingleWriterVersions', () => {
+  const stored = (v: string) => ({ query: async () => [{ v }] }) as unknown as ClickHouseConnection;
+
+  it('starts above the highest stored version, whatever its parity, and gives even, increasing versions', async () => {
+    for (const highest of ['0', '7', '8']) {
+      const versions = new SingleWriterVersions(stored(highest));
+      const vs = await Promise.all(Array.from({ length: 5 }, () => versions.next()));
+      expect(vs[0]).toBeGreaterThan(Number(highest));
+      for (const [i, v] of vs.entries()) {
+        expect(v % 2).toBe(0);
+        if (i > 0) expect(v).toBe(vs[i - 1] + 2);
+      }
     }
-    expect(vs[0]).toBeGreaterThanOrEqual(Date.now() * 1000 - 60_000_000);
+  });
+
+  it('refuses a stored version JavaScript cannot hold exactly', async () => {
+    await expect(new SingleWriterVersions(stored('18446744073709551615')).next()).rejects.toThrow(/beyond 2\^53/);
   });
 });
 
@@ -124,8 +132,8 @@ describe('Round', () => {
 
   it('selects its keys by round and kind, and drops its partition of every round table', async () => {
     const { sql, ch } = recorder();
-    const r = new Round(ch, 1_700_000_000_000_000);
-    expect(r.round).toMatch(/^1700000000000000-[0-9a-f]{8}$/);
+    const r = new Round(ch, 4_000_000_000_000_002, '', 1_700_000_000_000);
+    expect(r.round).toMatch(/^1700000000000-4000000000000002-[0-9a-f]{8}$/);
     expect(r.in('people', ['institute_id', 'session_id'])).toBe(
       `(institute_id, session_id) IN (SELECT institute_id, k1 FROM serving_keys WHERE round = '${r.round}' AND kind = 'people')`,
     );

@@ -1,4 +1,4 @@
-import { InvalidSetting, ServingRefresh, setAttendanceRule, setInstituteTimeZone } from '@wise/serving';
+import { InvalidSetting, setAttendanceRule, setInstituteTimeZone } from '@wise/serving';
 import { CliContext, CliError } from '../cli-context';
 
 /**
@@ -9,7 +9,7 @@ import { CliContext, CliError } from '../cli-context';
 export async function setTimeZoneCommand(ctx: CliContext, slug: string, zone: string): Promise<void> {
   const ch = await ctx.clickhouse();
   try {
-    await setInstituteTimeZone(ch, new ServingRefresh(ch, { cluster: ctx.config.CLICKHOUSE_CLUSTER }), slug, zone, ctx.print);
+    await setInstituteTimeZone(ch, await ctx.servingRefresh(), slug, zone, ctx.print);
   } catch (e) {
     if (e instanceof InvalidSetting) throw new CliError(e.message);
     throw e;
@@ -20,14 +20,7 @@ export async function setTimeZoneCommand(ctx: CliContext, slug: string, zone: st
 export async function setAttendanceRuleCommand(ctx: CliContext, slug: string, minPercent: number, minMinutes: number): Promise<void> {
   const ch = await ctx.clickhouse();
   try {
-    await setAttendanceRule(
-      ch,
-      new ServingRefresh(ch, { cluster: ctx.config.CLICKHOUSE_CLUSTER }),
-      slug,
-      minPercent,
-      minMinutes,
-      ctx.print,
-    );
+    await setAttendanceRule(ch, await ctx.servingRefresh(), slug, minPercent, minMinutes, ctx.print);
   } catch (e) {
     if (e instanceof InvalidSetting) throw new CliError(e.message);
     throw e;

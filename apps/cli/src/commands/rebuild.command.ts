@@ -50,7 +50,7 @@ export async function rebuildCommand(ctx: CliContext, flags: Flags, env: NodeJS.
   const ch = await ctx.clickhouse();
   const fences = new RebuildFence(ch);
   const progress = (line: string) => ctx.print(`rebuild: ${line}`);
-  const serving = servingRebuild(ch, progress);
+  const serving = servingRebuild(ch, await ctx.servingVersions(), progress);
   const by = `pid ${process.pid} on ${hostname()}`;
   const found = await fences.current();
   if (found) refuseIfRunning(found, flags.force === true);

@@ -1,6 +1,6 @@
 import { classifyClickHouseError, clickhouseErrorCode, WriteAbandoned, type AfterWrite, type WriteContext } from '@wise/clickhouse';
 import { Logger } from '@wise/observability';
-import { CoalescedRefresh, Touched } from '@wise/serving';
+import { CoalescedRefresh, Touched, VersionsUnavailable } from '@wise/serving';
 import type { ProjectorMetrics } from '../projector.metrics';
 
 // A refusal that is not ClickHouse being away (a bug in the serving SQL, a table a migration has
@@ -38,7 +38,8 @@ async function refreshWithRetries(
       metrics.servingSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
       return;
     } catch (e) {
-      const kind = classifyClickHouseError(e);
+      // PostgreSQL away (no version to be had) is waited out like ClickHouse being away.
+      const kind = e instanceof VersionsUnavailable ? 'transient' : classifyClickHouseError(e);
       const code = clickhouseErrorCode(e);
       if (kind !== 'transient' && attempt >= ATTEMPTS_WHEN_REFUSED) {
         metrics.servingFailures.inc();

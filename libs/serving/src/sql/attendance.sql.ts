@@ -25,14 +25,14 @@ export const ATTENDANCE_STORE_COLUMNS = [
 
 /**
  * Attendance per attended session and enrolled student. Time present = union of the intervals of
- * every participant matched to the student (a student on two identities still counts once): read
- * from engagement_store, so run after the engagement of the same sessions.
+ * every participant matched to the student (a student on two identities still counts once), from
+ * the round's staged engagement rows of the same sessions (`engagement`, serving_round_engagement).
  * present = 1 when seconds_present >= min_percent % of the scheduled duration AND >= min_minutes
  * (and > 0); the institute's rule from attendance_rules (latest row), default 50 % and 1 minute.
  * week = the Monday of the session's scheduled start in the institute's time zone. `roster`: the
  * round's sessionRoster rows (serving_round_roster).
  */
-export function computeAttendance(t: TableNames, sessionFilter: string, roster: string, instituteFilter: string): string {
+export function computeAttendance(t: TableNames, engagement: string, roster: string, instituteFilter: string): string {
   return `
 SELECT
     institute_id, session_id, classroom_id, session_title, scheduled_start, week, student_id, student_name, student_email,
@@ -66,14 +66,8 @@ FROM
                     arraySort(groupArray(tuple(s, e))) AS p
                 FROM
                 (
-                    SELECT institute_id, session_id, v.1 AS student_id, v.2 AS starts, v.3 AS ends
-                    FROM
-                    (
-                        SELECT institute_id, session_id, participant, argMax(tuple(student_id, present_starts, present_ends), _version) AS v
-                        FROM ${t.engagement_store}
-                        WHERE ${sessionFilter}
-                        GROUP BY institute_id, session_id, participant
-                    )
+                    SELECT institute_id, session_id, student_id, present_starts AS starts, present_ends AS ends
+                    FROM (${engagement})
                     WHERE student_id != ''
                 )
                 ARRAY JOIN starts AS s, ends AS e

@@ -1,5 +1,5 @@
 import type { TableNames } from '../tables';
-import { latestSessions } from './sessions.sql';
+import { roundSessions } from './sessions.sql';
 
 /**
  * Per session, participant and device (Zoom's per-connection id): the sorted, de-duplicated times
@@ -43,9 +43,10 @@ export const INTERVAL_COLUMNS = [
  * with the first leave of the same device at or after it) or 'sharing' (a sharing start paired with
  * the first sharing end of the same device at or after it). An interval with no closing event is
  * closed at the meeting's end, else at the scheduled end, else it has no length
- * (closed_by_rule = 1). A leave or sharing end with nothing to close is ignored.
+ * (closed_by_rule = 1). A leave or sharing end with nothing to close is ignored. `sessions`: the
+ * round's staged sessions.
  */
-export function participantIntervals(t: TableNames, sessionFilter: string): string {
+export function participantIntervals(t: TableNames, sessions: string, sessionFilter: string): string {
   const devices = participantDevices(t, sessionFilter);
   return `
 SELECT
@@ -73,7 +74,7 @@ ANY LEFT JOIN
     SELECT
         institute_id, session_id, classroom_id, scheduled_start,
         toUInt32(ifNull(actual_end, ifNull(scheduled_end, toDateTime(0, 'UTC')))) AS close_s
-    FROM (${latestSessions(t, sessionFilter)})
+    FROM (${roundSessions(sessions, sessionFilter)})
 ) AS r USING (institute_id, session_id)`;
 }
 

@@ -1,6 +1,6 @@
 import type { TableNames } from '../tables';
 import { localDate, type TimeZones } from './local-time';
-import { latestSessions } from './sessions.sql';
+import { roundSessions } from './sessions.sql';
 
 export const RECORDING_STORE_COLUMNS = [
   'institute_id',
@@ -21,9 +21,9 @@ export const RECORDING_STORE_COLUMNS = [
  * One row per session, type and part (the latest RecordingCompletedEvent for a part wins, by time
  * then event id). duration_seconds is Wise's `duration`, whose unit Wise does not document; its
  * samples are seconds. local_day: the session's scheduled start, else the recording's arrival, in
- * the institute's time zone.
+ * the institute's time zone. `sessions`: the round's staged sessions.
  */
-export function computeRecordings(t: TableNames, sessionFilter: string, zones: TimeZones): string {
+export function computeRecordings(t: TableNames, sessions: string, sessionFilter: string, zones: TimeZones): string {
   return `
 SELECT
     institute_id, session_id, classroom_id, session_title, session_start, recording_type, part_index,
@@ -48,6 +48,6 @@ FROM
 ANY LEFT JOIN
 (
     SELECT institute_id, session_id, classroom_id, title AS session_title, scheduled_start AS session_start
-    FROM (${latestSessions(t, sessionFilter)})
+    FROM (${roundSessions(sessions, sessionFilter)})
 ) AS r USING (institute_id, session_id)`;
 }

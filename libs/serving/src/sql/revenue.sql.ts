@@ -108,20 +108,6 @@ FROM
 GROUP BY institute_id, transaction_id`;
 }
 
-/** The latest stored rows of a store keyed by `key`, restricted by `where` on the raw rows. */
-function latest(table: string, key: string[], columns: string[], where: string): string {
-  const values = columns.filter((c) => !key.includes(c));
-  return `
-SELECT ${key.join(', ')}, ${values.map((c, i) => `v.${i + 1} AS ${c}`).join(', ')}
-FROM
-(
-    SELECT ${key.join(', ')}, argMax(tuple(${values.join(', ')}), _version) AS v
-    FROM ${table}
-    WHERE ${where}
-    GROUP BY ${key.join(', ')}
-)`;
-}
-
 export const REVENUE_STORE_COLUMNS = [
   'institute_id',
   'classroom_id',
@@ -138,15 +124,12 @@ export const REVENUE_STORE_COLUMNS = [
  * and collected (by payment day), in minor units, for the classrooms `classroomFilter` selects.
  * Never summed across currencies; no webhook reports refunds, so collected is gross. A payment's
  * classroom is a value, not part of its key, so payments are read per institute and filtered after.
+ * Invoices and payments are computed here from their facts (the rules above), not read from their
+ * stores, which may hold a row an older round has not replaced yet.
  */
 export function computeRevenueDaily(t: TableNames, classroomFilter: string, instituteFilter: string, zones: TimeZones): string {
-  const invoices = latest(
-    t.invoices_store,
-    ['institute_id', 'student_id', 'classroom_id', 'instalment_key'],
-    INVOICE_STORE_COLUMNS,
-    classroomFilter,
-  );
-  const payments = latest(t.payments_store, ['institute_id', 'transaction_id'], PAYMENT_STORE_COLUMNS, instituteFilter);
+  const invoices = computeInvoices(t, classroomFilter);
+  const payments = computePayments(t, instituteFilter);
   return `
 SELECT
     institute_id, classroom_id, day, currency,
@@ -166,7 +149,11 @@ FROM
 GROUP BY institute_id, classroom_id, day, currency`;
 }
 
-/** Classrooms a payment was ever counted in (a later version may move it): their totals change too. */
+/**
+ * Every classroom any version of a payment named (a later version may move it): their totals
+ * change too. From the facts, which keep every version, so also the classrooms of versions that
+ * reach ClickHouse after a newer one.
+ */
 export function paymentClassrooms(t: TableNames, filter: string): string {
-  return `SELECT DISTINCT institute_id, classroom_id FROM ${t.payments_store} WHERE ${filter}`;
+  return `SELECT DISTINCT institute_id, classroom_id FROM ${t.payment_events} WHERE ${filter}`;
 }

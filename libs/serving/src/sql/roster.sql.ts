@@ -1,16 +1,16 @@
 import type { TableNames } from '../tables';
-import { latestSessions } from './sessions.sql';
+import { roundSessions } from './sessions.sql';
 
 /**
  * Sessions that count for attendance: not cancelled or deleted, scheduled, and held (a meeting
  * started). A session past its end that never started is `not_held`: its students are not absent.
  */
-function attendedSessions(t: TableNames, sessionFilter: string): string {
+function attendedSessions(sessions: string, sessionFilter: string): string {
   return `
 SELECT
     institute_id, session_id, classroom_id, title, assumeNotNull(scheduled_start) AS scheduled_start,
     toInt64(assumeNotNull(scheduled_end)) - toInt64(assumeNotNull(scheduled_start)) AS scheduled_seconds, local_day
-FROM (${latestSessions(t, sessionFilter)})
+FROM (${roundSessions(sessions, sessionFilter)})
 WHERE is_cancelled = 0 AND isNotNull(scheduled_start) AND isNotNull(scheduled_end) AND isNotNull(actual_start)`;
 }
 
@@ -32,9 +32,10 @@ export const ROSTER_COLUMNS = [
  * The students enrolled in each attended session's classroom at its scheduled start: the latest
  * membership event at or before the start (by occurredAt, else earliest receipt; a removal wins a
  * tie) is an addition. Name and email as of that time. `classroomFilter` (on institute_id,
- * classroom_id) must cover the classrooms of the sessions `sessionFilter` selects.
+ * classroom_id) must cover the classrooms of the sessions `sessionFilter` selects; `sessions`: the
+ * round's staged sessions.
  */
-export function sessionRoster(t: TableNames, sessionFilter: string, classroomFilter: string): string {
+export function sessionRoster(t: TableNames, sessions: string, sessionFilter: string, classroomFilter: string): string {
   return `
 SELECT
     institute_id, session_id, r_classroom_id AS classroom_id, r_title AS title, r_start AS scheduled_start,
@@ -51,7 +52,7 @@ FROM
     FROM
     (
         SELECT institute_id, classroom_id, session_id, title, scheduled_start AS session_start, scheduled_seconds, local_day
-        FROM (${attendedSessions(t, sessionFilter)})
+        FROM (${attendedSessions(sessions, sessionFilter)})
     ) AS l
     ALL INNER JOIN
     (

@@ -92,18 +92,14 @@ GROUP BY institute_id, session_id
 )`;
 }
 
-/** The latest stored row of each session `filter` selects: what the other computations join. */
-export function latestSessions(t: TableNames, filter: string): string {
+/**
+ * The sessions `filter` selects from a round's staged sessions (computeSessions of the round,
+ * serving_round_sessions): what engagement, rosters and recordings join. Never sessions_store,
+ * whose row may be one an older, slower round of another process has not replaced yet.
+ */
+export function roundSessions(staged: string, filter: string): string {
   return `
-SELECT
-    institute_id, session_id, s.1 AS classroom_id, s.2 AS title, s.3 AS scheduled_start, s.4 AS scheduled_end,
-    s.5 AS actual_start, s.6 AS actual_end, s.7 AS is_cancelled, s.8 AS local_day
-FROM
-(
-    SELECT institute_id, session_id,
-        argMax(tuple(classroom_id, title, scheduled_start, scheduled_end, actual_start, actual_end, is_cancelled, local_day), _version) AS s
-    FROM ${t.sessions_store}
-    WHERE ${filter}
-    GROUP BY institute_id, session_id
-)`;
+SELECT institute_id, session_id, classroom_id, title, scheduled_start, scheduled_end, actual_start, actual_end, is_cancelled, local_day
+FROM (${staged})
+WHERE ${filter}`;
 }
