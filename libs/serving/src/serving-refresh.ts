@@ -23,6 +23,29 @@ import { SingleWriterVersions, type ServingVersions } from './versions';
 
 type Pair = { institute_id: string; k: string };
 
+/** The statements of a round, in order, by the names `between` hears (tests pause a round at each). */
+export const ROUND_STEPS = [
+  'settings',
+  'keys:revenue_classrooms',
+  'keys:roster_sessions',
+  'keys:sessions',
+  'stage:sessions',
+  'write:sessions_store',
+  'keys:people',
+  'stage:intervals',
+  'stage:roster',
+  'stage:engagement',
+  'write:engagement_store',
+  'write:attendance_store',
+  'sweep:attendance_store',
+  'write:recordings_store',
+  'write:invoices_store',
+  'write:payments_store',
+  'write:revenue_daily_store',
+  'sweep:revenue_daily_store',
+] as const;
+export type RoundStep = (typeof ROUND_STEPS)[number];
+
 const SESSION_KEY = ['institute_id', 'session_id'];
 /** Institutes per time-zone lookup: ClickHouse caps a query's text (max_query_size, 256 KiB by default). */
 const INSTITUTES_PER_QUERY = 1000;
@@ -59,7 +82,7 @@ export class ServingRefresh {
   private readonly t: TableNames;
   private readonly versions: ServingVersions;
   private readonly cluster: string;
-  private readonly between: (step: string) => Promise<void>;
+  private readonly between: (step: RoundStep) => Promise<void>;
 
   constructor(
     private readonly ch: ClickHouseConnection,
@@ -71,7 +94,7 @@ export class ServingRefresh {
       /** CLICKHOUSE_CLUSTER: a round's partitions are then dropped from the `_local` tables on every server. */
       cluster?: string;
       /** Awaited before each statement of a round, with its name: tests pause a round there. */
-      between?: (step: string) => Promise<void>;
+      between?: (step: RoundStep) => Promise<void>;
     } = {},
   ) {
     this.t = options.tables ?? tableNames();
@@ -89,6 +112,7 @@ export class ServingRefresh {
     if (touched.isEmpty) return;
     // Before any read: see the class comment. Settings are inputs too, so they are read after it.
     const v = await this.versions.next();
+    await this.between('settings');
     const zones = await this.timeZones(allInstitutes(touched));
     const r = new Round(this.ch, v, this.cluster);
     const step = (line: string) => progress?.(`  ${line}`);

@@ -1,0 +1,180 @@
+/*
+ * Two writers refreshing the same serving rows at once, driven through every interleaving a pause
+ * between a round's statements can produce: writer A writes its batch's facts and starts its round,
+ * which is held just before one of its statements; writer B writes the other batch's facts and runs
+ * its whole round; then A goes on. Whatever the statement A was held at, and whichever batch A
+ * holds, every view must equal one writer loading both batches (what `rebuild` computes). The
+ * versions come from the production source, PostgreSQL's sequence (each writer with its own pool,
+ * as two processes on two hosts), so no clock of either writer enters the result.
+ *
+ * The batches are the cases that broke the clock-based layer: a session moved to another
+ * classroom while a student was removed from it (B's newer round must not read a session row A has
+ * not rewritten yet, and A's older round must not leave the removed student's attendance behind),
+ * and a payment moved to another classroom (the older round's daily revenue for the first
+ * classroom must not survive).
+ */
+import { BatchSink, ClickHouseWriter, type ClickHouseConnection } from '@wise/clickhouse';
+import type { Envelope } from '@wise/contracts';
+import { Logger } from '@wise/observability';
+import { ensurePostgresDatabase, migratePostgres, Postgres } from '@wise/postgres';
+import { projectEvents } from '@wise/projections';
+import { PostgresVersions, ROUND_STEPS, ServingRefresh, Touched, type RoundStep } from '@wise/serving';
+import { dropTestDatabase, ENGINES, loadEnvelopes, readAnalyticsSnapshot, storedEventOf, type AnalyticsSnapshot } from './analytics-db';
+import { envelopeOf, ev, invoice, join, leave, meeting, member, payment, type Who } from './scenario';
+
+const PG_URL = 'postgres://postgres@127.0.0.1:5432/wise_test';
+const OLD = { _id: 'class-old', name: 'Old room' };
+const NEW = { _id: 'class-new', name: 'New room' };
+const MIA = { _id: 'student-mia', name: 'Mia Moss', email: 'mia@race.test' };
+const NOAH = { _id: 'student-noah', name: 'Noah North', email: 'noah@race.test' };
+const S = 'session-raced';
+const mia: Who = { name: MIA.name, email: MIA.email, device: 'mia-1' };
+const noah: Who = { name: NOAH.name, email: NOAH.email, device: 'noah-1' };
+const session = (classId: string, updatedAt: string, start: string) => ({
+  _id: S,
+  classId,
+  userId: 'teacher-1',
+  createdAt: '2024-06-01T10:00:00.000Z',
+  updatedAt,
+  title: 'Raced',
+  scheduledStartTime: start,
+  scheduledEndTime: '2024-06-10T11:00:00Z',
+});
+
+/** Batch one: enrolment, the session in the old room, the meeting, a payment in the old room. */
+const first = (i: string): Envelope[] => [
+  envelopeOf(member('StudentAddedToClassroomEvent', OLD, MIA), '2024-06-01T09:00:00Z', i),
+  envelopeOf(member('StudentAddedToClassroomEvent', NEW, MIA), '2024-06-01T09:00:00Z', i),
+  envelopeOf(member('StudentAddedToClassroomEvent', NEW, NOAH), '2024-06-01T09:00:00Z', i),
+  envelopeOf(member('StudentAddedToClassroomEvent', OLD, NOAH), '2024-06-01T09:00:00Z', i),
+  envelopeOf(
+    ev('SessionsCreatedEvent', { sessions: [session(OLD._id, '2024-06-01T10:00:00.000Z', '2024-06-10T10:00:00Z')] }),
+    '2024-06-01T10:00:00Z',
+    i,
+  ),
+  envelopeOf(meeting('Started', S, '2024-06-10T10:05:00Z'), '2024-06-10T10:05:00Z', i),
+  envelopeOf(join(S, mia, '2024-06-10T10:10:00Z'), '2024-06-10T10:10:00Z', i),
+  envelopeOf(leave(S, mia, '2024-06-10T10:55:00Z'), '2024-06-10T10:55:00Z', i),
+  envelopeOf(join(S, noah, '2024-06-10T10:20:00Z'), '2024-06-10T10:20:00Z', i),
+  envelopeOf(meeting('Ended', S, '2024-06-10T11:00:00Z'), '2024-06-10T11:00:00Z', i),
+  envelopeOf(invoice(MIA, OLD, 'inst-1', 1, 5000, 'INR', '2024-06-02T08:00:00.000Z'), '2024-06-02T08:00:00Z', i),
+  envelopeOf(payment(MIA, OLD, 'pay-1', 5000, 'INR'), '2024-06-03T08:00:00Z', i),
+];
+/**
+ * Batch two: the session moved to the new room and rescheduled 30 minutes later, Noah removed
+ * from the old room before it, and the payment corrected to the new room.
+ */
+const second = (i: string): Envelope[] => [
+  envelopeOf(
+    ev('SessionsUpdatedEvent', { sessions: [session(NEW._id, '2024-06-05T10:00:00.000Z', '2024-06-10T10:30:00Z')] }),
+    '2024-06-05T10:00:00Z',
+    i,
+  ),
+  envelopeOf(member('StudentRemovedFromClassroomEvent', NEW, NOAH, { remove: true }), '2024-06-09T10:00:00Z', i),
+  envelopeOf(payment(MIA, NEW, 'pay-1', 5000, 'INR'), '2024-06-04T08:00:00Z', i),
+];
+
+const logger = new Logger('test', 'error');
+
+/** Writes a batch's fact rows as the projector does, without its refresh; returns what it touched. */
+async function writeFacts(ch: ClickHouseConnection, envelopes: readonly Envelope[]): Promise<Touched> {
+  const { tables } = projectEvents(envelopes.map(storedEventOf), { eventStore: true });
+  let touched = new Touched();
+  const sink = new BatchSink(new ClickHouseWriter(ch, logger, 1000), async (t) => {
+    touched = Touched.byRows(t);
+  });
+  const written = await sink.write(tables, { isActive: () => true, heartbeat: async () => undefined, source: 'race' });
+  await written.derived;
+  return touched;
+}
+
+/** A `between` hook that holds the round at `step` until released. */
+function gate(step: RoundStep) {
+  let reach!: () => void;
+  let release!: () => void;
+  const reached = new Promise<void>((r) => (reach = r));
+  const released = new Promise<void>((r) => (release = r));
+  let held = false;
+  const between = async (s: RoundStep) => {
+    if (s !== step || held) return;
+    held = true;
+    reach();
+    await released;
+  };
+  return { between, reached, release, wasHeld: () => held };
+}
+
+/** The snapshot without institute ids, so that two institutes' views compare. */
+const anonymous = (s: AnalyticsSnapshot) =>
+  Object.fromEntries(Object.entries(s).map(([view, rows]) => [view, rows.map(({ institute_id: _, ...rest }) => rest)]));
+
+describe.each(ENGINES)('two writers racing on the same serving rows, on %s', (_engine, createDatabase) => {
+  let ch: ClickHouseConnection & { close(): Promise<void> };
+  let pgA: Postgres;
+  let pgB: Postgres;
+  let expected: ReturnType<typeof anonymous>;
+  let n = 0;
+
+  beforeAll(async () => {
+    ch = await createDatabase();
+    await ensurePostgresDatabase(PG_URL);
+    pgA = new Postgres(PG_URL, 1);
+    pgB = new Postgres(PG_URL, 1);
+    await migratePostgres(pgA);
+    const reference = 'race-reference';
+    await loadEnvelopes(ch, [...first(reference), ...second(reference)], 100);
+    expected = anonymous(await readAnalyticsSnapshot(ch, reference));
+  });
+  afterAll(async () => {
+    await Promise.all([pgA?.close(), pgB?.close()]);
+    if (ch) await dropTestDatabase(ch);
+  });
+
+  it('the reference is the hand-computed outcome: one session in the new room, Mia present, Noah not enrolled, the payment in the new room', () => {
+    expect(expected.sessions).toEqual([expect.objectContaining({ session_id: S, classroom_id: NEW._id, status: 'held' })]);
+    // Rescheduled to 10:30: Mia, there from 10:10 to 10:55, joined before the start (not late); time
+    // present is not clipped to the class's window under today's rule, so 45 minutes.
+    expect(expected.attendance).toEqual([
+      expect.objectContaining({ student_id: MIA._id, classroom_id: NEW._id, present: 1, minutes_present: 45, minutes_late: 0 }),
+    ]);
+    // The invoice stays in the old room (2 June); the payment, first received on 3 June, is in the new one.
+    // (64-bit counts arrive as strings from the 18.16 server and as numbers from chDB.)
+    const money = expected.revenue_daily.map((r) => [
+      r.day,
+      r.classroom_id,
+      ...[r.invoiced_minor, r.invoices, r.collected_minor, r.payments].map(Number),
+    ]);
+    expect(money).toEqual([
+      ['2024-06-02', OLD._id, 5000, 1, 0, 0],
+      ['2024-06-03', NEW._id, 0, 0, 5000, 1],
+    ]);
+  });
+
+  const cases = (['first', 'second'] as const).flatMap((held) => ROUND_STEPS.map((step) => [held, step] as const));
+
+  it.each(cases)('the %s batch held before %s, the other run whole: every view equals one writer', async (heldBatch, step) => {
+    const institute = `race-${++n}`;
+    const [heldEvents, otherEvents] = heldBatch === 'first' ? [first(institute), second(institute)] : [second(institute), first(institute)];
+    const g = gate(step);
+    const a = new ServingRefresh(ch, { versions: new PostgresVersions(pgA, ch), between: g.between });
+    const b = new ServingRefresh(ch, { versions: new PostgresVersions(pgB, ch) });
+
+    const roundA = a.refresh(await writeFacts(ch, heldEvents));
+    await Promise.race([g.reached, roundA]);
+    await b.refresh(await writeFacts(ch, otherEvents));
+    g.release();
+    await roundA;
+
+    expect(anonymous(await readAnalyticsSnapshot(ch, institute))).toEqual(expected);
+  });
+
+  it('each step is one a round of these batches reaches, so each case above held a round', async () => {
+    const institute = `race-steps-${++n}`;
+    const seen = new Set<RoundStep>();
+    const serving = new ServingRefresh(ch, { versions: new PostgresVersions(pgA, ch), between: async (s) => void seen.add(s) });
+    const touched = await writeFacts(ch, first(institute));
+    touched.addAll(await writeFacts(ch, second(institute)));
+    await serving.refresh(touched);
+    expect([...seen].sort()).toEqual([...ROUND_STEPS].sort());
+  });
+});
