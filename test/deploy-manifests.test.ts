@@ -138,7 +138,7 @@ describe('deploy/k8s', () => {
 
   it.each([
     ['ingestion', INGESTION_ENV_VARS, ['DATABASE_URL']],
-    ['projector', PROJECTOR_ENV_VARS, ['CLICKHOUSE_PASSWORD']],
+    ['projector', PROJECTOR_ENV_VARS, ['CLICKHOUSE_PASSWORD', 'DATABASE_URL']],
   ])('gives %s every variable it reads, with values its config accepts, and only the secrets it uses', (name, vars, secrets) => {
     const env = containerEnv(one('Deployment', name).spec.template.spec.containers[0]);
     const values = Object.fromEntries(
