@@ -93,6 +93,7 @@ export function handWritten(bodyLimit: number): HostileInput[] {
     bad(b('{"event":"StudentAddedToClassroomEvent"}'), 'no payload', /no "payload"/),
     bad(b('{"payload":{}}'), 'no event', /no "event"/),
     bad(b(`{"event":"${'E'.repeat(100000)}","payload":{}}`), 'event name of 100k characters', /unknown event name/),
+    bad(b(`{"event":"${'E'.repeat(bodyLimit - 25)}","payload":{}}`), 'unknown event name filling the body limit', /unknown event name/),
     bad(b('\u0000{"event":"x"}'), 'raw NUL byte', /not valid JSON/),
     bad(
       Buffer.concat([b('{"event":"StudentAddedToClassroomEvent","payload":{"x":"'), Buffer.from([0xff, 0xfe]), b('"}}')]),
