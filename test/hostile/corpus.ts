@@ -84,6 +84,17 @@ export function handWritten(bodyLimit: number): HostileInput[] {
     { ...ok(gzipSync(sample), 'gzip with Content-Encoding'), headers: { 'content-encoding': 'gzip' }, expected: { status: 415 } },
     { ...ok(sample, 'deflate declared'), headers: { 'content-encoding': 'deflate' }, expected: { status: 415 } },
     bad(gzipSync(sample), 'gzip without Content-Encoding', /not valid UTF-8|not valid JSON/),
+    // A malformed Content-Type is no reason to lose an authenticated body: the bytes are judged.
+    ...['json', '', 'application/json, text/plain', ';', 'multipart/form-data; boundary='].flatMap((type): HostileInput[] => [
+      {
+        ...ok(b(sample.toString().replace('{', `{"ct":${JSON.stringify(type)},`)), `Content-Type ${JSON.stringify(type)}`),
+        headers: { 'content-type': type },
+      },
+      {
+        ...bad(b(`not JSON, Content-Type ${JSON.stringify(type)}`), `not JSON with Content-Type ${JSON.stringify(type)}`, /not valid JSON/),
+        headers: { 'content-type': type },
+      },
+    ]),
     // Not JSON, or not a Wise body.
     bad(b(''), 'empty body', /empty body/),
     bad(b('{"event":'), 'cut JSON', /not valid JSON/),
