@@ -18,7 +18,7 @@ CH_HTTP_PORT="${CH_HTTP_PORT:-8123}"
 CH_TCP_PORT="${CH_TCP_PORT:-9000}"
 KAFKA_PARTITIONS="${KAFKA_DEFAULT_PARTITIONS:-6}"
 # The broker's message.max.bytes must admit every record ingestion can produce for a body of
-# BODY_LIMIT_BYTES: the same formula as maxRecordBytes() in libs/kafka/src/record-limits.ts
+# BODY_LIMIT_BYTES: the same formula as maxRecordBytes() in libs/contracts/src/record-size.ts
 # (4/3 of the body, for a quarantined body kept as base64, plus 64 KiB of envelope).
 kafka_max_message_bytes() { local body="${BODY_LIMIT_BYTES:-1048576}"; echo $(( (body * 4 + 2) / 3 + 65536 )); }
 

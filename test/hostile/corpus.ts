@@ -84,6 +84,17 @@ export function handWritten(bodyLimit: number): HostileInput[] {
     { ...ok(gzipSync(sample), 'gzip with Content-Encoding'), headers: { 'content-encoding': 'gzip' }, expected: { status: 415 } },
     { ...ok(sample, 'deflate declared'), headers: { 'content-encoding': 'deflate' }, expected: { status: 415 } },
     bad(gzipSync(sample), 'gzip without Content-Encoding', /not valid UTF-8|not valid JSON/),
+    // A malformed Content-Type is no reason to lose an authenticated body: the bytes are judged.
+    ...['json', '', 'application/json, text/plain', ';', 'multipart/form-data; boundary='].flatMap((type): HostileInput[] => [
+      {
+        ...ok(b(sample.toString().replace('{', `{"ct":${JSON.stringify(type)},`)), `Content-Type ${JSON.stringify(type)}`),
+        headers: { 'content-type': type },
+      },
+      {
+        ...bad(b(`not JSON, Content-Type ${JSON.stringify(type)}`), `not JSON with Content-Type ${JSON.stringify(type)}`, /not valid JSON/),
+        headers: { 'content-type': type },
+      },
+    ]),
     // Not JSON, or not a Wise body.
     bad(b(''), 'empty body', /empty body/),
     bad(b('{"event":'), 'cut JSON', /not valid JSON/),
@@ -93,6 +104,7 @@ export function handWritten(bodyLimit: number): HostileInput[] {
     bad(b('{"event":"StudentAddedToClassroomEvent"}'), 'no payload', /no "payload"/),
     bad(b('{"payload":{}}'), 'no event', /no "event"/),
     bad(b(`{"event":"${'E'.repeat(100000)}","payload":{}}`), 'event name of 100k characters', /unknown event name/),
+    bad(b(`{"event":"${'E'.repeat(bodyLimit - 25)}","payload":{}}`), 'unknown event name filling the body limit', /unknown event name/),
     bad(b('\u0000{"event":"x"}'), 'raw NUL byte', /not valid JSON/),
     bad(
       Buffer.concat([b('{"event":"StudentAddedToClassroomEvent","payload":{"x":"'), Buffer.from([0xff, 0xfe]), b('"}}')]),
@@ -111,7 +123,23 @@ export function handWritten(bodyLimit: number): HostileInput[] {
     ok(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), sample]), 'byte-order mark'),
     ok(b(sample.toString().replace('{', '{"__proto__":{"polluted":true},')), '__proto__ key'),
     ok(b(sample.toString().replace('{', '{"constructor":{"prototype":{"x":1}},')), 'constructor.prototype key'),
-    ok(b(sample.toString().replace('{', '{"event":"MeetingStartedEvent",')), 'duplicate "event" key (last wins)'),
+    // Repeated keys: JavaScript reads the last value, ClickHouse's JSON functions the first.
+    bad(
+      b(sample.toString().replace('{', '{"event":"MeetingStartedEvent",')),
+      'duplicate "event" key',
+      /key "event" appears more than once in the body/,
+    ),
+    bad(
+      b(sample.toString().replace('"_id"', '"_id":"someone-else","_id"')),
+      'duplicate "_id" key',
+      /key "_id" appears more than once in payload\./,
+    ),
+    bad(
+      b(sample.toString().replace('"name"', '"n\\u0061me":"x","name"')),
+      'duplicate key spelt with a \\u escape',
+      /key "name" appears more than once/,
+    ),
+    ok(b(sample.toString().replace('{', '{"note":"{\\"a\\":1,\\"a\\":2}",')), 'a repeated key inside a string is no repeat'),
     ok(
       edited('StudentAddedToClassroomEvent', (x) => {
         x.payload.student.name = "Robert'); DROP TABLE events;--";
@@ -158,6 +186,51 @@ export function handWritten(bodyLimit: number): HostileInput[] {
       }),
       'February 30',
       /issuedOn/,
+    ),
+    // Times that parse but are not plausible (a window, not just what DateTime holds).
+    bad(
+      edited('CertificateIssuedEvent', (x) => {
+        x.payload.certificate.issuedOn = '2100-01-01T00:00:00Z';
+      }),
+      'year 2100',
+      /issuedOn: is more than 45 days in the future/,
+    ),
+    bad(
+      edited('ParticipantJoinedMeetingEvent', (x) => {
+        x.payload.payload.object.participant.join_time = 1;
+      }),
+      'epoch 1',
+      /join_time: is before 2000-01-01/,
+    ),
+    bad(
+      edited('MeetingStartedEvent', (x) => {
+        x.payload.event_ts = 946684799999;
+      }),
+      'a millisecond before 2000',
+      /event_ts: is before 2000-01-01/,
+    ),
+    bad(
+      edited('SessionsCreatedEvent', (x) => {
+        x.payload.sessions[0].scheduledStartTime = '1999-12-31T00:00:00Z';
+      }),
+      'a session scheduled for 1999',
+      /scheduledStartTime: is before 2000-01-01/,
+    ),
+    ok(
+      edited('SessionsCreatedEvent', (x) => {
+        x.payload.sessions[0].scheduledStartTime = '2099-01-05T10:00:00Z';
+      }),
+      'a session scheduled for 2099 (planned times are not bounded ahead)',
+    ),
+    // Currency codes: ISO 4217's shape, or one currency's figures split in two.
+    ...['inr', 'RUPEES', 'Rs', '₹', ''].map((currency) =>
+      bad(
+        edited('FeePaymentCompletedEvent', (x) => {
+          x.payload.transaction.amount.currency = currency;
+        }),
+        `currency ${JSON.stringify(currency)}`,
+        /amount\.currency: expected a 3-letter ISO 4217 currency code/,
+      ),
     ),
     bad(
       edited('ParticipantJoinedMeetingEvent', (x) => {

@@ -61,12 +61,19 @@ describe('a body of exactly BODY_LIMIT_BYTES is stored, and fails none of its ne
     [
       'invalid UTF-8 (kept as base64, 4/3 of its size)',
       () => Buffer.concat([Buffer.from('{"event":"x","p":"'), randomBytes(LIMIT - 20).map((b) => b | 0x80), Buffer.from('"}')]),
+      'base64',
     ],
     [
       'control characters (JSON-escaped they would be 6 times larger)',
       () => Buffer.concat([Buffer.from('{"event":"x","p":"'), Buffer.alloc(LIMIT - 20, 1), Buffer.from('"}')]),
+      'base64',
     ],
-  ])('quarantines a body of the limit full of %s, raw bytes kept', async (_case, make) => {
+    [
+      'an unknown event name (kept whole, the name made the record hold the body twice)',
+      () => Buffer.from(`{"event":"${'E'.repeat(LIMIT - 25)}","payload":{}}`),
+      'utf8',
+    ],
+  ] as const)('quarantines a body of the limit full of %s, raw bytes kept', async (_case, make, encoding) => {
     const body = make();
     expect(body.length).toBe(LIMIT);
     const res = await send(body);
@@ -75,7 +82,7 @@ describe('a body of exactly BODY_LIMIT_BYTES is stored, and fails none of its ne
     const kept = (await readTopic(brokers(), env.KAFKA_QUARANTINE_TOPIC!))
       .map((m) => JSON.parse(m.value.toString()) as QuarantineEnvelope)
       .find((q) => q.eventId === res.json.eventId)!;
-    expect(kept.rawEncoding).toBe('base64');
-    expect(Buffer.from(kept.raw, 'base64').equals(body)).toBe(true);
+    expect(kept.rawEncoding).toBe(encoding);
+    expect(Buffer.from(kept.raw, encoding).equals(body)).toBe(true);
   });
 });

@@ -1,4 +1,5 @@
-import { QuarantineEnvelope } from '@wise/contracts';
+import { request } from 'node:http';
+import { parseEnvelope, QuarantineEnvelope } from '@wise/contracts';
 import { fixtureBytes, readTopic, testEnv, uniqueSlug, waitFor } from '@wise/testing';
 import { addInstitute, post, RunningIngestion, startIngestion, withRepository } from '../helpers';
 
@@ -111,4 +112,56 @@ describe('ingestion keeps an authenticated body that is not a valid event, with 
     expect(other.json.eventId).not.toBe(a.json.eventId);
     await waitFor('both deliveries on the topic', async () => (await readTopic(brokers(env), env.KAFKA_EVENTS_TOPIC!)).length === 3);
   });
+});
+
+describe('ingestion keeps an authenticated body whatever its Content-Type says', () => {
+  const env = testEnv();
+  const slug = uniqueSlug('ctype');
+  const key = 'ctype-key-0123456789abcdef';
+  let ingestion: RunningIngestion;
+
+  beforeAll(async () => {
+    await addInstitute(env, slug, key);
+    ingestion = await startIngestion(env);
+  });
+  afterAll(async () => {
+    await ingestion?.stop();
+  });
+
+  /** node:http, so that any Content-Type (or none) is sent exactly as given. */
+  const sendTyped = (body: Buffer, contentType: string | null) =>
+    new Promise<{ status: number; json: Record<string, unknown> }>((resolve, reject) => {
+      const { hostname, port } = new URL(ingestion.url);
+      const headers: Record<string, string> = { 'x-wise-key': key, 'content-length': String(body.length) };
+      if (contentType !== null) headers['content-type'] = contentType;
+      const req = request({ hostname, port, path: `/webhooks/wise/${slug}`, method: 'POST', headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString() || '{}') }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+
+  it.each([['json'], [''], ['application/json, text/plain'], [';'], ['text/plain'], [null]])(
+    'keeps an authenticated body whatever its Content-Type (%j): a valid event stored, anything else quarantined',
+    async (contentType) => {
+      const valid = Buffer.from(
+        fixtureBytes('MeetingStartedEvent')
+          .toString()
+          .replace(/\}\s*$/, `,"ct":${JSON.stringify(contentType)}}`),
+      );
+      const invalid = Buffer.from(`not json, sent as ${JSON.stringify(contentType)}`);
+      const stored = await sendTyped(valid, contentType);
+      expect(stored).toMatchObject({ status: 200, json: { status: 'accepted' } });
+      const kept = await sendTyped(invalid, contentType);
+      expect(kept).toMatchObject({ status: 200, json: { status: 'quarantined', reason: expect.stringMatching(/not valid JSON/) } });
+      const events = (await readTopic(brokers(env), env.KAFKA_EVENTS_TOPIC!)).map((m) => parseEnvelope(m.value));
+      expect(events.some((e) => e.ok && e.head.eventId === stored.json.eventId && e.rawBody.equals(valid))).toBe(true);
+      const quarantined = (await readTopic(brokers(env), env.KAFKA_QUARANTINE_TOPIC!)).map(
+        (m) => JSON.parse(m.value.toString()) as QuarantineEnvelope,
+      );
+      expect(quarantined.find((q) => q.eventId === kept.json.eventId)?.raw).toBe(invalid.toString());
+    },
+  );
 });

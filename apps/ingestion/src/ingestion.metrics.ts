@@ -11,7 +11,7 @@ export class IngestionMetrics {
   constructor(readonly metrics: Metrics) {
     this.requests = metrics.counter(
       'webhook_requests_total',
-      'Webhook requests by institute, event and outcome (accepted, quarantined, unauthorized, kafka_unavailable)',
+      'Webhook requests by institute, event and outcome (accepted, quarantined, unauthorized, kafka_unavailable, queue_full, record_too_large, ...)',
       ['institute', 'event', 'outcome'] as const,
     );
     this.quarantined = metrics.counter('quarantined_total', 'Authenticated bodies kept in the quarantine topic', ['institute'] as const);

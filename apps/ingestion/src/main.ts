@@ -45,7 +45,8 @@ export async function createIngestionApp(env: NodeJS.ProcessEnv = readEnv()): Pr
       ),
   });
   // Webhook bodies are kept byte for byte, and an authenticated body that is not JSON must still
-  // reach the service (to be quarantined), so every content type is read as a raw Buffer.
+  // reach the service (to be quarantined), so every content type is read as a raw Buffer (the
+  // guard removes a webhook's Content-Type, which Fastify would otherwise refuse when malformed).
   const fastify = adapter.getInstance();
   fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));

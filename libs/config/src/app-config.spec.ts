@@ -1,5 +1,5 @@
 import { ConfigError } from './env';
-import { IngestionConfig, INGESTION_ENV_VARS, ProjectorConfig } from './app-config';
+import { CommonConfig, IngestionConfig, INGESTION_ENV_VARS, ProjectorConfig } from './app-config';
 
 describe('app config', () => {
   it('has working defaults for this machine', () => {
@@ -45,6 +45,90 @@ describe('app config', () => {
     expect(ProjectorConfig.parse({}).CLICKHOUSE_CLUSTER).toBe('');
     expect(ProjectorConfig.parse({ CLICKHOUSE_CLUSTER: 'wise_cluster' }).CLICKHOUSE_CLUSTER).toBe('wise_cluster');
     expect(() => ProjectorConfig.parse({ CLICKHOUSE_CLUSTER: 'x ON CLUSTER y' })).toThrow(/CLICKHOUSE_CLUSTER: expected a cluster name/);
+  });
+
+  describe('refuses combinations that can only fail, naming both variables', () => {
+    const problemsOf = (parse: () => unknown): string[] => {
+      try {
+        parse();
+      } catch (e) {
+        if (e instanceof ConfigError) return e.problems;
+        throw e;
+      }
+      return [];
+    };
+
+    it.each<[string, Record<string, string>, RegExp]>([
+      [
+        'a queue smaller than the largest record of one body',
+        { BODY_LIMIT_BYTES: '1048576', INGEST_QUEUE_MAX_BYTES: '1048576' },
+        /^INGEST_QUEUE_MAX_BYTES \(1048576\) is smaller than the largest Kafka record a body of BODY_LIMIT_BYTES \(1048576\) makes \(1463638 bytes\)/,
+      ],
+      [
+        'a body limit raised past the default queue',
+        { BODY_LIMIT_BYTES: String(32 * 1024 * 1024) },
+        /^INGEST_QUEUE_MAX_BYTES \(33554432\) is smaller than .* BODY_LIMIT_BYTES \(33554432\)/,
+      ],
+      [
+        'a staleness bound below the refresh interval',
+        { INSTITUTES_REFRESH_MS: '60000', INSTITUTES_MAX_STALENESS_MS: '30000' },
+        /^INSTITUTES_MAX_STALENESS_MS \(30000\) is less than twice INSTITUTES_REFRESH_MS \(60000\)/,
+      ],
+      [
+        'a staleness bound of one refresh interval',
+        { INSTITUTES_REFRESH_MS: '5000', INSTITUTES_MAX_STALENESS_MS: '5000' },
+        /^INSTITUTES_MAX_STALENESS_MS \(5000\) is less than twice INSTITUTES_REFRESH_MS/,
+      ],
+      [
+        'a linger as long as the send timeout',
+        { INGEST_LINGER_MS: '1000', INGEST_SEND_TIMEOUT_MS: '1000' },
+        /^INGEST_LINGER_MS \(1000\) is not less than half of INGEST_SEND_TIMEOUT_MS \(1000\)/,
+      ],
+      ['the webhook and operations ports on one address', { PORT: '9000', OPS_PORT: '9000' }, /^PORT and OPS_PORT are both 9000/],
+      [
+        'the webhook and operations ports on a wildcard and loopback',
+        { PORT: '9000', OPS_PORT: '9000', HOST: '::', OPS_HOST: '127.0.0.1' },
+        /^PORT and OPS_PORT/,
+      ],
+      [
+        'one topic for events and quarantine',
+        { KAFKA_EVENTS_TOPIC: 'wise', KAFKA_QUARANTINE_TOPIC: 'wise' },
+        /^KAFKA_EVENTS_TOPIC and KAFKA_QUARANTINE_TOPIC are both "wise"/,
+      ],
+    ])('%s', (_case, env, problem) => {
+      const problems = problemsOf(() => IngestionConfig.parse(env));
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(problem);
+    });
+
+    it('lists every such problem at once, in the error a starting app prints', () => {
+      let message = '';
+      try {
+        IngestionConfig.parse({ INGEST_QUEUE_MAX_BYTES: '1048576', INSTITUTES_REFRESH_MS: '600000' });
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/INGEST_QUEUE_MAX_BYTES .* BODY_LIMIT_BYTES/);
+      expect(message).toMatch(/INSTITUTES_MAX_STALENESS_MS .* INSTITUTES_REFRESH_MS/);
+    });
+
+    it('checks the topics for the projector and the CLI too', () => {
+      const env = { KAFKA_EVENTS_TOPIC: 'x', KAFKA_QUARANTINE_TOPIC: 'x' };
+      expect(problemsOf(() => ProjectorConfig.parse(env))).toEqual([
+        expect.stringMatching(/^KAFKA_EVENTS_TOPIC and KAFKA_QUARANTINE_TOPIC/),
+      ]);
+      expect(problemsOf(() => CommonConfig.parse(env))).toHaveLength(1);
+    });
+
+    it.each<[string, Record<string, string>]>([
+      ['the defaults', {}],
+      ['a queue of exactly one largest record', { BODY_LIMIT_BYTES: '1048576', INGEST_QUEUE_MAX_BYTES: '1463638' }],
+      ['staleness of exactly two refreshes', { INSTITUTES_REFRESH_MS: '5000', INSTITUTES_MAX_STALENESS_MS: '10000' }],
+      ['the same port on two distinct addresses', { PORT: '9000', OPS_PORT: '9000', HOST: '10.0.0.5', OPS_HOST: '127.0.0.1' }],
+      ['an operations port chosen by the system', { PORT: '9000', OPS_PORT: '0' }],
+    ])('accepts %s', (_case, env) => {
+      expect(problemsOf(() => IngestionConfig.parse(env))).toEqual([]);
+    });
   });
 
   it('lists the variables it reads', () => {

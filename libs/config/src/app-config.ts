@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DEFAULT_EVENTS_TOPIC, DEFAULT_QUARANTINE_TOPIC } from '@wise/contracts';
-import { envEnum, envInt, envList, envUrl, parseEnv } from './env';
+import { DEFAULT_EVENTS_TOPIC, DEFAULT_QUARANTINE_TOPIC, maxRecordBytes } from '@wise/contracts';
+import { ConfigError, envEnum, envInt, envList, envUrl, parseEnv } from './env';
 
 // One description per variable; the README's configuration table follows this file.
 const common = {
@@ -71,23 +71,73 @@ type Shape<S extends z.ZodRawShape> = z.infer<z.ZodObject<S>>;
 const ingestionShape = { ...common, ...ingestion };
 const projectorShape = { ...common, ...projector };
 
+/*
+ * Combinations that each variable's own range allows but that can only fail: refused at start,
+ * naming both variables, rather than found out as 503s or quarantined events in production.
+ * Each check returns the problem, or null.
+ */
+type Check<C> = (c: C) => string | null;
+
+const commonChecks: Check<Shape<typeof common>>[] = [
+  (c) =>
+    c.KAFKA_EVENTS_TOPIC === c.KAFKA_QUARANTINE_TOPIC
+      ? `KAFKA_EVENTS_TOPIC and KAFKA_QUARANTINE_TOPIC are both "${c.KAFKA_EVENTS_TOPIC}": the projector would read every event as a quarantine record`
+      : null,
+];
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
+
+const ingestionChecks: Check<Shape<typeof ingestionShape>>[] = [
+  ...commonChecks,
+  (c) => {
+    // The publish queue must hold the largest record one body can make (a quarantined body as
+    // base64, record-size.ts), or that body is refused as "queue full" on every retry.
+    const record = maxRecordBytes(c.BODY_LIMIT_BYTES);
+    return c.INGEST_QUEUE_MAX_BYTES < record
+      ? `INGEST_QUEUE_MAX_BYTES (${c.INGEST_QUEUE_MAX_BYTES}) is smaller than the largest Kafka record a body of BODY_LIMIT_BYTES (${c.BODY_LIMIT_BYTES}) makes (${record} bytes): such a body would get 503 on every try; raise INGEST_QUEUE_MAX_BYTES to at least ${record} or lower BODY_LIMIT_BYTES`
+      : null;
+  },
+  (c) =>
+    // Between reloads the keys age up to INSTITUTES_REFRESH_MS plus a load's time, with PostgreSQL
+    // healthy; twice the interval lets one reload fail or run late before webhooks get 503.
+    c.INSTITUTES_MAX_STALENESS_MS < 2 * c.INSTITUTES_REFRESH_MS
+      ? `INSTITUTES_MAX_STALENESS_MS (${c.INSTITUTES_MAX_STALENESS_MS}) is less than twice INSTITUTES_REFRESH_MS (${c.INSTITUTES_REFRESH_MS}): keys are that old between two healthy reloads, so webhooks would get 503 as stale in every refresh cycle`
+      : null,
+  (c) =>
+    // A message's send timeout runs from when it is queued, and a batch that does not fill waits
+    // the linger before it is sent: what is left is all Kafka has to acknowledge it.
+    2 * c.INGEST_LINGER_MS >= c.INGEST_SEND_TIMEOUT_MS
+      ? `INGEST_LINGER_MS (${c.INGEST_LINGER_MS}) is not less than half of INGEST_SEND_TIMEOUT_MS (${c.INGEST_SEND_TIMEOUT_MS}): a webhook would wait for its batch most of the time it has for Kafka's acknowledgement, and get 503 whenever traffic does not fill a batch`
+      : null,
+  (c) =>
+    c.PORT !== 0 && c.PORT === c.OPS_PORT && (c.HOST === c.OPS_HOST || WILDCARD_HOSTS.has(c.HOST) || WILDCARD_HOSTS.has(c.OPS_HOST))
+      ? `PORT and OPS_PORT are both ${c.PORT} on overlapping addresses (HOST ${c.HOST}, OPS_HOST ${c.OPS_HOST}): the second listener could never start`
+      : null,
+];
+
+function checked<C>(config: C, checks: Check<C>[]): C {
+  const problems = checks.map((check) => check(config)).filter((p): p is string => p !== null);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
 // Classes (not just types) so that Nest can inject them; each merges with its parsed shape.
 export interface CommonConfig extends Shape<typeof common> {}
 export class CommonConfig {
   static parse(env: NodeJS.ProcessEnv): CommonConfig {
-    return Object.assign(new CommonConfig(), parseEnv(common, env));
+    return Object.assign(new CommonConfig(), checked(parseEnv(common, env), commonChecks));
   }
 }
 export interface IngestionConfig extends Shape<typeof ingestionShape> {}
 export class IngestionConfig {
   static parse(env: NodeJS.ProcessEnv): IngestionConfig {
-    return Object.assign(new IngestionConfig(), parseEnv(ingestionShape, env));
+    return Object.assign(new IngestionConfig(), checked(parseEnv(ingestionShape, env), ingestionChecks));
   }
 }
 export interface ProjectorConfig extends Shape<typeof projectorShape> {}
 export class ProjectorConfig {
   static parse(env: NodeJS.ProcessEnv): ProjectorConfig {
-    return Object.assign(new ProjectorConfig(), parseEnv(projectorShape, env));
+    return Object.assign(new ProjectorConfig(), checked(parseEnv(projectorShape, env), commonChecks));
   }
 }
 

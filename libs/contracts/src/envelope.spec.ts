@@ -1,4 +1,14 @@
-import { deriveEventId, kafkaKey, parseEnvelope, serializeEnvelope, serializeQuarantine } from './envelope';
+import {
+  capText,
+  deriveEventId,
+  kafkaKey,
+  MAX_QUARANTINE_NAME_CHARS,
+  parseEnvelope,
+  serializeEnvelope,
+  serializeQuarantine,
+} from './envelope';
+import { parseWiseBody } from './events';
+import { maxRecordBytes } from './record-size';
 
 const head = {
   eventId: 'e1',
@@ -62,6 +72,53 @@ describe('envelope', () => {
     );
     expect(q.rawEncoding).toBe('base64');
     expect(Buffer.from(q.raw, 'base64').equals(raw)).toBe(true);
+  });
+
+  describe('a quarantine record of any body up to the limit fits in maxRecordBytes', () => {
+    const LIMIT = 1024 * 1024;
+    /** A body of exactly LIMIT bytes whose event name is everything but the envelope. */
+    const nameBody = (unit: string, unitBytes: number) => {
+      const open = '{"event":"';
+      const close = '","payload":{}}';
+      const n = Math.floor((LIMIT - open.length - close.length) / unitBytes);
+      const pad = ' '.repeat(LIMIT - open.length - close.length - n * unitBytes);
+      return Buffer.from(`${open}${unit.repeat(n)}${close}${pad}`);
+    };
+    it.each([
+      ['an unknown event name of 1 MiB', nameBody('E', 1)],
+      ['an unknown event name of escaped control characters (6 bytes each, twice)', nameBody('\\u0001', 6)],
+      ['an unknown event name of quotes, escaped', nameBody('\\"', 2)],
+      ['an unknown event name of 4-byte characters', nameBody('🎓', 4)],
+    ])('%s', (_case, raw) => {
+      expect(raw.length).toBe(LIMIT);
+      const parsed = parseWiseBody(raw);
+      if (parsed.ok) throw new Error('expected a refusal');
+      expect(parsed.reason).toMatch(/^unknown event name/);
+      const value = serializeQuarantine(
+        { eventId: 'e'.repeat(32), instituteId: 'i'.repeat(128), eventName: parsed.eventName, receivedAt: 1, reason: parsed.reason },
+        raw,
+      );
+      expect(value.length).toBeLessThanOrEqual(maxRecordBytes(LIMIT));
+      const q = JSON.parse(value.toString());
+      expect(Buffer.from(q.raw, q.rawEncoding).equals(raw)).toBe(true);
+      expect(q.eventName.length).toBeLessThanOrEqual(MAX_QUARANTINE_NAME_CHARS + 1);
+      expect(q.eventName.startsWith(parsed.eventName!.slice(0, 100))).toBe(true);
+    });
+
+    it('caps the reason too', () => {
+      const value = serializeQuarantine(
+        { eventId: 'e', instituteId: 'i', eventName: null, receivedAt: 1, reason: 'r'.repeat(LIMIT) },
+        Buffer.from('x'),
+      );
+      expect(value.length).toBeLessThan(4000);
+    });
+  });
+
+  it('cuts text without leaving half a surrogate pair', () => {
+    expect(capText('abc', 3)).toBe('abc');
+    expect(capText('abcd', 3)).toBe('abc…');
+    expect(capText('ab🎓d', 3)).toBe('ab…');
+    expect(capText('ab🎓d', 4)).toBe('ab🎓…');
   });
 
   it('keys by institute and ordering entity, else by event id', () => {

@@ -38,6 +38,7 @@ export interface QuarantineEnvelope {
   v: number;
   eventId: string;
   instituteId: string;
+  /** The sender's event name, cut to MAX_QUARANTINE_NAME_CHARS (the raw body has it whole). */
   eventName: string | null;
   receivedAt: number;
   reason: string;
@@ -71,7 +72,27 @@ export function serializeEnvelope(head: EnvelopeHead, rawJson: Buffer): Buffer {
   return out;
 }
 
-export function serializeQuarantine(q: Omit<QuarantineEnvelope, 'v' | 'raw' | 'rawEncoding'>, raw: Buffer): Buffer {
+/*
+ * The sender's own text in a quarantine head is capped: an unknown event name can be nearly the
+ * whole body, and kept in full it made the record hold the body twice, outgrow the Kafka record
+ * limit and get 503 on every retry. The raw body keeps the full name.
+ */
+export const MAX_QUARANTINE_NAME_CHARS = 128;
+export const MAX_QUARANTINE_REASON_CHARS = 2000;
+
+/** At most `max` UTF-16 units of `s`, never ending in half a surrogate pair, marked when cut. */
+export function capText(s: string, max: number): string {
+  if (s.length <= max) return s;
+  const end = s.charCodeAt(max - 1) >= 0xd800 && s.charCodeAt(max - 1) <= 0xdbff ? max - 1 : max;
+  return `${s.slice(0, end)}…`;
+}
+
+export function serializeQuarantine(head: Omit<QuarantineEnvelope, 'v' | 'raw' | 'rawEncoding'>, raw: Buffer): Buffer {
+  const q = {
+    ...head,
+    eventName: head.eventName === null ? null : capText(head.eventName, MAX_QUARANTINE_NAME_CHARS),
+    reason: capText(head.reason, MAX_QUARANTINE_REASON_CHARS),
+  };
   const text = raw.toString('utf8');
   // Base64 also when JSON escaping would make the text larger (control characters become \u00XX,
   // six bytes each): the record then never exceeds 4/3 of the body, which Kafka's limits assume.

@@ -1,4 +1,5 @@
 export * from './envelope';
+export * from './record-size';
 export * from './topics';
 export * from './events';
 export * from './institute-key';

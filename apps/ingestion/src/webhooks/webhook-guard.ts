@@ -78,7 +78,10 @@ export function installWebhookGuard(
       return refuse(reply, 401, 'Unauthorized', `missing or wrong key for institute ${JSON.stringify(shown)}`);
     }
     // Compressed bodies are refused, not inflated: nothing Wise sends is compressed, and inflating
-    // would need a second size limit against zip bombs. 415 tells a sender to send it plain.
+    // would need a second size limit against zip bombs. 415 tells a sender to send it plain. It is
+    // the one authenticated body not kept: the bytes are an encoding of the event, not the event,
+    // so neither the contract nor a reader of the quarantine could check them, and a sender that
+    // compresses does so on every retry, which a 415 (unlike a quiet quarantine) makes it notice.
     const encoding = String(req.headers['content-encoding'] ?? 'identity')
       .trim()
       .toLowerCase();
@@ -119,6 +122,11 @@ export function installWebhookGuard(
         `event not stored: ${inFlightBytes} bytes are already waiting for Kafka (INGEST_QUEUE_MAX_BYTES); retry later`,
       );
     }
+    // The body is read as bytes and judged by the contract whatever its Content-Type says: Fastify
+    // answered a malformed one ("json", "", "application/json, text/plain") with 415 before the
+    // route saw the body, so an authenticated delivery was neither stored nor quarantined. Without
+    // the header, Fastify hands the body to the catch-all parser (main.ts) like any other.
+    delete req.raw.headers['content-type'];
     inFlightBytes += reserved;
     reply.raw.once('close', () => {
       inFlightBytes -= reserved;

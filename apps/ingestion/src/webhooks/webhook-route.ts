@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { DEFAULT_KEY_HEADER } from '@wise/contracts';
+import { RecordTooLargeError } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { RetryLaterException } from './webhook-errors';
 import { WEBHOOK_ROUTE } from './webhook-guard';
@@ -25,6 +26,10 @@ export function installWebhookRoute(fastify: FastifyInstance, webhooks: Webhooks
     } catch (e) {
       if (e instanceof RetryLaterException) {
         return reply.code(503).header('retry-after', String(e.retryAfterSeconds)).send(e.getResponse());
+      }
+      if (e instanceof RecordTooLargeError) {
+        // Already counted and logged by the service, as ingestion's fault rather than Kafka's.
+        return reply.code(500).send({ statusCode: 500, message: 'Internal server error: the event could not be stored; nothing kept' });
       }
       // Never the error's own text to the sender; the log has it.
       logger.error('webhook failed unexpectedly; answered 500', { institute, error: e as Error });

@@ -1,6 +1,6 @@
 import { deriveEventId, hashInstituteKey, kafkaKey, parseEnvelope } from '@wise/contracts';
 import { IngestionConfig } from '@wise/config';
-import type { BatchPublisher, OutgoingMessage } from '@wise/kafka';
+import { maxRecordBytes, RecordTooLargeError, type BatchPublisher, type OutgoingMessage } from '@wise/kafka';
 import { Logger, Metrics } from '@wise/observability';
 import type { InstitutesRepository } from '@wise/postgres';
 import { readFileSync } from 'node:fs';
@@ -72,6 +72,28 @@ describe('WebhooksService.receive', () => {
       eventId: deriveEventId('acme', raw),
       raw: raw.toString(),
     });
+  });
+
+  it('quarantines a body of BODY_LIMIT_BYTES that is all unknown event name in one record under the Kafka limit', async () => {
+    const { service, published } = await setup();
+    const shell = '{"event":"","payload":{}}';
+    const raw = Buffer.from(shell.replace('""', `"${'E'.repeat(config.BODY_LIMIT_BYTES - shell.length)}"`));
+    expect(raw.length).toBe(config.BODY_LIMIT_BYTES);
+    expect(await service.receive('acme', raw)).toMatchObject({
+      status: 'quarantined',
+      reason: expect.stringMatching(/^unknown event name/),
+    });
+    expect(published[0].value.length + Buffer.byteLength(published[0].key)).toBeLessThanOrEqual(maxRecordBytes(config.BODY_LIMIT_BYTES));
+  });
+
+  it('does not blame Kafka for a record too large to send: its own outcome, and the error goes on to a 500', async () => {
+    const { service, metrics } = await setup(async (m) => {
+      throw new RecordTooLargeError(m.value.length, 10);
+    });
+    const error = await service.receive('acme', fixture('CertificateIssuedEvent')).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RecordTooLargeError);
+    const counted = await metrics.requests.get();
+    expect(counted.values.map((v) => v.labels.outcome)).toEqual(['record_too_large']);
   });
 
   it('answers "retry later" (503) when Kafka does not take the event, never "accepted"', async () => {

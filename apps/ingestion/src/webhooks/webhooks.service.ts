@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { acceptedEventRecord, deriveEventId, isWiseEventName, kafkaKey, parseWiseBody, serializeQuarantine } from '@wise/contracts';
 import { IngestionConfig } from '@wise/config';
-import { BatchPublisher, QueueFullError } from '@wise/kafka';
+import { BatchPublisher, QueueFullError, RecordTooLargeError } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { IngestionMetrics } from '../ingestion.metrics';
 import { RetryLaterException } from './webhook-errors';
@@ -49,6 +49,20 @@ export class WebhooksService {
     try {
       await this.publisher.publish({ topic, key, value });
     } catch (e) {
+      if (e instanceof RecordTooLargeError) {
+        // Not Kafka's doing: every body up to BODY_LIMIT_BYTES is meant to fit (record-size.ts), so
+        // a record that does not is a bug here, and a retry of the same bytes fails the same way.
+        this.metrics.requests.inc({ institute, event, outcome: 'record_too_large' });
+        this.logger.error(
+          'webhook not stored: its record outgrew the limit derived from BODY_LIMIT_BYTES (an ingestion bug); answered 500',
+          {
+            institute,
+            eventId,
+            error: e,
+          },
+        );
+        throw e;
+      }
       this.metrics.requests.inc({ institute, event, outcome: e instanceof QueueFullError ? 'queue_full' : 'kafka_unavailable' });
       this.logger.warn('webhook not stored: Kafka did not take it in time; answered 503 so that Wise retries', {
         institute,

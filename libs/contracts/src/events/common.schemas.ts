@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseWiseTime } from './wise-time';
+import { implausibleTime, parseWiseTime, type TimeKind } from './wise-time';
 
 /*
  * Building blocks shared by the event schemas. Two rules hold for every schema in this folder:
@@ -21,7 +21,8 @@ export function wiseObject<S extends z.core.$ZodLooseShape>(shape: S): z.ZodObje
   return z.object(shape) as unknown as z.ZodObject<S, z.core.$loose>;
 }
 
-// The range (1970 to 2106-02-07, what ClickHouse DateTime holds) is explained in wise-time.ts.
+// What parses as a time (up to 2106-02-07, what ClickHouse DateTime holds) is in wise-time.ts,
+// and so is the narrower window of plausible times each kind of time must fall in.
 const TIME_MESSAGE = 'expected an ISO-8601 time or an epoch number';
 
 /**
@@ -42,20 +43,39 @@ export const optionalRefId = z.string().max(MAX_ID_LENGTH).nullish();
 /** Descriptive text (names, titles, emails): checked for type when present. Zoom sends "" for guests. */
 export const optionalText = z.string().nullish();
 
-/** A time the analytics cannot do without. */
-export const wiseTime = z.custom<string | number>((v) => parseWiseTime(v) !== null, { message: TIME_MESSAGE });
+function checkTime(v: unknown, kind: TimeKind, ctx: z.RefinementCtx): void {
+  const ms = parseWiseTime(v);
+  const problem = ms === null ? TIME_MESSAGE : implausibleTime(ms, kind);
+  // The input is reported so that formatIssues can tell a wrong value from an absent one.
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, input: v });
+}
 
-/** A time that may be absent, null or "", but when given must be one. */
+/** A time the analytics cannot do without: when something happened. */
+export const wiseTime = z.custom<string | number>().superRefine((v, ctx) => checkTime(v, 'happened', ctx));
+
+/** When something happened, or absent, null or "". */
 export const optionalWiseTime = z
-  .custom<string | number | null>((v) => v === null || v === '' || parseWiseTime(v) !== null, {
-    message: TIME_MESSAGE,
+  .custom<string | number | null>()
+  .superRefine((v, ctx) => {
+    if (v !== null && v !== '') checkTime(v, 'happened', ctx);
   })
   .optional();
+
+/** When something is planned for (a scheduled start, a due date), or absent, null or "". */
+export const optionalPlannedTime = z
+  .custom<string | number | null>()
+  .superRefine((v, ctx) => {
+    if (v !== null && v !== '') checkTime(v, 'planned', ctx);
+  })
+  .optional();
+
+/** ISO 4217's shape: three capital letters. "inr" or "Rs" would split one currency's figures in two. */
+const CURRENCY_CODE = /^[A-Z]{3}$/;
 
 /** Money as Wise sends it: integer minor units and a currency code, kept exactly as sent. */
 export const money = wiseObject({
   value: z.number().int(),
-  currency: z.string().min(1),
+  currency: z.string().regex(CURRENCY_CODE, 'expected a 3-letter ISO 4217 currency code such as "INR"'),
 });
 
 export const classroomRef = wiseObject({

@@ -4,6 +4,7 @@ import {
   money,
   optionalRefId,
   optionalText,
+  optionalPlannedTime,
   optionalWiseTime,
   personRef,
   wiseEvent,
@@ -47,7 +48,7 @@ export const feeInvoiceChargedSchema = wiseEvent(
       note: optionalText,
       metadata: wiseObject({
         classId: optionalRefId,
-        dueOn: optionalWiseTime,
+        dueOn: optionalPlannedTime,
         dueAfterDays: z.number().nullish(),
         paid: z.boolean().nullish(),
         index: z.number().int().nonnegative(),

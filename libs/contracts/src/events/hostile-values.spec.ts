@@ -117,3 +117,99 @@ describe('parseWiseBody never changes or quotes the body in its reasons', () => 
     expect(r).not.toMatch(/secret|ann/i);
   });
 });
+
+describe('parseWiseBody refuses bodies that different readers would read differently', () => {
+  const raw = (name: string): string => readFileSync(join(FIXTURES, `${name}.json`), 'utf8');
+
+  it('a repeated "event" key is refused, whichever name comes last, and no name is recorded', () => {
+    const body = raw('StudentAddedToClassroomEvent').replace('{', '{"event":"MeetingStartedEvent",');
+    const r = parseWiseBody(body);
+    expect(reason(r)).toBe('key "event" appears more than once in the body (JSON readers disagree on which value counts)');
+    expect(!r.ok && r.eventName).toBeNull();
+  });
+
+  it('a repeated key deep in the payload is refused, named with where it is, and the event name kept', () => {
+    const body = raw('SessionsCreatedEvent').replace('"title":', '"classId": "665f1c2a9b1e4a0012345699", "title":');
+    const r = parseWiseBody(body);
+    expect(reason(r)).toBe('key "classId" appears more than once in payload.sessions[0] (JSON readers disagree on which value counts)');
+    expect(!r.ok && r.eventName).toBe('SessionsCreatedEvent');
+  });
+
+  it('a key repeated through a \\u escape is the same key', () => {
+    const body = raw('FeePaymentCompletedEvent').replace('"value":', '"\\u0076alue": 1, "value":');
+    expect(reason(parseWiseBody(body))).toMatch(/^key "value" appears more than once in payload\.transaction\.amount /);
+  });
+
+  it('the same key in sibling objects, or a key-like text inside a string, is no repeat', () => {
+    const body = edit('StudentAddedToClassroomEvent', (b) => {
+      b.payload.note = '{"event":"x","event":"y"}: "_id": "_id":';
+    });
+    expect(parseWiseBody(body).ok).toBe(true);
+  });
+});
+
+describe('parseWiseBody refuses implausible times and currency codes', () => {
+  const DAY = 24 * 60 * 60 * 1000;
+  const iso = (ms: number) => new Date(ms).toISOString();
+
+  it.each([
+    ['the year 2100', '2100-01-01T00:00:00Z', /issuedOn: is more than 45 days in the future/],
+    ['46 days ahead', iso(Date.now() + 46 * DAY), /issuedOn: is more than 45 days in the future/],
+    ['1999-12-31', '1999-12-31T23:59:59Z', /issuedOn: is before 2000-01-01/],
+    ['epoch 1 (a second)', 1, /issuedOn: is before 2000-01-01/],
+    ['epoch 1 as a digit string', '1', /issuedOn: is before 2000-01-01/],
+  ])('a time something happened: %s is quarantined', (_case, value, why) => {
+    const body = edit('CertificateIssuedEvent', (b) => {
+      b.payload.certificate.issuedOn = value;
+    });
+    expect(reason(parseWiseBody(body))).toMatch(why);
+  });
+
+  it('a time something happened may be weeks ahead (the simulator sends its weeks from next Monday)', () => {
+    const body = edit('CertificateIssuedEvent', (b) => {
+      b.payload.certificate.issuedOn = iso(Date.now() + 44 * DAY);
+    });
+    expect(parseWiseBody(body).ok).toBe(true);
+    expect(parseWiseBody(edit('CertificateIssuedEvent', (b) => (b.payload.certificate.issuedOn = '2000-01-01T00:00:00Z'))).ok).toBe(true);
+  });
+
+  it('an epoch 1 join time (what "unset" looks like) is quarantined, not a meeting in 1970', () => {
+    const body = edit('ParticipantJoinedMeetingEvent', (b) => {
+      b.payload.payload.object.participant.join_time = 1;
+    });
+    expect(reason(parseWiseBody(body))).toMatch(/participant\.join_time: is before 2000-01-01/);
+  });
+
+  it('a planned time (a scheduled start, a due date) may be any time after 2000 that DateTime holds', () => {
+    const session = (at: string) =>
+      edit('SessionsCreatedEvent', (b) => {
+        b.payload.sessions[0].scheduledStartTime = at;
+      });
+    expect(parseWiseBody(session('2099-01-05T10:00:00Z')).ok).toBe(true);
+    expect(reason(parseWiseBody(session('1999-01-01T00:00:00Z')))).toMatch(
+      /payload\.sessions\[0\]\.scheduledStartTime: is before 2000-01-01/,
+    );
+    const due = (at: string) =>
+      edit('FeeInvoiceChargedEvent', (b) => {
+        b.payload.transaction.metadata.dueOn = at;
+      });
+    expect(parseWiseBody(due('2040-01-01')).ok).toBe(true);
+    expect(reason(parseWiseBody(due('1')))).toMatch(/metadata\.dueOn: is before 2000-01-01/);
+  });
+
+  it.each([['inr'], ['RUPEE'], ['₹'], [''], ['US'], ['USD ']])('currency %j is quarantined', (currency) => {
+    const body = edit('FeePaymentCompletedEvent', (b) => {
+      b.payload.transaction.amount.currency = currency;
+    });
+    expect(reason(parseWiseBody(body))).toBe(
+      'FeePaymentCompletedEvent: payload.transaction.amount.currency: expected a 3-letter ISO 4217 currency code such as "INR"',
+    );
+  });
+
+  it('currency USD is accepted', () => {
+    const body = edit('FeePaymentCompletedEvent', (b) => {
+      b.payload.transaction.amount.currency = 'USD';
+    });
+    expect(parseWiseBody(body).ok).toBe(true);
+  });
+});

@@ -111,7 +111,7 @@ describe('parseWiseBody: links', () => {
 
   it('prefers payload.event_ts over the top level one', () => {
     const b = fixture('MeetingStartedEvent');
-    b.event_ts = 1;
+    b.event_ts = b.payload.event_ts - 60_000;
     expect(expectOk(parseWiseBody(JSON.stringify(b))).links.occurredAtMs).toBe(b.payload.event_ts);
   });
 

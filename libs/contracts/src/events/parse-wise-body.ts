@@ -1,4 +1,5 @@
 import { isUtf8 } from 'node:buffer';
+import { duplicateKeyReason, findDuplicateKey, keyCountUpperBound } from './duplicate-keys';
 import { extractLinks, orderingEntityOf, type EventLinks } from './event-links';
 import { isWiseEventName, WISE_EVENT_NAMES, type WiseEventName } from './event-names';
 import { formatIssues } from './format-issues';
@@ -35,14 +36,26 @@ export function parseWiseBody(raw: Buffer | string): ParseResult {
   // are kept in the quarantine instead (base64), with this reason.
   if (typeof raw !== 'string' && !isUtf8(raw)) return fail('body is not valid UTF-8 (JSON must be UTF-8; the raw bytes are kept)', null);
   const text = typeof raw === 'string' ? raw : raw.toString('utf8');
+  // A leading byte-order mark is an encoding artefact, not content; JSON.parse rejects it.
+  const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let parsed: unknown;
   try {
-    // A leading byte-order mark is an encoding artefact, not content; JSON.parse rejects it.
-    parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    parsed = JSON.parse(json);
   } catch (e) {
     return fail(`body is not valid JSON: ${jsonSyntaxProblem(e)}`, null);
   }
   if (!isRecord(parsed)) return fail(`body is not a JSON object (got ${kindOf(parsed)})`, null);
+
+  // Before anything reads a field: with a repeated key, which value is "the" field depends on the
+  // reader (duplicate-keys.ts), the event name included.
+  const shape = walk(parsed, MAX_DEPTH);
+  if (shape.keys !== keyCountUpperBound(json)) {
+    const repeated = findDuplicateKey(json);
+    if (repeated) {
+      const named = typeof own(parsed, 'event') === 'string' && !(repeated.path.length === 0 && repeated.key === 'event');
+      return fail(duplicateKeyReason(repeated), named ? (parsed.event as string) : null);
+    }
+  }
 
   const event = own(parsed, 'event');
   if (event === undefined) return fail('body has no "event" field', null);
@@ -55,7 +68,7 @@ export function parseWiseBody(raw: Buffer | string): ParseResult {
   if (payload === undefined) return fail(`${event}: body has no "payload" field`, event);
   if (!isRecord(payload)) return fail(`${event}: body's "payload" is not an object (got ${kindOf(payload)})`, event);
 
-  if (nestsDeeperThan(parsed, MAX_DEPTH)) return fail(`${event}: body nests deeper than ${MAX_DEPTH} levels`, event);
+  if (shape.tooDeep) return fail(`${event}: body nests deeper than ${MAX_DEPTH} levels`, event);
   // JSON.parse output is safe to read as long as Object.prototype is clean (nothing can then be
   // inherited); the null-prototype copy is the slow path for a process where something polluted
   // it. Validating V8's fast plain objects costs about half of validating dictionary-mode copies.
@@ -144,16 +157,40 @@ function prototypeIsClean(): boolean {
   );
 }
 
-/** A non-allocating walk: deep bodies are refused before anything recursive reads them. */
-function nestsDeeperThan(v: unknown, max: number, depth = 0): boolean {
-  if (typeof v !== 'object' || v === null) return false;
-  if (depth >= max) return true;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) if (nestsDeeperThan(v[i], max, depth + 1)) return true;
-    return false;
+/**
+ * One walk of the parsed tree: the keys JSON.parse kept (for the repeated-key check) and whether
+ * anything nests deeper than `max`. Iterative, so that no depth of input can overflow the stack
+ * before deep bodies are refused; the recursive copy below runs only after that.
+ */
+function walk(root: object, max: number): { keys: number; tooDeep: boolean } {
+  let keys = 0;
+  let tooDeep = false;
+  const values: object[] = [root];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const v = values.pop()!;
+    const depth = depths.pop()!;
+    if (depth >= max) tooDeep = true;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) {
+        const c: unknown = v[i];
+        if (typeof c === 'object' && c !== null) {
+          values.push(c);
+          depths.push(depth + 1);
+        }
+      }
+      continue;
+    }
+    for (const key in v) {
+      keys++;
+      const c = (v as Record<string, unknown>)[key];
+      if (typeof c === 'object' && c !== null) {
+        values.push(c);
+        depths.push(depth + 1);
+      }
+    }
   }
-  for (const key in v) if (nestsDeeperThan((v as Record<string, unknown>)[key], max, depth + 1)) return true;
-  return false;
+  return { keys, tooDeep };
 }
 
 /*

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalRefId, optionalText, optionalWiseTime, wiseEvent, wiseId, wiseObject } from './common.schemas';
+import { optionalPlannedTime, optionalRefId, optionalText, optionalWiseTime, wiseEvent, wiseId, wiseObject } from './common.schemas';
 
 /*
  * Session scheduling. Only `_id` and `classId` are required on every item: updates are sparse
@@ -14,8 +14,8 @@ const sessionItem = wiseObject({
   meetingStatus: optionalText,
   type: optionalText,
   title: optionalText,
-  scheduledStartTime: optionalWiseTime,
-  scheduledEndTime: optionalWiseTime,
+  scheduledStartTime: optionalPlannedTime,
+  scheduledEndTime: optionalPlannedTime,
 });
 
 // An empty list changes nothing and points at nothing: more likely a broken sender than an event.

@@ -1,4 +1,4 @@
-import { parseWiseTime } from './wise-time';
+import { implausibleTime, parseWiseTime } from './wise-time';
 
 const MS = Date.UTC(2024, 5, 4, 13, 30, 12, 345); // 2024-06-04T13:30:12.345Z
 
@@ -48,5 +48,24 @@ describe('parseWiseTime', () => {
     expect(parseWiseTime(0xffffffff)).toBe(0xffffffff * 1000);
     // 1e11 - 1 seconds is the year 5138: read as seconds, and refused as beyond DateTime's 2106.
     expect(parseWiseTime(1e11 - 1)).toBeNull();
+  });
+});
+
+describe('implausibleTime', () => {
+  const NOW = Date.UTC(2026, 0, 1);
+  const DAY = 24 * 60 * 60 * 1000;
+
+  it.each<[string, number, 'happened' | 'planned', RegExp | null]>([
+    ['2000-01-01 exactly', Date.UTC(2000, 0, 1), 'happened', null],
+    ['a millisecond before 2000', Date.UTC(2000, 0, 1) - 1, 'happened', /before 2000-01-01/],
+    ['epoch 1 s', 1000, 'planned', /before 2000-01-01/],
+    ['45 days ahead, happened', NOW + 45 * DAY, 'happened', null],
+    ['45 days and a second ahead, happened', NOW + 45 * DAY + 1000, 'happened', /more than 45 days in the future/],
+    ['45 days and a second ahead, planned', NOW + 45 * DAY + 1000, 'planned', null],
+    ['2106, planned', Date.UTC(2106, 0, 1), 'planned', null],
+  ])('%s', (_label, ms, kind, expected) => {
+    const why = implausibleTime(ms, kind, NOW);
+    if (expected === null) expect(why).toBeNull();
+    else expect(why).toMatch(expected);
   });
 });

@@ -11,6 +11,36 @@ const EPOCH_MS_THRESHOLD = 1e11;
  */
 export const MAX_EPOCH_MS = 0xffffffff * 1000;
 
+/*
+ * A time can parse and still be no time at all: epoch 1, or the year 2100, which would then win
+ * every "latest" comparison forever. The contract refuses times outside a plausible window
+ * (README, "Bad input"):
+ *  - nothing before 2000-01-01: no Wise institute, class or meeting predates it, and the small
+ *    epochs senders use for "unset" (0, 1, -1) fall below it;
+ *  - a time something happened (event_ts, join/leave, createdAt, updatedAt, chargedAt, issuedOn):
+ *    at most 45 days ahead of this process's clock. Real deliveries are sent as things happen (a
+ *    day would cover clock drift and a local time sent without its zone), but the simulator's
+ *    demo (README, "Simulating Wise traffic") sends its weeks from next Monday, up to five weeks
+ *    ahead, and must keep working. A wrong future time can then lead "latest" for weeks, not forever;
+ *  - a time something is planned for (scheduledStartTime/EndTime, dueOn): no bound but DateTime's.
+ *    No "latest" is decided by one, and a session may be scheduled years ahead (the analytics
+ *    tests keep one in 2099 so that it stays "scheduled").
+ * "Now" is read when the body is checked. The projector checks again later, when the window only
+ * widens, so nothing ingestion accepted is refused there for its time.
+ */
+export const EARLIEST_PLAUSIBLE_MS = Date.UTC(2000, 0, 1);
+export const HAPPENED_MAX_AHEAD_MS = 45 * 24 * 60 * 60 * 1000;
+
+/** `happened`: the time of something done; `planned`: the time something is scheduled or due. */
+export type TimeKind = 'happened' | 'planned';
+
+/** Why a time is outside the plausible window for its kind (a reason, never the value), or null. */
+export function implausibleTime(ms: number, kind: TimeKind, nowMs = Date.now()): string | null {
+  if (ms < EARLIEST_PLAUSIBLE_MS) return 'is before 2000-01-01, not a plausible time';
+  if (kind === 'happened' && ms > nowMs + HAPPENED_MAX_AHEAD_MS) return 'is more than 45 days in the future, not a plausible time';
+  return null;
+}
+
 // Date-only, or date-time with optional seconds, fraction and zone. Other Date.parse formats
 // ("May 7 2024") are implementation-defined, so they are refused rather than guessed.
 const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(?:([Zz])|([+-])(\d{2}):?(\d{2}))?)?$/;
