@@ -11,6 +11,7 @@ import { CpuMeter, runQueueSeconds, servicePids } from './cpu';
 import { buckets, histogram, quantileBound, scrape, sumOf } from './prometheus';
 import type { BenchRun } from './bench-env';
 import { latencySummary, Samples, type LatencySummary } from './stats';
+import { ViewWatcher, WATCHED_VIEWS, watchOf, type WatchedView } from './view-watch';
 
 export interface FreshnessFigures {
   rate: number;
@@ -25,6 +26,8 @@ export interface FreshnessFigures {
   postLatency: LatencySummary;
   /** POST start to first seen in `events`, ms, for the watched eighth of the events (ids 0… and 1…). */
   latency: LatencySummary;
+  /** POST start to the row an analyst reads (view-watch.ts), per view. */
+  views: Record<WatchedView, { watched: number; visible: number; latency: LatencySummary }>;
   pollMs: number;
   ingestionPeakRssMb: number | null;
   projectorPeakRssMb: number | null;
@@ -63,6 +66,7 @@ export interface FreshnessPlan {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const VIEW_POLL_MS = 250;
 
 /**
  * Freshness: the whole pipeline running (ingestion, Kafka, projector, ClickHouse), webhooks POSTed
@@ -103,6 +107,7 @@ export async function benchFreshness(
   const seenAfter: number[] = [];
   const pending = new Set<string>();
   let watched = 0;
+  const views = new ViewWatcher();
   const slugs = creds.map((c) => sqlString(c.slug)).join(',');
   let sending = true;
   try {
@@ -136,6 +141,8 @@ export async function benchFreshness(
           const id = deriveEventId(d.slug, Buffer.from(d.body));
           if (sentAt.has(id)) return;
           sentAt.set(id, started);
+          const view = watchOf(d.slug, d.body);
+          if (view) views.add(view, started);
           // Only a fixed eighth of the events (by id, not by time) is watched: a poll's IN list grows
           // with what is pending, and a heavy poll would slow the ClickHouse it is measuring.
           if (id.charCodeAt(0) <= 0x31) {
@@ -175,6 +182,17 @@ export async function benchFreshness(
         await sleep(plan.pollMs);
       }
     })();
+    // The views group their stores per institute: polled less often than `events`, whose poll is a
+    // primary-key lookup, so that watching does not load the ClickHouse it measures.
+    const viewPoller = (async () => {
+      let drainUntil = Infinity;
+      while (views.size > 0 || sending) {
+        if (!sending && drainUntil === Infinity) drainUntil = Date.now() + plan.drainMs;
+        if (Date.now() > drainUntil) break;
+        await views.poll(ch, slugs);
+        await sleep(VIEW_POLL_MS);
+      }
+    })();
     let last = 0;
     const progress = setInterval(() => {
       say(
@@ -188,7 +206,7 @@ export async function benchFreshness(
     const postWaits = await waits.stop();
     const clickhouse = counterRates(counters0, await readCounters(server), sentSeconds);
     await server.close();
-    await poller;
+    await Promise.all([poller, viewPoller]);
     clearInterval(progress);
     return {
       rate: plan.rate,
@@ -199,6 +217,9 @@ export async function benchFreshness(
       visible: seenAfter.length,
       postLatency: latencySummary(answered.values()),
       latency: latencySummary(seenAfter),
+      views: Object.fromEntries(
+        WATCHED_VIEWS.map((v) => [v, { watched: views.watched[v], visible: views.seen[v].length, latency: latencySummary(views.seen[v]) }]),
+      ) as FreshnessFigures['views'],
       pollMs: plan.pollMs,
       ingestionPeakRssMb: ingestion.peakRssMb(),
       projectorPeakRssMb: projector.peakRssMb(),

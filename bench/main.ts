@@ -27,15 +27,26 @@ const RESULTS = join(ROOT, 'bench-results');
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 /** The simulated world the bench draws its bodies from (slugs differ per phase and run). */
-const world = (prefix: string, institutes: number): WorldOptions => ({
+const world = (prefix: string, institutes: number, startMs = Date.UTC(2024, 5, 3)): WorldOptions => ({
   seed: 'bench',
   institutes,
   weeks: 4,
   classrooms: 4,
   students: 25,
-  startMs: Date.UTC(2024, 5, 3),
+  startMs,
   prefix,
 });
+
+/**
+ * Next Monday, 00:00 UTC. Freshness sends its world from then on: enrolment events carry no time
+ * and count from their receipt (now), so only sessions after it have enrolled students, and only
+ * then does a held session make rows in `attendance` to watch.
+ */
+function nextMonday(now = Date.now()): number {
+  const today = new Date(now);
+  const midnight = Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate());
+  return midnight + ((8 - today.getUTCDay()) % 7 || 7) * 24 * 60 * 60 * 1000;
+}
 
 async function runPhases(
   run: BenchRun,
@@ -89,10 +100,11 @@ async function runPhases(
   }
   if (o.only.includes('freshness')) {
     await phase('freshness', async () => {
+      const fresh = world(run.slugPrefix('fresh'), 8, nextMonday());
       figures.freshness = await benchFreshness(
         run,
-        world(run.slugPrefix('fresh'), 8),
-        small,
+        fresh,
+        takeEvents({ ...fresh, prefix: 'x' }, 20_000),
         { rate: o.rate, seconds: o.freshSeconds, pollMs: 100, drainMs: 30_000, env: o.appEnv },
         say,
       );

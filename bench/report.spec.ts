@@ -90,6 +90,11 @@ describe('report', () => {
         watched: 100,
         visible: 99,
         latency: { n: 99, p50: 300, p95: 900, p99: 1000, max: 1200 },
+        views: {
+          invoices: { watched: 4, visible: 4, latency: { n: 4, p50: 700, p95: 1500, p99: 1500, max: 1500 } },
+          sessions: { watched: 2, visible: 2, latency: { n: 2, p50: 900, p95: 2500, p99: 2500, max: 2500 } },
+          attendance: { watched: 0, visible: 0, latency: { n: 0, p50: NaN, p95: NaN, p99: NaN, max: NaN } },
+        },
         postLatency: { n: 100, p50: 5, p95: 9, p99: 12, max: 20 },
         pollMs: 50,
         ingestionPeakRssMb: 1,
@@ -109,6 +114,11 @@ describe('report', () => {
     expect(rows[0].slice(1)).toEqual(['60,000', '120,000 rows/s', '0.50×', '≥ 0.5× raw insert', 'met']);
     expect(rows.find((r) => r[0].startsWith('freshness @'))![5]).toBe('SHORT');
     expect(rows.find((r) => r[0].startsWith('freshness: POST waits'))![1]).toBe('410.1 / 900.0; 12.3 / 250');
+    // Per view: its own figures and verdict; a view with nothing watched is not called met.
+    const view = (name: string) => rows.find((r) => r[0].startsWith(`freshness into ${name} `))!;
+    expect([view('invoices')[1], view('invoices')[5]]).toEqual(['700 / 1,500; 4 of 4', 'met']);
+    expect(view('sessions')[5]).toBe('SHORT');
+    expect(view('attendance')[5]).toBe('SHORT');
     expect(rows.find((r) => r[0].startsWith('freshness: main thread waiting'))![1]).toBe('46 % / —; 20.0');
   });
 

@@ -13,12 +13,11 @@ export type KeyKind =
   | 'revenue_classrooms'
   /** Sessions named by a fact of a classroom whose roster changed (a superset of its sessions now). */
   | 'roster_sessions'
-  /** Every session the round computes from its facts (serving_round_sessions). */
-  | 'sessions'
-  /** Sessions whose engagement and attendance are recomputed. */
-  | 'people'
-  /** Their classrooms (roster and teachers are read per classroom). */
+  /** The classrooms of the sessions whose engagement and attendance are recomputed. */
   | 'people_classrooms';
+
+/** One kind of key, or several read as their union. */
+export type Kinds = KeyKind | readonly KeyKind[];
 
 /**
  * For every statement of a round. The serving SQL filters each table it reads at the table itself,
@@ -77,19 +76,19 @@ export class Round {
   }
 
   /** `(columns…) IN (keys of kind)`: the columns name the key parts in order, institute first. */
-  in(kind: KeyKind, columns: readonly string[]): string {
+  in(kind: Kinds, columns: readonly string[]): string {
     const parts = KEY_COLUMNS.slice(0, columns.length).join(', ');
     const lhs = columns.length === 1 ? columns[0] : `(${columns.join(', ')})`;
     return `${lhs} IN (SELECT ${parts} FROM ${this.keysTable} WHERE ${this.where(kind)})`;
   }
 
   /** `institute_id IN (institutes of the keys of kind)`. */
-  institutes(kind: KeyKind): string {
+  institutes(kind: Kinds): string {
     return this.in(kind, ['institute_id']);
   }
 
   /** How many keys of `kind` the round holds. */
-  async count(kind: KeyKind): Promise<number> {
+  async count(kind: Kinds): Promise<number> {
     const rows = await this.ch.query<{ n: string | number }>(
       'serving:keys:count',
       `SELECT count() AS n FROM (SELECT DISTINCT institute_id, k1, k2 FROM ${this.keysTable} WHERE ${this.where(kind)})`,
@@ -115,9 +114,12 @@ export class Round {
     for (const table of ROUND_TABLES) await this.ch.command('serving:round:drop', dropPartition(table, this.round, this.cluster));
   }
 
-  /** The rows of `kind` in the keys table. */
-  where(kind: KeyKind): string {
-    return `round = ${sqlString(this.round)} AND kind = ${sqlString(kind)}`;
+  /** The rows of `kind` (or of any of the kinds) in the keys table. */
+  where(kind: Kinds): string {
+    const kinds = typeof kind === 'string' ? sqlString(kind) : kind.map(sqlString).join(', ');
+    return typeof kind === 'string'
+      ? `round = ${sqlString(this.round)} AND kind = ${kinds}`
+      : `round = ${sqlString(this.round)} AND kind IN (${kinds})`;
   }
 }
 

@@ -1,6 +1,6 @@
 import { sqlString, type ClickHouseConnection } from '@wise/clickhouse';
 import { inFilter } from './keys';
-import { REFRESH_SETTINGS, Round, type KeyKind } from './round';
+import { REFRESH_SETTINGS, Round, type KeyKind, type Kinds } from './round';
 import { INTERVAL_COLUMNS, participantIntervals } from './sql/intervals.sql';
 import { ROSTER_COLUMNS, sessionRoster } from './sql/roster.sql';
 import { ATTENDANCE_STORE_COLUMNS, computeAttendance } from './sql/attendance.sql';
@@ -26,12 +26,10 @@ type Pair = { institute_id: string; k: string };
 /** The statements of a round, in order, by the names `between` hears (tests pause a round at each). */
 export const ROUND_STEPS = [
   'settings',
-  'keys:revenue_classrooms',
   'keys:roster_sessions',
-  'keys:sessions',
   'stage:sessions',
   'write:sessions_store',
-  'keys:people',
+  'keys:people_classrooms',
   'stage:intervals',
   'stage:roster',
   'stage:engagement',
@@ -39,6 +37,7 @@ export const ROUND_STEPS = [
   'write:attendance_store',
   'sweep:attendance_store',
   'write:recordings_store',
+  'keys:revenue_classrooms',
   'write:invoices_store',
   'write:payments_store',
   'write:revenue_daily_store',
@@ -54,6 +53,10 @@ const CLASSROOM_KEY = ['institute_id', 'classroom_id'];
 const ATTENDANCE_SCOPE = SESSION_KEY;
 const ATTENDANCE_KEY = ['institute_id', 'session_id', 'student_id'];
 const REVENUE_KEY = ['institute_id', 'classroom_id', 'day', 'currency'];
+/** Every session a round computes from its facts (serving_round_sessions). */
+const SESSION_KINDS: readonly KeyKind[] = ['schedules', 'participants', 'recordings', 'roster_sessions'];
+/** The sessions whose engagement and attendance a round recomputes. */
+const PEOPLE_KINDS: readonly KeyKind[] = ['schedules', 'participants', 'roster_sessions'];
 
 /**
  * Keeps the serving stores current: for the keys a batch touched, recomputes their rows from the
@@ -83,6 +86,7 @@ export class ServingRefresh {
   private readonly versions: ServingVersions;
   private readonly cluster: string;
   private readonly between: (step: RoundStep) => Promise<void>;
+  private readonly held: boolean;
 
   constructor(
     private readonly ch: ClickHouseConnection,
@@ -101,6 +105,7 @@ export class ServingRefresh {
     this.versions = options.versions ?? new SingleWriterVersions(ch, this.t);
     this.cluster = options.cluster ?? '';
     this.between = options.between ?? (async () => undefined);
+    this.held = options.between !== undefined;
   }
 
   /** A version from this refresh's source, for settings that must be ordered like the rounds. */
@@ -115,7 +120,6 @@ export class ServingRefresh {
     await this.between('settings');
     const zones = await this.timeZones(allInstitutes(touched));
     const r = new Round(this.ch, v, this.cluster);
-    const step = (line: string) => progress?.(`  ${line}`);
     await r.add([
       ['schedules', touched.schedules],
       ['participants', touched.participants],
@@ -126,107 +130,115 @@ export class ServingRefresh {
       ['revenue_classrooms', touched.revenueClassrooms],
     ]);
     try {
-      const payments = r.in('payments', ['institute_id', 'transaction_id']);
-      if (touched.payments.size > 0) {
-        await this.between('keys:revenue_classrooms');
-        await r.derive(
-          'revenue_classrooms',
-          `SELECT institute_id, classroom_id AS k1, '' AS k2 FROM (${paymentClassrooms(this.t, payments)})`,
-        );
-      }
-      if (touched.rosterClassrooms.size > 0) {
-        await this.between('keys:roster_sessions');
-        await r.derive(
-          'roster_sessions',
-          `SELECT DISTINCT institute_id, session_id AS k1, '' AS k2 FROM ${this.t.session_events}
-           WHERE ${r.institutes('roster_classrooms')} AND ${r.in('roster_classrooms', CLASSROOM_KEY)}`,
-        );
-      }
-      const bySessions = touched.schedules.size + touched.participants.size + touched.recordings.size + touched.rosterClassrooms.size > 0;
-      const sessions = r.staged('serving_round_sessions', SESSION_STORE_COLUMNS);
-      if (bySessions) {
-        await this.between('keys:sessions');
-        await r.derive('sessions', this.keysOf(r, ['schedules', 'participants', 'recordings', 'roster_sessions']));
-        await this.between('stage:sessions');
-        await r.stage('serving_round_sessions', SESSION_STORE_COLUMNS, computeSessions(this.t, r.in('sessions', SESSION_KEY), zones));
-      }
-      // Only schedule and meeting events make a session's row (as the sessions view always did).
-      if (touched.schedules.size > 0) {
-        await this.between('write:sessions_store');
-        await this.insert('sessions_store', SESSION_STORE_COLUMNS, `${sessions} AND ${r.in('schedules', SESSION_KEY)}`, v + 1);
-        step(`sessions: ${touched.schedules.size}`);
-      }
-      if (touched.schedules.size + touched.participants.size + touched.rosterClassrooms.size > 0) {
-        await this.between('keys:people');
-        await r.derive('people', this.keysOf(r, ['schedules', 'participants', 'roster_sessions']));
-        const people = r.in('people', SESSION_KEY);
-        await r.derive(
-          'people_classrooms',
-          `SELECT DISTINCT institute_id, classroom_id AS k1, '' AS k2 FROM (${sessions}) WHERE ${people}`,
-        );
-        const classrooms = r.in('people_classrooms', CLASSROOM_KEY);
-        await this.between('stage:intervals');
-        await r.stage('serving_round_intervals', INTERVAL_COLUMNS, participantIntervals(this.t, sessions, people));
-        await this.between('stage:roster');
-        await r.stage('serving_round_roster', ROSTER_COLUMNS, sessionRoster(this.t, sessions, people, classrooms));
-        const stages = {
-          intervals: r.staged('serving_round_intervals', INTERVAL_COLUMNS),
-          roster: r.staged('serving_round_roster', ROSTER_COLUMNS),
-        };
-        await this.between('stage:engagement');
-        await r.stage('serving_round_engagement', ENGAGEMENT_STORE_COLUMNS, computeEngagement(this.t, people, classrooms, stages));
-        const engagement = r.staged('serving_round_engagement', ENGAGEMENT_STORE_COLUMNS);
-        await this.between('write:engagement_store');
-        await this.insert('engagement_store', ENGAGEMENT_STORE_COLUMNS, engagement, v + 1);
-        await this.between('write:attendance_store');
-        await this.insert(
-          'attendance_store',
-          ATTENDANCE_STORE_COLUMNS,
-          computeAttendance(this.t, engagement, stages.roster, r.institutes('people_classrooms')),
-          v + 1,
-        );
-        await this.mark('attendance_store', ATTENDANCE_SCOPE, { student_id: "''" }, r, 'people', v + 1);
-        await this.between('sweep:attendance_store');
-        await this.sweep('attendance_store', ATTENDANCE_KEY, ATTENDANCE_SCOPE, people);
-        if (progress) step(`engagement and attendance: ${await r.count('people')} sessions`);
-      }
-      if (touched.recordings.size + touched.schedules.size > 0) {
-        await this.between('write:recordings_store');
-        await this.insert(
-          'recordings_store',
-          RECORDING_STORE_COLUMNS,
-          computeRecordings(this.t, sessions, `(${r.in('recordings', SESSION_KEY)} OR ${r.in('schedules', SESSION_KEY)})`, zones),
-          v + 1,
-        );
-      }
-      if (touched.invoiceOwners.size > 0) {
-        await this.between('write:invoices_store');
-        await this.insert(
-          'invoices_store',
-          INVOICE_STORE_COLUMNS,
-          computeInvoices(this.t, r.in('invoice_owners', ['institute_id', 'student_id', 'classroom_id'])),
-          v + 1,
-        );
-      }
-      if (touched.payments.size > 0) {
-        await this.between('write:payments_store');
-        await this.insert('payments_store', PAYMENT_STORE_COLUMNS, computePayments(this.t, payments), v + 1);
-      }
-      if (touched.payments.size + touched.revenueClassrooms.size > 0) {
-        const days = r.in('revenue_classrooms', CLASSROOM_KEY);
-        await this.between('write:revenue_daily_store');
-        await this.insert(
-          'revenue_daily_store',
-          REVENUE_STORE_COLUMNS,
-          computeRevenueDaily(this.t, days, r.institutes('revenue_classrooms'), zones),
-          v + 1,
-        );
-        await this.mark('revenue_daily_store', CLASSROOM_KEY, { day: 'toDate(0)', currency: "''" }, r, 'revenue_classrooms', v + 1);
-        await this.between('sweep:revenue_daily_store');
-        await this.sweep('revenue_daily_store', REVENUE_KEY, CLASSROOM_KEY, days);
-      }
+      // The two chains share no table and read no key the other derives: side by side, a round
+      // takes the longer of the two. Under a test's `between` hook they run one after the other,
+      // so that a round held at a step is held whole and the interleaving is the test's.
+      const sessions = () => this.sessionChain(touched, r, v, zones, progress);
+      const fees = () => this.feeChain(touched, r, v, zones);
+      if (this.held) await sessions().then(fees);
+      else await Promise.all([sessions(), fees()]);
     } finally {
       await r.drop();
+    }
+  }
+
+  /** Sessions, engagement, attendance and recordings of what the round touched. */
+  private async sessionChain(touched: Touched, r: Round, v: number, zones: TimeZones, progress?: (line: string) => void): Promise<void> {
+    const step = (line: string) => progress?.(`  ${line}`);
+    if (touched.rosterClassrooms.size > 0) {
+      await this.between('keys:roster_sessions');
+      await r.derive(
+        'roster_sessions',
+        `SELECT DISTINCT institute_id, session_id AS k1, '' AS k2 FROM ${this.t.session_events}
+         WHERE ${r.institutes('roster_classrooms')} AND ${r.in('roster_classrooms', CLASSROOM_KEY)}`,
+      );
+    }
+    if (touched.schedules.size + touched.participants.size + touched.recordings.size + touched.rosterClassrooms.size === 0) return;
+    const sessions = r.staged('serving_round_sessions', SESSION_STORE_COLUMNS);
+    await this.between('stage:sessions');
+    await r.stage('serving_round_sessions', SESSION_STORE_COLUMNS, computeSessions(this.t, r.in(SESSION_KINDS, SESSION_KEY), zones));
+    // Only schedule and meeting events make a session's row (as the sessions view always did).
+    if (touched.schedules.size > 0) {
+      await this.between('write:sessions_store');
+      await this.insert('sessions_store', SESSION_STORE_COLUMNS, `${sessions} AND ${r.in('schedules', SESSION_KEY)}`, v + 1);
+      step(`sessions: ${touched.schedules.size}`);
+    }
+    if (touched.schedules.size + touched.participants.size + touched.rosterClassrooms.size > 0) {
+      const people = r.in(PEOPLE_KINDS, SESSION_KEY);
+      await this.between('keys:people_classrooms');
+      await r.derive('people_classrooms', `SELECT DISTINCT institute_id, classroom_id AS k1, '' AS k2 FROM (${sessions}) WHERE ${people}`);
+      const classrooms = r.in('people_classrooms', CLASSROOM_KEY);
+      await this.between('stage:intervals');
+      await r.stage('serving_round_intervals', INTERVAL_COLUMNS, participantIntervals(this.t, sessions, people));
+      await this.between('stage:roster');
+      await r.stage('serving_round_roster', ROSTER_COLUMNS, sessionRoster(this.t, sessions, people, classrooms));
+      const stages = {
+        intervals: r.staged('serving_round_intervals', INTERVAL_COLUMNS),
+        roster: r.staged('serving_round_roster', ROSTER_COLUMNS),
+      };
+      await this.between('stage:engagement');
+      await r.stage('serving_round_engagement', ENGAGEMENT_STORE_COLUMNS, computeEngagement(this.t, people, classrooms, stages));
+      const engagement = r.staged('serving_round_engagement', ENGAGEMENT_STORE_COLUMNS);
+      await this.between('write:engagement_store');
+      await this.insert('engagement_store', ENGAGEMENT_STORE_COLUMNS, engagement, v + 1);
+      await this.between('write:attendance_store');
+      await this.insert(
+        'attendance_store',
+        ATTENDANCE_STORE_COLUMNS,
+        computeAttendance(this.t, engagement, stages.roster, r.institutes('people_classrooms')),
+        v + 1,
+      );
+      await this.mark('attendance_store', ATTENDANCE_SCOPE, { student_id: "''" }, r, PEOPLE_KINDS, v + 1);
+      await this.between('sweep:attendance_store');
+      await this.sweep('attendance_store', ATTENDANCE_KEY, ATTENDANCE_SCOPE, people);
+      if (progress) step(`engagement and attendance: ${await r.count(PEOPLE_KINDS)} sessions`);
+    }
+    if (touched.recordings.size + touched.schedules.size > 0) {
+      await this.between('write:recordings_store');
+      await this.insert(
+        'recordings_store',
+        RECORDING_STORE_COLUMNS,
+        computeRecordings(this.t, sessions, r.in(['recordings', 'schedules'], SESSION_KEY), zones),
+        v + 1,
+      );
+    }
+  }
+
+  /** Instalments, payments and the daily money of their classrooms. */
+  private async feeChain(touched: Touched, r: Round, v: number, zones: TimeZones): Promise<void> {
+    const payments = r.in('payments', ['institute_id', 'transaction_id']);
+    if (touched.payments.size > 0) {
+      await this.between('keys:revenue_classrooms');
+      await r.derive(
+        'revenue_classrooms',
+        `SELECT institute_id, classroom_id AS k1, '' AS k2 FROM (${paymentClassrooms(this.t, payments)})`,
+      );
+    }
+    if (touched.invoiceOwners.size > 0) {
+      await this.between('write:invoices_store');
+      await this.insert(
+        'invoices_store',
+        INVOICE_STORE_COLUMNS,
+        computeInvoices(this.t, r.in('invoice_owners', ['institute_id', 'student_id', 'classroom_id'])),
+        v + 1,
+      );
+    }
+    if (touched.payments.size > 0) {
+      await this.between('write:payments_store');
+      await this.insert('payments_store', PAYMENT_STORE_COLUMNS, computePayments(this.t, payments), v + 1);
+    }
+    if (touched.payments.size + touched.revenueClassrooms.size > 0) {
+      const days = r.in('revenue_classrooms', CLASSROOM_KEY);
+      await this.between('write:revenue_daily_store');
+      await this.insert(
+        'revenue_daily_store',
+        REVENUE_STORE_COLUMNS,
+        computeRevenueDaily(this.t, days, r.institutes('revenue_classrooms'), zones),
+        v + 1,
+      );
+      await this.mark('revenue_daily_store', CLASSROOM_KEY, { day: 'toDate(0)', currency: "''" }, r, 'revenue_classrooms', v + 1);
+      await this.between('sweep:revenue_daily_store');
+      await this.sweep('revenue_daily_store', REVENUE_KEY, CLASSROOM_KEY, days);
     }
   }
 
@@ -270,7 +282,7 @@ export class ServingRefresh {
     scope: readonly string[],
     rest: Record<string, string>,
     r: Round,
-    kind: KeyKind,
+    kind: Kinds,
     version: number,
   ): Promise<void> {
     const cols = [...scope, ...Object.keys(rest)];
@@ -308,11 +320,6 @@ export class ServingRefresh {
        ) AS r USING (${sc})
        WHERE dead = 0 AND latest < gen AND gen % 2 = 1 ${REFRESH_SETTINGS}`,
     );
-  }
-
-  /** The union of the round's keys of the given kinds, as (institute_id, k1, k2). */
-  private keysOf(r: Round, kinds: readonly KeyKind[]): string {
-    return `SELECT DISTINCT institute_id, k1, k2 FROM ${r.keysTable} WHERE round = ${sqlString(r.round)} AND kind IN (${kinds.map(sqlString).join(', ')})`;
   }
 
   private async everythingOf(institute: string): Promise<Touched> {

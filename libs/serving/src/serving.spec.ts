@@ -134,8 +134,11 @@ describe('Round', () => {
     const { sql, ch } = recorder();
     const r = new Round(ch, 4_000_000_000_000_002, '', 1_700_000_000_000);
     expect(r.round).toMatch(/^1700000000000-4000000000000002-[0-9a-f]{8}$/);
-    expect(r.in('people', ['institute_id', 'session_id'])).toBe(
-      `(institute_id, session_id) IN (SELECT institute_id, k1 FROM serving_keys WHERE round = '${r.round}' AND kind = 'people')`,
+    expect(r.in('schedules', ['institute_id', 'session_id'])).toBe(
+      `(institute_id, session_id) IN (SELECT institute_id, k1 FROM serving_keys WHERE round = '${r.round}' AND kind = 'schedules')`,
+    );
+    expect(r.in(['schedules', 'participants'], ['institute_id', 'session_id'])).toBe(
+      `(institute_id, session_id) IN (SELECT institute_id, k1 FROM serving_keys WHERE round = '${r.round}' AND kind IN ('schedules', 'participants'))`,
     );
     await r.drop();
     expect(sql).toEqual(ROUND_TABLES.map((t) => `ALTER TABLE ${t} DROP PARTITION '${r.round}'`));
