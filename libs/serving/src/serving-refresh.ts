@@ -46,6 +46,8 @@ export const ROUND_STEPS = [
 export type RoundStep = (typeof ROUND_STEPS)[number];
 
 const SESSION_KEY = ['institute_id', 'session_id'];
+/** Keys of each kind per round when a whole institute is recomputed (refreshInstitutes). */
+const KEYS_PER_ROUND = 2000;
 /** Institutes per time-zone lookup: ClickHouse caps a query's text (max_query_size, 256 KiB by default). */
 const INSTITUTES_PER_QUERY = 1000;
 const CLASSROOM_KEY = ['institute_id', 'classroom_id'];
@@ -87,6 +89,7 @@ export class ServingRefresh {
   private readonly cluster: string;
   private readonly between: (step: RoundStep) => Promise<void>;
   private readonly held: boolean;
+  private readonly keysPerRound: number;
 
   constructor(
     private readonly ch: ClickHouseConnection,
@@ -97,6 +100,8 @@ export class ServingRefresh {
       versions?: ServingVersions;
       /** CLICKHOUSE_CLUSTER: a round's partitions are then dropped from the `_local` tables on every server. */
       cluster?: string;
+      /** Keys of each kind per round when whole institutes are recomputed (refreshInstitutes). */
+      keysPerRound?: number;
       /** Awaited before each statement of a round, with its name: tests pause a round there. */
       between?: (step: RoundStep) => Promise<void>;
     } = {},
@@ -106,6 +111,7 @@ export class ServingRefresh {
     this.cluster = options.cluster ?? '';
     this.between = options.between ?? (async () => undefined);
     this.held = options.between !== undefined;
+    this.keysPerRound = options.keysPerRound ?? KEYS_PER_ROUND;
   }
 
   /** A version from this refresh's source, for settings that must be ordered like the rounds. */
@@ -252,7 +258,16 @@ export class ServingRefresh {
       progress(
         `serving rows of ${institute} (${i + 1}/${institutes.length}): ${touched.sessions.size} sessions, ${touched.invoiceOwners.size} fee payers, ${touched.payments.size} payments`,
       );
-      await this.refresh(touched, progress);
+      // In rounds of bounded size, so that two years of an institute is many ordinary rounds, not
+      // one whose statements hold every session at once.
+      const parts = touched.split(this.keysPerRound);
+      for (const [j, part] of parts.entries()) {
+        if (parts.length > 1)
+          progress(
+            `  part ${j + 1}/${parts.length}: ${part.sessions.size} sessions, ${part.invoiceOwners.size} fee payers, ${part.payments.size} payments`,
+          );
+        await this.refresh(part, progress);
+      }
     }
   }
 

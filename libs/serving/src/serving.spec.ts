@@ -72,6 +72,32 @@ describe('Touched.byRows', () => {
   });
 });
 
+describe('Touched.split', () => {
+  it('parts hold at most the given number of keys of each kind, and together every key once', () => {
+    const t = new Touched();
+    for (let i = 0; i < 5; i++) t.schedules.add('i', `s${i}`);
+    for (let i = 0; i < 2; i++) t.payments.add('i', `p${i}`);
+    t.revenueClassrooms.add('i', 'c');
+    const parts = t.split(2);
+    expect(parts.map((p) => [p.schedules.size, p.payments.size, p.revenueClassrooms.size])).toEqual([
+      [2, 2, 1],
+      [2, 0, 0],
+      [1, 0, 0],
+    ]);
+    const whole = new Touched();
+    for (const p of parts) whole.addAll(p);
+    expect([whole.schedules.list(), whole.payments.list(), whole.revenueClassrooms.list()]).toEqual([
+      t.schedules.list(),
+      t.payments.list(),
+      t.revenueClassrooms.list(),
+    ]);
+  });
+
+  it('an empty set of keys is one empty part', () => {
+    expect(new Touched().split(10).map((p) => p.isEmpty)).toEqual([true]);
+  });
+});
+
 describe('localDate', () => {
   it('is a plain UTC date when every institute is on UTC', () => {
     expect(localDate('t', new Map([['a', 'UTC']]))).toBe("toDate(t, 'UTC')");

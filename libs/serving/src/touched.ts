@@ -51,6 +51,24 @@ export class Touched {
     this.revenueClassrooms.addAll(other.revenueClassrooms);
   }
 
+  /**
+   * The same keys in parts of at most `size` keys of each kind (part i takes the i-th slice of
+   * every kind), so that recomputing the parts one by one recomputes everything.
+   */
+  split(size: number): Touched[] {
+    const kinds = (t: Touched) =>
+      [t.schedules, t.participants, t.recordings, t.rosterClassrooms, t.invoiceOwners, t.payments, t.revenueClassrooms] as const;
+    const lists = kinds(this).map((k) => k.list());
+    const count = Math.max(1, ...lists.map((l) => Math.ceil(l.length / size)));
+    return Array.from({ length: count }, (_, i) => {
+      const part = new Touched();
+      kinds(part).forEach((k, n) => {
+        for (const key of lists[n].slice(i * size, (i + 1) * size)) k.add(...key);
+      });
+      return part;
+    });
+  }
+
   /** The keys touched by fact rows, given per fact table (rows of other tables are ignored). */
   static byRows(tables: Iterable<readonly [string, readonly Row[]]>): Touched {
     const t = new Touched();
