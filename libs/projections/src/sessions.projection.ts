@@ -1,6 +1,6 @@
 import type { Envelope } from '@wise/contracts';
 import { baseColumns, envelopeTimeMs, timeMs, toNullableDateTime } from './columns';
-import { SESSION_EVENTS, type ProjectedRows } from './tables';
+import { CLASSROOM_SESSIONS, SESSION_EVENTS, type ProjectedRows } from './tables';
 
 export type SessionEventKind = 'created' | 'updated' | 'deleted';
 
@@ -37,5 +37,16 @@ export function projectSessions(
     scheduled_end: toNullableDateTime(timeMs(item.scheduledEndTime)),
     created_at: toNullableDateTime(timeMs(item.createdAt)),
   }));
-  return { [SESSION_EVENTS]: rows };
+  // The same facts by classroom and start (migration 0008): a roster change finds the sessions it
+  // can change there without reading its institute's whole schedule.
+  const byClassroom = rows.map((r) => ({
+    ...baseColumns(env),
+    classroom_id: r.classroom_id,
+    start_s: r.scheduled_start ?? UNKNOWN_START_S,
+    session_id: r.session_id,
+  }));
+  return { [SESSION_EVENTS]: rows, [CLASSROOM_SESSIONS]: byClassroom };
 }
+
+/** A session item without a start sorts last in classroom_sessions: every roster change reaches it. */
+export const UNKNOWN_START_S = 0xffffffff;

@@ -15,6 +15,8 @@ export const RECORDING_EVENTS = 'recording_events';
 export const INVOICE_EVENTS = 'invoice_events';
 export const PAYMENT_EVENTS = 'payment_events';
 export const CERTIFICATE_EVENTS = 'certificate_events';
+/** Which sessions each classroom's schedule facts name, by start: the serving layer's index (0008). */
+export const CLASSROOM_SESSIONS = 'classroom_sessions';
 
 /** Every table `projectEvent` may return rows for (the raw `events` table is not among them). */
 export const ANALYTICS_TABLES = [
@@ -27,6 +29,7 @@ export const ANALYTICS_TABLES = [
   INVOICE_EVENTS,
   PAYMENT_EVENTS,
   CERTIFICATE_EVENTS,
+  CLASSROOM_SESSIONS,
 ] as const;
 
 export type AnalyticsTable = (typeof ANALYTICS_TABLES)[number];

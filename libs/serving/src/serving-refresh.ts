@@ -152,11 +152,19 @@ export class ServingRefresh {
   private async sessionChain(touched: Touched, r: Round, v: number, zones: TimeZones, progress?: (line: string) => void): Promise<void> {
     const step = (line: string) => progress?.(`  ${line}`);
     if (touched.rosterClassrooms.size > 0) {
+      // From the classroom's schedule facts by start (classroom_sessions), from the earliest time
+      // the round's changes count: every session they can change, and few others.
       await this.between('keys:roster_sessions');
       await r.derive(
         'roster_sessions',
-        `SELECT DISTINCT institute_id, session_id AS k1, '' AS k2 FROM ${this.t.session_events}
-         WHERE ${r.institutes('roster_classrooms')} AND ${r.in('roster_classrooms', CLASSROOM_KEY)}`,
+        `SELECT DISTINCT institute_id, session_id AS k1, '' AS k2
+         FROM ${this.t.classroom_sessions}
+         ALL INNER JOIN
+         (
+             SELECT institute_id, k1 AS classroom_id, min(toInt64(k2)) AS since_ms FROM ${r.keysTable}
+             WHERE ${r.where('roster_classrooms')} GROUP BY institute_id, classroom_id
+         ) AS since USING (institute_id, classroom_id)
+         WHERE ${r.in('roster_classrooms', CLASSROOM_KEY)} AND toInt64(start_s) * 1000 >= since_ms`,
       );
     }
     if (touched.schedules.size + touched.participants.size + touched.recordings.size + touched.rosterClassrooms.size === 0) return;

@@ -12,6 +12,7 @@ export const PROJECTED_FACTS = [
   'recording_events',
   'invoice_events',
   'payment_events',
+  'classroom_sessions',
 ] as const;
 
 export const SETTINGS_TABLES = ['attendance_rules', 'institute_settings'] as const;

@@ -16,7 +16,12 @@ export class Touched {
   readonly participants = new KeySet(['institute_id', 'session_id']);
   /** Sessions with a new recording part. */
   readonly recordings = new KeySet(['institute_id', 'session_id']);
-  readonly rosterClassrooms = new KeySet(['institute_id', 'classroom_id']);
+  /**
+   * Classrooms whose roster changed, with the time from which their sessions can change (epoch
+   * ms, as text): a student's change counts at the sessions starting at or after it; a teacher's
+   * (who is a teacher is read at any time) from 0, every session.
+   */
+  readonly rosterClassrooms = new KeySet(['institute_id', 'classroom_id', 'since_ms']);
   readonly invoiceOwners = new KeySet(['institute_id', 'student_id', 'classroom_id']);
   readonly payments = new KeySet(['institute_id', 'transaction_id']);
   readonly revenueClassrooms = new KeySet(['institute_id', 'classroom_id']);
@@ -87,7 +92,7 @@ export class Touched {
             t.recordings.add(institute, text(r.session_id));
             break;
           case 'roster_events':
-            t.rosterClassrooms.add(institute, text(r.classroom_id));
+            t.rosterClassrooms.add(institute, text(r.classroom_id), r.member_role === 'student' ? text(r.at_ms) : '0');
             break;
           case 'invoice_events':
             t.invoiceOwners.add(institute, text(r.student_id), text(r.classroom_id));

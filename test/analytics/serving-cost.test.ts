@@ -1,0 +1,93 @@
+/*
+ * What a round recomputes is what its facts can change, not its institute's history: a student
+ * added to a classroom counts at the sessions starting after the addition, so the round covers
+ * those and not the classroom's past; a teacher (whose role is read at any time) reaches every
+ * session of the classroom. Read from the round's own keys while it is held before its sessions
+ * are computed.
+ */
+import type { ClickHouseConnection } from '@wise/clickhouse';
+import { ServingRefresh, Touched, type RoundStep } from '@wise/serving';
+import { dropTestDatabase, ENGINES, loadEnvelopes } from './analytics-db';
+import { envelopeOf, ev, join, meeting, member, type Who } from './scenario';
+
+const I = 'cost-academy';
+const ROOM = { _id: 'class-cost', name: 'Cost room' };
+const item = (id: string, start: string) => ({
+  _id: id,
+  classId: ROOM._id,
+  userId: 'teacher-1',
+  createdAt: '2024-06-01T00:00:00.000Z',
+  title: id,
+  scheduledStartTime: start,
+  scheduledEndTime: start.replace('T10', 'T11'),
+});
+// Three sessions a week apart; the roster changes below arrive between the second and the third.
+const schedule = envelopeOf(
+  ev('SessionsCreatedEvent', {
+    sessions: [item('s-past', '2024-06-03T10:00:00Z'), item('s-recent', '2024-06-10T10:00:00Z'), item('s-next', '2024-06-17T10:00:00Z')],
+  }),
+  '2024-06-01T00:00:00Z',
+  I,
+);
+const LEA = { _id: 'student-lea', name: 'Lea Lang', email: 'lea@cost.test' };
+const TOM = { _id: 'teacher-tom', name: 'Tom Teach', email: 'tom@cost.test' };
+
+describe.each(ENGINES)('the sessions a roster round recomputes, on %s', (_engine, createDatabase) => {
+  let ch: ClickHouseConnection & { close(): Promise<void> };
+
+  beforeAll(async () => {
+    ch = await createDatabase();
+    await loadEnvelopes(ch, [schedule]);
+  });
+  afterAll(async () => {
+    await dropTestDatabase(ch);
+  });
+
+  /** Runs a round for `touched`, returning the sessions its roster keys reached. */
+  async function rosterSessionsOf(touched: Touched): Promise<string[]> {
+    let seen: string[] = [];
+    const between = async (step: RoundStep) => {
+      if (step !== 'stage:sessions') return;
+      const rows = await ch.query<{ k1: string }>(
+        'test',
+        `SELECT DISTINCT k1 FROM serving_keys WHERE kind = 'roster_sessions' ORDER BY k1`,
+      );
+      seen = rows.map((r) => r.k1);
+    };
+    await new ServingRefresh(ch, { between }).refresh(touched);
+    return seen;
+  }
+
+  it('a student added on 12 June reaches the session of the 17th only', async () => {
+    const t = Touched.byRows([
+      ['roster_events', [{ institute_id: I, classroom_id: ROOM._id, member_role: 'student', at_ms: Date.parse('2024-06-12T00:00:00Z') }]],
+    ]);
+    expect(await rosterSessionsOf(t)).toEqual(['s-next']);
+  });
+
+  it('a teacher added on 12 June reaches every session of the classroom', async () => {
+    const t = Touched.byRows([
+      ['roster_events', [{ institute_id: I, classroom_id: ROOM._id, member_role: 'teacher', at_ms: Date.parse('2024-06-12T00:00:00Z') }]],
+    ]);
+    expect(await rosterSessionsOf(t)).toEqual(['s-next', 's-past', 's-recent']);
+  });
+
+  it('and the views agree: Lea, at both meetings, is on the roster of the third session only', async () => {
+    const lea: Who = { name: LEA.name, email: LEA.email, device: 'lea-1' };
+    await loadEnvelopes(ch, [
+      envelopeOf(meeting('Started', 's-recent', '2024-06-10T10:00:00Z'), '2024-06-10T10:00:00Z', I),
+      envelopeOf(join('s-recent', lea, '2024-06-10T10:00:00Z'), '2024-06-10T10:00:00Z', I),
+      envelopeOf(meeting('Started', 's-next', '2024-06-17T10:00:00Z'), '2024-06-17T10:00:00Z', I),
+      envelopeOf(join('s-next', lea, '2024-06-17T10:00:00Z'), '2024-06-17T10:00:00Z', I),
+    ]);
+    await loadEnvelopes(ch, [
+      envelopeOf(member('StudentAddedToClassroomEvent', ROOM, LEA), '2024-06-12T00:00:00Z', I),
+      envelopeOf(member('TeacherAddedToClassroomEvent', ROOM, TOM), '2024-06-12T00:00:00Z', I),
+    ]);
+    const rows = await ch.query<{ session_id: string; student_id: string }>(
+      'test',
+      `SELECT session_id, student_id FROM attendance WHERE institute_id = '${I}' ORDER BY session_id`,
+    );
+    expect(rows).toEqual([{ session_id: 's-next', student_id: LEA._id }]);
+  });
+});
