@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClickHouse } from '@wise/clickhouse';
+import { ClickHouse, RebuildFence } from '@wise/clickhouse';
 import { keyMatches } from '@wise/contracts';
 import { Postgres } from '@wise/postgres';
 import { assertTestDatabase, testEnv, uniqueSlug } from '@wise/testing';
@@ -153,6 +153,27 @@ describe('quarantine list prints what senders wrote with control characters esca
     expect(bad.stderr).toMatch(/not an IANA time zone name/);
     const rule = await run(['institutes', 'set-attendance-rule', slug, '--min-percent', '120', '--min-minutes', '1']);
     expect(rule.stderr).toMatch(/min percent must be between 0 and 100/);
+  });
+
+  it('refuses to change a time zone or an attendance rule while a rebuild holds its fence, and says how to finish it', async () => {
+    const slug = uniqueSlug('tz');
+    const fences = new RebuildFence(admin);
+    await fences.set('fence-of-a-test', 'pid 1 on test-host');
+    try {
+      for (const argv of [
+        ['institutes', 'set-timezone', slug, 'Asia/Kolkata'],
+        ['institutes', 'set-attendance-rule', slug, '--min-percent', '80', '--min-minutes', '1'],
+      ]) {
+        const r = await run(argv);
+        expect([r.code, r.stderr]).toEqual([
+          2,
+          expect.stringMatching(/while a rebuild runs: rebuild in progress since .*pid 1 on test-host.*rebuild --abort/),
+        ]);
+      }
+      expect(await admin.query('test', `SELECT timezone FROM institute_settings WHERE institute_id = '${slug}'`)).toEqual([]);
+    } finally {
+      await fences.clear('fence-of-a-test', 'the test is done');
+    }
   });
 
   it('shows a hostile reason and event name escaped', async () => {

@@ -142,7 +142,13 @@ export class ServingRefresh {
       const sessions = () => this.sessionChain(touched, r, v, zones, progress);
       const fees = () => this.feeChain(touched, r, v, zones);
       if (this.held) await sessions().then(fees);
-      else await Promise.all([sessions(), fees()]);
+      else {
+        // Both settle before the round's keys are dropped: a chain still running on dropped keys
+        // would write rows computed from an empty key set (every participant unmatched).
+        const settled = await Promise.allSettled([sessions(), fees()]);
+        const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+        if (failed) throw failed.reason;
+      }
     } finally {
       await r.drop();
     }
@@ -204,7 +210,7 @@ export class ServingRefresh {
       );
       await this.mark('attendance_store', ATTENDANCE_SCOPE, { student_id: "''" }, r, PEOPLE_KINDS, v + 1);
       await this.between('sweep:attendance_store');
-      await this.sweep('attendance_store', ATTENDANCE_KEY, ATTENDANCE_SCOPE, people);
+      await this.sweep('attendance_store', ATTENDANCE_KEY, ATTENDANCE_SCOPE, people, "student_id = ''");
       if (progress) step(`engagement and attendance: ${await r.count(PEOPLE_KINDS)} sessions`);
     }
     if (touched.recordings.size + touched.schedules.size > 0) {
@@ -252,7 +258,7 @@ export class ServingRefresh {
       );
       await this.mark('revenue_daily_store', CLASSROOM_KEY, { day: 'toDate(0)', currency: "''" }, r, 'revenue_classrooms', v + 1);
       await this.between('sweep:revenue_daily_store');
-      await this.sweep('revenue_daily_store', REVENUE_KEY, CLASSROOM_KEY, days);
+      await this.sweep('revenue_daily_store', REVENUE_KEY, CLASSROOM_KEY, days, "day = toDate(0) AND currency = ''");
     }
   }
 
@@ -321,12 +327,14 @@ export class ServingRefresh {
   }
 
   /**
-   * Tombstones, in each scope `filter` selects, every live key older than the scope's newest row
-   * (its newest round's marker), at that version - 1: above every older round's rows, below the
-   * newest round's own. Only keys still live are written, so dead keys are not re-tombstoned.
-   * Scopes whose newest version is even (written before markers existed) are left alone.
+   * Tombstones, in each scope `filter` selects, every live key older than the scope's newest marker
+   * (`marker` picks marker rows), at that version - 1: above every older round's rows, below the
+   * newest round's own. The newest marker, not the newest row: a marker is written after its
+   * round's rows, so a round whose rows are only partly visible (a large INSERT's first blocks)
+   * does not yet make older rows look dead. Only keys still live are written, so dead keys are not
+   * re-tombstoned. Scopes with no marker (written before markers existed) are left alone.
    */
-  private async sweep(store: keyof TableNames, key: readonly string[], scope: readonly string[], filter: string): Promise<void> {
+  private async sweep(store: keyof TableNames, key: readonly string[], scope: readonly string[], filter: string, marker: string): Promise<void> {
     const k = key.join(', ');
     const sc = scope.join(', ');
     const table = this.t[store];
@@ -339,7 +347,7 @@ export class ServingRefresh {
            SELECT ${k}, max(_version) AS latest, argMax(_deleted, _version) AS dead FROM ${table} WHERE ${filter} GROUP BY ${k}
        ) AS l ALL INNER JOIN
        (
-           SELECT ${sc}, max(_version) AS gen FROM ${table} WHERE ${filter} GROUP BY ${sc}
+           SELECT ${sc}, max(_version) AS gen FROM ${table} WHERE ${filter} AND _deleted = 1 AND ${marker} GROUP BY ${sc}
        ) AS r USING (${sc})
        WHERE dead = 0 AND latest < gen AND gen % 2 = 1 ${REFRESH_SETTINGS}`,
     );

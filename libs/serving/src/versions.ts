@@ -22,6 +22,7 @@ export class VersionsUnavailable extends Error {
 /** What a PostgreSQL client must offer (libs/postgres's Postgres does). */
 interface SequenceClient {
   query<T extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  transaction<T>(fn: (client: { query(sql: string, params?: unknown[]): Promise<unknown> }) => Promise<T>): Promise<T>;
 }
 
 /**
@@ -33,6 +34,7 @@ interface SequenceClient {
  */
 export class PostgresVersions implements ServingVersions {
   private checked: Promise<void> | null = null;
+  private lastIssued = 0;
 
   constructor(
     private readonly pg: SequenceClient,
@@ -42,12 +44,17 @@ export class PostgresVersions implements ServingVersions {
 
   async next(): Promise<number> {
     try {
-      this.checked ??= this.floor().catch((e) => {
+      await this.floorOnce();
+      let v = await this.take();
+      // A sequence that went back (PostgreSQL restored, or failed over to a standby that was
+      // behind) would hand out versions already used: check it against the stores again.
+      if (v <= this.lastIssued) {
         this.checked = null;
-        throw e;
-      });
-      await this.checked;
-      return await this.take();
+        await this.floorOnce();
+        v = await this.take();
+      }
+      this.lastIssued = v;
+      return v;
     } catch (e) {
       if (e instanceof VersionsUnavailable) throw e;
       throw new VersionsUnavailable(
@@ -57,20 +64,41 @@ export class PostgresVersions implements ServingVersions {
     }
   }
 
+  private floorOnce(): Promise<void> {
+    this.checked ??= this.floor().catch((e) => {
+      this.checked = null;
+      throw e;
+    });
+    return this.checked;
+  }
+
   private async take(): Promise<number> {
     const [row] = await this.pg.query<{ v: string }>(`SELECT nextval('serving_versions')::text AS v`);
     return toVersion(row.v);
   }
 
+  /**
+   * Moves the sequence past every stored version, if it is behind them. Processes doing this at
+   * once are serialized by an advisory lock, and the sequence is only ever raised (setval only
+   * when it is at or below the stored highest), by a margin that versions handed out meanwhile by
+   * processes already running cannot reach.
+   */
   private async floor(): Promise<void> {
     await this.prepare();
-    const highest = await highestStoredVersion(this.ch);
-    const taken = await this.take();
-    // setval only ever raises the sequence here, by a margin that versions handed out meanwhile
-    // by other processes (between our nextval and setval) cannot reach.
-    if (highest >= taken) await this.pg.query(`SELECT setval('serving_versions', $1::bigint)`, [String(evenAbove(highest) + 1_000_000)]);
+    const highest = Math.max(await highestStoredVersion(this.ch), this.lastIssued);
+    await this.pg.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(${FLOOR_LOCK})`);
+      await tx.query(`SELECT setval('serving_versions', $1::bigint) FROM serving_versions WHERE last_value <= $2::bigint`, [
+        String(evenAbove(highest) + FLOOR_MARGIN),
+        String(highest),
+      ]);
+    });
   }
 }
+
+/** Any constant: the same for every process moving the sequence's floor. */
+const FLOOR_LOCK = 72_201_772;
+const FLOOR_MARGIN = 1_000_000;
 
 /**
  * Versions for one process that is the only writer of its stores (tests, the bench, an embedded

@@ -1,5 +1,15 @@
+import { fenceReason, RebuildFence, type ClickHouse } from '@wise/clickhouse';
 import { InvalidSetting, setAttendanceRule, setInstituteTimeZone } from '@wise/serving';
 import { CliContext, CliError } from '../cli-context';
+
+/**
+ * A rebuild recomputes every institute into copies it then swaps in: a setting changed while it
+ * runs would recompute the live rows the swap throws away, and the copies keep the old setting.
+ */
+async function refuseDuringRebuild(ch: ClickHouse, what: string): Promise<void> {
+  const fence = await new RebuildFence(ch).current();
+  if (fence) throw new CliError(`cannot ${what} while a rebuild runs: ${fenceReason(fence)}; change the setting when it has finished`);
+}
 
 /**
  * The analytics settings of an institute, which live in ClickHouse beside the rows they shape:
@@ -8,6 +18,7 @@ import { CliContext, CliError } from '../cli-context';
  */
 export async function setTimeZoneCommand(ctx: CliContext, slug: string, zone: string): Promise<void> {
   const ch = await ctx.clickhouse();
+  await refuseDuringRebuild(ch, 'change a time zone');
   try {
     await setInstituteTimeZone(ch, await ctx.servingRefresh(), slug, zone, ctx.print);
   } catch (e) {
@@ -19,6 +30,7 @@ export async function setTimeZoneCommand(ctx: CliContext, slug: string, zone: st
 
 export async function setAttendanceRuleCommand(ctx: CliContext, slug: string, minPercent: number, minMinutes: number): Promise<void> {
   const ch = await ctx.clickhouse();
+  await refuseDuringRebuild(ch, 'change an attendance rule');
   try {
     await setAttendanceRule(ch, await ctx.servingRefresh(), slug, minPercent, minMinutes, ctx.print);
   } catch (e) {
