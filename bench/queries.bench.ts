@@ -62,6 +62,15 @@ function dashboard(institute: string, student: string): Array<[string, string]> 
       'dashboard: teacher hours by month',
       `SELECT teacher_id, month, hours_taught FROM teacher_hours_by_month WHERE institute_id = ${i} ORDER BY teacher_id, month`,
     ],
+    // Group-wide: every institute at once (attendance_by_week reads the stored weekly rollup).
+    [
+      'group: attendance by week, all institutes',
+      `SELECT week, sum(sessions) AS sessions, sum(present) AS present, round(present / sum(enrolled_slots), 4) AS rate FROM attendance_by_week GROUP BY week ORDER BY week`,
+    ],
+    [
+      'group: revenue by month, all institutes',
+      `SELECT month, currency, sum(invoiced_minor) AS invoiced, sum(collected_minor) AS collected FROM revenue_monthly GROUP BY month, currency ORDER BY month, currency`,
+    ],
     [
       'dashboard: one student by week',
       `SELECT week, sessions, present, attendance_rate FROM student_attendance_by_week WHERE institute_id = ${i} AND student_id = ${sqlString(student)} ORDER BY week`,

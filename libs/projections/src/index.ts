@@ -7,3 +7,4 @@ export { ingestionQuarantineRow, quarantineRow, refusedRowQuarantine, wellFormed
 export { projectEvents, projectKafkaBatch, type ProjectedBatch, type SourceMessage } from './project-batch';
 export { NOT_REPLAYABLE, replayVerdict, type QuarantinedDelivery, type ReplayVerdict } from './quarantine-replay';
 export { instalmentKey } from './fees.projection';
+export { UNKNOWN_START_S } from './sessions.projection';

@@ -14,7 +14,9 @@ export type KeyKind =
   /** Sessions named by a fact of a classroom whose roster changed (a superset of its sessions now). */
   | 'roster_sessions'
   /** The classrooms of the sessions whose engagement and attendance are recomputed. */
-  | 'people_classrooms';
+  | 'people_classrooms'
+  /** Classroom-weeks (k1 classroom, k2 the week's Monday) whose stored attendance rollup is recomputed. */
+  | 'week_scopes';
 
 /** One kind of key, or several read as their union. */
 export type Kinds = KeyKind | readonly KeyKind[];

@@ -17,6 +17,7 @@ import {
   REVENUE_STORE_COLUMNS,
 } from './sql/revenue.sql';
 import { computeSessions, SESSION_STORE_COLUMNS } from './sql/sessions.sql';
+import { weeklyAttendance, weekScopesOf } from './sql/weekly.sql';
 import { PROJECTED_FACTS, SERVING_STORES, tableNames, type TableNames } from './tables';
 import { Touched } from './touched';
 import { SingleWriterVersions, type ServingVersions } from './versions';
@@ -36,6 +37,8 @@ export const ROUND_STEPS = [
   'write:engagement_store',
   'write:attendance_store',
   'sweep:attendance_store',
+  'keys:week_scopes',
+  'write:attendance_weekly_store',
   'write:recordings_store',
   'keys:revenue_classrooms',
   'write:invoices_store',
@@ -211,6 +214,10 @@ export class ServingRefresh {
       await this.mark('attendance_store', ATTENDANCE_SCOPE, { student_id: "''" }, r, PEOPLE_KINDS, v + 1);
       await this.between('sweep:attendance_store');
       await this.sweep('attendance_store', ATTENDANCE_KEY, ATTENDANCE_SCOPE, people, "student_id = ''");
+      await this.between('keys:week_scopes');
+      await r.derive('week_scopes', weekScopesOf(this.t, people, zones));
+      await this.between('write:attendance_weekly_store');
+      await this.writeWeekly(r, zones);
       if (progress) step(`engagement and attendance: ${await r.count(PEOPLE_KINDS)} sessions`);
     }
     if (touched.recordings.size + touched.schedules.size > 0) {
@@ -221,6 +228,46 @@ export class ServingRefresh {
         computeRecordings(this.t, sessions, r.in(['recordings', 'schedules'], SESSION_KEY), zones),
         v + 1,
       );
+    }
+  }
+
+  /**
+   * The attendance rollup of the round's classroom-weeks (week_scopes). It reads attendance_store,
+   * so its version is taken after this round's attendance writes, not before: the rollup with the
+   * highest version read after every round's writes (docs/serving.md, "Stored rollups").
+   */
+  private async writeWeekly(r: Round, zones: TimeZones): Promise<void> {
+    const w = await this.versions.next();
+    const scopes = `SELECT institute_id, k1 AS classroom_id, toDate(k2) AS week FROM ${r.keysTable} WHERE ${r.where('week_scopes')}`;
+    await this.ch.command(
+      'serving:attendance_weekly_store',
+      `INSERT INTO ${this.t.attendance_weekly_store} (institute_id, classroom_id, week, sessions, enrolled_slots, present, _deleted, _version)
+       SELECT institute_id, classroom_id, week, sessions, enrolled_slots, present, toUInt8(enrolled_slots = 0), toUInt64(${w + 1})
+       FROM (${weeklyAttendance(this.t, scopes, zones)}) ${REFRESH_SETTINGS}`,
+    );
+  }
+
+  /**
+   * Every attendance rollup of an institute, after its rows were all recomputed: the weeks its
+   * sessions are in now, and every week it has a rollup for (a new time zone moves sessions to
+   * other weeks, which no session's facts name any more).
+   */
+  private async refreshWeeks(institute: string): Promise<void> {
+    const zones = await this.timeZones([institute]);
+    const r = new Round(this.ch, await this.versions.next(), this.cluster);
+    const where = `institute_id = ${sqlString(institute)}`;
+    try {
+      await r.derive(
+        'week_scopes',
+        `SELECT DISTINCT institute_id, k1, k2 FROM (
+           SELECT institute_id, classroom_id AS k1, toString(week) AS k2 FROM ${this.t.attendance_weekly_store} WHERE ${where}
+           UNION ALL
+           ${weekScopesOf(this.t, where, zones)}
+         )`,
+      );
+      await this.writeWeekly(r, zones);
+    } finally {
+      await r.drop();
     }
   }
 
@@ -282,6 +329,7 @@ export class ServingRefresh {
           );
         await this.refresh(part, progress);
       }
+      await this.refreshWeeks(institute);
     }
   }
 
@@ -334,7 +382,13 @@ export class ServingRefresh {
    * does not yet make older rows look dead. Only keys still live are written, so dead keys are not
    * re-tombstoned. Scopes with no marker (written before markers existed) are left alone.
    */
-  private async sweep(store: keyof TableNames, key: readonly string[], scope: readonly string[], filter: string, marker: string): Promise<void> {
+  private async sweep(
+    store: keyof TableNames,
+    key: readonly string[],
+    scope: readonly string[],
+    filter: string,
+    marker: string,
+  ): Promise<void> {
     const k = key.join(', ');
     const sc = scope.join(', ');
     const table = this.t[store];

@@ -25,6 +25,7 @@ export const SERVING_STORES = [
   'invoices_store',
   'payments_store',
   'revenue_daily_store',
+  'attendance_weekly_store',
 ] as const;
 
 export type ServingStore = (typeof SERVING_STORES)[number];
