@@ -12,6 +12,7 @@ export const ROOT = join(__dirname, '..', '..');
 export const ENTRY = {
   ingestion: join(ROOT, 'dist', 'apps', 'ingestion', 'src', 'main.js'),
   projector: join(ROOT, 'dist', 'apps', 'projector', 'src', 'main.js'),
+  cli: join(ROOT, 'dist', 'apps', 'cli', 'src', 'main.js'),
   baseline: join(ROOT, 'dist', 'bench', 'baseline-server.js'),
   profiler: join(ROOT, 'dist', 'bench', 'cpu-profile-preload.js'),
 };

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { migrateClickHouse, type ClickHouse } from '@wise/clickhouse';
 import { consumerLag } from '@wise/kafka';
 import { deriveEventId, kafkaKey, parseEnvelope, parseWiseBody, serializeEnvelope } from '@wise/contracts';
@@ -33,6 +34,8 @@ export interface ProjectorFigures {
   baselineCpu: Record<string, number>;
   /** ClickHouse server activity per second while the projector worked. */
   clickhouse: ClickHouseCounters;
+  /** `npm run cli -- rebuild` of the same events afterwards (facts and serving rows): events/s, or null if it failed. */
+  rebuildPerSecond: number | null;
 }
 
 export interface ProjectorPlan {
@@ -218,6 +221,7 @@ export async function benchProjector(
   await projector.profile('stop', plan.profileFile);
   const peakRssMb = projector.peakRssMb();
   await projector.stop();
+  const rebuildPerSecond = await timeRebuild(run.appEnv('project'), n, say);
   const secondsFromReady = (done - ready) / 1000;
   if (reached < n) say(`[bench] projector: only ${reached} of ${n} queryable after ${plan.timeoutMs / 1000} s; reporting the rate reached`);
 
@@ -259,7 +263,24 @@ export async function benchProjector(
     batches,
     cpu,
     clickhouse,
+    rebuildPerSecond,
     baselineCpu:
       baselineCpus[baselineRuns.indexOf([...baselineRuns].sort((a, b) => a - b)[Math.floor((baselineRuns.length - 1) / 2)])] ?? {},
   };
+}
+
+/** Runs the CLI's rebuild over the phase's database (the projector stopped) and times it whole. */
+async function timeRebuild(env: NodeJS.ProcessEnv, events: number, say: (l: string) => void): Promise<number | null> {
+  const t0 = Date.now();
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(process.execPath, [ENTRY.cli, 'rebuild'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('exit', (c) => resolve(c));
+  });
+  const seconds = (Date.now() - t0) / 1000;
+  if (code !== 0) {
+    say(`[bench] projector: rebuild exited with ${code}; no rebuild figure`);
+    return null;
+  }
+  say(`[bench] projector: rebuild of ${events} events (facts and serving rows) in ${seconds.toFixed(1)} s`);
+  return events / seconds;
 }

@@ -81,6 +81,7 @@ describe('report', () => {
         cpu: {},
         baselineCpu: {},
         clickhouse: {},
+        rebuildPerSecond: 4200,
       },
       freshness: {
         rate: 1000,
@@ -112,6 +113,7 @@ describe('report', () => {
       },
     });
     expect(rows[0].slice(1)).toEqual(['60,000', '120,000 rows/s', '0.50×', '≥ 0.5× raw insert', 'met']);
+    expect(rows.find((r) => r[0].startsWith('rebuild'))!.slice(1)).toEqual(['4,200', '', '', '≥ 5,000/s', 'SHORT']);
     expect(rows.find((r) => r[0].startsWith('freshness @'))![5]).toBe('SHORT');
     expect(rows.find((r) => r[0].startsWith('freshness: POST waits'))![1]).toBe('410.1 / 900.0; 12.3 / 250');
     // Per view: its own figures and verdict; a view with nothing watched is not called met.

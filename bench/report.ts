@@ -22,6 +22,7 @@ export const TARGETS = {
   freshnessP95Ms: 2000,
   ingestionRssMb: 200,
   queryP95Ms: 300,
+  rebuildPerSecond: 5000,
   queryGrowth: 1.3,
 };
 
@@ -110,6 +111,15 @@ export function tableRows(f: Figures): TableRow[] {
       '',
     ]);
     rows.push(['projector: peak RSS (VmHWM)', `${n(p.peakRssMb)} MB`, '', '', '', '']);
+    if (p.rebuildPerSecond !== undefined)
+      rows.push([
+        'rebuild (cli, facts and serving rows of the same events): events/s',
+        n(p.rebuildPerSecond),
+        '',
+        '',
+        `≥ ${n(t.rebuildPerSecond)}/s`,
+        verdict(p.rebuildPerSecond !== null && p.rebuildPerSecond >= t.rebuildPerSecond),
+      ]);
     rows.push([
       'projector: cores projector / ClickHouse / Kafka / bench / machine',
       [p.cpu.projector, p.cpu.clickhouse, p.cpu.kafka, p.cpu.bench, p.cpu.machine].map((v) => n(v, 2)).join(' / '),
