@@ -63,7 +63,7 @@ export class BenchRun {
   }
 
   /** A client of the phase's database; `null` for one of `default` (to drop a database that may not exist). */
-  clickhouse(phase: string | null): ClickHouse {
+  clickhouse(phase: string | null, app = 'bench'): ClickHouse {
     const c = this.config;
     const database = phase === null ? 'default' : this.clickhouseDatabase(phase);
     return new ClickHouse({
@@ -71,7 +71,7 @@ export class BenchRun {
       user: c.CLICKHOUSE_USER,
       password: c.CLICKHOUSE_PASSWORD,
       database,
-      app: 'bench',
+      app,
       requestTimeoutMs: 300_000,
     });
   }

@@ -20,6 +20,7 @@ import { benchIngestion } from './ingestion.bench';
 import { machine } from './machine';
 import { benchProjector } from './projector.bench';
 import { benchQueries } from './queries.bench';
+import { benchRoundCost } from './round-cost.bench';
 import { formatTable, markdownTable, tableRows, type Figures } from './report';
 
 const ROOT = join(__dirname, '..', '..');
@@ -113,6 +114,11 @@ async function runPhases(
   if (o.only.includes('queries')) {
     await phase('queries', async () => {
       figures.queries = await benchQueries(run, { sizes: o.querySizes, repeats: o.queryRepeats, weeks: 26 }, say);
+    });
+  }
+  if (o.only.includes('rounds')) {
+    await phase('rounds', async () => {
+      figures.rounds = await benchRoundCost(run, { weeks: 26, lastEvents: 500 }, say);
     });
   }
 }

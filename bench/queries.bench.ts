@@ -167,7 +167,13 @@ const BATCH = 20_000;
  * their serving rows institute by institute (what `rebuild` does): the same code as the live
  * projector's per-batch refresh, in far fewer statements. Returns the events loaded.
  */
-async function load(ch: ClickHouse, serving: ServingRefresh, w: WorldOptions, from: number, say: (line: string) => void): Promise<number> {
+export async function load(
+  ch: ClickHouse,
+  serving: ServingRefresh,
+  w: WorldOptions,
+  from: number,
+  say: (line: string) => void,
+): Promise<number> {
   let batch: SimEvent[] = [];
   let n = 0;
   const t0 = Date.now();
@@ -195,7 +201,13 @@ async function load(ch: ClickHouse, serving: ServingRefresh, w: WorldOptions, fr
 
 /** The projector's own path without Kafka: the batch loop and the writer. */
 async function writeFacts(writer: ClickHouseWriter, events: SimEvent[]): Promise<void> {
-  const stored: StoredEvent[] = events.map((e) => {
+  const { tables } = projectEvents(storedOf(events), { eventStore: true });
+  await writer.write(tables, { isActive: () => true, heartbeat: async () => undefined, source: 'bench' });
+}
+
+/** Simulator deliveries as the event store holds them (received at their simulated time). */
+export function storedOf(events: readonly SimEvent[]): StoredEvent[] {
+  return events.map((e) => {
     const raw = Buffer.from(e.body);
     const parsed = parseWiseBody(raw);
     if (!parsed.ok) throw new Error(`simulator body refused by the contract: ${parsed.reason}`);
@@ -213,6 +225,4 @@ async function writeFacts(writer: ClickHouseWriter, events: SimEvent[]): Promise
     };
     return { head, rawBody: e.body, source: 'bench' };
   });
-  const { tables } = projectEvents(stored, { eventStore: true });
-  await writer.write(tables, { isActive: () => true, heartbeat: async () => undefined, source: 'bench' });
 }

@@ -1,5 +1,6 @@
 import { kernelShare, type ClickHouseCounters } from './clickhouse-counters';
 import type { FreshnessFigures } from './freshness.bench';
+import type { RoundCostFigures } from './round-cost.bench';
 import type { IngestionFigures } from './ingestion.bench';
 import type { ProjectorFigures } from './projector.bench';
 import type { QueriesFigures } from './queries.bench';
@@ -10,6 +11,7 @@ export interface Figures {
   projector?: ProjectorFigures;
   freshness?: FreshnessFigures;
   queries?: QueriesFigures;
+  rounds?: RoundCostFigures;
 }
 
 /** The targets of the issue; each row of the table says whether it is met. */
@@ -200,6 +202,26 @@ export function tableRows(f: Figures): TableRow[] {
     ]);
   }
   if (f.queries && f.queries.sizes.length > 0) rows.push(...queryRows(f.queries));
+  if (f.rounds && f.rounds.sizes.length === 2) {
+    const [a, b] = f.rounds.sizes;
+    const ratio = (x: number, y: number) => (y > 0 ? x / y : NaN);
+    rows.push([
+      `round for the last ${n(f.rounds.lastEvents)} deliveries, ${b.weeks} vs ${a.weeks} weeks of history: rows read / written`,
+      `${n(b.readRows)} / ${n(b.writtenRows)}`,
+      `${n(a.readRows)} / ${n(a.writtenRows)}`,
+      `${ratio(b.readRows, a.readRows).toFixed(2)}× / ${ratio(b.writtenRows, a.writtenRows).toFixed(2)}×`,
+      `≤ ${TARGETS.queryGrowth}× (flat)`,
+      verdict(ratio(b.readRows, a.readRows) <= TARGETS.queryGrowth && ratio(b.writtenRows, a.writtenRows) <= TARGETS.queryGrowth),
+    ]);
+    rows.push([
+      `round: statements, ms (${b.weeks} vs ${a.weeks} weeks)`,
+      `${b.statements}, ${n(b.ms)}`,
+      `${a.statements}, ${n(a.ms)}`,
+      '',
+      '',
+      '',
+    ]);
+  }
   return rows;
 }
 
