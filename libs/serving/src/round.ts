@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { LOCAL_SUFFIX, sqlIdent, sqlString, type ClickHouseConnection } from '@wise/clickhouse';
 import type { KeySet } from './keys';
+import { WORK_TABLES } from './tables';
 
 /** The kinds of key a refresh round stores: what the batch touched, and what the round derives from it. */
 export type KeyKind =
@@ -32,14 +33,8 @@ export const REFRESH_SETTINGS = 'SETTINGS enable_optimize_predicate_expression =
 /** Column positions in serving_keys: institute_id, then up to two more key parts. */
 const KEY_COLUMNS = ['institute_id', 'k1', 'k2'] as const;
 
-/** Tables holding one partition per round (migration 0005): its keys and its staged results. */
-export const ROUND_TABLES = [
-  'serving_keys',
-  'serving_round_sessions',
-  'serving_round_intervals',
-  'serving_round_roster',
-  'serving_round_engagement',
-] as const;
+/** Tables holding one partition per round (migrations 0005, 0007): its keys and its staged results. */
+export const ROUND_TABLES = WORK_TABLES;
 export type StageTable = Exclude<(typeof ROUND_TABLES)[number], 'serving_keys'>;
 
 /**
