@@ -1,6 +1,6 @@
 import type { Envelope } from '@wise/contracts';
 import { baseColumns, envelopeTimeMs, guaranteed, timeMs, toDateTime, toNullableDateTime } from './columns';
-import { INVOICE_EVENTS, PAYMENT_EVENTS, type ProjectedRows } from './tables';
+import { INVOICE_EVENTS, MONEY_BY_TIME, PAYMENT_EVENTS, type ProjectedRows } from './tables';
 
 /**
  * Names one instalment: Wise's installmentId when it fills it, else `index:<n>`. Wise re-sends the
@@ -16,18 +16,23 @@ export function projectInvoice(env: Envelope<'FeeInvoiceChargedEvent'>): Project
   const { classroom, student, transaction } = env.body.payload;
   const { metadata, amount } = transaction;
   const installmentId = metadata.installmentId ?? '';
+  const chargedAt = toDateTime(guaranteed(timeMs(transaction.chargedAt), 'payload.transaction.chargedAt'));
+  const key = instalmentKey(installmentId, metadata.index);
   return {
+    [MONEY_BY_TIME]: [
+      { ...baseColumns(env), at_s: chargedAt, kind: 'invoice', classroom_id: classroom._id, student_id: student._id, money_key: key },
+    ],
     [INVOICE_EVENTS]: [
       {
         ...baseColumns(env),
         student_id: student._id,
         classroom_id: classroom._id,
-        instalment_key: instalmentKey(installmentId, metadata.index),
+        instalment_key: key,
         instalment_index: metadata.index,
         installment_id: installmentId,
         amount_minor: amount.value,
         currency: amount.currency,
-        charged_at: toDateTime(guaranteed(timeMs(transaction.chargedAt), 'payload.transaction.chargedAt')),
+        charged_at: chargedAt,
         due_on: toNullableDateTime(timeMs(metadata.dueOn)),
         // Wise's flag as sent with this invoice; no webhook reports a later payment of it.
         paid: typeof metadata.paid === 'boolean' ? (metadata.paid ? 1 : 0) : null,
@@ -48,7 +53,18 @@ export function projectInvoice(env: Envelope<'FeeInvoiceChargedEvent'>): Project
  */
 export function projectPayment(env: Envelope<'FeePaymentCompletedEvent'>): ProjectedRows {
   const { classroom, student, transaction, type } = env.body.payload;
+  const paidAtMs = envelopeTimeMs(env);
   return {
+    [MONEY_BY_TIME]: [
+      {
+        ...baseColumns(env),
+        at_s: Math.floor(paidAtMs / 1000),
+        kind: 'payment',
+        classroom_id: classroom._id,
+        student_id: student._id,
+        money_key: transaction._id,
+      },
+    ],
     [PAYMENT_EVENTS]: [
       {
         ...baseColumns(env),
@@ -58,7 +74,7 @@ export function projectPayment(env: Envelope<'FeePaymentCompletedEvent'>): Proje
         amount_minor: transaction.amount.value,
         currency: transaction.amount.currency,
         payment_type: type ?? '',
-        paid_at_ms: envelopeTimeMs(env),
+        paid_at_ms: paidAtMs,
         student_name: (student.name ?? '').trim(),
         classroom_name: classroom.name ?? '',
       },

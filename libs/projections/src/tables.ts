@@ -17,6 +17,8 @@ export const PAYMENT_EVENTS = 'payment_events';
 export const CERTIFICATE_EVENTS = 'certificate_events';
 /** Which sessions each classroom's schedule facts name, by start: the serving layer's index (0008). */
 export const CLASSROOM_SESSIONS = 'classroom_sessions';
+/** Invoices and payments by time: which days a fee change can move (0010). */
+export const MONEY_BY_TIME = 'money_by_time';
 
 /** Every table `projectEvent` may return rows for (the raw `events` table is not among them). */
 export const ANALYTICS_TABLES = [
@@ -30,6 +32,7 @@ export const ANALYTICS_TABLES = [
   PAYMENT_EVENTS,
   CERTIFICATE_EVENTS,
   CLASSROOM_SESSIONS,
+  MONEY_BY_TIME,
 ] as const;
 
 export type AnalyticsTable = (typeof ANALYTICS_TABLES)[number];

@@ -17,7 +17,9 @@ export type KeyKind =
   /** The classrooms of the sessions whose engagement and attendance are recomputed. */
   | 'people_classrooms'
   /** Classroom-weeks (k1 classroom, k2 the week's Monday) whose stored attendance rollup is recomputed. */
-  | 'week_scopes';
+  | 'week_scopes'
+  /** Classroom-days (k1 classroom, k2 the day) whose money is recomputed. */
+  | 'revenue_days';
 
 /** One kind of key, or several read as their union. */
 export type Kinds = KeyKind | readonly KeyKind[];

@@ -10,11 +10,11 @@ import { computeRecordings, RECORDING_STORE_COLUMNS } from './sql/recordings.sql
 import {
   computeInvoices,
   computePayments,
-  computeRevenueDaily,
+  computeRevenueDays,
   INVOICE_STORE_COLUMNS,
   PAYMENT_STORE_COLUMNS,
-  paymentClassrooms,
   REVENUE_STORE_COLUMNS,
+  revenueDaysOf,
 } from './sql/revenue.sql';
 import { computeSessions, SESSION_STORE_COLUMNS } from './sql/sessions.sql';
 import { weeklyAttendance, weekScopesOf } from './sql/weekly.sql';
@@ -40,9 +40,9 @@ export const ROUND_STEPS = [
   'keys:week_scopes',
   'write:attendance_weekly_store',
   'write:recordings_store',
-  'keys:revenue_classrooms',
   'write:invoices_store',
   'write:payments_store',
+  'keys:revenue_days',
   'write:revenue_daily_store',
   'sweep:revenue_daily_store',
 ] as const;
@@ -58,6 +58,8 @@ const CLASSROOM_KEY = ['institute_id', 'classroom_id'];
 const ATTENDANCE_SCOPE = SESSION_KEY;
 const ATTENDANCE_KEY = ['institute_id', 'session_id', 'student_id'];
 const REVENUE_KEY = ['institute_id', 'classroom_id', 'day', 'currency'];
+/** Daily money is kept per classroom-day (the scope a round recomputes whole) and currency. */
+const REVENUE_SCOPE = ['institute_id', 'classroom_id', 'day'];
 /** Every session a round computes from its facts (serving_round_sessions). */
 const SESSION_KINDS: readonly KeyKind[] = ['schedules', 'participants', 'recordings', 'roster_sessions'];
 /** The sessions whose engagement and attendance a round recomputes. */
@@ -211,7 +213,7 @@ export class ServingRefresh {
         computeAttendance(this.t, engagement, stages.roster, r.institutes('people_classrooms')),
         v + 1,
       );
-      await this.mark('attendance_store', ATTENDANCE_SCOPE, { student_id: "''" }, r, PEOPLE_KINDS, v + 1);
+      await this.mark('attendance_store', { institute_id: 'institute_id', session_id: 'k1', student_id: "''" }, r, PEOPLE_KINDS, v + 1);
       await this.between('sweep:attendance_store');
       await this.sweep('attendance_store', ATTENDANCE_KEY, ATTENDANCE_SCOPE, people, "student_id = ''");
       await this.between('keys:week_scopes');
@@ -271,42 +273,39 @@ export class ServingRefresh {
     }
   }
 
-  /** Instalments, payments and the daily money of their classrooms. */
+  /** Instalments, payments and the money of the classroom-days they are or were counted on. */
   private async feeChain(touched: Touched, r: Round, v: number, zones: TimeZones): Promise<void> {
+    const owners = r.in('invoice_owners', ['institute_id', 'student_id', 'classroom_id']);
     const payments = r.in('payments', ['institute_id', 'transaction_id']);
-    if (touched.payments.size > 0) {
-      await this.between('keys:revenue_classrooms');
-      await r.derive(
-        'revenue_classrooms',
-        `SELECT institute_id, classroom_id AS k1, '' AS k2 FROM (${paymentClassrooms(this.t, payments)})`,
-      );
-    }
     if (touched.invoiceOwners.size > 0) {
       await this.between('write:invoices_store');
-      await this.insert(
-        'invoices_store',
-        INVOICE_STORE_COLUMNS,
-        computeInvoices(this.t, r.in('invoice_owners', ['institute_id', 'student_id', 'classroom_id'])),
-        v + 1,
-      );
+      await this.insert('invoices_store', INVOICE_STORE_COLUMNS, computeInvoices(this.t, owners), v + 1);
     }
     if (touched.payments.size > 0) {
       await this.between('write:payments_store');
       await this.insert('payments_store', PAYMENT_STORE_COLUMNS, computePayments(this.t, payments), v + 1);
     }
-    if (touched.payments.size + touched.revenueClassrooms.size > 0) {
-      const days = r.in('revenue_classrooms', CLASSROOM_KEY);
-      await this.between('write:revenue_daily_store');
-      await this.insert(
-        'revenue_daily_store',
-        REVENUE_STORE_COLUMNS,
-        computeRevenueDaily(this.t, days, r.institutes('revenue_classrooms'), zones),
-        v + 1,
-      );
-      await this.mark('revenue_daily_store', CLASSROOM_KEY, { day: 'toDate(0)', currency: "''" }, r, 'revenue_classrooms', v + 1);
-      await this.between('sweep:revenue_daily_store');
-      await this.sweep('revenue_daily_store', REVENUE_KEY, CLASSROOM_KEY, days, "day = toDate(0) AND currency = ''");
-    }
+    if (touched.invoiceOwners.size + touched.payments.size + touched.revenueClassrooms.size === 0) return;
+    await this.between('keys:revenue_days');
+    await r.derive('revenue_days', revenueDaysOf(this.t, owners, payments, r.in('revenue_classrooms', CLASSROOM_KEY), zones));
+    const days = `SELECT institute_id, k1 AS classroom_id, toDate(k2) AS day FROM ${r.keysTable} WHERE ${r.where('revenue_days')}`;
+    const inDays = `(institute_id, classroom_id, day) IN (${days})`;
+    await this.between('write:revenue_daily_store');
+    await this.insert(
+      'revenue_daily_store',
+      REVENUE_STORE_COLUMNS,
+      computeRevenueDays(this.t, days, r.institutes('revenue_days'), zones),
+      v + 1,
+    );
+    await this.mark(
+      'revenue_daily_store',
+      { institute_id: 'institute_id', classroom_id: 'k1', day: 'toDate(k2)', currency: "''" },
+      r,
+      'revenue_days',
+      v + 1,
+    );
+    await this.between('sweep:revenue_daily_store');
+    await this.sweep('revenue_daily_store', REVENUE_KEY, REVENUE_SCOPE, inDays, "currency = ''");
   }
 
   /**
@@ -350,25 +349,18 @@ export class ServingRefresh {
   }
 
   /**
-   * The scope marker of each key of `kind` (a session, a classroom) at `version`: a row with the
-   * scope's key, `_deleted` = 1 and the rest of the key set to `rest`. The newest marker of a scope
-   * says which round's rows the scope holds; sweep() retires every key that round did not write.
+   * The scope marker of each key of `kind` (a session, a classroom-day) at `version`: a row with
+   * `_deleted` = 1 whose columns are the given expressions over the keys table (institute_id, k1,
+   * k2), the rest of the store's key set to constants. The newest marker of a scope says which
+   * round's rows the scope holds; sweep() retires every key that round did not write.
    */
-  private async mark(
-    store: keyof TableNames,
-    scope: readonly string[],
-    rest: Record<string, string>,
-    r: Round,
-    kind: Kinds,
-    version: number,
-  ): Promise<void> {
-    const cols = [...scope, ...Object.keys(rest)];
-    const keyParts = scope.map((c, i) => `${['institute_id', 'k1', 'k2'][i]} AS ${c}`);
+  private async mark(store: keyof TableNames, columns: Record<string, string>, r: Round, kind: Kinds, version: number): Promise<void> {
+    const cols = Object.keys(columns);
     await this.ch.command(
       `serving:${store}:markers`,
       `INSERT INTO ${this.t[store]} (${cols.join(', ')}, _deleted, _version)
        SELECT ${cols.join(', ')}, toUInt8(1), toUInt64(${version})
-       FROM (SELECT DISTINCT ${keyParts.join(', ')}, ${Object.entries(rest)
+       FROM (SELECT DISTINCT ${Object.entries(columns)
          .map(([c, e]) => `${e} AS ${c}`)
          .join(', ')} FROM ${r.keysTable} WHERE ${r.where(kind)}) ${REFRESH_SETTINGS}`,
     );

@@ -60,9 +60,7 @@ describe('Touched.byRows', () => {
     ],
     ['roster_events', { institute_id: 'i', classroom_id: 'c', member_role: 'teacher', at_ms: 1500 }, 'rosterClassrooms', [['i', 'c', '0']]],
     ['invoice_events', { institute_id: 'i', student_id: 'u', classroom_id: 'c' }, 'invoiceOwners', [['i', 'u', 'c']]],
-    ['invoice_events', { institute_id: 'i', student_id: 'u', classroom_id: 'c' }, 'revenueClassrooms', [['i', 'c']]],
     ['payment_events', { institute_id: 'i', transaction_id: 't', classroom_id: 'c' }, 'payments', [['i', 't']]],
-    ['payment_events', { institute_id: 'i', transaction_id: 't', classroom_id: 'c' }, 'revenueClassrooms', [['i', 'c']]],
   ] as const)('%s rows touch %s', (table, row, kind, keys) => {
     expect(Touched.byRows([[table, [row]]])[kind].list()).toEqual(keys);
   });

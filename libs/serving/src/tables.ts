@@ -13,6 +13,7 @@ export const PROJECTED_FACTS = [
   'invoice_events',
   'payment_events',
   'classroom_sessions',
+  'money_by_time',
 ] as const;
 
 export const SETTINGS_TABLES = ['attendance_rules', 'institute_settings'] as const;

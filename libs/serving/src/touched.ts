@@ -24,6 +24,7 @@ export class Touched {
   readonly rosterClassrooms = new KeySet(['institute_id', 'classroom_id', 'since_ms']);
   readonly invoiceOwners = new KeySet(['institute_id', 'student_id', 'classroom_id']);
   readonly payments = new KeySet(['institute_id', 'transaction_id']);
+  /** Classrooms whose every stored revenue day is recomputed (institute-wide recomputes only). */
   readonly revenueClassrooms = new KeySet(['institute_id', 'classroom_id']);
 
   /** Every session the batch touched, whatever the kind. */
@@ -94,13 +95,12 @@ export class Touched {
           case 'roster_events':
             t.rosterClassrooms.add(institute, text(r.classroom_id), r.member_role === 'student' ? text(r.at_ms) : '0');
             break;
+          // The classroom-days their money can move are found from the facts of these keys.
           case 'invoice_events':
             t.invoiceOwners.add(institute, text(r.student_id), text(r.classroom_id));
-            t.revenueClassrooms.add(institute, text(r.classroom_id));
             break;
           case 'payment_events':
             t.payments.add(institute, text(r.transaction_id));
-            t.revenueClassrooms.add(institute, text(r.classroom_id));
             break;
           default:
             break;

@@ -108,6 +108,35 @@ FROM
 GROUP BY institute_id, transaction_id`;
 }
 
+/**
+ * Every classroom-day (institute_id, k1 classroom, k2 the day in the institute's time zone) whose
+ * money the given facts can move: the charge days of every version of the owners' instalments;
+ * for each payment, every classroom any version named on every day any delivery of it was
+ * received or dated (its day is its earliest, its classroom its latest, so both can move); and
+ * the stored days of `storedClassrooms` (an institute-wide recompute: days no fact counts any more).
+ */
+export function revenueDaysOf(t: TableNames, owners: string, payments: string, storedClassrooms: string, zones: TimeZones): string {
+  return `
+SELECT DISTINCT institute_id, k1, k2
+FROM
+(
+    SELECT institute_id, classroom_id AS k1, toString(${localDate('charged_at', zones)}) AS k2 FROM ${t.invoice_events} WHERE ${owners}
+    UNION ALL
+    SELECT institute_id, arrayJoin(cs) AS k1, toString(arrayJoin(ds)) AS k2
+    FROM
+    (
+        SELECT institute_id, groupUniqArray(classroom_id) AS cs, groupUniqArray(${localDate(PAID_AT, zones)}) AS ds
+        FROM ${t.payment_events}
+        WHERE ${payments}
+        GROUP BY institute_id, transaction_id
+    )
+    UNION ALL
+    SELECT institute_id, classroom_id AS k1, toString(day) AS k2 FROM ${t.revenue_daily_store} WHERE ${storedClassrooms} AND currency != ''
+)`;
+}
+
+const PAID_AT = `toDateTime(intDiv(paid_at_ms, 1000), 'UTC')`;
+
 export const REVENUE_STORE_COLUMNS = [
   'institute_id',
   'classroom_id',
@@ -121,15 +150,29 @@ export const REVENUE_STORE_COLUMNS = [
 
 /**
  * Money per day (in the institute's time zone), classroom and currency: invoiced (by charge day)
- * and collected (by payment day), in minor units, for the classrooms `classroomFilter` selects.
- * Never summed across currencies; no webhook reports refunds, so collected is gross. A payment's
- * classroom is a value, not part of its key, so payments are read per institute and filtered after.
- * Invoices and payments are computed here from their facts (the rules above), not read from their
+ * and collected (by payment day), in minor units, for the classroom-days `days` lists
+ * (institute_id, classroom_id, day). Never summed across currencies; no webhook reports refunds,
+ * so collected is gross. The instalments and payments counted on those days are found by time in
+ * money_by_time (a payment by its day alone: its latest version may name another classroom than
+ * the row of that day), then computed from their facts by the rules above, not read from their
  * stores, which may hold a row an older round has not replaced yet.
  */
-export function computeRevenueDaily(t: TableNames, classroomFilter: string, instituteFilter: string, zones: TimeZones): string {
-  const invoices = computeInvoices(t, classroomFilter);
-  const payments = computePayments(t, instituteFilter);
+export function computeRevenueDays(t: TableNames, days: string, instituteFilter: string, zones: TimeZones): string {
+  // The UTC span of the days, a day wider each side for any time zone (an index range, not a rule).
+  const span = `at_s >= (SELECT toUInt32(min(day)) * 86400 - 86400 FROM (${days})) AND at_s < (SELECT toUInt32(max(day)) * 86400 + 2 * 86400 FROM (${days}))`;
+  const atDay = localDate(`toDateTime(at_s, 'UTC')`, zones);
+  const invoices = computeInvoices(
+    t,
+    `(institute_id, student_id, classroom_id, instalment_key) IN (
+        SELECT institute_id, student_id, classroom_id, money_key FROM ${t.money_by_time}
+        WHERE ${instituteFilter} AND kind = 'invoice' AND ${span} AND (institute_id, classroom_id, ${atDay}) IN (${days}))`,
+  );
+  const payments = computePayments(
+    t,
+    `(institute_id, transaction_id) IN (
+        SELECT institute_id, money_key FROM ${t.money_by_time}
+        WHERE ${instituteFilter} AND kind = 'payment' AND ${span} AND (institute_id, ${atDay}) IN (SELECT institute_id, day FROM (${days})))`,
+  );
   return `
 SELECT
     institute_id, classroom_id, day, currency,
@@ -144,16 +187,7 @@ FROM
     SELECT institute_id, ${localDate('paid_at', zones)} AS day, classroom_id, currency,
            toInt64(0) AS invoiced, toUInt64(0) AS is_invoice, amount_minor AS collected, toUInt64(1) AS is_payment
     FROM (${payments})
-    WHERE ${classroomFilter}
 )
+WHERE (institute_id, classroom_id, day) IN (${days})
 GROUP BY institute_id, classroom_id, day, currency`;
-}
-
-/**
- * Every classroom any version of a payment named (a later version may move it): their totals
- * change too. From the facts, which keep every version, so also the classrooms of versions that
- * reach ClickHouse after a newer one.
- */
-export function paymentClassrooms(t: TableNames, filter: string): string {
-  return `SELECT DISTINCT institute_id, classroom_id FROM ${t.payment_events} WHERE ${filter}`;
 }
