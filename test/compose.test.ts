@@ -59,7 +59,7 @@ describe('docker-compose.yml', () => {
     expect(compose.services.ingestion.command).toEqual(['node', 'dist/apps/ingestion/src/main.js']);
     expect(compose.services.projector.command).toEqual(['node', 'dist/apps/projector/src/main.js']);
     expect(Object.keys(compose.services.ingestion.depends_on ?? {}).sort()).toEqual(['kafka', 'postgres']);
-    expect(Object.keys(compose.services.projector.depends_on ?? {}).sort()).toEqual(['clickhouse', 'kafka']);
+    expect(Object.keys(compose.services.projector.depends_on ?? {}).sort()).toEqual(['clickhouse', 'kafka', 'postgres']);
   });
 
   it.each([
