@@ -1,6 +1,6 @@
 import type { ClickHouse } from '@wise/clickhouse';
 import { deriveEventId, parseEnvelope, serializeEnvelope } from '@wise/contracts';
-import { readTopic, testEnv, waitFor } from '@wise/testing';
+import { freePort, readTopic, testEnv, waitFor } from '@wise/testing';
 import { readAnalyticsSnapshot } from '../analytics/analytics-db';
 import { classroomWeek, INSTITUTE, S1 } from '../analytics/scenario';
 import { AppProcess, startProjector } from '../helpers';
@@ -44,7 +44,8 @@ describe('projector resilience', () => {
     });
 
     it('retries, stays alive, commits nothing unwritten, and stores every event exactly once when it is back', async () => {
-      const env = testEnv({ CLICKHOUSE_URL: server.url });
+      const port = await freePort();
+      const env = testEnv({ CLICKHOUSE_URL: server.url, PROJECTOR_METRICS_PORT: String(port) });
       const projector = await startProjector(env);
       projectors.push(projector);
       await publishEnvelopes(env, week.slice(0, FIRST));
@@ -56,6 +57,9 @@ describe('projector resilience', () => {
       await projector.waitForLine(/^(?=.*"msg":"ClickHouse unavailable; retrying)(?=.*"attempt":4[,}])/, 60000);
       expect(projector.child.exitCode).toBeNull();
       expect(projector.child.signalCode).toBeNull();
+      // Liveness holds while it retries: a restart would not bring ClickHouse back.
+      const health = await fetch(`http://127.0.0.1:${port}/health`);
+      expect([health.status, await health.json()]).toEqual([200, { status: 'ok' }]);
       // Offsets only move after a write: nothing published while ClickHouse was away is committed.
       expect(await committedTotal(env)).toBe(FIRST);
 
