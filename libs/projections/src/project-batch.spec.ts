@@ -160,6 +160,14 @@ describe('projectKafkaBatch', () => {
     },
   );
 
+  it('stores an event whose envelope head carries a lone surrogate (a session id from the body), with U+FFFD in that column', () => {
+    const body = fixture('CertificateIssuedEvent');
+    const head = { ...headOf(body, 'CertificateIssuedEvent'), sessionId: 'S\ud83d' };
+    const m = { topic: EVENTS, partition: 0, offset: String(offset++), value: serializeEnvelope(head, body) };
+    const [row] = projectKafkaBatch([m], QUARANTINE).tables.get(EVENTS_TABLE)!;
+    expect(row).toMatchObject({ session_id: 'S\ufffd', payload: body.toString() });
+  });
+
   it('gives the same rows for the same message, so a replayed batch writes what it wrote before', () => {
     const m = eventMessage(fixture('ParticipantJoinedMeetingEvent'), 'ParticipantJoinedMeetingEvent');
     expect(projectKafkaBatch([m], QUARANTINE).tables).toEqual(projectKafkaBatch([m], QUARANTINE).tables);
