@@ -23,7 +23,12 @@ describe('rebuildProjections clean-up', () => {
     const lines: string[] = [];
     const started = Date.now();
     await expect(
-      rebuildProjections(ch, { pageSize: 10, progress: (l) => lines.push(l), logger: quiet, cleanupWithinMs: 200 }),
+      rebuildProjections(ch as unknown as Parameters<typeof rebuildProjections>[0], {
+        pageSize: 10,
+        progress: (l) => lines.push(l),
+        logger: quiet,
+        cleanupWithinMs: 200,
+      }),
     ).rejects.toThrow('not enough privileges');
     expect(Date.now() - started).toBeLessThan(5000);
     expect(lines.at(-1)).toMatch(
