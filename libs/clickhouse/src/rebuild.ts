@@ -196,6 +196,7 @@ export async function rebuildProjections(ch: Connection, options: RebuildOptions
         isActive: () => Date.now() < giveUpAt,
         heartbeat: async () => undefined,
         source: SOURCE,
+        inactiveBecause: `a page's writes took longer than ${retryForMs} ms (ClickHouse away or too slow)`,
       });
       for (const t of ANALYTICS_TABLES) result.rows[t] += tables.get(t)?.length ?? 0;
       result.events += events.length;

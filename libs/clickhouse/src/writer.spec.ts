@@ -98,6 +98,12 @@ describe('ClickHouseWriter', () => {
       ctx({ isActive: () => false }),
     );
     await expect(writing).rejects.toThrow(WriteAbandoned);
+    // Says why it gave up: the rebuild's deadline is not a revoked partition.
+    const late = writerOn(new FakeServer((_, row) => row.i === 7)).write(
+      batch({ session_events: rows }),
+      ctx({ isActive: () => false, source: 'rebuild', inactiveBecause: 'the page took too long' }),
+    );
+    await expect(late).rejects.toThrow('stopped writing session_events for rebuild: the page took too long');
   });
 
   it('keeps a quarantine row the server refuses, made well-formed and base64', async () => {

@@ -16,7 +16,11 @@ export interface WriteContext {
   heartbeat: () => Promise<void>;
   /** Names the batch in logs and in quarantine rows (topic/partition/first-last, or `rebuild`). */
   source: string;
+  /** Why isActive turned false, for the error; a partition's batch by default. */
+  inactiveBecause?: string;
 }
+
+const inactive = (ctx: WriteContext) => ctx.inactiveBecause ?? 'partition revoked or shutting down';
 
 /** The writer gave the batch up before it was written: nothing may be committed for it. */
 export class WriteAbandoned extends Error {}
@@ -126,7 +130,7 @@ export class ClickHouseWriter {
         `stopped writing ${table} for ${ctx.source}: heartbeat failed (${(e as Error).message}); the partition may have moved`,
       );
     }
-    if (!ctx.isActive()) throw new WriteAbandoned(`stopped writing ${table} for ${ctx.source}: partition revoked or shutting down`);
+    if (!ctx.isActive()) throw new WriteAbandoned(`stopped writing ${table} for ${ctx.source}: ${inactive(ctx)}`);
   }
 
   private async withRetry(table: string, ctx: WriteContext, insert: () => Promise<void>): Promise<void> {
@@ -138,7 +142,7 @@ export class ClickHouseWriter {
       } catch (e) {
         const kind = classifyClickHouseError(e);
         if (kind === 'row') throw e;
-        if (!ctx.isActive()) throw new WriteAbandoned(`stopped retrying ${table} for ${ctx.source}: partition revoked or shutting down`);
+        if (!ctx.isActive()) throw new WriteAbandoned(`stopped retrying ${table} for ${ctx.source}: ${inactive(ctx)}`);
         this.metrics.retried(table);
         this.logger[attempt === 1 ? 'warn' : 'error'](
           kind === 'transient'
