@@ -10,8 +10,9 @@ const get = async (url: string) => {
   return { status: r.status, json: (await r.json()) as Record<string, unknown> };
 };
 
-// The projector's /health (alive) and /ready (its Kafka consumer is in its group and consuming),
-// on PROJECTOR_METRICS_PORT, against the real Kafka.
+// The projector's /health (alive: its Kafka consumer has not crashed for good) and /ready (its
+// consumer is in its group and consuming), on PROJECTOR_METRICS_PORT, against the real Kafka.
+// /health staying 200 while ClickHouse is away is in resilience.test.ts.
 describe('projector /health and /ready', () => {
   const env = testEnv();
   const apps: AppProcess[] = [];
@@ -35,7 +36,7 @@ describe('projector /health and /ready', () => {
     expect(ready.json).toMatchObject({ status: 'ready', consumer: 'consuming', group: env.PROJECTOR_GROUP_ID });
   });
 
-  it('/ready is 503 after a consumer crash kafkajs does not recover from, naming the error and what to do', async () => {
+  it('/ready and /health are 503 after a consumer crash kafkajs does not recover from, naming the error and what to do', async () => {
     // A member of another protocol holds the group: the projector's JoinGroup is refused with
     // INCONSISTENT_GROUP_PROTOCOL, which kafkajs does not retry.
     const group = `${env.PROJECTOR_GROUP_ID}-taken`;
@@ -74,6 +75,12 @@ describe('projector /health and /ready', () => {
     expect(ready.status).toBe(503);
     expect(ready.json).toMatchObject({ status: 'not ready', consumer: 'crashed', group });
     expect(ready.json.problem).toMatch(/crashed and will not restart \(.*incompatible.*\): restart the projector/);
-    expect((await get(`${base}/health`)).status).toBe(200);
+    // Liveness fails too: this process can no longer consume, and only a restart makes it.
+    const health = await get(`${base}/health`);
+    expect(health.status).toBe(503);
+    expect(health.json).toMatchObject({ status: 'dead', consumer: 'crashed' });
+    expect(health.json.problem).toMatch(
+      /crashed and will not restart \(.*incompatible.*\); this process can no longer consume: restart it/,
+    );
   });
 });

@@ -12,7 +12,7 @@ import { ProjectorConsumer } from './consumer/projector.consumer';
 import { ProjectorMetrics } from './projector.metrics';
 import { ProjectorModule } from './projector.module';
 import { ProjectorFence } from './fence/projector-fence';
-import { projectorReadiness } from './projector.readiness';
+import { projectorLiveness, projectorReadiness } from './projector.readiness';
 
 // Rounds last seconds; one this old was cut short by a crash or kill.
 const STALE_ROUND_MS = 60 * 60 * 1000;
@@ -58,7 +58,8 @@ function serveOperations(app: INestApplicationContext, port: number): Server {
         (e: Error) => res.writeHead(500).end(e.message),
       );
     } else if (req.url === '/health') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+      const l = projectorLiveness(consumer.status);
+      res.writeHead(l.alive ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(l.body));
     } else if (req.url === '/ready') {
       const r = projectorReadiness(consumer.status, groupId, fence.status());
       res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(r.body));

@@ -1,5 +1,5 @@
 import type { ConsumerState } from '@wise/kafka';
-import { projectorReadiness } from './projector.readiness';
+import { projectorLiveness, projectorReadiness } from './projector.readiness';
 
 describe('projectorReadiness', () => {
   it.each<[ConsumerState, string | null, boolean, RegExp | null]>([
@@ -21,5 +21,25 @@ describe('projectorReadiness', () => {
     const r = projectorReadiness({ state: 'consuming', since: 1000, error: null }, 'g1', { paused: true, reason }, 4000);
     expect(r.ready).toBe(false);
     expect(r.body).toMatchObject({ status: 'paused', consumer: 'consuming', problem: reason });
+  });
+});
+
+describe('projectorLiveness', () => {
+  it.each<[ConsumerState, string | null]>([
+    ['starting', null],
+    ['consuming', null],
+    ['restarting', 'KafkaJSConnectionError: Connection error: ECONNREFUSED'],
+    ['stopped', null],
+  ])('stays alive while the consumer is %s (it heals in place, or the process is stopping)', (state, error) => {
+    expect(projectorLiveness({ state, since: 1000, error }, 4000)).toEqual({ alive: true, body: { status: 'ok' } });
+  });
+
+  it('fails once the consumer crashed for good, naming the error and what to do', () => {
+    const r = projectorLiveness({ state: 'crashed', since: 1000, error: 'KafkaJSProtocolError: bad' }, 4000);
+    expect(r.alive).toBe(false);
+    expect(r.body).toMatchObject({ status: 'dead', consumer: 'crashed', sinceMs: 3000 });
+    expect(r.body.problem).toMatch(
+      /crashed and will not restart \(KafkaJSProtocolError: bad\); this process can no longer consume: restart it/,
+    );
   });
 });

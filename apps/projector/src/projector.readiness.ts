@@ -39,3 +39,28 @@ export function projectorReadiness(status: ConsumerStatus, groupId: string, fenc
       };
   }
 }
+
+export interface ProjectorLiveness {
+  alive: boolean;
+  body: Record<string, unknown>;
+}
+
+/**
+ * `/health` (liveness) of the projector: fails only when its Kafka consumer crashed for good, the
+ * one state a restart of the process cures (kafkajs will not rejoin the group by itself). Every
+ * other state heals in place or is shutdown: ClickHouse away (the writer retries while the consumer
+ * stays in its group), a rebalance or a crash kafkajs restarts (`restarting`), a rebuild fence.
+ * Restarting then would only replay the uncommitted batches and lose the retry's progress.
+ */
+export function projectorLiveness(status: ConsumerStatus, now = Date.now()): ProjectorLiveness {
+  if (status.state !== 'crashed') return { alive: true, body: { status: 'ok' } };
+  return {
+    alive: false,
+    body: {
+      status: 'dead',
+      consumer: status.state,
+      sinceMs: now - status.since,
+      problem: `the Kafka consumer crashed and will not restart (${status.error}); this process can no longer consume: restart it (nothing is lost, offsets are committed only after the writes)`,
+    },
+  };
+}

@@ -21,8 +21,10 @@ import { ClickHouseWriter, type WriterMetrics } from './writer';
  *
  * A bad event or row never stops a rebuild: it is quarantined (source `rebuild`) and counted. If
  * the rebuild fails before the swap (ClickHouse away for longer than `retryForMs`, say), its
- * `__rebuild` tables are dropped before the error is reported; once the swap has begun they are
- * kept, and running the swap again finishes it (SwapUnfinished).
+ * `__rebuild` tables are dropped before the error is reported, for at most CLEANUP_WITHIN_MS; what
+ * that leaves (a copy, or on 18.16 the data folder of a DROP cut short) the next rebuild clears
+ * before it starts. Once the swap has begun they are kept, and running the swap again finishes it
+ * (SwapUnfinished).
  */
 
 const SOURCE = 'rebuild';
@@ -59,6 +61,8 @@ export interface RebuildOptions {
    * since a rebuild presumed dead and taken over would drop its successor's.
    */
   stillHeld?: () => Promise<boolean>;
+  /** How long dropping the copies after a failure may take in all (CLEANUP_WITHIN_MS by default). */
+  cleanupWithinMs?: number;
 }
 
 export interface RebuildResult {
@@ -97,8 +101,59 @@ export function dropUnfinishedRebuild(ch: Connection, derivedTables: readonly st
   return dropLeftovers(ch, [...ANALYTICS_TABLES, ...derivedTables], progress);
 }
 
-async function dropAll(ch: Connection, tables: string[]): Promise<void> {
-  for (const t of tables) await ch.command('rebuild:drop', `DROP TABLE IF EXISTS ${t}`);
+/** How long a failed rebuild spends dropping its copies before it leaves them to the next run. */
+export const CLEANUP_WITHIN_MS = 60_000;
+
+/**
+ * Drops `tables` within `withinMs` in all, or rejects. On 18.16 a DROP waits for the table's
+ * merges and locks and can take minutes; a failed rebuild must still report its error and lift its
+ * fence, and whatever a DROP cut short leaves (a table, or a data folder without its metadata) is
+ * cleared by the next rebuild (dropLeftovers, createFresh).
+ */
+async function dropWithin(ch: Connection, tables: string[], withinMs: number): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  for (const t of tables) {
+    const drop = ch.command('rebuild:drop', `DROP TABLE IF EXISTS ${t}`);
+    drop.catch(() => undefined); // may settle after we gave up on it
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`DROP TABLE ${t} took longer than ${withinMs} ms in all`)),
+        Math.max(0, deadline - Date.now()),
+      );
+    });
+    try {
+      await Promise.race([drop, late]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** 18.16's refusal to CREATE over the data folder an unclean DROP left (a DROP cut short by a restart). */
+const DATA_FOLDER_LEFT = 'Data directory for table already containing data parts';
+
+/**
+ * `CREATE TABLE <t>__rebuild AS <t>`. If an earlier DROP of that table was cut short, 18.16 has no
+ * such table but still has its data folder, and refuses the CREATE until the folder is gone: the
+ * folder is attached under the live table's definition and dropped, which removes it, and the
+ * CREATE is tried again. No one has to remove it by hand.
+ */
+async function createFresh(ch: Connection, table: string, progress: (line: string) => void): Promise<void> {
+  const fresh = sqlIdent(table + REBUILD_SUFFIX);
+  const create = () => ch.command('rebuild:create', `CREATE TABLE ${fresh} AS ${sqlIdent(table)}`);
+  try {
+    await create();
+  } catch (e) {
+    if (!(e as Error).message?.includes(DATA_FOLDER_LEFT)) throw e;
+    progress(`${table}${REBUILD_SUFFIX} has a data folder left by a DROP cut short; attaching it to drop it`);
+    const [shown] = await ch.query<{ statement: string }>('rebuild:leftovers', `SHOW CREATE TABLE ${sqlIdent(table)}`);
+    const attach = shown.statement.replace(/^CREATE TABLE \S+/, `ATTACH TABLE ${fresh}`);
+    if (attach === shown.statement) throw e;
+    await ch.command('rebuild:leftovers', attach);
+    await ch.command('rebuild:drop', `DROP TABLE ${fresh}`);
+    await create();
+  }
 }
 
 /** Fact rows go to the fresh tables; quarantine rows to the live quarantine table. */
@@ -128,7 +183,7 @@ export async function rebuildProjections(ch: Connection, options: RebuildOptions
   const writer = new ClickHouseWriter(ch, options.logger, Math.min(5_000, retryForMs), metrics);
   const result: RebuildResult = { events: 0, quarantined: 0, rows: Object.fromEntries(ANALYTICS_TABLES.map((t) => [t, 0])) };
   try {
-    for (const t of rebuilt) await ch.command('rebuild:create', `CREATE TABLE ${sqlIdent(t + REBUILD_SUFFIX)} AS ${sqlIdent(t)}`);
+    for (const t of rebuilt) await createFresh(ch, t, progress);
     const total = await countStoredEvents(ch);
     progress(`rebuilding ${ANALYTICS_TABLES.length} tables from ${total} stored events, ${pageSize} per page`);
     let cursor: Cursor | null = null;
@@ -141,6 +196,7 @@ export async function rebuildProjections(ch: Connection, options: RebuildOptions
         isActive: () => Date.now() < giveUpAt,
         heartbeat: async () => undefined,
         source: SOURCE,
+        inactiveBecause: `a page's writes took longer than ${retryForMs} ms (ClickHouse away or too slow)`,
       });
       for (const t of ANALYTICS_TABLES) result.rows[t] += tables.get(t)?.length ?? 0;
       result.events += events.length;
@@ -165,7 +221,7 @@ export async function rebuildProjections(ch: Connection, options: RebuildOptions
     if (stage === 'recording') throw e;
     if (options.stillHeld && !(await options.stillHeld().catch(() => false))) throw e;
     progress(`failed (${(e as Error).message}); dropping the ${REBUILD_SUFFIX} tables, the live tables are untouched`);
-    await dropAll(ch, named(REBUILD_SUFFIX)).catch((dropError: Error) =>
+    await dropWithin(ch, named(REBUILD_SUFFIX), options.cleanupWithinMs ?? CLEANUP_WITHIN_MS).catch((dropError: Error) =>
       progress(`could not drop the ${REBUILD_SUFFIX} tables: ${dropError.message}; the next rebuild drops them`),
     );
     throw e;

@@ -7,9 +7,11 @@ import { ClickHouseWriter, WriteAbandoned, type WriteContext } from './writer';
 // `refuse` says which rows it refuses as malformed, `down` how many inserts fail as if it were away.
 class FakeServer {
   readonly stored: Array<[string, Row[]]> = [];
+  inserts = 0;
   down = 0;
   constructor(private readonly refuse: (table: string, row: Row) => boolean = () => false) {}
   async insert(table: string, rows: readonly Row[]): Promise<void> {
+    this.inserts++;
     if (this.down > 0) {
       this.down--;
       throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8123'), { code: 'ECONNREFUSED' });
@@ -65,6 +67,43 @@ describe('ClickHouseWriter', () => {
       raw: JSON.stringify(rows[1]),
     });
     expect(q.reason).toMatch(/^ClickHouse refused a row of participant_events: Code: 25/);
+  });
+
+  it.each([
+    [20_000, [13_337]],
+    [20_000, [0]],
+    [20_000, [19_999]],
+    [1_000, [3, 500, 998]],
+  ])('isolates bad rows by bisection: %i rows with bad ones at %j take a logarithmic number of INSERTs', async (n, bad) => {
+    const server = new FakeServer((table, row) => table === 'session_events' && bad.includes(row.i as number));
+    const rows = Array.from({ length: n }, (_, i) => ({ event_id: `e${i}`, institute_id: i % 2 ? 'acme' : 'other', i }));
+    await writerOn(server).write(batch({ session_events: rows }), ctx());
+    const stored = server.rows('session_events').map((r) => r.i as number);
+    expect(stored).toHaveLength(n - bad.length);
+    expect(new Set(stored).size).toBe(n - bad.length);
+    expect(server.rows('quarantine').map((q) => q.quarantine_id)).toEqual(bad.map((i) => `e${i}`));
+    const factInserts = server.inserts - 1; // the last one is the quarantine table's
+    // Per bad row: at most two INSERTs per halving, plus one of it alone; one row per INSERT would be n.
+    expect(factInserts).toBeLessThanOrEqual(1 + bad.length * (2 * Math.ceil(Math.log2(n)) + 1));
+  });
+
+  it('heartbeats while isolating, and gives the batch up once it is no longer ours', async () => {
+    const server = new FakeServer((_, row) => row.i === 7);
+    let beats = 0;
+    const rows = Array.from({ length: 64 }, (_, i) => ({ event_id: `e${i}`, i }));
+    await writerOn(server).write(batch({ session_events: rows }), ctx({ heartbeat: async () => void beats++ }));
+    expect(beats).toBeGreaterThan(0);
+    const writing = writerOn(new FakeServer((_, row) => row.i === 7)).write(
+      batch({ session_events: rows }),
+      ctx({ isActive: () => false }),
+    );
+    await expect(writing).rejects.toThrow(WriteAbandoned);
+    // Says why it gave up: the rebuild's deadline is not a revoked partition.
+    const late = writerOn(new FakeServer((_, row) => row.i === 7)).write(
+      batch({ session_events: rows }),
+      ctx({ isActive: () => false, source: 'rebuild', inactiveBecause: 'the page took too long' }),
+    );
+    await expect(late).rejects.toThrow('stopped writing session_events for rebuild: the page took too long');
   });
 
   it('keeps a quarantine row the server refuses, made well-formed and base64', async () => {

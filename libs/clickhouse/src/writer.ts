@@ -3,8 +3,6 @@ import { QUARANTINE_TABLE, refusedRowQuarantine, wellFormedQuarantineRow, type R
 import { ClickHouse } from './clickhouse.service';
 import { classifyClickHouseError, clickhouseErrorCode } from './errors';
 
-// Isolating rows one by one can take long: keep the group membership alive meanwhile.
-const HEARTBEAT_EVERY_ROWS = 100;
 const FIRST_RETRY_MS = 200;
 
 export interface WriteContext {
@@ -18,7 +16,11 @@ export interface WriteContext {
   heartbeat: () => Promise<void>;
   /** Names the batch in logs and in quarantine rows (topic/partition/first-last, or `rebuild`). */
   source: string;
+  /** Why isActive turned false, for the error; a partition's batch by default. */
+  inactiveBecause?: string;
 }
+
+const inactive = (ctx: WriteContext) => ctx.inactiveBecause ?? 'partition revoked or shutting down';
 
 /** The writer gave the batch up before it was written: nothing may be committed for it. */
 export class WriteAbandoned extends Error {}
@@ -36,8 +38,8 @@ export const NO_WRITER_METRICS: WriterMetrics = { written: () => undefined, retr
  * Writes one batch of rows per table: one INSERT per table. Serves the live projector, the
  * rebuild and the tests alike. Transient failures (server away, overloaded) and failures that are
  * not the data's fault are retried in place with capped exponential backoff for as long as the
- * batch is ours, so nothing is skipped; rows the server refuses as malformed are isolated one by
- * one and moved to quarantine with the server's reason, so one bad row never blocks a partition or
+ * batch is ours, so nothing is skipped; rows the server refuses as malformed are isolated by
+ * bisection (isolate) and moved to quarantine with the server's reason, so one bad row never blocks a partition or
  * aborts a rebuild. Quarantine rows are written last, after every other table.
  */
 export class ClickHouseWriter {
@@ -70,23 +72,53 @@ export class ClickHouseWriter {
       this.metrics.written(table, rows.length);
     } catch (e) {
       if (classifyClickHouseError(e) !== 'row') throw e;
-      this.logger.warn('ClickHouse refused a batch as malformed; isolating the rows it refuses', {
+      this.logger.warn('ClickHouse refused a batch as malformed; isolating the rows it refuses by bisection', {
         table,
         source: ctx.source,
         rows: rows.length,
         error: e as Error,
       });
-      for (const [i, row] of rows.entries()) {
-        if (i % HEARTBEAT_EVERY_ROWS === HEARTBEAT_EVERY_ROWS - 1) await this.stillOurs(ctx, table);
-        try {
-          await this.withRetry(table, ctx, () => this.ch.insert(table, [row]));
-          this.metrics.written(table, 1);
-        } catch (rowError) {
-          if (classifyClickHouseError(rowError) !== 'row') throw rowError;
-          refused.push(table === QUARANTINE_TABLE ? row : refusedRowQuarantine(table, row, rowError as Error, ctx.source));
-          this.metrics.refused(table);
-        }
-      }
+      await this.isolate(table, rows, e as Error, ctx, refused);
+    }
+  }
+
+  /**
+   * Writes what it can of `rows`, which the server refused as a whole (`failed`: its error) or
+   * must refuse because the other half of their chunk was written (`inferred`), by halves: each
+   * half is tried in one INSERT and only a failing half is split again. A bad row costs about two
+   * INSERTs per halving (log2 of the batch), not one INSERT per row of the batch; only a row
+   * refused on its own is quarantined.
+   */
+  private async isolate(table: string, rows: Row[], failed: Error | 'inferred', ctx: WriteContext, refused: Row[]): Promise<void> {
+    if (rows.length === 1) {
+      // A row is quarantined only once it was refused on its own.
+      const reason = failed === 'inferred' ? await this.tryInsert(table, rows, ctx) : failed;
+      if (reason === null) return;
+      refused.push(table === QUARANTINE_TABLE ? rows[0] : refusedRowQuarantine(table, rows[0], reason, ctx.source));
+      this.metrics.refused(table);
+      return;
+    }
+    const mid = Math.ceil(rows.length / 2);
+    const [left, right] = [rows.slice(0, mid), rows.slice(mid)];
+    const leftRefused = await this.tryInsert(table, left, ctx);
+    if (leftRefused) await this.isolate(table, left, leftRefused, ctx, refused);
+    // The whole chunk was refused and its left half was not: the right half holds the bad row.
+    if (!leftRefused) return this.isolate(table, right, 'inferred', ctx, refused);
+    const rightRefused = await this.tryInsert(table, right, ctx);
+    if (rightRefused) await this.isolate(table, right, rightRefused, ctx, refused);
+  }
+
+  /** One INSERT of `rows` (retried while the server is away): null once written, else the server's refusal. */
+  private async tryInsert(table: string, rows: Row[], ctx: WriteContext): Promise<Error | null> {
+    // Isolation can take a while: keep the batch ours, and stop once it is not.
+    await this.stillOurs(ctx, table);
+    try {
+      await this.withRetry(table, ctx, () => this.ch.insert(table, rows));
+      this.metrics.written(table, rows.length);
+      return null;
+    } catch (e) {
+      if (classifyClickHouseError(e) !== 'row') throw e;
+      return e as Error;
     }
   }
 
@@ -98,7 +130,7 @@ export class ClickHouseWriter {
         `stopped writing ${table} for ${ctx.source}: heartbeat failed (${(e as Error).message}); the partition may have moved`,
       );
     }
-    if (!ctx.isActive()) throw new WriteAbandoned(`stopped writing ${table} for ${ctx.source}: partition revoked or shutting down`);
+    if (!ctx.isActive()) throw new WriteAbandoned(`stopped writing ${table} for ${ctx.source}: ${inactive(ctx)}`);
   }
 
   private async withRetry(table: string, ctx: WriteContext, insert: () => Promise<void>): Promise<void> {
@@ -110,7 +142,7 @@ export class ClickHouseWriter {
       } catch (e) {
         const kind = classifyClickHouseError(e);
         if (kind === 'row') throw e;
-        if (!ctx.isActive()) throw new WriteAbandoned(`stopped retrying ${table} for ${ctx.source}: partition revoked or shutting down`);
+        if (!ctx.isActive()) throw new WriteAbandoned(`stopped retrying ${table} for ${ctx.source}: ${inactive(ctx)}`);
         this.metrics.retried(table);
         this.logger[attempt === 1 ? 'warn' : 'error'](
           kind === 'transient'

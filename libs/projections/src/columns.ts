@@ -16,6 +16,18 @@ export function guaranteed<T>(v: T | null | undefined, what: string): T {
   return v;
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * `s` with every lone UTF-16 surrogate replaced by U+FFFD. JSON.parse accepts a lone "\ud83d"
+ * escape (a Zoom name cut mid-emoji) and the contract lets it through, but ClickHouse refuses the
+ * whole INSERT that carries it; a fact column gets the replacement character instead, while
+ * `events` keeps the body's bytes as they came.
+ */
+export function wellFormed(s: string): string {
+  return s.replace(LONE_SURROGATE, '\uFFFD');
+}
+
 /** A field the contract leaves unchecked (Zoom ids): its text, a number as its decimal text, else ''. */
 export function text(v: unknown): string {
   if (typeof v === 'string') return v;

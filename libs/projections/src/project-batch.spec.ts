@@ -136,6 +136,38 @@ describe('projectKafkaBatch', () => {
     expect(row.reason).not.toBe('');
   });
 
+  it.each([
+    ['a session title', 'SessionsCreatedEvent', 'Physics Class 10 - Evening Batch', 'session_events', 'title'],
+    ['a participant name', 'ParticipantJoinedMeetingEvent', null, 'participant_events', 'user_name'],
+  ])(
+    'projects %s cut mid-emoji (a lone surrogate) with U+FFFD, and keeps the body byte for byte in events',
+    (_c, name, replace, table, column) => {
+      const original = fixture(name).toString();
+      // A JSON "\ud83d" escape: JSON.parse gives a lone high surrogate, which ClickHouse cannot store.
+      const body = Buffer.from(
+        replace ? original.replace(replace, 'Physics \\ud83d') : original.replace(/"user_name": "[^"]*"/, '"user_name": "Physics \\ud83d"'),
+      );
+      expect(body.toString()).toContain('Physics \\ud83d');
+      const { tables, quarantined } = projectKafkaBatch([eventMessage(body, name)], QUARANTINE);
+      expect(quarantined).toBe(0);
+      expect(tables.get(EVENTS_TABLE)![0].payload).toBe(body.toString());
+      const values = tables.get(table)!.map((r) => r[column]);
+      expect(values.length).toBeGreaterThan(0);
+      expect(values).toContain('Physics \ufffd');
+      // Well-formed: survives a round trip through UTF-8 unchanged.
+      const strings = [...tables.values()].flatMap((rows) => rows.flatMap((r) => Object.values(r).filter((v) => typeof v === 'string')));
+      for (const v of strings) expect(Buffer.from(v, 'utf8').toString('utf8')).toBe(v);
+    },
+  );
+
+  it('stores an event whose envelope head carries a lone surrogate (a session id from the body), with U+FFFD in that column', () => {
+    const body = fixture('CertificateIssuedEvent');
+    const head = { ...headOf(body, 'CertificateIssuedEvent'), sessionId: 'S\ud83d' };
+    const m = { topic: EVENTS, partition: 0, offset: String(offset++), value: serializeEnvelope(head, body) };
+    const [row] = projectKafkaBatch([m], QUARANTINE).tables.get(EVENTS_TABLE)!;
+    expect(row).toMatchObject({ session_id: 'S\ufffd', payload: body.toString() });
+  });
+
   it('gives the same rows for the same message, so a replayed batch writes what it wrote before', () => {
     const m = eventMessage(fixture('ParticipantJoinedMeetingEvent'), 'ParticipantJoinedMeetingEvent');
     expect(projectKafkaBatch([m], QUARANTINE).tables).toEqual(projectKafkaBatch([m], QUARANTINE).tables);

@@ -1,3 +1,4 @@
+import { wellFormed } from './columns';
 import type { Row } from './tables';
 
 /** What one quarantine row says; `quarantineRow` is the only place that turns it into columns. */
@@ -60,15 +61,13 @@ export function ingestionQuarantineRow(value: Buffer | null, source: string): Ro
   });
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
 /**
  * A quarantine row any server can store: every string made well-formed and the raw body in base64.
  * The last resort when ClickHouse refuses a quarantine row itself (a value it cannot read).
  */
 export function wellFormedQuarantineRow(row: Row): Row {
   const out: Row = {};
-  for (const [k, v] of Object.entries(row)) out[k] = typeof v === 'string' ? v.replace(LONE_SURROGATE, '\uFFFD') : v;
+  for (const [k, v] of Object.entries(row)) out[k] = typeof v === 'string' ? wellFormed(v) : v;
   out.raw = Buffer.from(String(row.raw ?? ''), 'utf8').toString('base64');
   out.raw_encoding = 'base64';
   return out;
