@@ -28,7 +28,10 @@ describe('projector /health and /ready', () => {
     const port = await freePort();
     apps.push(await startProjector({ ...env, PROJECTOR_METRICS_PORT: String(port) }));
     const base = `http://127.0.0.1:${port}`;
-    expect(await get(`${base}/health`)).toEqual({ status: 200, json: { status: 'ok' } });
+    // The operations server starts listening just after the "consuming" line: on a busy machine a
+    // first request can come before it does.
+    const health = await waitFor('/health to answer', () => get(`${base}/health`).catch(() => undefined));
+    expect(health).toEqual({ status: 200, json: { status: 'ok' } });
     const ready = await waitFor('/ready 200', async () => {
       const r = await get(`${base}/ready`);
       return r.status === 200 ? r : undefined;
