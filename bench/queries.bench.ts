@@ -62,7 +62,7 @@ function dashboard(institute: string, student: string): Array<[string, string]> 
       'dashboard: teacher hours by month',
       `SELECT teacher_id, month, hours_taught FROM teacher_hours_by_month WHERE institute_id = ${i} ORDER BY teacher_id, month`,
     ],
-    // Group-wide: every institute at once (attendance_by_week reads the stored weekly rollup).
+    // Group-wide: every institute at once (the views read the stored weekly and monthly rollups).
     [
       'group: attendance by week, all institutes',
       `SELECT week, sum(sessions) AS sessions, sum(present) AS present, round(present / sum(enrolled_slots), 4) AS rate FROM attendance_by_week GROUP BY week ORDER BY week`,

@@ -19,7 +19,9 @@ export type KeyKind =
   /** Classroom-weeks (k1 classroom, k2 the week's Monday) whose stored attendance rollup is recomputed. */
   | 'week_scopes'
   /** Classroom-days (k1 classroom, k2 the day) whose money is recomputed. */
-  | 'revenue_days';
+  | 'revenue_days'
+  /** Classroom-months (k1 classroom, k2 the month's first day) whose stored money rollup is recomputed. */
+  | 'month_scopes';
 
 /** One kind of key, or several read as their union. */
 export type Kinds = KeyKind | readonly KeyKind[];

@@ -12,6 +12,7 @@ import {
   computePayments,
   computeRevenueDays,
   INVOICE_STORE_COLUMNS,
+  monthlyRevenue,
   PAYMENT_STORE_COLUMNS,
   REVENUE_STORE_COLUMNS,
   revenueDaysOf,
@@ -45,6 +46,8 @@ export const ROUND_STEPS = [
   'keys:revenue_days',
   'write:revenue_daily_store',
   'sweep:revenue_daily_store',
+  'keys:month_scopes',
+  'write:revenue_monthly_store',
 ] as const;
 export type RoundStep = (typeof ROUND_STEPS)[number];
 
@@ -60,6 +63,18 @@ const ATTENDANCE_KEY = ['institute_id', 'session_id', 'student_id'];
 const REVENUE_KEY = ['institute_id', 'classroom_id', 'day', 'currency'];
 /** Daily money is kept per classroom-day (the scope a round recomputes whole) and currency. */
 const REVENUE_SCOPE = ['institute_id', 'classroom_id', 'day'];
+const REVENUE_MONTH_COLUMNS = [
+  'institute_id',
+  'classroom_id',
+  'month',
+  'currency',
+  'invoiced_minor',
+  'invoices',
+  'collected_minor',
+  'payments',
+];
+const REVENUE_MONTH_KEY = ['institute_id', 'classroom_id', 'month', 'currency'];
+const REVENUE_MONTH_SCOPE = ['institute_id', 'classroom_id', 'month'];
 /** Every session a round computes from its facts (serving_round_sessions). */
 const SESSION_KINDS: readonly KeyKind[] = ['schedules', 'participants', 'recordings', 'roster_sessions'];
 /** The sessions whose engagement and attendance a round recomputes. */
@@ -250,11 +265,11 @@ export class ServingRefresh {
   }
 
   /**
-   * Every attendance rollup of an institute, after its rows were all recomputed: the weeks its
-   * sessions are in now, and every week it has a rollup for (a new time zone moves sessions to
-   * other weeks, which no session's facts name any more).
+   * Every rollup of an institute, after its rows were all recomputed: the weeks its sessions are
+   * in now and every week it has a rollup for (a new time zone moves sessions to other weeks,
+   * which no session's facts name any more); the months of its days and every month it has.
    */
-  private async refreshWeeks(institute: string): Promise<void> {
+  private async refreshRollups(institute: string): Promise<void> {
     const zones = await this.timeZones([institute]);
     const r = new Round(this.ch, await this.versions.next(), this.cluster);
     const where = `institute_id = ${sqlString(institute)}`;
@@ -268,6 +283,15 @@ export class ServingRefresh {
          )`,
       );
       await this.writeWeekly(r, zones);
+      await r.derive(
+        'month_scopes',
+        `SELECT DISTINCT institute_id, k1, k2 FROM (
+           SELECT institute_id, classroom_id AS k1, toString(month) AS k2 FROM ${this.t.revenue_monthly_store} WHERE ${where} AND currency != ''
+           UNION ALL
+           SELECT institute_id, classroom_id AS k1, toString(toStartOfMonth(day)) AS k2 FROM ${this.t.revenue_daily_store} WHERE ${where} AND currency != ''
+         )`,
+      );
+      await this.writeMonthly(r);
     } finally {
       await r.drop();
     }
@@ -306,6 +330,37 @@ export class ServingRefresh {
     );
     await this.between('sweep:revenue_daily_store');
     await this.sweep('revenue_daily_store', REVENUE_KEY, REVENUE_SCOPE, inDays, "currency = ''");
+    await this.between('keys:month_scopes');
+    await r.derive(
+      'month_scopes',
+      `SELECT DISTINCT institute_id, k1, toString(toStartOfMonth(toDate(k2))) AS k2 FROM ${r.keysTable} WHERE ${r.where('revenue_days')}`,
+    );
+    await this.between('write:revenue_monthly_store');
+    await this.writeMonthly(r);
+  }
+
+  /**
+   * The money rollup of the round's classroom-months (month_scopes), rows then markers then a
+   * sweep, at a version taken after this round's daily writes, as writeWeekly.
+   */
+  private async writeMonthly(r: Round): Promise<void> {
+    const w = await this.versions.next();
+    const scopes = `SELECT institute_id, k1 AS classroom_id, toDate(k2) AS month FROM ${r.keysTable} WHERE ${r.where('month_scopes')}`;
+    await this.insert('revenue_monthly_store', REVENUE_MONTH_COLUMNS, monthlyRevenue(this.t, scopes), w + 1);
+    await this.mark(
+      'revenue_monthly_store',
+      { institute_id: 'institute_id', classroom_id: 'k1', month: 'toDate(k2)', currency: "''" },
+      r,
+      'month_scopes',
+      w + 1,
+    );
+    await this.sweep(
+      'revenue_monthly_store',
+      REVENUE_MONTH_KEY,
+      REVENUE_MONTH_SCOPE,
+      `(institute_id, classroom_id, month) IN (${scopes})`,
+      "currency = ''",
+    );
   }
 
   /**
@@ -328,7 +383,7 @@ export class ServingRefresh {
           );
         await this.refresh(part, progress);
       }
-      await this.refreshWeeks(institute);
+      await this.refreshRollups(institute);
     }
   }
 

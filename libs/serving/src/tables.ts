@@ -27,6 +27,7 @@ export const SERVING_STORES = [
   'payments_store',
   'revenue_daily_store',
   'attendance_weekly_store',
+  'revenue_monthly_store',
 ] as const;
 
 export type ServingStore = (typeof SERVING_STORES)[number];

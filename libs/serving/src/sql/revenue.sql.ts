@@ -191,3 +191,30 @@ FROM
 WHERE (institute_id, classroom_id, day) IN (${days})
 GROUP BY institute_id, classroom_id, day, currency`;
 }
+
+/**
+ * The money of each classroom-month `scopes` lists (institute_id, classroom_id, month), per
+ * currency: the sum of the latest daily rows of those classrooms in those months. Reads
+ * revenue_daily_store: run it at a version taken after the round's daily writes
+ * (docs/serving.md, "Stored rollups").
+ */
+export function monthlyRevenue(t: TableNames, scopes: string): string {
+  return `
+SELECT
+    institute_id, classroom_id, month, currency,
+    sum(invoiced_minor) AS invoiced_minor, sum(invoices) AS invoices, sum(collected_minor) AS collected_minor, sum(payments) AS payments
+FROM
+(
+    SELECT institute_id, classroom_id, toStartOfMonth(day) AS month, currency, v.2 AS invoiced_minor, v.3 AS invoices, v.4 AS collected_minor, v.5 AS payments
+    FROM
+    (
+        SELECT institute_id, classroom_id, day, currency, argMax(tuple(_deleted, invoiced_minor, invoices, collected_minor, payments), _version) AS v
+        FROM ${t.revenue_daily_store}
+        WHERE (institute_id, classroom_id) IN (SELECT institute_id, classroom_id FROM (${scopes})) AND currency != ''
+        GROUP BY institute_id, classroom_id, day, currency
+    )
+    WHERE v.1 = 0
+)
+WHERE (institute_id, classroom_id, month) IN (${scopes})
+GROUP BY institute_id, classroom_id, month, currency`;
+}
