@@ -97,7 +97,7 @@ const PEOPLE_KINDS: readonly KeyKind[] = ['schedules', 'participants', 'roster_s
  *   in the round's own tables, never read back from a store another round may still be writing);
  * - the keys a round covers are derived from facts too, never from a store;
  * - rows first, then tombstones: a round writes its rows and a marker per scope (session for
- *   attendance, classroom for daily revenue) at v + 1, then sweeps the scope: any live key older
+ *   attendance, classroom-day for daily revenue, classroom-month for the monthly rollup) at v + 1, then sweeps the scope: any live key older
  *   than the scope's newest marker is tombstoned at that marker's version - 1. Every round sweeps
  *   after writing, so whichever of two rounds writes last, one of them sweeps after both wrote.
  *

@@ -1,4 +1,5 @@
 import type { TableNames } from '../tables';
+import { liveLatestRows } from './latest-rows';
 import { localDate, type TimeZones } from './local-time';
 
 export const INVOICE_STORE_COLUMNS = [
@@ -205,15 +206,13 @@ SELECT
     sum(invoiced_minor) AS invoiced_minor, sum(invoices) AS invoices, sum(collected_minor) AS collected_minor, sum(payments) AS payments
 FROM
 (
-    SELECT institute_id, classroom_id, toStartOfMonth(day) AS month, currency, v.2 AS invoiced_minor, v.3 AS invoices, v.4 AS collected_minor, v.5 AS payments
-    FROM
-    (
-        SELECT institute_id, classroom_id, day, currency, argMax(tuple(_deleted, invoiced_minor, invoices, collected_minor, payments), _version) AS v
-        FROM ${t.revenue_daily_store}
-        WHERE (institute_id, classroom_id) IN (SELECT institute_id, classroom_id FROM (${scopes})) AND currency != ''
-        GROUP BY institute_id, classroom_id, day, currency
-    )
-    WHERE v.1 = 0
+    SELECT institute_id, classroom_id, toStartOfMonth(day) AS month, currency, invoiced_minor, invoices, collected_minor, payments
+    FROM (${liveLatestRows(
+      t.revenue_daily_store,
+      ['institute_id', 'classroom_id', 'day', 'currency'],
+      ['invoiced_minor', 'invoices', 'collected_minor', 'payments'],
+      `(institute_id, classroom_id) IN (SELECT institute_id, classroom_id FROM (${scopes})) AND currency != ''`,
+    )})
 )
 WHERE (institute_id, classroom_id, month) IN (${scopes})
 GROUP BY institute_id, classroom_id, month, currency`;

@@ -1,5 +1,6 @@
 import { UNKNOWN_START_S } from '@wise/projections';
 import type { TableNames } from '../tables';
+import { liveLatestRows } from './latest-rows';
 import { localDate, type TimeZones } from './local-time';
 
 /**
@@ -32,21 +33,18 @@ ANY LEFT JOIN
     SELECT institute_id, classroom_id, week, uniqExact(session_id) AS sessions, count() AS enrolled_slots, sum(present) AS present
     FROM
     (
-        SELECT institute_id, session_id, v.2 AS classroom_id, v.3 AS week, v.4 AS present
-        FROM
-        (
-            SELECT institute_id, session_id, student_id, argMax(tuple(_deleted, classroom_id, week, present), _version) AS v
-            FROM ${t.attendance_store}
-            WHERE (institute_id, session_id) IN
+        ${liveLatestRows(
+          t.attendance_store,
+          ['institute_id', 'session_id', 'student_id'],
+          ['classroom_id', 'week', 'present'],
+          `(institute_id, session_id) IN
             (
                 SELECT institute_id, session_id FROM ${t.classroom_sessions}
                 WHERE (institute_id, classroom_id) IN (SELECT institute_id, classroom_id FROM (${scopes}))
                   AND start_s != ${UNKNOWN_START_S}
                   AND (institute_id, classroom_id, toMonday(${localDate(start, zones)})) IN (SELECT institute_id, classroom_id, week FROM (${scopes}))
-            )
-            GROUP BY institute_id, session_id, student_id
-        )
-        WHERE v.1 = 0
+            )`,
+        )}
     )
     GROUP BY institute_id, classroom_id, week
 ) AS a USING (institute_id, classroom_id, week)`;
