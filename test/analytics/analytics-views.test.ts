@@ -66,17 +66,18 @@ describe.each(ENGINES)('analytics views over "a classroom week", on %s', (_engin
 
   it('honours a configured attendance rule (80 % and 1 minute)', async () => {
     const ch = dbs[0];
-    await setAttendanceRule(ch, new ServingRefresh(ch), INSTITUTE, 80, 1);
+    await setAttendanceRule(ch, new ServingRefresh(ch), INSTITUTE, { minPercent: 80, minMinutes: 1 });
     const rows = await ch.query(
       'test',
-      `SELECT student_id, minutes_present, present FROM attendance WHERE institute_id = '${INSTITUTE}' AND session_id = '${S1}' ORDER BY student_id`,
+      `SELECT student_id, minutes_present, present, status FROM attendance WHERE institute_id = '${INSTITUTE}' AND session_id = '${S1}' ORDER BY student_id`,
     );
-    // 80 % of 60 min = 48 min: alice 50 and chitra 50 present; bob 35 and dev 15 absent.
-    expect(cols(rows, ['minutes_present', 'present'])).toEqual([
-      [50, 1],
-      [35, 0],
-      [50, 1],
-      [15, 0],
+    // S1 ran 58 min (10:02-11:00), shorter than its 60 scheduled: 80 % of 58 = 46.4 min. alice 48
+    // and chitra 50 present; dev 15 absent; bob (35) suspended whatever the rule.
+    expect(cols(rows, ['minutes_present', 'present', 'status'])).toEqual([
+      [48, 1, 'present'],
+      [35, 0, 'suspended'],
+      [50, 1, 'present'],
+      [15, 0, 'absent'],
     ]);
   });
 });

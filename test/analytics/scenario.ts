@@ -68,7 +68,7 @@ function session(id: string, classId: string, d: string, title: string, from = '
 }
 
 /** A Zoom-shaped in-meeting body (MeetingStarted/Ended, Participant*, Sharing*). */
-function zoom(event: string, sessionId: string, at: string, object: Record<string, unknown>): Body {
+export function zoom(event: string, sessionId: string, at: string, object: Record<string, unknown>): Body {
   return ev(event, {
     sessionId,
     event: `meeting.${event}`,
@@ -80,13 +80,9 @@ function zoom(event: string, sessionId: string, at: string, object: Record<strin
   });
 }
 
+/** MeetingStarted at `at` (Zoom's start_time), or MeetingEnded at `at` (without the start, which this helper does not know). */
 export const meeting = (kind: 'Started' | 'Ended', s: string, at: string) =>
-  zoom(
-    `Meeting${kind}Event`,
-    s,
-    at,
-    kind === 'Started' ? { start_time: at, duration: 60 } : { start_time: at, end_time: at, duration: 60 },
-  );
+  zoom(`Meeting${kind}Event`, s, at, kind === 'Started' ? { start_time: at, duration: 60 } : { end_time: at, duration: 60 });
 
 /** A Zoom connection: `device` is Zoom's per-connection user_id. */
 export type Who = { name: string; email: string; device: string };

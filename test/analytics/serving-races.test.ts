@@ -132,10 +132,19 @@ describe.each(ENGINES)('two writers racing on the same serving rows, on %s', (_e
 
   it('the reference is the hand-computed outcome: one session in the new room, Mia present, Noah not enrolled, the payment in the new room', () => {
     expect(expected.sessions).toEqual([expect.objectContaining({ session_id: S, classroom_id: NEW._id, status: 'held' })]);
-    // Rescheduled to 10:30: Mia, there from 10:10 to 10:55, joined before the start (not late); time
-    // present is not clipped to the class's window under today's rule, so 45 minutes.
+    // Rescheduled to 10:30, but the class ran 10:05-11:00: Mia, there from 10:10 to 10:55, is in class
+    // 45 minutes, 5 minutes after it started (and before the scheduled start); judged on the 30
+    // scheduled minutes, shorter than the 55 it ran.
     expect(expected.attendance).toEqual([
-      expect.objectContaining({ student_id: MIA._id, classroom_id: NEW._id, present: 1, minutes_present: 45, minutes_late: 0 }),
+      expect.objectContaining({
+        student_id: MIA._id,
+        classroom_id: NEW._id,
+        present: 1,
+        minutes_present: 45,
+        minutes_late: 5,
+        minutes_late_scheduled: 0,
+        class_minutes: 30,
+      }),
     ]);
     // The invoice stays in the old room (2 June); the payment, first received on 3 June, is in the new one.
     // (64-bit counts arrive as strings from the 18.16 server and as numbers from chDB.)

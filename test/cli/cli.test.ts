@@ -153,6 +153,18 @@ describe('quarantine list prints what senders wrote with control characters esca
     expect(bad.stderr).toMatch(/not an IANA time zone name/);
     const rule = await run(['institutes', 'set-attendance-rule', slug, '--min-percent', '120', '--min-minutes', '1']);
     expect(rule.stderr).toMatch(/min percent must be between 0 and 100/);
+    const basis = await run([
+      'institutes',
+      'set-attendance-rule',
+      slug,
+      '--min-percent',
+      '50',
+      '--min-minutes',
+      '1',
+      '--judge-on',
+      'lesson',
+    ]);
+    expect([basis.code, basis.stderr]).toEqual([2, expect.stringMatching(/judge on must be one of class, scheduled, got "lesson"/)]);
   });
 
   it('refuses to change a time zone or an attendance rule while a rebuild holds its fence, and says how to finish it', async () => {

@@ -135,6 +135,10 @@ describe('cluster DDL: statements the migrations may hold later', () => {
       `ALTER TABLE t_local ${ON} DELETE WHERE institute_id = 'a, b'`,
     ]);
     expect(() => r.render('ALTER TABLE t ADD COLUMN z String, DELETE WHERE 1', 'm')).toThrow(/split it into two ALTERs/);
+    expect(r.render('ALTER TABLE t ADD COLUMN v UInt64, MODIFY ORDER BY (k, v)', 'm')).toEqual([
+      `ALTER TABLE t_local ${ON} ADD COLUMN v UInt64, MODIFY ORDER BY (k, v)`,
+      `ALTER TABLE t ${ON} ADD COLUMN v UInt64`,
+    ]);
   });
 
   it('drops, optimizes and copies both halves of a sharded table', () => {

@@ -48,6 +48,7 @@ const ENGINE = /\bENGINE\s*=\s*(\w*?)MergeTree\b/i;
 const ANY_ENGINE = /\bENGINE\s*=\s*(\w+)/i;
 // ALTER actions that change columns: the Distributed table must follow its local table.
 const COLUMN_ACTION = /^(ADD|DROP|MODIFY|RENAME|COMMENT)\s+COLUMN\b/i;
+const SORTING_KEY_ACTION = /^MODIFY\s+ORDER\s+BY\b/i;
 
 /** Renders every migration for `target`, in order (a table created in one migration may be altered in a later one). */
 export function renderMigrationsForCluster(migrations: readonly Migration[], target: ClusterTarget): Migration[] {
@@ -172,9 +173,13 @@ export class ClusterRenderer {
     const alter = (n: string) => `ALTER TABLE ${n} ${this.on} ${actions}`;
     if (!this.sharded.has(name)) return [alter(name)];
     const parts = splitTopLevel(actions);
-    const columnParts = parts.filter((p) => COLUMN_ACTION.test(p)).length;
-    if (columnParts === 0) return [alter(name + LOCAL_SUFFIX)]; // mutations, indexes, TTL: the data is local
-    if (columnParts === parts.length) return [alter(name + LOCAL_SUFFIX), alter(name)];
+    const columnParts = parts.filter((p) => COLUMN_ACTION.test(p));
+    if (columnParts.length === 0) return [alter(name + LOCAL_SUFFIX)]; // mutations, indexes, TTL: the data is local
+    if (columnParts.length === parts.length) return [alter(name + LOCAL_SUFFIX), alter(name)];
+    // A new column joins the sorting key only in the ALTER that adds it: the local table takes both,
+    // the Distributed table (which has no key) the column alone.
+    if (parts.every((p) => COLUMN_ACTION.test(p) || SORTING_KEY_ACTION.test(p)))
+      return [alter(name + LOCAL_SUFFIX), `ALTER TABLE ${name} ${this.on} ${columnParts.join(', ')}`];
     throw fail('mixes column changes with other actions; split it into two ALTERs');
   }
 }

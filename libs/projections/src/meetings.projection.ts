@@ -1,5 +1,5 @@
 import { inMeetingEventTs, type Envelope } from '@wise/contracts';
-import { baseColumns, guaranteed, text, timeMs, toDateTime } from './columns';
+import { baseColumns, guaranteed, text, timeMs, toDateTime, toNullableDateTime } from './columns';
 import { MEETING_EVENTS, PARTICIPANT_EVENTS, type ProjectedRows } from './tables';
 
 /** MeetingStarted/EndedEvent: when the session actually started or ended. */
@@ -20,6 +20,8 @@ export function projectMeeting(env: Envelope<'MeetingStartedEvent' | 'MeetingEnd
         meeting_uuid: text(object.uuid),
         topic: object.topic ?? '',
         scheduled_minutes: object.duration ?? null,
+        // Both events carry the meeting's start: it survives a lost MeetingStarted delivery.
+        zoom_start: toNullableDateTime(timeMs(object.start_time)),
       },
     ],
   };

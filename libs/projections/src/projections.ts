@@ -4,7 +4,7 @@ import { projectInvoice, projectPayment } from './fees.projection';
 import { projectMeeting, projectPresence, projectSharing } from './meetings.projection';
 import { projectRecording } from './recordings.projection';
 import { projectRoster, projectSuspension } from './roster.projection';
-import { projectSessions } from './sessions.projection';
+import { projectAttendancePointer, projectSessions } from './sessions.projection';
 import type { ProjectedRows } from './tables';
 
 /** One event's projection, typed by that event's body. */
@@ -31,8 +31,8 @@ const PROJECTIONS: { [N in WiseEventName]: Projection<N> } = {
   FeeInvoiceChargedEvent: projectInvoice,
   FeePaymentCompletedEvent: projectPayment,
   CertificateIssuedEvent: projectCertificate,
-  // Wise's note that it computed attendance carries no values: it stays in `events` only.
-  AttendanceComputedEvent: () => ({}),
+  // Carries no attendance values; its session's classroom and teacher are kept (see the projection).
+  AttendanceComputedEvent: projectAttendancePointer,
 };
 
 /**

@@ -1,5 +1,5 @@
 import { envelope, at, RECEIVED_S, refusal } from './projection.fixtures';
-import { projectSessions, type SessionEventKind } from './sessions.projection';
+import { projectSessions, type ScheduleEventKind } from './sessions.projection';
 import { SESSION_EVENTS } from './tables';
 
 const full = {
@@ -14,7 +14,7 @@ const full = {
   scheduledEndTime: '2024-06-03T11:00:00Z',
 };
 const NAME = { created: 'SessionsCreatedEvent', updated: 'SessionsUpdatedEvent', deleted: 'SessionsDeletedEvent' } as const;
-const run = (kind: SessionEventKind, sessions: unknown[], occurredAt: number | null = null) =>
+const run = (kind: ScheduleEventKind, sessions: unknown[], occurredAt: number | null = null) =>
   projectSessions(envelope({ event: NAME[kind], payload: { sessions } }, { occurredAt }), kind)[SESSION_EVENTS]!;
 
 describe('projectSessions', () => {

@@ -2,7 +2,8 @@ import type { Envelope } from '@wise/contracts';
 import { baseColumns, envelopeTimeMs, timeMs, toNullableDateTime } from './columns';
 import { CLASSROOM_SESSIONS, SESSION_EVENTS, type ProjectedRows } from './tables';
 
-export type SessionEventKind = 'created' | 'updated' | 'deleted';
+export type ScheduleEventKind = 'created' | 'updated' | 'deleted';
+export type SessionEventKind = ScheduleEventKind | 'attendance';
 
 /*
  * Which row's value wins for a field, in the `sessions` view: highest (kind_rank, order_ms,
@@ -10,7 +11,7 @@ export type SessionEventKind = 'created' | 'updated' | 'deleted';
  * undo a patch); a deletion's copy of the session is only a fallback for fields nothing else gave
  * (its title carries Wise's "(Cancelled)" suffix), while the deletion itself is terminal.
  */
-const KIND_RANK: Record<SessionEventKind, number> = { deleted: 0, created: 1, updated: 2 };
+const KIND_RANK: Record<SessionEventKind, number> = { attendance: 0, deleted: 0, created: 1, updated: 2 };
 
 /**
  * SessionsCreated/Updated/DeletedEvent: one row per session item (the contract requires at least
@@ -19,7 +20,7 @@ const KIND_RANK: Record<SessionEventKind, number> = { deleted: 0, created: 1, up
  */
 export function projectSessions(
   env: Envelope<'SessionsCreatedEvent' | 'SessionsUpdatedEvent' | 'SessionsDeletedEvent'>,
-  kind: SessionEventKind,
+  kind: ScheduleEventKind,
 ): ProjectedRows {
   const rows = env.body.payload.sessions.map((item) => ({
     ...baseColumns(env),
@@ -37,15 +38,45 @@ export function projectSessions(
     scheduled_end: toNullableDateTime(timeMs(item.scheduledEndTime)),
     created_at: toNullableDateTime(timeMs(item.createdAt)),
   }));
-  // The same facts by classroom and start (migration 0008): a roster change finds the sessions it
-  // can change there without reading its institute's whole schedule.
-  const byClassroom = rows.map((r) => ({
+  return { [SESSION_EVENTS]: rows, [CLASSROOM_SESSIONS]: rows.map((r) => byClassroom(env, r)) };
+}
+
+/**
+ * AttendanceComputedEvent: Wise's note that it computed a session's attendance names the session's
+ * classroom and teacher. That is all it carries, and all a session whose SessionsCreatedEvent was
+ * lost for good lacks to count for attendance (its schedule then comes from Zoom's meeting
+ * events): a session_events row with only those two fields, ranked below every schedule event.
+ */
+export function projectAttendancePointer(env: Envelope<'AttendanceComputedEvent'>): ProjectedRows {
+  const { session } = env.body.payload;
+  if (!session.classId) return {};
+  const row = {
     ...baseColumns(env),
-    classroom_id: r.classroom_id,
-    start_s: r.scheduled_start ?? UNKNOWN_START_S,
-    session_id: r.session_id,
-  }));
-  return { [SESSION_EVENTS]: rows, [CLASSROOM_SESSIONS]: byClassroom };
+    session_id: session._id,
+    classroom_id: session.classId,
+    event_kind: 'attendance' satisfies SessionEventKind,
+    kind_rank: KIND_RANK.attendance,
+    order_ms: envelopeTimeMs(env),
+    teacher_id: session.userId || null,
+    title: null,
+    meeting_status: null,
+    session_type: null,
+    scheduled_start: null,
+    scheduled_end: null,
+    created_at: null,
+  };
+  // Placed in classroom_sessions at the note's own time, not as a start unknown (which every roster
+  // change would reach, for every session ever held): Wise computes attendance once the class has
+  // run, so a roster change that can affect the session (at or before its start) is at or before
+  // this time and reaches it. Copies received at different times give one row each; any will do.
+  const at = Math.floor(envelopeTimeMs(env) / 1000);
+  return { [SESSION_EVENTS]: [row], [CLASSROOM_SESSIONS]: [byClassroom(env, { ...row, scheduled_start: at })] };
+}
+
+// The same facts by classroom and start (migration 0008): a roster change finds the sessions it
+// can change there without reading its institute's whole schedule.
+function byClassroom(env: Envelope, r: { classroom_id: string; scheduled_start: number | null; session_id: string }) {
+  return { ...baseColumns(env), classroom_id: r.classroom_id, start_s: r.scheduled_start ?? UNKNOWN_START_S, session_id: r.session_id };
 }
 
 /** A session item without a start sorts last in classroom_sessions: every roster change reaches it. */

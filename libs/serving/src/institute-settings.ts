@@ -29,22 +29,37 @@ export async function setInstituteTimeZone(
   await serving.refreshInstitutes([institute], progress);
 }
 
+/** What the present threshold is a share of: the time the class ran (when shorter) or its schedule. */
+export const JUDGE_ON = ['class', 'scheduled'] as const;
+export type JudgeOn = (typeof JUDGE_ON)[number];
+
 /**
- * The attendance rule of an institute: present when time present >= minPercent % of the scheduled
- * duration AND >= minMinutes. Its attendance rows are recomputed at once.
+ * The attendance rule of an institute: present when time in class >= minPercent % of the class's
+ * duration (judgeOn 'class': the shorter of scheduled and actual; 'scheduled': the scheduled one)
+ * AND >= minMinutes. Its attendance rows are recomputed at once.
  */
 export async function setAttendanceRule(
   ch: ClickHouseConnection,
   serving: ServingRefresh,
   institute: string,
-  minPercent: number,
-  minMinutes: number,
+  rule: { minPercent: number; minMinutes: number; judgeOn?: string },
   progress?: (line: string) => void,
 ): Promise<void> {
+  const { minPercent, minMinutes, judgeOn = 'class' } = rule;
   if (!(minPercent >= 0 && minPercent <= 100)) throw new InvalidSetting(`min percent must be between 0 and 100, got ${minPercent}`);
   if (!(minMinutes >= 0 && Number.isFinite(minMinutes))) throw new InvalidSetting(`min minutes must be 0 or more, got ${minMinutes}`);
+  if (!(JUDGE_ON as readonly string[]).includes(judgeOn))
+    throw new InvalidSetting(`judge on must be one of ${JUDGE_ON.join(', ')}, got ${JSON.stringify(judgeOn)}`);
   await ch.insert('attendance_rules', [
-    { institute_id: institute, min_percent: minPercent, min_minutes: minMinutes, updated_at: Math.floor(Date.now() / 1000) },
+    {
+      institute_id: institute,
+      min_percent: minPercent,
+      min_minutes: minMinutes,
+      judge_on: judgeOn,
+      // Ordered like time zones, by the rounds' version source (updated_at is only for people).
+      rule_version: await serving.nextVersion(),
+      updated_at: Math.floor(Date.now() / 1000),
+    },
   ]);
   await serving.refreshInstitutes([institute], progress);
 }

@@ -77,6 +77,8 @@ const REVENUE_MONTH_KEY = ['institute_id', 'classroom_id', 'month', 'currency'];
 const REVENUE_MONTH_SCOPE = ['institute_id', 'classroom_id', 'month'];
 /** Every session a round computes from its facts (serving_round_sessions). */
 const SESSION_KINDS: readonly KeyKind[] = ['schedules', 'participants', 'recordings', 'roster_sessions'];
+/** The sessions whose stored session row a round recomputes. */
+const ROW_KINDS: readonly KeyKind[] = ['schedules', 'participants'];
 /** The sessions whose engagement and attendance a round recomputes. */
 const PEOPLE_KINDS: readonly KeyKind[] = ['schedules', 'participants', 'roster_sessions'];
 
@@ -197,11 +199,11 @@ export class ServingRefresh {
     const sessions = r.staged('serving_round_sessions', SESSION_STORE_COLUMNS);
     await this.between('stage:sessions');
     await r.stage('serving_round_sessions', SESSION_STORE_COLUMNS, computeSessions(this.t, r.in(SESSION_KINDS, SESSION_KEY), zones));
-    // Only schedule and meeting events make a session's row (as the sessions view always did).
-    if (touched.schedules.size > 0) {
+    // Schedule, meeting and participant events make a session's row (a join is evidence it was held).
+    if (touched.schedules.size + touched.participants.size > 0) {
       await this.between('write:sessions_store');
-      await this.insert('sessions_store', SESSION_STORE_COLUMNS, `${sessions} AND ${r.in('schedules', SESSION_KEY)}`, v + 1);
-      step(`sessions: ${touched.schedules.size}`);
+      await this.insert('sessions_store', SESSION_STORE_COLUMNS, `${sessions} AND ${r.in(ROW_KINDS, SESSION_KEY)}`, v + 1);
+      step(`sessions: ${touched.schedules.size + touched.participants.size}`);
     }
     if (touched.schedules.size + touched.participants.size + touched.rosterClassrooms.size > 0) {
       const people = r.in(PEOPLE_KINDS, SESSION_KEY);
@@ -258,8 +260,8 @@ export class ServingRefresh {
     const scopes = `SELECT institute_id, k1 AS classroom_id, toDate(k2) AS week FROM ${r.keysTable} WHERE ${r.where('week_scopes')}`;
     await this.ch.command(
       'serving:attendance_weekly_store',
-      `INSERT INTO ${this.t.attendance_weekly_store} (institute_id, classroom_id, week, sessions, enrolled_slots, present, _deleted, _version)
-       SELECT institute_id, classroom_id, week, sessions, enrolled_slots, present, toUInt8(enrolled_slots = 0), toUInt64(${w + 1})
+      `INSERT INTO ${this.t.attendance_weekly_store} (institute_id, classroom_id, week, sessions, enrolled_slots, present, suspended, _deleted, _version)
+       SELECT institute_id, classroom_id, week, sessions, enrolled_slots, present, suspended, toUInt8(enrolled_slots + suspended = 0), toUInt64(${w + 1})
        FROM (${weeklyAttendance(this.t, scopes, zones)}) ${REFRESH_SETTINGS}`,
     );
   }

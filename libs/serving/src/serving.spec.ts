@@ -59,17 +59,17 @@ describe('Touched.byRows', () => {
       [['i', 'c', '1500']],
     ],
     ['roster_events', { institute_id: 'i', classroom_id: 'c', member_role: 'teacher', at_ms: 1500 }, 'rosterClassrooms', [['i', 'c', '0']]],
+    ['suspension_events', { institute_id: 'i', classroom_id: 'c', student_id: 'u', at_ms: 1500 }, 'rosterClassrooms', [['i', 'c', '1500']]],
     ['invoice_events', { institute_id: 'i', student_id: 'u', classroom_id: 'c' }, 'invoiceOwners', [['i', 'u', 'c']]],
     ['payment_events', { institute_id: 'i', transaction_id: 't', classroom_id: 'c' }, 'payments', [['i', 't']]],
   ] as const)('%s rows touch %s', (table, row, kind, keys) => {
     expect(Touched.byRows([[table, [row]]])[kind].list()).toEqual(keys);
   });
 
-  it('ignores the event store, certificates, suspensions and quarantine', () => {
+  it('ignores the event store, certificates and quarantine', () => {
     const t = Touched.byRows([
       ['events', [{ institute_id: 'i' }]],
       ['certificate_events', [{ institute_id: 'i' }]],
-      ['suspension_events', [{ institute_id: 'i' }]],
       ['quarantine', [{}]],
     ]);
     expect(t.isEmpty).toBe(true);

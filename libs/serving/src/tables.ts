@@ -9,6 +9,7 @@ export const PROJECTED_FACTS = [
   'meeting_events',
   'participant_events',
   'roster_events',
+  'suspension_events',
   'recording_events',
   'invoice_events',
   'payment_events',

@@ -12,14 +12,14 @@ const text = (v: unknown) => (typeof v === 'string' ? v : String(v ?? ''));
 export class Touched {
   /** Sessions whose schedule or meeting changed: their stored session row first, then the rest. */
   readonly schedules = new KeySet(['institute_id', 'session_id']);
-  /** Sessions whose participants changed: engagement and attendance only. */
+  /** Sessions whose participants changed: engagement, attendance, and the session row (a join is evidence it was held). */
   readonly participants = new KeySet(['institute_id', 'session_id']);
   /** Sessions with a new recording part. */
   readonly recordings = new KeySet(['institute_id', 'session_id']);
   /**
-   * Classrooms whose roster changed, with the time from which their sessions can change (epoch
-   * ms, as text): a student's change counts at the sessions starting at or after it; a teacher's
-   * (who is a teacher is read at any time) from 0, every session.
+   * Classrooms whose roster or suspensions changed, with the time from which their sessions can
+   * change (epoch ms, as text): a student's change counts at the sessions starting at or after it;
+   * a teacher's (who is a teacher is read at any time) from 0, every session.
    */
   readonly rosterClassrooms = new KeySet(['institute_id', 'classroom_id', 'since_ms']);
   readonly invoiceOwners = new KeySet(['institute_id', 'student_id', 'classroom_id']);
@@ -94,6 +94,10 @@ export class Touched {
             break;
           case 'roster_events':
             t.rosterClassrooms.add(institute, text(r.classroom_id), r.member_role === 'student' ? text(r.at_ms) : '0');
+            break;
+          // A suspension counts at the sessions starting at or after it, like a student's enrolment.
+          case 'suspension_events':
+            t.rosterClassrooms.add(institute, text(r.classroom_id), text(r.at_ms));
             break;
           // The classroom-days their money can move are found from the facts of these keys.
           case 'invoice_events':

@@ -28,16 +28,21 @@ export async function setTimeZoneCommand(ctx: CliContext, slug: string, zone: st
   ctx.print(`institute "${slug}" now counts days, weeks and months in ${zone}; its analytics rows were recomputed.`);
 }
 
-export async function setAttendanceRuleCommand(ctx: CliContext, slug: string, minPercent: number, minMinutes: number): Promise<void> {
+export async function setAttendanceRuleCommand(
+  ctx: CliContext,
+  slug: string,
+  rule: { minPercent: number; minMinutes: number; judgeOn?: string },
+): Promise<void> {
   const ch = await ctx.clickhouse();
   await refuseDuringRebuild(ch, 'change an attendance rule');
   try {
-    await setAttendanceRule(ch, await ctx.servingRefresh(), slug, minPercent, minMinutes, ctx.print);
+    await setAttendanceRule(ch, await ctx.servingRefresh(), slug, rule, ctx.print);
   } catch (e) {
     if (e instanceof InvalidSetting) throw new CliError(e.message);
     throw e;
   }
+  const of = rule.judgeOn === 'scheduled' ? 'the scheduled duration' : "the class's duration (shorter of scheduled and actual)";
   ctx.print(
-    `institute "${slug}": present when time present >= ${minPercent} % of the session and >= ${minMinutes} min; attendance recomputed.`,
+    `institute "${slug}": present when time in class >= ${rule.minPercent} % of ${of} and >= ${rule.minMinutes} min; attendance recomputed.`,
   );
 }

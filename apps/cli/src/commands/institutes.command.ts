@@ -15,7 +15,8 @@ export const INSTITUTES_USAGE = `usage:
   institutes pin-header <slug>                  (pins the header ingestion learned)
   institutes list
   institutes set-timezone <slug> <IANA zone>    (days, weeks and months of its analytics, e.g. Asia/Kolkata; default UTC)
-  institutes set-attendance-rule <slug> --min-percent <0-100> --min-minutes <n>   (default 50 and 1)
+  institutes set-attendance-rule <slug> --min-percent <0-100> --min-minutes <n> [--judge-on class|scheduled]
+                                                       (default 50, 1, class: the shorter of scheduled and actual)
 key source, one of:
   --key-file <path>   the key is the file's first line (keeps it out of argv and shell history)
   --key-stdin         the key is read from standard input, e.g. from a password manager
@@ -42,7 +43,7 @@ export function institutesOptions(sub: string | undefined): Options {
     case 'set-timezone':
       return {};
     case 'set-attendance-rule':
-      return { 'min-percent': { type: 'string' }, 'min-minutes': { type: 'string' } };
+      return { 'min-percent': { type: 'string' }, 'min-minutes': { type: 'string' }, 'judge-on': { type: 'string' } };
     default:
       return { ...KEY_OPTIONS, header: { type: 'string' }, name: { type: 'string' } };
   }
@@ -172,7 +173,8 @@ export async function institutesCommand(ctx: CliContext, args: string[], flags: 
         if (typeof flags[name] !== 'string' || !Number.isFinite(v)) throw new CliError(`--${name} <number> is required\n${USAGE}`);
         return v;
       };
-      return setAttendanceRuleCommand(ctx, slug, number('min-percent'), number('min-minutes'));
+      const judgeOn = typeof flags['judge-on'] === 'string' ? flags['judge-on'] : undefined;
+      return setAttendanceRuleCommand(ctx, slug, { minPercent: number('min-percent'), minMinutes: number('min-minutes'), judgeOn });
     }
     default:
       throw new CliError(USAGE);

@@ -24,10 +24,29 @@ export const ENGAGEMENT_STORE_COLUMNS = [
   'teacher_id',
   'present_starts',
   'present_ends',
+  'minutes_late_scheduled',
 ];
 
-/** Engagement per session and participant (participant = lower-cased email, else display name). */
+/** Minutes from `from` (epoch seconds) to `to` (a Nullable DateTime), never negative; NULL when `to` is. */
+function minutesAfter(from: string, to: string): string {
+  return `if(isNull(${to}), CAST(NULL AS Nullable(Float64)),
+       CAST(round(greatest(toInt64(${from}) - toInt64(toUInt32(assumeNotNull(${to}))), 0) / 60, 2) AS Nullable(Float64)))`;
+}
+
+/**
+ * Engagement per session and participant (participant = lower-cased email, else display name).
+ * Time present and time sharing count only what falls inside the class (class_start to class_end,
+ * each bound where known): a student in the meeting before the teacher opened the class, or after
+ * it ended, was not in class. first_join and last_leave stay as Zoom reported them. minutes_late is
+ * measured from the class's actual start (a late teacher does not make the class late);
+ * minutes_late_scheduled from its scheduled start.
+ */
 function engagementRows(intervals: string): string {
+  // ws and we reach the lambdas as arrays of their value: 18.16 does not see a column a lambda captures.
+  const clip = (starts: string, ends: string, pick: 1 | 2) => {
+    const bound = (v: string) => `arrayResize(emptyArrayInt64(), length(${starts}), ${v})`;
+    return `arrayMap((s, e, a, b) -> ${pick === 1 ? 'greatest(s, a)' : 'greatest(least(e, b), greatest(s, a))'}, ${starts}, ${ends}, ${bound('ws')}, ${bound('we')})`;
+  };
   return `
 SELECT
     institute_id, session_id, classroom_id, participant, email, user_name, joins,
@@ -35,25 +54,29 @@ SELECT
     if(joins = 0, CAST(NULL AS Nullable(DateTime('UTC'))), CAST(toDateTime(last_leave_s, 'UTC') AS Nullable(DateTime('UTC')))) AS last_leave,
     ${unionSeconds('p_s', 'p_e')} AS seconds_present,
     round(seconds_present / 60, 2) AS minutes_present,
-    if(joins = 0 OR isNull(scheduled_start), CAST(NULL AS Nullable(Float64)),
-       CAST(round(greatest(toInt64(first_join_s) - toInt64(toUInt32(assumeNotNull(scheduled_start))), 0) / 60, 2) AS Nullable(Float64))) AS minutes_late,
+    if(joins = 0, CAST(NULL AS Nullable(Float64)), ${minutesAfter('first_join_s', 'window_start')}) AS minutes_late,
     ${unionSeconds('sh_s', 'sh_e')} AS seconds_sharing,
     round(seconds_sharing / 60, 2) AS minutes_sharing,
     shared,
     p_s AS present_starts,
-    p_e AS present_ends
+    p_e AS present_ends,
+    if(joins = 0, CAST(NULL AS Nullable(Float64)), ${minutesAfter('first_join_s', 'scheduled_start')}) AS minutes_late_scheduled
 FROM
 (
     SELECT
-        institute_id, session_id, participant, classroom_id, scheduled_start, email, user_name, joins,
+        institute_id, session_id, participant, classroom_id, scheduled_start, window_start, ws, we, email, user_name, joins,
         first_join_s, last_leave_s, shared,
-        arrayMap(x -> x.1, p) AS p_s, arrayMap(x -> x.2, p) AS p_e,
-        arrayMap(x -> x.1, sh) AS sh_s, arrayMap(x -> x.2, sh) AS sh_e
+        ${clip('arrayMap(x -> x.1, p)', 'arrayMap(x -> x.2, p)', 1)} AS p_s,
+        ${clip('arrayMap(x -> x.1, p)', 'arrayMap(x -> x.2, p)', 2)} AS p_e,
+        ${clip('arrayMap(x -> x.1, sh)', 'arrayMap(x -> x.2, sh)', 1)} AS sh_s,
+        ${clip('arrayMap(x -> x.1, sh)', 'arrayMap(x -> x.2, sh)', 2)} AS sh_e
     FROM
     (
         SELECT
             institute_id, session_id, participant,
-            any(classroom_id) AS classroom_id, any(scheduled_start) AS scheduled_start,
+            any(classroom_id) AS classroom_id, any(scheduled_start) AS scheduled_start, any(class_start) AS window_start,
+            toInt64(ifNull(toUInt32(window_start), 0)) AS ws,
+            ifNull(toInt64(toUInt32(any(class_end))), toInt64(9223372036854775807)) AS we,
             min(email) AS email, min(user_name) AS user_name,
             countIf(interval_kind = 'present') AS joins,
             minIf(toUInt32(started_at), interval_kind = 'present') AS first_join_s,
@@ -90,7 +113,8 @@ FROM
     SELECT
         institute_id, session_id, classroom_id, participant, email, user_name, joins, first_join, last_leave,
         seconds_present, minutes_present, minutes_late, seconds_sharing, minutes_sharing, shared, student_id, matched_by,
-        if(student_id != '', 'student', if(teacher_id != '', 'teacher', 'other')) AS role, teacher_id, present_starts, present_ends
+        if(student_id != '', 'student', if(teacher_id != '', 'teacher', 'other')) AS role, teacher_id, present_starts, present_ends,
+        minutes_late_scheduled
     FROM
     (
         SELECT *

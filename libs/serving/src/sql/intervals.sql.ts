@@ -36,6 +36,8 @@ export const INTERVAL_COLUMNS = [
   'ended_at',
   'closed_by_rule',
   'scheduled_start',
+  'class_start',
+  'class_end',
 ];
 
 /**
@@ -43,8 +45,10 @@ export const INTERVAL_COLUMNS = [
  * with the first leave of the same device at or after it) or 'sharing' (a sharing start paired with
  * the first sharing end of the same device at or after it). An interval with no closing event is
  * closed at the meeting's end, else at the scheduled end, else it has no length
- * (closed_by_rule = 1). A leave or sharing end with nothing to close is ignored. `sessions`: the
- * round's staged sessions.
+ * (closed_by_rule = 1). A leave or sharing end with nothing to close is ignored. Intervals are
+ * kept as Zoom gave them; class_start and class_end (the session's actual start, else scheduled;
+ * its actual end, else scheduled) are the window engagement clips them to. `sessions`: the round's
+ * staged sessions.
  */
 export function participantIntervals(t: TableNames, sessions: string, sessionFilter: string): string {
   const devices = participantDevices(t, sessionFilter);
@@ -54,7 +58,7 @@ SELECT
     toDateTime(start_s, 'UTC') AS started_at,
     toDateTime(if(end_s = 0, greatest(start_s, close_s), end_s), 'UTC') AS ended_at,
     toUInt8(end_s = 0) AS closed_by_rule,
-    scheduled_start
+    scheduled_start, class_start, class_end
 FROM
 (
     SELECT
@@ -73,7 +77,8 @@ ANY LEFT JOIN
 (
     SELECT
         institute_id, session_id, classroom_id, scheduled_start,
-        toUInt32(ifNull(actual_end, ifNull(scheduled_end, toDateTime(0, 'UTC')))) AS close_s
+        toUInt32(ifNull(actual_end, ifNull(scheduled_end, toDateTime(0, 'UTC')))) AS close_s,
+        ifNull(actual_start, scheduled_start) AS class_start, ifNull(actual_end, scheduled_end) AS class_end
     FROM (${roundSessions(sessions, sessionFilter)})
 ) AS r USING (institute_id, session_id)`;
 }

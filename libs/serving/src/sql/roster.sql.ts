@@ -2,14 +2,20 @@ import type { TableNames } from '../tables';
 import { roundSessions } from './sessions.sql';
 
 /**
- * Sessions that count for attendance: not cancelled or deleted, scheduled, and held (a meeting
- * started). A session past its end that never started is `not_held`: its students are not absent.
+ * Sessions that count for attendance: not cancelled or deleted, scheduled (by Wise, else by Zoom),
+ * and held (any evidence that the meeting ran: computeSessions' actual_start). A session past its
+ * end with no such evidence is `not_held`: its students are not absent. class_seconds, what the
+ * present threshold is a share of: the shorter of the scheduled duration and the time the class
+ * actually ran, when both its start and end are known (a class ended early is judged on the time
+ * it ran).
  */
 function attendedSessions(sessions: string, sessionFilter: string): string {
   return `
 SELECT
     institute_id, session_id, classroom_id, title, assumeNotNull(scheduled_start) AS scheduled_start,
-    toInt64(assumeNotNull(scheduled_end)) - toInt64(assumeNotNull(scheduled_start)) AS scheduled_seconds, local_day
+    toInt64(assumeNotNull(scheduled_end)) - toInt64(assumeNotNull(scheduled_start)) AS scheduled_seconds, local_day,
+    if(isNull(actual_end), scheduled_seconds,
+       least(scheduled_seconds, greatest(toInt64(assumeNotNull(actual_end)) - toInt64(assumeNotNull(actual_start)), 0))) AS class_seconds
 FROM (${roundSessions(sessions, sessionFilter)})
 WHERE is_cancelled = 0 AND isNotNull(scheduled_start) AND isNotNull(scheduled_end) AND isNotNull(actual_start)`;
 }
@@ -26,47 +32,69 @@ export const ROSTER_COLUMNS = [
   'student_id',
   'student_name',
   'student_email',
+  'suspended',
+  'class_seconds',
 ];
 
 /**
  * The students enrolled in each attended session's classroom at its scheduled start: the latest
  * membership event at or before the start (by occurredAt, else earliest receipt; a removal wins a
- * tie) is an addition. Name and email as of that time. `classroomFilter` (on institute_id,
- * classroom_id) must cover the classrooms of the sessions `sessionFilter` selects; `sessions`: the
- * round's staged sessions.
+ * tie) is an addition. Name and email as of that time. suspended = 1 when the student's latest
+ * StudentSuspensionUpdatedEvent at or before the start suspended them (a suspension wins a tie).
+ * `classroomFilter` (on institute_id, classroom_id) must cover the classrooms of the sessions
+ * `sessionFilter` selects; `sessions`: the round's staged sessions.
  */
 export function sessionRoster(t: TableNames, sessions: string, sessionFilter: string, classroomFilter: string): string {
+  const attended = `
+        SELECT institute_id, classroom_id, session_id, title, scheduled_start AS session_start, scheduled_seconds, local_day, class_seconds
+        FROM (${attendedSessions(sessions, sessionFilter)})`;
   return `
 SELECT
-    institute_id, session_id, r_classroom_id AS classroom_id, r_title AS title, r_start AS scheduled_start,
-    r_seconds AS scheduled_seconds, r_local_day AS local_day, student_id, student_name, student_email
+    institute_id, session_id, classroom_id, title, scheduled_start, scheduled_seconds, local_day, student_id, student_name, student_email,
+    toUInt8(ifNull(is_suspended, 0)) AS suspended, class_seconds
 FROM
 (
     SELECT
-        institute_id, session_id, member_id AS student_id,
-        any(classroom_id) AS r_classroom_id, any(title) AS r_title, any(session_start) AS r_start,
-        any(scheduled_seconds) AS r_seconds, any(local_day) AS r_local_day,
-        argMax(action, tuple(at_ms, action)) AS last_action,
-        argMaxIf(member_name, tuple(at_ms, event_id), member_name != '') AS student_name,
-        argMaxIf(member_email, tuple(at_ms, event_id), member_email != '') AS student_email
+        institute_id, session_id, r_classroom_id AS classroom_id, r_title AS title, r_start AS scheduled_start,
+        r_seconds AS scheduled_seconds, r_local_day AS local_day, student_id, student_name, student_email, r_class_seconds AS class_seconds
     FROM
     (
-        SELECT institute_id, classroom_id, session_id, title, scheduled_start AS session_start, scheduled_seconds, local_day
-        FROM (${attendedSessions(sessions, sessionFilter)})
-    ) AS l
+        SELECT
+            institute_id, session_id, member_id AS student_id,
+            any(classroom_id) AS r_classroom_id, any(title) AS r_title, any(session_start) AS r_start,
+            any(scheduled_seconds) AS r_seconds, any(local_day) AS r_local_day, any(class_seconds) AS r_class_seconds,
+            argMax(action, tuple(at_ms, action)) AS last_action,
+            argMaxIf(member_name, tuple(at_ms, event_id), member_name != '') AS student_name,
+            argMaxIf(member_email, tuple(at_ms, event_id), member_email != '') AS student_email
+        FROM (${attended}) AS l
+        ALL INNER JOIN
+        (
+            SELECT
+                institute_id, classroom_id, member_id, event_id, min(at_ms) AS at_ms, any(action) AS action,
+                any(member_name) AS member_name, any(member_email) AS member_email
+            FROM ${t.roster_events}
+            WHERE member_role = 'student' AND ${classroomFilter}
+            GROUP BY institute_id, classroom_id, member_id, event_id
+        ) AS r USING (institute_id, classroom_id)
+        WHERE at_ms <= toInt64(toUInt32(session_start)) * 1000
+        GROUP BY institute_id, session_id, member_id
+    )
+    WHERE last_action = 'added'
+) AS l
+ANY LEFT JOIN
+(
+    SELECT institute_id, session_id, student_id, argMax(suspended, tuple(at_ms, suspended)) AS is_suspended
+    FROM (${attended}) AS l
     ALL INNER JOIN
     (
-        SELECT
-            institute_id, classroom_id, member_id, event_id, min(at_ms) AS at_ms, any(action) AS action,
-            any(member_name) AS member_name, any(member_email) AS member_email
-        FROM ${t.roster_events}
-        WHERE member_role = 'student' AND ${classroomFilter}
-        GROUP BY institute_id, classroom_id, member_id, event_id
+        SELECT institute_id, classroom_id, student_id, event_id, min(at_ms) AS at_ms, any(suspended) AS suspended
+        FROM ${t.suspension_events}
+        WHERE ${classroomFilter}
+        GROUP BY institute_id, classroom_id, student_id, event_id
     ) AS r USING (institute_id, classroom_id)
     WHERE at_ms <= toInt64(toUInt32(session_start)) * 1000
-    GROUP BY institute_id, session_id, member_id
-)
-WHERE last_action = 'added'`;
+    GROUP BY institute_id, session_id, student_id
+) AS r USING (institute_id, session_id, student_id)`;
 }
 
 /**

@@ -24,12 +24,20 @@ export const SESSION_STORE_COLUMNS = [
 /**
  * The schedule as it stands now, for the sessions `filter` selects (on institute_id, session_id).
  * Field values: the highest (kind_rank, order_ms, event_id) row that carries the field (updates >
- * creation > a deletion's copy; order_ms = the item's updatedAt, else the event's time, else its
- * earliest receipt). A deletion is terminal whatever its order. Actual start and end come from
- * meeting events (earliest start, latest end). local_day: the scheduled start's day in the
- * institute's time zone.
+ * creation > a deletion's copy or an AttendanceComputed pointer; order_ms = the item's updatedAt,
+ * else the event's time, else its earliest receipt). A deletion is terminal whatever its order.
+ *
+ * What Wise may never deliver (its last retry drops a webhook for good), read from what did arrive:
+ * - held on any evidence that the meeting ran: actual_start = Zoom's start of the meeting (the
+ *   start_time of MeetingStarted or MeetingEnded, else MeetingStarted's time), else the earliest
+ *   participant join, else the meeting's end. A join before Zoom's start (join before host) does not
+ *   move the start: the class had not begun;
+ * - actual_end = the latest MeetingEnded (NULL when none arrived);
+ * - with no schedule from Wise, the schedule is Zoom's: its start_time and its duration.
+ * local_day: the scheduled start's day in the institute's time zone.
  */
 export function computeSessions(t: TableNames, filter: string, zones: TimeZones): string {
+  const nothing = (type: string, n: number) => Array(n).fill(`CAST(NULL AS Nullable(${type}))`).join(', ');
   return `
 SELECT ${SESSION_STORE_COLUMNS.slice(0, -1).join(', ')}, ${localDate('scheduled_start', zones)} AS local_day
 FROM
@@ -43,14 +51,17 @@ SELECT
     if(is_deleted = 1, 'CANCELLED', patched_status) AS meeting_status,
     argMax(f_session_type, k) AS session_type,
     argMax(f_teacher_id, k) AS teacher_id,
-    argMax(f_scheduled_start, k) AS scheduled_start,
-    argMax(f_scheduled_end, k) AS scheduled_end,
+    argMax(f_scheduled_start, k) AS wise_start,
+    min(f_meeting_start) AS meeting_start,
+    isNull(wise_start) AND isNotNull(meeting_start) AS from_zoom,
+    if(from_zoom, meeting_start, wise_start) AS scheduled_start,
+    if(from_zoom, CAST(meeting_start + toInt64(max(f_zoom_minutes) * 60) AS Nullable(DateTime('UTC'))), argMax(f_scheduled_end, k)) AS scheduled_end,
     round((toInt64(scheduled_end) - toInt64(scheduled_start)) / 60, 2) AS scheduled_minutes,
     argMax(f_created_at, k) AS created_at,
     max(f_deleted) AS is_deleted,
     toUInt8(is_deleted = 1 OR ifNull(patched_status, '') = 'CANCELLED') AS is_cancelled,
-    min(f_meeting_start) AS actual_start,
     max(f_meeting_end) AS actual_end,
+    coalesce(meeting_start, min(f_first_join), actual_end) AS actual_start,
     round((toInt64(actual_end) - toInt64(actual_start)) / 60, 2) AS actual_minutes
 FROM
 (
@@ -62,7 +73,9 @@ FROM
         teacher_id AS f_teacher_id, scheduled_start AS f_scheduled_start, scheduled_end AS f_scheduled_end,
         created_at AS f_created_at, toUInt8(event_kind = 'deleted') AS f_deleted,
         CAST(NULL AS Nullable(DateTime('UTC'))) AS f_meeting_start,
-        CAST(NULL AS Nullable(DateTime('UTC'))) AS f_meeting_end
+        CAST(NULL AS Nullable(DateTime('UTC'))) AS f_meeting_end,
+        CAST(NULL AS Nullable(DateTime('UTC'))) AS f_first_join,
+        CAST(NULL AS Nullable(Float64)) AS f_zoom_minutes
     FROM
     (
         SELECT
@@ -79,14 +92,28 @@ FROM
     SELECT
         institute_id, session_id,
         tuple(toUInt8(0), toInt64(0), '') AS k,
-        CAST(NULL AS Nullable(String)), CAST(NULL AS Nullable(String)), CAST(NULL AS Nullable(String)),
-        CAST(NULL AS Nullable(String)), CAST(NULL AS Nullable(String)),
-        CAST(NULL AS Nullable(DateTime('UTC'))), CAST(NULL AS Nullable(DateTime('UTC'))), CAST(NULL AS Nullable(DateTime('UTC'))),
+        ${nothing('String', 5)},
+        ${nothing("DateTime('UTC')", 3)},
         toUInt8(0),
-        CAST(if(event_kind = 'started', at, NULL) AS Nullable(DateTime('UTC'))),
-        CAST(if(event_kind = 'ended', at, NULL) AS Nullable(DateTime('UTC')))
+        CAST(ifNull(zoom_start, if(event_kind = 'started', at, NULL)) AS Nullable(DateTime('UTC'))),
+        CAST(if(event_kind = 'ended', at, NULL) AS Nullable(DateTime('UTC'))),
+        CAST(NULL AS Nullable(DateTime('UTC'))),
+        scheduled_minutes
     FROM ${t.meeting_events}
     WHERE ${filter}
+    UNION ALL
+    SELECT
+        institute_id, session_id,
+        tuple(toUInt8(0), toInt64(0), '') AS k,
+        ${nothing('String', 5)},
+        ${nothing("DateTime('UTC')", 3)},
+        toUInt8(0),
+        ${nothing("DateTime('UTC')", 2)},
+        CAST(min(at) AS Nullable(DateTime('UTC'))),
+        CAST(NULL AS Nullable(Float64))
+    FROM ${t.participant_events}
+    WHERE ${filter} AND event_kind = 'joined'
+    GROUP BY institute_id, session_id
 )
 GROUP BY institute_id, session_id
 )`;

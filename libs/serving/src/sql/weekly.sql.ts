@@ -5,44 +5,66 @@ import { localDate, type TimeZones } from './local-time';
 
 /**
  * Every classroom-week (institute_id, k1 classroom, k2 the week's Monday) that any version of the
- * sessions `sessionFilter` selects placed them in, from their schedule facts: where their
- * attendance counts now, and where it counted before a move or a reschedule.
+ * sessions `sessionFilter` selects placed them in, from their facts: the schedule's starts, and
+ * Zoom's start of their meetings (the schedule of a session whose schedule events never came) under
+ * every classroom their session events name. Where their attendance counts now, and where it
+ * counted before a move or a reschedule.
  */
 export function weekScopesOf(t: TableNames, sessionFilter: string, zones: TimeZones): string {
+  const week = (expr: string) => `toString(toMonday(${localDate(expr, zones)}))`;
   return `
-SELECT DISTINCT institute_id, classroom_id AS k1, toString(toMonday(${localDate('assumeNotNull(scheduled_start)', zones)})) AS k2
+SELECT DISTINCT institute_id, classroom_id AS k1, ${week('assumeNotNull(scheduled_start)')} AS k2
 FROM ${t.session_events}
-WHERE ${sessionFilter} AND isNotNull(scheduled_start)`;
+WHERE ${sessionFilter} AND isNotNull(scheduled_start)
+UNION ALL
+SELECT DISTINCT institute_id, classroom_id AS k1, ${week('zoom_at')} AS k2
+FROM
+(
+    SELECT institute_id, session_id, assumeNotNull(ifNull(zoom_start, if(event_kind = 'started', at, NULL))) AS zoom_at
+    FROM ${t.meeting_events}
+    WHERE ${sessionFilter} AND (isNotNull(zoom_start) OR event_kind = 'started')
+) AS l
+ALL INNER JOIN
+(
+    SELECT DISTINCT institute_id, session_id, classroom_id FROM ${t.session_events} WHERE ${sessionFilter}
+) AS r USING (institute_id, session_id)`;
 }
 
 /**
  * The attendance rollup of each classroom-week `scopes` lists (institute_id, classroom_id, week):
- * sessions, enrolled student-sessions and those present, over the latest attendance rows of the
- * sessions any schedule fact placed in that classroom and week (classroom_sessions), kept where
- * their row's own classroom and week are the scope's. A scope with no attended session comes out
- * with enrolled_slots = 0. Reads attendance_store: run it at a version taken after the round's
- * attendance writes (docs/serving.md, "Stored rollups").
+ * sessions, the student-sessions the rate counts (enrolled_slots: not suspended) and those present,
+ * and the suspended ones, over the latest attendance rows of the sessions any schedule fact placed
+ * in that classroom and week (classroom_sessions), or an AttendanceComputed note in the week after,
+ * or whose facts give no start, kept where their row's own classroom and week are the scope's. A scope with no attended
+ * session comes out with enrolled_slots + suspended = 0. Reads attendance_store: run it at a
+ * version taken after the round's attendance writes (docs/serving.md, "Stored rollups").
  */
 export function weeklyAttendance(t: TableNames, scopes: string, zones: TimeZones): string {
   const start = `toDateTime(start_s, 'UTC')`;
+  // An AttendanceComputed note is placed at its own time, after its class: a session whose schedule
+  // is Zoom's is found from the note, in its class's week or the next.
+  const weekBefore = `toDateTime(toUInt32(greatest(start_s, 604800) - 604800), 'UTC')`;
   return `
-SELECT s.institute_id AS institute_id, s.classroom_id AS classroom_id, s.week AS week, sessions, enrolled_slots, present
+SELECT s.institute_id AS institute_id, s.classroom_id AS classroom_id, s.week AS week, sessions, enrolled_slots, present, suspended
 FROM (${scopes}) AS s
 ANY LEFT JOIN
 (
-    SELECT institute_id, classroom_id, week, uniqExact(session_id) AS sessions, count() AS enrolled_slots, sum(present) AS present
+    SELECT
+        institute_id, classroom_id, week, uniqExactIf(session_id, status != 'suspended') AS sessions,
+        countIf(status != 'suspended') AS enrolled_slots, sum(present) AS present, countIf(status = 'suspended') AS suspended
     FROM
     (
         ${liveLatestRows(
           t.attendance_store,
           ['institute_id', 'session_id', 'student_id'],
-          ['classroom_id', 'week', 'present'],
+          ['classroom_id', 'week', 'present', 'status'],
           `(institute_id, session_id) IN
             (
                 SELECT institute_id, session_id FROM ${t.classroom_sessions}
                 WHERE (institute_id, classroom_id) IN (SELECT institute_id, classroom_id FROM (${scopes}))
-                  AND start_s != ${UNKNOWN_START_S}
-                  AND (institute_id, classroom_id, toMonday(${localDate(start, zones)})) IN (SELECT institute_id, classroom_id, week FROM (${scopes}))
+                  AND (start_s = ${UNKNOWN_START_S}
+                       OR (institute_id, classroom_id, toMonday(${localDate(start, zones)})) IN (SELECT institute_id, classroom_id, week FROM (${scopes}))
+                       OR (institute_id, classroom_id, toMonday(${localDate(weekBefore, zones)})) IN (SELECT institute_id, classroom_id, week FROM (${scopes})))
             )`,
         )}
     )
