@@ -164,3 +164,4 @@ export const readEnv = (): NodeJS.ProcessEnv => process.env;
 /** Every variable each app reads (docker-compose and the README are checked against these). */
 export const INGESTION_ENV_VARS = Object.keys(ingestionShape).sort();
 export const PROJECTOR_ENV_VARS = Object.keys(projectorShape).sort();
+export const CLI_ENV_VARS = Object.keys(cliShape).sort();
