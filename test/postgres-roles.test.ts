@@ -270,6 +270,37 @@ describe('role passwords, on a server that checks them (scram-sha-256)', () => {
     }
   });
 
+  it('puts back the attributes of a role an operator made too powerful, and leaves its password', async () => {
+    const owner = new Postgres(server.socketUrl, 1);
+    try {
+      await owner.query('ALTER ROLE wise_projector CREATEDB CREATEROLE');
+      const r = await runCli({ DATABASE_URL: server.socketUrl }, ['migrate', '--postgres-only']);
+      expect([r.code, r.stderr]).toEqual([0, '']);
+      expect(r.stdout).toMatch(/^PostgreSQL role wise_projector: can log in, password unchanged .*\(made NOCREATEDB NOCREATEROLE\)$/m);
+      expect(await owner.query("SELECT rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = 'wise_projector'")).toEqual([
+        { rolcreatedb: false, rolcreaterole: false },
+      ]);
+      const still = new Postgres(tcp(`wise_ingestion:${password}`), 1);
+      await expect(still.query('SELECT 1 AS one').finally(() => still.close())).resolves.toEqual([{ one: 1 }]);
+    } finally {
+      await owner.close();
+    }
+  });
+
+  it('refuses to migrate a database while an app role could create objects (a superuser made by hand)', async () => {
+    const owner = new Postgres(server.socketUrl, 1);
+    const other = server.socketUrl.replace('/wise_faults?', '/wise_faults_other?');
+    try {
+      await owner.query('ALTER ROLE wise_ingestion SUPERUSER');
+      const r = await runCli({ DATABASE_URL: other }, ['migrate', '--postgres-only']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/migration 0006_app_roles\.sql failed: role wise_ingestion can create objects or bypass privileges/);
+    } finally {
+      await owner.query('ALTER ROLE wise_ingestion NOSUPERUSER');
+      await owner.close();
+    }
+  });
+
   it('refuses a user name that is not the app’s role', async () => {
     const r = await runCli({ DATABASE_URL: server.socketUrl, INGESTION_DATABASE_URL: tcp('ingestion:x') }, ['migrate', '--postgres-only']);
     expect(r.code).not.toBe(0);
