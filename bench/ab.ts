@@ -58,6 +58,7 @@ async function main(): Promise<void> {
           : await BenchProcess.start(
               name,
               [join(name, 'dist', 'apps', 'ingestion', 'src', 'main.js')],
+              // As the owner: an older build compared here may still migrate PostgreSQL itself.
               run.appEnv('ab', { PORT: String(port), OPS_PORT: String(ops) }),
               `http://127.0.0.1:${ops}/ready`,
               INGESTION_NODE_ARGS,

@@ -1,9 +1,12 @@
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { promisify } from 'node:util';
 import { ClickHouse, sqlIdent } from '@wise/clickhouse';
 import { CommonConfig, readEnv } from '@wise/config';
 import { KafkaConnection } from '@wise/kafka';
 import { Logger } from '@wise/observability';
-import { Postgres } from '@wise/postgres';
+import { appRoleUrl, Postgres, type AppName } from '@wise/postgres';
+import { ENTRY } from './app-process';
 
 /**
  * Names and clean-up for one bench run. Everything the run creates (Kafka topics, consumer groups,
@@ -29,8 +32,21 @@ export class BenchRun {
     this.onCleanup(`PostgreSQL database wise_bench_${this.id}`, () => this.dropPostgres());
   }
 
-  /** Env for an app of `phase`: its own topics, group and ClickHouse database; logs at warn. */
-  appEnv(phase: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  /**
+   * The run's PostgreSQL database created and migrated as `npm start` does it (`migrate`), before
+   * any app starts: the apps no longer migrate it themselves.
+   */
+  async migrate(): Promise<void> {
+    await promisify(execFile)(process.execPath, [ENTRY.cli, 'migrate', '--postgres-only'], {
+      env: { PATH: readEnv().PATH, DATABASE_URL: this.databaseUrl },
+    });
+  }
+
+  /**
+   * Env for an app of `phase`: its own topics, group and ClickHouse database; logs at warn. `app`:
+   * it connects to PostgreSQL as its own role, as `npm start` runs it (else as the owner).
+   */
+  appEnv(phase: string, extra: Record<string, string> = {}, app?: AppName): NodeJS.ProcessEnv {
     const env = readEnv();
     return {
       PATH: env.PATH,
@@ -38,7 +54,7 @@ export class BenchRun {
       KAFKA_BROKERS: this.config.KAFKA_BROKERS.join(','),
       KAFKA_EVENTS_TOPIC: this.topic(phase, 'events'),
       KAFKA_QUARANTINE_TOPIC: this.topic(phase, 'quarantine'),
-      DATABASE_URL: this.databaseUrl,
+      DATABASE_URL: app ? appRoleUrl(this.databaseUrl, app) : this.databaseUrl,
       CLICKHOUSE_URL: this.config.CLICKHOUSE_URL,
       CLICKHOUSE_USER: this.config.CLICKHOUSE_USER,
       CLICKHOUSE_PASSWORD: this.config.CLICKHOUSE_PASSWORD,

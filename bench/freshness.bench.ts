@@ -88,13 +88,13 @@ export async function benchFreshness(
   const projector = await BenchProcess.start(
     'projector',
     [ENTRY.projector],
-    run.appEnv('fresh', { PROJECTOR_METRICS_PORT: String(opsPort), ...plan.env }),
+    run.appEnv('fresh', { PROJECTOR_METRICS_PORT: String(opsPort), ...plan.env }, 'projector'),
     `http://127.0.0.1:${opsPort}/health`,
   );
   const ingestion = await BenchProcess.start(
     'ingestion',
     [ENTRY.ingestion],
-    run.appEnv('fresh', { PORT: String(appPort), OPS_PORT: String(ingestionOpsPort), ...plan.env }),
+    run.appEnv('fresh', { PORT: String(appPort), OPS_PORT: String(ingestionOpsPort), ...plan.env }, 'ingestion'),
     `http://127.0.0.1:${appPort}/ready`,
     INGESTION_NODE_ARGS,
   ).catch(async (e) => {

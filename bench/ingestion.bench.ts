@@ -78,13 +78,11 @@ export async function benchIngestion(
       // primary serves it for all of them and /ready only when every worker is ready.
       const opsPort = await freePort();
       const prof = profiling(workers === 1 ? profiled : null);
-      const env = run.appEnv('ingest', {
-        PORT: String(port),
-        OPS_PORT: String(opsPort),
-        INGEST_WORKERS: String(workers),
-        ...plan.env,
-        ...prof.env,
-      });
+      const env = run.appEnv(
+        'ingest',
+        { PORT: String(port), OPS_PORT: String(opsPort), INGEST_WORKERS: String(workers), ...plan.env, ...prof.env },
+        'ingestion',
+      );
       const app = await BenchProcess.start(
         `ingestion (${workers} worker${workers > 1 ? 's' : ''})`,
         [ENTRY.ingestion],

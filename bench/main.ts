@@ -163,6 +163,7 @@ async function main(): Promise<number> {
   const failures: string[] = [];
   const t0 = Date.now();
   try {
+    await run.migrate();
     await runPhases(run, o, figures, failures, profileOf);
   } finally {
     await run.cleanup(say);

@@ -153,7 +153,7 @@ export async function benchProjector(
   const projector = await BenchProcess.start(
     'projector',
     [ENTRY.projector],
-    run.appEnv('project', { PROJECTOR_METRICS_PORT: String(port), ...plan.env, ...prof.env }),
+    run.appEnv('project', { PROJECTOR_METRICS_PORT: String(port), ...plan.env, ...prof.env }, 'projector'),
     `http://127.0.0.1:${port}/health`,
     prof.nodeArgs,
   );

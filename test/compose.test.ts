@@ -1,7 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { INGESTION_ENV_VARS, PROJECTOR_ENV_VARS, IngestionConfig, ProjectorConfig } from '@wise/config';
+import { CLI_ENV_VARS, CliConfig, INGESTION_ENV_VARS, PROJECTOR_ENV_VARS, IngestionConfig, ProjectorConfig } from '@wise/config';
 
 // No Docker engine here, so docker-compose.yml, the Dockerfile and the proxy's config are checked
 // for what can be checked without one.
@@ -13,7 +13,8 @@ type Service = {
   build?: unknown;
   environment?: Record<string, string>;
   healthcheck?: unknown;
-  depends_on?: Record<string, unknown>;
+  depends_on?: Record<string, { condition?: string }>;
+  restart?: string;
   command?: string[];
   volumes?: string[];
   ports?: string[];
@@ -41,6 +42,7 @@ describe('docker-compose.yml', () => {
       'ingestion',
       'kafka',
       'metabase',
+      'migrate',
       'postgres',
       'projector',
       'proxy',
@@ -58,8 +60,32 @@ describe('docker-compose.yml', () => {
     expect(compose.services.projector.build).toBe('.');
     expect(compose.services.ingestion.command).toEqual(['node', 'dist/apps/ingestion/src/main.js']);
     expect(compose.services.projector.command).toEqual(['node', 'dist/apps/projector/src/main.js']);
-    expect(Object.keys(compose.services.ingestion.depends_on ?? {}).sort()).toEqual(['kafka', 'postgres']);
-    expect(Object.keys(compose.services.projector.depends_on ?? {}).sort()).toEqual(['clickhouse', 'kafka', 'postgres']);
+    expect(Object.keys(compose.services.ingestion.depends_on ?? {}).sort()).toEqual(['kafka', 'migrate', 'postgres']);
+    expect(Object.keys(compose.services.projector.depends_on ?? {}).sort()).toEqual(['clickhouse', 'kafka', 'migrate', 'postgres']);
+  });
+
+  it('migrates in a one-shot service, as the owner, before either app starts; the apps connect as their own roles', () => {
+    const migrate = compose.services.migrate;
+    expect(migrate.build).toBe('.');
+    expect(migrate.command).toEqual(['node', 'dist/apps/cli/src/main.js', 'migrate']);
+    expect(migrate.restart).toBe('no');
+    expect(migrate.depends_on).toEqual({ postgres: { condition: 'service_healthy' }, clickhouse: { condition: 'service_healthy' } });
+    for (const app of ['ingestion', 'projector'])
+      expect(compose.services[app].depends_on?.migrate).toEqual({ condition: 'service_completed_successfully' });
+    const env = substituted(migrate.environment ?? {});
+    // The CLI's own variables (PUBLIC_BASE_URL: for the webhook URLs `institutes add` prints).
+    expect(Object.keys(env).sort()).toEqual([...CLI_ENV_VARS, 'PUBLIC_BASE_URL'].sort());
+    expect(() => CliConfig.parse(env)).not.toThrow();
+    const user = (url: string) => new URL(url).username;
+    const owner = substituted(compose.services.postgres.environment ?? {}).POSTGRES_USER;
+    expect(user(env.DATABASE_URL)).toBe(owner);
+    // migrate sets each role's password from the very URL the app is given.
+    const ingestion = compose.services.ingestion.environment!.DATABASE_URL;
+    const projector = compose.services.projector.environment!.DATABASE_URL;
+    expect([migrate.environment!.INGESTION_DATABASE_URL, migrate.environment!.PROJECTOR_DATABASE_URL]).toEqual([ingestion, projector]);
+    expect([user(substitute(ingestion)), user(substitute(projector))]).toEqual(['wise_ingestion', 'wise_projector']);
+    expect(ingestion).toMatch(/^postgres:\/\/wise_ingestion:\$\{POSTGRES_INGESTION_PASSWORD:\?[^}]+\}@postgres:5432\/wise$/);
+    expect(projector).toMatch(/^postgres:\/\/wise_projector:\$\{POSTGRES_PROJECTOR_PASSWORD:\?[^}]+\}@postgres:5432\/wise$/);
   });
 
   it.each([
@@ -103,7 +129,15 @@ describe('docker-compose.yml', () => {
   it('gives no secret a default: each is required (${VAR:?…}) and listed in .env.example, and .env is ignored by git and docker', () => {
     const secrets = references.filter((r) => SECRET_NAME.test(r.name));
     expect(new Set(secrets.map((r) => r.name))).toEqual(
-      new Set(['POSTGRES_PASSWORD', 'METABASE_DB_PASSWORD', 'CLICKHOUSE_PASSWORD', 'CLICKHOUSE_BI_PASSWORD']),
+      new Set([
+        'POSTGRES_PASSWORD',
+        'POSTGRES_INGESTION_PASSWORD',
+        'POSTGRES_PROJECTOR_PASSWORD',
+        'METABASE_DB_PASSWORD',
+        'MB_ENCRYPTION_SECRET_KEY',
+        'CLICKHOUSE_PASSWORD',
+        'CLICKHOUSE_BI_PASSWORD',
+      ]),
     );
     for (const r of secrets) expect([r.name, r.op, r.rest]).toEqual([r.name, ':?', expect.stringContaining('.env.example')]);
     // No literal value for a secret-named variable anywhere in the file.
@@ -137,6 +171,12 @@ describe('docker-compose.yml', () => {
     expect(script).toMatch(/CREATE ROLE metabase LOGIN NOSUPERUSER[^;]*PASSWORD :'mb_password';/);
     expect(script).toMatch(/CREATE DATABASE metabase OWNER metabase;/);
     expect(script).toMatch(/REVOKE ALL ON DATABASE wise FROM PUBLIC;/);
+  });
+
+  it("encrypts Metabase's stored connection details (bi_reader's password) with a key compose requires", () => {
+    expect(compose.services.metabase.environment?.MB_ENCRYPTION_SECRET_KEY).toMatch(
+      /^\$\{MB_ENCRYPTION_SECRET_KEY:\?[^}]*\.env\.example[^}]*\}$/,
+    );
   });
 
   it('lets Kafka take a body of BODY_LIMIT_BYTES in its envelope, and keeps every event', () => {

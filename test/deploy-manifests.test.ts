@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { INGESTION_ENV_VARS, IngestionConfig, PROJECTOR_ENV_VARS, ProjectorConfig } from '@wise/config';
+import { CLI_ENV_VARS, CliConfig, INGESTION_ENV_VARS, IngestionConfig, PROJECTOR_ENV_VARS, ProjectorConfig } from '@wise/config';
 
 // No cluster here: deploy/k8s is loaded as kustomize would load it and checked by hand-written
 // structural rules (the fields each kind requires, references that must resolve), plus what this
@@ -29,14 +29,28 @@ const API_VERSIONS: Record<string, string> = {
   ConfigMap: 'v1',
   Service: 'v1',
   Deployment: 'apps/v1',
+  Job: 'batch/v1',
   HorizontalPodAutoscaler: 'autoscaling/v2',
   PodDisruptionBudget: 'policy/v1',
 };
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const SECRET_NAME = /PASSWORD|SECRET|TOKEN|_KEY$|^DATABASE_URL$/;
+const SECRET_NAME = /PASSWORD|SECRET|TOKEN|_KEY$|DATABASE_URL$/;
 const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
   Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 const deployments = () => byKind('Deployment');
+/** Everything that runs a pod: the Deployments and the migrate Job. */
+const workloads = () => [...deployments(), ...byKind('Job')];
+/** The Secret key a container's variable comes from. */
+const secretKeyOf = (container: Obj, name: string) =>
+  (container.env ?? []).find((e: Obj) => e.name === name)?.valueFrom?.secretKeyRef?.key as string | undefined;
+/** secrets.env.example as key → value. */
+const secretsExample = (): Record<string, string> =>
+  Object.fromEntries(
+    readFileSync(join(DIR, 'secrets.env.example'), 'utf8')
+      .split('\n')
+      .filter((l) => /^[A-Z_]+=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 const podLabels = (d: Obj) => d.spec.template.metadata.labels as Record<string, string>;
 
 /** Every variable a container gets: from its ConfigMaps and its env entries. */
@@ -152,6 +166,33 @@ describe('deploy/k8s', () => {
     expect([...env.keys()].sort()).toEqual((vars as string[]).filter((v) => !unused(v)));
   });
 
+  it('migrates in a Job, as the owner, and gives each app its own PostgreSQL role, whose password the Job sets from the same Secret key', () => {
+    const job = one('Job', 'migrate');
+    const pod = job.spec.template.spec;
+    expect(['OnFailure', 'Never']).toContain(pod.restartPolicy);
+    expect(job.spec.backoffLimit).toBeGreaterThanOrEqual(1);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
+    const [c] = pod.containers;
+    expect(kustomization.images.map((i: Obj) => i.name)).toContain(c.image);
+    expect(c.command).toEqual(['node', 'dist/apps/cli/src/main.js', 'migrate']);
+    expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+    const env = containerEnv(c);
+    expect([...env.keys()].every((k) => CLI_ENV_VARS.includes(k))).toBe(true);
+    const values = Object.fromEntries([...env].map(([k, v]) => [k, v.from === 'secret' ? 'postgres://u:x@pg:5432/wise' : v.value]));
+    expect(() => CliConfig.parse(values)).not.toThrow();
+    const ingestion = one('Deployment', 'ingestion').spec.template.spec.containers[0];
+    const projector = one('Deployment', 'projector').spec.template.spec.containers[0];
+    expect(secretKeyOf(c, 'DATABASE_URL')).toBe('OWNER_DATABASE_URL');
+    expect([secretKeyOf(c, 'INGESTION_DATABASE_URL'), secretKeyOf(c, 'PROJECTOR_DATABASE_URL')]).toEqual([
+      secretKeyOf(ingestion, 'DATABASE_URL'),
+      secretKeyOf(projector, 'DATABASE_URL'),
+    ]);
+    const example = secretsExample();
+    const user = (key: string) => new URL(example[key]).username;
+    expect([user('INGESTION_DATABASE_URL'), user('PROJECTOR_DATABASE_URL')]).toEqual(['wise_ingestion', 'wise_projector']);
+    expect(['wise_ingestion', 'wise_projector']).not.toContain(user('OWNER_DATABASE_URL'));
+  });
+
   it('keeps secrets out of plain text: none in a ConfigMap or an env literal, all from the Secret the generator makes from an uncommitted file', () => {
     for (const cm of byKind('ConfigMap')) {
       for (const [k, v] of Object.entries(cm.data as Record<string, string>)) {
@@ -159,7 +200,7 @@ describe('deploy/k8s', () => {
         expect([k, /:\/\/[^/\s:@]+:[^/\s@]+@/.test(v)]).toEqual([k, false]); // no credentials in a URL
       }
     }
-    for (const d of deployments()) {
+    for (const d of workloads()) {
       for (const c of d.spec.template.spec.containers) {
         for (const e of c.env ?? []) {
           if (SECRET_NAME.test(e.name))
@@ -172,13 +213,8 @@ describe('deploy/k8s', () => {
     expect(generator.envs).toEqual(['secrets.env']);
     expect(readFileSync(join(__dirname, '..', '.gitignore'), 'utf8').split('\n')).toContain('deploy/k8s/secrets.env');
     // The example has every key the Deployments reference, with placeholders only.
-    const example = Object.fromEntries(
-      readFileSync(join(DIR, 'secrets.env.example'), 'utf8')
-        .split('\n')
-        .filter((l) => /^[A-Z_]+=/.test(l))
-        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-    );
-    const referenced = deployments().flatMap((d) =>
+    const example = secretsExample();
+    const referenced = workloads().flatMap((d) =>
       d.spec.template.spec.containers.flatMap((c: Obj) => (c.env ?? []).map((e: Obj) => e.valueFrom?.secretKeyRef?.key).filter(Boolean)),
     );
     for (const key of referenced) expect([key, key in example]).toEqual([key, true]);

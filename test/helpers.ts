@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { hashInstituteKey } from '@wise/contracts';
-import { ensurePostgresDatabase, InstitutesRepository, migratePostgres, Postgres } from '@wise/postgres';
+import { appRoleUrl, ensurePostgresDatabase, InstitutesRepository, migratePostgres, Postgres } from '@wise/postgres';
 import { freePort, waitFor } from '@wise/testing';
 
 export { freePort };
@@ -31,9 +31,14 @@ export class AppProcess {
     this.exited = new Promise((resolve) => child.on('exit', (code) => resolve(code)));
   }
 
+  /**
+   * `env` is the operator's (its DATABASE_URL the owner's, as the test's helpers and the CLI use
+   * it); the app gets the same server and database as its own role, as `npm start` runs it.
+   */
   static start(name: 'ingestion' | 'projector', env: NodeJS.ProcessEnv): AppProcess {
+    const databaseUrl = env.DATABASE_URL === undefined ? {} : { DATABASE_URL: appRoleUrl(env.DATABASE_URL, name) };
     const child = spawn(process.execPath, [join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
-      env: { PATH: process.env.PATH, ...env },
+      env: { PATH: process.env.PATH, ...env, ...databaseUrl },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     return new AppProcess(name, child);

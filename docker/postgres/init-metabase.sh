@@ -8,6 +8,6 @@ psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres -v mb_pass
 CREATE ROLE metabase LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'mb_password';
 CREATE DATABASE metabase OWNER metabase;
 REVOKE ALL ON DATABASE metabase FROM PUBLIC;
--- Only the pipeline's own role connects to `wise`.
+-- Only the roles granted CONNECT reach `wise`: its owner, and the apps' roles (migration 0006).
 REVOKE ALL ON DATABASE wise FROM PUBLIC;
 SQL

@@ -90,7 +90,7 @@ describe('quarantine replay and status, against the real services', () => {
     const end = await eventsTopicEnd();
     const recent = await cli(['quarantine', 'replay', '--institute', slug, '--since', '30m', '--dry-run']);
     expect(recent).toMatch(/: 1 quarantined deliveries match/);
-    expect(recent).toMatch(/^1 of 1: 0 would be replayed, 0 replayed before, 1 still refused, 0 not replayable$/m);
+    expect(recent).toMatch(/^1 of 1: 0 would be replayed, 0 replayed before, 1 still refused, 0 not replayable, 0 did not verify$/m);
     const byReason = await cli(['quarantine', 'replay', '--institute', slug, '--reason', 'SINCE RELAXED', '--dry-run']);
     expect(byReason).toMatch(/^1 of 1: 1 would be replayed/m);
     expect(await eventsTopicEnd()).toBe(end);
@@ -98,7 +98,7 @@ describe('quarantine replay and status, against the real services', () => {
 
   it('brings a body a relaxed rule now accepts into events once, with its fact rows; the still-refused one stays, with its reason', async () => {
     const out = await cli(['quarantine', 'replay', '--institute', slug]);
-    expect(out).toMatch(/^2 of 2: 1 replayed, 0 replayed before, 1 still refused, 0 not replayable$/m);
+    expect(out).toMatch(/^2 of 2: 1 replayed, 0 replayed before, 1 still refused, 0 not replayable, 0 did not verify$/m);
     expect(out).toMatch(/still refused: .*NoSuchEvent/);
     await waitUntilCommitted(env);
     expect(await storedEvents(ch, slug)).toEqual({ distinct: 1, final: 1, ids: [eventId] });
@@ -120,7 +120,7 @@ describe('quarantine replay and status, against the real services', () => {
   it('a second replay publishes nothing and adds nothing', async () => {
     const end = await eventsTopicEnd();
     const out = await cli(['quarantine', 'replay', '--institute', slug]);
-    expect(out).toMatch(/^2 of 2: 0 replayed, 1 replayed before, 1 still refused, 0 not replayable$/m);
+    expect(out).toMatch(/^2 of 2: 0 replayed, 1 replayed before, 1 still refused, 0 not replayable, 0 did not verify$/m);
     expect(await eventsTopicEnd()).toBe(end);
     expect(await storedEvents(ch, slug)).toEqual({ distinct: 1, final: 1, ids: [eventId] });
   });
@@ -160,6 +160,7 @@ describe('quarantine replay and status, against the real services', () => {
   });
   it('replays a delivery an earlier projector refused: its events row was kept, its fact rows come now, once', async () => {
     const other = uniqueSlug('replay-p');
+    await addInstitute(env, other, 'replay-p-key-0123456789abcdef');
     const raw = fixtureBytes('MeetingEndedEvent');
     const id = deriveEventId(other, raw);
     const parsed = parseWiseBody(raw);
@@ -182,7 +183,7 @@ describe('quarantine replay and status, against the real services', () => {
       }),
     ]);
     expect(await cli(['quarantine', 'replay', '--institute', other])).toMatch(
-      /^1 of 1: 1 replayed, 0 replayed before, 0 still refused, 0 not replayable$/m,
+      /^1 of 1: 1 replayed, 0 replayed before, 0 still refused, 0 not replayable, 0 did not verify$/m,
     );
     await waitUntilCommitted(env);
     expect(await storedEvents(ch, other)).toEqual({ distinct: 1, final: 1, ids: [id] });

@@ -19,7 +19,7 @@ export const USAGE = `Usage: npm run simulate -- (--send <ingestion url> | --out
 Realistic Wise webhook traffic for N institutes, identical for the same options and seed.
 
   --send <url>         POST every body to <url>/webhooks/wise/<institute> (registers the
-                       institutes in PostgreSQL first: DATABASE_URL, as ingestion reads it)
+                       institutes in PostgreSQL first: DATABASE_URL, the owner's, as the CLI reads it)
   --out <dir>          write <dir>/<institute>.jsonl (one body per line) and institutes.json
   --institutes <n>     institutes (default 3)
   --weeks <n>          simulated weeks (default 4)

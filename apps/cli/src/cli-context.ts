@@ -1,5 +1,5 @@
 import { ClickHouse, migrateClickHouse } from '@wise/clickhouse';
-import { CommonConfig } from '@wise/config';
+import { CliConfig } from '@wise/config';
 import { ensurePostgresDatabase, migratePostgres, Postgres } from '@wise/postgres';
 import { PostgresVersions, ServingRefresh, type ServingVersions } from '@wise/serving';
 
@@ -14,7 +14,7 @@ export class CliContext {
   private ch: ClickHouse | null = null;
 
   constructor(
-    readonly config: CommonConfig,
+    readonly config: CliConfig,
     readonly publicBaseUrl: string,
     readonly print: (line: string) => void,
   ) {}

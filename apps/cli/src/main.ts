@@ -1,7 +1,8 @@
 import { parseArgs as parseNodeArgs, type ParseArgsConfig } from 'node:util';
-import { CommonConfig, ConfigError, readEnv } from '@wise/config';
+import { CliConfig, ConfigError, readEnv } from '@wise/config';
 import { InstituteExistsError, InstituteNotFoundError } from '@wise/postgres';
 import { CliContext, CliError, Flags } from './cli-context';
+import { MIGRATE_USAGE, migrateCommand } from './commands/migrate.command';
 import { INSTITUTES_USAGE, institutesCommand, institutesOptions } from './commands/institutes.command';
 import { QUARANTINE_USAGE, quarantineCommand } from './commands/quarantine.command';
 import { quarantineReplayCommand, REPLAY_USAGE } from './commands/quarantine-replay.command';
@@ -13,7 +14,7 @@ const USAGE = `npm run cli -- <command> [--help]
   institutes set-timezone|set-attendance-rule                                     an institute's analytics settings
   quarantine list [--institute <slug>] [--limit N]                                   what was refused, and why
   quarantine replay [--institute <slug>] [--since <time>] [--reason <text>] [--dry-run]  re-run quarantined deliveries through today's contract
-  migrate                                                                            apply PostgreSQL and ClickHouse migrations
+  migrate [--postgres-only]                                                          apply migrations and set the apps' PostgreSQL roles (before the apps start)
   rebuild [--page-size N] [--abort] [--force]                                        re-project analytics tables from the event store (projectors pause meanwhile)
   status                                                                             consumer lag, rebuild in progress, events and quarantine per institute`;
 
@@ -40,7 +41,7 @@ const COMMANDS: Record<string, { usage: string; options: (sub: string | undefine
     }),
   },
   status: { usage: STATUS_USAGE, options: () => ({}) },
-  migrate: { usage: 'usage: migrate   (apply PostgreSQL and ClickHouse migrations)', options: () => ({}) },
+  migrate: { usage: MIGRATE_USAGE, options: () => ({ 'postgres-only': { type: 'boolean' } }) },
 };
 
 /**
@@ -78,7 +79,7 @@ export async function runCli(
 ): Promise<void> {
   const { command, args, flags, help } = parseArgs(argv);
   if (help) return print(command ? COMMANDS[command].usage : USAGE);
-  const config = CommonConfig.parse(env);
+  const config = CliConfig.parse(env);
   const base = (env.PUBLIC_BASE_URL ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
   const ctx = new CliContext(config, base, print);
   try {
@@ -93,9 +94,7 @@ export async function runCli(
       case 'rebuild':
         return await rebuildCommand(ctx, flags, env);
       case 'migrate':
-        await ctx.postgres();
-        await ctx.clickhouse();
-        return print('PostgreSQL and ClickHouse migrations applied');
+        return await migrateCommand(ctx, flags);
       default:
         throw new CliError(USAGE);
     }

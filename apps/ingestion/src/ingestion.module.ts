@@ -4,7 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { IngestionConfig } from '@wise/config';
 import { BatchPublisher, KafkaConnection, maxRecordBytes } from '@wise/kafka';
 import { Logger, Metrics } from '@wise/observability';
-import { ensurePostgresDatabase, InstitutesRepository, migratePostgres, Postgres } from '@wise/postgres';
+import { assertPostgresMigrated, InstitutesRepository, Postgres } from '@wise/postgres';
 import { HealthController } from './health/health.controller';
 import { ReadinessService } from './health/readiness.service';
 import { IngestionMetrics } from './ingestion.metrics';
@@ -63,13 +63,10 @@ class IngestionShutdown implements OnApplicationShutdown {
     },
     {
       provide: InstituteKeysService,
-      // The database is created and migrated on the first successful connection, which may come
-      // after start: ingestion starts, not ready, while PostgreSQL is unreachable.
+      // Ingestion never migrates (its role cannot): before the first load it checks that the
+      // schema is the one its code needs, and stays not ready, naming the command, until it is.
       useFactory: (r: InstitutesRepository, c: IngestionConfig, log: Logger, pg: Postgres) =>
-        new InstituteKeysService(r, c, log, Date.now, async () => {
-          await ensurePostgresDatabase(c.DATABASE_URL);
-          await migratePostgres(pg);
-        }),
+        new InstituteKeysService(r, c, log, Date.now, () => assertPostgresMigrated(pg, 'ingestion')),
       inject: [InstitutesRepository, IngestionConfig, Logger, Postgres],
     },
     ReadinessService,

@@ -9,7 +9,7 @@ import { ProjectorFence } from './fence/projector-fence';
 import { ProjectorMetrics } from './projector.metrics';
 import { servingStep } from './serving/serving.step';
 import { CoalescedRefresh, PostgresVersions, ServingRefresh } from '@wise/serving';
-import { ensurePostgresDatabase, migratePostgres, Postgres } from '@wise/postgres';
+import { assertPostgresMigrated, Postgres } from '@wise/postgres';
 
 /** Shutdown order: stop fetching and finish the batch in hand (write, commit), then disconnect. */
 @Injectable()
@@ -87,11 +87,10 @@ export class ProjectorModule {
                 new CoalescedRefresh(
                   new ServingRefresh(ch, {
                     cluster: config.CLICKHOUSE_CLUSTER,
-                    // Versions from PostgreSQL's sequence, shared with every other projector and the CLI (docs/serving.md).
-                    versions: new PostgresVersions(pg, ch, async () => {
-                      await ensurePostgresDatabase(config.DATABASE_URL);
-                      await migratePostgres(pg);
-                    }),
+                    // Versions from PostgreSQL's sequence, shared with every other projector and the CLI
+                    // (docs/serving.md). The projector's role cannot migrate: until the schema is
+                    // there, rounds are retried with the check's message naming the command to run.
+                    versions: new PostgresVersions(pg, ch, () => assertPostgresMigrated(pg, 'the projector')),
                   }),
                   config.PROJECTOR_REFRESH_INTERVAL_MS,
                 ),

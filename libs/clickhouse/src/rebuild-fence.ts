@@ -9,9 +9,10 @@ import { sqlString } from './quote';
  * FENCE_LEASE_MS ago, found no fence; the rebuild waits FENCE_LEASE_MS after opening the fence
  * before it counts acknowledgements, so no projector can start a write it has not seen fenced.
  *
- * Why ClickHouse and not PostgreSQL: the projector already needs ClickHouse to write (it does not
- * connect to PostgreSQL at all), a fence belongs to the database whose tables it guards (one per
- * test, one per deployment), and a projector that cannot read the fence could not write anyway.
+ * Why ClickHouse and not PostgreSQL: the projector already needs ClickHouse to write (its
+ * PostgreSQL role may only take serving versions), a fence belongs to the database whose tables it
+ * guards (one per test, one per deployment), and a projector that cannot read the fence could not
+ * write anyway.
  */
 
 /** How often a projector reads the fence. */

@@ -1,5 +1,5 @@
 import { ConfigError } from './env';
-import { CommonConfig, IngestionConfig, INGESTION_ENV_VARS, ProjectorConfig } from './app-config';
+import { CliConfig, CommonConfig, IngestionConfig, INGESTION_ENV_VARS, ProjectorConfig } from './app-config';
 
 describe('app config', () => {
   it('has working defaults for this machine', () => {
@@ -12,6 +12,18 @@ describe('app config', () => {
       INGEST_SEND_TIMEOUT_MS: 4000,
     });
     expect(ProjectorConfig.parse({}).PROJECTOR_GROUP_ID).toBe('wise-projector');
+  });
+
+  it('connects each app to PostgreSQL as its own role by default, and the CLI as the owner', () => {
+    const user = (url: string) => new URL(url).username;
+    expect(user(IngestionConfig.parse({}).DATABASE_URL)).toBe('wise_ingestion');
+    expect(user(ProjectorConfig.parse({}).DATABASE_URL)).toBe('wise_projector');
+    const cli = CliConfig.parse({});
+    expect([cli.DATABASE_URL, user(cli.INGESTION_DATABASE_URL), user(cli.PROJECTOR_DATABASE_URL)]).toEqual([
+      'postgres://postgres@127.0.0.1:5432/wise',
+      'wise_ingestion',
+      'wise_projector',
+    ]);
   });
 
   it('parses values from strings', () => {

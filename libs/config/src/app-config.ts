@@ -13,6 +13,7 @@ const common = {
   KAFKA_REPLICATION_FACTOR: envInt(1, 1, 7),
   // -1 keeps every event forever: Kafka is the second copy of the event store (README, "Guarantees").
   KAFKA_RETENTION_MS: envInt(-1, -1),
+  // The operator's (the CLI's): the owner of the tables. The apps default to their own roles below.
   DATABASE_URL: envUrl('postgres://postgres@127.0.0.1:5432/wise'),
   CLICKHOUSE_URL: envUrl('http://127.0.0.1:8123'),
   CLICKHOUSE_USER: z.string().default('default'),
@@ -28,7 +29,9 @@ const common = {
     .default(''),
 };
 
+// Each app connects as its own role (libs/postgres/src/roles.ts), which the migrations grant to.
 const ingestion = {
+  DATABASE_URL: envUrl('postgres://wise_ingestion@127.0.0.1:5432/wise'),
   HOST: z.string().default('0.0.0.0'),
   PORT: envInt(3000, 1, 65535),
   PUBLIC_BASE_URL: envUrl('http://127.0.0.1:3000'),
@@ -54,6 +57,7 @@ const ingestion = {
 };
 
 const projector = {
+  DATABASE_URL: envUrl('postgres://wise_projector@127.0.0.1:5432/wise'),
   PROJECTOR_GROUP_ID: z.string().min(1).default('wise-projector'),
   PROJECTOR_BATCH_MAX_BYTES: envInt(8 * 1024 * 1024, 1024),
   PROJECTOR_BATCH_MIN_BYTES: envInt(64 * 1024, 1),
@@ -67,9 +71,16 @@ const projector = {
   PROJECTOR_METRICS_PORT: envInt(9464, 0, 65535),
 };
 
+// The CLI's `migrate`: the URLs the apps are given, for their roles' passwords (none: unchanged).
+const cli = {
+  INGESTION_DATABASE_URL: envUrl('postgres://wise_ingestion@127.0.0.1:5432/wise'),
+  PROJECTOR_DATABASE_URL: envUrl('postgres://wise_projector@127.0.0.1:5432/wise'),
+};
+
 type Shape<S extends z.ZodRawShape> = z.infer<z.ZodObject<S>>;
 const ingestionShape = { ...common, ...ingestion };
 const projectorShape = { ...common, ...projector };
+const cliShape = { ...common, ...cli };
 
 /*
  * Combinations that each variable's own range allows but that can only fail: refused at start,
@@ -128,6 +139,12 @@ export class CommonConfig {
     return Object.assign(new CommonConfig(), checked(parseEnv(common, env), commonChecks));
   }
 }
+export interface CliConfig extends Shape<typeof cliShape> {}
+export class CliConfig {
+  static parse(env: NodeJS.ProcessEnv): CliConfig {
+    return Object.assign(new CliConfig(), checked(parseEnv(cliShape, env), commonChecks));
+  }
+}
 export interface IngestionConfig extends Shape<typeof ingestionShape> {}
 export class IngestionConfig {
   static parse(env: NodeJS.ProcessEnv): IngestionConfig {
@@ -147,3 +164,4 @@ export const readEnv = (): NodeJS.ProcessEnv => process.env;
 /** Every variable each app reads (docker-compose and the README are checked against these). */
 export const INGESTION_ENV_VARS = Object.keys(ingestionShape).sort();
 export const PROJECTOR_ENV_VARS = Object.keys(projectorShape).sort();
+export const CLI_ENV_VARS = Object.keys(cliShape).sort();

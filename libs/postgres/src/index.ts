@@ -1,4 +1,5 @@
 export * from './postgres';
 export * from './migrations';
+export * from './roles';
 export * from './institutes.repository';
 export * from './quarantine-replays.repository';

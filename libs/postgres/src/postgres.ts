@@ -40,21 +40,31 @@ export class Postgres {
   }
 }
 
-/** Creates the database named in `url` when the server does not have it yet. */
+/**
+ * Creates the database named in `url` when the server does not have it yet. For the operator (the
+ * CLI, the migrate job, tests): only then does it connect to the `postgres` database, so an
+ * existing database is migrated through whatever reaches it.
+ */
 export async function ensurePostgresDatabase(url: string): Promise<void> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.slice(1));
   if (!/^[A-Za-z_][A-Za-z0-9_-]*$/.test(name)) throw new Error(`refusing database name ${JSON.stringify(name)} in DATABASE_URL`);
+  const probe = new Pool({ connectionString: url, max: 1, connectionTimeoutMillis: 5000 });
+  try {
+    await probe.query('SELECT 1');
+    return;
+  } catch (e) {
+    if ((e as { code?: string }).code !== '3D000') throw e; // anything but "database does not exist"
+  } finally {
+    await probe.end();
+  }
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const pool = new Pool({ connectionString: admin.toString(), max: 1, connectionTimeoutMillis: 5000 });
   try {
-    const r = await pool.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (r.rowCount === 0) {
-      await pool.query(`CREATE DATABASE "${name}"`).catch((e: { code?: string }) => {
-        if (e.code !== '42P04') throw e; // created meanwhile by another process
-      });
-    }
+    await pool.query(`CREATE DATABASE "${name}"`).catch((e: { code?: string }) => {
+      if (e.code !== '42P04') throw e; // created meanwhile by another process
+    });
   } finally {
     await pool.end();
   }

@@ -1,6 +1,12 @@
 import { uniqueName } from './ids';
 
 /**
+ * The tests' PostgreSQL database, as the operator (owner) reaches it. test/global-setup.ts migrates
+ * it with `npm run cli -- migrate`; the apps under test connect to it as their own roles.
+ */
+export const TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/wise_test';
+
+/**
  * Environment for an app under test: the real local services, with topics, consumer group and
  * ClickHouse database of its own, so that test files never see each other's data.
  */
@@ -12,7 +18,7 @@ export function testEnv(overrides: Record<string, string> = {}): NodeJS.ProcessE
     KAFKA_EVENTS_TOPIC: `test.${run}.events`,
     KAFKA_QUARANTINE_TOPIC: `test.${run}.quarantine`,
     KAFKA_TOPIC_PARTITIONS: '3',
-    DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/wise_test',
+    DATABASE_URL: TEST_DATABASE_URL,
     CLICKHOUSE_URL: 'http://127.0.0.1:8123',
     CLICKHOUSE_DATABASE: `wise_test_${run.slice(2)}`,
     PROJECTOR_GROUP_ID: `test-${run}`,

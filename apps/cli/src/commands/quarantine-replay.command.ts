@@ -1,9 +1,15 @@
 import { countQuarantine, readQuarantinePage, type QuarantineCursor, type QuarantineFilter } from '@wise/clickhouse';
-import { CommonConfig } from '@wise/config';
+import { CliConfig } from '@wise/config';
 import { BatchPublisher, KafkaConnection, maxRecordBytes } from '@wise/kafka';
 import { Logger } from '@wise/observability';
-import { replayVerdict } from '@wise/projections';
-import { QuarantineReplaysRepository, quarantineKeyOf, ReplayInProgressError, type ReplayedDelivery } from '@wise/postgres';
+import { replayVerdict, type InstituteStanding } from '@wise/projections';
+import {
+  InstitutesRepository,
+  QuarantineReplaysRepository,
+  quarantineKeyOf,
+  ReplayInProgressError,
+  type ReplayedDelivery,
+} from '@wise/postgres';
 import { CliContext, CliError, Flags } from '../cli-context';
 import { escapeControl } from './quarantine.command';
 
@@ -33,6 +39,8 @@ interface Tally {
   alreadyReplayed: number;
   stillRefused: number;
   notReplayable: number;
+  /** Rows that did not verify (replayVerdict): each printed with its reason. */
+  unverified: number;
   /** Why rows were not replayed: "kind: reason" → count. */
   why: Map<string, number>;
 }
@@ -53,7 +61,8 @@ export async function quarantineReplayCommand(ctx: CliContext, flags: Flags): Pr
   const dryRun = flags['dry-run'] === true;
   const config = ctx.config;
   const ch = await ctx.clickhouse();
-  const replays = new QuarantineReplaysRepository(await ctx.postgres());
+  const pg = await ctx.postgres();
+  const replays = new QuarantineReplaysRepository(pg);
   const kafka = new KafkaConnection({
     brokers: config.KAFKA_BROKERS,
     clientId: `${config.KAFKA_CLIENT_ID}-cli`,
@@ -66,7 +75,15 @@ export async function quarantineReplayCommand(ctx: CliContext, flags: Flags): Pr
   const publisher = dryRun ? null : new BatchPublisher(kafka, publisherOptions(), new Logger('cli', 'error'));
   try {
     await publisher?.connect();
-    const tally = await replays.exclusively(() => replayAll(ctx, config, filter, dryRun, replays, publisher, ch));
+    const tally = await replays.exclusively(async () => {
+      // Read under the lock, after any change an operator made before starting the replay.
+      const institutes = new Map((await new InstitutesRepository(pg).list()).map((i) => [i.slug, i.enabled]));
+      const standing = (slug: string): InstituteStanding => {
+        const enabled = institutes.get(slug);
+        return enabled === undefined ? 'unknown' : enabled ? 'enabled' : 'disabled';
+      };
+      return replayAll(ctx, config, filter, dryRun, { replays, publisher, ch, standing });
+    });
     report(ctx, tally, dryRun);
   } catch (e) {
     if (e instanceof ReplayInProgressError) throw new CliError(e.message);
@@ -86,18 +103,18 @@ function publisherOptions() {
   };
 }
 
-async function replayAll(
-  ctx: CliContext,
-  config: CommonConfig,
-  filter: QuarantineFilter,
-  dryRun: boolean,
-  replays: QuarantineReplaysRepository,
-  publisher: BatchPublisher | null,
-  ch: Awaited<ReturnType<CliContext['clickhouse']>>,
-): Promise<Tally> {
+interface ReplayDeps {
+  replays: QuarantineReplaysRepository;
+  publisher: BatchPublisher | null;
+  ch: Awaited<ReturnType<CliContext['clickhouse']>>;
+  standing: (slug: string) => InstituteStanding;
+}
+
+async function replayAll(ctx: CliContext, config: CliConfig, filter: QuarantineFilter, dryRun: boolean, deps: ReplayDeps): Promise<Tally> {
+  const { replays, publisher, ch, standing } = deps;
   const total = await countQuarantine(ch, filter);
   ctx.print(`quarantine replay${dryRun ? ' (dry run: nothing is published)' : ''}: ${total} quarantined deliveries match`);
-  const tally: Tally = { checked: 0, replayed: 0, alreadyReplayed: 0, stillRefused: 0, notReplayable: 0, why: new Map() };
+  const tally: Tally = { checked: 0, replayed: 0, alreadyReplayed: 0, stillRefused: 0, notReplayable: 0, unverified: 0, why: new Map() };
   const count = (why: string) => tally.why.set(why, (tally.why.get(why) ?? 0) + 1);
   let after: QuarantineCursor | null = null;
   for (;;) {
@@ -112,28 +129,41 @@ async function replayAll(
         tally.alreadyReplayed++;
         continue;
       }
-      const v = replayVerdict(q);
-      if (v.kind === 'still-refused') {
-        tally.stillRefused++;
-        count(`still refused: ${v.reason}`);
-      } else if (v.kind === 'not-replayable') {
-        tally.notReplayable++;
-        count(`not replayable: ${v.reason}`);
-      } else {
-        toPublish.push({ ...q, eventId: v.eventId, eventName: v.eventName, key: v.record.key, value: v.record.value });
+      const v = replayVerdict(q, standing);
+      switch (v.kind) {
+        case 'still-refused':
+          tally.stillRefused++;
+          count(`still refused: ${v.reason}`);
+          break;
+        case 'not-replayable':
+          tally.notReplayable++;
+          count(`not replayable: ${v.reason}`);
+          break;
+        case 'unverified':
+          // Each row named: one that did not verify may have been written by something other
+          // than ingestion, and the operator should be able to find it.
+          tally.unverified++;
+          count(`did not verify: ${v.reason}`);
+          ctx.print(`did not verify: ${escapeControl(`${q.instituteId} ${q.stage} ${q.quarantineId}`.slice(0, 200))}: ${v.reason}`);
+          break;
+        case 'replay':
+          toPublish.push({ ...q, eventId: v.eventId, eventName: v.eventName, key: v.record.key, value: v.record.value });
+          break;
       }
     }
     tally.replayed += publisher ? await publishAndRecord(config, publisher, replays, toPublish) : toPublish.length;
-    ctx.print(
-      `${tally.checked} of ${total}: ${tally.replayed} ${dryRun ? 'would be replayed' : 'replayed'}, ${tally.alreadyReplayed} replayed before, ${tally.stillRefused} still refused, ${tally.notReplayable} not replayable`,
-    );
+    ctx.print(`${tally.checked} of ${total}: ${counts(tally, dryRun)}`);
   }
   return tally;
 }
 
+function counts(tally: Tally, dryRun: boolean): string {
+  return `${tally.replayed} ${dryRun ? 'would be replayed' : 'replayed'}, ${tally.alreadyReplayed} replayed before, ${tally.stillRefused} still refused, ${tally.notReplayable} not replayable, ${tally.unverified} did not verify`;
+}
+
 /** Publishes a page's deliveries, then records those Kafka acknowledged; fails if any was not. */
 async function publishAndRecord(
-  config: CommonConfig,
+  config: CliConfig,
   publisher: BatchPublisher,
   replays: QuarantineReplaysRepository,
   deliveries: Array<ReplayedDelivery & { key: string; value: Buffer }>,
@@ -154,9 +184,7 @@ async function publishAndRecord(
 }
 
 function report(ctx: CliContext, tally: Tally, dryRun: boolean): void {
-  ctx.print(
-    `done: ${tally.replayed} ${dryRun ? 'would be replayed' : 'replayed into the events topic (the projector stores them)'}, ${tally.alreadyReplayed} replayed before, ${tally.stillRefused} still refused, ${tally.notReplayable} not replayable`,
-  );
+  ctx.print(`done: ${counts(tally, dryRun)}${dryRun ? '' : ' (replayed into the events topic; the projector stores them)'}`);
   if (tally.why.size === 0) return;
   ctx.table([...tally.why].sort((a, b) => b[1] - a[1]).map(([why, n]) => ({ count: n, 'not replayed': escapeControl(why.slice(0, 160)) })));
 }

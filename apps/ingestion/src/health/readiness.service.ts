@@ -1,6 +1,7 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { IngestionConfig } from '@wise/config';
 import { KafkaConnection } from '@wise/kafka';
+import { PostgresSchemaNotReady } from '@wise/postgres';
 import { InstituteKeysService } from '../webhooks/institute-keys.service';
 
 const KAFKA_CHECK_MS = 5000;
@@ -52,7 +53,9 @@ export class ReadinessService implements OnApplicationShutdown {
     const problems: string[] = [];
     const max = this.config.INSTITUTES_MAX_STALENESS_MS;
     if (!this.kafkaOk) problems.push(`kafka unreachable: ${this.kafkaProblem}`);
-    if (!this.keys.loaded)
+    if (!this.keys.loaded && this.keys.failure instanceof PostgresSchemaNotReady)
+      problems.push(`institutes not loaded: ${this.keys.problem}. Webhooks get 503 until then; ingestion checks again every few seconds`);
+    else if (!this.keys.loaded)
       problems.push(
         `institutes not loaded from PostgreSQL yet${this.keys.problem ? ` (${this.keys.problem})` : ''}: webhooks get 503 until they are. ` +
           `Check that PostgreSQL at ${postgresAt(this.config.DATABASE_URL)} is running and DATABASE_URL is right; ingestion keeps retrying`,

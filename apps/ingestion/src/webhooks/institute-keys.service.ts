@@ -100,7 +100,7 @@ const DUMMY: InstituteRecord = {
  *
  * Started while PostgreSQL is unreachable, it knows no institute: every webhook gets 503 (Wise
  * retries), `/ready` says why, and PostgreSQL is retried with backoff (FIRST_LOAD_RETRY_MS doubling
- * up to FIRST_LOAD_RETRY_MAX_MS); `prepare` (create the database, migrate) runs before the first load.
+ * up to FIRST_LOAD_RETRY_MAX_MS). `beforeFirstLoad` (the schema check) must pass before the first load.
  *
  * Built by a factory in IngestionModule (no Nest import here, so unit specs load it directly).
  */
@@ -112,14 +112,14 @@ export class InstituteKeysService implements OnApplicationShutdown {
   private hashes = 0;
   private prepared = false;
   private failures = 0;
-  private lastError: string | null = null;
+  private lastError: unknown = null;
 
   constructor(
     private readonly repository: InstitutesRepository,
     private readonly config: Pick<IngestionConfig, 'INSTITUTES_REFRESH_MS' | 'INSTITUTES_MAX_STALENESS_MS'>,
     private readonly logger: Logger,
     private readonly now: () => number = Date.now,
-    private readonly prepare: () => Promise<void> = async () => undefined,
+    private readonly beforeFirstLoad: () => Promise<void> = async () => undefined,
   ) {}
 
   /** Tries a first load, then keeps loading in the background; resolves even if PostgreSQL is away. */
@@ -147,6 +147,14 @@ export class InstituteKeysService implements OnApplicationShutdown {
 
   /** Why the last load failed (null after a successful one). */
   get problem(): string | null {
+    const e = this.lastError;
+    if (e === null) return null;
+    // Node reports a refused connection to a name with two addresses as an AggregateError without a message.
+    return (e as Error).message || (e as { code?: string }).code || String(e);
+  }
+
+  /** The error of the last failed load (null after a successful one), for readiness to advise on. */
+  get failure(): unknown {
     return this.lastError;
   }
 
@@ -176,7 +184,7 @@ export class InstituteKeysService implements OnApplicationShutdown {
   async refresh(): Promise<void> {
     try {
       if (!this.prepared) {
-        await this.prepare();
+        await this.beforeFirstLoad();
         this.prepared = true;
       }
       const list = await this.repository.loadEnabledWithKeys();
@@ -188,11 +196,10 @@ export class InstituteKeysService implements OnApplicationShutdown {
       this.lastError = null;
     } catch (e) {
       this.failures++;
-      // Node reports a refused connection to a name with two addresses as an AggregateError without a message.
-      this.lastError = (e as Error).message || (e as { code?: string }).code || String(e);
+      this.lastError = e;
       if (!this.loaded) {
         this.logger.warn(
-          'could not load institutes from PostgreSQL: not ready, webhooks get 503 until they are loaded; check that PostgreSQL is running and DATABASE_URL is right',
+          'could not load institutes from PostgreSQL: not ready, webhooks get 503 until they are loaded; the error says what to check or run',
           { error: e as Error, attempt: this.failures, retryInMs: this.nextDelayMs() },
         );
         return;
