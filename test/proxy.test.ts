@@ -124,7 +124,7 @@ describe('the compose proxy (docker/nginx/nginx.conf) in a real nginx, in front 
     const started = Date.now();
     expect(await u.closedWithin(BODY_PAUSE_S * 1000 + 2000)).toBe(true);
     expect(Date.now() - started).toBeGreaterThan(BODY_PAUSE_S * 1000 - 1000);
-    expect(u.answer.status).not.toBe(200);
+    expect(u.answer.status).toBe(0); // nginx closes it without an answer: nothing was promised
     await waitFor('ingestion to give the bytes back', async () => (await held()) === 0, 5000);
   });
 
@@ -139,7 +139,7 @@ describe('the compose proxy (docker/nginx/nginx.conf) in a real nginx, in front 
     }
     expect(Date.now() - started).toBeGreaterThan(REQUEST_TIMEOUT_MS - 1000);
     expect(u.sent).toBeLessThan(1000);
-    expect(u.answer.status).not.toBe(200);
+    expect(u.answer.status).toBe(408); // ingestion's answer, passed on
   });
 
   it(`refuses the request past ${PER_CLIENT} at once from one address with 429, whatever X-Forwarded-For it claims`, async () => {
