@@ -18,6 +18,7 @@ type Service = {
   command?: string[];
   volumes?: string[];
   ports?: string[];
+  mem_limit?: string;
 };
 const compose = parse(composeText, { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
 
@@ -34,6 +35,13 @@ const references = [...composeCode.matchAll(/\$\{([A-Z_]+)(?:(:[-?])([^}]*))?\}/
   rest: m[3] ?? '',
 }));
 const SECRET_NAME = /PASSWORD|SECRET|TOKEN|_KEY$|PASS$/;
+const MIB = 1024 * 1024;
+/** A compose byte value (`384m`, `4g`) in bytes. */
+const bytesOf = (value: string) => {
+  const m = /^(\d+)([kmg])$/.exec(value);
+  expect([value, m !== null]).toEqual([value, true]);
+  return Number(m![1]) * { k: 1024, m: MIB, g: 1024 * MIB }[m![2] as 'k' | 'm' | 'g'];
+};
 
 describe('docker-compose.yml', () => {
   it('runs every service the product needs, each with a health check, on pinned images', () => {
@@ -196,6 +204,21 @@ describe('docker-compose.yml', () => {
     expect(kafka.KAFKA_AUTO_CREATE_TOPICS_ENABLE).toBe('false');
   });
 
+  it('gives every container a memory limit, ingestion room for its heap cap and its in-flight bytes twice (bodies and their records)', () => {
+    for (const [name, svc] of Object.entries(compose.services))
+      expect([name, svc.mem_limit]).toEqual([name, expect.stringMatching(/^\d+[mg]$/)]);
+    const ingestion = compose.services.ingestion;
+    const heap = Number(/--max-old-space-size=(\d+)/.exec(ingestion.environment?.NODE_OPTIONS ?? '')?.[1]) * MIB;
+    const queue = Number(ingestion.environment?.INGEST_QUEUE_MAX_BYTES);
+    // Node's own baseline (code, stacks, the Kafka client) is about 60 MB.
+    expect(bytesOf(ingestion.mem_limit!)).toBeGreaterThanOrEqual(heap + 2 * queue + 64 * MIB);
+    expect(Number(ingestion.environment?.INGEST_WORKERS)).toBe(1);
+    // The JVMs' heaps fit inside their containers.
+    const heapOf = (opts: string | undefined) => Number(/-Xmx(\d+)g/.exec(opts ?? '')?.[1]) * 1024 * MIB;
+    expect(bytesOf(compose.services.kafka.mem_limit!)).toBeGreaterThan(heapOf(compose.services.kafka.environment?.KAFKA_HEAP_OPTS));
+    expect(bytesOf(compose.services.metabase.mem_limit!)).toBeGreaterThan(heapOf(compose.services.metabase.environment?.JAVA_OPTS));
+  });
+
   it('keeps data in named volumes and gives BI a read-only ClickHouse user with its password from the environment', () => {
     expect(Object.keys(compose.volumes).sort()).toEqual(['clickhouse-data', 'kafka-data', 'postgres-data']);
     const bi = (compose.services.clickhouse.volumes ?? []).find((m) => m.includes('bi-reader.xml'));
@@ -222,6 +245,22 @@ describe('the webhook proxy (docker/nginx/nginx.conf)', () => {
     const proxied = locations.filter(([, body]) => /proxy_pass http:\/\/ingestion;/.test(body)).map(([path]) => path);
     expect(proxied.sort()).toEqual(['/webhooks/', '= /health', '= /ready'].sort());
     expect(locations.find(([path]) => path === '/')?.[1]).toMatch(/return 404;/);
+  });
+
+  it('streams webhook bodies to ingestion rather than buffering them, limits each client address, and sets every deadline', () => {
+    const webhooks = /location \/webhooks\/ \{([^}]*)\}/.exec(conf)?.[1] ?? '';
+    expect(webhooks).toMatch(/^\s*proxy_request_buffering off;$/m);
+    expect(webhooks).toMatch(/^\s*proxy_http_version 1\.1;$/m);
+    // The address the limit counted, never a chain the client wrote itself.
+    expect(webhooks).toMatch(/^\s*proxy_set_header X-Forwarded-For \$remote_addr;$/m);
+    expect(conf).not.toMatch(/\$proxy_add_x_forwarded_for/);
+    expect(conf).toMatch(/^\s*limit_conn_zone \$binary_remote_addr zone=per_client:\d+m;$/m);
+    expect(conf).toMatch(/^\s*limit_conn per_client \d+;$/m);
+    expect(conf).not.toMatch(/^\s*(set_real_ip_from|real_ip_header)/m); // trusted only once an operator names a terminator
+    for (const deadline of ['client_header_timeout', 'client_body_timeout', 'send_timeout', 'proxy_send_timeout', 'proxy_read_timeout'])
+      expect([deadline, new RegExp(`^\\s*${deadline} \\d+s;$`, 'm').test(conf)]).toEqual([deadline, true]);
+    // Within what Wise waits (5 s) plus the time ingestion has to answer after a body's end.
+    expect(Number(/proxy_read_timeout (\d+)s;/.exec(conf)?.[1])).toBeLessThanOrEqual(10);
   });
 
   it('passes any body up to BODY_LIMIT_BYTES through, so that ingestion decides 413', () => {

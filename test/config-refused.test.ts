@@ -16,6 +16,11 @@ describe('an app refuses at start a configuration that can only fail', () => {
       [/INSTITUTES_MAX_STALENESS_MS \(30000\) is less than twice INSTITUTES_REFRESH_MS \(60000\)/],
     ],
     [
+      'ingestion',
+      { BODY_LIMIT_BYTES: '2097152', INGEST_INSTITUTE_MAX_BYTES: '1048576' },
+      [/INGEST_INSTITUTE_MAX_BYTES \(1048576\) is smaller than BODY_LIMIT_BYTES \(2097152\)/],
+    ],
+    [
       'projector',
       { KAFKA_EVENTS_TOPIC: 'same', KAFKA_QUARANTINE_TOPIC: 'same' },
       [/KAFKA_EVENTS_TOPIC and KAFKA_QUARANTINE_TOPIC are both "same"/],

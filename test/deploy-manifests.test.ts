@@ -51,6 +51,11 @@ const secretsExample = (): Record<string, string> =>
       .filter((l) => /^[A-Z_]+=/.test(l))
       .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
   );
+/** A Kubernetes memory quantity in Mi or Gi, in MiB; undefined for anything else. */
+const mebibytes = (q: unknown): number | undefined => {
+  const m = /^(\d+)(Mi|Gi)$/.exec(String(q));
+  return m ? Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1) : undefined;
+};
 const podLabels = (d: Obj) => d.spec.template.metadata.labels as Record<string, string>;
 
 /** Every variable a container gets: from its ConfigMaps and its env entries. */
@@ -94,6 +99,9 @@ describe('deploy/k8s', () => {
         expect(kustomization.images.map((i: Obj) => i.name)).toContain(c.image);
         expect(c.command).toEqual(['node', `dist/apps/${d.metadata.name}/src/main.js`]);
         expect(c.resources.requests).toMatchObject({ cpu: expect.anything(), memory: expect.anything() });
+        // A memory limit on every container, so that none can take what the node's others need.
+        expect([c.name, mebibytes(c.resources.limits?.memory)]).toEqual([c.name, expect.any(Number)]);
+        expect(mebibytes(c.resources.limits.memory)).toBeGreaterThanOrEqual(mebibytes(c.resources.requests.memory)!);
         expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
         for (const p of c.ports) expect(p.containerPort).toBeGreaterThan(0);
       }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The native service stack for machines without a Docker engine: Kafka (KRaft, from Maven
-# Central jars), ClickHouse (Debian's clickhouse-server) and PostgreSQL (Debian's).
+# Central jars), ClickHouse (Debian's clickhouse-server) and PostgreSQL (Debian's); Debian's nginx is
+# installed, not run, for test/proxy.test.ts.
 #   stack.sh up | down | status
 # Everything the stack owns lives under .stack/ (git-ignored). `up` is idempotent; `down` stops only
 # what `up` started (it leaves a PostgreSQL that was already running alone).
@@ -187,6 +188,17 @@ postgres_access() {
   su postgres -c "psql -tAc 'select pg_reload_conf()'" >/dev/null
 }
 
+# ---------------------------------------------------------------- nginx (installed, never started)
+# test/proxy.test.ts runs the compose proxy's docker/nginx/nginx.conf in Debian's nginx, in front of
+# a real ingestion, on ports of its own; the stack only makes sure the binary is there.
+nginx_present() {
+  if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then return 0; fi
+  apt_install nginx-light
+  # Debian's package may start its default site on port 80 where no service policy stops it; the
+  # stack runs no nginx of its own.
+  if [ -f /run/nginx.pid ]; then /usr/sbin/nginx -s quit 2>/dev/null || true; fi
+}
+
 # ---------------------------------------------------------------- commands
 up() {
   mkdir -p "$STACK"
@@ -194,6 +206,7 @@ up() {
   postgres_access
   clickhouse_up
   kafka_up
+  nginx_present
   say "all services up: kafka 127.0.0.1:$KAFKA_PORT, clickhouse http://127.0.0.1:$CH_HTTP_PORT, postgres 127.0.0.1:5432"
 }
 

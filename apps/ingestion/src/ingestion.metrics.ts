@@ -1,4 +1,5 @@
 import { Metrics } from '@wise/observability';
+import type { BodyBudget } from './webhooks/body-budget';
 
 /** Every metric ingestion exports, in one place. */
 export class IngestionMetrics {
@@ -11,7 +12,7 @@ export class IngestionMetrics {
   constructor(readonly metrics: Metrics) {
     this.requests = metrics.counter(
       'webhook_requests_total',
-      'Webhook requests by institute, event and outcome (accepted, quarantined, unauthorized, kafka_unavailable, queue_full, record_too_large, ...)',
+      'Webhook requests by institute, event and outcome (accepted, quarantined, unauthorized, kafka_unavailable, queue_full, institute_queue_full, record_too_large, ...)',
       ['institute', 'event', 'outcome'] as const,
     );
     this.quarantined = metrics.counter('quarantined_total', 'Authenticated bodies kept in the quarantine topic', ['institute'] as const);
@@ -30,6 +31,19 @@ export class IngestionMetrics {
       'kafka_batch_bytes',
       'Bytes (keys + values) per Kafka batch send',
       [1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216],
+    );
+  }
+
+  /** Bytes each institute's bodies hold, read at scrape time: the budget moves with every chunk. */
+  watchBodyBudget(budget: BodyBudget): void {
+    this.metrics.gauge(
+      'inflight_body_bytes',
+      'Bytes of webhook bodies held (received, being checked or waiting for Kafka) per institute; INGEST_INSTITUTE_MAX_BYTES bounds each, INGEST_QUEUE_MAX_BYTES their sum',
+      ['institute'] as const,
+      function () {
+        this.reset();
+        for (const [institute, bytes] of budget.held()) this.set({ institute }, bytes);
+      },
     );
   }
 }

@@ -12,6 +12,7 @@ import { IngestionModule } from './ingestion.module';
 import { IngestionMetrics } from './ingestion.metrics';
 import { ReadinessService } from './health/readiness.service';
 import { createOperationsApp, OperationsServer } from './operations';
+import { BodyBudget } from './webhooks/body-budget';
 import { InstituteKeysService } from './webhooks/institute-keys.service';
 import { installWebhookGuard } from './webhooks/webhook-guard';
 import { describeWebhookRoute, installWebhookRoute } from './webhooks/webhook-route';
@@ -59,7 +60,9 @@ export async function createIngestionApp(env: NodeJS.ProcessEnv = readEnv()): Pr
   app.enableShutdownHooks();
   installWebhookGuard(fastify, app.get(InstituteKeysService), app.get(IngestionMetrics), app.get(Logger), {
     bodyLimitBytes: config.BODY_LIMIT_BYTES,
-    maxInFlightBytes: config.INGEST_QUEUE_MAX_BYTES,
+    budget: new BodyBudget(config.INGEST_QUEUE_MAX_BYTES, config.INGEST_INSTITUTE_MAX_BYTES),
+    // A body arrives within REQUEST_TIMEOUT_MS and Kafka answers within INGEST_SEND_TIMEOUT_MS.
+    retryAfterSeconds: Math.ceil((config.REQUEST_TIMEOUT_MS + config.INGEST_SEND_TIMEOUT_MS) / 1000),
   });
 
   installWebhookRoute(fastify, app.get(WebhooksService), app.get(Logger));

@@ -96,6 +96,16 @@ describe('app config', () => {
         { INGEST_LINGER_MS: '1000', INGEST_SEND_TIMEOUT_MS: '1000' },
         /^INGEST_LINGER_MS \(1000\) is not less than half of INGEST_SEND_TIMEOUT_MS \(1000\)/,
       ],
+      [
+        "an institute's share below one body",
+        { BODY_LIMIT_BYTES: '2097152', INGEST_INSTITUTE_MAX_BYTES: '1048576' },
+        /^INGEST_INSTITUTE_MAX_BYTES \(1048576\) is smaller than BODY_LIMIT_BYTES \(2097152\): a body of the limit would get 503 on every try/,
+      ],
+      [
+        "an institute's share above the whole process's",
+        { INGEST_QUEUE_MAX_BYTES: '4194304', INGEST_INSTITUTE_MAX_BYTES: '8388608' },
+        /^INGEST_INSTITUTE_MAX_BYTES \(8388608\) is larger than INGEST_QUEUE_MAX_BYTES \(4194304\)/,
+      ],
       ['the webhook and operations ports on one address', { PORT: '9000', OPS_PORT: '9000' }, /^PORT and OPS_PORT are both 9000/],
       [
         'the webhook and operations ports on a wildcard and loopback',
@@ -138,9 +148,20 @@ describe('app config', () => {
       ['staleness of exactly two refreshes', { INSTITUTES_REFRESH_MS: '5000', INSTITUTES_MAX_STALENESS_MS: '10000' }],
       ['the same port on two distinct addresses', { PORT: '9000', OPS_PORT: '9000', HOST: '10.0.0.5', OPS_HOST: '127.0.0.1' }],
       ['an operations port chosen by the system', { PORT: '9000', OPS_PORT: '0' }],
+      ['one institute allowed the whole process (a single institute)', { INGEST_INSTITUTE_MAX_BYTES: '33554432' }],
+      ['a smaller queue, whose institute share follows it', { INGEST_QUEUE_MAX_BYTES: '4194304' }],
     ])('accepts %s', (_case, env) => {
       expect(problemsOf(() => IngestionConfig.parse(env))).toEqual([]);
     });
+  });
+
+  it.each<[string, Record<string, string>, number]>([
+    ['the defaults: a quarter of INGEST_QUEUE_MAX_BYTES', {}, 8 * 1024 * 1024],
+    ['a quarter of a smaller queue', { INGEST_QUEUE_MAX_BYTES: '4194304' }, 1024 * 1024],
+    ['at least one body, when a quarter of the queue is less', { INGEST_QUEUE_MAX_BYTES: '1463638' }, 1024 * 1024],
+    ['the value set', { INGEST_INSTITUTE_MAX_BYTES: '2000000' }, 2_000_000],
+  ])("derives an institute's share of the in-flight bytes: %s", (_case, env, bytes) => {
+    expect(IngestionConfig.parse(env).INGEST_INSTITUTE_MAX_BYTES).toBe(bytes);
   });
 
   it('lists the variables it reads', () => {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_EVENTS_TOPIC, DEFAULT_QUARANTINE_TOPIC, maxRecordBytes } from '@wise/contracts';
-import { ConfigError, envEnum, envInt, envList, envUrl, parseEnv } from './env';
+import { ConfigError, envEnum, envInt, envList, envOptionalInt, envUrl, parseEnv } from './env';
 
 // One description per variable; the README's configuration table follows this file.
 const common = {
@@ -45,9 +45,13 @@ const ingestion = {
   // How old the last successful load of institutes and keys may be before webhooks get 503: bounds
   // how long a disabled or retired key stays valid while PostgreSQL is unreachable.
   INSTITUTES_MAX_STALENESS_MS: envInt(5 * 60 * 1000, 1000),
-  // Bytes of webhook bodies in flight (received, checked or waiting for Kafka), reserved before
-  // a body is read; past it a request is answered 503 at once. Also bounds the publish queue.
+  // Bytes of webhook bodies held in one process (counted as they arrive, until the answer is
+  // sent); past it a request is answered 503. Also bounds the publish queue.
   INGEST_QUEUE_MAX_BYTES: envInt(32 * 1024 * 1024, 1024 * 1024),
+  // The most of INGEST_QUEUE_MAX_BYTES one institute's bodies may hold, so that one institute's
+  // slow or many uploads leave the rest to the others (apps/ingestion/src/webhooks/body-budget.ts).
+  // Unset: a quarter of INGEST_QUEUE_MAX_BYTES, and at least one body of BODY_LIMIT_BYTES.
+  INGEST_INSTITUTE_MAX_BYTES: envOptionalInt(1024),
   // The whole request (headers and body) must arrive within this; a slow sender is cut off.
   REQUEST_TIMEOUT_MS: envInt(10_000, 1000, 600_000),
   KEEP_ALIVE_TIMEOUT_MS: envInt(65_000, 1000, 600_000),
@@ -82,6 +86,21 @@ const ingestionShape = { ...common, ...ingestion };
 const projectorShape = { ...common, ...projector };
 const cliShape = { ...common, ...cli };
 
+/** Ingestion's settings once the defaults that depend on other variables are filled in. */
+type IngestionSettings = Omit<Shape<typeof ingestionShape>, 'INGEST_INSTITUTE_MAX_BYTES'> & { INGEST_INSTITUTE_MAX_BYTES: number };
+
+// One institute at its share leaves three quarters to the others (three at theirs, a quarter). At
+// least one whole body, or an institute could never send one of BODY_LIMIT_BYTES.
+const INSTITUTE_SHARE_OF_QUEUE = 4;
+
+function withDerivedDefaults(c: Shape<typeof ingestionShape>): IngestionSettings {
+  return {
+    ...c,
+    INGEST_INSTITUTE_MAX_BYTES:
+      c.INGEST_INSTITUTE_MAX_BYTES ?? Math.max(Math.floor(c.INGEST_QUEUE_MAX_BYTES / INSTITUTE_SHARE_OF_QUEUE), c.BODY_LIMIT_BYTES),
+  };
+}
+
 /*
  * Combinations that each variable's own range allows but that can only fail: refused at start,
  * naming both variables, rather than found out as 503s or quarantined events in production.
@@ -108,6 +127,16 @@ const ingestionChecks: Check<Shape<typeof ingestionShape>>[] = [
       ? `INGEST_QUEUE_MAX_BYTES (${c.INGEST_QUEUE_MAX_BYTES}) is smaller than the largest Kafka record a body of BODY_LIMIT_BYTES (${c.BODY_LIMIT_BYTES}) makes (${record} bytes): such a body would get 503 on every try; raise INGEST_QUEUE_MAX_BYTES to at least ${record} or lower BODY_LIMIT_BYTES`
       : null;
   },
+  // The institute share is checked as set; its derived default always passes both.
+  (c) =>
+    c.INGEST_INSTITUTE_MAX_BYTES !== undefined && c.INGEST_INSTITUTE_MAX_BYTES < c.BODY_LIMIT_BYTES
+      ? `INGEST_INSTITUTE_MAX_BYTES (${c.INGEST_INSTITUTE_MAX_BYTES}) is smaller than BODY_LIMIT_BYTES (${c.BODY_LIMIT_BYTES}): a body of the limit would get 503 on every try; raise INGEST_INSTITUTE_MAX_BYTES to at least ${c.BODY_LIMIT_BYTES} or lower BODY_LIMIT_BYTES`
+      : null,
+  (c) =>
+    // Not a failure, but a share the process can never give: the operator meant something else.
+    c.INGEST_INSTITUTE_MAX_BYTES !== undefined && c.INGEST_INSTITUTE_MAX_BYTES > c.INGEST_QUEUE_MAX_BYTES
+      ? `INGEST_INSTITUTE_MAX_BYTES (${c.INGEST_INSTITUTE_MAX_BYTES}) is larger than INGEST_QUEUE_MAX_BYTES (${c.INGEST_QUEUE_MAX_BYTES}), which bounds every institute together: lower it to at most ${c.INGEST_QUEUE_MAX_BYTES} (equal: no per-institute limit, for a single institute)`
+      : null,
   (c) =>
     // Between reloads the keys age up to INSTITUTES_REFRESH_MS plus a load's time, with PostgreSQL
     // healthy; twice the interval lets one reload fail or run late before webhooks get 503.
@@ -145,10 +174,10 @@ export class CliConfig {
     return Object.assign(new CliConfig(), checked(parseEnv(cliShape, env), commonChecks));
   }
 }
-export interface IngestionConfig extends Shape<typeof ingestionShape> {}
+export interface IngestionConfig extends IngestionSettings {}
 export class IngestionConfig {
   static parse(env: NodeJS.ProcessEnv): IngestionConfig {
-    return Object.assign(new IngestionConfig(), checked(parseEnv(ingestionShape, env), ingestionChecks));
+    return Object.assign(new IngestionConfig(), withDerivedDefaults(checked(parseEnv(ingestionShape, env), ingestionChecks)));
   }
 }
 export interface ProjectorConfig extends Shape<typeof projectorShape> {}

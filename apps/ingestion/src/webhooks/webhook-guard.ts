@@ -1,7 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from '@wise/observability';
 import { IngestionMetrics } from '../ingestion.metrics';
+import { BodyBudget, BodyHold, BudgetRefusal } from './body-budget';
+import { CountedBody } from './counted-body';
 import { InstituteKeysService } from './institute-keys.service';
+import { RetryLaterException } from './webhook-errors';
 
 export const WEBHOOK_ROUTE = '/webhooks/wise/:institute';
 
@@ -13,6 +16,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The institute whose key this request carried; set by the guard before the body is read. */
     wiseInstitute: string | null;
+    /** This request's bytes in the body budget; taken as the body arrives, released with the reply. */
+    wiseBodyHold: BodyHold | null;
   }
 }
 
@@ -28,8 +33,24 @@ function refuse(reply: FastifyReply, status: number, error: string, message: str
  */
 export interface GuardLimits {
   bodyLimitBytes: number;
-  /** Bytes of webhook bodies being read, checked or waiting for Kafka; past it, 503 at once. */
-  maxInFlightBytes: number;
+  /** Bytes of webhook bodies being read, checked or waiting for Kafka, per process and per institute. */
+  budget: BodyBudget;
+  /** Retry-After of a refusal for want of room: by then every byte held now has been given back. */
+  retryAfterSeconds: number;
+}
+
+/** The outcome counted, and the variable named, for each limit of the budget. */
+const BUDGET_LIMITS = {
+  institute: { outcome: 'institute_queue_full', variable: 'INGEST_INSTITUTE_MAX_BYTES' },
+  process: { outcome: 'queue_full', variable: 'INGEST_QUEUE_MAX_BYTES' },
+} as const;
+
+function budgetReason(institute: string, r: BudgetRefusal): string {
+  const held =
+    r.limit === 'institute'
+      ? `institute ${JSON.stringify(institute)} already has ${r.heldBytes} bytes of webhook bodies in flight on this process`
+      : `${r.heldBytes} bytes of webhook bodies are already in flight on this process`;
+  return `${held}, and ${BUDGET_LIMITS[r.limit].variable} is ${r.maxBytes}`;
 }
 
 export function installWebhookGuard(
@@ -39,9 +60,24 @@ export function installWebhookGuard(
   logger: Logger,
   limits: GuardLimits,
 ): void {
-  const { bodyLimitBytes, maxInFlightBytes } = limits;
-  let inFlightBytes = 0;
+  const { bodyLimitBytes, budget, retryAfterSeconds } = limits;
+  metrics.watchBodyBudget(budget);
+  const refusedForRoom = (reply: FastifyReply, institute: string, r: BudgetRefusal): RetryLaterException => {
+    metrics.requests.inc({ institute, event: '(none)', outcome: BUDGET_LIMITS[r.limit].outcome });
+    logger.warn(`webhook not stored: no room for its body under ${BUDGET_LIMITS[r.limit].variable}; answered 503`, {
+      institute,
+      heldBytes: r.heldBytes,
+      maxBytes: r.maxBytes,
+    });
+    void reply.header('retry-after', String(retryAfterSeconds));
+    return new RetryLaterException(retryAfterSeconds, budgetReason(institute, r));
+  };
+  // Refused while the body was still arriving: Fastify closes such a connection, so that a sender
+  // still writing would see a reset instead of the answer. The rest is read and dropped instead
+  // (CountedBody), within REQUEST_TIMEOUT_MS, as for a 413.
+  const refusedMidBody = new WeakSet<FastifyReply>();
   fastify.decorateRequest('wiseInstitute', null);
+  fastify.decorateRequest('wiseBodyHold', null);
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     if (req.routeOptions.url !== WEBHOOK_ROUTE) return done();
     const slug = (req.params as { institute?: string }).institute ?? '';
@@ -108,30 +144,34 @@ export function installWebhookGuard(
         `Request body is too large: ${length} bytes, the limit is BODY_LIMIT_BYTES = ${bodyLimitBytes}; nothing stored`,
       );
     }
-    // Admission by bytes, before the body is read: the publish queue alone would not bound the
-    // bodies still being received or parsed when Kafka is down and senders keep coming. A body of
-    // unknown length (chunked) reserves the whole limit.
-    const reserved = Number.isFinite(length) && length >= 0 ? length : bodyLimitBytes;
-    if (inFlightBytes + reserved > maxInFlightBytes) {
-      metrics.requests.inc({ institute: slug, event: '(none)', outcome: 'queue_full' });
-      void reply.header('retry-after', '30');
-      return refuse(
-        reply,
-        503,
-        'Service Unavailable',
-        `event not stored: ${inFlightBytes} bytes are already waiting for Kafka (INGEST_QUEUE_MAX_BYTES); retry later`,
-      );
-    }
+    // A body that could not fit now is refused before it is sent; one of unknown length (chunked)
+    // only when not one byte fits. Nothing is reserved: bytes are held as they arrive (preParsing).
+    const refusal = budget.check(slug, Number.isFinite(length) && length > 0 ? length : 1);
+    if (refusal) return void reply.code(503).send(refusedForRoom(reply, slug, refusal).getResponse());
     // The body is read as bytes and judged by the contract whatever its Content-Type says: Fastify
     // answered a malformed one ("json", "", "application/json, text/plain") with 415 before the
     // route saw the body, so an authenticated delivery was neither stored nor quarantined. Without
     // the header, Fastify hands the body to the catch-all parser (main.ts) like any other.
     delete req.raw.headers['content-type'];
-    inFlightBytes += reserved;
-    reply.raw.once('close', () => {
-      inFlightBytes -= reserved;
-    });
+    const hold = budget.open(slug);
+    // 'close' comes once the answer is sent or the client went away, whichever is first.
+    reply.raw.once('close', () => hold.release());
+    req.wiseBodyHold = hold;
     req.wiseInstitute = slug;
     done();
+  });
+  fastify.addHook('preParsing', (req: FastifyRequest, reply: FastifyReply, payload, done) => {
+    const hold = req.wiseBodyHold;
+    if (hold === null) return done(null, payload);
+    const counted = new CountedBody(payload, hold, (r) => {
+      refusedMidBody.add(reply);
+      return refusedForRoom(reply, hold.institute, r);
+    });
+    // What Fastify's body reader uses of a stream (counted-body.ts says why it is not one).
+    done(null, counted as unknown as typeof payload);
+  });
+  fastify.addHook('onSend', (_req: FastifyRequest, reply: FastifyReply, payload, done) => {
+    if (refusedMidBody.has(reply)) reply.removeHeader('connection');
+    done(null, payload);
   });
 }
