@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sqlIdent, type ClickHouseConnection, type Row } from '@wise/clickhouse';
+import { sqlIdent, tableRef, type ClickHouseConnection, type Row } from '@wise/clickhouse';
 
 type ChdbSession = { queryAsync(sql: string, opts?: { format?: string }): Promise<{ text(): string }>; close(): void };
 
@@ -97,7 +97,7 @@ export class ChdbConnection implements ClickHouseConnection {
     const body = rows.map((r) => JSON.stringify(r)).join('\n');
     await this.shared.run(
       this.database,
-      `INSERT INTO ${sqlIdent(table)} SETTINGS date_time_input_format = 'best_effort' FORMAT JSONEachRow\n${body}`,
+      `INSERT INTO ${tableRef(this.database, table)} SETTINGS date_time_input_format = 'best_effort' FORMAT JSONEachRow\n${body}`,
     );
   }
 
