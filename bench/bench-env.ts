@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { ClickHouse, sqlIdent } from '@wise/clickhouse';
+import { ClickHouse, rawDatabaseOf, sqlIdent } from '@wise/clickhouse';
 import { CommonConfig, readEnv } from '@wise/config';
 import { KafkaConnection } from '@wise/kafka';
 import { Logger } from '@wise/observability';
@@ -129,7 +129,7 @@ export class BenchRun {
     if (!name.startsWith('bench_')) throw new Error(`refusing to drop ClickHouse database ${name}`);
     const ch = this.clickhouse(null);
     try {
-      await ch.command('bench', `DROP DATABASE IF EXISTS ${sqlIdent(name)}`);
+      for (const db of [sqlIdent(name), rawDatabaseOf(name)]) await ch.command('bench', `DROP DATABASE IF EXISTS ${db}`);
     } finally {
       await ch.close();
     }

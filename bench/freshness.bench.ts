@@ -1,4 +1,5 @@
-import { sqlString } from '@wise/clickhouse';
+import { sqlString, tableRef } from '@wise/clickhouse';
+import { EVENTS_TABLE } from '@wise/projections';
 import { deriveEventId } from '@wise/contracts';
 import type { SimEvent } from '../tools/simulate/generate';
 import { registerInstitutes } from '../tools/simulate/register';
@@ -170,7 +171,7 @@ export async function benchFreshness(
           const rows = await ch
             .query<{ event_id: string }>(
               'bench',
-              `SELECT DISTINCT event_id FROM events WHERE institute_id IN (${slugs}) AND event_id IN (${list})`,
+              `SELECT DISTINCT event_id FROM ${tableRef(ch.database, EVENTS_TABLE)} WHERE institute_id IN (${slugs}) AND event_id IN (${list})`,
             )
             .catch(() => []);
           const now = Date.now();

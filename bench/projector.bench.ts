@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
-import { migrateClickHouse, type ClickHouse } from '@wise/clickhouse';
+import { migrateClickHouse, rawDatabaseOf, sqlString, tableRef, type ClickHouse } from '@wise/clickhouse';
 import { consumerLag } from '@wise/kafka';
 import { deriveEventId, kafkaKey, parseEnvelope, parseWiseBody, serializeEnvelope } from '@wise/contracts';
-import { eventStoreRow } from '@wise/projections';
+import { eventStoreRow, EVENTS_TABLE } from '@wise/projections';
 import type { SimEvent } from '../tools/simulate/generate';
 import { BenchProcess, ENTRY, freePort, profiling, ROOT } from './app-process';
 import { counterRates, readCounters, type ClickHouseCounters } from './clickhouse-counters';
@@ -51,7 +51,10 @@ export interface ProjectorPlan {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function visible(ch: ClickHouse): Promise<number> {
-  const rows = await ch.query<{ n: string | number }>('bench', 'SELECT uniqExact(event_id) AS n FROM events');
+  const rows = await ch.query<{ n: string | number }>(
+    'bench',
+    `SELECT uniqExact(event_id) AS n FROM ${tableRef(ch.database, EVENTS_TABLE)}`,
+  );
   return Number(rows[0]?.n ?? 0);
 }
 
@@ -63,7 +66,7 @@ async function visible(ch: ClickHouse): Promise<number> {
 async function rowsStored(ch: ClickHouse): Promise<number> {
   const rows = await ch.query<{ n: string | number }>(
     'bench',
-    "SELECT sum(rows) AS n FROM system.parts WHERE database = currentDatabase() AND table = 'events' AND active",
+    `SELECT sum(rows) AS n FROM system.parts WHERE database = ${sqlString(rawDatabaseOf(ch.database))} AND table = ${sqlString(EVENTS_TABLE)} AND active`,
   );
   return Number(rows[0]?.n ?? 0);
 }

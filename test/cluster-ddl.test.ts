@@ -1,4 +1,4 @@
-import { ClickHouse, clickhouseErrorCode, loadMigrations, renderMigrationsForCluster } from '@wise/clickhouse';
+import { bindMigrations, ClickHouse, clickhouseErrorCode, loadMigrations, renderMigrationsForCluster } from '@wise/clickhouse';
 
 // No ClickHouse cluster here, but the real server still parses every statement before it looks for
 // the cluster: a statement that gets "cluster not found" (170) was well-formed SQL to the server,
@@ -12,7 +12,10 @@ const isData = (s: string) => /^INSERT\s/i.test(s);
 describe('cluster DDL on the real ClickHouse', () => {
   const ch = new ClickHouse({ url: 'http://127.0.0.1:8123', user: 'default', password: '', database: 'default', app: 'test' });
   // A cluster name no server here defines.
-  const rendered = renderMigrationsForCluster(loadMigrations(), { cluster: 'wise_test_no_such_cluster', database: 'wise' });
+  const rendered = renderMigrationsForCluster(bindMigrations(loadMigrations(), 'wise'), {
+    cluster: 'wise_test_no_such_cluster',
+    database: 'wise',
+  });
   const all = rendered.flatMap((m) => m.statements.map((s) => [`${m.name}: ${s.split('\n')[0].slice(0, 70)}`, s] as const));
   const statements = all.filter(([, s]) => !isData(s));
   const data = all.filter(([, s]) => isData(s));

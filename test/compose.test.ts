@@ -219,13 +219,27 @@ describe('docker-compose.yml', () => {
     expect(bytesOf(compose.services.metabase.mem_limit!)).toBeGreaterThan(heapOf(compose.services.metabase.environment?.JAVA_OPTS));
   });
 
+  // What the file does on the engine is checked by test/bi-user.test.ts (current ClickHouse, chDB);
+  // here, that compose mounts it and that it fits the rest of compose.
   it('keeps data in named volumes and gives BI a read-only ClickHouse user with its password from the environment', () => {
     expect(Object.keys(compose.volumes).sort()).toEqual(['clickhouse-data', 'kafka-data', 'postgres-data']);
     const bi = (compose.services.clickhouse.volumes ?? []).find((m) => m.includes('bi-reader.xml'));
+    expect(bi).toBe('./docker/clickhouse/users.d/bi-reader.xml:/etc/clickhouse-server/users.d/bi-reader.xml:ro');
     const xml = read(bi!.split(':')[0]);
     expect(xml).toMatch(/<bi_reader>[\s\S]*<password from_env="CLICKHOUSE_BI_PASSWORD"\/>/);
     expect(xml).toMatch(/<bi_reader>[\s\S]*<profile>bi_readonly<\/profile>/);
-    expect(xml).toMatch(/<bi_readonly>[\s\S]*<readonly>[12]<\/readonly>/);
+    expect(xml).toMatch(/<bi_readonly>[\s\S]*<readonly>2<\/readonly>/);
+    // Its one grant is on the database the apps write, and nothing widens it.
+    expect([...xml.matchAll(/<query>([^<]*)<\/query>/g)].map((m) => m[1])).toEqual([
+      `GRANT SELECT ON ${compose.services.projector.environment?.CLICKHOUSE_DATABASE}.*`,
+    ]);
+    expect(substituted(compose.services.clickhouse.environment ?? {}).CLICKHOUSE_DB).toBe(
+      compose.services.projector.environment?.CLICKHOUSE_DATABASE,
+    );
+    expect(xml).not.toMatch(/<(allow_databases|access_management|named_collection_control)>/);
+    // Metabase's query timeout reaches ClickHouse as max_execution_time: it must fit under the cap.
+    const timeoutCap = Number(/<max_execution_time><min>1<\/min><max>(\d+)<\/max><\/max_execution_time>/.exec(xml)?.[1]);
+    expect(Number(compose.services.metabase.environment?.MB_DB_QUERY_TIMEOUT_MINUTES) * 60).toBeLessThanOrEqual(timeoutCap);
   });
 });
 

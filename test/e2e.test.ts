@@ -1,5 +1,6 @@
-import { ClickHouse } from '@wise/clickhouse';
-import { fixtureBytes, testEnv, uniqueSlug, waitFor } from '@wise/testing';
+import { ClickHouse, tableRef } from '@wise/clickhouse';
+import { EVENTS_TABLE } from '@wise/projections';
+import { dropTestDatabases, fixtureBytes, testEnv, uniqueSlug, waitFor } from '@wise/testing';
 import { addInstitute, AppProcess, post, RunningIngestion, startIngestion, startProjector } from './helpers';
 
 // One webhook end to end through the three real services: HTTP → ingestion → Kafka → projector →
@@ -23,7 +24,7 @@ describe('end to end: a Wise webhook becomes a row in ClickHouse', () => {
   afterAll(async () => {
     await ingestion?.stop();
     await projector?.stop();
-    await ch?.command('test', `DROP DATABASE IF EXISTS ${ch.database}`);
+    if (ch) await dropTestDatabases(ch, ch.database);
     await ch?.close();
   });
 
@@ -37,7 +38,7 @@ describe('end to end: a Wise webhook becomes a row in ClickHouse', () => {
     const rows = await waitFor('the event row in ClickHouse', async () => {
       const r = await ch.query<{ event_id: string; event_name: string; institute_id: string; payload: string; classroom_id: string }>(
         'test',
-        `SELECT event_id, event_name, institute_id, payload, classroom_id FROM events FINAL WHERE institute_id = '${slug}'`,
+        `SELECT event_id, event_name, institute_id, payload, classroom_id FROM ${tableRef(ch.database, EVENTS_TABLE)} FINAL WHERE institute_id = '${slug}'`,
       );
       return r.length > 0 ? r : undefined;
     });

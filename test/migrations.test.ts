@@ -1,6 +1,15 @@
-import { ClickHouse, loadMigrations, migrateClickHouse, type ClickHouseConnection } from '@wise/clickhouse';
+import {
+  applyMigrationStatement,
+  bindMigrations,
+  ClickHouse,
+  loadMigrations,
+  migrateClickHouse,
+  rawDatabaseOf,
+  sqlString,
+  type ClickHouseConnection,
+} from '@wise/clickhouse';
 import { ensurePostgresDatabase, migratePostgres, Postgres } from '@wise/postgres';
-import { assertTestDatabase, ChdbConnection, uniqueName } from '@wise/testing';
+import { assertTestDatabase, ChdbConnection, dropTestDatabases, uniqueName } from '@wise/testing';
 
 // Every migration applies unchanged on the ClickHouse these machines serve (18.16) and on the
 // current engine (26.x, in-process): production runs a current LTS.
@@ -14,35 +23,84 @@ const ENGINES: Array<[string, (database: string) => Promise<ClickHouseConnection
 
 describe.each(ENGINES)('ClickHouse migrations, on %s', (_engine, connect) => {
   const database = uniqueName('wise_test_mig');
+  const connections: Array<ClickHouseConnection & { close(): Promise<void> }> = [];
+  const open = async (name: string) => {
+    const c = await connect(name);
+    connections.push(c);
+    return c;
+  };
   let ch: ClickHouseConnection & { close(): Promise<void> };
   beforeAll(async () => {
-    ch = await connect(database);
+    ch = await open(database);
   });
-  const schema = async () =>
-    ch.query<{ name: string; engine: string; create_table_query: string }>(
+  /** Every table and view of a database and of its raw database. */
+  const schema = async (c: ClickHouseConnection) =>
+    c.query<{ database: string; name: string; engine: string; create_table_query: string }>(
       'test',
-      `SELECT name, engine, create_table_query FROM system.tables WHERE database = '${database}' ORDER BY name`,
+      `SELECT database, name, engine, create_table_query FROM system.tables
+        WHERE database IN (${sqlString(c.database)}, ${sqlString(rawDatabaseOf(c.database))}) ORDER BY database, name`,
     );
 
   afterAll(async () => {
-    assertTestDatabase(database);
-    await ch.command('test', `DROP DATABASE IF EXISTS ${database}`);
-    await ch.close();
+    for (const c of connections) await dropTestDatabases(c, c.database);
+    for (const c of connections) await c.close();
   });
 
   it('apply on an empty database, then a second run applies nothing and changes nothing', async () => {
     const first = await migrateClickHouse(ch);
     expect(first).toEqual(loadMigrations().map((m) => m.name));
-    const after = await schema();
-    expect(after.map((t) => t.name)).toEqual(expect.arrayContaining(['events', 'quarantine', 'schema_migrations']));
+    const after = await schema(ch);
+    const raw = rawDatabaseOf(database);
+    // The raw tables are in the raw database, and only there; the analytics keep their database.
+    expect(after.filter((t) => t.database === raw).map((t) => t.name)).toEqual(['events', 'quarantine']);
+    expect(after.filter((t) => t.database === database).map((t) => t.name)).toEqual(
+      expect.arrayContaining(['schema_migrations', 'sessions', 'attendance', 'revenue_monthly']),
+    );
+    expect(after.filter((t) => t.database === database).map((t) => t.name)).not.toEqual(expect.arrayContaining(['events']));
+    expect(after.filter((t) => t.database === database).map((t) => t.name)).not.toEqual(expect.arrayContaining(['quarantine']));
     expect(await migrateClickHouse(ch)).toEqual([]);
-    expect(await schema()).toEqual(after);
+    expect(await schema(ch)).toEqual(after);
   });
 
-  it('every statement is itself safe to run twice (a crash between a statement and its record)', async () => {
-    const before = await schema();
-    for (const m of loadMigrations()) for (const s of m.statements) await ch.command('test', s);
-    expect(await schema()).toEqual(before);
+  it("each migration's statements are safe to run again right after it (a crash between a statement and its record)", async () => {
+    const fresh = await open(`${database}_again`);
+    const migrations = loadMigrations();
+    for (const [i, m] of bindMigrations(migrations, fresh.database).entries()) {
+      await migrateClickHouse(fresh, migrations.slice(0, i + 1));
+      const before = await schema(fresh);
+      for (const statement of m.statements) await applyMigrationStatement(fresh, 'test', statement);
+      expect([m.name, await schema(fresh)]).toEqual([m.name, before]);
+    }
+  });
+
+  it('moves the raw tables of an existing deployment to the raw database, rows and all (0013)', async () => {
+    const old = await open(`${database}_old`);
+    await migrateClickHouse(
+      old,
+      loadMigrations().filter((m) => m.version < 13),
+    );
+    await old.command('test', "INSERT INTO events (institute_id, event_id, payload) VALUES ('acme', 'e1', '{\"a\":1}')");
+    await old.command('test', "INSERT INTO quarantine (institute_id, quarantine_id, reason, raw) VALUES ('acme', 'q1', 'why', 'body')");
+    expect(await migrateClickHouse(old)).toEqual(['0013_raw_database']);
+    const raw = rawDatabaseOf(old.database);
+    expect(await old.query('test', `SELECT institute_id, event_id, payload FROM ${raw}.events`)).toEqual([
+      { institute_id: 'acme', event_id: 'e1', payload: '{"a":1}' },
+    ]);
+    expect(await old.query('test', `SELECT quarantine_id, reason, raw FROM ${raw}.quarantine`)).toEqual([
+      { quarantine_id: 'q1', reason: 'why', raw: 'body' },
+    ]);
+    expect(
+      await old.query(
+        'test',
+        `SELECT name FROM system.tables WHERE database = ${sqlString(old.database)} AND name IN ('events', 'quarantine')`,
+      ),
+    ).toEqual([]);
+
+    // A table found in both places is not moved over the other: the runner says what to do.
+    await old.command('test', 'CREATE TABLE events (a UInt8) ENGINE = Memory');
+    await expect(applyMigrationStatement(old, 'migrate:0013_raw_database', `RENAME TABLE events TO ${raw}.events`)).rejects.toThrow(
+      `migrate:0013_raw_database: cannot move ${old.database}.events to ${raw}.events: both exist. Copy any rows only the first holds into the second`,
+    );
   });
 });
 

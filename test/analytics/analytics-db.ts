@@ -9,7 +9,7 @@ import type { Envelope } from '@wise/contracts';
 import { Logger } from '@wise/observability';
 import { projectEvents, QUARANTINE_TABLE, type Row, type StoredEvent } from '@wise/projections';
 import { ServingRefresh, Touched } from '@wise/serving';
-import { ChdbConnection } from '@wise/testing';
+import { ChdbConnection, dropTestDatabases } from '@wise/testing';
 
 export const CLICKHOUSE_URL = 'http://127.0.0.1:8123';
 // A test gives up on a write that keeps failing rather than retrying for ever.
@@ -42,9 +42,7 @@ export const ENGINES: Array<[name: string, create: () => Promise<ClickHouseConne
 ];
 
 export async function dropTestDatabase(ch: ClickHouseConnection & { close(): Promise<void> }): Promise<void> {
-  // Refuses anything whose name does not say test, whoever calls it.
-  if (!/test/.test(ch.database)) throw new Error(`refusing to drop ${ch.database}: not a test database`);
-  await ch.command('test-teardown', `DROP DATABASE IF EXISTS ${ch.database}`);
+  await dropTestDatabases(ch, ch.database);
   await ch.close();
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ClickHouse, RebuildFence } from '@wise/clickhouse';
 import { keyMatches } from '@wise/contracts';
 import { Postgres } from '@wise/postgres';
-import { assertTestDatabase, testEnv, uniqueSlug } from '@wise/testing';
+import { dropTestDatabases, testEnv, uniqueSlug } from '@wise/testing';
 import { execFile } from 'node:child_process';
 import { withRepository } from '../helpers';
 
@@ -135,8 +135,7 @@ describe('quarantine list prints what senders wrote with control characters esca
     app: 'test',
   });
   afterAll(async () => {
-    assertTestDatabase(env.CLICKHOUSE_DATABASE!);
-    await admin.command('test', `DROP DATABASE IF EXISTS ${env.CLICKHOUSE_DATABASE}`);
+    await dropTestDatabases(admin, env.CLICKHOUSE_DATABASE!);
     await admin.close();
   });
 

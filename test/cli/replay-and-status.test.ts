@@ -1,4 +1,4 @@
-import { sqlString } from '@wise/clickhouse';
+import { sqlString, tableRef } from '@wise/clickhouse';
 import {
   acceptedEventRecord,
   deriveEventId,
@@ -10,7 +10,7 @@ import {
 } from '@wise/contracts';
 import { KafkaConnection } from '@wise/kafka';
 import { Logger } from '@wise/observability';
-import { ANALYTICS_TABLES, eventStoreRow, projectMessage, quarantineRow } from '@wise/projections';
+import { ANALYTICS_TABLES, eventStoreRow, EVENTS_TABLE, projectMessage, QUARANTINE_TABLE, quarantineRow } from '@wise/projections';
 import { fixtureBytes, readTopic, testEnv, uniqueSlug, waitFor } from '@wise/testing';
 import { addInstitute, AppProcess, post, RunningIngestion, startIngestion, startProjector } from '../helpers';
 import { clickhouseOf, dropDatabase, runCli, storedEvents, storedFactRows, waitUntilCommitted } from '../projector/harness';
@@ -75,7 +75,7 @@ describe('quarantine replay and status, against the real services', () => {
     await waitFor('both quarantine rows', async () => {
       const [r] = await ch.query<{ n: string }>(
         'test',
-        `SELECT count() AS n FROM quarantine FINAL WHERE institute_id = ${sqlString(slug)}`,
+        `SELECT count() AS n FROM ${tableRef(ch.database, QUARANTINE_TABLE)} FINAL WHERE institute_id = ${sqlString(slug)}`,
       );
       return Number(r.n) === 2;
     });
@@ -104,7 +104,7 @@ describe('quarantine replay and status, against the real services', () => {
     expect(await storedEvents(ch, slug)).toEqual({ distinct: 1, final: 1, ids: [eventId] });
     const [row] = await ch.query<{ received_at_ms: string }>(
       'test',
-      `SELECT received_at_ms FROM events WHERE event_id = ${sqlString(eventId)}`,
+      `SELECT received_at_ms FROM ${tableRef(ch.database, EVENTS_TABLE)} WHERE event_id = ${sqlString(eventId)}`,
     );
     expect(Number(row.received_at_ms)).toBe(receivedAt);
     // The fact rows today's projection gives the event, each once.

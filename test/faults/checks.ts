@@ -2,7 +2,8 @@
  * What a scenario must show after the fault, recovery and drain: every body answered 200 is in
  * `events` once, the serving views hold one row per key, and the hand-computed week is exact.
  */
-import type { ClickHouse } from '@wise/clickhouse';
+import { tableRef, type ClickHouse } from '@wise/clickhouse';
+import { EVENTS_TABLE } from '@wise/projections';
 import { readAnalyticsSnapshot, SNAPSHOT_VIEWS } from '../analytics/analytics-db';
 import { expectScenarioNumbers } from '../analytics/scenario-numbers';
 
@@ -22,9 +23,10 @@ export interface Verdict {
 
 export async function verify(ch: ClickHouse, acceptedIds: ReadonlySet<string>, scenarioInstitute: string): Promise<Verdict> {
   const problems: string[] = [];
+  const events = tableRef(ch.database, EVENTS_TABLE);
   const live = await ch.query<{ event_id: string; n: string }>(
     'faults',
-    'SELECT event_id, count() AS n FROM events FINAL GROUP BY event_id',
+    `SELECT event_id, count() AS n FROM ${events} FINAL GROUP BY event_id`,
   );
   const stored = new Map(live.map((r) => [r.event_id, Number(r.n)]));
   const lostIds = [...acceptedIds].filter((id) => !stored.has(id));
@@ -42,7 +44,7 @@ export async function verify(ch: ClickHouse, acceptedIds: ReadonlySet<string>, s
     duplicated += Number(r.n);
   }
 
-  const [raw] = await ch.query<{ n: string }>('faults', 'SELECT count() AS n FROM events');
+  const [raw] = await ch.query<{ n: string }>('faults', `SELECT count() AS n FROM ${events}`);
   let scenarioExact = true;
   try {
     expectScenarioNumbers(await readAnalyticsSnapshot(ch, scenarioInstitute));

@@ -5,12 +5,12 @@
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { ClickHouse, sqlString } from '@wise/clickhouse';
+import { ClickHouse, sqlString, tableRef } from '@wise/clickhouse';
 import { kafkaKey, parseWiseBody, serializeEnvelope, type Envelope } from '@wise/contracts';
 import { KafkaConnection } from '@wise/kafka';
 import { Logger } from '@wise/observability';
-import { assertTestDatabase, waitFor } from '@wise/testing';
-import { ANALYTICS_TABLES, projectMessage } from '@wise/projections';
+import { dropTestDatabases, waitFor } from '@wise/testing';
+import { ANALYTICS_TABLES, EVENTS_TABLE, projectMessage } from '@wise/projections';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -89,17 +89,17 @@ export function clickhouseOf(env: NodeJS.ProcessEnv): ClickHouse {
 
 export async function dropDatabase(ch: ClickHouse | undefined): Promise<void> {
   if (!ch) return;
-  assertTestDatabase(ch.database);
-  await ch.command('test-teardown', `DROP DATABASE IF EXISTS ${ch.database}`);
+  await dropTestDatabases(ch, ch.database);
   await ch.close();
 }
 
 /** Event ids stored for `institute`: distinct, total rows after collapsing copies, and the ids. */
 export async function storedEvents(ch: ClickHouse, institute: string): Promise<{ distinct: number; final: number; ids: string[] }> {
   const where = `WHERE institute_id = ${sqlString(institute)}`;
-  const [d] = await ch.query<{ n: string }>('test', `SELECT uniqExact(event_id) AS n FROM events ${where}`);
-  const [f] = await ch.query<{ n: string }>('test', `SELECT count() AS n FROM events FINAL ${where}`);
-  const ids = await ch.query<{ event_id: string }>('test', `SELECT DISTINCT event_id FROM events ${where} ORDER BY event_id`);
+  const events = tableRef(ch.database, EVENTS_TABLE);
+  const [d] = await ch.query<{ n: string }>('test', `SELECT uniqExact(event_id) AS n FROM ${events} ${where}`);
+  const [f] = await ch.query<{ n: string }>('test', `SELECT count() AS n FROM ${events} FINAL ${where}`);
+  const ids = await ch.query<{ event_id: string }>('test', `SELECT DISTINCT event_id FROM ${events} ${where} ORDER BY event_id`);
   return { distinct: Number(d.n), final: Number(f.n), ids: ids.map((r) => r.event_id) };
 }
 

@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClickHouse } from '@wise/clickhouse';
+import { tableRef, type ClickHouse } from '@wise/clickhouse';
 import { deriveEventId } from '@wise/contracts';
-import { eventStoreRow } from '@wise/projections';
+import { eventStoreRow, EVENTS_TABLE, QUARANTINE_TABLE } from '@wise/projections';
 import { testEnv } from '@wise/testing';
 import { readAnalyticsSnapshot } from '../analytics/analytics-db';
 import { classroomWeek, INSTITUTE, redelivered } from '../analytics/scenario';
@@ -26,7 +26,7 @@ describe('cli rebuild', () => {
     projector = await startProjector(env);
     // Copies of an event stay apart until the last describe merges them, so the rebuild is tested
     // both on copies and on the one copy a merge keeps.
-    await ch.command('test', 'SYSTEM STOP MERGES events');
+    await ch.command('test', `SYSTEM STOP MERGES ${tableRef(ch.database, EVENTS_TABLE)}`);
     // Every event three times, so the rebuild must read each event id once, across page edges.
     await publishEnvelopes(env, redelivered(week, 3, 7));
     await waitUntilCommitted(env);
@@ -92,9 +92,10 @@ describe('cli rebuild', () => {
 
   describe('after the event store merged the copies of each event', () => {
     it('rebuilds every event once', async () => {
-      await ch.command('test', 'SYSTEM START MERGES events');
-      await ch.command('test', 'OPTIMIZE TABLE events FINAL');
-      const [copies] = await ch.query<{ n: string }>('test', 'SELECT count() AS n FROM events');
+      const events = tableRef(ch.database, EVENTS_TABLE);
+      await ch.command('test', `SYSTEM START MERGES ${events}`);
+      await ch.command('test', `OPTIMIZE TABLE ${events} FINAL`);
+      const [copies] = await ch.query<{ n: string }>('test', `SELECT count() AS n FROM ${events}`);
       expect(Number(copies.n)).toBe(week.length);
       await corrupt(ch);
       const res = await runCli(env, ['rebuild']);
@@ -156,7 +157,7 @@ describe('cli rebuild', () => {
     expectScenarioNumbers(await readAnalyticsSnapshot(ch, INSTITUTE));
     const quarantined = await ch.query<{ quarantine_id: string; reason: string; source: string }>(
       'test',
-      `SELECT quarantine_id, reason, source FROM quarantine FINAL WHERE institute_id = '${other}' ORDER BY reason`,
+      `SELECT quarantine_id, reason, source FROM ${tableRef(ch.database, QUARANTINE_TABLE)} FINAL WHERE institute_id = '${other}' ORDER BY reason`,
     );
     expect(quarantined).toEqual([
       { quarantine_id: ids[0], reason: expect.stringMatching(/^MeetingEndedEvent: .*end_time.*required/), source: 'rebuild' },

@@ -1,4 +1,5 @@
-import type { ClickHouse } from '@wise/clickhouse';
+import { tableRef, type ClickHouse } from '@wise/clickhouse';
+import { EVENTS_TABLE, QUARANTINE_TABLE } from '@wise/projections';
 import { deriveEventId, parseEnvelope, serializeEnvelope } from '@wise/contracts';
 import { freePort, readTopic, testEnv, waitFor } from '@wise/testing';
 import { readAnalyticsSnapshot } from '../analytics/analytics-db';
@@ -124,7 +125,7 @@ describe('projector resilience', () => {
     ch = clickhouseOf(env);
     const quarantined = await ch.query<{ institute_id: string; stage: string; reason: string; source: string; raw: string }>(
       'test',
-      'SELECT institute_id, stage, reason, source, raw FROM quarantine FINAL ORDER BY source',
+      `SELECT institute_id, stage, reason, source, raw FROM ${tableRef(ch.database, QUARANTINE_TABLE)} FINAL ORDER BY source`,
     );
     const partition = (await offsets(env)).find((p) => p.end > 0)!.partition;
     const at = (offset: number) => `${env.KAFKA_EVENTS_TOPIC}/${partition}/${offset}`;
@@ -193,9 +194,12 @@ describe('projector resilience', () => {
       `SELECT count() AS n, countIf(title = 'Physics \ufffd') AS cut FROM session_events WHERE event_id = '${eventId}'`,
     );
     expect(titles).toEqual({ n: '2000', cut: '1' });
-    const [stored] = await ch.query<{ payload: string }>('test', `SELECT payload FROM events WHERE event_id = '${eventId}'`);
+    const [stored] = await ch.query<{ payload: string }>(
+      'test',
+      `SELECT payload FROM ${tableRef(ch.database, EVENTS_TABLE)} WHERE event_id = '${eventId}'`,
+    );
     expect(stored.payload).toBe(raw.toString());
-    expect(await ch.query('test', 'SELECT reason FROM quarantine')).toEqual([]);
+    expect(await ch.query('test', `SELECT reason FROM ${tableRef(ch.database, QUARANTINE_TABLE)}`)).toEqual([]);
     expect(await storedFactRows(ch, other)).toEqual(expectedFactRows(behind));
   });
 

@@ -1,6 +1,7 @@
 import { ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { ClickHouseConnection, Row } from './connection';
 import { sqlIdent } from './quote';
+import { tableRef } from './raw-tables';
 
 export interface ClickHouseOptions {
   url: string;
@@ -66,10 +67,10 @@ export class ClickHouse implements ClickHouseConnection {
     return (await rs.json()) as T[];
   }
 
-  /** One INSERT of all `rows` (JSONEachRow); callers batch. */
+  /** One INSERT of all `rows` (JSONEachRow); callers batch. The raw tables are placed in the raw database (raw-tables.ts). */
   async insert(table: string, rows: readonly Row[]): Promise<void> {
     if (rows.length === 0) return;
-    await this.client.insert({ table: sqlIdent(table), values: rows as Row[], format: 'JSONEachRow' });
+    await this.client.insert({ table: tableRef(this.database, table), values: rows as Row[], format: 'JSONEachRow' });
   }
 
   async close(): Promise<void> {

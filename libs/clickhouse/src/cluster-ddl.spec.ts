@@ -1,9 +1,9 @@
 import { ClusterDdlError, ClusterRenderer, LOCAL_SUFFIX, renderMigrationsForCluster } from './cluster-ddl';
-import { loadMigrations } from './migrations';
+import { bindMigrations, loadMigrations } from './migrations';
 
 const target = { cluster: 'wise_cluster', database: 'wise' };
 const ON = 'ON CLUSTER wise_cluster';
-const migrations = loadMigrations();
+const migrations = bindMigrations(loadMigrations(), 'wise');
 const rendered = renderMigrationsForCluster(migrations, target);
 const all = rendered.flatMap((m) => m.statements);
 // Each source statement beside what it rendered to, in order (a later migration may drop and
@@ -50,11 +50,11 @@ describe('cluster DDL (CLICKHOUSE_CLUSTER) over every migration file', () => {
     }
   });
 
-  it.each(all.filter((s) => /^(CREATE|ALTER|DROP|OPTIMIZE|TRUNCATE)\s/i.test(s)).map((s) => [s.split('\n')[0].slice(0, 80), s]))(
+  it.each(all.filter((s) => /^(CREATE|ALTER|DROP|OPTIMIZE|TRUNCATE|RENAME)\s/i.test(s)).map((s) => [s.split('\n')[0].slice(0, 80), s]))(
     'puts ON CLUSTER right after the object: %s',
     (_, sql) => {
       expect(sql).toMatch(
-        /^(CREATE\s+(OR\s+REPLACE\s+)?(MATERIALIZED\s+)?(TABLE|VIEW|DATABASE)\s+(IF\s+NOT\s+EXISTS\s+)?|ALTER\s+TABLE\s+|DROP\s+\w+\s+(IF\s+EXISTS\s+)?|(OPTIMIZE|TRUNCATE)\s+TABLE\s+)\w+ ON CLUSTER wise_cluster\b/i,
+        /^(CREATE\s+(OR\s+REPLACE\s+)?(MATERIALIZED\s+)?(TABLE|VIEW|DATABASE)\s+(IF\s+NOT\s+EXISTS\s+)?|ALTER\s+TABLE\s+|DROP\s+\w+\s+(IF\s+EXISTS\s+)?|(OPTIMIZE|TRUNCATE)\s+TABLE\s+|RENAME\s+TABLE\s+\w+\s+TO\s+)(\w+\.)?\w+ ON CLUSTER wise_cluster\b/i,
       );
       expect(balanced(sql)).toBe(true);
     },
@@ -152,6 +152,28 @@ describe('cluster DDL: statements the migrations may hold later', () => {
     expect(r.render('DROP VIEW IF EXISTS v', 'm')).toEqual([`DROP VIEW IF EXISTS v ${ON}`]);
   });
 
+  it('moves a sharded table to another database: its local table, and a new Distributed table there', () => {
+    const r = fresh();
+    expect(r.render('RENAME TABLE t TO wise_raw.t', 'm')).toEqual([
+      `RENAME TABLE t_local TO wise_raw.t_local ${ON}`,
+      `DROP TABLE IF EXISTS t ${ON}`,
+      `CREATE TABLE IF NOT EXISTS wise_raw.t ${ON} AS wise_raw.t_local ENGINE = Distributed(wise_cluster, wise_raw, t_local, cityHash64(institute_id))`,
+    ]);
+    // The name is free again in the first database: a later DROP of it is of nothing sharded.
+    expect(r.render('DROP TABLE IF EXISTS t', 'm')).toEqual([`DROP TABLE IF EXISTS t ${ON}`]);
+    expect(fresh().render('RENAME TABLE plain TO wise_raw.plain', 'm')).toEqual([`RENAME TABLE plain TO wise_raw.plain ${ON}`]);
+  });
+
+  it('renders the move of the raw tables (0013) for both of them', () => {
+    const moved = pairs.filter((p) => /^RENAME\s/i.test(p.source));
+    expect(moved.map((p) => p.out[0])).toEqual([
+      `RENAME TABLE events_local TO wise_raw.events_local ${ON}`,
+      `RENAME TABLE quarantine_local TO wise_raw.quarantine_local ${ON}`,
+    ]);
+    for (const p of moved)
+      expect(p.out[2]).toMatch(/ENGINE = Distributed\(wise_cluster, wise_raw, \w+_local, cityHash64\(institute_id\)\)$/);
+  });
+
   it('takes materialized views that write TO a table, and inserts as written', () => {
     const r = fresh();
     expect(r.render('CREATE MATERIALIZED VIEW IF NOT EXISTS mv TO t AS SELECT * FROM t', 'm')).toEqual([
@@ -165,6 +187,7 @@ describe('cluster DDL: statements the migrations may hold later', () => {
     ['CREATE TABLE m (k String) ENGINE = Memory', /engine Memory is not of the MergeTree family/],
     ['CREATE TABLE x ON CLUSTER other (k String) ENGINE = MergeTree ORDER BY k', /already names a cluster/],
     ['RENAME TABLE t TO u', /unknown statement kind/],
+    ['RENAME TABLE t TO db.u, x TO db.y', /unknown statement kind/],
     ['SYSTEM RELOAD DICTIONARIES', /unknown statement kind/],
   ])('refuses what it cannot render, naming the migration: %s', (sql, why) => {
     expect(() => fresh().render(sql, 'migration 0099_later')).toThrow(ClusterDdlError);

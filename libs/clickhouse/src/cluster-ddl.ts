@@ -12,6 +12,8 @@ import { sqlIdent } from './quote';
  *   event always meet on one shard and ReplacingMergeTree can still collapse them; reads gather from
  *   every shard.
  * - Views and other DDL get `ON CLUSTER <name>`; their SELECTs read the Distributed tables unchanged.
+ * - `RENAME TABLE t TO db.t` (a move to another database, as 0013 does with the raw tables) moves
+ *   `t_local` and puts a new Distributed table `db.t` over it.
  * - A statement of a shape this file does not know is refused with its migration named, so that a new
  *   migration never reaches a cluster half-rendered.
  *
@@ -42,6 +44,7 @@ const CREATE_MV = new RegExp(`^CREATE\\s+MATERIALIZED\\s+VIEW\\s+(IF\\s+NOT\\s+E
 const CREATE_DATABASE = new RegExp(`^CREATE\\s+DATABASE\\s+(IF\\s+NOT\\s+EXISTS\\s+)?${NAME}`, 'i');
 const ALTER_TABLE = new RegExp(`^ALTER\\s+TABLE\\s+${NAME}\\s+`, 'i');
 const DROP = new RegExp(`^DROP\\s+(TABLE|VIEW|DICTIONARY)\\s+(IF\\s+EXISTS\\s+)?${NAME}\\s*(SYNC)?\\s*$`, 'i');
+const RENAME = new RegExp(`^RENAME\\s+TABLE\\s+${NAME}\\s+TO\\s+${NAME}\\.${NAME}\\s*$`, 'i');
 const ON_LOCAL = new RegExp(`^(OPTIMIZE|TRUNCATE)\\s+TABLE\\s+(IF\\s+EXISTS\\s+)?${NAME}\\b`, 'i');
 const INSERT = /^INSERT\s+INTO\s+/i;
 const ENGINE = /\bENGINE\s*=\s*(\w*?)MergeTree\b/i;
@@ -91,6 +94,7 @@ export class ClusterRenderer {
       this.sharded.delete(name);
       return [drop(name), drop(name + LOCAL_SUFFIX)];
     }
+    if ((m = RENAME.exec(s))) return this.moveTable(m[1], m[2], m[3]);
     if ((m = ON_LOCAL.exec(s))) {
       const name = m[3];
       const local = this.sharded.has(name) ? name + LOCAL_SUFFIX : name;
@@ -99,6 +103,24 @@ export class ClusterRenderer {
     // Data statements run once, through the Distributed tables, exactly as written.
     if (INSERT.test(s)) return [s];
     throw fail('unknown statement kind: add its rendering to libs/clickhouse/src/cluster-ddl.ts');
+  }
+
+  /**
+   * `RENAME TABLE t TO db.t2`, a move to another database. A sharded table moves its local table
+   * and gets a new Distributed table in `db` (a Distributed table names the database of its local
+   * table, so the old one cannot follow). The replicas keep their ZooKeeper path: current
+   * ClickHouse unfolds `{database}` in it when the table is created.
+   */
+  private moveTable(from: string, database: string, to: string): string[] {
+    const move = (a: string, b: string) => `RENAME TABLE ${a} TO ${database}.${b} ${this.on}`;
+    if (!this.sharded.has(from)) return [move(from, to)];
+    this.sharded.delete(from);
+    const local = to + LOCAL_SUFFIX;
+    return [
+      move(from + LOCAL_SUFFIX, local),
+      `DROP TABLE IF EXISTS ${from} ${this.on}`,
+      `CREATE TABLE IF NOT EXISTS ${database}.${to} ${this.on} AS ${database}.${local} ENGINE = Distributed(${this.target.cluster}, ${database}, ${local}, ${this.shardKeyOf(from)})`,
+    ];
   }
 
   private insertOnCluster(s: string, head: string): string {

@@ -13,6 +13,10 @@ export interface ClickHouseConnection {
   ensureDatabase(cluster?: string): Promise<void>;
   command(purpose: string, sql: string): Promise<void>;
   query<T = Row>(purpose: string, sql: string): Promise<T[]>;
-  /** One INSERT of all `rows` (JSONEachRow); callers batch. */
+  /**
+   * One INSERT of all `rows` (JSONEachRow); callers batch. `table` is named as the projections name
+   * it: `events` and `quarantine` go to the raw database (`tableRef`, raw-tables.ts), every other
+   * table to `database`. Queries name the raw tables with `tableRef` themselves.
+   */
   insert(table: string, rows: readonly Row[]): Promise<void>;
 }

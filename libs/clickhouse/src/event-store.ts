@@ -1,6 +1,7 @@
 import { EVENTS_TABLE, type StoredEvent } from '@wise/projections';
 import type { ClickHouse } from './clickhouse.service';
 import { sqlNumber, sqlString } from './quote';
+import { tableRef } from './raw-tables';
 
 /** Where a page ended: the last (institute_id, event_id) it held. */
 export interface Cursor {
@@ -21,6 +22,8 @@ interface StoredRow {
   payload: string;
 }
 
+type Reader = Pick<ClickHouse, 'query' | 'database'>;
+
 const after = (c: Cursor | null) =>
   c === null
     ? '1'
@@ -29,8 +32,11 @@ const upTo = (c: Cursor) =>
   `(institute_id < ${sqlString(c.instituteId)} OR (institute_id = ${sqlString(c.instituteId)} AND event_id <= ${sqlString(c.eventId)}))`;
 
 /** Distinct events in the store (copies of one event id count once). */
-export async function countStoredEvents(ch: Pick<ClickHouse, 'query'>): Promise<number> {
-  const [row] = await ch.query<{ n: string }>('rebuild:count', `SELECT uniqExact(institute_id, event_id) AS n FROM ${EVENTS_TABLE}`);
+export async function countStoredEvents(ch: Reader): Promise<number> {
+  const [row] = await ch.query<{ n: string }>(
+    'rebuild:count',
+    `SELECT uniqExact(institute_id, event_id) AS n FROM ${tableRef(ch.database, EVENTS_TABLE)}`,
+  );
   return Number(row.n);
 }
 
@@ -47,14 +53,15 @@ const orNull = (s: string) => (s === '' ? null : s);
  * range is read with its payloads.
  */
 export async function readEventPage(
-  ch: Pick<ClickHouse, 'query'>,
+  ch: Reader,
   cursor: Cursor | null,
   pageSize: number,
   source: string,
 ): Promise<{ events: StoredEvent[]; last: Cursor | null }> {
+  const store = tableRef(ch.database, EVENTS_TABLE);
   const [bound] = await ch.query<{ institute_id: string; event_id: string }>(
     'rebuild:page-bound',
-    `SELECT institute_id, event_id FROM ${EVENTS_TABLE} WHERE ${after(cursor)}
+    `SELECT institute_id, event_id FROM ${store} WHERE ${after(cursor)}
       GROUP BY institute_id, event_id ORDER BY institute_id, event_id LIMIT ${sqlNumber(pageSize - 1)}, 1`,
   );
   const end = bound ? { instituteId: bound.institute_id, eventId: bound.event_id } : null;
@@ -63,7 +70,7 @@ export async function readEventPage(
     `SELECT institute_id, event_id, any(event_name) AS event_name, any(schema_version) AS schema_version,
             min(received_at_ms) AS received_at_ms, any(occurred_at_ms) AS occurred_at_ms, any(session_id) AS session_id,
             any(classroom_id) AS classroom_id, any(user_id) AS user_id, any(payload) AS payload
-       FROM ${EVENTS_TABLE} WHERE ${after(cursor)} AND ${end ? upTo(end) : '1'}
+       FROM ${store} WHERE ${after(cursor)} AND ${end ? upTo(end) : '1'}
       GROUP BY institute_id, event_id ORDER BY institute_id, event_id`,
   );
   if (rows.length === 0) return { events: [], last: null };

@@ -1,6 +1,7 @@
 export * from './connection';
 export * from './clickhouse.service';
 export * from './quote';
+export * from './raw-tables';
 export * from './errors';
 export * from './migrations';
 export * from './writer';

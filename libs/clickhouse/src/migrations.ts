@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderMigrationsForCluster } from './cluster-ddl';
 import type { ClickHouseConnection } from './connection';
+import { sqlString } from './quote';
+import { rawDatabaseOf } from './raw-tables';
 
 export const CLICKHOUSE_MIGRATIONS_DIR = join(__dirname, '..', 'migrations');
 
@@ -26,17 +28,28 @@ export function loadMigrations(dir = CLICKHOUSE_MIGRATIONS_DIR): Migration[] {
     });
 }
 
+// The one name a migration's text may hold that is not in its own database: the raw database
+// (raw-tables.ts), which follows the configured analytics database.
+const RAW_DATABASE = /\{raw_database\}/g;
+
+/** The migrations with `{raw_database}` bound to the raw database that goes with `database`. */
+export function bindMigrations(migrations: readonly Migration[], database: string): Migration[] {
+  const raw = rawDatabaseOf(database);
+  return migrations.map((m) => ({ ...m, statements: m.statements.map((s) => s.replace(RAW_DATABASE, raw)) }));
+}
+
 /**
- * Applies what has not been applied yet, in order. Every statement is written to be safe twice
- * (IF NOT EXISTS), so two apps starting at once, or a crash between a statement and its record,
- * leave the same schema. With `cluster` (CLICKHOUSE_CLUSTER), every statement is first rendered for
- * that cluster (cluster-ddl.ts), the ledger included.
+ * Applies what has not been applied yet, in order. Every statement is safe twice (IF NOT EXISTS;
+ * a RENAME through applyMigrationStatement), so two apps starting at once, or a crash between a
+ * statement and its record, leave the same schema. With `cluster` (CLICKHOUSE_CLUSTER), every
+ * statement is first rendered for that cluster (cluster-ddl.ts), the ledger included.
  */
 export async function migrateClickHouse(ch: ClickHouseConnection, migrations = loadMigrations(), cluster = ''): Promise<string[]> {
   const ledger: Migration = { version: 0, name: 'schema_migrations', statements: [SCHEMA_MIGRATIONS_DDL] };
+  const bound = bindMigrations(migrations, ch.database);
   const [ledgerDdl, ...plan] = cluster
-    ? renderMigrationsForCluster([ledger, ...migrations], { cluster, database: ch.database })
-    : [ledger, ...migrations];
+    ? renderMigrationsForCluster([ledger, ...bound], { cluster, database: ch.database })
+    : [ledger, ...bound];
   await ch.ensureDatabase(cluster);
   for (const statement of ledgerDdl.statements) await ch.command('migrate', statement);
   const done = new Set(
@@ -45,11 +58,41 @@ export async function migrateClickHouse(ch: ClickHouseConnection, migrations = l
   const applied: string[] = [];
   for (const m of plan) {
     if (done.has(m.version)) continue;
-    for (const statement of m.statements) await ch.command(`migrate:${m.name}`, statement);
+    for (const statement of m.statements) await applyMigrationStatement(ch, `migrate:${m.name}`, statement);
     await ch.insert('schema_migrations', [{ version: m.version, name: m.name }]);
     applied.push(m.name);
   }
   return applied;
+}
+
+// `RENAME TABLE t TO db.t2` (optionally ON CLUSTER): the one kind of statement with no IF EXISTS.
+const RENAME = /^RENAME\s+TABLE\s+([A-Za-z_]\w*)\s+TO\s+([A-Za-z_]\w*)\.([A-Za-z_]\w*)(\s+ON\s+CLUSTER\s+\w+)?$/i;
+
+/**
+ * Runs one statement of a migration (bound, and rendered for the cluster if there is one). Every
+ * other statement is safe twice by itself; a RENAME is made so here: skipped once its table has
+ * moved, and refused, naming both places, when the table is in both.
+ */
+export async function applyMigrationStatement(ch: ClickHouseConnection, purpose: string, statement: string): Promise<void> {
+  const rename = RENAME.exec(statement.trim());
+  if (rename) {
+    const [, from, toDatabase, to] = rename;
+    const found = await ch.query<{ database: string; name: string }>(
+      purpose,
+      `SELECT database, name FROM system.tables
+        WHERE (database = ${sqlString(ch.database)} AND name = ${sqlString(from)})
+           OR (database = ${sqlString(toDatabase)} AND name = ${sqlString(to)})`,
+    );
+    const has = (database: string, name: string) => found.some((t) => t.database === database && t.name === name);
+    const [source, target] = [has(ch.database, from), has(toDatabase, to)];
+    if (!source && target) return;
+    if (source && target)
+      throw new Error(
+        `${purpose}: cannot move ${ch.database}.${from} to ${toDatabase}.${to}: both exist. Copy any rows only the first ` +
+          `holds into the second (INSERT INTO ${toDatabase}.${to} SELECT * FROM ${ch.database}.${from}), drop the first, and migrate again`,
+      );
+  }
+  await ch.command(purpose, statement);
 }
 
 const SCHEMA_MIGRATIONS_DDL = `CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied_at DateTime DEFAULT now())

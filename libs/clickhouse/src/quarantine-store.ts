@@ -1,6 +1,7 @@
 import { QUARANTINE_TABLE, type QuarantinedDelivery } from '@wise/projections';
 import type { ClickHouse } from './clickhouse.service';
 import { sqlNumber, sqlString } from './quote';
+import { tableRef } from './raw-tables';
 
 /** Which quarantine rows a command looks at; every field narrows. */
 export interface QuarantineFilter {
@@ -19,7 +20,9 @@ export interface StoredQuarantine extends QuarantinedDelivery {
 /** Where a page of quarantine rows ended, in key order. */
 export type QuarantineCursor = Pick<StoredQuarantine, 'instituteId' | 'stage' | 'quarantineId'>;
 
-type Reader = Pick<ClickHouse, 'query'>;
+type Reader = Pick<ClickHouse, 'query' | 'database'>;
+
+const quarantineOf = (ch: Reader) => tableRef(ch.database, QUARANTINE_TABLE);
 
 function where(f: QuarantineFilter, after: QuarantineCursor | null = null): string {
   const conditions = ['1'];
@@ -36,7 +39,7 @@ function where(f: QuarantineFilter, after: QuarantineCursor | null = null): stri
 
 /** Quarantine rows matching the filter (one per key, as FINAL collapses copies). */
 export async function countQuarantine(ch: Reader, f: QuarantineFilter): Promise<number> {
-  const [row] = await ch.query<{ n: string }>('quarantine:count', `SELECT count() AS n FROM ${QUARANTINE_TABLE} FINAL WHERE ${where(f)}`);
+  const [row] = await ch.query<{ n: string }>('quarantine:count', `SELECT count() AS n FROM ${quarantineOf(ch)} FINAL WHERE ${where(f)}`);
   return Number(row.n);
 }
 
@@ -59,7 +62,7 @@ export async function readQuarantinePage(
   }>(
     'quarantine:page',
     `SELECT institute_id, quarantine_id, stage, event_name, received_at_ms, reason, raw, raw_encoding
-       FROM ${QUARANTINE_TABLE} FINAL WHERE ${where(f, after)}
+       FROM ${quarantineOf(ch)} FINAL WHERE ${where(f, after)}
       ORDER BY institute_id, stage, quarantine_id LIMIT ${sqlNumber(pageSize)}`,
   );
   return rows.map((r) => ({
@@ -87,7 +90,7 @@ export async function quarantineByReason(ch: Reader, limit: number, width = 100)
   const rows = await ch.query<{ institute_id: string; stage: string; reason: string; n: string; newest: string }>(
     'quarantine:by-reason',
     `SELECT institute_id, stage, substring(reason, 1, ${sqlNumber(width)}) AS reason, count() AS n, toString(max(received_at)) AS newest
-       FROM ${QUARANTINE_TABLE} FINAL GROUP BY institute_id, stage, reason ORDER BY n DESC, institute_id, stage, reason LIMIT ${sqlNumber(limit)}`,
+       FROM ${quarantineOf(ch)} FINAL GROUP BY institute_id, stage, reason ORDER BY n DESC, institute_id, stage, reason LIMIT ${sqlNumber(limit)}`,
   );
   return rows.map((r) => ({ instituteId: r.institute_id, stage: r.stage, reason: r.reason, count: Number(r.n), newest: r.newest }));
 }

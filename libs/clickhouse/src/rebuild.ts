@@ -30,7 +30,7 @@ import { ClickHouseWriter, type WriterMetrics } from './writer';
 const SOURCE = 'rebuild';
 
 /** What the rebuild needs of a connection: statements, reads and inserts. */
-type Connection = Pick<ClickHouse, 'query' | 'command' | 'insert'>;
+type Connection = Pick<ClickHouse, 'query' | 'command' | 'insert' | 'database'>;
 
 /** The swap began and did not finish: the fresh tables are kept, and running the swap again finishes it. */
 export class SwapUnfinished extends Error {}

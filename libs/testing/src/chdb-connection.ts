@@ -1,9 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sqlIdent, type ClickHouseConnection, type Row } from '@wise/clickhouse';
+import { sqlIdent, tableRef, type ClickHouseConnection, type Row } from '@wise/clickhouse';
 
 type ChdbSession = { queryAsync(sql: string, opts?: { format?: string }): Promise<{ text(): string }>; close(): void };
+
+export interface ChdbOptions {
+  /** A data directory of the caller's, kept after the last close so that it can be opened again; by default a fresh one, removed then. */
+  dataDir?: string;
+  /**
+   * A ClickHouse config file for the engine (users and access). The engine runs every statement as
+   * its user `default`, so a test of another user's rights gives that user's definition that name.
+   */
+  configFile?: string;
+}
 
 /**
  * chDB allows one data directory per process, and `USE` is the session's: every connection of
@@ -19,26 +29,31 @@ class SharedSession {
   private constructor(
     private readonly session: ChdbSession,
     private readonly dir: string,
+    private readonly options: ChdbOptions,
   ) {}
 
-  static acquire(): SharedSession {
-    if (!SharedSession.current) {
+  static acquire(options: ChdbOptions): SharedSession {
+    let current = SharedSession.current;
+    if (current && (current.options.dataDir !== options.dataDir || current.options.configFile !== options.configFile))
+      throw new Error('chDB runs one data directory per process: close every ChdbConnection before opening one with other options');
+    if (!current) {
       // chDB is a dev dependency (the official engine, 26.x, in-process, 180 MB): loaded only by
       // the tests that ask for the current engine.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { Session } = require('chdb') as { Session: new (path: string) => ChdbSession };
-      const dir = mkdtempSync(join(tmpdir(), 'wise-chdb-'));
-      SharedSession.current = new SharedSession(new Session(dir), dir);
+      const { Session } = require('chdb') as { Session: new (path: string, opts?: { connectionArgs?: string[] }) => ChdbSession };
+      const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'wise-chdb-'));
+      const args = options.configFile ? { connectionArgs: [`--config-file=${options.configFile}`] } : undefined;
+      current = SharedSession.current = new SharedSession(new Session(dir, args), dir, options);
     }
-    SharedSession.current.refs++;
-    return SharedSession.current;
+    current.refs++;
+    return current;
   }
 
   release(): void {
     if (--this.refs > 0) return;
     SharedSession.current = null;
     this.session.close();
-    rmSync(this.dir, { recursive: true, force: true });
+    if (this.options.dataDir === undefined) rmSync(this.dir, { recursive: true, force: true });
   }
 
   run(database: string, sql: string, format?: string): Promise<string> {
@@ -60,15 +75,26 @@ class SharedSession {
  * statement on it, proving the SQL runs unchanged on 18.16 (the native stack) and on 26.x.
  */
 export class ChdbConnection implements ClickHouseConnection {
-  private readonly shared = SharedSession.acquire();
+  private readonly shared: SharedSession;
   private closed = false;
 
-  private constructor(readonly database: string) {}
+  private constructor(
+    readonly database: string,
+    options: ChdbOptions,
+  ) {
+    this.shared = SharedSession.acquire(options);
+  }
 
-  static async open(database: string): Promise<ChdbConnection> {
-    const conn = new ChdbConnection(sqlIdent(database));
+  /** A connection to `database`, created if missing. */
+  static async open(database: string, options: ChdbOptions = {}): Promise<ChdbConnection> {
+    const conn = new ChdbConnection(sqlIdent(database), options);
     await conn.ensureDatabase();
     return conn;
+  }
+
+  /** A connection to a `database` that exists already in `options.dataDir`, for a user who may not create one. */
+  static reopen(database: string, options: ChdbOptions & { dataDir: string }): ChdbConnection {
+    return new ChdbConnection(sqlIdent(database), options);
   }
 
   /** The engine's version, e.g. 26.7.2.1. */
@@ -97,7 +123,7 @@ export class ChdbConnection implements ClickHouseConnection {
     const body = rows.map((r) => JSON.stringify(r)).join('\n');
     await this.shared.run(
       this.database,
-      `INSERT INTO ${sqlIdent(table)} SETTINGS date_time_input_format = 'best_effort' FORMAT JSONEachRow\n${body}`,
+      `INSERT INTO ${tableRef(this.database, table)} SETTINGS date_time_input_format = 'best_effort' FORMAT JSONEachRow\n${body}`,
     );
   }
 

@@ -1,3 +1,4 @@
+import { rawDatabaseOf, type ClickHouseConnection } from '@wise/clickhouse';
 import { uniqueName } from './ids';
 
 /**
@@ -35,4 +36,11 @@ export function testEnv(overrides: Record<string, string> = {}): NodeJS.ProcessE
 /** Helpers that drop data refuse any database whose name does not say it is a test's. */
 export function assertTestDatabase(name: string): void {
   if (!/test/.test(name)) throw new Error(`refusing to drop or wipe database "${name}": its name does not contain "test"`);
+}
+
+/** Drops a test's ClickHouse database and the raw database that goes with it (refusing any whose name does not say test). */
+export async function dropTestDatabases(ch: Pick<ClickHouseConnection, 'command'>, database: string): Promise<void> {
+  assertTestDatabase(database);
+  // The raw one first: a connection to `database` cannot run anything once `database` is gone.
+  for (const name of [rawDatabaseOf(database), database]) await ch.command('test-teardown', `DROP DATABASE IF EXISTS ${name}`);
 }

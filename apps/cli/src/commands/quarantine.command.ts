@@ -1,4 +1,5 @@
-import { sqlNumber, sqlString } from '@wise/clickhouse';
+import { sqlNumber, sqlString, tableRef } from '@wise/clickhouse';
+import { QUARANTINE_TABLE } from '@wise/projections';
 import { CliContext, CliError, Flags } from '../cli-context';
 
 export const QUARANTINE_USAGE = 'usage: quarantine list [--institute <slug>] [--limit N]';
@@ -25,7 +26,7 @@ export async function quarantineCommand(ctx: CliContext, args: string[], flags: 
   const rows = await ch.query<Record<string, unknown>>(
     'cli:quarantine',
     `SELECT institute_id, stage, event_name, toString(received_at) AS received_at, quarantine_id, substring(reason, 1, 120) AS reason
-       FROM quarantine FINAL ${where} ORDER BY received_at DESC LIMIT ${sqlNumber(limit)}`,
+       FROM ${tableRef(ch.database, QUARANTINE_TABLE)} FINAL ${where} ORDER BY received_at DESC LIMIT ${sqlNumber(limit)}`,
   );
   if (rows.length === 0) return ctx.print('quarantine is empty');
   ctx.table(rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, escapeControl(String(v))]))));

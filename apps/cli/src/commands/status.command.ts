@@ -1,7 +1,8 @@
-import { quarantineByReason, rebuildState } from '@wise/clickhouse';
+import { quarantineByReason, rawDatabaseOf, rebuildState, tableRef } from '@wise/clickhouse';
 import { ProjectorConfig } from '@wise/config';
 import { consumerLag, KafkaConnection } from '@wise/kafka';
 import { Logger } from '@wise/observability';
+import { EVENTS_TABLE, QUARANTINE_TABLE } from '@wise/projections';
 import { QuarantineReplaysRepository } from '@wise/postgres';
 import { CliContext } from '../cli-context';
 import { escapeControl } from './quarantine.command';
@@ -21,7 +22,7 @@ export async function statusCommand(ctx: CliContext, env: NodeJS.ProcessEnv): Pr
   const config = ProjectorConfig.parse(env);
   await printLag(ctx, config);
   const ch = await ctx.clickhouse();
-  ctx.print(`ClickHouse ${await ch.serverVersion()}, database ${ch.database}`);
+  ctx.print(`ClickHouse ${await ch.serverVersion()}, database ${ch.database} (raw tables in ${rawDatabaseOf(ch.database)})`);
 
   const rebuild = await rebuildState(ch);
   ctx.print(
@@ -35,11 +36,11 @@ export async function statusCommand(ctx: CliContext, env: NodeJS.ProcessEnv): Pr
   const rows = await ch.query<{ institute_id: string; events: string; newest_received: string }>(
     'cli:status',
     `SELECT institute_id, uniqExact(event_id) AS events, toString(max(received_at)) AS newest_received
-       FROM events GROUP BY institute_id ORDER BY institute_id`,
+       FROM ${tableRef(ch.database, EVENTS_TABLE)} GROUP BY institute_id ORDER BY institute_id`,
   );
   const q = await ch.query<{ institute_id: string; n: string }>(
     'cli:status',
-    'SELECT institute_id, uniqExact(quarantine_id) AS n FROM quarantine GROUP BY institute_id',
+    `SELECT institute_id, uniqExact(quarantine_id) AS n FROM ${tableRef(ch.database, QUARANTINE_TABLE)} GROUP BY institute_id`,
   );
   const quarantined = new Map(q.map((r) => [r.institute_id, r.n]));
   const replayed = await new QuarantineReplaysRepository(await ctx.postgres()).countsByInstitute();
