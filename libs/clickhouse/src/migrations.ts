@@ -40,7 +40,7 @@ export function bindMigrations(migrations: readonly Migration[], database: strin
 
 /**
  * Applies what has not been applied yet, in order. Every statement is safe twice (IF NOT EXISTS;
- * a RENAME through applyMigrationStatement), so two apps starting at once, or a crash between a
+ * a RENAME or an ADD COLUMN through applyMigrationStatement), so two apps starting at once, or a crash between a
  * statement and its record, leave the same schema. With `cluster` (CLICKHOUSE_CLUSTER), every
  * statement is first rendered for that cluster (cluster-ddl.ts), the ledger included.
  */
@@ -68,12 +68,36 @@ export async function migrateClickHouse(ch: ClickHouseConnection, migrations = l
 // `RENAME TABLE t TO db.t2` (optionally ON CLUSTER): the one kind of statement with no IF EXISTS.
 const RENAME = /^RENAME\s+TABLE\s+([A-Za-z_]\w*)\s+TO\s+([A-Za-z_]\w*)\.([A-Za-z_]\w*)(\s+ON\s+CLUSTER\s+\w+)?$/i;
 
+// `ALTER TABLE t [ON CLUSTER c] ADD COLUMN a …[, ADD COLUMN b …][, MODIFY ORDER BY …]`: 18.16 has no
+// ADD COLUMN IF NOT EXISTS.
+const ADD_COLUMNS = /^ALTER\s+TABLE\s+([A-Za-z_]\w*)(?:\s+ON\s+CLUSTER\s+\w+)?\s+(ADD\s+COLUMN\b[\s\S]*)$/i;
+
+/** The columns an ALTER adds, when adding columns (and their sorting key) is all it does; else null. */
+function addedColumns(statement: string): { table: string; columns: string[] } | null {
+  const m = ADD_COLUMNS.exec(statement.trim());
+  if (!m) return null;
+  const actions = m[2].split(/,\s*(?=ADD\s+COLUMN\b|MODIFY\s+ORDER\s+BY\b)/i);
+  const columns = actions.map((a) => /^ADD\s+COLUMN\s+([A-Za-z_]\w*)/i.exec(a)?.[1]);
+  if (actions.some((a, i) => !columns[i] && !/^MODIFY\s+ORDER\s+BY\b/i.test(a))) return null;
+  return { table: m[1], columns: columns.filter((c): c is string => c !== undefined) };
+}
+
 /**
  * Runs one statement of a migration (bound, and rendered for the cluster if there is one). Every
  * other statement is safe twice by itself; a RENAME is made so here: skipped once its table has
- * moved, and refused, naming both places, when the table is in both.
+ * moved, and refused, naming both places, when the table is in both. An ALTER that adds columns is
+ * skipped when the table has them all already (a crash between it and its migration's record).
  */
 export async function applyMigrationStatement(ch: ClickHouseConnection, purpose: string, statement: string): Promise<void> {
+  const adds = addedColumns(statement);
+  if (adds) {
+    const have = await ch.query<{ name: string }>(
+      purpose,
+      `SELECT name FROM system.columns WHERE database = ${sqlString(ch.database)} AND table = ${sqlString(adds.table)}
+         AND name IN (${adds.columns.map(sqlString).join(', ')})`,
+    );
+    if (have.length === adds.columns.length) return;
+  }
   const rename = RENAME.exec(statement.trim());
   if (rename) {
     const [, from, toDatabase, to] = rename;
