@@ -6,5 +6,4 @@ export { eventStoreRow, type StoredEvent } from './event-store';
 export { ingestionQuarantineRow, quarantineRow, refusedRowQuarantine, wellFormedQuarantineRow, type Quarantined } from './quarantine';
 export { projectEvents, projectKafkaBatch, type ProjectedBatch, type SourceMessage } from './project-batch';
 export { NOT_REPLAYABLE, replayVerdict, type QuarantinedDelivery, type ReplayVerdict } from './quarantine-replay';
-export { instalmentKey } from './fees.projection';
 export { UNKNOWN_START_S } from './sessions.projection';
