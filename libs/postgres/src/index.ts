@@ -2,3 +2,4 @@ export * from './postgres';
 export * from './migrations';
 export * from './institutes.repository';
 export * from './quarantine-replays.repository';
+export * from './event-generations.repository';
