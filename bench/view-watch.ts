@@ -1,6 +1,5 @@
 import { sqlString, type ClickHouseConnection } from '@wise/clickhouse';
 import { parseWiseBody } from '@wise/contracts';
-import { instalmentKey } from '@wise/projections';
 
 /**
  * Freshness into the views an analyst reads: for the deliveries that make a row of `invoices`,
@@ -15,12 +14,13 @@ export type WatchedView = (typeof WATCHED_VIEWS)[number];
 
 interface Watch {
   view: WatchedView;
-  /** The view's key columns and this delivery's values, institute first. */
+  /** The view's key columns (as text) and this delivery's values, institute first. */
   key: string[];
 }
 
 const KEY_COLUMNS: Record<WatchedView, string[]> = {
-  invoices: ['institute_id', 'student_id', 'classroom_id', 'instalment_key'],
+  // An instalment is its index, whether or not this version carries its installmentId.
+  invoices: ['institute_id', 'student_id', 'classroom_id', 'toString(instalment_index)'],
   sessions: ['institute_id', 'session_id'],
   attendance: ['institute_id', 'session_id'],
 };
@@ -35,12 +35,7 @@ export function watchOf(institute: string, body: string): Watch | null {
       const meta = payload.transaction?.metadata ?? {};
       return {
         view: 'invoices',
-        key: [
-          institute,
-          String(payload.student?._id ?? ''),
-          String(payload.classroom?._id ?? ''),
-          instalmentKey(String(meta.installmentId ?? ''), Number(meta.index)),
-        ],
+        key: [institute, String(payload.student?._id ?? ''), String(payload.classroom?._id ?? ''), String(Number(meta.index))],
       };
     }
     case 'SessionsCreatedEvent': {

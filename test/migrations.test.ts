@@ -128,7 +128,13 @@ describe('PostgreSQL migrations', () => {
     const tables = await pg.query<{ table_name: string }>(
       "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
     );
-    expect(tables.map((t) => t.table_name)).toEqual(['institute_keys', 'institutes', 'quarantine_replays', 'schema_migrations']);
+    expect(tables.map((t) => t.table_name)).toEqual([
+      'event_generations',
+      'institute_keys',
+      'institutes',
+      'quarantine_replays',
+      'schema_migrations',
+    ]);
     const again = await Promise.all([migratePostgres(pg), migratePostgres(pg)]);
     expect(again).toEqual([[], []]);
   });

@@ -27,6 +27,8 @@ const urlOf = (database: string) => `postgres://postgres@127.0.0.1:5432/${databa
  */
 const EXPECTED: Record<AppName, Record<string, string[]>> = {
   ingestion: {
+    event_generation_order: ['USAGE'],
+    event_generations: ['INSERT', 'SELECT', 'UPDATE'],
     institutes: ['SELECT', 'UPDATE(learned_at)', 'UPDATE(learned_header)'],
     institute_keys: ['SELECT'],
     schema_migrations: ['SELECT'],

@@ -87,7 +87,7 @@ export const SNAPSHOT_VIEWS: Record<string, string> = {
   unmatched_participants: 'institute_id, session_id, participant',
   recordings: 'institute_id, session_id, recording_type, part_index',
   recordings_by_classroom_month: 'institute_id, classroom_id, month',
-  invoices: 'institute_id, student_id, classroom_id, instalment_key',
+  invoices: 'institute_id, student_id, classroom_id, instalment_index',
   payments: 'institute_id, transaction_id',
   revenue_daily: 'institute_id, day, classroom_id, currency',
   revenue_monthly: 'institute_id, month, classroom_id, currency',

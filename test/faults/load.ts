@@ -20,7 +20,10 @@ export { LOAD };
 export class LoadRecord {
   readonly stats = new SendStats();
   readonly durationsMs: number[] = [];
-  /** Event ids (derived as ingestion derives them) of bodies answered 200. */
+  /**
+   * Event ids (derived as ingestion derives them) of bodies answered 200: the body's own id, as no
+   * body is sent again past its copy window (4 h 16 min) within a scenario.
+   */
   readonly acceptedIds = new Set<string>();
 
   onAttempt = (d: Delivery, outcome: string, started: number, ended: number): void => {

@@ -5,6 +5,7 @@ import type { BodyBudget } from './webhooks/body-budget';
 export class IngestionMetrics {
   readonly requests;
   readonly quarantined;
+  readonly resentAsNewEvent;
   readonly kafkaSendSeconds;
   readonly kafkaBatchMessages;
   readonly kafkaBatchBytes;
@@ -12,10 +13,15 @@ export class IngestionMetrics {
   constructor(readonly metrics: Metrics) {
     this.requests = metrics.counter(
       'webhook_requests_total',
-      'Webhook requests by institute, event and outcome (accepted, quarantined, unauthorized, kafka_unavailable, queue_full, institute_queue_full, record_too_large, ...)',
+      'Webhook requests by institute, event and outcome (accepted, quarantined, unauthorized, kafka_unavailable, queue_full, institute_queue_full, postgres_unavailable, record_too_large, ...)',
       ['institute', 'event', 'outcome'] as const,
     );
     this.quarantined = metrics.counter('quarantined_total', 'Authenticated bodies kept in the quarantine topic', ['institute'] as const);
+    this.resentAsNewEvent = metrics.counter(
+      'resent_as_new_event_total',
+      'Bodies received again past their retry window after a later event of their entity, stored as a new event (a new event id)',
+      ['event'] as const,
+    );
     this.kafkaSendSeconds = metrics.histogram(
       'kafka_send_seconds',
       'Time from a batch send to its acks=all acknowledgement',

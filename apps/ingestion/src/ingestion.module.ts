@@ -4,11 +4,12 @@ import { LoggerModule } from 'nestjs-pino';
 import { IngestionConfig } from '@wise/config';
 import { BatchPublisher, KafkaConnection, maxRecordBytes } from '@wise/kafka';
 import { Logger, Metrics } from '@wise/observability';
-import { assertPostgresMigrated, InstitutesRepository, Postgres } from '@wise/postgres';
+import { assertPostgresMigrated, EventGenerationsRepository, InstitutesRepository, Postgres } from '@wise/postgres';
 import { HealthController } from './health/health.controller';
 import { ReadinessService } from './health/readiness.service';
 import { IngestionMetrics } from './ingestion.metrics';
 import { OperationsServer } from './operations';
+import { EventIdentityService } from './webhooks/event-identity.service';
 import { InstituteKeysService } from './webhooks/institute-keys.service';
 import { WebhooksService } from './webhooks/webhooks.service';
 
@@ -32,8 +33,15 @@ class IngestionShutdown implements OnApplicationShutdown {
   providers: [
     { provide: Metrics, useFactory: () => new Metrics('ingestion') },
     { provide: IngestionMetrics, useFactory: (m: Metrics) => new IngestionMetrics(m), inject: [Metrics] },
-    { provide: Postgres, useFactory: (c: IngestionConfig) => new Postgres(c.DATABASE_URL, 2), inject: [IngestionConfig] },
+    // Institutes' keys, and the generations of timeless events (one short statement per such webhook).
+    { provide: Postgres, useFactory: (c: IngestionConfig) => new Postgres(c.DATABASE_URL, 4), inject: [IngestionConfig] },
     { provide: InstitutesRepository, useFactory: (pg: Postgres) => new InstitutesRepository(pg), inject: [Postgres] },
+    { provide: EventGenerationsRepository, useFactory: (pg: Postgres) => new EventGenerationsRepository(pg), inject: [Postgres] },
+    {
+      provide: EventIdentityService,
+      useFactory: (r: EventGenerationsRepository, m: IngestionMetrics, log: Logger) => new EventIdentityService(r, m, log),
+      inject: [EventGenerationsRepository, IngestionMetrics, Logger],
+    },
     {
       provide: KafkaConnection,
       useFactory: (c: IngestionConfig, log: Logger) =>

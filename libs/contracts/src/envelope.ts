@@ -50,6 +50,7 @@ export interface QuarantineEnvelope {
 /**
  * Event identity: Wise sends no id, so a delivery is named by a hash of (institute, raw bytes).
  * A retry of the same delivery resends the same bytes and gets the same id everywhere downstream.
+ * A timeless body that Wise sends again as a new event gets a generation of it (resent-bodies.ts).
  */
 export function deriveEventId(instituteId: string, raw: Buffer): string {
   return createHash('sha256').update(instituteId).update('\n').update(raw).digest('hex').slice(0, 32);

@@ -4,3 +4,4 @@ export * from './topics';
 export * from './events';
 export * from './institute-key';
 export * from './accepted-event';
+export * from './resent-bodies';

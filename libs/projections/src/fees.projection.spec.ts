@@ -1,6 +1,6 @@
 import { instalmentKey, projectInvoice, projectPayment } from './fees.projection';
 import { at, envelope, RECEIVED_S, refusal } from './projection.fixtures';
-import { INVOICE_EVENTS, PAYMENT_EVENTS } from './tables';
+import { INVOICE_EVENTS, MONEY_BY_TIME, PAYMENT_EVENTS } from './tables';
 
 const classroom = { _id: 'c1', name: 'Physics' };
 const student = { _id: 'u1', name: 'Alice' };
@@ -38,6 +38,30 @@ describe('projectInvoice', () => {
       charged_at: at('2024-06-01T08:00:00Z'),
       ...expected,
     });
+  });
+
+  // One instalment sent first without its installmentId, then with it: two fact rows (each its
+  // own event) that agree on what the views group by, (student, classroom, instalment_index), and
+  // whose money rows name the same owner, which is how a revenue round finds both.
+  it('gives both versions of an instalment the index and owner the views group by', () => {
+    const versions = [
+      { index: 3, installmentId: '' },
+      { index: 3, installmentId: 'inst-a3' },
+    ].map((metadata) => projectInvoice(envelope(invoiceBody(metadata))));
+    expect(versions.map((rows) => rows[INVOICE_EVENTS]![0])).toEqual([
+      expect.objectContaining({ student_id: 'u1', classroom_id: 'c1', instalment_index: 3, instalment_key: 'index:3', installment_id: '' }),
+      expect.objectContaining({
+        student_id: 'u1',
+        classroom_id: 'c1',
+        instalment_index: 3,
+        instalment_key: 'inst-a3',
+        installment_id: 'inst-a3',
+      }),
+    ]);
+    expect(versions.map((rows) => rows[MONEY_BY_TIME]![0])).toEqual([
+      expect.objectContaining({ kind: 'invoice', student_id: 'u1', classroom_id: 'c1', at_s: at('2024-06-01T08:00:00Z') }),
+      expect.objectContaining({ kind: 'invoice', student_id: 'u1', classroom_id: 'c1', at_s: at('2024-06-01T08:00:00Z') }),
+    ]);
   });
 
   // What the contract refuses never reaches the projection: the reason names the field.

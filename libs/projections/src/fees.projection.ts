@@ -3,9 +3,11 @@ import { baseColumns, envelopeTimeMs, guaranteed, timeMs, toDateTime, toNullable
 import { INVOICE_EVENTS, MONEY_BY_TIME, PAYMENT_EVENTS, type ProjectedRows } from './tables';
 
 /**
- * Names one instalment: Wise's installmentId when it fills it, else `index:<n>`. Wise re-sends the
- * invoice of every instalment whenever one is added, so the views keep one row per
- * (institute, student, classroom, instalment_key).
+ * Names one version's fact row (invoice_events and money_by_time sort by it): Wise's installmentId
+ * when this version fills it, else `index:<n>`. It is not the instalment: Wise may send one
+ * instalment without its id and later with it, so the serving layer groups the versions by
+ * (institute, student, classroom, instalment_index) instead. Kept as it was so that an event
+ * projected again lands on its own earlier rows.
  */
 export function instalmentKey(installmentId: string, index: number): string {
   return installmentId !== '' ? installmentId : `index:${index}`;

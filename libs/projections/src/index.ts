@@ -13,5 +13,4 @@ export {
   type QuarantinedDelivery,
   type ReplayVerdict,
 } from './quarantine-replay';
-export { instalmentKey } from './fees.projection';
 export { UNKNOWN_START_S } from './sessions.projection';

@@ -11,7 +11,7 @@ import {
   computeInvoices,
   computePayments,
   computeRevenueDays,
-  INVOICE_STORE_COLUMNS,
+  INSTALMENT_STORE_COLUMNS,
   monthlyRevenue,
   PAYMENT_STORE_COLUMNS,
   REVENUE_STORE_COLUMNS,
@@ -41,7 +41,7 @@ export const ROUND_STEPS = [
   'keys:week_scopes',
   'write:attendance_weekly_store',
   'write:recordings_store',
-  'write:invoices_store',
+  'write:instalments_store',
   'write:payments_store',
   'keys:revenue_days',
   'write:revenue_daily_store',
@@ -304,8 +304,8 @@ export class ServingRefresh {
     const owners = r.in('invoice_owners', ['institute_id', 'student_id', 'classroom_id']);
     const payments = r.in('payments', ['institute_id', 'transaction_id']);
     if (touched.invoiceOwners.size > 0) {
-      await this.between('write:invoices_store');
-      await this.insert('invoices_store', INVOICE_STORE_COLUMNS, computeInvoices(this.t, owners), v + 1);
+      await this.between('write:instalments_store');
+      await this.insert('instalments_store', INSTALMENT_STORE_COLUMNS, computeInvoices(this.t, owners), v + 1);
     }
     if (touched.payments.size > 0) {
       await this.between('write:payments_store');

@@ -24,7 +24,7 @@ export const SERVING_STORES = [
   'engagement_store',
   'attendance_store',
   'recordings_store',
-  'invoices_store',
+  'instalments_store',
   'payments_store',
   'revenue_daily_store',
   'attendance_weekly_store',

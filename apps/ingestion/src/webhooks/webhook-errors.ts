@@ -1,6 +1,12 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 
-/** Kafka could not take the event in time: Wise must retry, so the answer is 503, never 200. */
+/** What a 503 asks Wise to wait before retrying. */
+export const RETRY_AFTER_SECONDS = 30;
+
+/**
+ * Kafka could not take the event in time, or PostgreSQL could not give a timeless event its id:
+ * Wise must retry, so the answer is 503, never 200.
+ */
 export class RetryLaterException extends HttpException {
   constructor(
     readonly retryAfterSeconds: number,

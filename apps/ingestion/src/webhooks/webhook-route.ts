@@ -77,7 +77,7 @@ export function describeWebhookRoute(document: OpenAPIObject): void {
         '415': { description: 'Content-Encoding other than identity (gzip, deflate, ...); nothing stored, send it uncompressed' },
         '503': {
           description:
-            'Kafka did not acknowledge in time, the queue for Kafka is full, no room for the body (INGEST_QUEUE_MAX_BYTES for the process, INGEST_INSTITUTE_MAX_BYTES for the institute; the message names which), institutes not loaded from PostgreSQL yet, or keys could not be reloaded for INSTITUTES_MAX_STALENESS_MS; nothing promised, retry (Retry-After)',
+            'Kafka did not acknowledge in time, the queue for Kafka is full, no room for the body (INGEST_QUEUE_MAX_BYTES for the process, INGEST_INSTITUTE_MAX_BYTES for the institute; the message names which), institutes not loaded from PostgreSQL yet, keys could not be reloaded for INSTITUTES_MAX_STALENESS_MS, or PostgreSQL did not decide the id of a membership, suspension or payment event; nothing promised, retry (Retry-After)',
         },
       },
     },

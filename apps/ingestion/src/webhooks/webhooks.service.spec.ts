@@ -1,11 +1,12 @@
-import { deriveEventId, hashInstituteKey, kafkaKey, parseEnvelope } from '@wise/contracts';
+import { deriveEventId, generationEventId, hashInstituteKey, kafkaKey, parseEnvelope } from '@wise/contracts';
 import { IngestionConfig } from '@wise/config';
 import { maxRecordBytes, RecordTooLargeError, type BatchPublisher, type OutgoingMessage } from '@wise/kafka';
 import { Logger, Metrics } from '@wise/observability';
-import type { InstitutesRepository } from '@wise/postgres';
+import type { BodyReceipt, EventGenerationsRepository, Generation, InstitutesRepository } from '@wise/postgres';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IngestionMetrics } from '../ingestion.metrics';
+import { EventIdentityService } from './event-identity.service';
 import { InstituteKeysService } from './institute-keys.service';
 import { RetryLaterException } from './webhook-errors';
 import { WebhooksService } from './webhooks.service';
@@ -15,8 +16,18 @@ const config = IngestionConfig.parse({});
 const fixture = (name: string) =>
   readFileSync(join(__dirname, '..', '..', '..', '..', 'libs', 'testing', 'fixtures', 'wise', `${name}.json`));
 
-/** The service with a real key check and a publisher that records (or refuses) what it is given. */
-async function setup(publish: (m: OutgoingMessage) => Promise<void> = async () => undefined) {
+/** Stands in for PostgreSQL: the generation each receipt gets, recorded. */
+type Generations = (r: BodyReceipt) => Promise<Generation>;
+
+/**
+ * The service with a real key check, a publisher that records (or refuses) what it is given, and
+ * generations from `generations` (PostgreSQL's part is tested against PostgreSQL in test/ingestion).
+ */
+async function setup(
+  publish: (m: OutgoingMessage) => Promise<void> = async () => undefined,
+  generations: Generations = async () => ({ generation: 0, started: true }),
+  deadlineMs?: number,
+) {
   const repository = {
     loadEnabledWithKeys: async () => [
       { slug: 'acme', name: 'Acme', keyHeader: 'x-wise-key', enabled: true, keys: [{ id: 1, ...hashInstituteKey(KEY) }] },
@@ -32,7 +43,16 @@ async function setup(publish: (m: OutgoingMessage) => Promise<void> = async () =
     },
   } as unknown as BatchPublisher;
   const metrics = new IngestionMetrics(new Metrics('ingestion'));
-  return { service: new WebhooksService(publisher, config, metrics, new Logger('test', 'error')), published, metrics };
+  const asked: BodyReceipt[] = [];
+  const generationsRepository = {
+    generationOf: (r: BodyReceipt) => {
+      asked.push(r);
+      return generations(r);
+    },
+  } as unknown as EventGenerationsRepository;
+  const logger = new Logger('test', 'error');
+  const identity = new EventIdentityService(generationsRepository, metrics, logger, deadlineMs);
+  return { service: new WebhooksService(publisher, identity, config, metrics, logger), published, metrics, asked };
 }
 
 describe('WebhooksService.receive', () => {
@@ -106,5 +126,53 @@ describe('WebhooksService.receive', () => {
     expect((error as RetryLaterException).retryAfterSeconds).toBeGreaterThan(0);
     const counted = await metrics.requests.get();
     expect(counted.values.map((v) => v.labels.outcome)).toEqual(['kafka_unavailable']);
+  });
+
+  describe("timeless events: the id of the body's generation", () => {
+    it("asks for the generation of a membership body only, and publishes under the generation's id", async () => {
+      const { service, published, metrics, asked } = await setup(undefined, async () => ({ generation: 2, started: true }));
+      const raw = fixture('StudentAddedToClassroomEvent');
+      const answer = await service.receive('acme', raw);
+      const eventId = generationEventId(deriveEventId('acme', raw), 2);
+      expect(answer).toEqual({ status: 'accepted', eventId });
+      const env = parseEnvelope(published[0].value);
+      expect(env.ok && env.head.eventId).toBe(eventId);
+      const body = JSON.parse(raw.toString());
+      expect(asked).toEqual([
+        expect.objectContaining({
+          baseId: deriveEventId('acme', raw),
+          instituteId: 'acme',
+          entity: JSON.stringify(['member', body.payload.classroom._id, 'student', body.payload.student._id]),
+        }),
+      ]);
+      expect((await metrics.resentAsNewEvent.get()).values).toEqual([
+        expect.objectContaining({ labels: { event: 'StudentAddedToClassroomEvent' }, value: 1 }),
+      ]);
+      // An event with a time of its own never asks: its copies are always retries.
+      await service.receive('acme', fixture('CertificateIssuedEvent'));
+      expect(asked).toHaveLength(1);
+    });
+
+    it.each([
+      ['the first receipt of a body', { generation: 0, started: true }],
+      ['a retry of a later generation', { generation: 1, started: false }],
+    ])('does not count %s as a new event', async (_case, generation) => {
+      const { service, metrics } = await setup(undefined, async () => generation);
+      await service.receive('acme', fixture('StudentSuspensionUpdatedEvent'));
+      expect((await metrics.resentAsNewEvent.get()).values.filter((v) => v.value > 0)).toEqual([]);
+    });
+
+    it.each([
+      ['PostgreSQL refuses', () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432'))],
+      ['PostgreSQL does not answer within the deadline', () => new Promise<Generation>(() => undefined)],
+    ])('answers 503 and publishes nothing when %s', async (_case, generations) => {
+      const { service, published, metrics } = await setup(undefined, generations, 50);
+      const error = await service.receive('acme', fixture('FeePaymentCompletedEvent')).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RetryLaterException);
+      expect((error as RetryLaterException).getStatus()).toBe(503);
+      expect(published).toEqual([]);
+      const counted = await metrics.requests.get();
+      expect(counted.values.map((v) => [v.labels.event, v.labels.outcome])).toEqual([['FeePaymentCompletedEvent', 'postgres_unavailable']]);
+    });
   });
 });

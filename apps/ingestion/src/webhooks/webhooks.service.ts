@@ -4,16 +4,16 @@ import { IngestionConfig } from '@wise/config';
 import { BatchPublisher, QueueFullError, RecordTooLargeError } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { IngestionMetrics } from '../ingestion.metrics';
-import { RetryLaterException } from './webhook-errors';
+import { EventIdentityService } from './event-identity.service';
+import { RETRY_AFTER_SECONDS, RetryLaterException } from './webhook-errors';
 
 export type WebhookAnswer = { status: 'accepted'; eventId: string } | { status: 'quarantined'; eventId: string; reason: string };
-
-const RETRY_AFTER_SECONDS = 30;
 
 @Injectable()
 export class WebhooksService {
   constructor(
     private readonly publisher: BatchPublisher,
+    private readonly identity: EventIdentityService,
     private readonly config: IngestionConfig,
     private readonly metrics: IngestionMetrics,
     private readonly logger: Logger,
@@ -23,26 +23,28 @@ export class WebhooksService {
   async receive(institute: string, body: unknown): Promise<WebhookAnswer> {
     const receivedAt = Date.now();
     const raw = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
-    const eventId = deriveEventId(institute, raw);
+    const bodyId = deriveEventId(institute, raw);
     const parsed = raw.length === 0 ? { ok: false as const, reason: 'empty body', eventName: null } : parseWiseBody(raw);
 
     if (parsed.ok) {
+      const eventId = await this.identity.idOf(institute, bodyId, parsed, receivedAt);
       const { key, value } = acceptedEventRecord(institute, eventId, receivedAt, parsed, raw);
       await this.publish(this.config.KAFKA_EVENTS_TOPIC, key, value, institute, parsed.eventName, eventId);
       this.metrics.requests.inc({ institute, event: parsed.eventName, outcome: 'accepted' });
       return { status: 'accepted', eventId };
     }
 
+    // A quarantined body is kept under its own id: it is not an event yet (quarantine replay).
     const value = serializeQuarantine(
-      { eventId, instituteId: institute, eventName: parsed.eventName, receivedAt, reason: parsed.reason },
+      { eventId: bodyId, instituteId: institute, eventName: parsed.eventName, receivedAt, reason: parsed.reason },
       raw,
     );
     const eventLabel = parsed.eventName && isWiseEventName(parsed.eventName) ? parsed.eventName : '(invalid)';
-    await this.publish(this.config.KAFKA_QUARANTINE_TOPIC, kafkaKey(institute, null, eventId), value, institute, eventLabel, eventId);
+    await this.publish(this.config.KAFKA_QUARANTINE_TOPIC, kafkaKey(institute, null, bodyId), value, institute, eventLabel, bodyId);
     this.metrics.requests.inc({ institute, event: eventLabel, outcome: 'quarantined' });
     this.metrics.quarantined.inc({ institute });
-    this.logger.warn('webhook quarantined', { institute, eventId, reason: parsed.reason });
-    return { status: 'quarantined', eventId, reason: parsed.reason };
+    this.logger.warn('webhook quarantined', { institute, eventId: bodyId, reason: parsed.reason });
+    return { status: 'quarantined', eventId: bodyId, reason: parsed.reason };
   }
 
   private async publish(topic: string, key: string, value: Buffer, institute: string, event: string, eventId: string): Promise<void> {

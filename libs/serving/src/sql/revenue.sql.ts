@@ -2,12 +2,12 @@ import type { TableNames } from '../tables';
 import { liveLatestRows } from './latest-rows';
 import { localDate, type TimeZones } from './local-time';
 
-export const INVOICE_STORE_COLUMNS = [
+export const INSTALMENT_STORE_COLUMNS = [
   'institute_id',
   'student_id',
   'classroom_id',
-  'instalment_key',
   'instalment_index',
+  'installment_id',
   'amount_minor',
   'currency',
   'charged_at',
@@ -20,17 +20,21 @@ export const INVOICE_STORE_COLUMNS = [
 ];
 
 /**
- * Invoices: one row per instalment (institute, student, classroom, instalment_key), however often
- * Wise re-sends it. charged_at is the first charge seen; other fields from the latest version (by
- * the event's time, else earliest receipt, then event id). `paid_when_sent` is as sent with the
- * invoice: no webhook reports that an invoice was paid later, or refunded. `filter` selects on
- * (institute_id, student_id, classroom_id).
+ * Invoices: one row per instalment, (institute_id, student_id, classroom_id, instalment_index),
+ * however often Wise re-sends it and whether or not a version carries its installmentId: the
+ * index is Wise's own name for the instalment and every version has it (the contract requires
+ * it), while installmentId is sometimes left empty, so grouping by it split one instalment in two.
+ * installment_id is the latest non-empty one. charged_at is the first charge seen; the other
+ * fields come from the latest version (by the event's time, else earliest receipt, then event id).
+ * `paid_when_sent` is as sent with the invoice: no webhook reports that an invoice was paid later,
+ * or refunded. `filter` selects fact rows on (institute_id, student_id, classroom_id): whole
+ * owners, since the fact table's instalment_key ('index:<n>' or the id) differs between versions.
  */
 export function computeInvoices(t: TableNames, filter: string): string {
   return `
 SELECT
-    institute_id, student_id, classroom_id, instalment_key,
-    argMax(instalment_index, k) AS instalment_index,
+    institute_id, student_id, classroom_id, instalment_index,
+    argMaxIf(installment_id, k, installment_id != '') AS installment_id,
     argMax(amount_minor, k) AS amount_minor,
     argMax(currency, k) AS currency,
     min(charged_at) AS charged_at,
@@ -43,21 +47,21 @@ SELECT
 FROM
 (
     SELECT
-        institute_id, student_id, classroom_id, instalment_key, tuple(at_ms, event_id) AS k,
-        instalment_index, amount_minor, currency, charged_at, due_on, paid, fee_type, note, student_name, classroom_name
+        institute_id, student_id, classroom_id, instalment_index, tuple(at_ms, event_id) AS k,
+        installment_id, amount_minor, currency, charged_at, due_on, paid, fee_type, note, student_name, classroom_name
     FROM
     (
         SELECT
-            institute_id, student_id, classroom_id, instalment_key, event_id, min(at_ms) AS at_ms,
-            any(instalment_index) AS instalment_index, any(amount_minor) AS amount_minor, any(currency) AS currency,
-            any(charged_at) AS charged_at, any(due_on) AS due_on, any(paid) AS paid, any(fee_type) AS fee_type,
-            any(note) AS note, any(student_name) AS student_name, any(classroom_name) AS classroom_name
+            institute_id, student_id, classroom_id, assumeNotNull(instalment_index) AS instalment_index, event_id,
+            min(at_ms) AS at_ms, any(installment_id) AS installment_id, any(amount_minor) AS amount_minor,
+            any(currency) AS currency, any(charged_at) AS charged_at, any(due_on) AS due_on, any(paid) AS paid,
+            any(fee_type) AS fee_type, any(note) AS note, any(student_name) AS student_name, any(classroom_name) AS classroom_name
         FROM ${t.invoice_events}
         WHERE ${filter}
-        GROUP BY institute_id, student_id, classroom_id, instalment_key, event_id
+        GROUP BY institute_id, student_id, classroom_id, instalment_index, event_id
     )
 )
-GROUP BY institute_id, student_id, classroom_id, instalment_key`;
+GROUP BY institute_id, student_id, classroom_id, instalment_index`;
 }
 
 export const PAYMENT_STORE_COLUMNS = [
@@ -111,7 +115,8 @@ GROUP BY institute_id, transaction_id`;
 
 /**
  * Every classroom-day (institute_id, k1 classroom, k2 the day in the institute's time zone) whose
- * money the given facts can move: the charge days of every version of the owners' instalments;
+ * money the given facts can move: the charge days of every version of the owners' instalments
+ * (an instalment counts on its earliest, and a version without its id can move it);
  * for each payment, every classroom any version named on every day any delivery of it was
  * received or dated (its day is its earliest, its classroom its latest, so both can move); and
  * the stored days of `storedClassrooms` (an institute-wide recompute: days no fact counts any more).
@@ -154,9 +159,11 @@ export const REVENUE_STORE_COLUMNS = [
  * and collected (by payment day), in minor units, for the classroom-days `days` lists
  * (institute_id, classroom_id, day). Never summed across currencies; no webhook reports refunds,
  * so collected is gross. The instalments and payments counted on those days are found by time in
- * money_by_time (a payment by its day alone: its latest version may name another classroom than
- * the row of that day), then computed from their facts by the rules above, not read from their
- * stores, which may hold a row an older round has not replaced yet.
+ * money_by_time (an instalment by its owner: its versions' money_key differs when one carries the
+ * installmentId and another does not, and its day is that of its earliest version, which may lie
+ * outside the days; a payment by its day alone: its latest version may name another classroom
+ * than the row of that day), then computed from their facts by the rules above, not read from
+ * their stores, which may hold a row an older round has not replaced yet.
  */
 export function computeRevenueDays(t: TableNames, days: string, instituteFilter: string, zones: TimeZones): string {
   // The UTC span of the days, a day wider each side for any time zone (an index range, not a rule).
@@ -164,8 +171,8 @@ export function computeRevenueDays(t: TableNames, days: string, instituteFilter:
   const atDay = localDate(`toDateTime(at_s, 'UTC')`, zones);
   const invoices = computeInvoices(
     t,
-    `(institute_id, student_id, classroom_id, instalment_key) IN (
-        SELECT institute_id, student_id, classroom_id, money_key FROM ${t.money_by_time}
+    `(institute_id, student_id, classroom_id) IN (
+        SELECT institute_id, student_id, classroom_id FROM ${t.money_by_time}
         WHERE ${instituteFilter} AND kind = 'invoice' AND ${span} AND (institute_id, classroom_id, ${atDay}) IN (${days}))`,
   );
   const payments = computePayments(
