@@ -13,9 +13,15 @@
  * T5 Fri  SessionsCreated lost for good: Zoom's meeting events (start 10:05, 60 min) and Wise's
  *         AttendanceComputed (which names the classroom and teacher) arrive.
  * T6 Fri  14:00-15:00: no meeting event at all arrives, only joins and leaves.
+ *
+ * Eli is enrolled on Saturday, removed on Monday noon and added again on Wednesday noon: Wise sends
+ * the very bytes of Saturday's StudentAdded again (the event carries no time), which ingestion
+ * stores as a new event, the body's next generation (libs/contracts/src/resent-bodies.ts).
+ * Asha's first instalment is invoiced on Saturday without its installmentId, and re-sent with it
+ * on Monday, when her second instalment is added.
  */
-import type { Envelope } from '@wise/contracts';
-import { ev, envelopeOf, zoom, type Body } from './scenario';
+import { generationEventId, type Envelope } from '@wise/contracts';
+import { ev, envelopeOf, invoice, zoom, type Body } from './scenario';
 
 export const SIGNOFF_INSTITUTE = 'harbor-academy';
 
@@ -32,6 +38,7 @@ export const ASHA = { _id: '665f0000000000000000dd01', name: 'Asha Kumar', email
 export const BEN = { _id: '665f0000000000000000dd02', name: 'Ben Lal', email: 'ben@harbor.test' };
 export const CARA = { _id: '665f0000000000000000dd03', name: 'Cara Nair', email: 'cara@harbor.test' };
 export const DINA = { _id: '665f0000000000000000dd04', name: 'Dina Shah', email: 'dina@harbor.test' };
+export const ELI = { _id: '665f0000000000000000dd05', name: 'Eli Roy', email: 'eli@harbor.test' };
 
 const BIOLOGY = { _id: K, name: 'Biology 9', subject: 'Biology', classNumber: 3003 };
 type Person = typeof ASHA;
@@ -66,11 +73,13 @@ const stay = (s: string, p: Person, from: string, to: string): Array<[Body, stri
 const suspension = (p: Person, suspended: boolean) =>
   ev('StudentSuspensionUpdatedEvent', { reason: 'FEE_DELAY', suspended, classroom: BIOLOGY, student: p, teacher: TINA });
 const added = (p: Person) => ev('StudentAddedToClassroomEvent', { classroom: BIOLOGY, student: p });
-
-/** [body, receivedAt] in the order Wise delivered them. */
-const DELIVERIES: Array<[Body, string]> = [
+const removed = (p: Person) => ev('StudentRemovedFromClassroomEvent', { classroom: BIOLOGY, student: p, remove: true });
+/** [body, receivedAt, generation (0 unless stated)] in the order Wise delivered them. */
+const DELIVERIES: Array<[Body, string] | [Body, string, number]> = [
   [ev('TeacherAddedToClassroomEvent', { classroom: BIOLOGY, teacher: TINA }), '2024-08-31T09:00:00Z'],
-  ...[ASHA, BEN, CARA, DINA].map((p): [Body, string] => [added(p), '2024-08-31T09:05:00Z']),
+  ...[ASHA, BEN, CARA, DINA, ELI].map((p): [Body, string] => [added(p), '2024-08-31T09:05:00Z']),
+  // Asha's first instalment, without its installmentId.
+  [invoice(ASHA, BIOLOGY, '', 0, 500000, 'INR', '2024-08-31T08:00:00.000Z'), '2024-08-31T11:00:00Z'],
   // T5's creation never arrives: Wise gave up on it.
   [
     ev('SessionsCreatedEvent', {
@@ -78,6 +87,11 @@ const DELIVERIES: Array<[Body, string]> = [
     }),
     '2024-08-31T10:00:00Z',
   ],
+
+  // Her second instalment added: Wise re-sends the first, now with its id.
+  [invoice(ASHA, BIOLOGY, 'inst-asha-0', 0, 500000, 'INR', '2024-08-31T08:00:00.000Z'), day('02', '09:00')],
+  [invoice(ASHA, BIOLOGY, 'inst-asha-1', 1, 500000, 'INR', '2024-09-02T08:00:00.000Z'), day('02', '09:00')],
+  [removed(ELI), day('02', '12:00')],
 
   // T1: no MeetingStarted. Zoom's start (10:02) comes with the MeetingEnded.
   ...stay(T1, ASHA, day('02', '10:02'), day('02', '10:50')), // 48 min
@@ -99,6 +113,8 @@ const DELIVERIES: Array<[Body, string]> = [
   [ended(T3, day('04', '10:15'), day('04', '11:00')), day('04', '11:00')],
   // Dina suspended at Wednesday noon (the event carries no time: its receipt places it).
   [suspension(DINA, true), day('04', '12:00')],
+  // Eli added again: Saturday's bytes, after his removal and past Wise's retry window.
+  [added(ELI), day('04', '12:00'), 1],
 
   // T4: Dina suspended at its start.
   [started(T4, day('05', '10:00')), day('05', '10:00')],
@@ -121,7 +137,10 @@ const DELIVERIES: Array<[Body, string]> = [
   ...stay(T6, BEN, day('06', '14:10'), day('06', '14:20')), // 10
 ];
 
-/** The week's envelopes in delivery order (each delivered once). */
+/** The week's envelopes in delivery order (each delivered once), with the ids ingestion gives them. */
 export function signoffWeek(): Envelope[] {
-  return DELIVERIES.map(([body, at]) => envelopeOf(body, at, SIGNOFF_INSTITUTE));
+  return DELIVERIES.map(([body, at, generation = 0]) => {
+    const e = envelopeOf(body, at, SIGNOFF_INSTITUTE);
+    return { ...e, eventId: generationEventId(e.eventId, generation) };
+  });
 }

@@ -4,7 +4,7 @@ import { ServingRefresh, setAttendanceRule } from '@wise/serving';
 import { dropTestDatabase, ENGINES, loadEnvelopes } from './analytics-db';
 import { cols } from './scenario-numbers';
 import { redelivered, shuffled } from './scenario';
-import { ASHA, BEN, CARA, DINA, K, SIGNOFF_INSTITUTE as I, signoffWeek, T1, T2, T3, T4, T5, T6, TINA } from './signoff-scenario';
+import { ASHA, BEN, CARA, DINA, ELI, K, SIGNOFF_INSTITUTE as I, signoffWeek, T1, T2, T3, T4, T5, T6, TINA } from './signoff-scenario';
 
 type Db = ClickHouseConnection & { close(): Promise<void> };
 const at = (d: string, hm: string) => `2024-09-${d} ${hm}:00`;
@@ -53,6 +53,7 @@ const EXPECTED = {
     [T1, BEN._id, 30, 1, 'present', 58, 29],
     [T1, CARA._id, 15, 0, 'absent', 58, 29],
     [T1, DINA._id, 0, 0, 'absent', 58, 29],
+    [T1, ELI._id, 0, 0, 'absent', 58, 29], // enrolled until Monday noon
     // T2 ran 25 min: Asha, there to the end, is present (she was absent against the 60 scheduled).
     [T2, ASHA._id, 25, 1, 'present', 25, 12.5],
     [T2, BEN._id, 10, 0, 'absent', 25, 12.5],
@@ -67,25 +68,28 @@ const EXPECTED = {
     [T4, BEN._id, 20, 0, 'absent', 60, 30],
     [T4, CARA._id, 45, 1, 'present', 60, 30],
     [T4, DINA._id, 0, 0, 'suspended', 60, 30], // suspended Wednesday noon to Thursday noon
+    [T4, ELI._id, 0, 0, 'absent', 60, 30], // enrolled again since Wednesday noon (a new event, same bytes)
     // T5: scheduled 60 (Zoom's duration), ran 55: 27.5 required. Dina no longer suspended.
     [T5, ASHA._id, 55, 1, 'present', 55, 27.5],
     [T5, BEN._id, 34, 1, 'present', 55, 27.5],
     [T5, CARA._id, 0, 0, 'absent', 55, 27.5],
     [T5, DINA._id, 20, 0, 'absent', 55, 27.5],
+    [T5, ELI._id, 0, 0, 'absent', 55, 27.5],
     // T6: end unknown, judged on the 60 scheduled; in class from 14:05 to the scheduled 15:00.
     [T6, ASHA._id, 45, 1, 'present', 60, 30],
     [T6, BEN._id, 10, 0, 'absent', 60, 30],
     [T6, CARA._id, 0, 0, 'absent', 60, 30],
     [T6, DINA._id, 0, 0, 'absent', 60, 30],
+    [T6, ELI._id, 0, 0, 'absent', 60, 30],
   ],
   /** [session, enrolled (not suspended), present, suspended, attendance_rate] */
   bySession: [
-    [T1, 4, 2, 0, 0.5],
-    [T2, 4, 1, 0, 0.25],
-    [T3, 4, 2, 0, 0.5],
-    [T4, 3, 2, 1, 0.6667],
-    [T5, 4, 2, 0, 0.5],
-    [T6, 4, 1, 0, 0.25],
+    [T1, 5, 2, 0, 0.4],
+    [T2, 4, 1, 0, 0.25], // Eli out (removed Monday noon)
+    [T3, 4, 2, 0, 0.5], // Eli out (back at Wednesday noon, after T3's start)
+    [T4, 4, 2, 1, 0.5],
+    [T5, 5, 2, 0, 0.4],
+    [T6, 5, 1, 0, 0.2],
   ],
   /** [student, sessions (counted), present, suspended, attendance_rate] */
   byStudent: [
@@ -93,9 +97,28 @@ const EXPECTED = {
     [BEN._id, 6, 3, 0, 0.5],
     [CARA._id, 6, 1, 0, 0.1667],
     [DINA._id, 5, 0, 1, 0], // 0 of the 5 sessions she was not suspended at
+    [ELI._id, 4, 0, 0, 0],
   ],
-  /** [week, sessions, enrolled_slots, present, suspended, attendance_rate]: 10 of 4+4+4+3+4+4 = 23. */
-  byWeek: [['2024-09-02', 6, 23, 10, 1, 0.4348]],
+  /** [week, sessions, enrolled_slots, present, suspended, attendance_rate]: 10 of 5+4+4+4+5+5 = 27. */
+  byWeek: [['2024-09-02', 6, 27, 10, 1, 0.3704]],
+  /** [student, is_member]: Eli is in the classroom again. */
+  roster: [
+    [ASHA._id, 1],
+    [BEN._id, 1],
+    [CARA._id, 1],
+    [DINA._id, 1],
+    [ELI._id, 1],
+  ],
+  /** [student, instalment_key, installment_id, amount_minor, charged_at]: one invoice per instalment. */
+  invoices: [
+    [ASHA._id, 'inst-asha-0', 'inst-asha-0', 500000, '2024-08-31 08:00:00'], // sent without its id first
+    [ASHA._id, 'inst-asha-1', 'inst-asha-1', 500000, '2024-09-02 08:00:00'],
+  ],
+  /** [day, invoiced_minor, invoices]: the first instalment counted once. */
+  revenueDaily: [
+    ['2024-08-31', 500000, 1],
+    ['2024-09-02', 500000, 1],
+  ],
   /** [teacher, week, sessions_taught, hours_taught]: 58 + 25 + 45 + 60 + 55 + 60 (T6: scheduled) = 303 min. */
   teacherWeeks: [[TINA._id, '2024-09-02', 6, 5.05]],
 };
@@ -153,6 +176,15 @@ async function answers(ch: Db) {
       'suspended',
       'attendance_rate',
     ]),
+    roster: await read(`SELECT * FROM roster ${where} AND member_role = 'student' ORDER BY member_id`, ['member_id', 'is_member']),
+    invoices: await read(`SELECT * FROM invoices ${where} ORDER BY student_id, instalment_index`, [
+      'student_id',
+      'instalment_key',
+      'installment_id',
+      'amount_minor',
+      'charged_at',
+    ]),
+    revenueDaily: await read(`SELECT * FROM revenue_daily ${where} ORDER BY day`, ['day', 'invoiced_minor', 'invoices']),
     teacherWeeks: await read(`SELECT * FROM teacher_hours_by_week ${where} ORDER BY teacher_id, week`, [
       'teacher_id',
       'week',
