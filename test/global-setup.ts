@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { TEST_DATABASE_URL } from '../libs/testing/src/test-env';
+import { TEST_DATABASE_URL } from '../libs/testing/src/test-database';
 
 /**
  * Service tests run the built apps as child processes against the real stack, so the stack is

@@ -1,11 +1,8 @@
 import { rawDatabaseOf, type ClickHouseConnection } from '@wise/clickhouse';
 import { uniqueName } from './ids';
+import { TEST_DATABASE_URL } from './test-database';
 
-/**
- * The tests' PostgreSQL database, as the operator (owner) reaches it. test/global-setup.ts migrates
- * it with `npm run cli -- migrate`; the apps under test connect to it as their own roles.
- */
-export const TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/wise_test';
+export { TEST_DATABASE_URL };
 
 /**
  * Environment for an app under test: the real local services, with topics, consumer group and
