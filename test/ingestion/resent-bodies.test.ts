@@ -1,5 +1,7 @@
 import { join } from 'node:path';
+import { tableRef } from '@wise/clickhouse';
 import { deriveEventId, generationEventId, parseEnvelope } from '@wise/contracts';
+import { EVENTS_TABLE } from '@wise/projections';
 import { fixtureBytes, readTopic, testEnv, uniqueSlug, waitFor } from '@wise/testing';
 import { envelopeOf, ev, member } from '../analytics/scenario';
 import { addInstitute, AppProcess, freePort, post, RunningIngestion, startIngestion, startProjector } from '../helpers';
@@ -107,7 +109,7 @@ describe('a body Wise sends again as a new event', () => {
     expect(await q(`SELECT student_id, suspended FROM suspensions WHERE institute_id = $I`)).toEqual([
       { student_id: MIA._id, suspended: 1 },
     ]);
-    const stored = await q(`SELECT uniqExact(event_id) AS n FROM events WHERE institute_id = $I`);
+    const stored = await q(`SELECT uniqExact(event_id) AS n FROM ${tableRef(ch.database, EVENTS_TABLE)} WHERE institute_id = $I`);
     expect(Number(stored[0].n)).toBe(6);
   });
 });

@@ -25,20 +25,37 @@ ALTER TABLE serving_round_roster ADD COLUMN suspended UInt8, ADD COLUMN class_se
 -- enrolled_slots and present count the student-sessions the rate counts; suspended, the others.
 ALTER TABLE attendance_weekly_store ADD COLUMN suspended UInt64;
 
--- judge_on: what an institute's threshold is a share of: 'class' (the shorter of scheduled and
--- actual; the default, also for the rows stored before) or 'scheduled' (the scheduled duration, as
--- before). rule_version: the rule's place in the order of settings, from the serving layer's
--- version source (docs/serving.md), not the setting host's clock; in the sorting key, so that no
--- merge can keep an older rule over a newer one whose clock time is lower. Rules stored before
--- have 0 (then their updated_at orders them).
-ALTER TABLE attendance_rules ADD COLUMN judge_on String DEFAULT 'class', ADD COLUMN rule_version UInt64, MODIFY ORDER BY (institute_id, rule_version);
+-- Each institute's attendance rule, ordered by the serving layer's version source (rule_version,
+-- docs/serving.md) instead of the setting host's clock: attendance_rules is a
+-- ReplacingMergeTree(updated_at), so a merge could keep an older rule over a newer one whose clock
+-- time is lower, and its version column cannot change (nor, ON CLUSTER on 18.16, its sorting key).
+-- judge_on: what the threshold is a share of: 'class' (the shorter of scheduled and actual; the
+-- default) or 'scheduled' (the scheduled duration, as before). attendance_rules is no longer
+-- written; the rule in force of each institute is copied here at version 0, below every rule set
+-- from now on.
+CREATE TABLE IF NOT EXISTS attendance_rule_settings
+(
+    institute_id String,
+    min_percent  Float64,
+    min_minutes  Float64,
+    judge_on     String,
+    rule_version UInt64,
+    updated_at   DateTime('UTC') DEFAULT now()
+)
+ENGINE = ReplacingMergeTree(rule_version)
+ORDER BY institute_id;
+
+INSERT INTO attendance_rule_settings (institute_id, min_percent, min_minutes, judge_on, rule_version, updated_at)
+SELECT institute_id, argMax(min_percent, updated_at), argMax(min_minutes, updated_at), 'class', toUInt64(0), max(updated_at)
+FROM attendance_rules
+GROUP BY institute_id;
 
 DROP TABLE IF EXISTS attendance_rule;
 CREATE VIEW IF NOT EXISTS attendance_rule AS
 SELECT
-    institute_id, argMax(min_percent, tuple(rule_version, updated_at)) AS min_percent,
-    argMax(min_minutes, tuple(rule_version, updated_at)) AS min_minutes, argMax(judge_on, tuple(rule_version, updated_at)) AS judge_on
-FROM attendance_rules
+    institute_id, argMax(min_percent, rule_version) AS min_percent, argMax(min_minutes, rule_version) AS min_minutes,
+    argMax(judge_on, rule_version) AS judge_on
+FROM attendance_rule_settings
 GROUP BY institute_id;
 
 -- The views that show the new columns, dependants first (18.16 has no CREATE OR REPLACE VIEW).

@@ -50,13 +50,13 @@ export async function setAttendanceRule(
   if (!(minMinutes >= 0 && Number.isFinite(minMinutes))) throw new InvalidSetting(`min minutes must be 0 or more, got ${minMinutes}`);
   if (!(JUDGE_ON as readonly string[]).includes(judgeOn))
     throw new InvalidSetting(`judge on must be one of ${JUDGE_ON.join(', ')}, got ${JSON.stringify(judgeOn)}`);
-  await ch.insert('attendance_rules', [
+  await ch.insert('attendance_rule_settings', [
     {
       institute_id: institute,
       min_percent: minPercent,
       min_minutes: minMinutes,
       judge_on: judgeOn,
-      // Ordered like time zones, by the rounds' version source (updated_at is only for people).
+      // Ordered like time zones, by the rounds' version source (updated_at is for people only).
       rule_version: await serving.nextVersion(),
       updated_at: Math.floor(Date.now() / 1000),
     },

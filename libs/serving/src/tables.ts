@@ -17,7 +17,7 @@ export const PROJECTED_FACTS = [
   'money_by_time',
 ] as const;
 
-export const SETTINGS_TABLES = ['attendance_rules', 'institute_settings'] as const;
+export const SETTINGS_TABLES = ['attendance_rule_settings', 'institute_settings'] as const;
 
 export const SERVING_STORES = [
   'sessions_store',

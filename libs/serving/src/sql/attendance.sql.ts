@@ -32,7 +32,7 @@ export const ATTENDANCE_STORE_COLUMNS = [
  * serving_round_engagement). The threshold is a share of class_seconds (the shorter of scheduled
  * and actual duration, sessionRoster), or of the scheduled duration for an institute whose rule
  * says judge_on = 'scheduled': present = 1 when seconds_present >= min_percent % of it AND >=
- * min_minutes (and > 0); the institute's rule from attendance_rules (its highest rule_version), default 50 %,
+ * min_minutes (and > 0); the institute's rule from attendance_rule_settings (its highest rule_version), default 50 %,
  * 1 minute, judged on the class. A student suspended at the session's start is `suspended`, never present or absent.
  * first_join and both lateness figures: the earliest of the student's participants (lateness is
  * monotone in the join). week = the Monday of the session's scheduled start in the institute's
@@ -94,10 +94,9 @@ FROM
 ANY LEFT JOIN
 (
     SELECT
-        institute_id, argMax(min_percent, tuple(rule_version, updated_at)) AS rule_min_percent,
-        argMax(min_minutes, tuple(rule_version, updated_at)) AS rule_min_minutes,
-        argMax(judge_on, tuple(rule_version, updated_at)) AS rule_judge_on, toUInt8(1) AS has_rule
-    FROM ${t.attendance_rules}
+        institute_id, argMax(min_percent, rule_version) AS rule_min_percent, argMax(min_minutes, rule_version) AS rule_min_minutes,
+        argMax(judge_on, rule_version) AS rule_judge_on, toUInt8(1) AS has_rule
+    FROM ${t.attendance_rule_settings}
     WHERE ${instituteFilter}
     GROUP BY institute_id
 ) AS r USING (institute_id)`;
