@@ -38,6 +38,8 @@ export const SESSION_STORE_COLUMNS = [
  */
 export function computeSessions(t: TableNames, filter: string, zones: TimeZones): string {
   const nothing = (type: string, n: number) => Array(n).fill(`CAST(NULL AS Nullable(${type}))`).join(', ');
+  // The leading columns of a meeting or participant row: its key, and no schedule field.
+  const noScheduleFields = `institute_id, session_id, tuple(toUInt8(0), toInt64(0), '') AS k, ${nothing('String', 5)}, ${nothing("DateTime('UTC')", 3)}, toUInt8(0)`;
   return `
 SELECT ${SESSION_STORE_COLUMNS.slice(0, -1).join(', ')}, ${localDate('scheduled_start', zones)} AS local_day
 FROM
@@ -90,11 +92,7 @@ FROM
     )
     UNION ALL
     SELECT
-        institute_id, session_id,
-        tuple(toUInt8(0), toInt64(0), '') AS k,
-        ${nothing('String', 5)},
-        ${nothing("DateTime('UTC')", 3)},
-        toUInt8(0),
+        ${noScheduleFields},
         CAST(ifNull(zoom_start, if(event_kind = 'started', at, NULL)) AS Nullable(DateTime('UTC'))),
         CAST(if(event_kind = 'ended', at, NULL) AS Nullable(DateTime('UTC'))),
         CAST(NULL AS Nullable(DateTime('UTC'))),
@@ -103,11 +101,7 @@ FROM
     WHERE ${filter}
     UNION ALL
     SELECT
-        institute_id, session_id,
-        tuple(toUInt8(0), toInt64(0), '') AS k,
-        ${nothing('String', 5)},
-        ${nothing("DateTime('UTC')", 3)},
-        toUInt8(0),
+        ${noScheduleFields},
         ${nothing("DateTime('UTC')", 2)},
         CAST(min(at) AS Nullable(DateTime('UTC'))),
         CAST(NULL AS Nullable(Float64))
