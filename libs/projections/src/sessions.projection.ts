@@ -38,7 +38,10 @@ export function projectSessions(
     scheduled_end: toNullableDateTime(timeMs(item.scheduledEndTime)),
     created_at: toNullableDateTime(timeMs(item.createdAt)),
   }));
-  return { [SESSION_EVENTS]: rows, [CLASSROOM_SESSIONS]: rows.map((r) => byClassroom(env, r)) };
+  return {
+    [SESSION_EVENTS]: rows,
+    [CLASSROOM_SESSIONS]: rows.map((r) => byClassroom(env, r.classroom_id, r.session_id, r.scheduled_start ?? UNKNOWN_START_S)),
+  };
 }
 
 /**
@@ -70,13 +73,13 @@ export function projectAttendancePointer(env: Envelope<'AttendanceComputedEvent'
   // run, so a roster change that can affect the session (at or before its start) is at or before
   // this time and reaches it. Copies received at different times give one row each; any will do.
   const at = Math.floor(envelopeTimeMs(env) / 1000);
-  return { [SESSION_EVENTS]: [row], [CLASSROOM_SESSIONS]: [byClassroom(env, { ...row, scheduled_start: at })] };
+  return { [SESSION_EVENTS]: [row], [CLASSROOM_SESSIONS]: [byClassroom(env, row.classroom_id, row.session_id, at)] };
 }
 
 // The same facts by classroom and start (migration 0008): a roster change finds the sessions it
 // can change there without reading its institute's whole schedule.
-function byClassroom(env: Envelope, r: { classroom_id: string; scheduled_start: number | null; session_id: string }) {
-  return { ...baseColumns(env), classroom_id: r.classroom_id, start_s: r.scheduled_start ?? UNKNOWN_START_S, session_id: r.session_id };
+function byClassroom(env: Envelope, classroomId: string, sessionId: string, startS: number) {
+  return { ...baseColumns(env), classroom_id: classroomId, start_s: startS, session_id: sessionId };
 }
 
 /** A session item without a start sorts last in classroom_sessions: every roster change reaches it. */

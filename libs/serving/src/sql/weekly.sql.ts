@@ -44,6 +44,8 @@ export function weeklyAttendance(t: TableNames, scopes: string, zones: TimeZones
   // An AttendanceComputed note is placed at its own time, after its class: a session whose schedule
   // is Zoom's is found from the note, in its class's week or the next.
   const weekBefore = `toDateTime(toUInt32(greatest(start_s, 604800) - 604800), 'UTC')`;
+  const inScopes = (at: string) =>
+    `(institute_id, classroom_id, toMonday(${localDate(at, zones)})) IN (SELECT institute_id, classroom_id, week FROM (${scopes}))`;
   return `
 SELECT s.institute_id AS institute_id, s.classroom_id AS classroom_id, s.week AS week, sessions, enrolled_slots, present, suspended
 FROM (${scopes}) AS s
@@ -62,9 +64,7 @@ ANY LEFT JOIN
             (
                 SELECT institute_id, session_id FROM ${t.classroom_sessions}
                 WHERE (institute_id, classroom_id) IN (SELECT institute_id, classroom_id FROM (${scopes}))
-                  AND (start_s = ${UNKNOWN_START_S}
-                       OR (institute_id, classroom_id, toMonday(${localDate(start, zones)})) IN (SELECT institute_id, classroom_id, week FROM (${scopes}))
-                       OR (institute_id, classroom_id, toMonday(${localDate(weekBefore, zones)})) IN (SELECT institute_id, classroom_id, week FROM (${scopes})))
+                  AND (start_s = ${UNKNOWN_START_S} OR ${inScopes(start)} OR ${inScopes(weekBefore)})
             )`,
         )}
     )
