@@ -247,6 +247,9 @@ status() {
   return $rc
 }
 
+# Sourced (scripts/stack/cluster.sh borrows the helpers above), it stops here: functions only.
+[ "${BASH_SOURCE[0]}" = "$0" ] || return 0
+
 case "${1:-}" in
   up) up ;;
   down) down ;;
