@@ -1,0 +1,17 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import sharedSetup from '../global-setup';
+
+const root = join(__dirname, '..', '..');
+const CLUSTER_SH = join(root, 'scripts', 'stack', 'cluster.sh');
+/** Written when this run started the cluster, so that teardown stops only what the run started. */
+export const STARTED_MARK = join(root, '.stack', 'cluster-started-by-test');
+
+/** The native stack (PostgreSQL, and the single node the cluster's figures are compared with), dist/, then the cluster. */
+export default function globalSetup(): void {
+  sharedSetup();
+  const wasUp = spawnSync('bash', [CLUSTER_SH, 'status'], { stdio: 'ignore' }).status === 0;
+  execFileSync('bash', [CLUSTER_SH, 'up'], { stdio: 'inherit' });
+  if (!wasUp) writeFileSync(STARTED_MARK, `${new Date().toISOString()}\n`);
+}
