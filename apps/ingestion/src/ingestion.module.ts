@@ -7,7 +7,7 @@ import { assertPostgresMigrated, EventGenerationsRepository, InstitutesRepositor
 import { HealthController } from './health/health.controller';
 import { ReadinessService } from './health/readiness.service';
 import { IngestionMetrics } from './ingestion.metrics';
-import { OperationsServer } from './operations';
+import { OperationsPort } from './operations';
 import { EventIdentityService } from './webhooks/event-identity.service';
 import { InstituteKeysService } from './webhooks/institute-keys.service';
 import { WebhooksService } from './webhooks/webhooks.service';
@@ -92,7 +92,7 @@ class IngestionShutdown implements OnApplicationShutdown {
     ReadinessService,
     WebhooksService,
     IngestionShutdown,
-    OperationsServer,
+    OperationsPort,
   ],
 })
 export class IngestionModule {

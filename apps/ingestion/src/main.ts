@@ -10,7 +10,7 @@ import { logEachRequest } from './access-log';
 import { IngestionModule } from './ingestion.module';
 import { IngestionMetrics } from './ingestion.metrics';
 import { ReadinessService } from './health/readiness.service';
-import { createOperationsApp, OperationsServer } from './operations';
+import { ingestionOperations, OperationsPort } from './operations';
 import { BodyBudget } from './webhooks/body-budget';
 import { InstituteKeysService } from './webhooks/institute-keys.service';
 import { installWebhookGuard } from './webhooks/webhook-guard';
@@ -22,8 +22,8 @@ import { isIngestionWorker, joinPrimary, runPrimary } from './workers';
 // would otherwise hold its connection up to 30 s past REQUEST_TIMEOUT_MS.
 const TIMEOUT_CHECK_MS = 1000;
 
-export async function createIngestionApp(env: NodeJS.ProcessEnv = readEnv()): Promise<NestFastifyApplication> {
-  const config = IngestionConfig.parse(env);
+/** The app, built from a configuration main() parsed once (ConfigError names every bad variable). */
+export async function createIngestionApp(config: IngestionConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: config.BODY_LIMIT_BYTES,
     logger: false,
@@ -99,8 +99,7 @@ export async function createIngestionApp(env: NodeJS.ProcessEnv = readEnv()): Pr
   await app.get(BatchPublisher).connect();
   await app.get(InstituteKeysService).start();
   await app.get(ReadinessService).start();
-  const ops = await createOperationsApp(app.get(ReadinessService), app.get(Metrics), document, new NestLogger(app.get(Logger)));
-  app.get(OperationsServer).attach(ops);
+  app.get(OperationsPort).serve(ingestionOperations(app.get(ReadinessService), app.get(Metrics), document));
   return app;
 }
 
@@ -116,21 +115,17 @@ async function main(): Promise<void> {
     throw e;
   }
   if (config.INGEST_WORKERS > 1 && !isIngestionWorker()) return runPrimary(config);
-  const app = await createIngestionApp();
-  const ops = app.get(OperationsServer);
-  if (isIngestionWorker()) {
-    // The primary serves OPS_PORT for all workers and reads each worker's ops app on loopback.
-    await ops.listen(0, '127.0.0.1');
-    await app.listen(config.PORT, config.HOST);
-    joinPrimary(app.get(Metrics).registry, ops.port()!);
-  } else {
-    await ops.listen(config.OPS_PORT, config.OPS_HOST);
-    await app.listen(config.PORT, config.HOST);
-  }
+  const app = await createIngestionApp(config);
+  // Under INGEST_WORKERS the primary serves OPS_PORT for all workers and asks each worker's on loopback.
+  const ops = isIngestionWorker()
+    ? await app.get(OperationsPort).listen(0, '127.0.0.1')
+    : await app.get(OperationsPort).listen(config.OPS_PORT, config.OPS_HOST);
+  await app.listen(config.PORT, config.HOST);
+  if (isIngestionWorker()) joinPrimary(app.get(Metrics).registry, ops.port);
   app.get(Logger).info('ingestion listening', {
     url: `http://${config.HOST}:${config.PORT}`,
     webhooks: `${config.PUBLIC_BASE_URL}/webhooks/wise/<institute>`,
-    operations: ops.address(),
+    operations: ops.url,
     ...(isIngestionWorker() ? { pid: process.pid } : {}),
   });
 }

@@ -1,8 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { AggregatorRegistry, type Registry, type RegistryContentType } from 'prom-client';
 import type { IngestionConfig } from '@wise/config';
-import { Logger } from '@wise/observability';
+import { jsonAnswer, Logger, OperationsServer, type OperationsRoutes, type OpsAnswer } from '@wise/observability';
 
 /*
  * INGEST_WORKERS > 1: one primary process and N ingestion workers (node:cluster). The workers
@@ -63,11 +62,11 @@ export async function runPrimary(config: IngestionConfig): Promise<void> {
     setTimeout(() => !stopping && fork(), RESPAWN_DELAY_MS).unref();
   });
 
-  const ops = createServer((req, res) => void answerOps(req, res, config.INGEST_WORKERS, opsPorts, aggregator));
+  let ops: OperationsServer | null = null;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    ops.close();
+    void ops?.close();
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w);
     await Promise.all(workers.map((w) => new Promise((r) => (w.isDead() ? r(null) : (w.once('exit', r), w.process.kill('SIGTERM'))))));
     process.exit(code);
@@ -76,70 +75,61 @@ export async function runPrimary(config: IngestionConfig): Promise<void> {
   process.once('SIGINT', () => void stop(0));
 
   for (let i = 0; i < config.INGEST_WORKERS; i++) fork();
-  await listen(ops, config.OPS_PORT, config.OPS_HOST);
+  ops = await OperationsServer.listen(primaryOperations(config.INGEST_WORKERS, opsPorts, aggregator), config.OPS_PORT, config.OPS_HOST);
   logger.info('ingestion primary started its workers', {
     workers: config.INGEST_WORKERS,
     url: `http://${config.HOST}:${config.PORT}`,
-    operations: `http://${config.OPS_HOST}:${(ops.address() as { port: number }).port}`,
+    operations: ops.url,
   });
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => resolve());
-  });
-}
-
-type Answer = { status: number; type: string; body: Buffer };
-
-async function fromWorker(port: number, path: string): Promise<Answer> {
+async function fromWorker(port: number, path: string): Promise<OpsAnswer> {
   try {
     const r = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(OPS_FETCH_TIMEOUT_MS) });
-    return { status: r.status, type: r.headers.get('content-type') ?? 'application/json', body: Buffer.from(await r.arrayBuffer()) };
+    return { status: r.status, contentType: r.headers.get('content-type') ?? 'application/json', body: Buffer.from(await r.arrayBuffer()) };
   } catch (e) {
-    return json(503, { status: 'not ready', problems: [`ingestion worker on ops port ${port} did not answer: ${(e as Error).message}`] });
+    return jsonAnswer(503, {
+      status: 'not ready',
+      problems: [`ingestion worker on ops port ${port} did not answer: ${(e as Error).message}`],
+    });
   }
 }
-
-const json = (status: number, v: unknown): Answer => ({
-  status,
-  type: 'application/json; charset=utf-8',
-  body: Buffer.from(JSON.stringify(v)),
-});
 
 /**
  * /metrics: every worker's registry summed (counters and histograms add up). /ready: asked of
  * every worker, and the first that is not 200 answers for all (ready means every worker is).
  * /health: the primary is alive. Anything else (/docs): the first worker's answer.
  */
-async function answerOps(
-  req: IncomingMessage,
-  res: ServerResponse,
+function primaryOperations(
   expected: number,
   opsPorts: Map<number, number>,
   aggregator: AggregatorRegistry<RegistryContentType>,
-): Promise<void> {
-  const path = req.url ?? '/';
-  const ports = [...opsPorts.values()];
-  let a: Answer;
-  if (path === '/metrics') {
-    try {
-      a = { status: 200, type: aggregator.contentType, body: Buffer.from(await aggregator.clusterMetrics()) };
-    } catch (e) {
-      a = json(503, { status: 'unavailable', problems: [`metrics of the workers could not be collected: ${(e as Error).message}`] });
-    }
-  } else if (path === '/health') {
+): OperationsRoutes {
+  const missing = (): OpsAnswer | undefined => {
+    const started = opsPorts.size;
+    return started < expected
+      ? jsonAnswer(503, { status: 'not ready', problems: [`${started} of ${expected} ingestion workers started`] })
+      : undefined;
+  };
+  return {
     // Liveness of the primary itself: a worker being replaced must not get the whole host killed.
-    a = json(200, { status: 'ok' });
-  } else if (ports.length < expected) {
-    a = json(503, { status: 'not ready', problems: [`${ports.length} of ${expected} ingestion workers started`] });
-  } else if (path === '/ready') {
-    const all = await Promise.all(ports.map((p) => fromWorker(p, path)));
-    a = all.find((x) => x.status !== 200) ?? all[0];
-  } else {
-    a = await fromWorker(ports[0], path);
-  }
-  res.writeHead(a.status, { 'content-type': a.type, 'content-length': a.body.length });
-  res.end(a.body);
+    health: () => jsonAnswer(200, { status: 'ok' }),
+    ready: async () => {
+      const gap = missing();
+      if (gap) return gap;
+      const all = await Promise.all([...opsPorts.values()].map((p) => fromWorker(p, '/ready')));
+      return all.find((x) => x.status !== 200) ?? all[0];
+    },
+    metrics: async () => {
+      try {
+        return { status: 200, contentType: aggregator.contentType, body: Buffer.from(await aggregator.clusterMetrics()) };
+      } catch (e) {
+        return jsonAnswer(503, {
+          status: 'unavailable',
+          problems: [`metrics of the workers could not be collected: ${(e as Error).message}`],
+        });
+      }
+    },
+    other: (path) => missing() ?? fromWorker([...opsPorts.values()][0], path),
+  };
 }

@@ -1,11 +1,10 @@
 import 'reflect-metadata';
-import { createServer, Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { INestApplicationContext } from '@nestjs/common';
 import { ClickHouse, migrateClickHouse } from '@wise/clickhouse';
 import { ConfigError, ProjectorConfig, readEnv } from '@wise/config';
 import { consumerLag, KafkaConnection, KafkaHealth } from '@wise/kafka';
-import { Logger, Metrics, NestLogger } from '@wise/observability';
+import { jsonAnswer, Logger, Metrics, metricsAnswer, NestLogger, OperationsServer, type OperationsRoutes } from '@wise/observability';
 import { dropStaleRounds } from '@wise/serving';
 import { ProjectorConsumer } from './consumer/projector.consumer';
 import { ProjectorMetrics } from './projector.metrics';
@@ -46,28 +45,22 @@ export async function startProjector(env: NodeJS.ProcessEnv = readEnv()): Promis
 }
 
 /** /health, /ready and /metrics for the projector, which has no HTTP API of its own. */
-function serveOperations(app: INestApplicationContext, port: number): Server {
-  const metrics = app.get(Metrics);
+function projectorOperations(app: INestApplicationContext): OperationsRoutes {
   const consumer = app.get(ProjectorConsumer);
   const fence = app.get(ProjectorFence);
   const kafka = app.get(KafkaHealth);
   const groupId = app.get(ProjectorConfig).PROJECTOR_GROUP_ID;
-  return createServer((req, res) => {
-    if (req.url === '/metrics') {
-      metrics.render().then(
-        (text) => res.writeHead(200, { 'content-type': metrics.contentType }).end(text),
-        (e: Error) => res.writeHead(500).end(e.message),
-      );
-    } else if (req.url === '/health') {
+  return {
+    health: () => {
       const l = projectorLiveness(consumer.status);
-      res.writeHead(l.alive ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(l.body));
-    } else if (req.url === '/ready') {
+      return jsonAnswer(l.alive ? 200 : 503, l.body);
+    },
+    ready: () => {
       const r = projectorReadiness(consumer.status, groupId, fence.status(), kafka.problems);
-      res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(r.body));
-    } else {
-      res.writeHead(404).end();
-    }
-  }).listen(port, '0.0.0.0');
+      return jsonAnswer(r.ready ? 200 : 503, r.body);
+    },
+    metrics: () => metricsAnswer(app.get(Metrics)),
+  };
 }
 
 async function main(): Promise<void> {
@@ -83,9 +76,9 @@ async function main(): Promise<void> {
   }
   const port = app.get(ProjectorConfig).PROJECTOR_METRICS_PORT;
   if (port > 0) {
-    const server = serveOperations(app, port);
-    process.once('SIGTERM', () => server.close());
-    process.once('SIGINT', () => server.close());
+    const server = await OperationsServer.listen(projectorOperations(app), port, '0.0.0.0');
+    process.once('SIGTERM', () => void server.close());
+    process.once('SIGINT', () => void server.close());
   }
 }
 

@@ -2,3 +2,4 @@ export * from './access-log';
 export * from './logger';
 export * from './metrics';
 export * from './nest-logger';
+export * from './operations-server';

@@ -1,6 +1,5 @@
-import { Controller, Get, Header, HttpCode, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Metrics } from '@wise/observability';
 import { ReadinessService } from './readiness.service';
 
 @ApiTags('operations')
@@ -16,35 +15,17 @@ export class HealthController {
 
   @Get('ready')
   @ApiOperation({ summary: 'Kafka reachable and institutes loaded within INSTITUTES_MAX_STALENESS_MS; 503 with the reasons otherwise' })
-  ready(): { status: 'ready'; institutes: number; institutesAgeMs: number | null; institutesMaxStalenessMs: number } {
-    const r = this.readiness.state();
-    if (!r.ready)
-      throw new ServiceUnavailableException({
-        status: 'not ready',
-        problems: r.problems,
-        institutesAgeMs: r.institutesAgeMs,
-        institutesMaxStalenessMs: r.institutesMaxStalenessMs,
-      });
-    return {
-      status: 'ready',
-      institutes: r.institutes,
-      institutesAgeMs: r.institutesAgeMs,
-      institutesMaxStalenessMs: r.institutesMaxStalenessMs,
-    };
+  ready(): Record<string, unknown> {
+    const r = readinessBody(this.readiness.state());
+    if (!r.ready) throw new ServiceUnavailableException(r.body);
+    return r.body;
   }
 }
 
-/** Served on OPS_PORT only: what an operator or Prometheus reads, never the public webhook port. */
-@ApiTags('operations')
-@Controller()
-export class MetricsController {
-  constructor(private readonly metrics: Metrics) {}
-
-  @Get('metrics')
-  @HttpCode(200)
-  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  @ApiOperation({ summary: 'Prometheus metrics' })
-  render(): Promise<string> {
-    return this.metrics.render();
-  }
+/** What /ready answers, on the webhook port and on the operations port alike. */
+export function readinessBody(r: ReturnType<ReadinessService['state']>): { ready: boolean; body: Record<string, unknown> } {
+  const age = { institutesAgeMs: r.institutesAgeMs, institutesMaxStalenessMs: r.institutesMaxStalenessMs };
+  return r.ready
+    ? { ready: true, body: { status: 'ready', institutes: r.institutes, ...age } }
+    : { ready: false, body: { status: 'not ready', problems: r.problems, ...age } };
 }
