@@ -15,3 +15,4 @@ export * from './quarantine-store';
 export * from './rebuild-state';
 export * from './rebuild-swap';
 export * from './rebuild-fence';
+export * from './retry-in-place';

@@ -2,8 +2,7 @@ import { Logger } from '@wise/observability';
 import { QUARANTINE_TABLE, refusedRowQuarantine, wellFormedQuarantineRow, type Row, type TableRows } from '@wise/projections';
 import { ClickHouse } from './clickhouse.service';
 import { classifyClickHouseError, clickhouseErrorCode } from './errors';
-
-const FIRST_RETRY_MS = 200;
+import { retryInPlace, stillOurs } from './retry-in-place';
 
 export interface WriteContext {
   /** False once the batch is no longer ours (partition revoked, app stopping, rebuild out of time): give up. */
@@ -19,8 +18,6 @@ export interface WriteContext {
   /** Why isActive turned false, for the error; a partition's batch by default. */
   inactiveBecause?: string;
 }
-
-const inactive = (ctx: WriteContext) => ctx.inactiveBecause ?? 'partition revoked or shutting down';
 
 /** The writer gave the batch up before it was written: nothing may be committed for it. */
 export class WriteAbandoned extends Error {}
@@ -111,7 +108,7 @@ export class ClickHouseWriter {
   /** One INSERT of `rows` (retried while the server is away): null once written, else the server's refusal. */
   private async tryInsert(table: string, rows: Row[], ctx: WriteContext): Promise<Error | null> {
     // Isolation can take a while: keep the batch ours, and stop once it is not.
-    await this.stillOurs(ctx, table);
+    await stillOurs(ctx, `writing ${table}`);
     try {
       await this.withRetry(table, ctx, () => this.ch.insert(table, rows));
       this.metrics.written(table, rows.length);
@@ -122,40 +119,25 @@ export class ClickHouseWriter {
     }
   }
 
-  private async stillOurs(ctx: WriteContext, table: string): Promise<void> {
-    try {
-      await ctx.heartbeat();
-    } catch (e) {
-      throw new WriteAbandoned(
-        `stopped writing ${table} for ${ctx.source}: heartbeat failed (${(e as Error).message}); the partition may have moved`,
-      );
-    }
-    if (!ctx.isActive()) throw new WriteAbandoned(`stopped writing ${table} for ${ctx.source}: ${inactive(ctx)}`);
-  }
-
-  private async withRetry(table: string, ctx: WriteContext, insert: () => Promise<void>): Promise<void> {
-    let delay = FIRST_RETRY_MS;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await insert();
-        return;
-      } catch (e) {
-        const kind = classifyClickHouseError(e);
-        if (kind === 'row') throw e;
-        if (!ctx.isActive()) throw new WriteAbandoned(`stopped retrying ${table} for ${ctx.source}: ${inactive(ctx)}`);
-        this.metrics.retried(table);
-        this.logger[attempt === 1 ? 'warn' : 'error'](
-          kind === 'transient'
-            ? 'ClickHouse unavailable; retrying the batch (nothing is committed until it is written)'
-            : 'ClickHouse refused the insert for a reason that is not the data (schema missing? permissions?); retrying. Check the error and the ClickHouse log',
-          { table, source: ctx.source, attempt, retryInMs: delay, code: clickhouseErrorCode(e), error: e as Error },
-        );
-        await sleep(delay);
-        await this.stillOurs(ctx, table);
-        delay = Math.min(delay * 2, this.retryMaxMs);
-      }
-    }
+  private withRetry(table: string, ctx: WriteContext, insert: () => Promise<void>): Promise<void> {
+    return retryInPlace(
+      ctx,
+      {
+        what: `writing ${table}`,
+        // A refused row is the data's fault: isolate() takes it from here. Anything else is waited out.
+        decide: (e) => (classifyClickHouseError(e) === 'row' ? 'throw' : 'retry'),
+        onRetry: (e, attempt, retryInMs) => {
+          this.metrics.retried(table);
+          this.logger[attempt === 1 ? 'warn' : 'error'](
+            classifyClickHouseError(e) === 'transient'
+              ? 'ClickHouse unavailable; retrying the batch (nothing is committed until it is written)'
+              : 'ClickHouse refused the insert for a reason that is not the data (schema missing? permissions?); retrying. Check the error and the ClickHouse log',
+            { table, source: ctx.source, attempt, retryInMs, code: clickhouseErrorCode(e), error: e as Error },
+          );
+        },
+        maxDelayMs: this.retryMaxMs,
+      },
+      insert,
+    );
   }
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

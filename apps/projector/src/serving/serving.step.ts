@@ -1,4 +1,11 @@
-import { classifyClickHouseError, clickhouseErrorCode, WriteAbandoned, type AfterWrite, type WriteContext } from '@wise/clickhouse';
+import {
+  classifyClickHouseError,
+  clickhouseErrorCode,
+  retryInPlace,
+  WriteAbandoned,
+  type AfterWrite,
+  type WriteContext,
+} from '@wise/clickhouse';
 import { Logger } from '@wise/observability';
 import { CoalescedRefresh, Touched, VersionsUnavailable } from '@wise/serving';
 import type { ProjectorMetrics } from '../projector.metrics';
@@ -7,7 +14,6 @@ import type { ProjectorMetrics } from '../projector.metrics';
 // not created yet) is tried a few times, then given up on: the batch's facts are stored, and
 // holding its partition would stop every later event for a derived table that `rebuild` restores.
 const ATTEMPTS_WHEN_REFUSED = 5;
-const FIRST_RETRY_MS = 200;
 
 /**
  * The projector's step after each batch's fact rows are written and before its offsets are
@@ -30,38 +36,37 @@ async function refreshWithRetries(
   retryMaxMs: number,
 ): Promise<void> {
   if (touched.isEmpty) return;
-  let delay = FIRST_RETRY_MS;
-  for (let attempt = 1; ; attempt++) {
-    const started = process.hrtime.bigint();
-    try {
-      await serving.refresh(touched);
-      metrics.servingSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-      return;
-    } catch (e) {
-      // PostgreSQL away (no version to be had) is waited out like ClickHouse being away.
-      const kind = e instanceof VersionsUnavailable ? 'transient' : classifyClickHouseError(e);
-      const code = clickhouseErrorCode(e);
-      if (kind !== 'transient' && attempt >= ATTEMPTS_WHEN_REFUSED) {
-        metrics.servingFailures.inc();
-        logger.error(
-          'serving refresh refused by ClickHouse; the batch is committed with its facts stored, but the views may show stale rows for what it touched. Fix the cause (see the error), then run `npm run cli -- rebuild`',
-          { source: ctx.source, sessions: touched.sessions.size, code, error: e as Error },
-        );
-        return;
-      }
-      if (!ctx.isActive())
-        throw new WriteAbandoned(`stopped refreshing serving rows for ${ctx.source}: partition revoked or shutting down`);
-      logger[attempt === 1 ? 'warn' : 'error']('serving refresh failed; retrying before the batch is committed', {
-        source: ctx.source,
-        attempt,
-        retryInMs: delay,
-        kind,
-        code,
-        error: e as Error,
-      });
-      await new Promise((r) => setTimeout(r, delay));
-      await ctx.heartbeat();
-      delay = Math.min(delay * 2, retryMaxMs);
-    }
+  // PostgreSQL away (no version to be had) is waited out like ClickHouse being away.
+  const kindOf = (e: unknown) => (e instanceof VersionsUnavailable ? 'transient' : classifyClickHouseError(e));
+  try {
+    await retryInPlace(
+      ctx,
+      {
+        what: 'refreshing serving rows',
+        decide: (e, attempt) => (kindOf(e) !== 'transient' && attempt >= ATTEMPTS_WHEN_REFUSED ? 'throw' : 'retry'),
+        onRetry: (e, attempt, retryInMs) =>
+          logger[attempt === 1 ? 'warn' : 'error']('serving refresh failed; retrying before the batch is committed', {
+            source: ctx.source,
+            attempt,
+            retryInMs,
+            kind: kindOf(e),
+            code: clickhouseErrorCode(e),
+            error: e as Error,
+          }),
+        maxDelayMs: retryMaxMs,
+      },
+      async () => {
+        const started = process.hrtime.bigint();
+        await serving.refresh(touched);
+        metrics.servingSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      },
+    );
+  } catch (e) {
+    if (e instanceof WriteAbandoned) throw e;
+    metrics.servingFailures.inc();
+    logger.error(
+      'serving refresh refused by ClickHouse; the batch is committed with its facts stored, but the views may show stale rows for what it touched. Fix the cause (see the error), then run `npm run cli -- rebuild`',
+      { source: ctx.source, sessions: touched.sessions.size, code: clickhouseErrorCode(e), error: e as Error },
+    );
   }
 }
