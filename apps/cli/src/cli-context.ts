@@ -1,5 +1,7 @@
 import { ClickHouse, migrateClickHouse } from '@wise/clickhouse';
 import { CliConfig } from '@wise/config';
+import { KafkaConnection, kafkaOptionsFrom } from '@wise/kafka';
+import { Logger } from '@wise/observability';
 import { ensurePostgresDatabase, migratePostgres, Postgres } from '@wise/postgres';
 import { PostgresVersions, ServingRefresh, type ServingVersions } from '@wise/serving';
 
@@ -8,10 +10,11 @@ export type Flags = Record<string, string | boolean>;
 /** A mistake in how the command was called; printed without a stack trace. */
 export class CliError extends Error {}
 
-/** Lazily opened connections (each migrated on first use) and output helpers for commands. */
+/** The one way a command reaches PostgreSQL, ClickHouse and Kafka: lazily opened connections (the databases migrated on first use) and output helpers. */
 export class CliContext {
   private pg: Postgres | null = null;
   private ch: ClickHouse | null = null;
+  private kafkaConnection: KafkaConnection | null = null;
 
   constructor(
     readonly config: CliConfig,
@@ -41,6 +44,12 @@ export class CliContext {
       await migrateClickHouse(this.ch, undefined, c.CLICKHOUSE_CLUSTER);
     }
     return this.ch;
+  }
+
+  /** Kafka with the apps' own client settings (TLS, SASL: kafkaOptionsFrom); each admin session is opened and closed by its user. */
+  kafka(): KafkaConnection {
+    this.kafkaConnection ??= new KafkaConnection(kafkaOptionsFrom(this.config, 'cli', new Logger('cli', 'error')));
+    return this.kafkaConnection;
   }
 
   /** Versions for serving rows, from the sequence every projector uses (never this host's clock). */

@@ -5,7 +5,6 @@ import {
   optionalRefId,
   optionalText,
   optionalPlannedTime,
-  optionalWiseTime,
   personRef,
   wiseEvent,
   wiseId,
