@@ -1,3 +1,4 @@
+import { eventCopiesCollapsed, latestOf } from './fact-patterns';
 import type { TableNames } from '../tables';
 import { localDate, type TimeZones } from './local-time';
 import { roundSessions } from './sessions.sql';
@@ -33,15 +34,16 @@ FROM
 (
     SELECT
         institute_id, session_id, recording_type, part_index,
-        argMax(url, tuple(at_ms, event_id)) AS url,
-        argMax(duration, tuple(at_ms, event_id)) AS duration_seconds,
+        ${latestOf(['url', ['duration', 'duration_seconds']], 'tuple(at_ms, event_id)')},
         toDateTime(intDiv(min(at_ms), 1000), 'UTC') AS recorded_at
     FROM
-    (
-        SELECT institute_id, session_id, recording_type, part_index, event_id, min(at_ms) AS at_ms, any(url) AS url, any(duration) AS duration
-        FROM ${t.recording_events}
-        WHERE ${sessionFilter}
-        GROUP BY institute_id, session_id, recording_type, part_index, event_id
+    (${eventCopiesCollapsed({
+      table: t.recording_events,
+      where: sessionFilter,
+      keys: ['institute_id', 'session_id', 'recording_type', 'part_index'],
+      firstAt: 'at_ms',
+      values: ['url', 'duration'],
+    })}
     )
     GROUP BY institute_id, session_id, recording_type, part_index
 ) AS l

@@ -1,4 +1,5 @@
 import type { TableNames } from '../tables';
+import { eventCopiesCollapsed, latestNonEmptyOf, latestOf } from './fact-patterns';
 import { liveLatestRows } from './latest-rows';
 import { localDate, type TimeZones } from './local-time';
 
@@ -34,31 +35,35 @@ export function computeInvoices(t: TableNames, filter: string): string {
   return `
 SELECT
     institute_id, student_id, classroom_id, instalment_index,
-    argMaxIf(installment_id, k, installment_id != '') AS installment_id,
-    argMax(amount_minor, k) AS amount_minor,
-    argMax(currency, k) AS currency,
+    ${latestNonEmptyOf(['installment_id'], 'k')},
+    ${latestOf(['amount_minor', 'currency'], 'k')},
     min(charged_at) AS charged_at,
-    argMax(due_on, k) AS due_on,
-    argMax(paid, k) AS paid_when_sent,
-    argMax(fee_type, k) AS fee_type,
-    argMax(note, k) AS note,
-    argMaxIf(student_name, k, student_name != '') AS student_name,
-    argMaxIf(classroom_name, k, classroom_name != '') AS classroom_name
+    ${latestOf(['due_on', ['paid', 'paid_when_sent'], 'fee_type', 'note'], 'k')},
+    ${latestNonEmptyOf(['student_name', 'classroom_name'], 'k')}
 FROM
 (
     SELECT
         institute_id, student_id, classroom_id, instalment_index, tuple(at_ms, event_id) AS k,
         installment_id, amount_minor, currency, charged_at, due_on, paid, fee_type, note, student_name, classroom_name
     FROM
-    (
-        SELECT
-            institute_id, student_id, classroom_id, assumeNotNull(instalment_index) AS instalment_index, event_id,
-            min(at_ms) AS at_ms, any(installment_id) AS installment_id, any(amount_minor) AS amount_minor,
-            any(currency) AS currency, any(charged_at) AS charged_at, any(due_on) AS due_on, any(paid) AS paid,
-            any(fee_type) AS fee_type, any(note) AS note, any(student_name) AS student_name, any(classroom_name) AS classroom_name
-        FROM ${t.invoice_events}
-        WHERE ${filter}
-        GROUP BY institute_id, student_id, classroom_id, instalment_index, event_id
+    (${eventCopiesCollapsed({
+      table: t.invoice_events,
+      where: filter,
+      keys: ['institute_id', 'student_id', 'classroom_id', 'assumeNotNull(instalment_index) AS instalment_index'],
+      firstAt: 'at_ms',
+      values: [
+        'installment_id',
+        'amount_minor',
+        'currency',
+        'charged_at',
+        'due_on',
+        'paid',
+        'fee_type',
+        'note',
+        'student_name',
+        'classroom_name',
+      ],
+    })}
     )
 )
 GROUP BY institute_id, student_id, classroom_id, instalment_index`;
@@ -87,27 +92,21 @@ export function computePayments(t: TableNames, filter: string): string {
 SELECT
     institute_id, transaction_id,
     toDateTime(intDiv(min(paid_at_ms), 1000), 'UTC') AS paid_at,
-    argMax(classroom_id, k) AS classroom_id,
-    argMax(student_id, k) AS student_id,
-    argMax(amount_minor, k) AS amount_minor,
-    argMax(currency, k) AS currency,
-    argMax(payment_type, k) AS payment_type,
-    argMaxIf(student_name, k, student_name != '') AS student_name,
-    argMaxIf(classroom_name, k, classroom_name != '') AS classroom_name
+    ${latestOf(['classroom_id', 'student_id', 'amount_minor', 'currency', 'payment_type'], 'k')},
+    ${latestNonEmptyOf(['student_name', 'classroom_name'], 'k')}
 FROM
 (
     SELECT
         institute_id, transaction_id, paid_at_ms, tuple(paid_at_ms, event_id) AS k, classroom_id, student_id,
         amount_minor, currency, payment_type, student_name, classroom_name
     FROM
-    (
-        SELECT
-            institute_id, transaction_id, event_id, min(paid_at_ms) AS paid_at_ms, any(classroom_id) AS classroom_id,
-            any(student_id) AS student_id, any(amount_minor) AS amount_minor, any(currency) AS currency,
-            any(payment_type) AS payment_type, any(student_name) AS student_name, any(classroom_name) AS classroom_name
-        FROM ${t.payment_events}
-        WHERE ${filter}
-        GROUP BY institute_id, transaction_id, event_id
+    (${eventCopiesCollapsed({
+      table: t.payment_events,
+      where: filter,
+      keys: ['institute_id', 'transaction_id'],
+      firstAt: 'paid_at_ms',
+      values: ['classroom_id', 'student_id', 'amount_minor', 'currency', 'payment_type', 'student_name', 'classroom_name'],
+    })}
     )
 )
 GROUP BY institute_id, transaction_id`;

@@ -1,3 +1,4 @@
+import { eventCopiesCollapsed, latestNonEmptyOf } from './fact-patterns';
 import type { TableNames } from '../tables';
 import { roundSessions } from './sessions.sql';
 
@@ -64,17 +65,22 @@ FROM
             any(classroom_id) AS r_classroom_id, any(title) AS r_title, any(session_start) AS r_start,
             any(scheduled_seconds) AS r_seconds, any(local_day) AS r_local_day, any(class_seconds) AS r_class_seconds,
             argMax(action, tuple(at_ms, action)) AS last_action,
-            argMaxIf(member_name, tuple(at_ms, event_id), member_name != '') AS student_name,
-            argMaxIf(member_email, tuple(at_ms, event_id), member_email != '') AS student_email
+            ${latestNonEmptyOf(
+              [
+                ['member_name', 'student_name'],
+                ['member_email', 'student_email'],
+              ],
+              'tuple(at_ms, event_id)',
+            )}
         FROM (${attended}) AS l
         ALL INNER JOIN
-        (
-            SELECT
-                institute_id, classroom_id, member_id, event_id, min(at_ms) AS at_ms, any(action) AS action,
-                any(member_name) AS member_name, any(member_email) AS member_email
-            FROM ${t.roster_events}
-            WHERE member_role = 'student' AND ${classroomFilter}
-            GROUP BY institute_id, classroom_id, member_id, event_id
+        (${eventCopiesCollapsed({
+          table: t.roster_events,
+          where: `member_role = 'student' AND ${classroomFilter}`,
+          keys: ['institute_id', 'classroom_id', 'member_id'],
+          firstAt: 'at_ms',
+          values: ['action', 'member_name', 'member_email'],
+        })}
         ) AS r USING (institute_id, classroom_id)
         WHERE at_ms <= toInt64(toUInt32(session_start)) * 1000
         GROUP BY institute_id, session_id, member_id
@@ -86,11 +92,13 @@ ANY LEFT JOIN
     SELECT institute_id, session_id, student_id, argMax(suspended, tuple(at_ms, suspended)) AS is_suspended
     FROM (${attended}) AS l
     ALL INNER JOIN
-    (
-        SELECT institute_id, classroom_id, student_id, event_id, min(at_ms) AS at_ms, any(suspended) AS suspended
-        FROM ${t.suspension_events}
-        WHERE ${classroomFilter}
-        GROUP BY institute_id, classroom_id, student_id, event_id
+    (${eventCopiesCollapsed({
+      table: t.suspension_events,
+      where: classroomFilter,
+      keys: ['institute_id', 'classroom_id', 'student_id'],
+      firstAt: 'at_ms',
+      values: ['suspended'],
+    })}
     ) AS r USING (institute_id, classroom_id)
     WHERE at_ms <= toInt64(toUInt32(session_start)) * 1000
     GROUP BY institute_id, session_id, student_id

@@ -1,3 +1,4 @@
+import { eventCopiesCollapsed } from './fact-patterns';
 import type { TableNames } from '../tables';
 import { localDate, type TimeZones } from './local-time';
 
@@ -79,16 +80,24 @@ FROM
         CAST(NULL AS Nullable(DateTime('UTC'))) AS f_first_join,
         CAST(NULL AS Nullable(Float64)) AS f_zoom_minutes
     FROM
-    (
-        SELECT
-            institute_id, session_id, event_id,
-            any(classroom_id) AS classroom_id, any(event_kind) AS event_kind, any(kind_rank) AS kind_rank,
-            min(order_ms) AS order_ms, any(title) AS title, any(meeting_status) AS meeting_status,
-            any(session_type) AS session_type, any(teacher_id) AS teacher_id,
-            any(scheduled_start) AS scheduled_start, any(scheduled_end) AS scheduled_end, any(created_at) AS created_at
-        FROM ${t.session_events}
-        WHERE ${filter}
-        GROUP BY institute_id, session_id, event_id
+    (${eventCopiesCollapsed({
+      table: t.session_events,
+      where: filter,
+      keys: ['institute_id', 'session_id'],
+      firstAt: 'order_ms',
+      values: [
+        'classroom_id',
+        'event_kind',
+        'kind_rank',
+        'title',
+        'meeting_status',
+        'session_type',
+        'teacher_id',
+        'scheduled_start',
+        'scheduled_end',
+        'created_at',
+      ],
+    })}
     )
     UNION ALL
     SELECT
