@@ -293,10 +293,11 @@ describe('Dockerfile', () => {
     .slice(1)
     .map((s) => `FROM ${s}`);
 
-  it('builds on Node 22 LTS in every stage, while package.json still allows Node 20', () => {
+  it('builds on Node 22 LTS in every stage, a line package.json `engines` admits (test/engines.test.ts)', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     for (const stage of stages) expect(stage).toMatch(/^FROM node:22-[a-z]+-slim AS [a-z]+/);
-    expect(JSON.parse(read('package.json')).engines.node).toBe('>=20');
+    // node:22 is the newest 22.x; engines admits 22 from 22.13 on.
+    expect(JSON.parse(read('package.json')).engines.node).toMatch(/\^22\.13\.0/);
   });
 
   it('runs as a non-root user with production dependencies only, and has a health check', () => {

@@ -1,6 +1,5 @@
 import cluster from 'node:cluster';
 import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
 import { IngestionConfig } from '@wise/config';
 import { BatchPublisher, KafkaConnection, maxRecordBytes } from '@wise/kafka';
 import { Logger, Metrics } from '@wise/observability';
@@ -89,9 +88,6 @@ export class IngestionModule {
     const logger = new Logger('ingestion', config.LOG_LEVEL, cluster.isWorker ? { worker: cluster.worker!.id } : {});
     return {
       module: IngestionModule,
-      // nestjs-pino on the app's pino, for Nest's own lines (main.ts: useLogger). No pino-http
-      // middleware (forRoutes: none): the access log is a Fastify hook (access-log.ts), far cheaper.
-      imports: [LoggerModule.forRoot({ pinoHttp: { logger: logger.pino }, forRoutes: [] })],
       providers: [
         { provide: IngestionConfig, useValue: config },
         { provide: Logger, useValue: logger },

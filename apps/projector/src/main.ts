@@ -1,12 +1,11 @@
 import 'reflect-metadata';
 import { createServer, Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { INestApplicationContext } from '@nestjs/common';
 import { ClickHouse, migrateClickHouse } from '@wise/clickhouse';
 import { ConfigError, ProjectorConfig, readEnv } from '@wise/config';
 import { consumerLag, KafkaConnection } from '@wise/kafka';
-import { Logger, Metrics } from '@wise/observability';
+import { Logger, Metrics, NestLogger } from '@wise/observability';
 import { dropStaleRounds } from '@wise/serving';
 import { ProjectorConsumer } from './consumer/projector.consumer';
 import { ProjectorMetrics } from './projector.metrics';
@@ -21,7 +20,7 @@ const STALE_ROUND_MS = 60 * 60 * 1000;
 export async function startProjector(env: NodeJS.ProcessEnv = readEnv()): Promise<INestApplicationContext> {
   const config = ProjectorConfig.parse(env);
   const app = await NestFactory.createApplicationContext(ProjectorModule.forConfig(config), { bufferLogs: true });
-  app.useLogger(app.get(PinoNestLogger));
+  app.useLogger(new NestLogger(app.get(Logger)));
   app.enableShutdownHooks();
   const logger = app.get(Logger);
   const applied = await migrateClickHouse(app.get(ClickHouse), undefined, config.CLICKHOUSE_CLUSTER);

@@ -1,5 +1,4 @@
 import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
 import { BatchSink, ClickHouse, ClickHouseWriter, GroupWriter, RebuildFence } from '@wise/clickhouse';
 import { ProjectorConfig } from '@wise/config';
 import { BatchConsumer, KafkaConnection } from '@wise/kafka';
@@ -36,8 +35,6 @@ export class ProjectorModule {
     const logger = new Logger('projector', config.LOG_LEVEL);
     return {
       module: ProjectorModule,
-      // nestjs-pino on the app's pino, for Nest's own lines (main.ts: useLogger); no HTTP here.
-      imports: [LoggerModule.forRoot({ pinoHttp: { logger: logger.pino }, forRoutes: [] })],
       providers: [
         { provide: ProjectorConfig, useValue: config },
         { provide: Logger, useValue: logger },

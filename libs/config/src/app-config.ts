@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_EVENTS_TOPIC, DEFAULT_QUARANTINE_TOPIC, maxRecordBytes } from '@wise/contracts';
 import { ConfigError, envEnum, envInt, envList, envOptionalInt, envUrl, parseEnv } from './env';
 
-// One description per variable; the README's configuration table follows this file.
+// One description per variable; the table of docs/configuration.md follows this file.
 const common = {
   LOG_LEVEL: envEnum(['debug', 'info', 'warn', 'error'], 'info'),
   KAFKA_BROKERS: envList('127.0.0.1:9092'),
@@ -11,7 +11,7 @@ const common = {
   KAFKA_QUARANTINE_TOPIC: z.string().min(1).default(DEFAULT_QUARANTINE_TOPIC),
   KAFKA_TOPIC_PARTITIONS: envInt(6, 1, 1024),
   KAFKA_REPLICATION_FACTOR: envInt(1, 1, 7),
-  // -1 keeps every event forever: Kafka is the second copy of the event store (README, "Guarantees").
+  // -1 keeps every event forever: Kafka is the second copy of the event store (docs/operations.md, "Kafka topics and the system of record").
   KAFKA_RETENTION_MS: envInt(-1, -1),
   // The operator's (the CLI's): the owner of the tables. The apps default to their own roles below.
   DATABASE_URL: envUrl('postgres://postgres@127.0.0.1:5432/wise'),
@@ -68,9 +68,9 @@ const projector = {
   PROJECTOR_BATCH_WAIT_MS: envInt(250, 0, 60000),
   PROJECTOR_RETRY_MAX_MS: envInt(30000, 100),
   // Messages written whose offsets wait for their serving refresh; past it, fetching pauses. Bounds
-  // what a crash replays (README, "Projector").
+  // what a crash replays (docs/operations.md, "Projector").
   PROJECTOR_MAX_UNCOMMITTED: envInt(100_000, 1),
-  // Serving refresh rounds start at least this far apart (README, "Projector"): fewer, larger rounds.
+  // Serving refresh rounds start at least this far apart (docs/operations.md, "Projector"): fewer, larger rounds.
   PROJECTOR_REFRESH_INTERVAL_MS: envInt(1000, 0, 60_000),
   PROJECTOR_METRICS_PORT: envInt(9464, 0, 65535),
 };
@@ -190,7 +190,7 @@ export class ProjectorConfig {
 /** The only reader of process.env; apps call this once at boot. */
 export const readEnv = (): NodeJS.ProcessEnv => process.env;
 
-/** Every variable each app reads (docker-compose and the README are checked against these). */
+/** Every variable each app reads (test/compose.test.ts, test/deploy-manifests.test.ts and test/doc-config.test.ts check docker-compose, deploy/k8s and docs/configuration.md against these). */
 export const INGESTION_ENV_VARS = Object.keys(ingestionShape).sort();
 export const PROJECTOR_ENV_VARS = Object.keys(projectorShape).sort();
 export const CLI_ENV_VARS = Object.keys(cliShape).sort();

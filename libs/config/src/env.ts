@@ -4,7 +4,7 @@ import { z } from 'zod';
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(
-      `invalid configuration:\n  - ${problems.join('\n  - ')}\nFix these environment variables (see README, "Configuration") and start again.`,
+      `invalid configuration:\n  - ${problems.join('\n  - ')}\nFix these environment variables (see docs/configuration.md) and start again.`,
     );
     this.name = 'ConfigError';
   }
