@@ -15,6 +15,7 @@ export class CliContext {
   private pg: Postgres | null = null;
   private ch: ClickHouse | null = null;
   private kafkaConnection: KafkaConnection | null = null;
+  private serving: ServingRefresh | null = null;
 
   constructor(
     readonly config: CliConfig,
@@ -40,6 +41,7 @@ export class CliContext {
         password: c.CLICKHOUSE_PASSWORD,
         database: c.CLICKHOUSE_DATABASE,
         app: 'cli',
+        cluster: c.CLICKHOUSE_CLUSTER,
       });
       await migrateClickHouse(this.ch, undefined, c.CLICKHOUSE_CLUSTER);
     }
@@ -58,7 +60,11 @@ export class CliContext {
   }
 
   async servingRefresh(): Promise<ServingRefresh> {
-    return new ServingRefresh(await this.clickhouse(), { cluster: this.config.CLICKHOUSE_CLUSTER, versions: await this.servingVersions() });
+    this.serving ??= new ServingRefresh(await this.clickhouse(), {
+      cluster: this.config.CLICKHOUSE_CLUSTER,
+      versions: await this.servingVersions(),
+    });
+    return this.serving;
   }
 
   table(rows: Record<string, unknown>[]): void {
@@ -75,6 +81,8 @@ export class CliContext {
   }
 
   async close(): Promise<void> {
+    // On a cluster, ended rounds' partitions are dropped in batches: the last batch goes now.
+    await this.serving?.close();
     await Promise.all([this.pg?.close(), this.ch?.close()]);
   }
 }
