@@ -87,10 +87,11 @@ export async function startIngestion(env: NodeJS.ProcessEnv, startTimeoutMs = 30
   return { proc, url, opsUrl, stop: () => proc.stop() };
 }
 
-export async function startProjector(env: NodeJS.ProcessEnv): Promise<AppProcess> {
+/** `startTimeoutMs`: a projector migrates ClickHouse first, which ON CLUSTER takes about a minute for a new database. */
+export async function startProjector(env: NodeJS.ProcessEnv, startTimeoutMs = 30000): Promise<AppProcess> {
   const proc = AppProcess.start('projector', env);
   try {
-    await proc.waitForLine(/projector consuming/);
+    await proc.waitForLine(/projector consuming/, startTimeoutMs);
   } catch (e) {
     await proc.stop('SIGKILL');
     throw e;

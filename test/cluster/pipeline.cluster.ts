@@ -72,7 +72,7 @@ describe('the pipeline on a cluster: two ingestion processes, two projectors, 2 
   it('takes every webhook and projects it on both sides', async () => {
     const started = Date.now();
     // The first projector migrates (ON CLUSTER); the second finds the schema there.
-    projectors.push(await startProjector(env));
+    projectors.push(await startProjector(env, 180_000));
     projectors.push(await startProjector(env), await startProjector(single));
     ingestions.push(await startIngestion(env), await startIngestion(env));
     const startedMs = Date.now() - started;
@@ -104,6 +104,9 @@ describe('the pipeline on a cluster: two ingestion processes, two projectors, 2 
       `cluster pipeline: apps up in ${startedMs} ms; ${accepted} webhooks posted, both groups committed ${Date.now() - sent} ms after the last was sent`,
     );
     expect(accepted).toBe(SIMULATED);
+    // A round given up is committed with stale serving rows: on a cluster none may be.
+    const problems = projectors.flatMap((p) => p.lines.filter((l) => /"level":"(error|fatal)"/.test(l)));
+    expect(problems.slice(0, 5)).toEqual([]);
   });
 
   it('gives the hand-computed figures of both weeks on the cluster', async () => {
@@ -113,8 +116,9 @@ describe('the pipeline on a cluster: two ingestion processes, two projectors, 2 
 
   it('every user-facing view equals the single server, row for row', async () => {
     const [onCluster, onOne]: AnalyticsSnapshot[] = [await readAnalyticsSnapshot(cluster), await readAnalyticsSnapshot(reference)];
-    expect(onCluster.sessions.length).toBeGreaterThan(20);
-    expect(onCluster.attendance.length).toBeGreaterThan(100);
+    // Not a vacuous comparison: the single server's views hold this run's traffic.
+    expect(onOne.sessions.length).toBeGreaterThan(20);
+    expect(onOne.attendance.length).toBeGreaterThan(20);
     for (const view of Object.keys(onOne)) expect([view, onCluster[view]]).toEqual([view, onOne[view]]);
   });
 });
