@@ -3,7 +3,7 @@ import { PROJECTED_FACTS, SERVING_STORES } from '@wise/serving';
 
 /*
  * What a cluster and a single server hold, compared without the user-facing views (reading them on
- * 18.16 crashes a server: docs/scaling.md, "Open defect"): every serving store's latest live row
+ * 18.16 crashes a server: docs/scaling.md, "The cluster stack"): every serving store's latest live row
  * per key, and every fact table's distinct keys. Rows are read as stored and reduced here, so no
  * aggregate state crosses servers. Versions differ between the two sides (each round takes its
  * own), so `_version` decides which row is latest and is then left out.
