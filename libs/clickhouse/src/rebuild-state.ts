@@ -1,4 +1,5 @@
 import type { ClickHouse } from './clickhouse.service';
+import { LOCAL_SUFFIX } from './cluster-ddl';
 import { sqlString } from './quote';
 import { fenceReason, RebuildFence } from './rebuild-fence';
 import { OLD_SUFFIX, REBUILD_SUFFIX } from './rebuild-swap';
@@ -10,15 +11,18 @@ export interface RebuildState {
   tables: string[];
 }
 
+/** Names a rebuild's tables end with; on a cluster their local tables too (rebuild-tables.ts). */
+const LEFT_BY_REBUILD = [REBUILD_SUFFIX, OLD_SUFFIX, REBUILD_SUFFIX + LOCAL_SUFFIX, OLD_SUFFIX + LOCAL_SUFFIX];
+
 /**
  * Whether a rebuild is running, or stopped half-way: its fence is up (rebuild-fence.ts), or its
- * `<table>__rebuild` copies or `<table>__old` swap leftovers are in the database.
+ * `<table>__rebuild` copies or `<table>__old` swap leftovers (with their `_local` tables on a cluster) are in the database.
  */
 export async function rebuildState(ch: Pick<ClickHouse, 'query' | 'insert'>): Promise<RebuildState> {
   const rows = await ch.query<{ name: string }>(
     'rebuild:state',
     `SELECT name FROM system.tables WHERE database = currentDatabase()
-        AND (endsWith(name, ${sqlString(REBUILD_SUFFIX)}) OR endsWith(name, ${sqlString(OLD_SUFFIX)})) ORDER BY name`,
+        AND (${LEFT_BY_REBUILD.map((suffix) => `endsWith(name, ${sqlString(suffix)})`).join(' OR ')}) ORDER BY name`,
   );
   const fence = await new RebuildFence(ch).current();
   return { fence: fence ? fenceReason(fence) : null, tables: rows.map((r) => r.name) };

@@ -1,5 +1,4 @@
-import type { ClickHouseConnection } from './connection';
-import { sqlIdent, sqlStringList } from './quote';
+import { rebuildTables, type TablesConnection } from './rebuild-tables';
 
 export const REBUILD_SUFFIX = '__rebuild';
 export const OLD_SUFFIX = '__old';
@@ -38,19 +37,14 @@ export function remainingRenames(table: string, exists: (name: string) => boolea
 
 /**
  * Swaps every `<t>__rebuild` in for `<t>`, finishing whatever an earlier attempt left half-done,
- * then drops the `__old` copies. Safe to run again after any failure.
+ * then drops the `__old` copies (and, on a cluster, the Distributed tables the copies were filled
+ * through). Safe to run again after any failure. `cluster`: CLICKHOUSE_CLUSTER (rebuild-tables.ts).
  */
-export async function swapIn(ch: Pick<ClickHouseConnection, 'query' | 'command'>, tables: readonly string[]): Promise<void> {
-  const names = tables.flatMap((t) => [t, t + REBUILD_SUFFIX, t + OLD_SUFFIX]);
-  const rows = await ch.query<{ name: string }>(
-    'rebuild:swap-state',
-    `SELECT name FROM system.tables WHERE database = currentDatabase() AND name IN ${sqlStringList(names)}`,
-  );
-  const existing = new Set(rows.map((r) => r.name));
+export async function swapIn(ch: TablesConnection, tables: readonly string[], cluster = ''): Promise<void> {
+  const ddl = rebuildTables(ch, cluster);
   // Every table's state is checked before anything is renamed.
+  const existing = await ddl.existing(tables.flatMap((t) => [t, t + REBUILD_SUFFIX, t + OLD_SUFFIX]));
   const renames = tables.flatMap((t) => remainingRenames(t, (name) => existing.has(name)));
-  if (renames.length > 0) {
-    await ch.command('rebuild:swap', `RENAME TABLE ${renames.map(([from, to]) => `${sqlIdent(from)} TO ${sqlIdent(to)}`).join(', ')}`);
-  }
-  for (const t of tables) await ch.command('rebuild:drop', `DROP TABLE IF EXISTS ${sqlIdent(t + OLD_SUFFIX)}`);
+  if (renames.length > 0) await ddl.rename(renames);
+  await ddl.drop(tables.flatMap((t) => (cluster ? [t + OLD_SUFFIX, t + REBUILD_SUFFIX] : [t + OLD_SUFFIX])));
 }

@@ -2,8 +2,8 @@ import { Logger } from '@wise/observability';
 import { ANALYTICS_TABLES, projectEvents, type TableRows } from '@wise/projections';
 import type { ClickHouse } from './clickhouse.service';
 import { countStoredEvents, readEventPage, type Cursor } from './event-store';
-import { sqlIdent, sqlStringList } from './quote';
 import { OLD_SUFFIX, REBUILD_SUFFIX, swapIn, SwapStateError } from './rebuild-swap';
+import { rebuildTables, type RebuildTables } from './rebuild-tables';
 import { ClickHouseWriter, type WriterMetrics } from './writer';
 
 /*
@@ -61,6 +61,11 @@ export interface RebuildOptions {
    * since a rebuild presumed dead and taken over would drop its successor's.
    */
   stillHeld?: () => Promise<boolean>;
+  /**
+   * CLICKHOUSE_CLUSTER: the copies are made, swapped and dropped ON CLUSTER, local tables and
+   * Distributed tables both (rebuild-tables.ts); one server when empty.
+   */
+  cluster?: string;
   /** How long dropping the copies after a failure may take in all (CLEANUP_WITHIN_MS by default). */
   cleanupWithinMs?: number;
 }
@@ -76,85 +81,32 @@ export interface RebuildResult {
  * missing means a swap stopped half-way without its record (a rebuild older than the fence): that
  * is left for a person to judge rather than guessed at.
  */
-async function dropLeftovers(ch: Connection, tables: readonly string[], progress: (line: string) => void): Promise<void> {
-  const names = tables.flatMap((t) => [t, t + REBUILD_SUFFIX, t + OLD_SUFFIX]);
-  const rows = await ch.query<{ name: string }>(
-    'rebuild:leftovers',
-    `SELECT name FROM system.tables WHERE database = currentDatabase() AND name IN ${sqlStringList(names)} ORDER BY name`,
-  );
-  const existing = new Set(rows.map((r) => r.name));
-  const missing = tables.filter((t) => !existing.has(t));
+async function dropLeftovers(tables: RebuildTables, rebuilt: readonly string[], progress: (line: string) => void): Promise<void> {
+  const existing = await tables.existing(rebuilt);
+  const missing = rebuilt.filter((t) => !existing.has(t));
   if (missing.length > 0) {
     throw new SwapStateError(
       `live tables are missing (${missing.join(', ')}) beside tables of an earlier rebuild: a swap stopped half-way. ` +
         `Rename each <table>${REBUILD_SUFFIX} (or <table>${OLD_SUFFIX}) back to <table> by hand, then run rebuild again.`,
     );
   }
-  for (const t of names.filter((n) => n.endsWith(REBUILD_SUFFIX) || n.endsWith(OLD_SUFFIX)).filter((n) => existing.has(n))) {
-    progress(`dropping ${t} (left by an earlier rebuild)`);
-    await ch.command('rebuild:drop', `DROP TABLE IF EXISTS ${sqlIdent(t)}`);
-  }
+  const left = await tables.leftovers(rebuilt.flatMap((t) => [t + REBUILD_SUFFIX, t + OLD_SUFFIX]));
+  for (const t of left) progress(`dropping ${t} (left by an earlier rebuild)`);
+  await tables.drop(left);
 }
 
 /** What `rebuild --abort` does to the tables: drops an unfinished rebuild's copies (never during a swap). */
-export function dropUnfinishedRebuild(ch: Connection, derivedTables: readonly string[], progress: (line: string) => void): Promise<void> {
-  return dropLeftovers(ch, [...ANALYTICS_TABLES, ...derivedTables], progress);
+export function dropUnfinishedRebuild(
+  ch: Connection,
+  derivedTables: readonly string[],
+  progress: (line: string) => void,
+  cluster = '',
+): Promise<void> {
+  return dropLeftovers(rebuildTables(ch, cluster), [...ANALYTICS_TABLES, ...derivedTables], progress);
 }
 
 /** How long a failed rebuild spends dropping its copies before it leaves them to the next run. */
 export const CLEANUP_WITHIN_MS = 60_000;
-
-/**
- * Drops `tables` within `withinMs` in all, or rejects. On 18.16 a DROP waits for the table's
- * merges and locks and can take minutes; a failed rebuild must still report its error and lift its
- * fence, and whatever a DROP cut short leaves (a table, or a data folder without its metadata) is
- * cleared by the next rebuild (dropLeftovers, createFresh).
- */
-async function dropWithin(ch: Connection, tables: string[], withinMs: number): Promise<void> {
-  const deadline = Date.now() + withinMs;
-  for (const t of tables) {
-    const drop = ch.command('rebuild:drop', `DROP TABLE IF EXISTS ${t}`);
-    drop.catch(() => undefined); // may settle after we gave up on it
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`DROP TABLE ${t} took longer than ${withinMs} ms in all`)),
-        Math.max(0, deadline - Date.now()),
-      );
-    });
-    try {
-      await Promise.race([drop, late]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-}
-
-/** 18.16's refusal to CREATE over the data folder an unclean DROP left (a DROP cut short by a restart). */
-const DATA_FOLDER_LEFT = 'Data directory for table already containing data parts';
-
-/**
- * `CREATE TABLE <t>__rebuild AS <t>`. If an earlier DROP of that table was cut short, 18.16 has no
- * such table but still has its data folder, and refuses the CREATE until the folder is gone: the
- * folder is attached under the live table's definition and dropped, which removes it, and the
- * CREATE is tried again. No one has to remove it by hand.
- */
-async function createFresh(ch: Connection, table: string, progress: (line: string) => void): Promise<void> {
-  const fresh = sqlIdent(table + REBUILD_SUFFIX);
-  const create = () => ch.command('rebuild:create', `CREATE TABLE ${fresh} AS ${sqlIdent(table)}`);
-  try {
-    await create();
-  } catch (e) {
-    if (!(e as Error).message?.includes(DATA_FOLDER_LEFT)) throw e;
-    progress(`${table}${REBUILD_SUFFIX} has a data folder left by a DROP cut short; attaching it to drop it`);
-    const [shown] = await ch.query<{ statement: string }>('rebuild:leftovers', `SHOW CREATE TABLE ${sqlIdent(table)}`);
-    const attach = shown.statement.replace(/^CREATE TABLE \S+/, `ATTACH TABLE ${fresh}`);
-    if (attach === shown.statement) throw e;
-    await ch.command('rebuild:leftovers', attach);
-    await ch.command('rebuild:drop', `DROP TABLE ${fresh}`);
-    await create();
-  }
-}
 
 /** Fact rows go to the fresh tables; quarantine rows to the live quarantine table. */
 function intoFreshTables(tables: TableRows): TableRows {
@@ -167,8 +119,8 @@ export async function rebuildProjections(ch: Connection, options: RebuildOptions
   const retryForMs = options.retryForMs ?? 120_000;
   // Facts and derived tables are rebuilt, and swapped, together.
   const rebuilt = [...ANALYTICS_TABLES, ...(options.derivedTables ?? [])];
-  const named = (suffix: string) => rebuilt.map((t) => sqlIdent(`${t}${suffix}`));
-  await dropLeftovers(ch, rebuilt, progress);
+  const tables = rebuildTables(ch, options.cluster);
+  await dropLeftovers(tables, rebuilt, progress);
   // Before the swap is recorded a failure drops the fresh tables; after, they are what a rerun swaps in.
   let stage: 'filling' | 'recording' | 'swapping' = 'filling';
   let refusedRows = 0;
@@ -183,7 +135,7 @@ export async function rebuildProjections(ch: Connection, options: RebuildOptions
   const writer = new ClickHouseWriter(ch, options.logger, Math.min(5_000, retryForMs), metrics);
   const result: RebuildResult = { events: 0, quarantined: 0, rows: Object.fromEntries(ANALYTICS_TABLES.map((t) => [t, 0])) };
   try {
-    for (const t of rebuilt) await createFresh(ch, t, progress);
+    await tables.createFresh(rebuilt, progress);
     const total = await countStoredEvents(ch);
     progress(`rebuilding ${ANALYTICS_TABLES.length} tables from ${total} stored events, ${pageSize} per page`);
     let cursor: Cursor | null = null;
@@ -210,7 +162,7 @@ export async function rebuildProjections(ch: Connection, options: RebuildOptions
     stage = 'recording';
     if (options.swapBegins) await options.swapBegins(rebuilt);
     stage = 'swapping';
-    await swapIn(ch, rebuilt);
+    await swapIn(ch, rebuilt, options.cluster);
   } catch (e) {
     if (stage === 'swapping') {
       throw new SwapUnfinished(
@@ -221,9 +173,12 @@ export async function rebuildProjections(ch: Connection, options: RebuildOptions
     if (stage === 'recording') throw e;
     if (options.stillHeld && !(await options.stillHeld().catch(() => false))) throw e;
     progress(`failed (${(e as Error).message}); dropping the ${REBUILD_SUFFIX} tables, the live tables are untouched`);
-    await dropWithin(ch, named(REBUILD_SUFFIX), options.cleanupWithinMs ?? CLEANUP_WITHIN_MS).catch((dropError: Error) =>
-      progress(`could not drop the ${REBUILD_SUFFIX} tables: ${dropError.message}; the next rebuild drops them`),
-    );
+    const fresh = rebuilt.map((t) => t + REBUILD_SUFFIX);
+    await tables
+      .drop(fresh, options.cleanupWithinMs ?? CLEANUP_WITHIN_MS)
+      .catch((dropError: Error) =>
+        progress(`could not drop the ${REBUILD_SUFFIX} tables: ${dropError.message}; the next rebuild drops them`),
+      );
     throw e;
   }
   progress('swapped the rebuilt tables in');

@@ -530,14 +530,20 @@ export function servingRebuild(
   ch: ClickHouseConnection,
   versions: ServingVersions,
   progress: (line: string) => void,
+  cluster = '',
 ): { derivedTables: readonly string[]; beforeSwap: (_: unknown, suffix: string) => Promise<void> } {
   return {
     derivedTables: SERVING_STORES,
     beforeSwap: async (_, suffix) => {
-      const serving = new ServingRefresh(ch, { tables: tableNames(suffix), versions });
-      const institutes = await serving.institutes();
-      progress(`recomputing the serving tables of ${institutes.length} institutes`);
-      await serving.refreshInstitutes(institutes, progress);
+      // On a cluster its rounds' partitions are dropped ON CLUSTER in batches, the last when it closes.
+      const serving = new ServingRefresh(ch, { tables: tableNames(suffix), versions, cluster });
+      try {
+        const institutes = await serving.institutes();
+        progress(`recomputing the serving tables of ${institutes.length} institutes`);
+        await serving.refreshInstitutes(institutes, progress);
+      } finally {
+        await serving.close();
+      }
     },
   };
 }

@@ -39,17 +39,12 @@ export async function rebuildCommand(ctx: CliContext, flags: Flags, env: NodeJS.
     throw new CliError(`--pause-wait-s must be a whole number of seconds from 1 to 3600\n${REBUILD_USAGE}`);
   // The projector's settings say which consumer group must pause.
   const config = ProjectorConfig.parse(env);
-  // `CREATE TABLE t__rebuild AS t` over a Distributed `t` would write into the live shards, and
-  // RENAME cannot swap a Distributed table with its local tables: rebuild is for one server.
-  if (config.CLICKHOUSE_CLUSTER) {
-    throw new CliError(
-      `rebuild works on one ClickHouse server; CLICKHOUSE_CLUSTER is "${config.CLICKHOUSE_CLUSTER}". On a cluster, rebuild by replaying Kafka into fresh tables (docs/scaling.md).`,
-    );
-  }
+  // On a cluster the copies are made, filled and swapped through the cluster (rebuild-tables.ts).
+  const cluster = config.CLICKHOUSE_CLUSTER ?? '';
   const ch = await ctx.clickhouse();
   const fences = new RebuildFence(ch);
   const progress = (line: string) => ctx.print(`rebuild: ${line}`);
-  const serving = servingRebuild(ch, await ctx.servingVersions(), progress);
+  const serving = servingRebuild(ch, await ctx.servingVersions(), progress, cluster);
   const by = `pid ${process.pid} on ${hostname()}`;
   const found = await fences.current();
   if (found) refuseIfRunning(found, flags.force === true);
@@ -61,7 +56,7 @@ export async function rebuildCommand(ctx: CliContext, flags: Flags, env: NodeJS.
         'the rebuild had begun its swap: aborting would leave some tables rebuilt and some not. Run rebuild (without --abort) to finish the swap.',
       );
     }
-    await dropUnfinishedRebuild(ch, serving.derivedTables, progress);
+    await dropUnfinishedRebuild(ch, serving.derivedTables, progress, cluster);
     await fences.clear(found.id, `aborted by ${by}`);
     return ctx.print(`rebuild aborted: the fence set ${new Date(found.startedAt).toISOString()} is lifted, projectors resume`);
   }
@@ -72,7 +67,7 @@ export async function rebuildCommand(ctx: CliContext, flags: Flags, env: NodeJS.
   try {
     if (found?.swap) {
       progress(`finishing the swap begun by ${found.by} (${found.swap.length} tables)`);
-      await swapIn(ch, found.swap);
+      await swapIn(ch, found.swap, cluster);
       await fences.clear(fenceId, `swap finished by ${by}`);
       return ctx.print('rebuild done: the interrupted swap is finished; projectors resume');
     }
@@ -81,6 +76,7 @@ export async function rebuildCommand(ctx: CliContext, flags: Flags, env: NodeJS.
     await waitForProjectorsToPause(kafka, config.PROJECTOR_GROUP_ID, fences, fenceId, progress, pauseWaitS * 1000);
     const result = await rebuildProjections(ch, {
       pageSize,
+      cluster,
       logger: new Logger('cli', 'error'),
       progress,
       // The serving tables are recomputed from the rebuilt facts and swapped in with them.
