@@ -3,6 +3,7 @@ import { bindMigrations, loadMigrations } from './migrations';
 
 const target = { cluster: 'wise_cluster', database: 'wise' };
 const ON = 'ON CLUSTER wise_cluster';
+const ON_EACH = 'ON CLUSTER wise_cluster_each';
 const migrations = bindMigrations(loadMigrations(), 'wise');
 const rendered = renderMigrationsForCluster(migrations, target);
 const all = rendered.flatMap((m) => m.statements);
@@ -30,7 +31,7 @@ function balanced(sql: string): boolean {
 }
 
 const createdName = (sql: string) =>
-  /^CREATE\s+(?:OR\s+REPLACE\s+)?(?:MATERIALIZED\s+)?(?:TABLE|VIEW|DATABASE)\s+(?:IF\s+NOT\s+EXISTS\s+)?(\w+)/i.exec(sql)?.[1];
+  /^CREATE\s+(?:OR\s+REPLACE\s+)?(?:MATERIALIZED\s+)?(?:TABLE|VIEW|DATABASE)\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:wise\.)?(\w+)/i.exec(sql)?.[1];
 const label = (p: { migration: string; source: string }) => `${p.migration} ${createdName(p.source)}`;
 const mergeTreeTables = pairs.filter((p) => /^CREATE\s+TABLE/i.test(p.source) && /ENGINE\s*=\s*\w*MergeTree/i.test(p.source));
 const views = pairs.filter((p) => /^CREATE\s+(OR\s+REPLACE\s+)?VIEW/i.test(p.source));
@@ -54,8 +55,13 @@ describe('cluster DDL (CLICKHOUSE_CLUSTER) over every migration file', () => {
     'puts ON CLUSTER right after the object: %s',
     (_, sql) => {
       expect(sql).toMatch(
-        /^(CREATE\s+(OR\s+REPLACE\s+)?(MATERIALIZED\s+)?(TABLE|VIEW|DATABASE)\s+(IF\s+NOT\s+EXISTS\s+)?|ALTER\s+TABLE\s+|DROP\s+\w+\s+(IF\s+EXISTS\s+)?|(OPTIMIZE|TRUNCATE)\s+TABLE\s+|RENAME\s+TABLE\s+\w+\s+TO\s+)(\w+\.)?\w+ ON CLUSTER wise_cluster\b/i,
+        /^(CREATE\s+(OR\s+REPLACE\s+)?(MATERIALIZED\s+)?(TABLE|VIEW|DATABASE)\s+(IF\s+NOT\s+EXISTS\s+)?|ALTER\s+TABLE\s+|DROP\s+\w+\s+(IF\s+EXISTS\s+)?|(OPTIMIZE|TRUNCATE)\s+TABLE\s+|RENAME\s+TABLE\s+wise\.\w+\s+TO\s+)(\w+\.)?\w+ ON CLUSTER wise_cluster(_each)?\b/i,
       );
+      // 18.16 runs ON CLUSTER DDL in each server's `default` database: the object is always qualified.
+      if (!/^CREATE\s+DATABASE/i.test(sql))
+        expect(sql).toMatch(
+          /^(CREATE|ALTER|DROP|OPTIMIZE|TRUNCATE|RENAME)\s+[A-Z ]*?\b(wise|wise_raw)\.\w+ (TO wise_raw\.\w+ )?ON CLUSTER/i,
+        );
       expect(balanced(sql)).toBe(true);
     },
   );
@@ -65,7 +71,9 @@ describe('cluster DDL (CLICKHOUSE_CLUSTER) over every migration file', () => {
     expect(engines.length).toBe(mergeTreeTables.length);
     for (const [engine, args] of engines) {
       expect(engine).toMatch(/^Replicated\w*MergeTree$/);
-      expect(args).toMatch(/^\('\/clickhouse\/tables\/\{shard\}\/\{database\}\/\w+_local', '\{replica\}'/);
+      // The database written out: 18.16 keeps `{database}` in the metadata and unfolds it at each
+      // start, so a table moved to another database (0013) would lose its replicas' path.
+      expect(args).toMatch(/^\('\/clickhouse\/tables\/\{shard\}\/wise\/\w+_local', '\{replica\}'/);
     }
   });
 
@@ -84,7 +92,7 @@ describe('cluster DDL (CLICKHOUSE_CLUSTER) over every migration file', () => {
       expect(local.slice(local.search(/ORDER BY/))).toBe(p.source.slice(p.source.search(/ORDER BY/)));
       const sortColumn = /ORDER BY\s*\(?\s*(\w+)/.exec(p.source)![1];
       expect(dist).toBe(
-        `CREATE TABLE IF NOT EXISTS ${name} ${ON} AS ${name}_local ENGINE = Distributed(wise_cluster, wise, ${name}_local, cityHash64(${sortColumn}))`,
+        `CREATE TABLE IF NOT EXISTS wise.${name} ${ON} AS wise.${name}_local ENGINE = Distributed(wise_cluster, wise, ${name}_local, cityHash64(${sortColumn}))`,
       );
       // Copies of one event (same institute) must land on one shard to collapse; the rebuild
       // fence's rows collapse per fence.
@@ -92,12 +100,23 @@ describe('cluster DDL (CLICKHOUSE_CLUSTER) over every migration file', () => {
     },
   );
 
-  it.each(views.map((p) => [label(p), p] as const))('keeps view %s as written, on the cluster, reading the Distributed tables', (_, p) => {
-    const head = /^CREATE\s+(OR\s+REPLACE\s+)?VIEW\s+(IF\s+NOT\s+EXISTS\s+)?\w+/i.exec(p.source)![0];
-    expect(p.out).toEqual([`${head} ${ON} ${p.source.slice(head.length).trimStart()}`]);
-    expect(p.out[0]).not.toContain(LOCAL_SUFFIX);
-    expect(balanced(p.out[0])).toBe(true);
-  });
+  // Every table and view the migrations create: what a view may read.
+  const created = new Set(pairs.map((p) => createdName(p.source)).filter((n): n is string => n !== undefined));
+
+  it.each(views.map((p) => [label(p), p] as const))(
+    'keeps view %s as written, on the cluster, reading the Distributed tables by their qualified names',
+    (_, p) => {
+      const head = /^CREATE\s+(OR\s+REPLACE\s+)?VIEW\s+(IF\s+NOT\s+EXISTS\s+)?\w+/i.exec(p.source)![0];
+      expect(p.out).toHaveLength(1);
+      // The same text once the database is taken out again.
+      expect(p.out[0].replace(/\bwise\.(?=\w)/g, '')).toBe(`${head} ${ON} ${p.source.slice(head.length).trimStart()}`);
+      expect(p.out[0]).not.toContain(LOCAL_SUFFIX);
+      const reads = [...p.out[0].matchAll(/\b(?:FROM|JOIN)\s+([\w.]+)(?!\s*\()/gi)].map((r) => r[1]);
+      expect(reads.length).toBeGreaterThan(0);
+      for (const read of reads) if (created.has(read)) throw new Error(`${label(p)} reads ${read} unqualified`);
+      expect(balanced(p.out[0])).toBe(true);
+    },
+  );
 });
 
 describe('cluster DDL: statements the migrations may hold later', () => {
@@ -113,62 +132,66 @@ describe('cluster DDL: statements the migrations may hold later', () => {
   it('renders engines with no arguments, and keeps an engine that is already replicated', () => {
     const r = new ClusterRenderer(target);
     expect(r.render('CREATE TABLE a (k String) ENGINE = MergeTree ORDER BY k SETTINGS index_granularity = 8192', 'm')[0]).toBe(
-      "CREATE TABLE a_local ON CLUSTER wise_cluster (k String) ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/a_local', '{replica}') ORDER BY k SETTINGS index_granularity = 8192",
+      "CREATE TABLE wise.a_local ON CLUSTER wise_cluster (k String) ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/wise/a_local', '{replica}') ORDER BY k SETTINGS index_granularity = 8192",
     );
     expect(
       r.render("CREATE TABLE b (k String, s Int8) ENGINE = ReplicatedCollapsingMergeTree('/p', '{replica}', s) ORDER BY k", 'm'),
     ).toEqual([
-      "CREATE TABLE b ON CLUSTER wise_cluster (k String, s Int8) ENGINE = ReplicatedCollapsingMergeTree('/p', '{replica}', s) ORDER BY k",
+      "CREATE TABLE wise.b ON CLUSTER wise_cluster (k String, s Int8) ENGINE = ReplicatedCollapsingMergeTree('/p', '{replica}', s) ORDER BY k",
     ]);
     expect(r.render('CREATE TABLE c (k String) ENGINE = MergeTree ORDER BY tuple()', 'm')[1]).toMatch(
       /Distributed\(wise_cluster, wise, c_local, rand\(\)\)$/,
     );
   });
 
-  it('sends column changes to the local and the Distributed table, and mutations to the local one', () => {
+  it('sends column changes to the local table and, through the cluster of single servers, the Distributed one; mutations to the local one', () => {
     const r = fresh();
     expect(r.render('ALTER TABLE t ADD COLUMN IF NOT EXISTS y String, MODIFY COLUMN x UInt16', 'm')).toEqual([
-      `ALTER TABLE t_local ${ON} ADD COLUMN IF NOT EXISTS y String, MODIFY COLUMN x UInt16`,
-      `ALTER TABLE t ${ON} ADD COLUMN IF NOT EXISTS y String, MODIFY COLUMN x UInt16`,
+      `ALTER TABLE wise.t_local ${ON} ADD COLUMN IF NOT EXISTS y String, MODIFY COLUMN x UInt16`,
+      `ALTER TABLE wise.t ${ON_EACH} ADD COLUMN IF NOT EXISTS y String, MODIFY COLUMN x UInt16`,
     ]);
     expect(r.render("ALTER TABLE t DELETE WHERE institute_id = 'a, b'", 'm')).toEqual([
-      `ALTER TABLE t_local ${ON} DELETE WHERE institute_id = 'a, b'`,
+      `ALTER TABLE wise.t_local ${ON} DELETE WHERE institute_id = 'a, b'`,
     ]);
     expect(() => r.render('ALTER TABLE t ADD COLUMN z String, DELETE WHERE 1', 'm')).toThrow(/split it into two ALTERs/);
     expect(r.render('ALTER TABLE t ADD COLUMN v UInt64, MODIFY ORDER BY (k, v)', 'm')).toEqual([
-      `ALTER TABLE t_local ${ON} ADD COLUMN v UInt64, MODIFY ORDER BY (k, v)`,
-      `ALTER TABLE t ${ON} ADD COLUMN v UInt64`,
+      `ALTER TABLE wise.t_local ${ON} ADD COLUMN v UInt64, MODIFY ORDER BY (k, v)`,
+      `ALTER TABLE wise.t ${ON_EACH} ADD COLUMN v UInt64`,
     ]);
   });
 
-  it('drops, optimizes and copies both halves of a sharded table', () => {
+  it('drops, optimizes (a partition) and copies both halves of a sharded table', () => {
     const r = fresh();
-    expect(r.render('OPTIMIZE TABLE t FINAL', 'm')).toEqual([`OPTIMIZE TABLE t_local ${ON} FINAL`]);
+    expect(r.render("OPTIMIZE TABLE t PARTITION 'p' FINAL", 'm')).toEqual([`OPTIMIZE TABLE wise.t_local ${ON} PARTITION 'p' FINAL`]);
+    expect(() => r.render('OPTIMIZE TABLE t FINAL', 'm')).toThrow(/must name a PARTITION/);
     expect(r.render('CREATE TABLE IF NOT EXISTS t2 AS t', 'm')).toEqual([
-      `CREATE TABLE IF NOT EXISTS t2_local ${ON} AS t_local`,
-      `CREATE TABLE IF NOT EXISTS t2 ${ON} AS t2_local ENGINE = Distributed(wise_cluster, wise, t2_local, cityHash64(institute_id))`,
+      `CREATE TABLE IF NOT EXISTS wise.t2_local ${ON} AS wise.t_local`,
+      `CREATE TABLE IF NOT EXISTS wise.t2 ${ON} AS wise.t2_local ENGINE = Distributed(wise_cluster, wise, t2_local, cityHash64(institute_id))`,
     ]);
-    expect(r.render('DROP TABLE IF EXISTS t', 'm')).toEqual([`DROP TABLE IF EXISTS t ${ON}`, `DROP TABLE IF EXISTS t_local ${ON}`]);
-    expect(r.render('DROP VIEW IF EXISTS v', 'm')).toEqual([`DROP VIEW IF EXISTS v ${ON}`]);
+    expect(r.render('DROP TABLE IF EXISTS t', 'm')).toEqual([
+      `DROP TABLE IF EXISTS wise.t ${ON}`,
+      `DROP TABLE IF EXISTS wise.t_local ${ON}`,
+    ]);
+    expect(r.render('DROP VIEW IF EXISTS v', 'm')).toEqual([`DROP VIEW IF EXISTS wise.v ${ON}`]);
   });
 
   it('moves a sharded table to another database: its local table, and a new Distributed table there', () => {
     const r = fresh();
     expect(r.render('RENAME TABLE t TO wise_raw.t', 'm')).toEqual([
-      `RENAME TABLE t_local TO wise_raw.t_local ${ON}`,
-      `DROP TABLE IF EXISTS t ${ON}`,
+      `RENAME TABLE wise.t_local TO wise_raw.t_local ${ON}`,
+      `DROP TABLE IF EXISTS wise.t ${ON}`,
       `CREATE TABLE IF NOT EXISTS wise_raw.t ${ON} AS wise_raw.t_local ENGINE = Distributed(wise_cluster, wise_raw, t_local, cityHash64(institute_id))`,
     ]);
     // The name is free again in the first database: a later DROP of it is of nothing sharded.
-    expect(r.render('DROP TABLE IF EXISTS t', 'm')).toEqual([`DROP TABLE IF EXISTS t ${ON}`]);
-    expect(fresh().render('RENAME TABLE plain TO wise_raw.plain', 'm')).toEqual([`RENAME TABLE plain TO wise_raw.plain ${ON}`]);
+    expect(r.render('DROP TABLE IF EXISTS t', 'm')).toEqual([`DROP TABLE IF EXISTS wise.t ${ON}`]);
+    expect(fresh().render('RENAME TABLE plain TO wise_raw.plain', 'm')).toEqual([`RENAME TABLE wise.plain TO wise_raw.plain ${ON}`]);
   });
 
   it('renders the move of the raw tables (0013) for both of them', () => {
     const moved = pairs.filter((p) => /^RENAME\s/i.test(p.source));
     expect(moved.map((p) => p.out[0])).toEqual([
-      `RENAME TABLE events_local TO wise_raw.events_local ${ON}`,
-      `RENAME TABLE quarantine_local TO wise_raw.quarantine_local ${ON}`,
+      `RENAME TABLE wise.events_local TO wise_raw.events_local ${ON}`,
+      `RENAME TABLE wise.quarantine_local TO wise_raw.quarantine_local ${ON}`,
     ]);
     for (const p of moved)
       expect(p.out[2]).toMatch(/ENGINE = Distributed\(wise_cluster, wise_raw, \w+_local, cityHash64\(institute_id\)\)$/);
@@ -177,7 +200,7 @@ describe('cluster DDL: statements the migrations may hold later', () => {
   it('takes materialized views that write TO a table, and inserts as written', () => {
     const r = fresh();
     expect(r.render('CREATE MATERIALIZED VIEW IF NOT EXISTS mv TO t AS SELECT * FROM t', 'm')).toEqual([
-      `CREATE MATERIALIZED VIEW IF NOT EXISTS mv ${ON} TO t AS SELECT * FROM t`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS wise.mv ${ON} TO wise.t AS SELECT * FROM wise.t`,
     ]);
     expect(r.render("INSERT INTO t VALUES ('a', 1, 1)", 'm')).toEqual(["INSERT INTO t VALUES ('a', 1, 1)"]);
   });

@@ -11,7 +11,16 @@ import { sqlIdent } from './quote';
  *   over the shards by the first column of the table's ORDER BY (institute_id), so the copies of one
  *   event always meet on one shard and ReplacingMergeTree can still collapse them; reads gather from
  *   every shard.
- * - Views and other DDL get `ON CLUSTER <name>`; their SELECTs read the Distributed tables unchanged.
+ * - Views and other DDL get `ON CLUSTER <name>`; their SELECTs read the Distributed tables.
+ * - Every name a statement holds is qualified with the database: 18.16 runs ON CLUSTER DDL on each
+ *   server in its `default` database, whatever the database of the connection that sent it (a view
+ *   reading `t` would look for `default.t`).
+ * - The ZooKeeper path of a replicated table holds its database written out, not `{database}`:
+ *   18.16 keeps the macro in the table's metadata and unfolds it at every start, so a table moved
+ *   to another database (0013) would look for its replicas under a path that does not exist.
+ * - A column change of a Distributed table runs ON CLUSTER `<name>_each` (PER_NODE_SUFFIX), a
+ *   cluster in which every server is its own shard: 18.16 refuses ALTER ON CLUSTER on a Distributed
+ *   table of a cluster with replicas (code 371).
  * - `RENAME TABLE t TO db.t` (a move to another database, as 0013 does with the raw tables) moves
  *   `t_local` and puts a new Distributed table `db.t` over it.
  * - A statement of a shape this file does not know is refused with its migration named, so that a new
@@ -22,6 +31,12 @@ import { sqlIdent } from './quote';
  */
 
 export const LOCAL_SUFFIX = '_local';
+
+/**
+ * The second cluster every deployment defines beside CLICKHOUSE_CLUSTER, named after it with this
+ * suffix: the same servers, each its own shard (docs/scaling.md, "A ClickHouse cluster").
+ */
+export const PER_NODE_SUFFIX = '_each';
 
 export class ClusterDdlError extends Error {
   constructor(where: string, statement: string, why: string) {
@@ -49,6 +64,8 @@ const ON_LOCAL = new RegExp(`^(OPTIMIZE|TRUNCATE)\\s+TABLE\\s+(IF\\s+EXISTS\\s+)
 const INSERT = /^INSERT\s+INTO\s+/i;
 const ENGINE = /\bENGINE\s*=\s*(\w*?)MergeTree\b/i;
 const ANY_ENGINE = /\bENGINE\s*=\s*(\w+)/i;
+// A table read by a view: after FROM or JOIN, not a table function, not already qualified.
+const TABLE_READ = new RegExp(`\\b(FROM|JOIN)(\\s+)${NAME}\\b(?![.(])`, 'gi');
 // ALTER actions that change columns: the Distributed table must follow its local table.
 const COLUMN_ACTION = /^(ADD|DROP|MODIFY|RENAME|COMMENT)\s+COLUMN\b/i;
 const SORTING_KEY_ACTION = /^MODIFY\s+ORDER\s+BY\b/i;
@@ -62,12 +79,28 @@ export function renderMigrationsForCluster(migrations: readonly Migration[], tar
 /** Renders statements one by one, remembering which names are sharded tables (`t` over `t_local`). */
 export class ClusterRenderer {
   private readonly sharded = new Set<string>();
+  /** Every table and view the migrations created so far: the names a view's SELECT may read. */
+  private readonly known = new Set<string>();
   private readonly on: string;
+  private readonly onEach: string;
   private readonly database: string;
 
   constructor(private readonly target: ClusterTarget) {
     this.on = `ON CLUSTER ${sqlIdent(target.cluster)}`;
+    this.onEach = `ON CLUSTER ${sqlIdent(target.cluster + PER_NODE_SUFFIX)}`;
     this.database = sqlIdent(target.database);
+  }
+
+  /** `name` in the target database, unless it names its database already. */
+  private q(name: string): string {
+    return name.includes('.') ? name : `${this.database}.${name}`;
+  }
+
+  /** The SELECT of a view with every table it reads qualified. */
+  private qualifyReads(select: string): string {
+    return select.replace(TABLE_READ, (all, kw: string, space: string, name: string) =>
+      this.known.has(name) ? `${kw}${space}${this.q(name)}` : all,
+    );
   }
 
   render(statement: string, where: string): string[] {
@@ -77,19 +110,25 @@ export class ClusterRenderer {
 
     let m: RegExpExecArray | null;
     if ((m = CREATE_TABLE.exec(s))) return this.createTable(s, m, fail);
-    if ((m = CREATE_VIEW.exec(s))) return [this.insertOnCluster(s, m[0])];
+    if ((m = CREATE_VIEW.exec(s))) {
+      this.known.add(m[3]);
+      return [this.createNamed(s, m[0], m[3])];
+    }
     if ((m = CREATE_MV.exec(s))) {
       // Inserts reach tables through their Distributed table, which fires the view once on the node
       // taking the insert; a TO table then spreads the view's rows over the shards. An inner ENGINE
       // would keep them on that one node.
-      if (!/^\s*TO\s+/i.test(s.slice(m[0].length))) throw fail('a materialized view needs `TO <table>` on a cluster');
-      return [this.insertOnCluster(s, m[0])];
+      const to = new RegExp(`^\\s*TO\\s+${NAME}\\s+`, 'i').exec(s.slice(m[0].length));
+      if (!to) throw fail('a materialized view needs `TO <table>` on a cluster');
+      this.known.add(m[2]);
+      const rest = s.slice(m[0].length + to[0].length);
+      return [`${m[0].trimEnd().replace(new RegExp(`${m[2]}$`), this.q(m[2]))} ${this.on} TO ${this.q(to[1])} ${this.qualifyReads(rest)}`];
     }
     if ((m = CREATE_DATABASE.exec(s))) return [this.insertOnCluster(s, m[0])];
     if ((m = ALTER_TABLE.exec(s))) return this.alter(s, m, fail);
     if ((m = DROP.exec(s))) {
       const [, kind, ifExists = '', name, sync = ''] = m;
-      const drop = (n: string) => `DROP ${kind} ${ifExists}${n} ${this.on}${sync ? ' ' + sync : ''}`;
+      const drop = (n: string) => `DROP ${kind} ${ifExists}${this.q(n)} ${this.on}${sync ? ' ' + sync : ''}`;
       if (!this.sharded.has(name)) return [drop(name)];
       this.sharded.delete(name);
       return [drop(name), drop(name + LOCAL_SUFFIX)];
@@ -97,8 +136,11 @@ export class ClusterRenderer {
     if ((m = RENAME.exec(s))) return this.moveTable(m[1], m[2], m[3]);
     if ((m = ON_LOCAL.exec(s))) {
       const name = m[3];
+      const rest = s.slice(m[0].length);
+      // 18.16 fails every OPTIMIZE … ON CLUSTER … FINAL that names no partition ("Unknown log entry type: 0").
+      if (/^OPTIMIZE$/i.test(m[1]) && !/\bPARTITION\b/i.test(rest)) throw fail('OPTIMIZE on a cluster must name a PARTITION');
       const local = this.sharded.has(name) ? name + LOCAL_SUFFIX : name;
-      return [`${m[1]} TABLE ${m[2] ?? ''}${local} ${this.on}${s.slice(m[0].length)}`];
+      return [`${m[1]} TABLE ${m[2] ?? ''}${this.q(local)} ${this.on}${rest}`];
     }
     // Data statements run once, through the Distributed tables, exactly as written.
     if (INSERT.test(s)) return [s];
@@ -112,13 +154,13 @@ export class ClusterRenderer {
    * ClickHouse unfolds `{database}` in it when the table is created.
    */
   private moveTable(from: string, database: string, to: string): string[] {
-    const move = (a: string, b: string) => `RENAME TABLE ${a} TO ${database}.${b} ${this.on}`;
+    const move = (a: string, b: string) => `RENAME TABLE ${this.q(a)} TO ${database}.${b} ${this.on}`;
     if (!this.sharded.has(from)) return [move(from, to)];
     this.sharded.delete(from);
     const local = to + LOCAL_SUFFIX;
     return [
       move(from + LOCAL_SUFFIX, local),
-      `DROP TABLE IF EXISTS ${from} ${this.on}`,
+      `DROP TABLE IF EXISTS ${this.q(from)} ${this.on}`,
       `CREATE TABLE IF NOT EXISTS ${database}.${to} ${this.on} AS ${database}.${local} ENGINE = Distributed(${this.target.cluster}, ${database}, ${local}, ${this.shardKeyOf(from)})`,
     ];
   }
@@ -127,33 +169,40 @@ export class ClusterRenderer {
     return `${head.trimEnd()} ${this.on} ${s.slice(head.length).trimStart()}`;
   }
 
+  /** `CREATE … name rest` → `CREATE … db.name ON CLUSTER c rest`, with the tables `rest` reads qualified. */
+  private createNamed(s: string, head: string, name: string): string {
+    const qualifiedHead = head.trimEnd().replace(new RegExp(`${name}$`), this.q(name));
+    return `${qualifiedHead} ${this.on} ${this.qualifyReads(s.slice(head.length).trimStart())}`;
+  }
+
   private createTable(s: string, m: RegExpExecArray, fail: (why: string) => Error): string[] {
     const ifNotExists = m[1] ? 'IF NOT EXISTS ' : '';
     const name = m[2];
     const rest = s.slice(m[0].length);
     const local = name + LOCAL_SUFFIX;
+    this.known.add(name);
 
     // `CREATE TABLE t AS other` (same structure and engine): follows `other`.
     const like = new RegExp(`^AS\\s+${NAME}\\s*$`, 'i').exec(rest);
     if (like) {
-      if (!this.sharded.has(like[1])) return [`CREATE TABLE ${ifNotExists}${name} ${this.on} ${rest}`];
+      if (!this.sharded.has(like[1])) return [`CREATE TABLE ${ifNotExists}${this.q(name)} ${this.on} AS ${this.q(like[1])}`];
       this.sharded.add(name);
       return [
-        `CREATE TABLE ${ifNotExists}${local} ${this.on} AS ${like[1]}${LOCAL_SUFFIX}`,
+        `CREATE TABLE ${ifNotExists}${this.q(local)} ${this.on} AS ${this.q(like[1] + LOCAL_SUFFIX)}`,
         this.distributed(ifNotExists, name, this.shardKeyOf(like[1])),
       ];
     }
 
     const engine = ENGINE.exec(rest);
     if (!engine) throw fail(`engine ${ANY_ENGINE.exec(rest)?.[1] ?? '(none)'} is not of the MergeTree family`);
-    if (/^Replicated/i.test(engine[1])) return [this.insertOnCluster(s, m[0])];
+    if (/^Replicated/i.test(engine[1])) return [`CREATE TABLE ${ifNotExists}${this.q(name)} ${this.on} ${rest}`];
 
     const replicated = this.replicatedEngine(rest, engine, local);
     const orderBy = /\bORDER\s+BY\s*\(?\s*([A-Za-z_][A-Za-z0-9_]*)/i.exec(rest);
     const key = orderBy && orderBy[1].toLowerCase() !== 'tuple' ? `cityHash64(${orderBy[1]})` : 'rand()';
     this.shardKeys.set(name, key);
     this.sharded.add(name);
-    return [`CREATE TABLE ${ifNotExists}${local} ${this.on} ${replicated}`, this.distributed(ifNotExists, name, key)];
+    return [`CREATE TABLE ${ifNotExists}${this.q(local)} ${this.on} ${replicated}`, this.distributed(ifNotExists, name, key)];
   }
 
   private readonly shardKeys = new Map<string, string>();
@@ -165,7 +214,7 @@ export class ClusterRenderer {
   private distributed(ifNotExists: string, name: string, key: string): string {
     const { cluster } = this.target;
     this.shardKeys.set(name, key);
-    return `CREATE TABLE ${ifNotExists}${name} ${this.on} AS ${name}${LOCAL_SUFFIX} ENGINE = Distributed(${cluster}, ${this.database}, ${name}${LOCAL_SUFFIX}, ${key})`;
+    return `CREATE TABLE ${ifNotExists}${this.q(name)} ${this.on} AS ${this.q(name + LOCAL_SUFFIX)} ENGINE = Distributed(${cluster}, ${this.database}, ${name}${LOCAL_SUFFIX}, ${key})`;
   }
 
   /** `XMergeTree[(args)]` → `ReplicatedXMergeTree('<path>', '{replica}'[, args])`. */
@@ -184,7 +233,7 @@ export class ClusterRenderer {
       args = rest.slice(after + open[0].length, i).trim();
       end = i + 1;
     }
-    const path = `'/clickhouse/tables/{shard}/{database}/${local}'`;
+    const path = `'/clickhouse/tables/{shard}/${this.database}/${local}'`;
     const params = [path, "'{replica}'", ...(args ? [args] : [])].join(', ');
     return `${rest.slice(0, engine.index)}ENGINE = Replicated${engine[1]}MergeTree(${params})${rest.slice(end)}`;
   }
@@ -192,16 +241,17 @@ export class ClusterRenderer {
   private alter(s: string, m: RegExpExecArray, fail: (why: string) => Error): string[] {
     const name = m[1];
     const actions = s.slice(m[0].length);
-    const alter = (n: string) => `ALTER TABLE ${n} ${this.on} ${actions}`;
+    const alter = (n: string) => `ALTER TABLE ${this.q(n)} ${this.on} ${actions}`;
     if (!this.sharded.has(name)) return [alter(name)];
     const parts = splitTopLevel(actions);
     const columnParts = parts.filter((p) => COLUMN_ACTION.test(p));
+    const alterDistributed = (a: string) => `ALTER TABLE ${this.q(name)} ${this.onEach} ${a}`;
     if (columnParts.length === 0) return [alter(name + LOCAL_SUFFIX)]; // mutations, indexes, TTL: the data is local
-    if (columnParts.length === parts.length) return [alter(name + LOCAL_SUFFIX), alter(name)];
+    if (columnParts.length === parts.length) return [alter(name + LOCAL_SUFFIX), alterDistributed(actions)];
     // A new column joins the sorting key only in the ALTER that adds it: the local table takes both,
     // the Distributed table (which has no key) the column alone.
     if (parts.every((p) => COLUMN_ACTION.test(p) || SORTING_KEY_ACTION.test(p)))
-      return [alter(name + LOCAL_SUFFIX), `ALTER TABLE ${name} ${this.on} ${columnParts.join(', ')}`];
+      return [alter(name + LOCAL_SUFFIX), alterDistributed(columnParts.join(', '))];
     throw fail('mixes column changes with other actions; split it into two ALTERs');
   }
 }

@@ -65,21 +65,22 @@ export async function migrateClickHouse(ch: ClickHouseConnection, migrations = l
   return applied;
 }
 
-// `RENAME TABLE t TO db.t2` (optionally ON CLUSTER): the one kind of statement with no IF EXISTS.
-const RENAME = /^RENAME\s+TABLE\s+([A-Za-z_]\w*)\s+TO\s+([A-Za-z_]\w*)\.([A-Za-z_]\w*)(\s+ON\s+CLUSTER\s+\w+)?$/i;
+// `RENAME TABLE [db.]t TO db2.t2` (optionally ON CLUSTER; the cluster rendering names the database):
+// the one kind of statement with no IF EXISTS.
+const RENAME = /^RENAME\s+TABLE\s+(?:([A-Za-z_]\w*)\.)?([A-Za-z_]\w*)\s+TO\s+([A-Za-z_]\w*)\.([A-Za-z_]\w*)(\s+ON\s+CLUSTER\s+\w+)?$/i;
 
-// `ALTER TABLE t [ON CLUSTER c] ADD COLUMN a …[, ADD COLUMN b …][, MODIFY ORDER BY …]`: 18.16 has no
-// ADD COLUMN IF NOT EXISTS.
-const ADD_COLUMNS = /^ALTER\s+TABLE\s+([A-Za-z_]\w*)(?:\s+ON\s+CLUSTER\s+\w+)?\s+(ADD\s+COLUMN\b[\s\S]*)$/i;
+// `ALTER TABLE [db.]t [ON CLUSTER c] ADD COLUMN a …[, ADD COLUMN b …][, MODIFY ORDER BY …]`: 18.16 has
+// no ADD COLUMN IF NOT EXISTS.
+const ADD_COLUMNS = /^ALTER\s+TABLE\s+(?:([A-Za-z_]\w*)\.)?([A-Za-z_]\w*)(?:\s+ON\s+CLUSTER\s+\w+)?\s+(ADD\s+COLUMN\b[\s\S]*)$/i;
 
 /** The columns an ALTER adds, when adding columns (and their sorting key) is all it does; else null. */
-function addedColumns(statement: string): { table: string; columns: string[] } | null {
+function addedColumns(statement: string): { database?: string; table: string; columns: string[] } | null {
   const m = ADD_COLUMNS.exec(statement.trim());
   if (!m) return null;
-  const actions = m[2].split(/,\s*(?=ADD\s+COLUMN\b|MODIFY\s+ORDER\s+BY\b)/i);
+  const actions = m[3].split(/,\s*(?=ADD\s+COLUMN\b|MODIFY\s+ORDER\s+BY\b)/i);
   const columns = actions.map((a) => /^ADD\s+COLUMN\s+([A-Za-z_]\w*)/i.exec(a)?.[1]);
   if (actions.some((a, i) => !columns[i] && !/^MODIFY\s+ORDER\s+BY\b/i.test(a))) return null;
-  return { table: m[1], columns: columns.filter((c): c is string => c !== undefined) };
+  return { database: m[1], table: m[2], columns: columns.filter((c): c is string => c !== undefined) };
 }
 
 /**
@@ -93,27 +94,27 @@ export async function applyMigrationStatement(ch: ClickHouseConnection, purpose:
   if (adds) {
     const have = await ch.query<{ name: string }>(
       purpose,
-      `SELECT name FROM system.columns WHERE database = ${sqlString(ch.database)} AND table = ${sqlString(adds.table)}
+      `SELECT name FROM system.columns WHERE database = ${sqlString(adds.database ?? ch.database)} AND table = ${sqlString(adds.table)}
          AND name IN (${adds.columns.map(sqlString).join(', ')})`,
     );
     if (have.length === adds.columns.length) return;
   }
   const rename = RENAME.exec(statement.trim());
   if (rename) {
-    const [, from, toDatabase, to] = rename;
+    const [, fromDatabase = ch.database, from, toDatabase, to] = rename;
     const found = await ch.query<{ database: string; name: string }>(
       purpose,
       `SELECT database, name FROM system.tables
-        WHERE (database = ${sqlString(ch.database)} AND name = ${sqlString(from)})
+        WHERE (database = ${sqlString(fromDatabase)} AND name = ${sqlString(from)})
            OR (database = ${sqlString(toDatabase)} AND name = ${sqlString(to)})`,
     );
     const has = (database: string, name: string) => found.some((t) => t.database === database && t.name === name);
-    const [source, target] = [has(ch.database, from), has(toDatabase, to)];
+    const [source, target] = [has(fromDatabase, from), has(toDatabase, to)];
     if (!source && target) return;
     if (source && target)
       throw new Error(
-        `${purpose}: cannot move ${ch.database}.${from} to ${toDatabase}.${to}: both exist. Copy any rows only the first ` +
-          `holds into the second (INSERT INTO ${toDatabase}.${to} SELECT * FROM ${ch.database}.${from}), drop the first, and migrate again`,
+        `${purpose}: cannot move ${fromDatabase}.${from} to ${toDatabase}.${to}: both exist. Copy any rows only the first ` +
+          `holds into the second (INSERT INTO ${toDatabase}.${to} SELECT * FROM ${fromDatabase}.${from}), drop the first, and migrate again`,
       );
   }
   await ch.command(purpose, statement);
