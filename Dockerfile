@@ -1,11 +1,12 @@
 # One image for both apps (and the CLI); docker-compose and deploy/k8s pick the entry point.
-# Node 22 LTS here; package.json `engines` stays >=20 (the native machine runs 20).
+# Node 22 LTS here (the newest 22.x); package.json `engines` admits it and the native machine's 20.19+,
+# ranges every dependency declares (test/engines.test.ts).
 
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json tsconfig.build.json nest-cli.json ./
+COPY tsconfig.json tsconfig.build.json ./
 COPY apps ./apps
 COPY libs ./libs
 COPY scripts ./scripts

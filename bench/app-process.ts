@@ -19,7 +19,7 @@ export const ENTRY = {
 
 /**
  * Node flags ingestion runs with, as docker-compose and `npm start` run it: the heap cap makes V8
- * collect before RSS grows (README, NODE_OPTIONS), and the workers of INGEST_WORKERS inherit it.
+ * collect before RSS grows (docs/configuration.md, `NODE_OPTIONS`), and the workers of INGEST_WORKERS inherit it.
  */
 export const INGESTION_NODE_ARGS = ['--max-old-space-size=160'];
 

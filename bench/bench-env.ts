@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { ClickHouse, rawDatabaseOf, sqlIdent } from '@wise/clickhouse';
 import { CommonConfig, readEnv } from '@wise/config';
-import { KafkaConnection } from '@wise/kafka';
+import { KafkaConnection, kafkaOptionsFrom } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { appRoleUrl, Postgres, type AppName } from '@wise/postgres';
 import { ENTRY } from './app-process';
@@ -17,7 +17,7 @@ export class BenchRun {
   readonly id = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   readonly config = CommonConfig.parse(readEnv());
   readonly logger = new Logger('bench', 'error');
-  readonly kafka = new KafkaConnection({ brokers: this.config.KAFKA_BROKERS, clientId: `bench-${this.id}`, logger: this.logger });
+  readonly kafka = new KafkaConnection(kafkaOptionsFrom(this.config, `bench-${this.id}`, this.logger));
   private readonly undo: Array<{ what: string; run: () => Promise<void> }> = [];
   /** Set on Ctrl-C: no further phase starts. */
   aborted = false;

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { benchCharts, CHARTS_DIR } from './charts';
 import { join } from 'node:path';
 import { takeEvents } from '../tools/simulate/generate';
 import type { WorldOptions } from '../tools/simulate/world';
@@ -204,6 +205,11 @@ async function main(): Promise<number> {
   const json = `${JSON.stringify(result, null, 2)}\n`;
   writeFileSync(join(RESULTS, 'latest.json'), json);
   writeFileSync(join(RESULTS, `${run.id}.json`), json);
+  // The distributions as pictures, into the docs that quote the figures (docs/benchmarks.md, "Charts").
+  const charts = benchCharts(run.id, figures);
+  if (charts.length > 0) mkdirSync(join(ROOT, CHARTS_DIR), { recursive: true });
+  for (const chart of charts) writeFileSync(join(ROOT, CHARTS_DIR, chart.name), chart.svg);
+  if (charts.length > 0) say(`[bench] wrote ${charts.map((c) => `${CHARTS_DIR}/${c.name}`).join(', ')}`);
   say(
     `[bench] ${failures.length ? `${failures.length} phase(s) failed; ` : ''}wrote bench-results/latest.json and ${run.id}.json (${result.seconds} s in all)`,
   );

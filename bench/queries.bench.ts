@@ -6,11 +6,11 @@ import { ServingRefresh } from '@wise/serving';
 import { generateTraffic, type SimEvent } from '../tools/simulate/generate';
 import { instituteSlug, type WorldOptions } from '../tools/simulate/world';
 import type { BenchRun } from './bench-env';
-import { exampleQueries } from './readme-examples';
+import { exampleQueries } from './example-queries';
 import { percentile } from './stats';
 
-/** The institutes the README examples name; the bench asks the same of its dashboard institute. */
-const README_INSTITUTES = ['acme-academy', 'ganga-tutors'];
+/** The institutes the example queries (docs/analytics-model.md) name; the bench asks the same of its dashboard institute. */
+const EXAMPLE_INSTITUTES = ['acme-academy', 'ganga-tutors'];
 
 export interface QueryTiming {
   query: string;
@@ -33,7 +33,7 @@ export interface QueriesPlan {
   weeks: number;
 }
 
-/** The per-institute dashboard a Metabase user would open, besides the README's examples. */
+/** The per-institute dashboard a Metabase user would open, besides the example queries. */
 function dashboard(institute: string, student: string): Array<[string, string]> {
   const i = sqlString(institute);
   return [
@@ -81,7 +81,7 @@ function dashboard(institute: string, student: string): Array<[string, string]> 
 /**
  * Loads the simulator's traffic straight through the projections and the serving layer into a
  * fresh database, to each size in turn (more institutes, each with the same weeks of history), and
- * times every README example and a per-institute dashboard at each size. The dashboard institute
+ * times every example query and a per-institute dashboard at each size. The dashboard institute
  * is the first one, in the store at every size: if filters prune and nothing recomputes history,
  * its queries cost the same whatever else the store holds.
  */
@@ -116,8 +116,8 @@ export async function benchQueries(run: BenchRun, plan: QueriesPlan, say: (line:
       const student = await oneStudent(ch, institute);
       const queries: Array<[string, string]> = [
         ...[...exampleQueries()].map(([name, sql]): [string, string] => [
-          `README: ${name}`,
-          README_INSTITUTES.reduce((q, slug) => q.split(sqlString(slug)).join(sqlString(institute)), sql),
+          `example: ${name}`,
+          EXAMPLE_INSTITUTES.reduce((q, slug) => q.split(sqlString(slug)).join(sqlString(institute)), sql),
         ]),
         ...dashboard(institute, student),
       ];

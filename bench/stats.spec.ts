@@ -26,6 +26,24 @@ describe('stats', () => {
   it('summarizes latencies whatever their order', () => {
     const s = new Samples();
     for (let i = 100; i >= 1; i--) s.push(i);
-    expect(latencySummary(s.values())).toEqual({ n: 100, p50: 50, p95: 95, p99: 99, max: 100 });
+    expect(latencySummary(s.values())).toEqual({
+      n: 100,
+      p50: 50,
+      p95: 95,
+      p99: 99,
+      max: 100,
+      curve: [
+        [10, 10],
+        [25, 25],
+        [50, 50],
+        [75, 75],
+        [90, 90],
+        [95, 95],
+        [99, 99],
+        [99.9, 100],
+        [100, 100],
+      ],
+    });
+    expect(latencySummary([]).curve).toEqual([]);
   });
 });

@@ -19,7 +19,12 @@ export interface LatencySummary {
   p95: number;
   p99: number;
   max: number;
+  /** [percentile, value] at CURVE_PERCENTILES and the maximum: the distribution the charts draw. */
+  curve?: [number, number][];
 }
+
+/** Where a latency distribution is sampled for the charts (docs/benchmarks.md, "Charts"). */
+export const CURVE_PERCENTILES = [10, 25, 50, 75, 90, 95, 99, 99.9, 100];
 
 export function latencySummary(values: ArrayLike<number>): LatencySummary {
   const sorted = Float64Array.from(values as ArrayLike<number>).sort();
@@ -29,6 +34,7 @@ export function latencySummary(values: ArrayLike<number>): LatencySummary {
     p95: percentile(sorted, 95),
     p99: percentile(sorted, 99),
     max: sorted.length ? sorted[sorted.length - 1] : NaN,
+    curve: sorted.length ? CURVE_PERCENTILES.map((p) => [p, percentile(sorted, p)]) : [],
   };
 }
 

@@ -27,7 +27,7 @@ trap 'stop; exit 0' INT TERM
 # stop signal reaches the app itself (a pipeline's $! would be the sed).
 DATABASE_URL="$PROJECTOR_DATABASE_URL" node dist/apps/projector/src/main.js > >(sed -u 's/^/[projector] /') 2>&1 &
 pids+=($!)
-# The heap cap keeps ingestion's RSS near its bounded live memory (README, NODE_OPTIONS).
+# The heap cap keeps ingestion's RSS near its bounded live memory (docs/configuration.md, `NODE_OPTIONS`).
 DATABASE_URL="$INGESTION_DATABASE_URL" node --max-old-space-size=160 dist/apps/ingestion/src/main.js > >(sed -u 's/^/[ingestion] /') 2>&1 &
 pids+=($!)
 echo "[start] ingestion on http://127.0.0.1:${PORT:-3000}, projector consuming; Ctrl-C stops both"

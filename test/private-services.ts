@@ -125,20 +125,41 @@ abstract class PrivateService {
   }
 }
 
+/** The SASL_SSL listener of a private broker: its port, the throwaway CA that verifies it, its user. */
+export interface SaslSslListener {
+  brokers: string;
+  caFile: string;
+  user: string;
+  password: string;
+}
+
 export class PrivateKafka extends PrivateService {
   private constructor(
     readonly port: number,
     private readonly controllerPort: number,
+    private readonly saslSslPort: number | null,
   ) {
     super('kafka');
   }
 
+  /** The plaintext listener. */
   get brokers(): string {
     return `127.0.0.1:${this.port}`;
   }
 
-  static async create(): Promise<PrivateKafka> {
-    const k = new PrivateKafka(await freePort(), await freePort());
+  /** Set when created with `saslSsl`: a listener as managed Kafka services run them (stack.sh, KAFKA_SASL_SSL_PORT). */
+  get saslSsl(): SaslSslListener | null {
+    if (this.saslSslPort === null) return null;
+    return {
+      brokers: `127.0.0.1:${this.saslSslPort}`,
+      caFile: join(this.dir, 'kafka', 'tls', 'ca.pem'),
+      user: 'wise-test',
+      password: 'scram-test-secret',
+    };
+  }
+
+  static async create(options: { saslSsl?: boolean } = {}): Promise<PrivateKafka> {
+    const k = new PrivateKafka(await freePort(), await freePort(), options.saslSsl ? await freePort() : null);
     await k.start().catch(async (e) => {
       await k.destroy();
       throw e;
@@ -147,7 +168,15 @@ export class PrivateKafka extends PrivateService {
   }
 
   protected stackEnv() {
-    return { KAFKA_PORT: String(this.port), KAFKA_CONTROLLER_PORT: String(this.controllerPort), KAFKA_HEAP: '384m' };
+    const secure = this.saslSsl;
+    return {
+      KAFKA_PORT: String(this.port),
+      KAFKA_CONTROLLER_PORT: String(this.controllerPort),
+      KAFKA_HEAP: '384m',
+      ...(secure
+        ? { KAFKA_SASL_SSL_PORT: String(this.saslSslPort), KAFKA_SCRAM_USER: secure.user, KAFKA_SCRAM_PASSWORD: secure.password }
+        : {}),
+    };
   }
 
   protected pidFile() {

@@ -18,6 +18,12 @@ KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-$((KAFKA_PORT + 1))}"
 CH_HTTP_PORT="${CH_HTTP_PORT:-8123}"
 CH_TCP_PORT="${CH_TCP_PORT:-9000}"
 KAFKA_PARTITIONS="${KAFKA_DEFAULT_PARTITIONS:-6}"
+# Set: the broker also listens with SASL_SSL on this port, as a managed Kafka does (SCRAM-SHA-256,
+# SCRAM-SHA-512 and PLAIN for user KAFKA_SCRAM_USER), with a throwaway CA made at first start
+# (.stack/kafka/tls/ca.pem verifies it). For tests of KAFKA_SSL/KAFKA_SASL_* (docs/kafka-security.md).
+KAFKA_SASL_SSL_PORT="${KAFKA_SASL_SSL_PORT:-}"
+KAFKA_SCRAM_USER="${KAFKA_SCRAM_USER:-wise}"
+KAFKA_SCRAM_PASSWORD="${KAFKA_SCRAM_PASSWORD:-wise-secret}"
 # The broker's message.max.bytes must admit every record ingestion can produce for a body of
 # BODY_LIMIT_BYTES: the same formula as maxRecordBytes() in libs/contracts/src/record-size.ts
 # (4/3 of the body, for a quarantined body kept as base64, plus 64 KiB of envelope).
@@ -83,15 +89,23 @@ kafka_up() {
   if port_open $KAFKA_PORT; then say "kafka: using the broker already answering on 127.0.0.1:$KAFKA_PORT (not started by this stack)"; return 0; fi
   mkdir -p "$KAFKA_DIR/data" "$KAFKA_DIR/log"
   kafka_jars
+  local listeners="PLAINTEXT://127.0.0.1:$KAFKA_PORT" protocols="PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT" scram=()
+  if [ -n "$KAFKA_SASL_SSL_PORT" ]; then
+    kafka_tls
+    listeners="$listeners,SASL_SSL://127.0.0.1:$KAFKA_SASL_SSL_PORT"
+    protocols="$protocols,SASL_SSL:SASL_SSL"
+    scram=(--add-scram "SCRAM-SHA-256=[name=$KAFKA_SCRAM_USER,password=$KAFKA_SCRAM_PASSWORD]"
+      --add-scram "SCRAM-SHA-512=[name=$KAFKA_SCRAM_USER,password=$KAFKA_SCRAM_PASSWORD]")
+  fi
   cat >"$KAFKA_DIR/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=$listeners,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=$listeners
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=$protocols
 log.dirs=$KAFKA_DIR/data
 num.partitions=$KAFKA_PARTITIONS
 offsets.topic.replication.factor=1
@@ -107,6 +121,17 @@ log.segment.bytes=268435456
 message.max.bytes=$(kafka_max_message_bytes)
 replica.fetch.max.bytes=$(kafka_max_message_bytes)
 PROPS
+  if [ -n "$KAFKA_SASL_SSL_PORT" ]; then
+    cat >>"$KAFKA_DIR/server.properties" <<PROPS
+listener.name.sasl_ssl.ssl.keystore.type=PKCS12
+listener.name.sasl_ssl.ssl.keystore.location=$KAFKA_DIR/tls/broker.p12
+listener.name.sasl_ssl.ssl.keystore.password=$(cat "$KAFKA_DIR/tls/keystore.pass")
+sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512,PLAIN
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_$KAFKA_SCRAM_USER="$KAFKA_SCRAM_PASSWORD";
+PROPS
+  fi
   local cp="$KAFKA_LIBS/*"
   local jvm=(-Xms256m "-Xmx$KAFKA_HEAP" -XX:+UseG1GC -Djava.awt.headless=true
     "-Dkafka.logs.dir=$KAFKA_DIR/log" "-Dlog4j2.configurationFile=$HERE/kafka-log4j2.yaml")
@@ -114,8 +139,9 @@ PROPS
     say "kafka: formatting the KRaft log folder (first start)"
     local cluster_id
     cluster_id=$(java -cp "$cp" "${jvm[@]}" kafka.tools.StorageTool random-uuid 2>>"$KAFKA_OUT" | tail -n 1)
+    # SCRAM users of KRaft are records of the metadata log: written here, before the first start.
     java -cp "$cp" "${jvm[@]}" kafka.tools.StorageTool format -t "$cluster_id" \
-      -c "$KAFKA_DIR/server.properties" >>"$KAFKA_OUT" 2>&1 \
+      -c "$KAFKA_DIR/server.properties" "${scram[@]}" >>"$KAFKA_OUT" 2>&1 \
       || fail "kafka: formatting $KAFKA_DIR/data failed (see $KAFKA_OUT)"
   fi
   say "kafka: starting on 127.0.0.1:$KAFKA_PORT (heap $KAFKA_HEAP)"
@@ -123,6 +149,24 @@ PROPS
   echo $! >"$KAFKA_PID"
   wait_for kafka 90 "$KAFKA_LOG" kafka_ready
   say "kafka: up"
+}
+
+# A throwaway CA and a broker certificate for 127.0.0.1 (kept for restarts on the same folder);
+# clients verify the broker with tls/ca.pem. Never a production certificate: its CA key sits beside it.
+kafka_tls() {
+  local tls="$KAFKA_DIR/tls"
+  [ -f "$tls/broker.p12" ] && return 0
+  command -v openssl >/dev/null || fail "openssl is needed for the SASL_SSL listener's certificates; install it (apt-get install openssl)"
+  mkdir -p "$tls"
+  (
+    cd "$tls"
+    openssl rand -hex 16 >keystore.pass
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=wise stack test CA" -keyout ca.key -out ca.pem
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout broker.key -out broker.csr
+    printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\n' >broker.ext
+    openssl x509 -req -days 2 -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -extfile broker.ext -out broker.pem
+    openssl pkcs12 -export -in broker.pem -inkey broker.key -name broker -password "file:keystore.pass" -out broker.p12
+  ) >>"$KAFKA_DIR/log/tls.log" 2>&1 || fail "kafka: making the SASL_SSL listener's certificates failed (see $KAFKA_DIR/log/tls.log)"
 }
 
 # The port opens before the broker has a leader for its metadata; "Kafka Server started" is the

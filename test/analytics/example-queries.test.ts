@@ -1,5 +1,5 @@
 import type { ClickHouseConnection } from '@wise/clickhouse';
-import { exampleQueries } from '../../bench/readme-examples';
+import { exampleQueries } from '../../bench/example-queries';
 import { dropTestDatabase, ENGINES, loadEnvelopes } from './analytics-db';
 import { ServingRefresh, setInstituteTimeZone } from '@wise/serving';
 import { EVENING_INSTITUTE, eveningsInIndia } from './evening-scenario';
@@ -60,7 +60,7 @@ function norm(v: unknown): unknown {
   return typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
 }
 
-describe.each(ENGINES)('README example queries, on %s', (_engine, createDatabase) => {
+describe.each(ENGINES)('docs/analytics-model.md example queries, on %s', (_engine, createDatabase) => {
   let ch: ClickHouseConnection & { close(): Promise<void> };
   const examples = exampleQueries();
 

@@ -3,7 +3,7 @@
  * 10:00-11:00 (60 min) unless stated. Default attendance rule: present when time present
  * >= 50 % of the class's duration (the shorter of scheduled and actual) AND >= 1 min.
  *
- * Changed on purpose by the analytics rules of issue 18 (README, "The analytics model"):
+ * Changed on purpose by the analytics rules of issue 18 (docs/analytics-model.md):
  * - time present counts only inside the class (S1 ran 10:02-11:00: alice 48, not 50; tara 58);
  * - lateness is measured from the class's actual start (S1 started 10:02: dev 18, bob 3, chitra 8,
  *   guest 13, tara 0); the scheduled figure stays in minutes_late_scheduled;

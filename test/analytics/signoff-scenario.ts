@@ -1,6 +1,6 @@
 /*
  * "A week an institute would sign off": one classroom's week in which what Wise delivers is not
- * the whole story, one case per rule of the analytics model (README, "The attendance rule").
+ * the whole story, one case per rule of the analytics model (docs/analytics-model.md, "The attendance rule").
  * Read it top to bottom; signoff.test.ts says, by hand, what the views must show.
  *
  * All times are UTC. Monday 2024-09-02 to Friday 2024-09-06; every session is scheduled

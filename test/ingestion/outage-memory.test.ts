@@ -68,7 +68,7 @@ describe('a 60 s Kafka outage at 500 requests/s', () => {
 
   beforeAll(async () => {
     kafka = await PrivateKafka.create();
-    // As deployed (README "Configuration"): V8's heap capped, so garbage is collected before RSS grows.
+    // As deployed (docs/configuration.md, `NODE_OPTIONS`): V8's heap capped, so garbage is collected before RSS grows.
     env = testEnv({ KAFKA_BROKERS: kafka.brokers, NODE_OPTIONS: '--max-old-space-size=160' });
     await addInstitute(env, slug, key);
     ingestion = await startIngestion(env);

@@ -1,8 +1,7 @@
 import cluster from 'node:cluster';
 import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
 import { IngestionConfig } from '@wise/config';
-import { BatchPublisher, KafkaConnection, maxRecordBytes } from '@wise/kafka';
+import { BatchPublisher, KafkaConnection, KafkaHealth, kafkaOptionsFrom, maxRecordBytes } from '@wise/kafka';
 import { Logger, Metrics } from '@wise/observability';
 import { assertPostgresMigrated, EventGenerationsRepository, InstitutesRepository, Postgres } from '@wise/postgres';
 import { HealthController } from './health/health.controller';
@@ -44,9 +43,22 @@ class IngestionShutdown implements OnApplicationShutdown {
     },
     {
       provide: KafkaConnection,
-      useFactory: (c: IngestionConfig, log: Logger) =>
-        new KafkaConnection({ brokers: c.KAFKA_BROKERS, clientId: `${c.KAFKA_CLIENT_ID}-ingestion`, logger: log }),
+      useFactory: (c: IngestionConfig, log: Logger) => new KafkaConnection(kafkaOptionsFrom(c, 'ingestion', log)),
       inject: [IngestionConfig, Logger],
+    },
+    {
+      provide: KafkaHealth,
+      useFactory: (k: KafkaConnection, c: IngestionConfig, log: Logger) =>
+        new KafkaHealth(
+          k,
+          {
+            topics: [c.KAFKA_EVENTS_TOPIC, c.KAFKA_QUARANTINE_TOPIC],
+            replicationFactor: c.KAFKA_REPLICATION_FACTOR,
+            partitions: c.KAFKA_TOPIC_PARTITIONS,
+          },
+          log,
+        ),
+      inject: [KafkaConnection, IngestionConfig, Logger],
     },
     {
       provide: BatchPublisher,
@@ -89,9 +101,6 @@ export class IngestionModule {
     const logger = new Logger('ingestion', config.LOG_LEVEL, cluster.isWorker ? { worker: cluster.worker!.id } : {});
     return {
       module: IngestionModule,
-      // nestjs-pino on the app's pino, for Nest's own lines (main.ts: useLogger). No pino-http
-      // middleware (forRoutes: none): the access log is a Fastify hook (access-log.ts), far cheaper.
-      imports: [LoggerModule.forRoot({ pinoHttp: { logger: logger.pino }, forRoutes: [] })],
       providers: [
         { provide: IngestionConfig, useValue: config },
         { provide: Logger, useValue: logger },

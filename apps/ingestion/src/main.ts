@@ -1,12 +1,11 @@
 import 'reflect-metadata';
 import { createServer, RequestListener } from 'node:http';
 import { NestFactory } from '@nestjs/core';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ConfigError, IngestionConfig, readEnv } from '@wise/config';
 import { BatchPublisher, KafkaConnection, topicConfig } from '@wise/kafka';
-import { Logger, Metrics, requestIdOf } from '@wise/observability';
+import { Logger, Metrics, NestLogger, requestIdOf } from '@wise/observability';
 import { logEachRequest } from './access-log';
 import { IngestionModule } from './ingestion.module';
 import { IngestionMetrics } from './ingestion.metrics';
@@ -55,7 +54,7 @@ export async function createIngestionApp(env: NodeJS.ProcessEnv = readEnv()): Pr
     bufferLogs: true,
     bodyParser: false,
   });
-  app.useLogger(app.get(PinoNestLogger));
+  app.useLogger(new NestLogger(app.get(Logger)));
   logEachRequest(fastify, app.get(Logger));
   app.enableShutdownHooks();
   installWebhookGuard(fastify, app.get(InstituteKeysService), app.get(IngestionMetrics), app.get(Logger), {
@@ -100,7 +99,7 @@ export async function createIngestionApp(env: NodeJS.ProcessEnv = readEnv()): Pr
   await app.get(BatchPublisher).connect();
   await app.get(InstituteKeysService).start();
   await app.get(ReadinessService).start();
-  const ops = await createOperationsApp(app.get(ReadinessService), app.get(Metrics), document, app.get(PinoNestLogger));
+  const ops = await createOperationsApp(app.get(ReadinessService), app.get(Metrics), document, new NestLogger(app.get(Logger)));
   app.get(OperationsServer).attach(ops);
   return app;
 }

@@ -1,12 +1,11 @@
 import 'reflect-metadata';
 import { createServer, Server } from 'node:http';
 import { NestFactory } from '@nestjs/core';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { INestApplicationContext } from '@nestjs/common';
 import { ClickHouse, migrateClickHouse } from '@wise/clickhouse';
 import { ConfigError, ProjectorConfig, readEnv } from '@wise/config';
-import { consumerLag, KafkaConnection } from '@wise/kafka';
-import { Logger, Metrics } from '@wise/observability';
+import { consumerLag, KafkaConnection, KafkaHealth } from '@wise/kafka';
+import { Logger, Metrics, NestLogger } from '@wise/observability';
 import { dropStaleRounds } from '@wise/serving';
 import { ProjectorConsumer } from './consumer/projector.consumer';
 import { ProjectorMetrics } from './projector.metrics';
@@ -21,7 +20,7 @@ const STALE_ROUND_MS = 60 * 60 * 1000;
 export async function startProjector(env: NodeJS.ProcessEnv = readEnv()): Promise<INestApplicationContext> {
   const config = ProjectorConfig.parse(env);
   const app = await NestFactory.createApplicationContext(ProjectorModule.forConfig(config), { bufferLogs: true });
-  app.useLogger(app.get(PinoNestLogger));
+  app.useLogger(new NestLogger(app.get(Logger)));
   app.enableShutdownHooks();
   const logger = app.get(Logger);
   const applied = await migrateClickHouse(app.get(ClickHouse), undefined, config.CLICKHOUSE_CLUSTER);
@@ -37,6 +36,7 @@ export async function startProjector(env: NodeJS.ProcessEnv = readEnv()): Promis
     () => kafka.withAdmin((admin) => consumerLag(admin, config.PROJECTOR_GROUP_ID, topics)),
     (error) => logger.debug('consumer lag not read from Kafka for this scrape', { error }),
   );
+  await app.get(KafkaHealth).start();
   const consumer = app.get(ProjectorConsumer);
   await consumer.start();
   // A consumer whose first join failed for good has crashed already (logged, and /ready says so).
@@ -50,6 +50,7 @@ function serveOperations(app: INestApplicationContext, port: number): Server {
   const metrics = app.get(Metrics);
   const consumer = app.get(ProjectorConsumer);
   const fence = app.get(ProjectorFence);
+  const kafka = app.get(KafkaHealth);
   const groupId = app.get(ProjectorConfig).PROJECTOR_GROUP_ID;
   return createServer((req, res) => {
     if (req.url === '/metrics') {
@@ -61,7 +62,7 @@ function serveOperations(app: INestApplicationContext, port: number): Server {
       const l = projectorLiveness(consumer.status);
       res.writeHead(l.alive ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(l.body));
     } else if (req.url === '/ready') {
-      const r = projectorReadiness(consumer.status, groupId, fence.status());
+      const r = projectorReadiness(consumer.status, groupId, fence.status(), kafka.problems);
       res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(r.body));
     } else {
       res.writeHead(404).end();

@@ -1,8 +1,7 @@
 import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
 import { BatchSink, ClickHouse, ClickHouseWriter, GroupWriter, RebuildFence } from '@wise/clickhouse';
 import { ProjectorConfig } from '@wise/config';
-import { BatchConsumer, KafkaConnection } from '@wise/kafka';
+import { BatchConsumer, KafkaConnection, KafkaHealth, kafkaOptionsFrom } from '@wise/kafka';
 import { Logger, Metrics } from '@wise/observability';
 import { ProjectorConsumer } from './consumer/projector.consumer';
 import { ProjectorFence } from './fence/projector-fence';
@@ -16,12 +15,14 @@ import { assertPostgresMigrated, Postgres } from '@wise/postgres';
 class ProjectorShutdown implements OnApplicationShutdown {
   constructor(
     private readonly consumer: ProjectorConsumer,
+    private readonly kafkaHealth: KafkaHealth,
     private readonly ch: ClickHouse,
     private readonly pg: Postgres,
     private readonly logger: Logger,
   ) {}
   async onApplicationShutdown(signal?: string): Promise<void> {
     this.logger.info('projector stopping', { signal });
+    this.kafkaHealth.stop();
     await this.consumer.stop();
     await Promise.all([this.ch.close(), this.pg.close()]);
   }
@@ -33,8 +34,6 @@ export class ProjectorModule {
     const logger = new Logger('projector', config.LOG_LEVEL);
     return {
       module: ProjectorModule,
-      // nestjs-pino on the app's pino, for Nest's own lines (main.ts: useLogger); no HTTP here.
-      imports: [LoggerModule.forRoot({ pinoHttp: { logger: logger.pino }, forRoutes: [] })],
       providers: [
         { provide: ProjectorConfig, useValue: config },
         { provide: Logger, useValue: logger },
@@ -55,9 +54,22 @@ export class ProjectorModule {
         { provide: Postgres, useFactory: () => new Postgres(config.DATABASE_URL, 2) },
         {
           provide: KafkaConnection,
-          useFactory: (log: Logger) =>
-            new KafkaConnection({ brokers: config.KAFKA_BROKERS, clientId: `${config.KAFKA_CLIENT_ID}-projector`, logger: log }),
+          useFactory: (log: Logger) => new KafkaConnection(kafkaOptionsFrom(config, 'projector', log)),
           inject: [Logger],
+        },
+        {
+          provide: KafkaHealth,
+          useFactory: (k: KafkaConnection, log: Logger) =>
+            new KafkaHealth(
+              k,
+              {
+                topics: [config.KAFKA_EVENTS_TOPIC, config.KAFKA_QUARANTINE_TOPIC],
+                replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+                partitions: config.KAFKA_TOPIC_PARTITIONS,
+              },
+              log,
+            ),
+          inject: [KafkaConnection, Logger],
         },
         {
           provide: BatchConsumer,

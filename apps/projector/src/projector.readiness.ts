@@ -7,11 +7,20 @@ export interface ProjectorReadiness {
 }
 
 /**
- * `/ready` of the projector: ready while its consumer is in the group and no rebuild fence holds
- * it; otherwise why, and what to do.
+ * `/ready` of the projector: ready while its consumer is in the group, no rebuild fence holds it
+ * and Kafka's last check found its topics as configured (`kafkaProblems`, KafkaHealth); otherwise
+ * why, and what to do.
  */
-export function projectorReadiness(status: ConsumerStatus, groupId: string, fence: FenceStatus, now = Date.now()): ProjectorReadiness {
+export function projectorReadiness(
+  status: ConsumerStatus,
+  groupId: string,
+  fence: FenceStatus,
+  kafkaProblems: string[] = [],
+  now = Date.now(),
+): ProjectorReadiness {
   const base = { consumer: status.state, sinceMs: now - status.since, group: groupId };
+  // Before the consumer's state: a missing topic or too few replicas is what the operator must fix.
+  if (kafkaProblems.length > 0) return { ready: false, body: { status: 'not ready', ...base, problem: kafkaProblems.join('; ') } };
   if (fence.paused && status.state === 'consuming') return { ready: false, body: { status: 'paused', ...base, problem: fence.reason } };
   switch (status.state) {
     case 'consuming':

@@ -1,4 +1,4 @@
--- Analytics fact tables, written by apps/projector/src/projections (one INSERT per table per batch).
+-- Analytics fact tables, written from libs/projections (one INSERT per table per batch).
 -- Rules every table here follows:
 --  * ORDER BY starts with institute_id and ends with event_id (plus the item inside the event), so
 --    the same event delivered any number of times collapses to one row, whatever the order.
@@ -187,7 +187,7 @@ CREATE TABLE IF NOT EXISTS certificate_events
 ENGINE = ReplacingMergeTree(delivery_rank)
 ORDER BY (institute_id, certificate_id, event_id);
 
--- The attendance rule per institute (see docs/analytics.md). No row = the default: present when
+-- The attendance rule per institute (docs/analytics-model.md, "The attendance rule"). No row = the default: present when
 -- time present >= 50 % of the scheduled duration AND >= 1 minute. The latest updated_at wins.
 CREATE TABLE IF NOT EXISTS attendance_rules
 (

@@ -4,7 +4,7 @@
 -- whole seconds, *_minutes are rounded to 2 decimals; money is Int64 minor units next to its
 -- currency and is never summed across currencies. Written for ClickHouse 18.16 and current LTS:
 -- one JOIN per SELECT, every JOIN side a named subquery (current ClickHouse requires the alias),
--- no window functions, no JSON functions. The README's analytics model explains each.
+-- no window functions, no JSON functions. docs/analytics-model.md explains each.
 
 -- The schedule as it stands now. Field values: the highest (kind_rank, order_ms, event_id) row
 -- that carries the field (updates > creation > a deletion's copy; order_ms = the item's updatedAt,

@@ -8,7 +8,7 @@
 -- in proportion to the institute it asks about, not to all history. _deleted marks a key that a
 -- recompute no longer produces (a student no longer enrolled, a day with no money left).
 -- The per-session logic itself lives in libs/serving/src/sql (one implementation, used by the
--- projector, rebuild and the CLI); the README's analytics model explains each column.
+-- projector, rebuild and the CLI); docs/analytics-model.md explains each column.
 
 -- The views of 0003 that the stores replace, dependants first (18.16 has no DROP VIEW; DROP TABLE
 -- drops a view on every version).

@@ -1,4 +1,4 @@
--- The keys of one serving refresh round (libs/serving/src/round-keys.ts): the projector writes
+-- The keys of one serving refresh round (libs/serving/src/round.ts): the projector writes
 -- the sessions, classrooms, fee payers and payments a round recomputes here, one partition per
 -- round, and every statement of the round selects its rows with `IN (SELECT … FROM serving_keys
 -- WHERE round = …)`. Literal key lists of a thousand tuples, repeated in each subquery, cost

@@ -1,4 +1,4 @@
--- What an institute's head of academics would sign off (README, "The analytics model"; issue 18):
+-- What an institute's head of academics would sign off (docs/analytics-model.md; issue 18):
 -- held on any evidence that the meeting ran, the present threshold against the time the class
 -- actually ran, time present clipped to the class, lateness from the class's actual start, and
 -- sessions held during a suspension left out of the attendance rate.

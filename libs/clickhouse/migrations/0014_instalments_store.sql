@@ -4,7 +4,7 @@
 -- index is what every version of it carries; installmentId is not always filled. invoices_store
 -- (0004) was keyed by installmentId, else 'index:<n>', so an instalment first sent without its id
 -- and later with it was two invoices. instalments_store is keyed by the index and keeps the
--- latest non-empty installmentId as an attribute (README, "Ordering rules"). The fact table
+-- latest non-empty installmentId as an attribute (docs/analytics-model.md, "Ordering rules"). The fact table
 -- invoice_events keeps its key: the serving SQL groups its rows by index
 -- (libs/serving/src/sql/revenue.sql.ts), so no fact is rewritten.
 CREATE TABLE IF NOT EXISTS instalments_store

@@ -1,6 +1,17 @@
 import { ConfigError } from './env';
 import { CliConfig, CommonConfig, IngestionConfig, INGESTION_ENV_VARS, ProjectorConfig } from './app-config';
 
+/** The problems a parse reports, or none. */
+const problemsOf = (parse: () => unknown): string[] => {
+  try {
+    parse();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+};
+
 describe('app config', () => {
   it('has working defaults for this machine', () => {
     const c = IngestionConfig.parse({});
@@ -60,16 +71,6 @@ describe('app config', () => {
   });
 
   describe('refuses combinations that can only fail, naming both variables', () => {
-    const problemsOf = (parse: () => unknown): string[] => {
-      try {
-        parse();
-      } catch (e) {
-        if (e instanceof ConfigError) return e.problems;
-        throw e;
-      }
-      return [];
-    };
-
     it.each<[string, Record<string, string>, RegExp]>([
       [
         'a queue smaller than the largest record of one body',
@@ -162,6 +163,84 @@ describe('app config', () => {
     ['the value set', { INGEST_INSTITUTE_MAX_BYTES: '2000000' }, 2_000_000],
   ])("derives an institute's share of the in-flight bytes: %s", (_case, env, bytes) => {
     expect(IngestionConfig.parse(env).INGEST_INSTITUTE_MAX_BYTES).toBe(bytes);
+  });
+
+  describe('Kafka TLS and SASL', () => {
+    const scram = { KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'app', KAFKA_SASL_PASSWORD: 'pw' };
+
+    it('is off by default, and empty values count as unset (a ConfigMap lists every variable)', () => {
+      const empty = { KAFKA_SASL_MECHANISM: '', KAFKA_SASL_USERNAME: '', KAFKA_SSL_CA_FILE: '', KAFKA_SASL_PASSWORD_FILE: '' };
+      for (const c of [CommonConfig.parse({}), CommonConfig.parse(empty)]) {
+        expect(c).toMatchObject({ KAFKA_SSL: false, KAFKA_SSL_REJECT_UNAUTHORIZED: true });
+        expect([c.KAFKA_SASL_MECHANISM, c.KAFKA_SASL_USERNAME, c.KAFKA_SSL_CA_FILE, c.KAFKA_SASL_PASSWORD_FILE]).toEqual([
+          undefined,
+          undefined,
+          undefined,
+          undefined,
+        ]);
+      }
+    });
+
+    it("parses a managed Kafka's settings", () => {
+      expect(ProjectorConfig.parse({ ...scram, KAFKA_SSL_CA_FILE: '/etc/kafka/ca.pem' })).toMatchObject({
+        KAFKA_SSL: true,
+        KAFKA_SSL_CA_FILE: '/etc/kafka/ca.pem',
+        KAFKA_SASL_MECHANISM: 'scram-sha-512',
+        KAFKA_SASL_USERNAME: 'app',
+      });
+      expect(
+        problemsOf(() => CommonConfig.parse({ ...scram, KAFKA_SASL_PASSWORD: '', KAFKA_SASL_PASSWORD_FILE: '/run/secrets/kafka' })),
+      ).toEqual([]);
+    });
+
+    it.each<[string, Record<string, string>, RegExp]>([
+      ['a misspelt boolean', { KAFKA_SSL: 'yes' }, /^KAFKA_SSL: expected true or false, got "yes"/],
+      [
+        'an unknown mechanism',
+        { KAFKA_SASL_MECHANISM: 'gssapi' },
+        /^KAFKA_SASL_MECHANISM: expected one of scram-sha-256, scram-sha-512, plain/,
+      ],
+      [
+        'a mechanism without a user',
+        { ...scram, KAFKA_SASL_USERNAME: '' },
+        /^KAFKA_SASL_MECHANISM is scram-sha-512 but KAFKA_SASL_USERNAME is empty: set KAFKA_SASL_USERNAME/,
+      ],
+      [
+        'a mechanism without a password',
+        { ...scram, KAFKA_SASL_PASSWORD: '' },
+        /neither KAFKA_SASL_PASSWORD nor KAFKA_SASL_PASSWORD_FILE is set/,
+      ],
+      [
+        'a password twice',
+        { ...scram, KAFKA_SASL_PASSWORD_FILE: '/run/secrets/kafka' },
+        /KAFKA_SASL_PASSWORD and KAFKA_SASL_PASSWORD_FILE are both set/,
+      ],
+      [
+        'a user without a mechanism',
+        { KAFKA_SASL_USERNAME: 'app', KAFKA_SASL_PASSWORD: 'pw' },
+        /^KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are set but KAFKA_SASL_MECHANISM is empty/,
+      ],
+      [
+        'PLAIN without TLS',
+        { ...scram, KAFKA_SSL: 'false', KAFKA_SASL_MECHANISM: 'plain' },
+        /^KAFKA_SASL_MECHANISM is plain but KAFKA_SSL is false/,
+      ],
+      ['a CA file without TLS', { KAFKA_SSL_CA_FILE: '/ca.pem' }, /^KAFKA_SSL_CA_FILE is set but KAFKA_SSL is false: set KAFKA_SSL=true/],
+      [
+        'a client certificate without its key',
+        { KAFKA_SSL: 'true', KAFKA_SSL_CERT_FILE: '/c.pem' },
+        /^KAFKA_SSL_CERT_FILE is set without KAFKA_SSL_KEY_FILE/,
+      ],
+    ])('refuses %s, naming the variables and what to do', (_case, env, message) => {
+      const problems = problemsOf(() => CommonConfig.parse(env));
+      expect(problems).toEqual([expect.stringMatching(message)]);
+    });
+
+    it('never puts the password in its complaints', () => {
+      const problems = problemsOf(() => CommonConfig.parse({ KAFKA_SASL_USERNAME: 'app', KAFKA_SASL_PASSWORD: 'hunter2-secret' }));
+      expect(problems).toHaveLength(1);
+      expect(problems.join('\n')).not.toContain('hunter2-secret');
+    });
   });
 
   it('lists the variables it reads', () => {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { DEFAULT_EVENTS_TOPIC, DEFAULT_QUARANTINE_TOPIC, maxRecordBytes } from '@wise/contracts';
-import { ConfigError, envEnum, envInt, envList, envOptionalInt, envUrl, parseEnv } from './env';
+import { ConfigError, envBool, envEnum, envInt, envList, envOptional, envOptionalEnum, envOptionalInt, envUrl, parseEnv } from './env';
 
-// One description per variable; the README's configuration table follows this file.
+// One description per variable; the table of docs/configuration.md follows this file.
 const common = {
   LOG_LEVEL: envEnum(['debug', 'info', 'warn', 'error'], 'info'),
   KAFKA_BROKERS: envList('127.0.0.1:9092'),
@@ -11,7 +11,19 @@ const common = {
   KAFKA_QUARANTINE_TOPIC: z.string().min(1).default(DEFAULT_QUARANTINE_TOPIC),
   KAFKA_TOPIC_PARTITIONS: envInt(6, 1, 1024),
   KAFKA_REPLICATION_FACTOR: envInt(1, 1, 7),
-  // -1 keeps every event forever: Kafka is the second copy of the event store (README, "Guarantees").
+  // TLS and SASL towards the brokers, for a managed Kafka (docs/kafka-security.md). Files are PEM
+  // paths read at start; without a CA file Node's own CA list verifies the brokers.
+  KAFKA_SSL: envBool(false),
+  KAFKA_SSL_CA_FILE: envOptional(),
+  KAFKA_SSL_CERT_FILE: envOptional(),
+  KAFKA_SSL_KEY_FILE: envOptional(),
+  KAFKA_SSL_REJECT_UNAUTHORIZED: envBool(true),
+  KAFKA_SASL_MECHANISM: envOptionalEnum(['scram-sha-256', 'scram-sha-512', 'plain']),
+  KAFKA_SASL_USERNAME: envOptional(),
+  KAFKA_SASL_PASSWORD: envOptional(),
+  // A mounted Secret's file instead of the password itself (one of the two).
+  KAFKA_SASL_PASSWORD_FILE: envOptional(),
+  // -1 keeps every event forever: Kafka is the second copy of the event store (docs/operations.md, "Kafka topics and the system of record").
   KAFKA_RETENTION_MS: envInt(-1, -1),
   // The operator's (the CLI's): the owner of the tables. The apps default to their own roles below.
   DATABASE_URL: envUrl('postgres://postgres@127.0.0.1:5432/wise'),
@@ -68,9 +80,9 @@ const projector = {
   PROJECTOR_BATCH_WAIT_MS: envInt(250, 0, 60000),
   PROJECTOR_RETRY_MAX_MS: envInt(30000, 100),
   // Messages written whose offsets wait for their serving refresh; past it, fetching pauses. Bounds
-  // what a crash replays (README, "Projector").
+  // what a crash replays (docs/operations.md, "Projector").
   PROJECTOR_MAX_UNCOMMITTED: envInt(100_000, 1),
-  // Serving refresh rounds start at least this far apart (README, "Projector"): fewer, larger rounds.
+  // Serving refresh rounds start at least this far apart (docs/operations.md, "Projector"): fewer, larger rounds.
   PROJECTOR_REFRESH_INTERVAL_MS: envInt(1000, 0, 60_000),
   PROJECTOR_METRICS_PORT: envInt(9464, 0, 65535),
 };
@@ -113,7 +125,52 @@ const commonChecks: Check<Shape<typeof common>>[] = [
     c.KAFKA_EVENTS_TOPIC === c.KAFKA_QUARANTINE_TOPIC
       ? `KAFKA_EVENTS_TOPIC and KAFKA_QUARANTINE_TOPIC are both "${c.KAFKA_EVENTS_TOPIC}": the projector would read every event as a quarantine record`
       : null,
+  ...kafkaSecurityChecks(),
 ];
+
+// A SASL or TLS setting that cannot take effect is refused, not ignored: the operator meant to
+// authenticate or to verify the brokers, and a silent plaintext connection would hide that.
+function kafkaSecurityChecks(): Check<Shape<typeof common>>[] {
+  const unset = 'or leave KAFKA_SASL_MECHANISM empty for a broker without authentication';
+  return [
+    (c) =>
+      c.KAFKA_SASL_MECHANISM && !c.KAFKA_SASL_USERNAME
+        ? `KAFKA_SASL_MECHANISM is ${c.KAFKA_SASL_MECHANISM} but KAFKA_SASL_USERNAME is empty: set KAFKA_SASL_USERNAME to the Kafka user, ${unset}`
+        : null,
+    (c) =>
+      c.KAFKA_SASL_MECHANISM && !c.KAFKA_SASL_PASSWORD && !c.KAFKA_SASL_PASSWORD_FILE
+        ? `KAFKA_SASL_MECHANISM is ${c.KAFKA_SASL_MECHANISM} but neither KAFKA_SASL_PASSWORD nor KAFKA_SASL_PASSWORD_FILE is set: set one of them, ${unset}`
+        : null,
+    (c) =>
+      c.KAFKA_SASL_PASSWORD && c.KAFKA_SASL_PASSWORD_FILE
+        ? 'KAFKA_SASL_PASSWORD and KAFKA_SASL_PASSWORD_FILE are both set: keep one (the file, for a mounted Secret)'
+        : null,
+    (c) => {
+      const given = (['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', 'KAFKA_SASL_PASSWORD_FILE'] as const).filter((k) => c[k]);
+      return !c.KAFKA_SASL_MECHANISM && given.length > 0
+        ? `${given.join(' and ')} ${given.length > 1 ? 'are' : 'is'} set but KAFKA_SASL_MECHANISM is empty: set it to scram-sha-256, scram-sha-512 or plain (what your Kafka's users use), or unset ${given.join(' and ')}`
+        : null;
+    },
+    (c) =>
+      c.KAFKA_SASL_MECHANISM === 'plain' && !c.KAFKA_SSL
+        ? 'KAFKA_SASL_MECHANISM is plain but KAFKA_SSL is false: PLAIN sends the password as it is, so it is only accepted over TLS; set KAFKA_SSL=true (or use scram-sha-256/scram-sha-512)'
+        : null,
+    (c) => {
+      const given = (['KAFKA_SSL_CA_FILE', 'KAFKA_SSL_CERT_FILE', 'KAFKA_SSL_KEY_FILE'] as const).filter((k) => c[k]);
+      return !c.KAFKA_SSL && given.length > 0
+        ? `${given.join(' and ')} ${given.length > 1 ? 'are' : 'is'} set but KAFKA_SSL is false: set KAFKA_SSL=true to connect with TLS, or unset ${given.join(' and ')}`
+        : null;
+    },
+    (c) =>
+      !c.KAFKA_SSL_REJECT_UNAUTHORIZED && !c.KAFKA_SSL
+        ? 'KAFKA_SSL_REJECT_UNAUTHORIZED is false but KAFKA_SSL is false: it only applies to TLS connections; set KAFKA_SSL=true or remove it'
+        : null,
+    (c) =>
+      Boolean(c.KAFKA_SSL_CERT_FILE) !== Boolean(c.KAFKA_SSL_KEY_FILE)
+        ? `${c.KAFKA_SSL_CERT_FILE ? 'KAFKA_SSL_CERT_FILE is set without KAFKA_SSL_KEY_FILE' : 'KAFKA_SSL_KEY_FILE is set without KAFKA_SSL_CERT_FILE'}: a client certificate needs both (PEM files), or neither`
+        : null,
+  ];
+}
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
 
@@ -190,7 +247,7 @@ export class ProjectorConfig {
 /** The only reader of process.env; apps call this once at boot. */
 export const readEnv = (): NodeJS.ProcessEnv => process.env;
 
-/** Every variable each app reads (docker-compose and the README are checked against these). */
+/** Every variable each app reads (test/compose.test.ts, test/deploy-manifests.test.ts and test/doc-config.test.ts check docker-compose, deploy/k8s and docs/configuration.md against these). */
 export const INGESTION_ENV_VARS = Object.keys(ingestionShape).sort();
 export const PROJECTOR_ENV_VARS = Object.keys(projectorShape).sort();
 export const CLI_ENV_VARS = Object.keys(cliShape).sort();

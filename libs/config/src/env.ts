@@ -4,7 +4,7 @@ import { z } from 'zod';
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(
-      `invalid configuration:\n  - ${problems.join('\n  - ')}\nFix these environment variables (see README, "Configuration") and start again.`,
+      `invalid configuration:\n  - ${problems.join('\n  - ')}\nFix these environment variables (see docs/configuration.md) and start again.`,
     );
     this.name = 'ConfigError';
   }
@@ -56,6 +56,36 @@ export const envUrl = (def: string) =>
     .string()
     .default(def)
     .refine((s) => URL.canParse(s), { message: 'expected a URL such as http://host:port' });
+
+/** `true` or `false`, spelled out: a typo such as `ture` is refused rather than read as false. */
+export const envBool = (def: boolean) =>
+  z
+    .string()
+    .default(String(def))
+    .transform((s, ctx) => {
+      if (s === 'true' || s === 'false') return s === 'true';
+      ctx.addIssue({ code: 'custom', message: `expected true or false, got "${s}"` });
+      return z.NEVER;
+    });
+
+/** A string that may be left out; empty counts as unset (a ConfigMap or compose file lists every variable). */
+export const envOptional = () =>
+  z
+    .string()
+    .optional()
+    .transform((s) => (s === undefined || s === '' ? undefined : s));
+
+/** One of `values`, or unset (undefined) when missing or empty. */
+export const envOptionalEnum = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .string()
+    .optional()
+    .transform((s, ctx): T[number] | undefined => {
+      if (s === undefined || s === '') return undefined;
+      if ((values as readonly string[]).includes(s)) return s as T[number];
+      ctx.addIssue({ code: 'custom', message: `expected one of ${values.join(', ')} (or empty for none), got "${s}"` });
+      return z.NEVER;
+    });
 
 export const envEnum = <const T extends readonly [string, ...string[]]>(values: T, def: T[number]) =>
   z.enum(values).default(def as never) as unknown as z.ZodType<T[number], string | undefined>;

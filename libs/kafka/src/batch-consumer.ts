@@ -84,7 +84,7 @@ export class BatchConsumer {
   private stopping = false;
 
   constructor(
-    connection: KafkaConnection,
+    private readonly connection: KafkaConnection,
     private readonly options: BatchConsumerOptions,
     private readonly logger: Logger,
   ) {
@@ -155,7 +155,9 @@ export class BatchConsumer {
   }
 
   async start(handler: (batch: IncomingBatch) => Promise<HandledBatch | void>): Promise<void> {
-    await this.consumer.connect();
+    await this.consumer.connect().catch((e: unknown) => {
+      throw this.connection.explained(e);
+    });
     for (const topic of this.options.topics) await this.consumer.subscribe({ topic, fromBeginning: true });
     await this.consumer.run({
       autoCommit: false,

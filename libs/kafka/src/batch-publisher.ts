@@ -113,7 +113,9 @@ export class BatchPublisher {
   }
 
   async connect(): Promise<void> {
-    await this.producer.connect();
+    await this.producer.connect().catch((e: unknown) => {
+      throw this.connection.explained(e);
+    });
     this.connected = true;
   }
 

@@ -1,12 +1,30 @@
-import { Admin, ConfigResourceTypes, Kafka, logLevel, LogEntry } from 'kafkajs';
+import { Admin, ConfigResourceTypes, Kafka, logLevel, LogEntry, type SASLOptions } from 'kafkajs';
 import { Logger } from '@wise/observability';
 import { hasBrokerError } from './broker-error';
+import { connectionHint, KafkaConnectFailed } from './connection-hint';
 import { KafkajsLogMapper } from './kafkajs-log';
+
+/** TLS towards the brokers: PEM contents (not paths); no `ca` means Node's bundled CAs. */
+export interface KafkaTls {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  rejectUnauthorized: boolean;
+}
+
+export interface KafkaSasl {
+  mechanism: 'scram-sha-256' | 'scram-sha-512' | 'plain';
+  username: string;
+  password: string;
+}
 
 export interface KafkaOptions {
   brokers: string[];
   clientId: string;
   logger: Logger;
+  /** Unset: plaintext (the dev stack). kafka-client-config.ts builds both from configuration. */
+  tls?: KafkaTls;
+  sasl?: KafkaSasl;
 }
 
 export interface GroupMember {
@@ -37,8 +55,8 @@ const NOT_YET_KNOWN = ['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE'];
 const LEADER_WAIT_MS = 30000;
 
 /**
- * The only code that imports kafkajs (with batch-publisher.ts and batch-consumer.ts beside it), so
- * that moving to another KafkaJS-compatible client stays a change in this folder.
+ * With the other modules of this folder, the only code that imports kafkajs, so that moving to
+ * another KafkaJS-compatible client stays a change in this folder.
  */
 export class KafkaConnection {
   readonly kafka: Kafka;
@@ -46,9 +64,17 @@ export class KafkaConnection {
   constructor(readonly options: KafkaOptions) {
     const log = options.logger.child({ component: 'kafkajs' });
     const mapper = new KafkajsLogMapper();
+    if (options.tls && !options.tls.rejectUnauthorized)
+      options.logger.warn(
+        "kafka TLS certificates are not verified (KAFKA_SSL_REJECT_UNAUTHORIZED=false): anyone between here and the brokers can read and change what is sent; set KAFKA_SSL_CA_FILE to the brokers' CA instead",
+        { brokers: options.brokers },
+      );
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
+      ssl: options.tls ? { ...options.tls } : undefined,
+      // kafkajs types each mechanism apart; the union holds the same three.
+      sasl: options.sasl ? ({ ...options.sasl } as SASLOptions) : undefined,
       connectionTimeout: 3000,
       requestTimeout: 10000,
       retry: { initialRetryTime: 100, retries: 5, maxRetryTime: 3000 },
@@ -68,9 +94,7 @@ export class KafkaConnection {
    * applied where they differ; the topic's other settings are kept as they are.
    */
   async ensureTopics(specs: TopicSpec[]): Promise<void> {
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
+    await this.withAdmin(async (admin) => {
       const existing = new Set(await admin.listTopics());
       const missing = specs.filter((s) => !existing.has(s.topic));
       if (missing.length > 0) {
@@ -96,9 +120,7 @@ export class KafkaConnection {
           });
       }
       for (const s of specs) if (s.config) await this.reconcileConfig(admin, s.topic, s.config);
-    } finally {
-      await admin.disconnect();
-    }
+    });
   }
 
   /** Polls until every partition of `topics` has a leader, as createTopics' own wait should have. */
@@ -117,11 +139,6 @@ export class KafkaConnection {
         );
       await new Promise((r) => setTimeout(r, 100));
     }
-  }
-
-  /** Resolves once a broker answered a metadata request (readiness); rejects with why it could not. */
-  async ping(): Promise<void> {
-    await this.withAdmin((a) => a.describeCluster());
   }
 
   /**
@@ -173,11 +190,23 @@ export class KafkaConnection {
    */
   async withAdmin<T>(fn: (admin: Admin) => Promise<T>): Promise<T> {
     const admin = this.kafka.admin();
-    await admin.connect();
     try {
+      await admin.connect();
       return await fn(admin);
+    } catch (e) {
+      throw this.explained(e);
     } finally {
       await admin.disconnect();
     }
+  }
+
+  /**
+   * A failure to connect or authenticate, with the brokers and what to change (TLS, SASL, the
+   * CA); any other error as it is. kafkajs's own words ("Closed connection") name neither.
+   */
+  explained(e: unknown): unknown {
+    const hint = connectionHint(e, this.options);
+    if (!hint) return e;
+    return new KafkaConnectFailed(`kafka at ${this.options.brokers.join(',')}: ${(e as Error).message}: ${hint}`, e);
   }
 }

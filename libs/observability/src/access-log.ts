@@ -33,7 +33,7 @@ export interface FinishedReply {
  * A Fastify onResponse hook rather than nestjs-pino's pino-http middleware: the middleware (Nest's
  * middleware chain, an AsyncLocalStorage context and two child loggers per request) cost about
  * 140 µs of CPU per request on this machine, more than the rest of a bare request; this costs
- * about nothing (see README, Logs).
+ * about nothing (see docs/operations.md, "Logs").
  */
 export function accessLogger(logger: Logger, fieldsOf: (url: string) => Record<string, unknown> = () => ({})) {
   return (req: FinishedRequest, reply: FinishedReply): void => {

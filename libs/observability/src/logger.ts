@@ -27,7 +27,8 @@ export function createPino(app: string, level: LogLevel, out?: (line: string) =>
 
 /**
  * The logging API the apps use, `logger.warn('what happened', { fields })`, over pino. Nest's own
- * logs and the HTTP access log go through nestjs-pino on the same pino instance (LoggingModule).
+ * lines reach the same pino instance through the apps' Nest logger; the HTTP access log is a
+ * Fastify hook on it (access-log.ts).
  */
 export class Logger {
   readonly pino: Pino;

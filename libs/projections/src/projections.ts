@@ -11,7 +11,7 @@ import type { ProjectedRows } from './tables';
 export type Projection<N extends WiseEventName> = (env: Envelope<N>) => ProjectedRows;
 
 // A mapped type over WiseEventName: a new event name does not compile until it has a projection
-// here (README: "Adding a 20th Wise event").
+// here (docs/development.md, "Adding a 20th Wise event").
 const PROJECTIONS: { [N in WiseEventName]: Projection<N> } = {
   SessionsCreatedEvent: (e) => projectSessions(e, 'created'),
   SessionsUpdatedEvent: (e) => projectSessions(e, 'updated'),

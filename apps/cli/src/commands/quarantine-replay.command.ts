@@ -1,6 +1,6 @@
 import { countQuarantine, readQuarantinePage, type QuarantineCursor, type QuarantineFilter } from '@wise/clickhouse';
 import { CliConfig } from '@wise/config';
-import { BatchPublisher, KafkaConnection, maxRecordBytes } from '@wise/kafka';
+import { BatchPublisher, KafkaConnection, kafkaOptionsFrom, maxRecordBytes } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { replayVerdict, type InstituteStanding } from '@wise/projections';
 import {
@@ -63,11 +63,7 @@ export async function quarantineReplayCommand(ctx: CliContext, flags: Flags): Pr
   const ch = await ctx.clickhouse();
   const pg = await ctx.postgres();
   const replays = new QuarantineReplaysRepository(pg);
-  const kafka = new KafkaConnection({
-    brokers: config.KAFKA_BROKERS,
-    clientId: `${config.KAFKA_CLIENT_ID}-cli`,
-    logger: new Logger('cli', 'error'),
-  });
+  const kafka = new KafkaConnection(kafkaOptionsFrom(config, 'cli', new Logger('cli', 'error')));
   if (!dryRun && !(await kafka.withAdmin((a) => a.listTopics())).includes(config.KAFKA_EVENTS_TOPIC))
     throw new CliError(
       `the events topic ${config.KAFKA_EVENTS_TOPIC} does not exist: start ingestion or the projector once (they create it)`,

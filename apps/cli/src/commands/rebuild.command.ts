@@ -11,7 +11,7 @@ import {
   type OpenFence,
 } from '@wise/clickhouse';
 import { ProjectorConfig } from '@wise/config';
-import { KafkaConnection } from '@wise/kafka';
+import { KafkaConnection, kafkaOptionsFrom } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { servingRebuild } from '@wise/serving';
 import { CliContext, CliError, Flags } from '../cli-context';
@@ -77,11 +77,7 @@ export async function rebuildCommand(ctx: CliContext, flags: Flags, env: NodeJS.
       await fences.clear(fenceId, `swap finished by ${by}`);
       return ctx.print('rebuild done: the interrupted swap is finished; projectors resume');
     }
-    const kafka = new KafkaConnection({
-      brokers: config.KAFKA_BROKERS,
-      clientId: `${config.KAFKA_CLIENT_ID}-cli`,
-      logger: new Logger('cli', 'error'),
-    });
+    const kafka = new KafkaConnection(kafkaOptionsFrom(config, 'cli', new Logger('cli', 'error')));
     progress(`fence set; waiting for the projectors of group "${config.PROJECTOR_GROUP_ID}" to pause`);
     await waitForProjectorsToPause(kafka, config.PROJECTOR_GROUP_ID, fences, fenceId, progress, pauseWaitS * 1000);
     const result = await rebuildProjections(ch, {

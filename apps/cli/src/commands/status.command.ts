@@ -1,6 +1,6 @@
 import { quarantineByReason, rawDatabaseOf, rebuildState, tableRef } from '@wise/clickhouse';
 import { ProjectorConfig } from '@wise/config';
-import { consumerLag, KafkaConnection } from '@wise/kafka';
+import { consumerLag, KafkaConnection, kafkaOptionsFrom } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { EVENTS_TABLE, QUARANTINE_TABLE } from '@wise/projections';
 import { QuarantineReplaysRepository } from '@wise/postgres';
@@ -73,11 +73,7 @@ export async function statusCommand(ctx: CliContext, env: NodeJS.ProcessEnv): Pr
 
 async function printLag(ctx: CliContext, config: ProjectorConfig): Promise<void> {
   const group = config.PROJECTOR_GROUP_ID;
-  const kafka = new KafkaConnection({
-    brokers: config.KAFKA_BROKERS,
-    clientId: `${config.KAFKA_CLIENT_ID}-cli`,
-    logger: new Logger('cli', 'error'),
-  });
+  const kafka = new KafkaConnection(kafkaOptionsFrom(config, 'cli', new Logger('cli', 'error')));
   try {
     const topics = [config.KAFKA_EVENTS_TOPIC, config.KAFKA_QUARANTINE_TOPIC];
     const lags = await kafka.withAdmin((admin) => consumerLag(admin, group, topics));

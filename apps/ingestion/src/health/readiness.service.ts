@@ -1,10 +1,8 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { IngestionConfig } from '@wise/config';
-import { KafkaConnection } from '@wise/kafka';
+import { KafkaHealth } from '@wise/kafka';
 import { PostgresSchemaNotReady } from '@wise/postgres';
 import { InstituteKeysService } from '../webhooks/institute-keys.service';
-
-const KAFKA_CHECK_MS = 5000;
 
 /** Where DATABASE_URL points, without its credentials. */
 function postgresAt(url: string): string {
@@ -16,43 +14,27 @@ function postgresAt(url: string): string {
   }
 }
 
-/** Probes Kafka in the background so that /ready answers from memory. */
+/** /ready from memory: Kafka and its topics as last checked in the background, and the institutes. */
 @Injectable()
 export class ReadinessService implements OnApplicationShutdown {
-  private kafkaOk = false;
-  private kafkaProblem = 'not checked yet';
-  private timer: NodeJS.Timeout | null = null;
-
   constructor(
-    private readonly kafka: KafkaConnection,
+    private readonly kafka: KafkaHealth,
     private readonly keys: InstituteKeysService,
     private readonly config: IngestionConfig,
   ) {}
 
   async start(): Promise<void> {
-    await this.probe();
-    this.timer = setInterval(() => void this.probe(), KAFKA_CHECK_MS);
-    this.timer.unref();
+    await this.kafka.start();
   }
 
   onApplicationShutdown(): void {
-    if (this.timer) clearInterval(this.timer);
-  }
-
-  async probe(): Promise<void> {
-    try {
-      await this.kafka.ping();
-      this.kafkaOk = true;
-    } catch (e) {
-      this.kafkaOk = false;
-      this.kafkaProblem = (e as Error).message;
-    }
+    this.kafka.stop();
   }
 
   state(): { ready: boolean; problems: string[]; institutes: number; institutesAgeMs: number | null; institutesMaxStalenessMs: number } {
     const problems: string[] = [];
     const max = this.config.INSTITUTES_MAX_STALENESS_MS;
-    if (!this.kafkaOk) problems.push(`kafka unreachable: ${this.kafkaProblem}`);
+    problems.push(...this.kafka.problems);
     if (!this.keys.loaded && this.keys.failure instanceof PostgresSchemaNotReady)
       problems.push(`institutes not loaded: ${this.keys.problem}. Webhooks get 503 until then; ingestion checks again every few seconds`);
     else if (!this.keys.loaded)

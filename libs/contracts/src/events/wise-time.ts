@@ -14,13 +14,13 @@ export const MAX_EPOCH_MS = 0xffffffff * 1000;
 /*
  * A time can parse and still be no time at all: epoch 1, or the year 2100, which would then win
  * every "latest" comparison forever. The contract refuses times outside a plausible window
- * (README, "Bad input"):
+ * (docs/guarantees.md, "Guarantees for bad input"):
  *  - nothing before 2000-01-01: no Wise institute, class or meeting predates it, and the small
  *    epochs senders use for "unset" (0, 1, -1) fall below it;
  *  - a time something happened (event_ts, join/leave, createdAt, updatedAt, chargedAt, issuedOn):
  *    at most 45 days ahead of this process's clock. Real deliveries are sent as things happen (a
  *    day would cover clock drift and a local time sent without its zone), but the simulator's
- *    demo (README, "Simulating Wise traffic") sends its weeks from next Monday, up to five weeks
+ *    demo (docs/operations.md, "Simulating Wise traffic") sends its weeks from next Monday, up to five weeks
  *    ahead, and must keep working. A wrong future time can then lead "latest" for weeks, not forever;
  *  - a time something is planned for (scheduledStartTime/EndTime, dueOn): no bound but DateTime's.
  *    No "latest" is decided by one, and a session may be scheduled years ahead (the analytics
