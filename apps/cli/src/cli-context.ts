@@ -12,6 +12,7 @@ export class CliError extends Error {}
 export class CliContext {
   private pg: Postgres | null = null;
   private ch: ClickHouse | null = null;
+  private serving: ServingRefresh | null = null;
 
   constructor(
     readonly config: CliConfig,
@@ -37,6 +38,7 @@ export class CliContext {
         password: c.CLICKHOUSE_PASSWORD,
         database: c.CLICKHOUSE_DATABASE,
         app: 'cli',
+        cluster: c.CLICKHOUSE_CLUSTER,
       });
       await migrateClickHouse(this.ch, undefined, c.CLICKHOUSE_CLUSTER);
     }
@@ -49,7 +51,11 @@ export class CliContext {
   }
 
   async servingRefresh(): Promise<ServingRefresh> {
-    return new ServingRefresh(await this.clickhouse(), { cluster: this.config.CLICKHOUSE_CLUSTER, versions: await this.servingVersions() });
+    this.serving ??= new ServingRefresh(await this.clickhouse(), {
+      cluster: this.config.CLICKHOUSE_CLUSTER,
+      versions: await this.servingVersions(),
+    });
+    return this.serving;
   }
 
   table(rows: Record<string, unknown>[]): void {
@@ -66,6 +72,8 @@ export class CliContext {
   }
 
   async close(): Promise<void> {
+    // On a cluster, ended rounds' partitions are dropped in batches: the last batch goes now.
+    await this.serving?.close();
     await Promise.all([this.pg?.close(), this.ch?.close()]);
   }
 }

@@ -16,6 +16,7 @@ class ProjectorShutdown implements OnApplicationShutdown {
   constructor(
     private readonly consumer: ProjectorConsumer,
     private readonly kafkaHealth: KafkaHealth,
+    private readonly serving: ServingRefresh,
     private readonly ch: ClickHouse,
     private readonly pg: Postgres,
     private readonly logger: Logger,
@@ -24,6 +25,8 @@ class ProjectorShutdown implements OnApplicationShutdown {
     this.logger.info('projector stopping', { signal });
     this.kafkaHealth.stop();
     await this.consumer.stop();
+    // On a cluster, ended rounds' partitions are dropped in batches: the last batch goes now.
+    await this.serving.close().catch((e: unknown) => this.logger.warn('serving round partitions left for the next start', { err: e }));
     await Promise.all([this.ch.close(), this.pg.close()]);
   }
 }
@@ -48,6 +51,7 @@ export class ProjectorModule {
               password: config.CLICKHOUSE_PASSWORD,
               database: config.CLICKHOUSE_DATABASE,
               app: 'projector',
+              cluster: config.CLICKHOUSE_CLUSTER,
             }),
         },
         // Only for serving versions (one nextval per refresh round), so two connections are plenty.
@@ -90,28 +94,26 @@ export class ProjectorModule {
           inject: [KafkaConnection, Logger],
         },
         {
+          provide: ServingRefresh,
+          useFactory: (ch: ClickHouse, pg: Postgres) =>
+            new ServingRefresh(ch, {
+              cluster: config.CLICKHOUSE_CLUSTER,
+              // Versions from PostgreSQL's sequence, shared with every other projector and the CLI
+              // (docs/serving.md). The projector's role cannot migrate: until the schema is
+              // there, rounds are retried with the check's message naming the command to run.
+              versions: new PostgresVersions(pg, ch, () => assertPostgresMigrated(pg, 'the projector')),
+            }),
+          inject: [ClickHouse, Postgres],
+        },
+        {
           provide: BatchSink,
-          useFactory: (ch: ClickHouse, pg: Postgres, log: Logger, m: ProjectorMetrics) =>
+          useFactory: (ch: ClickHouse, serving: ServingRefresh, log: Logger, m: ProjectorMetrics) =>
             new BatchSink(
               // Partition batches in hand share INSERTs, as they share serving refresh rounds.
               new GroupWriter(new ClickHouseWriter(ch, log, config.PROJECTOR_RETRY_MAX_MS, m.writer)),
-              servingStep(
-                new CoalescedRefresh(
-                  new ServingRefresh(ch, {
-                    cluster: config.CLICKHOUSE_CLUSTER,
-                    // Versions from PostgreSQL's sequence, shared with every other projector and the CLI
-                    // (docs/serving.md). The projector's role cannot migrate: until the schema is
-                    // there, rounds are retried with the check's message naming the command to run.
-                    versions: new PostgresVersions(pg, ch, () => assertPostgresMigrated(pg, 'the projector')),
-                  }),
-                  config.PROJECTOR_REFRESH_INTERVAL_MS,
-                ),
-                log,
-                m,
-                config.PROJECTOR_RETRY_MAX_MS,
-              ),
+              servingStep(new CoalescedRefresh(serving, config.PROJECTOR_REFRESH_INTERVAL_MS), log, m, config.PROJECTOR_RETRY_MAX_MS),
             ),
-          inject: [ClickHouse, Postgres, Logger, ProjectorMetrics],
+          inject: [ClickHouse, ServingRefresh, Logger, ProjectorMetrics],
         },
         {
           provide: ProjectorFence,

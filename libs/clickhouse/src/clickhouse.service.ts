@@ -11,7 +11,32 @@ export interface ClickHouseOptions {
   /** Who is asking; tagged on every statement so the server's query log says who ran it. */
   app: string;
   requestTimeoutMs?: number;
+  /** CLICKHOUSE_CLUSTER: the statements then carry CLUSTER_SETTINGS. */
+  cluster?: string;
 }
+
+/**
+ * What every statement of the apps carries on a cluster (CLICKHOUSE_CLUSTER), so that a read sees
+ * the writes acknowledged before it (docs/scaling.md, "Reads that see their own writes"):
+ * - an INSERT into a Distributed table returns when the shards have the rows, not when a queue on
+ *   the receiving server has them;
+ * - every server sends a shard's reads and writes to the same replica, the first of the shard's
+ *   list that answers (not its own copy, not a random one): a synchronous insert lands on one
+ *   replica, and the other may not have fetched the part when the next statement reads;
+ * - a first replica more than a second behind (back from a restart, still fetching what the other
+ *   took meanwhile) is passed over for reads;
+ * - `IN (SELECT … FROM <Distributed>)` runs on each shard over its own rows: every table is sharded
+ *   by institute_id, so that is exact (18.16 refuses the subquery otherwise).
+ * All known to 18.16 and to current ClickHouse (insert_distributed_sync is an alias of
+ * distributed_foreground_insert there).
+ */
+export const CLUSTER_SETTINGS = {
+  insert_distributed_sync: 1,
+  prefer_localhost_replica: 0,
+  load_balancing: 'in_order',
+  max_replica_delay_for_distributed_queries: 1,
+  distributed_product_mode: 'local',
+} as const;
 
 /** The only code that talks to ClickHouse. Queries use `sqlString`/`sqlIdent` for any value. */
 export class ClickHouse implements ClickHouseConnection {
@@ -30,7 +55,7 @@ export class ClickHouse implements ClickHouseConnection {
       // The client would print every failed request itself; callers decide what to log.
       log: { level: ClickHouseLogLevel.OFF },
       // 18.16 rejects settings it does not know, so none are sent by default.
-      clickhouse_settings: {},
+      clickhouse_settings: options.cluster ? { ...CLUSTER_SETTINGS } : {},
     };
     this.client = createClient({ ...base, database: this.database });
     // The database may not exist yet when migrations start; this one talks to `default`.

@@ -53,7 +53,7 @@ export class Round {
   constructor(
     private readonly ch: ClickHouseConnection,
     version: number,
-    private readonly cluster = '',
+    private readonly drops: RoundDrops = new ImmediateDrops(ch),
     now = Date.now(),
   ) {
     // The wall-clock prefix only dates the round for dropStaleRounds' clean-up; versions decide nothing here.
@@ -111,8 +111,9 @@ export class Round {
     return `SELECT ${columns.join(', ')} FROM ${table} WHERE round = ${sqlString(this.round)}`;
   }
 
+  /** The round ended: its partitions go (at once on one server, soon on a cluster: RoundDrops). */
   async drop(): Promise<void> {
-    for (const table of ROUND_TABLES) await this.ch.command('serving:round:drop', dropPartition(table, this.round, this.cluster));
+    await this.drops.drop(this.round);
   }
 
   /** The rows of `kind` (or of any of the kinds) in the keys table. */
@@ -122,6 +123,85 @@ export class Round {
       ? `round = ${sqlString(this.round)} AND kind = ${kinds}`
       : `round = ${sqlString(this.round)} AND kind IN (${kinds})`;
   }
+}
+
+/** How the partitions of ended rounds are dropped. */
+export interface RoundDrops {
+  drop(round: string): Promise<void>;
+  /** Drops what is still pending: before a process exits. */
+  flush(): Promise<void>;
+}
+
+/** On one server, each round's partitions are dropped when it ends: an ALTER costs milliseconds. */
+export class ImmediateDrops implements RoundDrops {
+  constructor(private readonly ch: ClickHouseConnection) {}
+
+  async drop(round: string): Promise<void> {
+    for (const table of ROUND_TABLES) await this.ch.command('serving:round:drop', dropPartitions(this.ch, table, [round], ''));
+  }
+
+  async flush(): Promise<void> {}
+}
+
+/**
+ * On a cluster, a partition is dropped ON CLUSTER from the `_local` tables (a Distributed table has
+ * none), which goes through ZooKeeper's DDL queue: 0.5–1.2 s per statement on the cluster stack,
+ * about 4 s for a round's five tables, against well under a second for the whole round's work
+ * otherwise. So ended rounds are collected and dropped together, one ALTER per table for all of
+ * them, at most once per `intervalMs` and off the round's path: a round reads only its own
+ * partition (`WHERE round = …`), so the ones still there change no result. A failed drop (ZooKeeper
+ * away, a server down past the DDL timeout) keeps its rounds for the next one; rounds a killed
+ * process left are dropped by dropStaleRounds when a projector starts.
+ */
+export class DeferredClusterDrops implements RoundDrops {
+  private pending: string[] = [];
+  private running: Promise<void> | null = null;
+  private last: number;
+  /** The last failure, kept until a drop succeeds (for logs and tests). */
+  lastError: Error | null = null;
+
+  constructor(
+    private readonly ch: ClickHouseConnection,
+    private readonly cluster: string,
+    private readonly intervalMs = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.last = now();
+  }
+
+  async drop(round: string): Promise<void> {
+    this.pending.push(round);
+    if (!this.running && this.now() - this.last >= this.intervalMs) this.running = this.dropPending().finally(() => (this.running = null));
+  }
+
+  async flush(): Promise<void> {
+    await this.running;
+    if (this.pending.length > 0) await this.dropPending();
+    if (this.lastError) throw this.lastError;
+  }
+
+  private async dropPending(): Promise<void> {
+    this.last = this.now();
+    const rounds = this.pending.splice(0, MAX_DROPS_PER_ALTER);
+    try {
+      for (const table of ROUND_TABLES) await this.ch.command('serving:round:drop', dropPartitions(this.ch, table, rounds, this.cluster));
+      this.lastError = null;
+    } catch (e) {
+      this.pending.unshift(...rounds);
+      this.lastError = new Error(
+        `dropping the partitions of ${rounds.length} ended serving rounds ON CLUSTER ${this.cluster} failed (kept for the next try; ` +
+          `a round reads only its own partition, so nothing is wrong meanwhile): ${(e as Error).message}`,
+      );
+    }
+  }
+}
+
+/** Partitions one ALTER drops: the statement stays small. */
+const MAX_DROPS_PER_ALTER = 500;
+
+/** Immediate drops on one server, deferred ones ON CLUSTER (CLICKHOUSE_CLUSTER). */
+export function roundDrops(ch: ClickHouseConnection, cluster = ''): RoundDrops {
+  return cluster ? new DeferredClusterDrops(ch, cluster) : new ImmediateDrops(ch);
 }
 
 /**
@@ -139,13 +219,20 @@ export async function dropStaleRounds(ch: ClickHouseConnection, maxAgeMs: number
       if (Number.isFinite(ms) && ms <= now - maxAgeMs) stale.add(round);
     }
   }
-  for (const round of stale) for (const table of ROUND_TABLES) await ch.command('serving:round:drop', dropPartition(table, round, cluster));
+  const rounds = [...stale];
+  for (let i = 0; i < rounds.length; i += MAX_DROPS_PER_ALTER)
+    for (const table of ROUND_TABLES)
+      await ch.command('serving:round:drop', dropPartitions(ch, table, rounds.slice(i, i + MAX_DROPS_PER_ALTER), cluster));
   return stale.size;
 }
 
-/** On a cluster the tables are Distributed over `<table>_local` (cluster-ddl.ts), where the partitions are. */
-function dropPartition(table: string, round: string, cluster: string): string {
+/**
+ * On a cluster the tables are Distributed over `<table>_local` (cluster-ddl.ts), where the
+ * partitions are, named with their database: 18.16 runs ON CLUSTER DDL in each server's `default`.
+ */
+function dropPartitions(ch: ClickHouseConnection, table: string, rounds: readonly string[], cluster: string): string {
+  const drops = rounds.map((r) => `DROP PARTITION ${sqlString(r)}`).join(', ');
   return cluster
-    ? `ALTER TABLE ${table}${LOCAL_SUFFIX} ON CLUSTER ${sqlIdent(cluster)} DROP PARTITION ${sqlString(round)}`
-    : `ALTER TABLE ${table} DROP PARTITION ${sqlString(round)}`;
+    ? `ALTER TABLE ${ch.database}.${table}${LOCAL_SUFFIX} ON CLUSTER ${sqlIdent(cluster)} ${drops}`
+    : `ALTER TABLE ${table} ${drops}`;
 }

@@ -1,6 +1,6 @@
 import { sqlString, type ClickHouseConnection } from '@wise/clickhouse';
 import { inFilter } from './keys';
-import { REFRESH_SETTINGS, Round, type KeyKind, type Kinds } from './round';
+import { REFRESH_SETTINGS, Round, roundDrops, type KeyKind, type Kinds, type RoundDrops } from './round';
 import { INTERVAL_COLUMNS, participantIntervals } from './sql/intervals.sql';
 import { ROSTER_COLUMNS, sessionRoster } from './sql/roster.sql';
 import { ATTENDANCE_STORE_COLUMNS, computeAttendance } from './sql/attendance.sql';
@@ -108,7 +108,7 @@ const PEOPLE_KINDS: readonly KeyKind[] = ['schedules', 'participants', 'roster_s
 export class ServingRefresh {
   private readonly t: TableNames;
   private readonly versions: ServingVersions;
-  private readonly cluster: string;
+  private readonly drops: RoundDrops;
   private readonly between: (step: RoundStep) => Promise<void>;
   private readonly held: boolean;
   private readonly keysPerRound: number;
@@ -120,7 +120,7 @@ export class ServingRefresh {
       tables?: TableNames;
       /** Where versions come from: PostgresVersions wherever more than one process may refresh. */
       versions?: ServingVersions;
-      /** CLICKHOUSE_CLUSTER: a round's partitions are then dropped from the `_local` tables on every server. */
+      /** CLICKHOUSE_CLUSTER: a round's partitions are then dropped from the `_local` tables on every server, in batches (DeferredClusterDrops). */
       cluster?: string;
       /** Keys of each kind per round when whole institutes are recomputed (refreshInstitutes). */
       keysPerRound?: number;
@@ -130,10 +130,15 @@ export class ServingRefresh {
   ) {
     this.t = options.tables ?? tableNames();
     this.versions = options.versions ?? new SingleWriterVersions(ch, this.t);
-    this.cluster = options.cluster ?? '';
+    this.drops = roundDrops(ch, options.cluster ?? '');
     this.between = options.between ?? (async () => undefined);
     this.held = options.between !== undefined;
     this.keysPerRound = options.keysPerRound ?? KEYS_PER_ROUND;
+  }
+
+  /** Drops the partitions of ended rounds still pending (a cluster's are dropped in batches): before the process exits. */
+  close(): Promise<void> {
+    return this.drops.flush();
   }
 
   /** A version from this refresh's source, for settings that must be ordered like the rounds. */
@@ -147,7 +152,7 @@ export class ServingRefresh {
     const v = await this.versions.next();
     await this.between('settings');
     const zones = await this.timeZones(allInstitutes(touched));
-    const r = new Round(this.ch, v, this.cluster);
+    const r = new Round(this.ch, v, this.drops);
     await r.add([
       ['schedules', touched.schedules],
       ['participants', touched.participants],
@@ -273,7 +278,7 @@ export class ServingRefresh {
    */
   private async refreshRollups(institute: string): Promise<void> {
     const zones = await this.timeZones([institute]);
-    const r = new Round(this.ch, await this.versions.next(), this.cluster);
+    const r = new Round(this.ch, await this.versions.next(), this.drops);
     const where = `institute_id = ${sqlString(institute)}`;
     try {
       await r.derive(

@@ -1,5 +1,5 @@
 import type { ClickHouseConnection } from '@wise/clickhouse';
-import { Round, ROUND_TABLES } from './round';
+import { DeferredClusterDrops, Round, ROUND_TABLES } from './round';
 import { inFilter, KeySet } from './keys';
 import { localDate } from './sql/local-time';
 import { Touched } from './touched';
@@ -162,7 +162,7 @@ describe('Round', () => {
 
   it('selects its keys by round and kind, and drops its partition of every round table', async () => {
     const { sql, ch } = recorder();
-    const r = new Round(ch, 4_000_000_000_000_002, '', 1_700_000_000_000);
+    const r = new Round(ch, 4_000_000_000_000_002, undefined, 1_700_000_000_000);
     expect(r.round).toMatch(/^1700000000000-4000000000000002-[0-9a-f]{8}$/);
     expect(r.in('schedules', ['institute_id', 'session_id'])).toBe(
       `(institute_id, session_id) IN (SELECT institute_id, k1 FROM serving_keys WHERE round = '${r.round}' AND kind = 'schedules')`,
@@ -174,10 +174,42 @@ describe('Round', () => {
     expect(sql).toEqual(ROUND_TABLES.map((t) => `ALTER TABLE ${t} DROP PARTITION '${r.round}'`));
   });
 
-  it('on a cluster drops the partitions from the local tables on every server', async () => {
+  it('on a cluster drops the partitions of ended rounds together, from the local tables on every server, at most once per interval', async () => {
     const { sql, ch } = recorder();
-    const r = new Round(ch, 2, 'wise_cluster');
-    await r.drop();
-    expect(sql[0]).toBe(`ALTER TABLE serving_keys_local ON CLUSTER wise_cluster DROP PARTITION '${r.round}'`);
+    let now = 0;
+    const drops = new DeferredClusterDrops({ ...ch, database: 'wise' } as ClickHouseConnection, 'wise_cluster', 10_000, () => now);
+    const [a, b, c] = [1, 2, 3].map((v) => new Round(ch, v, drops));
+    await a.drop();
+    now = 9_999;
+    await b.drop();
+    expect(sql).toEqual([]);
+    now = 10_000;
+    await c.drop();
+    await drops.flush();
+    expect(sql).toEqual(
+      ROUND_TABLES.map(
+        (t) =>
+          `ALTER TABLE wise.${t}_local ON CLUSTER wise_cluster DROP PARTITION '${a.round}', DROP PARTITION '${b.round}', DROP PARTITION '${c.round}'`,
+      ),
+    );
+  });
+
+  it('on a cluster keeps the rounds whose drop failed for the next one, and names the failure on flush', async () => {
+    const sql: string[] = [];
+    let fail = true;
+    const ch = {
+      database: 'wise',
+      command: async (_: string, s: string) => {
+        if (fail) throw new Error('ZooKeeper is away');
+        sql.push(s);
+      },
+    } as unknown as ClickHouseConnection;
+    const drops = new DeferredClusterDrops(ch, 'wise_cluster', 0);
+    await drops.drop('r1');
+    await expect(drops.flush()).rejects.toThrow(/1 ended serving rounds ON CLUSTER wise_cluster failed .*ZooKeeper is away/);
+    fail = false;
+    await drops.drop('r2');
+    await drops.flush();
+    expect(sql[0]).toBe(`ALTER TABLE wise.serving_keys_local ON CLUSTER wise_cluster DROP PARTITION 'r1', DROP PARTITION 'r2'`);
   });
 });
