@@ -37,9 +37,10 @@ export interface ScenarioRow {
   maxMs: number;
   /** From the end of the load to the projector having committed everything. */
   drainMs: number;
-  lost: number;
-  duplicated: number;
-  copies: number;
+  /** null: the checks could not run (the row's problems say why). */
+  lost: number | null;
+  duplicated: number | null;
+  copies: number | null;
   scenarioExact: boolean;
   passed: boolean;
   problems: string[];
@@ -90,8 +91,8 @@ export function table(rows: ScenarioRow[]): string {
     `${r.p99Ms} ms`,
     `${r.maxMs} ms`,
     secs(r.drainMs),
-    String(r.lost),
-    String(r.duplicated),
+    r.lost === null ? 'not checked' : String(r.lost),
+    r.duplicated === null ? 'not checked' : String(r.duplicated),
     r.scenarioExact ? 'yes' : 'NO',
     r.passed ? 'pass' : 'FAIL',
   ]);

@@ -6,7 +6,7 @@
 import { freePort, uniqueName, waitFor } from '@wise/testing';
 import { AppProcess, startProjector } from '../helpers';
 import { clickhouseOf, waitUntilCommitted } from '../projector/harness';
-import { verify } from './checks';
+import { unchecked, verify } from './checks';
 import { LOAD, traffic, type Traffic } from './load';
 import { RoundRobinProxy } from './proxy';
 import { rowOf, saveRow, SINGLE_NODE, type ScenarioRow, type Suite } from './report';
@@ -101,11 +101,11 @@ export async function underLoad(s: UnderLoad): Promise<ScenarioRow> {
     drainProblems.push(`not drained within FAULTS_DRAIN_TIMEOUT_S=${LOAD.drainTimeoutS} s: ${e.message}`);
   });
   const drainMs = Date.now() - loadEnded;
-  await s.settle?.();
+  await s.settle?.().catch((e: Error) => drainProblems.push(`settling before the checks failed: ${e.message}`));
   const ch = clickhouseOf(s.env);
   try {
-    const verdict = await verify(ch, all.acceptedIds, s.traffic.scenarioInstitute);
-    const more = (await s.moreChecks?.()) ?? [];
+    const verdict = await verify(ch, all.acceptedIds, s.traffic.scenarioInstitute).catch(unchecked);
+    const more = (await s.moreChecks?.().catch((e: Error) => [`the scenario's own checks could not run: ${e.message}`])) ?? [];
     const row = rowOf(s.name, all, drainMs, { ...verdict, problems: [...drainProblems, ...verdict.problems, ...more] });
     saveRow(s.suite ?? SINGLE_NODE, s.order, row);
     return row;

@@ -1,6 +1,7 @@
 import { ANALYTICS_TABLES, EVENTS_TABLE } from '@wise/projections';
 import { OUTAGE_MS, sleep } from '../../faults/rig';
-import { clusterSh, localRows, SHARDS, type ChNode } from './cluster';
+import type { ChNode } from '../cluster-env';
+import { clusterSh, localRows, SHARDS } from './cluster';
 import { clusterFaultScenario } from './rig';
 
 const FACT_TABLES = [EVENTS_TABLE, ...ANALYTICS_TABLES];

@@ -1,21 +1,20 @@
 /*
- * The cluster stack as the fault scenarios drive it: its environment, ports and pids from
- * scripts/stack/cluster.sh (so CLUSTER_DIR and CLUSTER_PORT_BASE move them), its services stopped
- * and started, each ClickHouse node asked directly, and Kafka asked who leads what.
+ * The cluster stack as the fault scenarios drive it, beside what every cluster test shares
+ * (../cluster-env.ts): its services killed, stopped and started through scripts/stack/cluster.sh
+ * (so CLUSTER_DIR and CLUSTER_PORT_BASE move them), each ClickHouse node's replicas synced and
+ * counted, and Kafka asked who leads what.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ClickHouse, rawDatabaseOf, sqlString } from '@wise/clickhouse';
+import { rawDatabaseOf, sqlString, type ClickHouse } from '@wise/clickhouse';
 import { KafkaConnection } from '@wise/kafka';
 import { Logger } from '@wise/observability';
-import { assertTestDatabase } from '@wise/testing';
+import { CH_NODES, nodeClickHouse, type ChNode } from '../cluster-env';
 
 const CLUSTER_SH = join(__dirname, '..', '..', '..', 'scripts', 'stack', 'cluster.sh');
 const run = promisify(execFile);
 
-export const CH_NODES = ['ch-1a', 'ch-1b', 'ch-2a', 'ch-2b'] as const;
-export type ChNode = (typeof CH_NODES)[number];
 export const SHARDS: ReadonlyArray<readonly [ChNode, ChNode]> = [
   ['ch-1a', 'ch-1b'],
   ['ch-2a', 'ch-2b'],
@@ -36,26 +35,10 @@ export async function clusterSh(...args: string[]): Promise<string> {
   }
 }
 
-/** The apps' environment for the cluster (`cluster.sh env`: brokers, replication factor, the ClickHouse balancer, the cluster's name). */
-export function clusterEnv(): Record<string, string> {
-  const out = execFileSync('bash', [CLUSTER_SH, 'env'], { encoding: 'utf8' });
-  const env: Record<string, string> = {};
-  for (const m of out.matchAll(/^export ([A-Z_]+)=(.*)$/gm)) env[m[1]] = m[2];
-  if (!env.KAFKA_BROKERS || !env.CLICKHOUSE_URL || !env.CLICKHOUSE_CLUSTER)
-    throw new Error(`cluster.sh env printed no KAFKA_BROKERS, CLICKHOUSE_URL or CLICKHOUSE_CLUSTER:\n${out}`);
-  return env;
-}
-
 export const servicePid = async (service: Service): Promise<number> => Number(await clusterSh('pid', service));
 
-/** One ClickHouse node, directly on its HTTP port (not through the balancer). */
-export async function nodeClient(node: ChNode, database = 'default'): Promise<ClickHouse> {
-  const port = await clusterSh('port', node);
-  return new ClickHouse({ url: `http://127.0.0.1:${port}`, user: 'default', password: '', database, app: 'cluster-faults' });
-}
-
 async function onNode<T>(node: ChNode, fn: (ch: ClickHouse) => Promise<T>): Promise<T> {
-  const ch = await nodeClient(node);
+  const ch = nodeClickHouse(node, 'default');
   try {
     return await fn(ch);
   } finally {
@@ -98,17 +81,6 @@ export async function localRows(node: ChNode, env: NodeJS.ProcessEnv, tables: re
       out[t.name] = Number(r.n);
     }
     return out;
-  });
-}
-
-/** Drops the test's databases on every node (a plain DROP through the balancer reaches one). */
-export async function dropClusterDatabases(env: NodeJS.ProcessEnv): Promise<void> {
-  const cluster = env.CLICKHOUSE_CLUSTER!;
-  await onNode('ch-1a', async (ch) => {
-    for (const db of databasesOf(env)) {
-      assertTestDatabase(db);
-      await ch.command('faults', `DROP DATABASE IF EXISTS ${db} ON CLUSTER ${cluster}`);
-    }
   });
 }
 

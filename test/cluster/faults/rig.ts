@@ -4,11 +4,11 @@
  * group, on the cluster's three brokers and four ClickHouse servers. Replicas are synced before
  * the checks read through the Distributed tables.
  */
-import { testEnv } from '@wise/testing';
 import { CLUSTER, type ScenarioRow } from '../../faults/report';
 import { runCli } from '../../projector/harness';
 import { newTraffic, startScaledOut, underLoad, type ScaledOut } from '../../faults/rig';
-import { clusterEnv, dropClusterDatabases, syncReplicas } from './cluster';
+import { clusterEnv, dropClusterDatabases } from '../cluster-env';
+import { syncReplicas } from './cluster';
 
 export interface ClusterFault {
   order: number;
@@ -23,7 +23,7 @@ export interface ClusterFault {
 export function clusterFaultScenario(title: string, s: ClusterFault): void {
   describe(title, () => {
     const traffic = newTraffic();
-    const env = testEnv({ ...clusterEnv(), KAFKA_TOPIC_PARTITIONS: '6' });
+    const env = clusterEnv({ KAFKA_TOPIC_PARTITIONS: '6' });
     let apps: ScaledOut | undefined;
 
     beforeAll(async () => {
