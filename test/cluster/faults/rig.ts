@@ -8,7 +8,7 @@ import { CLUSTER, type ScenarioRow } from '../../faults/report';
 import { runCli } from '../../projector/harness';
 import { newTraffic, startScaledOut, underLoad, type ScaledOut } from '../../faults/rig';
 import { clusterEnv, dropClusterDatabases } from '../cluster-env';
-import { syncReplicas } from './cluster';
+import { clusterSh, syncReplicas } from './cluster';
 
 export interface ClusterFault {
   order: number;
@@ -27,6 +27,8 @@ export function clusterFaultScenario(title: string, s: ClusterFault): void {
     let apps: ScaledOut | undefined;
 
     beforeAll(async () => {
+      // Every server up, whatever an earlier scenario (or a crash) left down: one fault at a time.
+      await clusterSh('up');
       // As an operator does before starting the apps: ON CLUSTER DDL takes seconds per statement,
       // longer than a projector is given to start.
       const migrated = await runCli(env, ['migrate']);
