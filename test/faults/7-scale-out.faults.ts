@@ -1,8 +1,6 @@
-import { testEnv, freePort } from '@wise/testing';
-import { startProjector, type AppProcess } from '../helpers';
+import { testEnv } from '@wise/testing';
 import { clickhouseOf, dropDatabase } from '../projector/harness';
-import { RoundRobinProxy } from './proxy';
-import { newTraffic, startIngestionOn, underLoad } from './rig';
+import { newTraffic, startScaledOut, underLoad, type ScaledOut } from './rig';
 
 // Two ingestion processes behind one port and two projectors in one consumer group over six
 // partitions. One projector crashes mid-load and is not replaced: the group rebalances (after the
@@ -10,20 +8,15 @@ import { newTraffic, startIngestionOn, underLoad } from './rig';
 describe('7. Scale-out: 2 ingestion behind one port, 2 projectors in one group; one projector killed', () => {
   const traffic = newTraffic();
   const env = testEnv({ KAFKA_TOPIC_PARTITIONS: '6' });
-  let proxy: RoundRobinProxy;
-  const apps: AppProcess[] = [];
+  let apps: ScaledOut;
 
   beforeAll(async () => {
     await traffic.register(env);
-    const ports = [await freePort(), await freePort()];
-    for (const p of ports) apps.push(await startIngestionOn(env, p));
-    apps.push(await startProjector(env), await startProjector(env));
-    proxy = await RoundRobinProxy.start(ports);
+    apps = await startScaledOut(env, 2, 2);
   });
 
   afterAll(async () => {
-    await proxy?.close();
-    for (const a of apps) await a.stop('SIGKILL');
+    await apps?.stop();
     await dropDatabase(clickhouseOf(env)).catch(() => undefined);
   });
 
@@ -32,14 +25,14 @@ describe('7. Scale-out: 2 ingestion behind one port, 2 projectors in one group; 
       order: 7,
       name: '7. Scale-out 2+2, one projector SIGKILL',
       env,
-      url: proxy.url,
+      url: apps.proxy.url,
       traffic,
       fault: async () => {
-        await apps[3].stop('SIGKILL');
+        await apps.projectors[1].stop('SIGKILL');
       },
     });
     expect(row.problems).toEqual([]);
     // Every ingestion process took connections (so answered part of the load).
-    expect([...proxy.connections.values()].every((n) => n > 0)).toBe(true);
+    expect([...apps.proxy.connections.values()].every((n) => n > 0)).toBe(true);
   });
 });

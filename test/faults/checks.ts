@@ -11,14 +11,19 @@ import { expectScenarioNumbers } from '../analytics/scenario-numbers';
 const SERVING_VIEWS = ['sessions', 'engagement', 'attendance', 'recordings', 'invoices', 'payments', 'revenue_daily'];
 
 export interface Verdict {
-  /** Bodies answered 200 whose event id is not in `events`. */
-  lost: number;
-  /** Event ids with more than one live row in `events`, plus serving-view keys with more than one row. */
-  duplicated: number;
+  /** Bodies answered 200 whose event id is not in `events`; null when the checks could not read. */
+  lost: number | null;
+  /** Event ids with more than one live row in `events`, plus serving-view keys with more than one row; null when not read. */
+  duplicated: number | null;
   /** Rows of `events` not yet merged away (copies from redelivery; collapsed by FINAL, not a defect). */
-  copies: number;
+  copies: number | null;
   scenarioExact: boolean;
   problems: string[];
+}
+
+/** A check that failed to run is a failed scenario, and the row still keeps what the load saw. */
+export function unchecked(e: Error): Verdict {
+  return { lost: null, duplicated: null, copies: null, scenarioExact: false, problems: [`the checks could not run: ${e.message}`] };
 }
 
 export async function verify(ch: ClickHouse, acceptedIds: ReadonlySet<string>, scenarioInstitute: string): Promise<Verdict> {

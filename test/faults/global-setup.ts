@@ -1,8 +1,8 @@
 import sharedSetup from '../global-setup';
-import { clearRows } from './report';
+import { clearRows, SINGLE_NODE } from './report';
 
 /** The shared stack up and dist/ built, as for `npm test`; the previous run's rows cleared. */
 export default function globalSetup(): void {
   sharedSetup();
-  clearRows();
+  clearRows(SINGLE_NODE);
 }

@@ -1,5 +1,5 @@
-import { publishResults } from './report';
+import { publishResults, SINGLE_NODE } from './report';
 
 export default function globalTeardown(): void {
-  publishResults();
+  publishResults(SINGLE_NODE);
 }

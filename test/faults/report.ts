@@ -1,6 +1,8 @@
 /*
  * One row per scenario: written as a JSON file by the scenario, gathered into one table (printed)
- * and faults-results/latest.json by the suite's global teardown.
+ * and <suite folder>/latest.json by the suite's global teardown. Two suites: the single node's
+ * (`npm run test:faults`, faults-results/) and the cluster's (`npm run test:cluster`,
+ * faults-results/cluster/).
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +11,18 @@ import { LOAD } from './knobs';
 import type { LoadRecord } from './load';
 
 export const RESULTS_DIR = join(__dirname, '..', '..', 'faults-results');
-const ROWS_DIR = join(RESULTS_DIR, 'rows');
+
+export interface Suite {
+  /** Where its rows and latest.json go. */
+  dir: string;
+  /** What the printed table is headed with. */
+  title: string;
+}
+
+export const SINGLE_NODE: Suite = { dir: RESULTS_DIR, title: 'Faults under load' };
+export const CLUSTER: Suite = { dir: join(RESULTS_DIR, 'cluster'), title: 'Faults on the cluster (2 ingestion, 2 projectors)' };
+
+const rowsDir = (suite: Suite) => join(suite.dir, 'rows');
 
 export interface ScenarioRow {
   scenario: string;
@@ -24,9 +37,10 @@ export interface ScenarioRow {
   maxMs: number;
   /** From the end of the load to the projector having committed everything. */
   drainMs: number;
-  lost: number;
-  duplicated: number;
-  copies: number;
+  /** null: the checks could not run (the row's problems say why). */
+  lost: number | null;
+  duplicated: number | null;
+  copies: number | null;
   scenarioExact: boolean;
   passed: boolean;
   problems: string[];
@@ -55,13 +69,13 @@ export function rowOf(scenario: string, rec: LoadRecord, drainMs: number, v: Ver
   };
 }
 
-export function saveRow(order: number, row: ScenarioRow): void {
-  mkdirSync(ROWS_DIR, { recursive: true });
-  writeFileSync(join(ROWS_DIR, `${String(order).padStart(2, '0')}.json`), JSON.stringify(row, null, 2));
+export function saveRow(suite: Suite, order: number, row: ScenarioRow): void {
+  mkdirSync(rowsDir(suite), { recursive: true });
+  writeFileSync(join(rowsDir(suite), `${String(order).padStart(2, '0')}.json`), JSON.stringify(row, null, 2));
 }
 
-export function clearRows(): void {
-  rmSync(ROWS_DIR, { recursive: true, force: true });
+export function clearRows(suite: Suite): void {
+  rmSync(rowsDir(suite), { recursive: true, force: true });
 }
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -77,8 +91,8 @@ export function table(rows: ScenarioRow[]): string {
     `${r.p99Ms} ms`,
     `${r.maxMs} ms`,
     secs(r.drainMs),
-    String(r.lost),
-    String(r.duplicated),
+    r.lost === null ? 'not checked' : String(r.lost),
+    r.duplicated === null ? 'not checked' : String(r.duplicated),
     r.scenarioExact ? 'yes' : 'NO',
     r.passed ? 'pass' : 'FAIL',
   ]);
@@ -86,22 +100,23 @@ export function table(rows: ScenarioRow[]): string {
   return [line(head), line(head.map(() => '---')), ...body.map(line)].join('\n');
 }
 
-/** Gathers the rows, prints the table and writes faults-results/latest.json. */
-export function publishResults(): void {
+/** Gathers the suite's rows, prints the table and writes its latest.json. */
+export function publishResults(suite: Suite): void {
   let files: string[] = [];
   try {
-    files = readdirSync(ROWS_DIR)
+    files = readdirSync(rowsDir(suite))
       .filter((f) => f.endsWith('.json'))
       .sort();
   } catch {
     /* no scenario ran */
   }
-  const rows = files.map((f) => JSON.parse(readFileSync(join(ROWS_DIR, f), 'utf8')) as ScenarioRow);
+  if (files.length === 0) return;
+  const rows = files.map((f) => JSON.parse(readFileSync(join(rowsDir(suite), f), 'utf8')) as ScenarioRow);
   const load = { rate: LOAD.rate, seconds: LOAD.seconds, concurrency: LOAD.concurrency, retryScale: LOAD.retryScale };
-  writeFileSync(join(RESULTS_DIR, 'latest.json'), JSON.stringify({ finishedAt: new Date().toISOString(), load, rows }, null, 2));
+  writeFileSync(join(suite.dir, 'latest.json'), JSON.stringify({ finishedAt: new Date().toISOString(), load, rows }, null, 2));
   process.stdout.write(
-    `\nFaults under load (${load.rate}/s for ${load.seconds} s per scenario, Wise's retries × ${load.retryScale.toFixed(4)}):\n\n${table(rows)}\n\n`,
+    `\n${suite.title} (${load.rate}/s for ${load.seconds} s per scenario, Wise's retries × ${load.retryScale.toFixed(4)}):\n\n${table(rows)}\n\n`,
   );
   for (const r of rows.filter((x) => !x.passed)) process.stdout.write(`${r.scenario} FAILED:\n  - ${r.problems.join('\n  - ')}\n`);
-  process.stdout.write(`(written to ${join(RESULTS_DIR, 'latest.json')})\n`);
+  process.stdout.write(`(written to ${join(suite.dir, 'latest.json')})\n`);
 }

@@ -4,11 +4,12 @@
  * checks run, and the scenario's row is saved for the table.
  */
 import { freePort, uniqueName, waitFor } from '@wise/testing';
-import { AppProcess } from '../helpers';
+import { AppProcess, startProjector } from '../helpers';
 import { clickhouseOf, waitUntilCommitted } from '../projector/harness';
-import { verify } from './checks';
+import { unchecked, verify } from './checks';
 import { LOAD, traffic, type Traffic } from './load';
-import { rowOf, saveRow, type ScenarioRow } from './report';
+import { RoundRobinProxy } from './proxy';
+import { rowOf, saveRow, SINGLE_NODE, type ScenarioRow, type Suite } from './report';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -33,7 +34,40 @@ export async function startIngestionOn(env: NodeJS.ProcessEnv, port: number): Pr
   return proc;
 }
 
+/** Ingestion processes behind one port (a load balancer) and projectors in one consumer group. */
+export interface ScaledOut {
+  proxy: RoundRobinProxy;
+  /** Each ingestion process with its port, so that a restarted one takes the same address. */
+  ingestion: Array<{ proc: AppProcess; port: number }>;
+  projectors: AppProcess[];
+  stop(): Promise<void>;
+}
+
+export async function startScaledOut(env: NodeJS.ProcessEnv, ingestionCount: number, projectorCount: number): Promise<ScaledOut> {
+  const ingestion: ScaledOut['ingestion'] = [];
+  const projectors: AppProcess[] = [];
+  let proxy: RoundRobinProxy | undefined;
+  const stop = async () => {
+    await proxy?.close();
+    for (const a of [...ingestion.map((i) => i.proc), ...projectors]) await a.stop('SIGKILL');
+  };
+  try {
+    for (let i = 0; i < ingestionCount; i++) {
+      const port = await freePort();
+      ingestion.push({ proc: await startIngestionOn(env, port), port });
+    }
+    for (let i = 0; i < projectorCount; i++) projectors.push(await startProjector(env));
+    proxy = await RoundRobinProxy.start(ingestion.map((i) => i.port));
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { proxy, ingestion, projectors, stop };
+}
+
 export interface UnderLoad {
+  /** Whose table the row goes to (the single node's unless said). */
+  suite?: Suite;
   order: number;
   name: string;
   env: NodeJS.ProcessEnv;
@@ -43,6 +77,10 @@ export interface UnderLoad {
   fault: () => Promise<void>;
   /** Publish the hand-computed week once the fault is in place rather than while it happens. */
   weekAfterFault?: boolean;
+  /** After the drain, before the checks: whatever makes the checks' reads complete (a cluster's replicas synced). */
+  settle?: () => Promise<void>;
+  /** Checks of the scenario's own, after the common ones; each problem fails the row. */
+  moreChecks?: () => Promise<string[]>;
 }
 
 export async function underLoad(s: UnderLoad): Promise<ScenarioRow> {
@@ -63,11 +101,13 @@ export async function underLoad(s: UnderLoad): Promise<ScenarioRow> {
     drainProblems.push(`not drained within FAULTS_DRAIN_TIMEOUT_S=${LOAD.drainTimeoutS} s: ${e.message}`);
   });
   const drainMs = Date.now() - loadEnded;
+  await s.settle?.().catch((e: Error) => drainProblems.push(`settling before the checks failed: ${e.message}`));
   const ch = clickhouseOf(s.env);
   try {
-    const verdict = await verify(ch, all.acceptedIds, s.traffic.scenarioInstitute);
-    const row = rowOf(s.name, all, drainMs, { ...verdict, problems: [...drainProblems, ...verdict.problems] });
-    saveRow(s.order, row);
+    const verdict = await verify(ch, all.acceptedIds, s.traffic.scenarioInstitute).catch(unchecked);
+    const more = (await s.moreChecks?.().catch((e: Error) => [`the scenario's own checks could not run: ${e.message}`])) ?? [];
+    const row = rowOf(s.name, all, drainMs, { ...verdict, problems: [...drainProblems, ...verdict.problems, ...more] });
+    saveRow(s.suite ?? SINGLE_NODE, s.order, row);
     return row;
   } finally {
     await ch.close();

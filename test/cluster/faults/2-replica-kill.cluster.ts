@@ -1,0 +1,37 @@
+import { ANALYTICS_TABLES, EVENTS_TABLE } from '@wise/projections';
+import { OUTAGE_MS, sleep } from '../../faults/rig';
+import type { ChNode } from '../cluster-env';
+import { clusterSh, localRows, SHARDS } from './cluster';
+import { clusterFaultScenario } from './rig';
+
+const FACT_TABLES = [EVENTS_TABLE, ...ANALYTICS_TABLES];
+let killed: { node: ChNode; mate: ChNode } | undefined;
+
+// One ClickHouse replica crashes (SIGKILL) and comes back on its data folder. The balancer skips it
+// and the Distributed inserts go to its shard-mate; once restarted (and its old ZooKeeper session
+// expired, 5 s) it fetches the parts it missed. The replica killed is one of the shard holding the
+// most events at that moment, so the comparison afterwards is over rows that exist.
+clusterFaultScenario('cluster 2. one ClickHouse replica SIGKILLed, then restarted', {
+  order: 2,
+  name: '2. ClickHouse replica SIGKILL, restart',
+  fault: async (env) => {
+    const held = await Promise.all(SHARDS.map(async ([a]) => (await localRows(a, env, [EVENTS_TABLE]))[`${EVENTS_TABLE}_local`] ?? 0));
+    const [node, mate] = SHARDS[held[0] >= held[1] ? 0 : 1];
+    killed = { node, mate };
+    process.stdout.write(`[cluster faults] killing ${node} (its shard holds ${Math.max(...held)} events so far)\n`);
+    await clusterSh('kill', node);
+    await sleep(OUTAGE_MS);
+    await clusterSh('start', node);
+  },
+  // After the drain and SYSTEM SYNC REPLICA: the restarted replica holds what its shard-mate holds.
+  moreChecks: async (env) => {
+    const { node, mate } = killed!;
+    const [mine, theirs] = await Promise.all([localRows(node, env, FACT_TABLES), localRows(mate, env, FACT_TABLES)]);
+    const problems: string[] = [];
+    for (const t of FACT_TABLES.map((x) => `${x}_local`)) {
+      if (mine[t] !== theirs[t]) problems.push(`${t}: ${node} holds ${mine[t]} rows, its shard-mate ${mate} ${theirs[t]}`);
+    }
+    if (!(theirs[`${EVENTS_TABLE}_local`] > 0)) problems.push(`${mate} holds no events: the comparison of ${node} with it shows nothing`);
+    return problems;
+  },
+});
