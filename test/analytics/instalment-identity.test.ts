@@ -161,7 +161,12 @@ describe.each(BEFORE)('migration 0014 on a store keyed by installmentId, on %s',
       old(MIA._id, 'inst-m1', 1, 7000, '2024-06-03 08:00:00', 12),
       old(NOAH._id, 'index:1', 1, 4000, '2024-06-04 09:00:00', 14),
     ]);
-    expect(await migrateClickHouse(ch, loadMigrations().filter((m) => m.version <= MIGRATION))).toEqual(['0014_instalments_store']);
+    expect(
+      await migrateClickHouse(
+        ch,
+        loadMigrations().filter((m) => m.version <= MIGRATION),
+      ),
+    ).toEqual(['0014_instalments_store']);
   });
   afterAll(async () => {
     await dropTestDatabase(ch);
