@@ -5,8 +5,8 @@
 #   - ClickHouse 18.16, 2 shards x 2 replicas (ch-1a ch-1b | ch-2a ch-2b), cluster `wise_cluster`,
 #     and `wise_cluster_each` (every server its own shard: 18.16 refuses ALTER ON CLUSTER on a
 #     Distributed table of a cluster with replicas);
-#   - an nginx in front of the four servers, the one URL the apps are given (a node that refuses
-#     connections is skipped, as a cloud load balancer would);
+#   - an nginx in front of the four servers, the one URL the apps are given: ch-1a, and the others
+#     as backups when it refuses connections (why one at a time: lb_start);
 #   - Kafka: three KRaft brokers, each also a controller (a quorum of three survives one lost),
 #     replication factor 3, min.insync.replicas 2, unclean leader election off.
 # PostgreSQL is the native stack's (stack.sh up).
@@ -132,8 +132,15 @@ lb_start() {
     printf 'pid %s/nginx.pid;\nerror_log %s/log/error.log warn;\nworker_processes 1;\nevents { worker_connections 1024; }\n' "$dir" "$dir"
     printf 'http {\n    access_log off;\n    client_body_temp_path %s/body;\n    proxy_temp_path %s/proxy;\n' "$dir" "$dir"
     printf '    fastcgi_temp_path %s/fastcgi;\n    uwsgi_temp_path %s/uwsgi;\n    scgi_temp_path %s/scgi;\n' "$dir" "$dir" "$dir"
+    # One server at a time, ch-1a while it answers: a synchronous Distributed insert that reaches
+    # a replica of a shard writes that shard's rows there, whatever load_balancing says, so were
+    # statements spread over the servers, a shard's rows would land on both of its replicas in turn
+    # and a read sent to the first would miss what the second just took (docs/scaling.md, "Reads
+    # that see their own writes"). The others are backups, in an order that keeps each shard's
+    # first replica first.
     printf '    upstream clickhouse {\n'
-    for n in "${CH_NODES[@]}"; do printf '        server 127.0.0.1:%s max_fails=1 fail_timeout=2s;\n' "$(ch_http "$n")"; done
+    local backup=''
+    for n in ch-1a ch-2a ch-1b ch-2b; do printf '        server 127.0.0.1:%s max_fails=1 fail_timeout=2s%s;\n' "$(ch_http "$n")" "$backup"; backup=' backup'; done
     printf '        keepalive 32;\n    }\n'
     # Only a refused or broken connection moves a request to the next server: a statement a server
     # answered (even with an error) is the server's answer. An INSERT retried after a broken
