@@ -185,18 +185,7 @@ num.partitions=6
 default.replication.factor=3
 min.insync.replicas=2
 unclean.leader.election.enable=false
-offsets.topic.replication.factor=3
-offsets.topic.num.partitions=6
-transaction.state.log.replication.factor=3
-transaction.state.log.min.isr=2
-share.coordinator.state.topic.replication.factor=3
-share.coordinator.state.topic.min.isr=2
-group.initial.rebalance.delay.ms=0
-auto.create.topics.enable=false
-log.retention.hours=-1
-log.segment.bytes=268435456
-message.max.bytes=$(kafka_max_message_bytes)
-replica.fetch.max.bytes=$(kafka_max_message_bytes)
+$(kafka_shared_properties 3 2)
 PROPS
   local cp="$KAFKA_LIBS/*"
   local jvm=(-Xms128m "-Xmx$CLUSTER_KAFKA_HEAP" -XX:+UseG1GC -Djava.awt.headless=true

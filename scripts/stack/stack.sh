@@ -82,6 +82,26 @@ kafka_jars() {
   echo "$want" >"$stamp"
 }
 
+# What every broker of the project's stacks has (the native one, the cluster's three): internal
+# topics replicated `replication` times with `min_isr` in sync, no topic made by accident, the log
+# kept forever, records as large as ingestion can produce.
+kafka_shared_properties() { # replication min_isr
+  cat <<PROPS
+offsets.topic.replication.factor=$1
+offsets.topic.num.partitions=6
+transaction.state.log.replication.factor=$1
+transaction.state.log.min.isr=$2
+share.coordinator.state.topic.replication.factor=$1
+share.coordinator.state.topic.min.isr=$2
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+log.retention.hours=-1
+log.segment.bytes=268435456
+message.max.bytes=$(kafka_max_message_bytes)
+replica.fetch.max.bytes=$(kafka_max_message_bytes)
+PROPS
+}
+
 kafka_up() {
   if pid_alive "$KAFKA_PID" && port_open $KAFKA_PORT; then say "kafka: already running (pid $(cat "$KAFKA_PID"))"; return 0; fi
   # Like PostgreSQL: a broker someone else runs (another checkout's stack, a system service) is
@@ -108,18 +128,7 @@ inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=$protocols
 log.dirs=$KAFKA_DIR/data
 num.partitions=$KAFKA_PARTITIONS
-offsets.topic.replication.factor=1
-offsets.topic.num.partitions=6
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
-auto.create.topics.enable=false
-log.retention.hours=-1
-log.segment.bytes=268435456
-message.max.bytes=$(kafka_max_message_bytes)
-replica.fetch.max.bytes=$(kafka_max_message_bytes)
+$(kafka_shared_properties 1 1)
 PROPS
   if [ -n "$KAFKA_SASL_SSL_PORT" ]; then
     cat >>"$KAFKA_DIR/server.properties" <<PROPS

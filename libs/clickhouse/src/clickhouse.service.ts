@@ -51,7 +51,10 @@ export class ClickHouse implements ClickHouseConnection {
       url: options.url,
       username: options.user,
       password: options.password,
-      request_timeout: options.requestTimeoutMs ?? 30_000,
+      // On a cluster an ON CLUSTER statement waits for every server through ZooKeeper's DDL queue,
+      // up to the server's distributed_ddl_task_timeout (180 s): seen to pass 30 s after a ZooKeeper
+      // outage, so a migrate or rebuild would give up on a statement the cluster still runs.
+      request_timeout: options.requestTimeoutMs ?? (options.cluster ? 240_000 : 30_000),
       compression: { request: false, response: true },
       // The client would print every failed request itself; callers decide what to log.
       log: { level: ClickHouseLogLevel.OFF },

@@ -12,6 +12,9 @@ clusterFaultScenario('cluster 5. rebuild while traffic flows', {
   fault: async (env) => {
     rebuild = await runCli(env, ['rebuild']);
   },
+  knownOpen:
+    "issue 19: under this load the rebuild exits on the client's 30 s request timeout (an ON CLUSTER statement waits longer in " +
+    "ZooKeeper's DDL queue), and unloaded it swaps in an engagement_store with a fraction of its rows (test/cluster/cli.cluster.ts)",
   moreChecks: async () =>
     rebuild?.code === 0 ? [] : [`rebuild exited with ${rebuild?.code}:\n${rebuild?.stderr.trim() || rebuild?.stdout.trim()}`],
 });
