@@ -4,7 +4,7 @@ import { KafkaConnection } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { ANALYTICS_TABLES, EVENTS_TABLE } from '@wise/projections';
 import { SERVING_STORES } from '@wise/serving';
-import { dropTestDatabases, fixtureBytes, uniqueSlug, waitFor } from '@wise/testing';
+import { fixtureBytes, uniqueSlug, waitFor } from '@wise/testing';
 import { takeEvents } from '../../tools/simulate/generate';
 import type { WorldOptions } from '../../tools/simulate/world';
 import { classroomWeek, INSTITUTE, redelivered } from '../analytics/scenario';
@@ -12,7 +12,7 @@ import { signoffWeek } from '../analytics/signoff-scenario';
 import { addInstitute, AppProcess, startProjector } from '../helpers';
 import { offsets, publish, publishEnvelopes, runCli, storedEvents, type RawMessage } from '../projector/harness';
 import { spawnCli } from '../projector/rebuild-harness';
-import { clickhouseFor, clusterEnv, dropClusterDatabases, singleNodeEnv } from './cluster-env';
+import { clickhouseFor, clusterEnv, dropBothSides, singleNodeEnv } from './cluster-env';
 import { expectSameContents } from './compare-stores';
 
 /*
@@ -103,10 +103,7 @@ describe('the CLI on a cluster, against one server given the same events', () =>
     for (const p of projectors) await p.stop('SIGKILL');
     await cluster?.close();
     await reference?.close();
-    await dropClusterDatabases(env);
-    const ch = new ClickHouse({ url: single.CLICKHOUSE_URL!, user: 'default', password: '', database: 'default', app: 'test' });
-    await dropTestDatabases(ch, single.CLICKHOUSE_DATABASE!);
-    await ch.close();
+    await dropBothSides(env, single);
   });
 
   it('projects the same stores and facts on both sides', async () => {

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ClickHouse } from '@wise/clickhouse';
-import { assertTestDatabase, testEnv } from '@wise/testing';
+import { assertTestDatabase, dropTestDatabases, testEnv } from '@wise/testing';
 
 /*
  * What the cluster tests share: the apps' environment on the cluster stack (scripts/stack/cluster.sh,
@@ -66,6 +66,17 @@ export async function dropClusterDatabases(env: NodeJS.ProcessEnv): Promise<void
   try {
     for (const name of [`${database}_raw`, database])
       await ch.command('test-teardown', `DROP DATABASE IF EXISTS ${name} ON CLUSTER ${env.CLICKHOUSE_CLUSTER}`);
+  } finally {
+    await ch.close();
+  }
+}
+
+/** A comparison test's teardown: its databases on the cluster and on the single server. */
+export async function dropBothSides(cluster: NodeJS.ProcessEnv, single: NodeJS.ProcessEnv): Promise<void> {
+  await dropClusterDatabases(cluster);
+  const ch = new ClickHouse({ url: single.CLICKHOUSE_URL!, user: 'default', password: '', database: 'default', app: 'test' });
+  try {
+    await dropTestDatabases(ch, single.CLICKHOUSE_DATABASE!);
   } finally {
     await ch.close();
   }

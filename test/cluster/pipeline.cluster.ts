@@ -1,5 +1,5 @@
 import { ClickHouse } from '@wise/clickhouse';
-import { dropTestDatabases, waitFor } from '@wise/testing';
+import { waitFor } from '@wise/testing';
 import { takeEvents } from '../../tools/simulate/generate';
 import { registerInstitutes } from '../../tools/simulate/register';
 import { instituteCredentials, type WorldOptions } from '../../tools/simulate/world';
@@ -10,7 +10,7 @@ import { SIGNOFF_EXPECTED, signoffAnswers } from '../analytics/signoff-expected'
 import { signoffWeek } from '../analytics/signoff-scenario';
 import { AppProcess, post, startIngestion, startProjector, type RunningIngestion } from '../helpers';
 import { offsets, publishEnvelopes } from '../projector/harness';
-import { clickhouseFor, clusterEnv, dropClusterDatabases, singleNodeEnv } from './cluster-env';
+import { clickhouseFor, clusterEnv, dropBothSides, singleNodeEnv } from './cluster-env';
 
 /*
  * The pipeline on the cluster stack: webhooks through two ingestion processes into three Kafka
@@ -63,10 +63,7 @@ describe('the pipeline on a cluster: two ingestion processes, two projectors, 2 
     for (const p of [...projectors, ...ingestions.map((i) => i.proc)]) await p.stop('SIGKILL');
     await cluster?.close();
     await reference?.close();
-    await dropClusterDatabases(env);
-    const ch = new ClickHouse({ url: single.CLICKHOUSE_URL!, user: 'default', password: '', database: 'default', app: 'test' });
-    await dropTestDatabases(ch, single.CLICKHOUSE_DATABASE!);
-    await ch.close();
+    await dropBothSides(env, single);
   });
 
   it('takes every webhook and projects it on both sides', async () => {
