@@ -10,9 +10,9 @@ import type { WorldOptions } from '../../tools/simulate/world';
 import { classroomWeek, INSTITUTE, redelivered } from '../analytics/scenario';
 import { signoffWeek } from '../analytics/signoff-scenario';
 import { addInstitute, AppProcess, startProjector } from '../helpers';
-import { offsets, publish, publishEnvelopes, runCli, storedEvents, type RawMessage } from '../projector/harness';
+import { publish, publishEnvelopes, runCli, storedEvents, type RawMessage } from '../projector/harness';
 import { spawnCli } from '../projector/rebuild-harness';
-import { clickhouseFor, clusterEnv, dropBothSides, singleNodeEnv } from './cluster-env';
+import { clickhouseFor, clusterEnv, dropBothSides, singleNodeEnv, waitUntilCommitted } from './cluster-env';
 import { expectSameContents } from './compare-stores';
 
 /*
@@ -49,15 +49,6 @@ function simulated(from: number, to: number): RawMessage[] {
       const { key, value } = acceptedEventRecord(e.slug, deriveEventId(e.slug, raw), e.at, parsed, raw);
       return { key, value };
     });
-}
-
-async function waitUntilCommitted(env: NodeJS.ProcessEnv, what: string): Promise<void> {
-  await waitFor(
-    `${what} to commit every message of ${env.KAFKA_EVENTS_TOPIC}`,
-    async () => (await offsets(env)).every((p) => p.committed === p.end),
-    240_000,
-    250,
-  );
 }
 
 async function cli(env: NodeJS.ProcessEnv, args: string[]): Promise<string> {

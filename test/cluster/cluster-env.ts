@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ClickHouse } from '@wise/clickhouse';
-import { assertTestDatabase, dropTestDatabases, testEnv } from '@wise/testing';
+import { assertTestDatabase, dropTestDatabases, testEnv, waitFor } from '@wise/testing';
+import { offsets } from '../projector/harness';
 
 /*
  * What the cluster tests share: the apps' environment on the cluster stack (scripts/stack/cluster.sh,
@@ -80,4 +81,14 @@ export async function dropBothSides(cluster: NodeJS.ProcessEnv, single: NodeJS.P
   } finally {
     await ch.close();
   }
+}
+
+/** Until the group of `env` has committed every message of its events topic (ON CLUSTER work makes that slow: 4 minutes). */
+export async function waitUntilCommitted(env: NodeJS.ProcessEnv, what: string): Promise<void> {
+  await waitFor(
+    `${what} to commit every message of ${env.KAFKA_EVENTS_TOPIC}`,
+    async () => (await offsets(env)).every((p) => p.committed === p.end),
+    240_000,
+    250,
+  );
 }

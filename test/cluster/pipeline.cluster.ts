@@ -1,5 +1,4 @@
 import { ClickHouse } from '@wise/clickhouse';
-import { waitFor } from '@wise/testing';
 import { takeEvents } from '../../tools/simulate/generate';
 import { registerInstitutes } from '../../tools/simulate/register';
 import { instituteCredentials, type WorldOptions } from '../../tools/simulate/world';
@@ -9,8 +8,8 @@ import { expectScenarioNumbers } from '../analytics/scenario-numbers';
 import { SIGNOFF_EXPECTED, signoffAnswers } from '../analytics/signoff-expected';
 import { signoffWeek } from '../analytics/signoff-scenario';
 import { AppProcess, post, startIngestion, startProjector, type RunningIngestion } from '../helpers';
-import { offsets, publishEnvelopes } from '../projector/harness';
-import { clickhouseFor, clusterEnv, dropBothSides, singleNodeEnv } from './cluster-env';
+import { publishEnvelopes } from '../projector/harness';
+import { clickhouseFor, clusterEnv, dropBothSides, singleNodeEnv, waitUntilCommitted } from './cluster-env';
 
 /*
  * The pipeline on the cluster stack: webhooks through two ingestion processes into three Kafka
@@ -34,15 +33,6 @@ const WORLD: WorldOptions = {
 };
 const SIMULATED = 1200;
 const CONCURRENCY = 8;
-
-async function waitUntilCommitted(env: NodeJS.ProcessEnv, what: string): Promise<void> {
-  await waitFor(
-    `${what} to commit every message of ${env.KAFKA_EVENTS_TOPIC}`,
-    async () => (await offsets(env)).every((p) => p.committed === p.end),
-    240_000,
-    250,
-  );
-}
 
 describe('the pipeline on a cluster: two ingestion processes, two projectors, 2 shards x 2 replicas', () => {
   const env = clusterEnv({ PROJECTOR_BATCH_MAX_BYTES: '32768', PROJECTOR_REFRESH_INTERVAL_MS: '200' });
