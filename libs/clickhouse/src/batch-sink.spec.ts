@@ -1,7 +1,8 @@
 import type { Logger } from '@wise/observability';
 import type { Row, TableRows } from '@wise/projections';
 import { BatchSink } from './batch-sink';
-import { ClickHouseWriter, type WriteContext } from './writer';
+import { type WriteContext } from './retry-in-place';
+import { ClickHouseWriter } from './writer';
 
 const quiet = { warn: () => undefined, error: () => undefined } as unknown as Logger;
 const ctx: WriteContext = { isActive: () => true, heartbeat: async () => undefined, source: 'events/0/0-1' };

@@ -1,5 +1,6 @@
 import type { TableRows } from '@wise/projections';
-import { ClickHouseWriter, type WriteContext } from './writer';
+import { type WriteContext } from './retry-in-place';
+import { ClickHouseWriter } from './writer';
 
 /** A step run after a batch's rows are written, with the batch's rows per table. */
 export type AfterWrite = (tables: TableRows, ctx: WriteContext) => Promise<void>;

@@ -1,6 +1,7 @@
 import type { Row, TableRows } from '@wise/projections';
 import { GroupCommit } from './group-commit';
-import type { ClickHouseWriter, WriteContext } from './writer';
+import type { WriteContext } from './retry-in-place';
+import type { ClickHouseWriter } from './writer';
 
 /**
  * Group commit for fact rows: the partition batches handed in while a write runs are merged into

@@ -1,7 +1,22 @@
-import type { WriteContext } from './writer';
-import { WriteAbandoned } from './writer';
-
 const FIRST_RETRY_MS = 200;
+
+export interface WriteContext {
+  /** False once the batch is no longer ours (partition revoked, app stopping, rebuild out of time): give up. */
+  isActive: () => boolean;
+  /**
+   * Keeps the batch ours during long retries (the consumer's heartbeat). A failure means the
+   * partition may be someone else's now, so the batch is given up uncommitted and consumed again
+   * by its new owner.
+   */
+  heartbeat: () => Promise<void>;
+  /** Names the batch in logs and in quarantine rows (topic/partition/first-last, or `rebuild`). */
+  source: string;
+  /** Why isActive turned false, for the error; a partition's batch by default. */
+  inactiveBecause?: string;
+}
+
+/** The writer gave the batch up before it was written: nothing may be committed for it. */
+export class WriteAbandoned extends Error {}
 
 export const inactiveReason = (ctx: WriteContext): string => ctx.inactiveBecause ?? 'partition revoked or shutting down';
 

@@ -1,7 +1,8 @@
 import type { Logger } from '@wise/observability';
 import type { Row, TableRows } from '@wise/projections';
 import type { ClickHouse } from './clickhouse.service';
-import { ClickHouseWriter, WriteAbandoned, type WriteContext } from './writer';
+import { WriteAbandoned, type WriteContext } from './retry-in-place';
+import { ClickHouseWriter } from './writer';
 
 // A stand-in for the server (the real one is exercised by test/projector/resilience.test.ts):
 // `refuse` says which rows it refuses as malformed, `down` how many inserts fail as if it were away.

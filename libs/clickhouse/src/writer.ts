@@ -2,25 +2,7 @@ import { Logger } from '@wise/observability';
 import { QUARANTINE_TABLE, refusedRowQuarantine, wellFormedQuarantineRow, type Row, type TableRows } from '@wise/projections';
 import { ClickHouse } from './clickhouse.service';
 import { classifyClickHouseError, clickhouseErrorCode } from './errors';
-import { retryInPlace, stillOurs } from './retry-in-place';
-
-export interface WriteContext {
-  /** False once the batch is no longer ours (partition revoked, app stopping, rebuild out of time): give up. */
-  isActive: () => boolean;
-  /**
-   * Keeps the batch ours during long retries (the consumer's heartbeat). A failure means the
-   * partition may be someone else's now, so the batch is given up uncommitted and consumed again
-   * by its new owner.
-   */
-  heartbeat: () => Promise<void>;
-  /** Names the batch in logs and in quarantine rows (topic/partition/first-last, or `rebuild`). */
-  source: string;
-  /** Why isActive turned false, for the error; a partition's batch by default. */
-  inactiveBecause?: string;
-}
-
-/** The writer gave the batch up before it was written: nothing may be committed for it. */
-export class WriteAbandoned extends Error {}
+import { retryInPlace, stillOurs, type WriteContext } from './retry-in-place';
 
 /** What the writer reports as it goes; the projector counts these in its metrics. */
 export interface WriterMetrics {
