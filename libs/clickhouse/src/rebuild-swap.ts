@@ -1,7 +1,8 @@
 import { rebuildTables, type TablesConnection } from './rebuild-tables';
 
-export const REBUILD_SUFFIX = '__rebuild';
-export const OLD_SUFFIX = '__old';
+import { OLD_SUFFIX, REBUILD_SUFFIX } from './rebuild-names';
+
+export { OLD_SUFFIX, REBUILD_SUFFIX };
 
 /*
  * The swap of rebuilt tables, as a state machine a rerun can finish. Each table `t` goes

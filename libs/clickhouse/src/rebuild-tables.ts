@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { ClickHouse } from './clickhouse.service';
 import { LOCAL_SUFFIX, PER_NODE_SUFFIX } from './cluster-ddl';
 import { sqlIdent, sqlString, sqlStringList } from './quote';
-import { REBUILD_SUFFIX } from './rebuild-swap';
+import { REBUILD_SUFFIX } from './rebuild-names';
 
 /** What the rebuild needs of a connection to handle its tables. */
 export type TablesConnection = Pick<ClickHouse, 'query' | 'command' | 'database'>;

@@ -1,4 +1,4 @@
-import type { KafkaSasl, KafkaTls } from './kafka-connection';
+import type { KafkaSasl, KafkaTls } from './kafka-security';
 
 /** Raised instead of kafkajs's own error when no connection could be made, with what to change. */
 export class KafkaConnectFailed extends Error {

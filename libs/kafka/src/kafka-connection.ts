@@ -3,20 +3,9 @@ import { Logger } from '@wise/observability';
 import { hasBrokerError } from './broker-error';
 import { connectionHint, KafkaConnectFailed } from './connection-hint';
 import { KafkajsLogMapper } from './kafkajs-log';
+import type { KafkaSasl, KafkaTls } from './kafka-security';
 
-/** TLS towards the brokers: PEM contents (not paths); no `ca` means Node's bundled CAs. */
-export interface KafkaTls {
-  ca?: string;
-  cert?: string;
-  key?: string;
-  rejectUnauthorized: boolean;
-}
-
-export interface KafkaSasl {
-  mechanism: 'scram-sha-256' | 'scram-sha-512' | 'plain';
-  username: string;
-  password: string;
-}
+export type { KafkaSasl, KafkaTls } from './kafka-security';
 
 export interface KafkaOptions {
   brokers: string[];
