@@ -47,6 +47,31 @@ describe('CoalescedRefresh', () => {
     expect(serving.refresh).not.toHaveBeenCalled();
   });
 
+  it('runs a fee round while a session round still runs, and settles a batch touching both when both rounds have', async () => {
+    const rounds: string[] = [];
+    let release: () => void = () => undefined;
+    const serving = {
+      refresh: (t: Touched) => {
+        const kind = t.sessions.size > 0 ? 'sessions' : 'fees';
+        rounds.push(kind);
+        return kind === 'sessions' ? new Promise<void>((r) => (release = r)) : Promise.resolve();
+      },
+    };
+    const c = new CoalescedRefresh(serving);
+    const both = touching('s1');
+    both.payments.add('i', 'tx1');
+    let bothSettled = false;
+    const first = c.refresh(both).then(() => (bothSettled = true));
+    const fee = new Touched();
+    fee.payments.add('i', 'tx2');
+    await c.refresh(fee);
+    expect(rounds).toEqual(['sessions', 'fees', 'fees']);
+    expect(bothSettled).toBe(false);
+    release();
+    await first;
+    expect(bothSettled).toBe(true);
+  });
+
   it('starts rounds at least minIntervalMs apart, gathering what came meanwhile into one round', async () => {
     const starts: number[] = [];
     const rounds: string[][] = [];

@@ -49,6 +49,8 @@ export type StageTable = Exclude<(typeof ROUND_TABLES)[number], 'serving_keys'>;
 export class Round {
   readonly round: string;
   readonly keysTable = 'serving_keys';
+  /** The round tables this round wrote to: the only ones whose partition drop() has to remove. */
+  private readonly used = new Set<(typeof ROUND_TABLES)[number]>();
 
   constructor(
     private readonly ch: ClickHouseConnection,
@@ -65,11 +67,14 @@ export class Round {
     const rows = sets.flatMap(([kind, keys]) =>
       keys.list().map((k) => ({ round: this.round, kind, institute_id: k[0], k1: k[1] ?? '', k2: k[2] ?? '' })),
     );
-    if (rows.length > 0) await this.ch.insert(this.keysTable, rows);
+    if (rows.length === 0) return;
+    this.used.add(this.keysTable);
+    await this.ch.insert(this.keysTable, rows);
   }
 
   /** Stores the keys a query finds: `select` yields institute_id, k1 and k2 (k1, k2 '' when unused). */
   async derive(kind: KeyKind, select: string): Promise<void> {
+    this.used.add(this.keysTable);
     await this.ch.command(
       `serving:keys:${kind}`,
       `INSERT INTO ${this.keysTable} (round, kind, institute_id, k1, k2) SELECT ${sqlString(this.round)}, ${sqlString(kind)}, institute_id, k1, k2 FROM (${select}) ${REFRESH_SETTINGS}`,
@@ -100,6 +105,7 @@ export class Round {
   /** Computes `select` (yielding `columns`) once into the round's partition of `table`. */
   async stage(table: StageTable, columns: readonly string[], select: string): Promise<void> {
     const list = columns.join(', ');
+    this.used.add(table);
     await this.ch.command(
       `serving:stage:${table}`,
       `INSERT INTO ${table} (round, ${list}) SELECT ${sqlString(this.round)}, ${list} FROM (${select}) ${REFRESH_SETTINGS}`,
@@ -113,7 +119,11 @@ export class Round {
 
   /** The round ended: its partitions go (at once on one server, soon on a cluster: RoundDrops). */
   async drop(): Promise<void> {
-    await this.drops.drop(this.round);
+    if (this.used.size > 0)
+      await this.drops.drop(
+        this.round,
+        ROUND_TABLES.filter((t) => this.used.has(t)),
+      );
   }
 
   /** The rows of `kind` (or of any of the kinds) in the keys table. */
@@ -127,7 +137,8 @@ export class Round {
 
 /** How the partitions of ended rounds are dropped. */
 export interface RoundDrops {
-  drop(round: string): Promise<void>;
+  /** `tables`: the round tables the round wrote to (each ALTER is a statement of its own on one server). */
+  drop(round: string, tables?: readonly string[]): Promise<void>;
   /** Drops what is still pending: before a process exits. */
   flush(): Promise<void>;
 }
@@ -136,8 +147,8 @@ export interface RoundDrops {
 export class ImmediateDrops implements RoundDrops {
   constructor(private readonly ch: ClickHouseConnection) {}
 
-  async drop(round: string): Promise<void> {
-    for (const table of ROUND_TABLES) await this.ch.command('serving:round:drop', dropPartitions(this.ch, table, [round], ''));
+  async drop(round: string, tables: readonly string[] = ROUND_TABLES): Promise<void> {
+    for (const table of tables) await this.ch.command('serving:round:drop', dropPartitions(this.ch, table, [round], ''));
   }
 
   async flush(): Promise<void> {}

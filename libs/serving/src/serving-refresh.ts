@@ -1,5 +1,5 @@
-import { sqlString, type ClickHouseConnection } from '@wise/clickhouse';
-import { inFilter } from './keys';
+import { type ClickHouseConnection } from '@wise/clickhouse';
+import { inFilter, type KeySet } from './keys';
 import { REFRESH_SETTINGS, Round, roundDrops, type KeyKind, type Kinds, type RoundDrops } from './round';
 import { INTERVAL_COLUMNS, participantIntervals } from './sql/intervals.sql';
 import { ROSTER_COLUMNS, sessionRoster } from './sql/roster.sql';
@@ -25,20 +25,24 @@ import { SingleWriterVersions, type ServingVersions } from './versions';
 
 type Pair = { institute_id: string; k: string };
 
-/** The statements of a round, in order, by the names `between` hears (tests pause a round at each). */
+/**
+ * The statements of a refresh by the names `between` hears (tests pause a round at each), in the
+ * order they run when held: the session chain's round, then the fee chain's (each opens with
+ * `settings`, its version taken). Unheld, independent steps run side by side.
+ */
 export const ROUND_STEPS = [
   'settings',
   'keys:roster_sessions',
   'stage:sessions',
   'write:sessions_store',
   'keys:people_classrooms',
-  'stage:intervals',
   'stage:roster',
+  'stage:intervals',
+  'keys:week_scopes',
   'stage:engagement',
   'write:engagement_store',
   'write:attendance_store',
   'sweep:attendance_store',
-  'keys:week_scopes',
   'write:attendance_weekly_store',
   'write:recordings_store',
   'write:instalments_store',
@@ -54,6 +58,11 @@ export type RoundStep = (typeof ROUND_STEPS)[number];
 const SESSION_KEY = ['institute_id', 'session_id'];
 /** Keys of each kind per round when a whole institute is recomputed (refreshInstitutes). */
 const KEYS_PER_ROUND = 2000;
+/**
+ * Institutes recomputed together by refreshInstitutes (their keys then go in rounds of
+ * KEYS_PER_ROUND): bounds the key lists read into memory and the statements' text.
+ */
+const INSTITUTES_PER_GROUP = 200;
 /** Institutes per time-zone lookup: ClickHouse caps a query's text (max_query_size, 256 KiB by default). */
 const INSTITUTES_PER_QUERY = 1000;
 const CLASSROOM_KEY = ['institute_id', 'classroom_id'];
@@ -147,38 +156,62 @@ export class ServingRefresh {
   }
 
   async refresh(touched: Touched, progress?: (line: string) => void): Promise<void> {
-    if (touched.isEmpty) return;
-    // Before any read: see the class comment. Settings are inputs too, so they are read after it.
-    const v = await this.versions.next();
-    await this.between('settings');
-    const zones = await this.timeZones(allInstitutes(touched));
-    const r = new Round(this.ch, v, this.drops);
-    await r.add([
+    const chains: Array<() => Promise<void>> = [];
+    const sessionKeys = [
       ['schedules', touched.schedules],
       ['participants', touched.participants],
       ['recordings', touched.recordings],
       ['roster_classrooms', touched.rosterClassrooms],
+    ] as const;
+    const feeKeys = [
       ['invoice_owners', touched.invoiceOwners],
       ['payments', touched.payments],
       ['revenue_classrooms', touched.revenueClassrooms],
-    ]);
+    ] as const;
+    if (sessionKeys.some(([, k]) => k.size > 0))
+      chains.push(() => this.inRound(sessionKeys, (r, v, zones) => this.sessionChain(touched, r, v, zones, progress)));
+    if (feeKeys.some(([, k]) => k.size > 0)) chains.push(() => this.inRound(feeKeys, (r, v, zones) => this.feeChain(touched, r, v, zones)));
+    // The two chains share no table and read no key the other derives, and each is a round of its
+    // own (version, keys, partitions): side by side, a refresh takes the longer of the two, and
+    // CoalescedRefresh starts each chain's next round as soon as its own last one ends.
+    await this.together(chains);
+  }
+
+  /**
+   * One round: its version first (see the class comment; settings are inputs too, so they are read
+   * after it), its keys stored, `body` run, its partitions dropped whatever happened.
+   */
+  private async inRound(
+    keys: ReadonlyArray<readonly [KeyKind, KeySet]>,
+    body: (r: Round, v: number, zones: TimeZones) => Promise<void>,
+  ): Promise<void> {
+    const v = await this.versions.next();
+    await this.between('settings');
+    const zones = await this.timeZones([...new Set(keys.flatMap(([, k]) => k.institutes()))]);
+    const r = new Round(this.ch, v, this.drops);
     try {
-      // The two chains share no table and read no key the other derives: side by side, a round
-      // takes the longer of the two. Under a test's `between` hook they run one after the other,
-      // so that a round held at a step is held whole and the interleaving is the test's.
-      const sessions = () => this.sessionChain(touched, r, v, zones, progress);
-      const fees = () => this.feeChain(touched, r, v, zones);
-      if (this.held) await sessions().then(fees);
-      else {
-        // Both settle before the round's keys are dropped: a chain still running on dropped keys
-        // would write rows computed from an empty key set (every participant unmatched).
-        const settled = await Promise.allSettled([sessions(), fees()]);
-        const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
-        if (failed) throw failed.reason;
-      }
+      await r.add(keys);
+      await body(r, v, zones);
     } finally {
       await r.drop();
     }
+  }
+
+  /**
+   * Runs independent steps side by side, and settles them all before returning: a step still
+   * running when its round's keys are dropped would write rows computed from an empty key set
+   * (every participant unmatched). Under a test's `between` hook they run one after the other,
+   * in the order given, so that a round held at a step is held whole and the interleaving is the
+   * test's.
+   */
+  private async together(steps: ReadonlyArray<() => Promise<void>>): Promise<void> {
+    if (this.held) {
+      for (const step of steps) await step();
+      return;
+    }
+    const settled = await Promise.allSettled(steps.map((step) => step()));
+    const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /** Sessions, engagement, attendance and recordings of what the round touched. */
@@ -200,59 +233,91 @@ export class ServingRefresh {
          WHERE ${r.in('roster_classrooms', CLASSROOM_KEY)} AND toInt64(start_s) * 1000 >= since_ms`,
       );
     }
-    if (touched.schedules.size + touched.participants.size + touched.recordings.size + touched.rosterClassrooms.size === 0) return;
     const sessions = r.staged('serving_round_sessions', SESSION_STORE_COLUMNS);
     await this.between('stage:sessions');
     await r.stage('serving_round_sessions', SESSION_STORE_COLUMNS, computeSessions(this.t, r.in(SESSION_KINDS, SESSION_KEY), zones));
+    const steps: Array<() => Promise<void>> = [];
     // Schedule, meeting and participant events make a session's row (a join is evidence it was held).
-    if (touched.schedules.size + touched.participants.size > 0) {
-      await this.between('write:sessions_store');
-      await this.insert('sessions_store', SESSION_STORE_COLUMNS, `${sessions} AND ${r.in(ROW_KINDS, SESSION_KEY)}`, v + 1);
-      step(`sessions: ${touched.schedules.size + touched.participants.size}`);
-    }
-    if (touched.schedules.size + touched.participants.size + touched.rosterClassrooms.size > 0) {
-      const people = r.in(PEOPLE_KINDS, SESSION_KEY);
-      await this.between('keys:people_classrooms');
-      await r.derive('people_classrooms', `SELECT DISTINCT institute_id, classroom_id AS k1, '' AS k2 FROM (${sessions}) WHERE ${people}`);
-      const classrooms = r.in('people_classrooms', CLASSROOM_KEY);
-      await this.between('stage:intervals');
-      await r.stage('serving_round_intervals', INTERVAL_COLUMNS, participantIntervals(this.t, sessions, people));
-      await this.between('stage:roster');
-      await r.stage('serving_round_roster', ROSTER_COLUMNS, sessionRoster(this.t, sessions, people, classrooms));
-      const stages = {
-        intervals: r.staged('serving_round_intervals', INTERVAL_COLUMNS),
-        roster: r.staged('serving_round_roster', ROSTER_COLUMNS),
-      };
-      await this.between('stage:engagement');
-      await r.stage('serving_round_engagement', ENGAGEMENT_STORE_COLUMNS, computeEngagement(this.t, people, classrooms, stages));
-      const engagement = r.staged('serving_round_engagement', ENGAGEMENT_STORE_COLUMNS);
-      await this.between('write:engagement_store');
-      await this.insert('engagement_store', ENGAGEMENT_STORE_COLUMNS, engagement, v + 1);
-      await this.between('write:attendance_store');
-      await this.insert(
-        'attendance_store',
-        ATTENDANCE_STORE_COLUMNS,
-        computeAttendance(this.t, engagement, stages.roster, r.institutes('people_classrooms')),
-        v + 1,
-      );
-      await this.mark('attendance_store', { institute_id: 'institute_id', session_id: 'k1', student_id: "''" }, r, PEOPLE_KINDS, v + 1);
-      await this.between('sweep:attendance_store');
-      await this.sweep('attendance_store', ATTENDANCE_KEY, ATTENDANCE_SCOPE, people, "student_id = ''");
-      await this.between('keys:week_scopes');
-      await r.derive('week_scopes', weekScopesOf(this.t, people, zones));
-      await this.between('write:attendance_weekly_store');
-      await this.writeWeekly(r, zones);
-      if (progress) step(`engagement and attendance: ${await r.count(PEOPLE_KINDS)} sessions`);
-    }
-    if (touched.recordings.size + touched.schedules.size > 0) {
-      await this.between('write:recordings_store');
-      await this.insert(
-        'recordings_store',
-        RECORDING_STORE_COLUMNS,
-        computeRecordings(this.t, sessions, r.in(['recordings', 'schedules'], SESSION_KEY), zones),
-        v + 1,
-      );
-    }
+    if (touched.schedules.size + touched.participants.size > 0)
+      steps.push(async () => {
+        await this.between('write:sessions_store');
+        await this.insert('sessions_store', SESSION_STORE_COLUMNS, `${sessions} AND ${r.in(ROW_KINDS, SESSION_KEY)}`, v + 1);
+        step(`sessions: ${touched.schedules.size + touched.participants.size}`);
+      });
+    if (touched.schedules.size + touched.participants.size + touched.rosterClassrooms.size > 0)
+      steps.push(() => this.peopleSteps(r, v, zones, sessions, step, progress !== undefined));
+    if (touched.recordings.size + touched.schedules.size > 0)
+      steps.push(async () => {
+        await this.between('write:recordings_store');
+        await this.insert(
+          'recordings_store',
+          RECORDING_STORE_COLUMNS,
+          computeRecordings(this.t, sessions, r.in(['recordings', 'schedules'], SESSION_KEY), zones),
+          v + 1,
+        );
+      });
+    await this.together(steps);
+  }
+
+  /** Engagement and attendance of the round's sessions, and the weekly rollup of their classroom-weeks. */
+  private async peopleSteps(
+    r: Round,
+    v: number,
+    zones: TimeZones,
+    sessions: string,
+    step: (line: string) => void,
+    counted: boolean,
+  ): Promise<void> {
+    const people = r.in(PEOPLE_KINDS, SESSION_KEY);
+    const classrooms = r.in('people_classrooms', CLASSROOM_KEY);
+    await this.together([
+      async () => {
+        await this.between('keys:people_classrooms');
+        await r.derive(
+          'people_classrooms',
+          `SELECT DISTINCT institute_id, classroom_id AS k1, '' AS k2 FROM (${sessions}) WHERE ${people}`,
+        );
+        await this.between('stage:roster');
+        await r.stage('serving_round_roster', ROSTER_COLUMNS, sessionRoster(this.t, sessions, people, classrooms));
+      },
+      async () => {
+        await this.between('stage:intervals');
+        await r.stage('serving_round_intervals', INTERVAL_COLUMNS, participantIntervals(this.t, sessions, people));
+      },
+      // From schedule facts, not from the rows this round writes: it can be found meanwhile.
+      async () => {
+        await this.between('keys:week_scopes');
+        await r.derive('week_scopes', weekScopesOf(this.t, people, zones));
+      },
+    ]);
+    const stages = {
+      intervals: r.staged('serving_round_intervals', INTERVAL_COLUMNS),
+      roster: r.staged('serving_round_roster', ROSTER_COLUMNS),
+    };
+    await this.between('stage:engagement');
+    await r.stage('serving_round_engagement', ENGAGEMENT_STORE_COLUMNS, computeEngagement(this.t, people, classrooms, stages));
+    const engagement = r.staged('serving_round_engagement', ENGAGEMENT_STORE_COLUMNS);
+    await this.together([
+      async () => {
+        await this.between('write:engagement_store');
+        await this.insert('engagement_store', ENGAGEMENT_STORE_COLUMNS, engagement, v + 1);
+      },
+      async () => {
+        await this.between('write:attendance_store');
+        await this.insert(
+          'attendance_store',
+          ATTENDANCE_STORE_COLUMNS,
+          computeAttendance(this.t, engagement, stages.roster, r.institutes('people_classrooms')),
+          v + 1,
+        );
+        await this.mark('attendance_store', { institute_id: 'institute_id', session_id: 'k1', student_id: "''" }, r, PEOPLE_KINDS, v + 1);
+        await this.between('sweep:attendance_store');
+        await this.sweep('attendance_store', ATTENDANCE_KEY, ATTENDANCE_SCOPE, people, "student_id = ''");
+        await this.between('write:attendance_weekly_store');
+        await this.writeWeekly(r, zones);
+      },
+    ]);
+    if (counted) step(`engagement and attendance: ${await r.count(PEOPLE_KINDS)} sessions`);
   }
 
   /**
@@ -272,14 +337,17 @@ export class ServingRefresh {
   }
 
   /**
-   * Every rollup of an institute, after its rows were all recomputed: the weeks its sessions are
+   * Every rollup of the institutes, after their rows were all recomputed: the weeks its sessions are
    * in now and every week it has a rollup for (a new time zone moves sessions to other weeks,
    * which no session's facts name any more); the months of its days and every month it has.
    */
-  private async refreshRollups(institute: string): Promise<void> {
-    const zones = await this.timeZones([institute]);
+  private async refreshRollups(institutes: readonly string[]): Promise<void> {
+    const zones = await this.timeZones([...institutes]);
     const r = new Round(this.ch, await this.versions.next(), this.drops);
-    const where = `institute_id = ${sqlString(institute)}`;
+    const where = inFilter(
+      ['institute_id'],
+      institutes.map((i) => [i]),
+    );
     try {
       await r.derive(
         'week_scopes',
@@ -308,15 +376,24 @@ export class ServingRefresh {
   private async feeChain(touched: Touched, r: Round, v: number, zones: TimeZones): Promise<void> {
     const owners = r.in('invoice_owners', ['institute_id', 'student_id', 'classroom_id']);
     const payments = r.in('payments', ['institute_id', 'transaction_id']);
-    if (touched.invoiceOwners.size > 0) {
-      await this.between('write:instalments_store');
-      await this.insert('instalments_store', INSTALMENT_STORE_COLUMNS, computeInvoices(this.t, owners), v + 1);
-    }
-    if (touched.payments.size > 0) {
-      await this.between('write:payments_store');
-      await this.insert('payments_store', PAYMENT_STORE_COLUMNS, computePayments(this.t, payments), v + 1);
-    }
-    if (touched.invoiceOwners.size + touched.payments.size + touched.revenueClassrooms.size === 0) return;
+    const steps: Array<() => Promise<void>> = [];
+    if (touched.invoiceOwners.size > 0)
+      steps.push(async () => {
+        await this.between('write:instalments_store');
+        await this.insert('instalments_store', INSTALMENT_STORE_COLUMNS, computeInvoices(this.t, owners), v + 1);
+      });
+    if (touched.payments.size > 0)
+      steps.push(async () => {
+        await this.between('write:payments_store');
+        await this.insert('payments_store', PAYMENT_STORE_COLUMNS, computePayments(this.t, payments), v + 1);
+      });
+    // Daily money is computed from the facts, not from the two stores above: it can run meanwhile.
+    steps.push(() => this.revenueSteps(r, v, zones, owners, payments));
+    await this.together(steps);
+  }
+
+  /** The money of the classroom-days the round's instalments and payments are or were counted on, and their months. */
+  private async revenueSteps(r: Round, v: number, zones: TimeZones, owners: string, payments: string): Promise<void> {
     await this.between('keys:revenue_days');
     await r.derive('revenue_days', revenueDaysOf(this.t, owners, payments, r.in('revenue_classrooms', CLASSROOM_KEY), zones));
     const days = `SELECT institute_id, k1 AS classroom_id, toDate(k2) AS day FROM ${r.keysTable} WHERE ${r.where('revenue_days')}`;
@@ -375,14 +452,18 @@ export class ServingRefresh {
    * time zone or attendance rule, and for a rebuild. `progress` hears one line per institute.
    */
   async refreshInstitutes(institutes: readonly string[], progress: (line: string) => void = () => undefined): Promise<void> {
-    for (const [i, institute] of institutes.entries()) {
-      const touched = await this.everythingOf(institute);
+    // Institutes go together, as many as fill a round: a round costs ClickHouse about as much for a
+    // handful of keys as for thousands (analysing its statements), and most institutes are small.
+    let done = 0;
+    for (const group of chunks([...institutes], INSTITUTES_PER_GROUP)) {
+      const touched = await this.everythingOf(group);
+      const parts = touched.split(this.keysPerRound);
+      const which = group.length === 1 ? group[0] : `${group.length} institutes`;
       progress(
-        `serving rows of ${institute} (${i + 1}/${institutes.length}): ${touched.sessions.size} sessions, ${touched.invoiceOwners.size} fee payers, ${touched.payments.size} payments`,
+        `serving rows of ${which} (${done + group.length}/${institutes.length}): ${touched.sessions.size} sessions, ${touched.invoiceOwners.size} fee payers, ${touched.payments.size} payments`,
       );
       // In rounds of bounded size, so that two years of an institute is many ordinary rounds, not
       // one whose statements hold every session at once.
-      const parts = touched.split(this.keysPerRound);
       for (const [j, part] of parts.entries()) {
         if (parts.length > 1)
           progress(
@@ -390,7 +471,8 @@ export class ServingRefresh {
           );
         await this.refresh(part, progress);
       }
-      await this.refreshRollups(institute);
+      await this.refreshRollups(group);
+      done += group.length;
     }
   }
 
@@ -461,9 +543,12 @@ export class ServingRefresh {
     );
   }
 
-  private async everythingOf(institute: string): Promise<Touched> {
+  private async everythingOf(institutes: readonly string[]): Promise<Touched> {
     const t = this.t;
-    const where = `institute_id = ${sqlString(institute)}`;
+    const where = inFilter(
+      ['institute_id'],
+      institutes.map((i) => [i]),
+    );
     const touched = new Touched();
     const sessionSources = [t.session_events, t.meeting_events, t.participant_events, t.recording_events];
     const sessions = await this.ch.query<Pair>(
@@ -510,10 +595,6 @@ export class ServingRefresh {
     }
     return zones;
   }
-}
-
-function allInstitutes(t: Touched): string[] {
-  return [...new Set([t.sessions, t.rosterClassrooms, t.invoiceOwners, t.payments, t.revenueClassrooms].flatMap((k) => k.institutes()))];
 }
 
 function chunks<T>(items: T[], size: number): T[][] {

@@ -75,6 +75,23 @@ export class Touched {
     });
   }
 
+  /**
+   * The keys each chain of a refresh recomputes from (ServingRefresh): sessions (schedules,
+   * participants, recordings, rosters) and money (instalment owners, payments, revenue classrooms).
+   */
+  byChain(): { sessions: Touched; fees: Touched } {
+    const sessions = new Touched();
+    const fees = new Touched();
+    sessions.schedules.addAll(this.schedules);
+    sessions.participants.addAll(this.participants);
+    sessions.recordings.addAll(this.recordings);
+    sessions.rosterClassrooms.addAll(this.rosterClassrooms);
+    fees.invoiceOwners.addAll(this.invoiceOwners);
+    fees.payments.addAll(this.payments);
+    fees.revenueClassrooms.addAll(this.revenueClassrooms);
+    return { sessions, fees };
+  }
+
   /** The keys touched by fact rows, given per fact table (rows of other tables are ignored). */
   static byRows(tables: Iterable<readonly [string, readonly Row[]]>): Touched {
     const t = new Touched();
