@@ -31,3 +31,24 @@ export function kernelShare(c: ClickHouseCounters): number {
 export function counterRates(before: ClickHouseCounters, after: ClickHouseCounters, seconds: number): ClickHouseCounters {
   return Object.fromEntries(EVENTS.filter((e) => after[e] !== undefined).map((e) => [e, ((after[e] ?? 0) - (before[e] ?? 0)) / seconds]));
 }
+
+/**
+ * CPU seconds ClickHouse spent on the bench's own queries (named `bench`: its polls of `events`
+ * and of the views) that finished between the two times, from system.query_log. The server's
+ * cores measure the pipeline and the watching together; this is what to take off. Null where the
+ * log cannot say (query logging off, or a server whose query_log has no ProfileEvents arrays).
+ */
+export async function benchQueriesCpuSeconds(ch: ClickHouse, fromMs: number, toMs: number): Promise<number | null> {
+  try {
+    await ch.command('bench', 'SYSTEM FLUSH LOGS');
+    const rows = await ch.query<{ us: string | number }>(
+      'bench',
+      `SELECT sum(arraySum(arrayFilter((v, n) -> n IN ('UserTimeMicroseconds', 'SystemTimeMicroseconds'), ProfileEvents.Values, ProfileEvents.Names))) AS us
+       FROM system.query_log
+       WHERE type = 2 AND query LIKE '/* bench:%' AND event_time >= toDateTime(${Math.floor(fromMs / 1000)}) AND event_time <= toDateTime(${Math.ceil(toMs / 1000)})`,
+    );
+    return Number(rows[0]?.us ?? 0) / 1e6;
+  } catch {
+    return null;
+  }
+}

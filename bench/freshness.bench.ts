@@ -6,7 +6,7 @@ import { registerInstitutes } from '../tools/simulate/register';
 import { sendAll, SendStats, type Delivery } from '../tools/simulate/sender';
 import { instituteCredentials, type WorldOptions } from '../tools/simulate/world';
 import { BenchProcess, ENTRY, freePort, INGESTION_NODE_ARGS, ROOT } from './app-process';
-import { counterRates, readCounters, type ClickHouseCounters } from './clickhouse-counters';
+import { benchQueriesCpuSeconds, counterRates, readCounters, type ClickHouseCounters } from './clickhouse-counters';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { CpuMeter, runQueueSeconds, servicePids } from './cpu';
 import { buckets, histogram, quantileBound, scrape, sumOf } from './prometheus';
@@ -36,6 +36,8 @@ export interface FreshnessFigures {
   cpu: Record<string, number>;
   /** ClickHouse server activity per second while sending (INSERT statements, merges...). */
   clickhouse: ClickHouseCounters;
+  /** ClickHouse cores spent on the bench's own polls while sending (benchQueriesCpuSeconds), null if unknown. */
+  clickhouseWatchingCores?: number | null;
   /** What a POST waited for while sending (see PostWaits). */
   postWaits: PostWaits;
 }
@@ -206,6 +208,7 @@ export async function benchFreshness(
     const cpu = meter.stop();
     const postWaits = await waits.stop();
     const clickhouse = counterRates(counters0, await readCounters(server), sentSeconds);
+    const watchingSeconds = await benchQueriesCpuSeconds(server, t0, t0 + sentSeconds * 1000);
     await server.close();
     await Promise.all([poller, viewPoller]);
     clearInterval(progress);
@@ -226,6 +229,7 @@ export async function benchFreshness(
       projectorPeakRssMb: projector.peakRssMb(),
       cpu,
       clickhouse,
+      clickhouseWatchingCores: watchingSeconds === null ? null : watchingSeconds / sentSeconds,
       postWaits,
     };
   } finally {

@@ -192,13 +192,17 @@ export function tableRows(f: Figures): TableRow[] {
     rows.push(['freshness: ClickHouse INSERTs/s, MB buffers per INSERT, kernel share', clickhouseLine(x.clickhouse), '', '', '', '']);
     // Per 1,000 events/s actually sent: on a saturated machine the requested rate is not reached.
     const perK = (v: number | undefined) => ((v ?? NaN) * 1000) / x.sentPerSecond;
+    // The server's cores count the bench's own polls of `events` and the views too: the target is
+    // judged on the pipeline's share, the whole shown beside it.
+    const watching = x.clickhouseWatchingCores;
+    const pipelineCores = typeof watching === 'number' ? x.cpu.clickhouse - watching : x.cpu.clickhouse;
     rows.push([
-      'freshness: ClickHouse cores / INSERTs/s per 1,000 events/s sent',
-      `${n(perK(x.cpu.clickhouse), 2)} / ${n(perK(x.clickhouse.InsertQuery), 1)}`,
+      "freshness: ClickHouse cores / INSERTs/s per 1,000 events/s sent (cores less the bench's polls; with them)",
+      `${n(perK(pipelineCores), 2)} / ${n(perK(x.clickhouse.InsertQuery), 1)} (${n(perK(x.cpu.clickhouse), 2)})`,
       '',
       '',
       `cores ≤ ${t.clickhouseCoresPer1k}`,
-      verdict(perK(x.cpu.clickhouse) <= t.clickhouseCoresPer1k),
+      verdict(perK(pipelineCores) <= t.clickhouseCoresPer1k),
     ]);
   }
   if (f.queries && f.queries.sizes.length > 0) rows.push(...queryRows(f.queries));
