@@ -1,7 +1,5 @@
 import { QUARANTINE_TABLE, type QuarantinedDelivery } from '@wise/projections';
-import type { ClickHouse } from './clickhouse.service';
-import { sqlNumber, sqlString } from './quote';
-import { tableRef } from './raw-tables';
+import { sqlNumber, sqlString, tableRef, type ClickHouse } from '@wise/clickhouse';
 
 /** Which quarantine rows a command looks at; every field narrows. */
 export interface QuarantineFilter {

@@ -1,5 +1,7 @@
 import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import { BatchSink, ClickHouse, ClickHouseWriter, GroupWriter, RebuildFence } from '@wise/clickhouse';
+import { BatchSink, ClickHouseWriter, GroupWriter } from '@wise/projection-writer';
+import { ClickHouse } from '@wise/clickhouse';
+import { RebuildFence } from '@wise/rebuild';
 import { ProjectorConfig } from '@wise/config';
 import { BatchConsumer, KafkaConnection, KafkaHealth, kafkaOptionsFrom } from '@wise/kafka';
 import { Logger, Metrics } from '@wise/observability';
@@ -7,7 +9,8 @@ import { ProjectorConsumer } from './consumer/projector.consumer';
 import { ProjectorFence } from './fence/projector-fence';
 import { ProjectorMetrics } from './projector.metrics';
 import { servingStep } from './serving/serving.step';
-import { CoalescedRefresh, PostgresVersions, ServingRefresh } from '@wise/serving';
+import { PostgresVersions, ServingRefresh } from '@wise/serving';
+import { CoalescedRefresh } from './serving/coalesced-refresh';
 import { assertPostgresMigrated, Postgres } from '@wise/postgres';
 
 /** Shutdown order: stop fetching and finish the batch in hand (write, commit), then disconnect. */

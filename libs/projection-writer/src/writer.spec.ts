@@ -1,6 +1,6 @@
 import type { Logger } from '@wise/observability';
 import type { Row, TableRows } from '@wise/projections';
-import type { ClickHouse } from './clickhouse.service';
+import type { ClickHouse } from '@wise/clickhouse';
 import { WriteAbandoned, type WriteContext } from './retry-in-place';
 import { ClickHouseWriter } from './writer';
 

@@ -1,7 +1,6 @@
+import { classifyClickHouseError, clickhouseErrorCode, type ClickHouse } from '@wise/clickhouse';
 import { Logger } from '@wise/observability';
 import { QUARANTINE_TABLE, refusedRowQuarantine, wellFormedQuarantineRow, type Row, type TableRows } from '@wise/projections';
-import { ClickHouse } from './clickhouse.service';
-import { classifyClickHouseError, clickhouseErrorCode } from './errors';
 import { retryInPlace, stillOurs, type WriteContext } from './retry-in-place';
 
 /** What the writer reports as it goes; the projector counts these in its metrics. */

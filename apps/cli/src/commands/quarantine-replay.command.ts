@@ -1,4 +1,4 @@
-import { countQuarantine, readQuarantinePage, type QuarantineCursor, type QuarantineFilter } from '@wise/clickhouse';
+import { countQuarantine, readQuarantinePage, type QuarantineCursor, type QuarantineFilter } from '../quarantine-store';
 import { CliConfig } from '@wise/config';
 import { BatchPublisher, maxRecordBytes } from '@wise/kafka';
 import { Logger } from '@wise/observability';

@@ -1,20 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import {
-  dropUnfinishedRebuild,
-  REBUILD_ALIVE_EVERY_MS,
-  RebuildFence,
-  rebuildProjections,
-  swapIn,
-  SwapStateError,
-  SwapUnfinished,
-  type OpenFence,
-} from '@wise/clickhouse';
+import { dropUnfinishedRebuild, REBUILD_ALIVE_EVERY_MS, RebuildFence, rebuildProjections, swapIn, SwapStateError, SwapUnfinished, type OpenFence } from '@wise/rebuild';
 import { ProjectorConfig } from '@wise/config';
 import { Logger } from '@wise/observability';
 import { servingRebuild } from '@wise/serving';
 import { CliContext, CliError, Flags } from '../cli-context';
-import { PAUSE_WAIT_MS, refuseIfRunning, waitForProjectorsToPause } from './rebuild-fence';
+import { PAUSE_WAIT_MS, refuseIfRunning, waitForProjectorsToPause } from './projectors-pause';
 
 export const REBUILD_USAGE = `usage: rebuild [--page-size N] [--pause-wait-s N] [--force]
        rebuild --abort [--force]

@@ -1,4 +1,6 @@
-import { quarantineByReason, rawDatabaseOf, rebuildState, tableRef } from '@wise/clickhouse';
+import { rawDatabaseOf, tableRef } from '@wise/clickhouse';
+import { rebuildState } from '@wise/rebuild';
+import { quarantineByReason } from '../quarantine-store';
 import { ProjectorConfig } from '@wise/config';
 import { consumerLag } from '@wise/kafka';
 import { EVENTS_TABLE, QUARANTINE_TABLE } from '@wise/projections';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ProjectorConfig } from '@wise/config';
-import { BatchSink, WriteAbandoned } from '@wise/clickhouse';
+import { BatchSink, WriteAbandoned } from '@wise/projection-writer';
 import { BatchAbandoned, BatchConsumer, ConsumerStatus, IncomingBatch, type HandledBatch } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { projectKafkaBatch } from '@wise/projections';

@@ -1,4 +1,5 @@
-import { FENCE_LEASE_MS, FENCE_POLL_MS, fenceReason, WriteAbandoned, type OpenFence, type RebuildFence } from '@wise/clickhouse';
+import { FENCE_LEASE_MS, FENCE_POLL_MS, fenceReason, type OpenFence, type RebuildFence } from '@wise/rebuild';
+import { WriteAbandoned } from '@wise/projection-writer';
 import { BatchAbandoned, type BatchConsumer } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { hostname } from 'node:os';

@@ -1,6 +1,5 @@
-import { GroupCommit } from '@wise/clickhouse';
-import type { ServingRefresh } from './serving-refresh';
-import { Touched } from './touched';
+import { GroupCommit } from '@wise/projection-writer';
+import { Touched, type ServingRefresh } from '@wise/serving';
 
 /**
  * Group commit for refreshes: partition batches written at about the same time share one

@@ -1,6 +1,7 @@
-import { WriteAbandoned } from '@wise/clickhouse';
+import { WriteAbandoned } from '@wise/projection-writer';
 import { Logger, Metrics } from '@wise/observability';
-import { CoalescedRefresh, Touched } from '@wise/serving';
+import { Touched } from '@wise/serving';
+import { CoalescedRefresh } from './coalesced-refresh';
 import { ProjectorMetrics } from '../projector.metrics';
 import { servingStep } from './serving.step';
 

@@ -1,13 +1,8 @@
-import {
-  classifyClickHouseError,
-  clickhouseErrorCode,
-  retryInPlace,
-  WriteAbandoned,
-  type AfterWrite,
-  type WriteContext,
-} from '@wise/clickhouse';
+import { classifyClickHouseError, clickhouseErrorCode } from '@wise/clickhouse';
+import { retryInPlace, WriteAbandoned, type AfterWrite, type WriteContext } from '@wise/projection-writer';
 import { Logger } from '@wise/observability';
-import { CoalescedRefresh, Touched, VersionsUnavailable } from '@wise/serving';
+import { Touched, VersionsUnavailable } from '@wise/serving';
+import { CoalescedRefresh } from './coalesced-refresh';
 import type { ProjectorMetrics } from '../projector.metrics';
 
 // A refusal that is not ClickHouse being away (a bug in the serving SQL, a table a migration has
