@@ -2,7 +2,7 @@
  * Group commit: work handed in while a round runs joins the next round, and each caller's promise
  * settles with the round that carried its work (rejects if that round failed). Rounds run one at a
  * time, at least `minIntervalMs` apart from start to start. Used for the projector's fact INSERTs
- * (GroupWriter) and its serving refresh rounds (CoalescedRefresh in libs/serving).
+ * (GroupWriter) and its serving refresh rounds (CoalescedRefresh, apps/projector/src/serving).
  */
 export class GroupCommit<Round, Member> {
   private next: { round: Round; members: Member[]; settle: Array<{ resolve: () => void; reject: (e: unknown) => void }> } | null = null;

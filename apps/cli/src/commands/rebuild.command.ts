@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { dropUnfinishedRebuild, REBUILD_ALIVE_EVERY_MS, RebuildFence, rebuildProjections, swapIn, SwapStateError, SwapUnfinished, type OpenFence } from '@wise/rebuild';
+import {
+  dropUnfinishedRebuild,
+  REBUILD_ALIVE_EVERY_MS,
+  RebuildFence,
+  rebuildProjections,
+  swapIn,
+  SwapStateError,
+  SwapUnfinished,
+  type OpenFence,
+} from '@wise/rebuild';
 import { ProjectorConfig } from '@wise/config';
 import { Logger } from '@wise/observability';
 import { servingRebuild } from '@wise/serving';
@@ -18,7 +27,7 @@ const DEFAULT_PAGE_SIZE = 5000;
 
 /**
  * `rebuild`: the analytics tables projected again from the event store and swapped in (see
- * libs/clickhouse/src/rebuild.ts for what is guaranteed), under the rebuild fence
+ * libs/rebuild/src/rebuild.ts for what is guaranteed), under the rebuild fence
  * (rebuild-fence.ts there): projectors pause, so nothing they write can be lost at the swap.
  */
 export async function rebuildCommand(ctx: CliContext, flags: Flags, env: NodeJS.ProcessEnv): Promise<void> {

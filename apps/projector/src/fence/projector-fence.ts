@@ -18,7 +18,7 @@ export interface BatchInHand {
 export type FenceStatus = { paused: false } | { paused: true; reason: string };
 
 /**
- * The projector's side of the rebuild fence (libs/clickhouse/src/rebuild-fence.ts). It reads the
+ * The projector's side of the rebuild fence (libs/rebuild/src/rebuild-fence.ts). It reads the
  * fence every FENCE_POLL_MS; a batch is written only if admitted, and admission needs a read begun
  * less than FENCE_LEASE_MS ago that found no fence. While a fence is open the consumer is paused,
  * batches in hand are given up uncommitted (they are fetched again after), and once no admitted
