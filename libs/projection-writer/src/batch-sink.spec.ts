@@ -1,8 +1,7 @@
 import type { Logger } from '@wise/observability';
 import type { Row, TableRows } from '@wise/projections';
 import { BatchSink } from './batch-sink';
-import { type WriteContext } from './retry-in-place';
-import { ClickHouseWriter } from './writer';
+import { ClickHouseWriter, type WriteContext } from './writer';
 
 const quiet = { warn: () => undefined, error: () => undefined } as unknown as Logger;
 const ctx: WriteContext = { isActive: () => true, heartbeat: async () => undefined, source: 'events/0/0-1' };

@@ -1,8 +1,7 @@
 import type { Logger } from '@wise/observability';
 import type { Row, TableRows } from '@wise/projections';
 import type { ClickHouse } from '@wise/clickhouse';
-import { WriteAbandoned, type WriteContext } from './retry-in-place';
-import { ClickHouseWriter } from './writer';
+import { ClickHouseWriter, WriteAbandoned, type WriteContext } from './writer';
 
 // A stand-in for the server (the real one is exercised by test/projector/resilience.test.ts):
 // `refuse` says which rows it refuses as malformed, `down` how many inserts fail as if it were away.

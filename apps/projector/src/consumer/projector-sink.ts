@@ -1,9 +1,41 @@
-import { classifyClickHouseError, clickhouseErrorCode } from '@wise/clickhouse';
-import { retryInPlace, WriteAbandoned, type AfterWrite, type WriteContext } from '@wise/projection-writer';
+import { classifyClickHouseError, clickhouseErrorCode, type ClickHouse } from '@wise/clickhouse';
+import { ProjectorConfig } from '@wise/config';
 import { Logger } from '@wise/observability';
-import { Touched, VersionsUnavailable } from '@wise/serving';
-import { CoalescedRefresh } from './coalesced-refresh';
+import {
+  BatchSink,
+  ClickHouseWriter,
+  GroupCommit,
+  GroupWriter,
+  retryInPlace,
+  WriteAbandoned,
+  type AfterWrite,
+  type WriteContext,
+} from '@wise/projection-writer';
+import { Touched, VersionsUnavailable, type ServingRefresh } from '@wise/serving';
 import type { ProjectorMetrics } from '../projector.metrics';
+
+/*
+ * Where the projector sends a projected batch, in the order it happens: its rows go through the
+ * grouped writer (one INSERT per table for every partition batch in hand, libs/projection-writer),
+ * then the serving rows of what it touched are recomputed (one refresh round for every batch
+ * written meanwhile, libs/serving), retried in place while the batch is ours; the consumer commits
+ * the batch's offsets after both (projector.consumer.ts).
+ */
+
+/** The projector's sink: the batch's facts written, then its serving refresh as the after-write step. */
+export function projectorSink(
+  ch: ClickHouse,
+  serving: ServingRefresh,
+  logger: Logger,
+  metrics: ProjectorMetrics,
+  config: Pick<ProjectorConfig, 'PROJECTOR_RETRY_MAX_MS' | 'PROJECTOR_REFRESH_INTERVAL_MS'>,
+): BatchSink {
+  return new BatchSink(
+    // Partition batches in hand share INSERTs, as they share serving refresh rounds.
+    new GroupWriter(new ClickHouseWriter(ch, logger, config.PROJECTOR_RETRY_MAX_MS, metrics.writer)),
+    servingStep(new CoalescedRefresh(serving, config.PROJECTOR_REFRESH_INTERVAL_MS), logger, metrics, config.PROJECTOR_RETRY_MAX_MS),
+  );
+}
 
 // A refusal that is not ClickHouse being away (a bug in the serving SQL, a table a migration has
 // not created yet) is tried a few times, then given up on: the batch's facts are stored, and
@@ -63,5 +95,33 @@ async function refreshWithRetries(
       'serving refresh refused by ClickHouse; the batch is committed with its facts stored, but the views may show stale rows for what it touched. Fix the cause (see the error), then run `npm run cli -- rebuild`',
       { source: ctx.source, sessions: touched.sessions.size, code: clickhouseErrorCode(e), error: e as Error },
     );
+  }
+}
+
+/**
+ * Group commit for refreshes: partition batches written at about the same time share one
+ * recompute. A batch's keys join the next refresh that starts after they were handed in, and its
+ * promise settles with that refresh, so a batch is still committed only once its own keys are
+ * recomputed (the guarantee of `ServingRefresh.refresh`); only the number of statements drops,
+ * from one set per partition batch to one set per round.
+ *
+ * Rounds start at least `minIntervalMs` apart: a round costs ClickHouse about the same whatever
+ * its size (mostly analysing its statements), so at a steady rate this bounds what the serving
+ * layer costs, at the price of that much freshness.
+ */
+export class CoalescedRefresh {
+  private readonly group: GroupCommit<Touched, void>;
+
+  constructor(serving: Pick<ServingRefresh, 'refresh'>, minIntervalMs = 0) {
+    this.group = new GroupCommit(
+      () => new Touched(),
+      (touched) => serving.refresh(touched),
+      minIntervalMs,
+    );
+  }
+
+  refresh(touched: Touched): Promise<void> {
+    if (touched.isEmpty) return Promise.resolve();
+    return this.group.add(undefined, (next) => next.addAll(touched));
   }
 }

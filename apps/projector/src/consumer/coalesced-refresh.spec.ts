@@ -1,4 +1,4 @@
-import { CoalescedRefresh } from './coalesced-refresh';
+import { CoalescedRefresh } from './projector-sink';
 import { Touched } from '@wise/serving';
 
 const touching = (...sessions: string[]) =>
