@@ -1,2 +1,1 @@
 export * from './writer';
-export * from './batch-sink';

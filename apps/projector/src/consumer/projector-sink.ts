@@ -1,16 +1,8 @@
 import { classifyClickHouseError, clickhouseErrorCode, type ClickHouse } from '@wise/clickhouse';
 import { ProjectorConfig } from '@wise/config';
 import { Logger } from '@wise/observability';
-import {
-  BatchSink,
-  ClickHouseWriter,
-  GroupCommit,
-  GroupWriter,
-  retryInPlace,
-  WriteAbandoned,
-  type AfterWrite,
-  type WriteContext,
-} from '@wise/projection-writer';
+import { BatchSink, ClickHouseWriter, retryInPlace, WriteAbandoned, type AfterWrite, type WriteContext } from '@wise/projection-writer';
+import type { Row, TableRows } from '@wise/projections';
 import { Touched, VersionsUnavailable, type ServingRefresh } from '@wise/serving';
 import type { ProjectorMetrics } from '../projector.metrics';
 
@@ -123,5 +115,98 @@ export class CoalescedRefresh {
   refresh(touched: Touched): Promise<void> {
     if (touched.isEmpty) return Promise.resolve();
     return this.group.add(undefined, (next) => next.addAll(touched));
+  }
+}
+
+/**
+ * Group commit for fact rows: the partition batches handed in while a write runs are merged into
+ * the next one, one INSERT per table for all of them. ClickHouse pays per INSERT (a part per
+ * table, and 18.16 sizes its buffers per INSERT), so with six partitions in hand this is up to six
+ * times fewer INSERTs. Each batch's promise settles with the write that carried its rows, so a
+ * batch is still acknowledged only once its own rows are stored.
+ *
+ * The merged write goes on while every batch in it is still ours and gives up for all of them
+ * otherwise (WriteAbandoned): each is consumed again, which the model absorbs.
+ */
+export class GroupWriter {
+  private readonly group: GroupCommit<Map<string, Row[]>, WriteContext>;
+
+  constructor(writer: Pick<ClickHouseWriter, 'write'>) {
+    this.group = new GroupCommit(
+      () => new Map(),
+      (tables, contexts) => writer.write(tables, merged(contexts)),
+    );
+  }
+
+  write(tables: TableRows, ctx: WriteContext): Promise<void> {
+    return this.group.add(ctx, (into) => {
+      for (const [table, rows] of tables) {
+        const gathered = into.get(table);
+        if (gathered) for (const r of rows) gathered.push(r);
+        else into.set(table, [...rows]);
+      }
+    });
+  }
+}
+
+function merged(contexts: readonly WriteContext[]): WriteContext {
+  if (contexts.length === 1) return contexts[0];
+  return {
+    isActive: () => contexts.every((c) => c.isActive()),
+    heartbeat: async () => {
+      for (const c of contexts) await c.heartbeat();
+    },
+    source: contexts.map((c) => c.source).join(' '),
+  };
+}
+
+/**
+ * Group commit: work handed in while a round runs joins the next round, and each caller's promise
+ * settles with the round that carried its work (rejects if that round failed). Rounds run one at a
+ * time, at least `minIntervalMs` apart from start to start. Used for the projector's fact INSERTs
+ * (GroupWriter) and its serving refresh rounds (CoalescedRefresh, above).
+ */
+export class GroupCommit<Round, Member> {
+  private next: { round: Round; members: Member[]; settle: Array<{ resolve: () => void; reject: (e: unknown) => void }> } | null = null;
+  private running = false;
+  private lastStart = 0;
+
+  constructor(
+    private readonly fresh: () => Round,
+    private readonly run: (round: Round, members: readonly Member[]) => Promise<void>,
+    private readonly minIntervalMs = 0,
+  ) {}
+
+  /** `join` adds the caller's work to the next round; `member` is handed to `run` with it. */
+  add(member: Member, join: (round: Round) => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.next ??= { round: this.fresh(), members: [], settle: [] };
+      join(this.next.round);
+      this.next.members.push(member);
+      this.next.settle.push({ resolve, reject });
+      void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      while (this.next) {
+        const wait = this.lastStart + this.minIntervalMs - Date.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        this.lastStart = Date.now();
+        const batch = this.next;
+        this.next = null;
+        try {
+          await this.run(batch.round, batch.members);
+          for (const s of batch.settle) s.resolve();
+        } catch (e) {
+          for (const s of batch.settle) s.reject(e);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
   }
 }
