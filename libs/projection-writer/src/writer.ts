@@ -142,8 +142,8 @@ export interface WrittenBatch {
  *
  * afterWrite is where tables derived from the facts are kept current per batch (the serving
  * layer's refresh of what the batch touched: `Touched.byRows(tables)`). It is given by whoever
- * builds the sink (apps/projector/src/consumer/projector-sink.ts, test/analytics/analytics-db.ts), so this lib depends on no
- * derived-table lib; nothing by default.
+ * builds the sink (apps/projector/src/consumer/projector-sink.ts, test/analytics/analytics-db.ts),
+ * so this lib depends on no derived-table lib; nothing by default.
  */
 export class BatchSink {
   constructor(
