@@ -37,4 +37,3 @@ export function bindMigrations(migrations: readonly Migration[], database: strin
   const raw = rawDatabaseOf(database);
   return migrations.map((m) => ({ ...m, statements: m.statements.map((s) => s.replace(RAW_DATABASE, raw)) }));
 }
-
