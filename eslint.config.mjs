@@ -1,7 +1,9 @@
 // Lint catches what loses data: promises nobody awaits, promises passed where a callback is
 // expected, switches that miss a case; and keeps the boundaries: no deep imports into a lib, only
 // the client libs import their clients, apps do not import each other, nothing imports an app's
-// files (shared code lives in libs/), and libs/projections stays pure (no clients, no Nest).
+// files (shared code lives in libs/), libs/projections stays pure (no clients, no Nest), and the
+// libs import downwards only (docs/development.md, "Layers"): the ClickHouse adapter imports no
+// other lib, and the projector's write path knows nothing of the rebuild or the serving layer.
 import tseslint from 'typescript-eslint';
 
 const deepLibImport = { group: ['@wise/*/*'], message: 'Import a lib through its index (@wise/<lib>), not its files.' };
@@ -27,6 +29,31 @@ const projectionClients = [
   { name: '@wise/kafka', message: 'libs/projections is pure: no Kafka.' },
   { name: '@wise/postgres', message: 'libs/projections is pure: no PostgreSQL.' },
 ];
+
+// Imports point down: each lib listed here must not import the libs named beside it, which stand
+// on its floor or above (docs/development.md, "Layers").
+const notUpward = [
+  {
+    lib: 'clickhouse',
+    above: ['config', 'contracts', 'kafka', 'observability', 'postgres', 'projections', 'projection-writer', 'serving', 'rebuild'],
+    why: 'libs/clickhouse is the ClickHouse adapter, the ground floor: it imports no other lib (the domain imports it).',
+  },
+  { lib: 'projection-writer', above: ['serving', 'rebuild'], why: 'The write path knows nothing of the serving layer or the rebuild.' },
+  { lib: 'serving', above: ['projection-writer', 'rebuild'], why: 'The serving layer knows nothing of the write path or the rebuild.' },
+];
+const downwardOnly = notUpward.map(({ lib, above, why }) => ({
+  files: [`libs/${lib}/**/*.ts`],
+  ignores: ['**/*.spec.ts'],
+  rules: {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: lib === 'clickhouse' ? clients.filter((c) => c.name !== '@clickhouse/client') : clients,
+        patterns: [deepLibImport, { group: above.map((l) => `@wise/${l}`), message: why }],
+      },
+    ],
+  },
+}));
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.stack/**', 'bench-results/**', '*.js', '*.mjs'] },
@@ -57,8 +84,9 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [deepLibImport, anyApp] }] },
   },
   {
-    files: ['libs/{config,contracts,observability,serving}/**/*.ts'],
+    files: ['libs/{config,contracts,observability,rebuild}/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: clients, patterns: [deepLibImport] }] },
   },
+  ...downwardOnly,
 );

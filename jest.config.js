@@ -18,7 +18,8 @@ const nestTransform = {
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
 };
 const moduleNameMapper = {
-  '^@wise/(contracts|config|kafka|clickhouse|postgres|observability|projections|serving|testing)$': '<rootDir>/libs/$1/src',
+  '^@wise/(contracts|config|kafka|clickhouse|postgres|observability|projections|projection-writer|rebuild|serving|testing)$':
+    '<rootDir>/libs/$1/src',
 };
 module.exports = {
   // Two cores: unit specs and service tests share them. Service tests isolate by fresh data.

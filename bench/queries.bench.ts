@@ -1,4 +1,5 @@
-import { ClickHouseWriter, migrateClickHouse, sqlString, type ClickHouse } from '@wise/clickhouse';
+import { ClickHouseWriter } from '@wise/projection-writer';
+import { migrateClickHouse, sqlString, type ClickHouse } from '@wise/clickhouse';
 import { deriveEventId, ENVELOPE_SCHEMA_VERSION, parseWiseBody } from '@wise/contracts';
 import { Logger } from '@wise/observability';
 import { projectEvents, type StoredEvent } from '@wise/projections';

@@ -4,7 +4,8 @@
  * sink, one INSERT per table per batch), and reading every view into one comparable object.
  */
 import { randomBytes } from 'node:crypto';
-import { BatchSink, ClickHouse, ClickHouseWriter, migrateClickHouse, sqlString, type ClickHouseConnection } from '@wise/clickhouse';
+import { BatchSink, ClickHouseWriter } from '@wise/projection-writer';
+import { ClickHouse, migrateClickHouse, sqlString, type ClickHouseConnection } from '@wise/clickhouse';
 import type { Envelope } from '@wise/contracts';
 import { Logger } from '@wise/observability';
 import { projectEvents, QUARANTINE_TABLE, type Row, type StoredEvent } from '@wise/projections';

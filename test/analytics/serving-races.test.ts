@@ -13,7 +13,8 @@
  * and a payment moved to another classroom (the older round's daily revenue for the first
  * classroom must not survive).
  */
-import { BatchSink, ClickHouseWriter, type ClickHouseConnection } from '@wise/clickhouse';
+import { BatchSink, ClickHouseWriter } from '@wise/projection-writer';
+import type { ClickHouseConnection } from '@wise/clickhouse';
 import type { Envelope } from '@wise/contracts';
 import { Logger } from '@wise/observability';
 import { ensurePostgresDatabase, migratePostgres, Postgres } from '@wise/postgres';

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClickHouse, RebuildFence } from '@wise/clickhouse';
+import { ClickHouse } from '@wise/clickhouse';
+import { RebuildFence } from '@wise/rebuild';
 import { keyMatches } from '@wise/contracts';
 import { Postgres } from '@wise/postgres';
 import { dropTestDatabases, testEnv, uniqueSlug } from '@wise/testing';

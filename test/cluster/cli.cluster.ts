@@ -1,4 +1,5 @@
-import { ClickHouse, RebuildFence, tableRef } from '@wise/clickhouse';
+import { ClickHouse, tableRef } from '@wise/clickhouse';
+import { RebuildFence } from '@wise/rebuild';
 import { acceptedEventRecord, deriveEventId, kafkaKey, parseWiseBody, serializeQuarantine } from '@wise/contracts';
 import { KafkaConnection } from '@wise/kafka';
 import { Logger } from '@wise/observability';

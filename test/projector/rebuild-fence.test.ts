@@ -1,4 +1,5 @@
-import { ClickHouse, RebuildFence } from '@wise/clickhouse';
+import { ClickHouse } from '@wise/clickhouse';
+import { RebuildFence } from '@wise/rebuild';
 import { ANALYTICS_TABLES } from '@wise/projections';
 import { SERVING_STORES } from '@wise/serving';
 import { KafkaConnection } from '@wise/kafka';

@@ -6,7 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { ConfigError, IngestionConfig, readEnv } from '@wise/config';
 import { BatchPublisher, KafkaConnection, topicConfig } from '@wise/kafka';
 import { Logger, Metrics, NestLogger, requestIdOf } from '@wise/observability';
-import { logEachRequest } from './access-log';
+import { logEachRequest } from './webhook-access-log';
 import { IngestionModule } from './ingestion.module';
 import { IngestionMetrics } from './ingestion.metrics';
 import { ReadinessService } from './health/readiness.service';

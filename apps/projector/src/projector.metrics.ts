@@ -1,4 +1,4 @@
-import type { WriterMetrics } from '@wise/clickhouse';
+import type { WriterMetrics } from '@wise/projection-writer';
 import type { PartitionLag } from '@wise/kafka';
 import { Metrics } from '@wise/observability';
 

@@ -1,14 +1,16 @@
 import { DynamicModule, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import { BatchSink, ClickHouse, ClickHouseWriter, GroupWriter, RebuildFence } from '@wise/clickhouse';
+import { ClickHouse } from '@wise/clickhouse';
 import { ProjectorConfig } from '@wise/config';
 import { BatchConsumer, KafkaConnection, KafkaHealth, kafkaOptionsFrom } from '@wise/kafka';
 import { Logger, Metrics } from '@wise/observability';
+import { assertPostgresMigrated, Postgres } from '@wise/postgres';
+import { BatchSink } from '@wise/projection-writer';
+import { RebuildFence } from '@wise/rebuild';
+import { PostgresVersions, ServingRefresh } from '@wise/serving';
 import { ProjectorConsumer } from './consumer/projector.consumer';
+import { projectorSink } from './consumer/projector-sink';
 import { ProjectorFence } from './fence/projector-fence';
 import { ProjectorMetrics } from './projector.metrics';
-import { servingStep } from './serving/serving.step';
-import { CoalescedRefresh, PostgresVersions, ServingRefresh } from '@wise/serving';
-import { assertPostgresMigrated, Postgres } from '@wise/postgres';
 
 /** Shutdown order: stop fetching and finish the batch in hand (write, commit), then disconnect. */
 @Injectable()
@@ -108,11 +110,7 @@ export class ProjectorModule {
         {
           provide: BatchSink,
           useFactory: (ch: ClickHouse, serving: ServingRefresh, log: Logger, m: ProjectorMetrics) =>
-            new BatchSink(
-              // Partition batches in hand share INSERTs, as they share serving refresh rounds.
-              new GroupWriter(new ClickHouseWriter(ch, log, config.PROJECTOR_RETRY_MAX_MS, m.writer)),
-              servingStep(new CoalescedRefresh(serving, config.PROJECTOR_REFRESH_INTERVAL_MS), log, m, config.PROJECTOR_RETRY_MAX_MS),
-            ),
+            projectorSink(ch, serving, log, m, config),
           inject: [ClickHouse, ServingRefresh, Logger, ProjectorMetrics],
         },
         {

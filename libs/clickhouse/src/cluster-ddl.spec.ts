@@ -1,5 +1,5 @@
 import { ClusterDdlError, ClusterRenderer, LOCAL_SUFFIX, renderMigrationsForCluster } from './cluster-ddl';
-import { bindMigrations, loadMigrations } from './migrations';
+import { bindMigrations, loadMigrations } from './migration-files';
 
 const target = { cluster: 'wise_cluster', database: 'wise' };
 const ON = 'ON CLUSTER wise_cluster';

@@ -1,6 +1,6 @@
 import { projectCertificate } from './certificates.projection';
 import { at, envelope, RECEIVED_S, refusal } from './projection.fixtures';
-import { CERTIFICATE_EVENTS } from './tables';
+import { CERTIFICATE_EVENTS } from './projected-tables';
 
 const body = (certificate: unknown) => ({
   event: 'CertificateIssuedEvent' as const,

@@ -1,6 +1,6 @@
 import type { Envelope } from '@wise/contracts';
 import { baseColumns, envelopeTimeMs, text, timeMs, toDateTime } from './columns';
-import { CERTIFICATE_EVENTS, type ProjectedRows } from './tables';
+import { CERTIFICATE_EVENTS, type ProjectedRows } from './projected-tables';
 
 /** CertificateIssuedEvent: issued on `issuedOn`, else the event's time, else its earliest receipt. */
 export function projectCertificate(env: Envelope<'CertificateIssuedEvent'>): ProjectedRows {

@@ -1,5 +1,5 @@
 import { parseWiseTime, type EnvelopeHead } from '@wise/contracts';
-import type { Row } from './tables';
+import type { Row } from './projected-tables';
 
 /**
  * The body contradicts what its event's schema guaranteed: the projection and the contract have

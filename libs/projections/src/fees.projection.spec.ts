@@ -1,6 +1,6 @@
 import { instalmentKey, projectInvoice, projectPayment } from './fees.projection';
 import { at, envelope, RECEIVED_S, refusal } from './projection.fixtures';
-import { INVOICE_EVENTS, MONEY_BY_TIME, PAYMENT_EVENTS } from './tables';
+import { INVOICE_EVENTS, MONEY_BY_TIME, PAYMENT_EVENTS } from './projected-tables';
 
 const classroom = { _id: 'c1', name: 'Physics' };
 const student = { _id: 'u1', name: 'Alice' };

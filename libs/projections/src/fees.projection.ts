@@ -1,6 +1,6 @@
 import type { Envelope } from '@wise/contracts';
 import { baseColumns, envelopeTimeMs, guaranteed, timeMs, toDateTime, toNullableDateTime } from './columns';
-import { INVOICE_EVENTS, MONEY_BY_TIME, PAYMENT_EVENTS, type ProjectedRows } from './tables';
+import { INVOICE_EVENTS, MONEY_BY_TIME, PAYMENT_EVENTS, type ProjectedRows } from './projected-tables';
 
 /**
  * Names one version's fact row (invoice_events and money_by_time sort by it): Wise's installmentId

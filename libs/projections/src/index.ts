@@ -1,8 +1,8 @@
-export * from './tables';
+export * from './projected-tables';
 export { deliveryRank, ProjectionError } from './columns';
 export { projectEvent, type Projection } from './projections';
 export { projectMessage, type StepResult } from './project-message';
-export { eventStoreRow, type StoredEvent } from './event-store';
+export { eventStoreRow, type StoredEvent } from './event-store-row';
 export { ingestionQuarantineRow, quarantineRow, refusedRowQuarantine, wellFormedQuarantineRow, type Quarantined } from './quarantine';
 export { projectEvents, projectKafkaBatch, type ProjectedBatch, type SourceMessage } from './project-batch';
 export {

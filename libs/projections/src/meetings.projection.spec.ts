@@ -1,7 +1,7 @@
 import { participantKey } from './meetings.projection';
 import { at, envelope, refusal } from './projection.fixtures';
 import { projectEvent } from './projections';
-import { MEETING_EVENTS, PARTICIPANT_EVENTS } from './tables';
+import { MEETING_EVENTS, PARTICIPANT_EVENTS } from './projected-tables';
 
 type ZoomEvent =
   | 'MeetingStartedEvent'

@@ -1,6 +1,6 @@
 import { inMeetingEventTs, type Envelope } from '@wise/contracts';
 import { baseColumns, guaranteed, text, timeMs, toDateTime, toNullableDateTime } from './columns';
-import { MEETING_EVENTS, PARTICIPANT_EVENTS, type ProjectedRows } from './tables';
+import { MEETING_EVENTS, PARTICIPANT_EVENTS, type ProjectedRows } from './projected-tables';
 
 /** MeetingStarted/EndedEvent: when the session actually started or ended. */
 export function projectMeeting(env: Envelope<'MeetingStartedEvent' | 'MeetingEndedEvent'>, kind: 'started' | 'ended'): ProjectedRows {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deriveEventId, serializeEnvelope, serializeQuarantine } from '@wise/contracts';
 import { projectEvents, projectKafkaBatch, type SourceMessage } from './project-batch';
-import { EVENTS_TABLE, QUARANTINE_TABLE } from './tables';
+import { EVENTS_TABLE, QUARANTINE_TABLE } from './projected-tables';
 
 const fixture = (name: string) => readFileSync(join(__dirname, '..', '..', 'testing', 'fixtures', 'wise', `${name}.json`));
 const EVENTS = 'events-topic';

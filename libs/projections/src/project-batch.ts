@@ -1,8 +1,8 @@
 import { parseEnvelope } from '@wise/contracts';
-import { eventStoreRow, type StoredEvent } from './event-store';
+import { eventStoreRow, type StoredEvent } from './event-store-row';
 import { projectMessage } from './project-message';
 import { ingestionQuarantineRow, quarantineRow } from './quarantine';
-import { EVENTS_TABLE, QUARANTINE_TABLE, type Row, type TableRows } from './tables';
+import { EVENTS_TABLE, QUARANTINE_TABLE, type Row, type TableRows } from './projected-tables';
 
 /** A Kafka message as the consumer hands it over (no client types here). */
 export interface SourceMessage {

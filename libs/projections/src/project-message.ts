@@ -1,7 +1,7 @@
 import { parseWiseBody, type Envelope, type EnvelopeHead } from '@wise/contracts';
 import { ProjectionError, wellFormed } from './columns';
 import { projectEvent } from './projections';
-import type { ProjectedRows, Row } from './tables';
+import type { ProjectedRows, Row } from './projected-tables';
 
 /** A step's verdict on one event: its analytics rows, or why it cannot have any. */
 export type StepResult = { kind: 'ok'; rows: ProjectedRows } | { kind: 'quarantine'; reason: string };

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { envelope, refusal } from './projection.fixtures';
 import { projectEvent } from './projections';
-import { ANALYTICS_TABLES } from './tables';
+import { ANALYTICS_TABLES } from './projected-tables';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const FIXTURES = join(ROOT, 'libs', 'testing', 'fixtures', 'wise');

@@ -5,7 +5,7 @@ import { projectMeeting, projectPresence, projectSharing } from './meetings.proj
 import { projectRecording } from './recordings.projection';
 import { projectRoster, projectSuspension } from './roster.projection';
 import { projectAttendancePointer, projectSessions } from './sessions.projection';
-import type { ProjectedRows } from './tables';
+import type { ProjectedRows } from './projected-tables';
 
 /** One event's projection, typed by that event's body. */
 export type Projection<N extends WiseEventName> = (env: Envelope<N>) => ProjectedRows;

@@ -1,5 +1,5 @@
 import { wellFormed } from './columns';
-import type { Row } from './tables';
+import type { Row } from './projected-tables';
 
 /** What one quarantine row says; `quarantineRow` is the only place that turns it into columns. */
 export interface Quarantined {

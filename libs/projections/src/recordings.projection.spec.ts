@@ -1,6 +1,6 @@
 import { envelope, refusal } from './projection.fixtures';
 import { projectRecording } from './recordings.projection';
-import { RECORDING_EVENTS } from './tables';
+import { RECORDING_EVENTS } from './projected-tables';
 
 const body = (recordings: unknown) => ({
   event: 'RecordingCompletedEvent' as const,

@@ -1,6 +1,6 @@
 import type { Envelope } from '@wise/contracts';
 import { baseColumns, envelopeTimeMs } from './columns';
-import { RECORDING_EVENTS, type ProjectedRows } from './tables';
+import { RECORDING_EVENTS, type ProjectedRows } from './projected-tables';
 
 /**
  * RecordingCompletedEvent: one row per part. `duration` is kept as sent (Wise does not document

@@ -1,6 +1,6 @@
 import { envelope, RECEIVED_S, refusal } from './projection.fixtures';
 import { projectEvent } from './projections';
-import { ROSTER_EVENTS, SUSPENSION_EVENTS } from './tables';
+import { ROSTER_EVENTS, SUSPENSION_EVENTS } from './projected-tables';
 
 const classroom = { _id: 'c1', name: 'Physics' };
 const person = { _id: 'u1', name: ' Bob ', email: 'Bob@X.test' };

@@ -1,6 +1,6 @@
 import type { Envelope, WiseEventBody } from '@wise/contracts';
 import { baseColumns, envelopeTimeMs } from './columns';
-import { ROSTER_EVENTS, SUSPENSION_EVENTS, type ProjectedRows } from './tables';
+import { ROSTER_EVENTS, SUSPENSION_EVENTS, type ProjectedRows } from './projected-tables';
 
 export type MemberRole = 'student' | 'teacher';
 export type RosterAction = 'added' | 'removed';

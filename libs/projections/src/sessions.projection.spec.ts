@@ -1,6 +1,6 @@
 import { envelope, at, RECEIVED_S, refusal } from './projection.fixtures';
 import { projectSessions, type ScheduleEventKind } from './sessions.projection';
-import { SESSION_EVENTS } from './tables';
+import { SESSION_EVENTS } from './projected-tables';
 
 const full = {
   _id: 's1',

@@ -1,6 +1,6 @@
 import type { Envelope } from '@wise/contracts';
 import { baseColumns, envelopeTimeMs, timeMs, toNullableDateTime } from './columns';
-import { CLASSROOM_SESSIONS, SESSION_EVENTS, type ProjectedRows } from './tables';
+import { CLASSROOM_SESSIONS, SESSION_EVENTS, type ProjectedRows } from './projected-tables';
 
 export type ScheduleEventKind = 'created' | 'updated' | 'deleted';
 export type SessionEventKind = ScheduleEventKind | 'attendance';

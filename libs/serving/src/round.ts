@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { LOCAL_SUFFIX, sqlIdent, sqlString, type ClickHouseConnection } from '@wise/clickhouse';
 import type { KeySet } from './keys';
-import { WORK_TABLES } from './tables';
+import { WORK_TABLES } from './serving-tables';
 
 /** The kinds of key a refresh round stores: what the batch touched, and what the round derives from it. */
 export type KeyKind =

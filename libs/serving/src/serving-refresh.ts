@@ -19,7 +19,7 @@ import {
 } from './sql/revenue.sql';
 import { computeSessions, SESSION_STORE_COLUMNS } from './sql/sessions.sql';
 import { weeklyAttendance, weekScopesOf } from './sql/weekly.sql';
-import { PROJECTED_FACTS, SERVING_STORES, tableNames, type TableNames } from './tables';
+import { PROJECTED_FACTS, SERVING_STORES, tableNames, type TableNames } from './serving-tables';
 import { Touched } from './touched';
 import { SingleWriterVersions, type ServingVersions } from './versions';
 

@@ -1,5 +1,5 @@
 import type { ClickHouseConnection } from '@wise/clickhouse';
-import { SERVING_STORES, tableNames, type TableNames } from './tables';
+import { SERVING_STORES, tableNames, type TableNames } from './serving-tables';
 
 /**
  * Where serving rows get their versions. A refresh round takes one after the facts it follows are

@@ -1,4 +1,5 @@
-import { fenceReason, RebuildFence, type ClickHouse } from '@wise/clickhouse';
+import { fenceReason, RebuildFence } from '@wise/rebuild';
+import type { ClickHouse } from '@wise/clickhouse';
 import { InvalidSetting, setAttendanceRule, setInstituteTimeZone } from '@wise/serving';
 import { CliContext, CliError } from '../cli-context';
 

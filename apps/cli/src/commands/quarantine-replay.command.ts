@@ -1,4 +1,3 @@
-import { countQuarantine, readQuarantinePage, type QuarantineCursor, type QuarantineFilter } from '@wise/clickhouse';
 import { CliConfig } from '@wise/config';
 import { BatchPublisher, maxRecordBytes } from '@wise/kafka';
 import { Logger } from '@wise/observability';
@@ -12,6 +11,7 @@ import {
 } from '@wise/postgres';
 import { CliContext, CliError, Flags } from '../cli-context';
 import { escapeControl } from './quarantine.command';
+import { countQuarantine, readQuarantinePage, type QuarantineCursor, type QuarantineFilter } from '../quarantine-store';
 
 export const REPLAY_USAGE = 'usage: quarantine replay [--institute <slug>] [--since <time>] [--reason <text>] [--dry-run]';
 

@@ -1,6 +1,5 @@
-import { sqlNumber, sqlString, tableRef } from '@wise/clickhouse';
-import { QUARANTINE_TABLE } from '@wise/projections';
 import { CliContext, CliError, Flags } from '../cli-context';
+import { latestQuarantine } from '../quarantine-store';
 
 export const QUARANTINE_USAGE = 'usage: quarantine list [--institute <slug>] [--limit N]';
 
@@ -21,13 +20,8 @@ export async function quarantineCommand(ctx: CliContext, args: string[], flags: 
   if (args[0] !== 'list' || args.length > 1) throw new CliError(`${QUARANTINE_USAGE}\nor: quarantine replay …  (quarantine replay --help)`);
   const limit = Number(flags.limit ?? 20);
   if (!Number.isInteger(limit) || limit < 1 || limit > 10000) throw new CliError('--limit must be a whole number from 1 to 10000');
-  const where = typeof flags.institute === 'string' ? `WHERE institute_id = ${sqlString(flags.institute)}` : '';
-  const ch = await ctx.clickhouse();
-  const rows = await ch.query<Record<string, unknown>>(
-    'cli:quarantine',
-    `SELECT institute_id, stage, event_name, toString(received_at) AS received_at, quarantine_id, substring(reason, 1, 120) AS reason
-       FROM ${tableRef(ch.database, QUARANTINE_TABLE)} FINAL ${where} ORDER BY received_at DESC LIMIT ${sqlNumber(limit)}`,
-  );
+  const institute = typeof flags.institute === 'string' ? flags.institute : undefined;
+  const rows = await latestQuarantine(await ctx.clickhouse(), institute, limit);
   if (rows.length === 0) return ctx.print('quarantine is empty');
   ctx.table(rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, escapeControl(String(v))]))));
 }

@@ -9,12 +9,12 @@ import {
   SwapStateError,
   SwapUnfinished,
   type OpenFence,
-} from '@wise/clickhouse';
+} from '@wise/rebuild';
 import { ProjectorConfig } from '@wise/config';
 import { Logger } from '@wise/observability';
 import { servingRebuild } from '@wise/serving';
 import { CliContext, CliError, Flags } from '../cli-context';
-import { PAUSE_WAIT_MS, refuseIfRunning, waitForProjectorsToPause } from './rebuild-fence';
+import { PAUSE_WAIT_MS, refuseIfRunning, waitForProjectorsToPause } from './projectors-pause';
 
 export const REBUILD_USAGE = `usage: rebuild [--page-size N] [--pause-wait-s N] [--force]
        rebuild --abort [--force]
@@ -27,7 +27,7 @@ const DEFAULT_PAGE_SIZE = 5000;
 
 /**
  * `rebuild`: the analytics tables projected again from the event store and swapped in (see
- * libs/clickhouse/src/rebuild.ts for what is guaranteed), under the rebuild fence
+ * libs/rebuild/src/rebuild.ts for what is guaranteed), under the rebuild fence
  * (rebuild-fence.ts there): projectors pause, so nothing they write can be lost at the swap.
  */
 export async function rebuildCommand(ctx: CliContext, flags: Flags, env: NodeJS.ProcessEnv): Promise<void> {

@@ -1,10 +1,12 @@
-import { quarantineByReason, rawDatabaseOf, rebuildState, tableRef } from '@wise/clickhouse';
+import { rawDatabaseOf, tableRef } from '@wise/clickhouse';
+import { rebuildState } from '@wise/rebuild';
 import { ProjectorConfig } from '@wise/config';
 import { consumerLag } from '@wise/kafka';
-import { EVENTS_TABLE, QUARANTINE_TABLE } from '@wise/projections';
+import { EVENTS_TABLE } from '@wise/projections';
 import { QuarantineReplaysRepository } from '@wise/postgres';
 import { CliContext } from '../cli-context';
 import { escapeControl } from './quarantine.command';
+import { quarantineByReason, quarantinedPerInstitute } from '../quarantine-store';
 
 export const STATUS_USAGE = 'usage: status   (consumer lag, rebuild in progress, events and quarantine per institute)';
 
@@ -37,11 +39,7 @@ export async function statusCommand(ctx: CliContext, env: NodeJS.ProcessEnv): Pr
     `SELECT institute_id, uniqExact(event_id) AS events, toString(max(received_at)) AS newest_received
        FROM ${tableRef(ch.database, EVENTS_TABLE)} GROUP BY institute_id ORDER BY institute_id`,
   );
-  const q = await ch.query<{ institute_id: string; n: string }>(
-    'cli:status',
-    `SELECT institute_id, uniqExact(quarantine_id) AS n FROM ${tableRef(ch.database, QUARANTINE_TABLE)} GROUP BY institute_id`,
-  );
-  const quarantined = new Map(q.map((r) => [r.institute_id, r.n]));
+  const quarantined = await quarantinedPerInstitute(ch);
   const replayed = await new QuarantineReplaysRepository(await ctx.postgres()).countsByInstitute();
   ctx.print('');
   if (rows.length === 0) ctx.print('no events stored yet');

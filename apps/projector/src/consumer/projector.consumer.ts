@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ProjectorConfig } from '@wise/config';
-import { BatchSink, WriteAbandoned } from '@wise/clickhouse';
+import { BatchSink, WriteAbandoned } from '@wise/projection-writer';
 import { BatchAbandoned, BatchConsumer, ConsumerStatus, IncomingBatch, type HandledBatch } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { projectKafkaBatch } from '@wise/projections';
@@ -9,8 +9,8 @@ import { ProjectorMetrics } from '../projector.metrics';
 
 /**
  * Owns the consumer loop: a partition batch is projected (pure), handed to the sink (one insert
- * per table), and its offsets are committed once the sink's after-write step (the serving
- * refresh) is done too. That step runs while the next batches are fetched and written, so refresh
+ * per table; the sink is `projectorSink`, projector-sink.ts), and its offsets are committed once
+ * the sink's after-write step (the serving refresh) is done too. That step runs while the next batches are fetched and written, so refresh
  * rounds cover many batches. A crash in between replays from the last commit, which the model
  * absorbs (every table collapses duplicates; a refresh is idempotent).
  */

@@ -1,4 +1,4 @@
-import { FENCE_LEASE_MS, type OpenFence } from '@wise/clickhouse';
+import { FENCE_LEASE_MS, type OpenFence } from '@wise/rebuild';
 import { BatchAbandoned } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { ProjectorFence } from './projector-fence';

@@ -1,4 +1,5 @@
-import { FENCE_LEASE_MS, FENCE_POLL_MS, fenceReason, WriteAbandoned, type OpenFence, type RebuildFence } from '@wise/clickhouse';
+import { FENCE_LEASE_MS, FENCE_POLL_MS, fenceReason, type OpenFence, type RebuildFence } from '@wise/rebuild';
+import { WriteAbandoned } from '@wise/projection-writer';
 import { BatchAbandoned, type BatchConsumer } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { hostname } from 'node:os';
@@ -17,7 +18,7 @@ export interface BatchInHand {
 export type FenceStatus = { paused: false } | { paused: true; reason: string };
 
 /**
- * The projector's side of the rebuild fence (libs/clickhouse/src/rebuild-fence.ts). It reads the
+ * The projector's side of the rebuild fence (libs/rebuild/src/rebuild-fence.ts). It reads the
  * fence every FENCE_POLL_MS; a batch is written only if admitted, and admission needs a read begun
  * less than FENCE_LEASE_MS ago that found no fence. While a fence is open the consumer is paused,
  * batches in hand are given up uncommitted (they are fetched again after), and once no admitted

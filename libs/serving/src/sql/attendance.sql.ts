@@ -1,4 +1,4 @@
-import type { TableNames } from '../tables';
+import type { TableNames } from '../serving-tables';
 import { unionSeconds } from './intervals.sql';
 
 export const ATTENDANCE_STORE_COLUMNS = [

@@ -1,4 +1,4 @@
-import type { TableNames } from '../tables';
+import type { TableNames } from '../serving-tables';
 import { unionSeconds } from './intervals.sql';
 import { participantMatches } from './roster.sql';
 

@@ -1,4 +1,4 @@
-import type { TableNames } from '../tables';
+import type { TableNames } from '../serving-tables';
 import { roundSessions } from './sessions.sql';
 
 /**

@@ -1,5 +1,5 @@
 import { eventCopiesCollapsed, latestOf } from './fact-patterns';
-import type { TableNames } from '../tables';
+import type { TableNames } from '../serving-tables';
 import { localDate, type TimeZones } from './local-time';
 import { roundSessions } from './sessions.sql';
 

@@ -1,4 +1,4 @@
-import type { TableNames } from '../tables';
+import type { TableNames } from '../serving-tables';
 import { eventCopiesCollapsed, latestNonEmptyOf, latestOf } from './fact-patterns';
 import { liveLatestRows } from './latest-rows';
 import { localDate, type TimeZones } from './local-time';

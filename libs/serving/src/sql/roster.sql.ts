@@ -1,5 +1,5 @@
 import { eventCopiesCollapsed, latestNonEmptyOf } from './fact-patterns';
-import type { TableNames } from '../tables';
+import type { TableNames } from '../serving-tables';
 import { roundSessions } from './sessions.sql';
 
 /**

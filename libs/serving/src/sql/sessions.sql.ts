@@ -1,5 +1,5 @@
 import { eventCopiesCollapsed } from './fact-patterns';
-import type { TableNames } from '../tables';
+import type { TableNames } from '../serving-tables';
 import { localDate, type TimeZones } from './local-time';
 
 export const SESSION_STORE_COLUMNS = [

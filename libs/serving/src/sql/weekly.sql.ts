@@ -1,5 +1,5 @@
 import { UNKNOWN_START_S } from '@wise/projections';
-import type { TableNames } from '../tables';
+import type { TableNames } from '../serving-tables';
 import { liveLatestRows } from './latest-rows';
 import { localDate, type TimeZones } from './local-time';
 

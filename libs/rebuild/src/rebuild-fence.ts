@@ -1,5 +1,4 @@
-import type { ClickHouseConnection } from './connection';
-import { sqlString } from './quote';
+import { sqlString, type ClickHouseConnection } from '@wise/clickhouse';
 
 /*
  * The rebuild fence, kept in ClickHouse beside the tables it guards (table `rebuild_fence`,

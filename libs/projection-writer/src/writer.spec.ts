@@ -1,8 +1,7 @@
 import type { Logger } from '@wise/observability';
 import type { Row, TableRows } from '@wise/projections';
-import type { ClickHouse } from './clickhouse.service';
-import { WriteAbandoned, type WriteContext } from './retry-in-place';
-import { ClickHouseWriter } from './writer';
+import type { ClickHouse } from '@wise/clickhouse';
+import { BatchSink, ClickHouseWriter, WriteAbandoned, type WriteContext } from './writer';
 
 // A stand-in for the server (the real one is exercised by test/projector/resilience.test.ts):
 // `refuse` says which rows it refuses as malformed, `down` how many inserts fail as if it were away.
@@ -147,5 +146,28 @@ describe('ClickHouseWriter', () => {
       }),
     );
     await expect(writing).rejects.toThrow(/heartbeat failed \(rebalance in progress\)/);
+  });
+});
+
+describe('BatchSink', () => {
+  it('starts afterWrite once the rows are written, with the batch, and hands back its outcome', async () => {
+    const log: string[] = [];
+    const server = { insert: async (table: string, rows: readonly Row[]) => void log.push(`insert ${table} ${rows.length}`) };
+    const tables: TableRows = new Map([
+      ['session_events', [{ session_id: 's1' }]],
+      ['events', [{ event_id: 'e1' }]],
+    ]);
+    let fail = false;
+    const sink = new BatchSink(new ClickHouseWriter(server, quiet, 1), async (written) => {
+      log.push(`afterWrite ${[...written.keys()].join(',')}`);
+      if (fail) throw new Error('refresh failed');
+    });
+    await (
+      await sink.write(tables, ctx())
+    ).derived;
+    expect(log).toEqual(['insert session_events 1', 'insert events 1', 'afterWrite session_events,events']);
+    fail = true;
+    const written = await sink.write(tables, ctx());
+    await expect(written.derived).rejects.toThrow('refresh failed');
   });
 });

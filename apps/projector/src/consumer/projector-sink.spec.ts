@@ -1,8 +1,8 @@
-import { WriteAbandoned } from '@wise/clickhouse';
+import { WriteAbandoned } from '@wise/projection-writer';
 import { Logger, Metrics } from '@wise/observability';
-import { CoalescedRefresh, Touched } from '@wise/serving';
+import { Touched } from '@wise/serving';
 import { ProjectorMetrics } from '../projector.metrics';
-import { servingStep } from './serving.step';
+import { CoalescedRefresh, servingStep } from './projector-sink';
 
 const TABLES = new Map([['session_events', [{ institute_id: 'i', session_id: 's' }]]]);
 const transient = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });

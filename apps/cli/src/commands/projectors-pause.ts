@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FENCE_LEASE_MS, type OpenFence, type RebuildFence } from '@wise/clickhouse';
+import { FENCE_LEASE_MS, type OpenFence, type RebuildFence } from '@wise/rebuild';
 import type { KafkaConnection } from '@wise/kafka';
 import { CliError } from '../cli-context';
 

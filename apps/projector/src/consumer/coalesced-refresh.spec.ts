@@ -1,5 +1,5 @@
-import { CoalescedRefresh } from './coalesced-refresh';
-import { Touched } from './touched';
+import { CoalescedRefresh } from './projector-sink';
+import { Touched } from '@wise/serving';
 
 const touching = (...sessions: string[]) =>
   Touched.byRows([['session_events', sessions.map((s) => ({ institute_id: 'i', session_id: s }))]]);

@@ -1,7 +1,5 @@
 import { EVENTS_TABLE, type StoredEvent } from '@wise/projections';
-import type { ClickHouse } from './clickhouse.service';
-import { sqlNumber, sqlString } from './quote';
-import { tableRef } from './raw-tables';
+import { sqlNumber, sqlString, tableRef, type ClickHouse } from '@wise/clickhouse';
 
 /** Where a page ended: the last (institute_id, event_id) it held. */
 export interface Cursor {

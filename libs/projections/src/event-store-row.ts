@@ -1,6 +1,6 @@
 import type { EnvelopeHead } from '@wise/contracts';
 import { deliveryRank, wellFormed } from './columns';
-import type { Row } from './tables';
+import type { Row } from './projected-tables';
 
 /** An event as the event store holds it: its head and its body's raw text. */
 export interface StoredEvent {

@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { ClickHouse } from './clickhouse.service';
-import { LOCAL_SUFFIX, PER_NODE_SUFFIX } from './cluster-ddl';
-import { sqlIdent, sqlString, sqlStringList } from './quote';
+import { LOCAL_SUFFIX, PER_NODE_SUFFIX, sqlIdent, sqlString, sqlStringList, type ClickHouse } from '@wise/clickhouse';
 import { REBUILD_SUFFIX } from './rebuild-names';
 
 /** What the rebuild needs of a connection to handle its tables. */

@@ -1,8 +1,6 @@
+import { classifyClickHouseError, clickhouseErrorCode, type ClickHouse } from '@wise/clickhouse';
 import { Logger } from '@wise/observability';
 import { QUARANTINE_TABLE, refusedRowQuarantine, wellFormedQuarantineRow, type Row, type TableRows } from '@wise/projections';
-import { ClickHouse } from './clickhouse.service';
-import { classifyClickHouseError, clickhouseErrorCode } from './errors';
-import { retryInPlace, stillOurs, type WriteContext } from './retry-in-place';
 
 /** What the writer reports as it goes; the projector counts these in its metrics. */
 export interface WriterMetrics {
@@ -121,5 +119,113 @@ export class ClickHouseWriter {
       },
       insert,
     );
+  }
+}
+
+/** A step run after a batch's rows are written, with the batch's rows per table. */
+export type AfterWrite = (tables: TableRows, ctx: WriteContext) => Promise<void>;
+
+const nothing: AfterWrite = async () => undefined;
+
+/** A written batch: `derived` is its after-write step, started once the rows were stored. */
+export interface WrittenBatch {
+  derived: Promise<void>;
+}
+
+/**
+ * Where a projected batch goes, in the live projector and in the tests that load data like it:
+ * the batch's rows through the writer, then `afterWrite`, which `write` starts but does not wait
+ * for. The projector commits a batch's offsets only once `derived` settled, so whatever afterWrite
+ * does happens after the batch's fact rows are stored and before its offsets are committed, while
+ * the next batches are already being written; if it throws, the batch is not committed and is
+ * consumed again (so it must be safe to repeat).
+ *
+ * afterWrite is where tables derived from the facts are kept current per batch (the serving
+ * layer's refresh of what the batch touched: `Touched.byRows(tables)`). It is given by whoever
+ * builds the sink (apps/projector/src/consumer/projector-sink.ts, test/analytics/analytics-db.ts),
+ * so this lib depends on no derived-table lib; nothing by default.
+ */
+export class BatchSink {
+  constructor(
+    private readonly writer: Pick<ClickHouseWriter, 'write'>,
+    private readonly afterWrite: AfterWrite = nothing,
+  ) {}
+
+  async write(tables: TableRows, ctx: WriteContext): Promise<WrittenBatch> {
+    await this.writer.write(tables, ctx);
+    const derived = this.afterWrite(tables, ctx);
+    derived.catch(() => undefined); // the caller awaits it; never an unhandled rejection meanwhile
+    return { derived };
+  }
+}
+
+/*
+ * Retry in place: how the writer (and the projector's serving step) wait out a failure without
+ * giving the batch up. Here, beside the writer, because the batch it keeps is the writer's
+ * (WriteContext); one file so that following a batch's INSERT does not take two.
+ */
+
+const FIRST_RETRY_MS = 200;
+
+export interface WriteContext {
+  /** False once the batch is no longer ours (partition revoked, app stopping, rebuild out of time): give up. */
+  isActive: () => boolean;
+  /**
+   * Keeps the batch ours during long retries (the consumer's heartbeat). A failure means the
+   * partition may be someone else's now, so the batch is given up uncommitted and consumed again
+   * by its new owner.
+   */
+  heartbeat: () => Promise<void>;
+  /** Names the batch in logs and in quarantine rows (topic/partition/first-last, or `rebuild`). */
+  source: string;
+  /** Why isActive turned false, for the error; a partition's batch by default. */
+  inactiveBecause?: string;
+}
+
+/** The writer gave the batch up before it was written: nothing may be committed for it. */
+export class WriteAbandoned extends Error {}
+
+export const inactiveReason = (ctx: WriteContext): string => ctx.inactiveBecause ?? 'partition revoked or shutting down';
+
+/** Keeps the batch ours (the consumer's heartbeat), or gives it up: the partition may have moved. */
+export async function stillOurs(ctx: WriteContext, what: string): Promise<void> {
+  try {
+    await ctx.heartbeat();
+  } catch (e) {
+    throw new WriteAbandoned(`stopped ${what} for ${ctx.source}: heartbeat failed (${(e as Error).message}); the partition may have moved`);
+  }
+  if (!ctx.isActive()) throw new WriteAbandoned(`stopped ${what} for ${ctx.source}: ${inactiveReason(ctx)}`);
+}
+
+export interface RetryPolicy {
+  /** What is being done, for the abandonment's message ("writing sessions", "refreshing serving rows"). */
+  what: string;
+  /** After a failure: `throw` ends the retries with that error; `retry` waits and tries again. */
+  decide: (error: unknown, attempt: number) => 'retry' | 'throw';
+  /** Told before each wait (the caller logs and counts). */
+  onRetry: (error: unknown, attempt: number, retryInMs: number) => void;
+  /** The cap of the doubling wait. */
+  maxDelayMs: number;
+}
+
+/**
+ * The projector's one way of waiting out a failure without giving its batch up: the same work is
+ * tried again after a doubling, capped wait, for as long as the batch is ours (heartbeats keep it
+ * so; a revoked partition or a shutdown ends it with WriteAbandoned, and the batch, uncommitted,
+ * is consumed again by whoever owns it). Used by the fact writer and by the serving step.
+ */
+export async function retryInPlace<T>(ctx: WriteContext, policy: RetryPolicy, work: () => Promise<T>): Promise<T> {
+  let delay = FIRST_RETRY_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await work();
+    } catch (e) {
+      if (policy.decide(e, attempt) === 'throw') throw e;
+      if (!ctx.isActive()) throw new WriteAbandoned(`stopped ${policy.what} for ${ctx.source}: ${inactiveReason(ctx)}`);
+      policy.onRetry(e, attempt, delay);
+      await new Promise((r) => setTimeout(r, delay));
+      await stillOurs(ctx, policy.what);
+      delay = Math.min(delay * 2, policy.maxDelayMs);
+    }
   }
 }

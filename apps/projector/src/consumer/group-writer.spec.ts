@@ -1,6 +1,6 @@
 import type { TableRows } from '@wise/projections';
-import { GroupWriter } from './group-writer';
-import type { WriteContext } from './retry-in-place';
+import { GroupWriter } from './projector-sink';
+import type { WriteContext } from '@wise/projection-writer';
 
 const ctx = (source: string, active = () => true): WriteContext => ({ isActive: active, heartbeat: async () => undefined, source });
 const rows = (table: string, ...ids: string[]): TableRows => new Map([[table, ids.map((id) => ({ id }))]]);

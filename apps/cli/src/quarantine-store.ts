@@ -1,7 +1,7 @@
+import { sqlNumber, sqlString, tableRef, type ClickHouse } from '@wise/clickhouse';
 import { QUARANTINE_TABLE, type QuarantinedDelivery } from '@wise/projections';
-import type { ClickHouse } from './clickhouse.service';
-import { sqlNumber, sqlString } from './quote';
-import { tableRef } from './raw-tables';
+
+// Every read of the quarantine table the CLI makes (`quarantine list`, `quarantine replay`, `status`).
 
 /** Which quarantine rows a command looks at; every field narrows. */
 export interface QuarantineFilter {
@@ -93,4 +93,23 @@ export async function quarantineByReason(ch: Reader, limit: number, width = 100)
        FROM ${quarantineOf(ch)} FINAL GROUP BY institute_id, stage, reason ORDER BY n DESC, institute_id, stage, reason LIMIT ${sqlNumber(limit)}`,
   );
   return rows.map((r) => ({ instituteId: r.institute_id, stage: r.stage, reason: r.reason, count: Number(r.n), newest: r.newest }));
+}
+
+/** The newest `limit` quarantine rows (of one institute, if given), the reason cut to 120 characters: `quarantine list`. */
+export function latestQuarantine(ch: Reader, instituteId: string | undefined, limit: number): Promise<Array<Record<string, unknown>>> {
+  const where = instituteId !== undefined ? `WHERE institute_id = ${sqlString(instituteId)}` : '';
+  return ch.query<Record<string, unknown>>(
+    'cli:quarantine',
+    `SELECT institute_id, stage, event_name, toString(received_at) AS received_at, quarantine_id, substring(reason, 1, 120) AS reason
+       FROM ${quarantineOf(ch)} FINAL ${where} ORDER BY received_at DESC LIMIT ${sqlNumber(limit)}`,
+  );
+}
+
+/** Distinct quarantined deliveries per institute: `status`. */
+export async function quarantinedPerInstitute(ch: Reader): Promise<Map<string, string>> {
+  const rows = await ch.query<{ institute_id: string; n: string }>(
+    'cli:status',
+    `SELECT institute_id, uniqExact(quarantine_id) AS n FROM ${quarantineOf(ch)} GROUP BY institute_id`,
+  );
+  return new Map(rows.map((r) => [r.institute_id, r.n]));
 }

@@ -1,6 +1,4 @@
-import type { ClickHouse } from './clickhouse.service';
-import { LOCAL_SUFFIX } from './cluster-ddl';
-import { sqlString } from './quote';
+import { LOCAL_SUFFIX, sqlString, type ClickHouse } from '@wise/clickhouse';
 import { fenceReason, RebuildFence } from './rebuild-fence';
 import { OLD_SUFFIX, REBUILD_SUFFIX } from './rebuild-swap';
 

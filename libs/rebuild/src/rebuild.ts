@@ -1,10 +1,10 @@
 import { Logger } from '@wise/observability';
 import { ANALYTICS_TABLES, projectEvents, type TableRows } from '@wise/projections';
-import type { ClickHouse } from './clickhouse.service';
-import { countStoredEvents, readEventPage, type Cursor } from './event-store';
+import type { ClickHouse } from '@wise/clickhouse';
+import { countStoredEvents, readEventPage, type Cursor } from './event-store-reader';
 import { OLD_SUFFIX, REBUILD_SUFFIX, swapIn, SwapStateError } from './rebuild-swap';
 import { rebuildTables, type RebuildTables } from './rebuild-tables';
-import { ClickHouseWriter, type WriterMetrics } from './writer';
+import { ClickHouseWriter, type WriterMetrics } from '@wise/projection-writer';
 
 /*
  * Rebuild: every analytics table is projected again from the event store (`events`) into a fresh
