@@ -3,7 +3,7 @@ import { migrateClickHouse, sqlString, type ClickHouse } from '@wise/clickhouse'
 import { deriveEventId, ENVELOPE_SCHEMA_VERSION, parseWiseBody } from '@wise/contracts';
 import { Logger } from '@wise/observability';
 import { projectEvents, type StoredEvent } from '@wise/projections';
-import { ServingRefresh } from '@wise/serving';
+import { ServingRefresh, Touched } from '@wise/serving';
 import { generateTraffic, type SimEvent } from '../tools/simulate/generate';
 import { instituteSlug, type WorldOptions } from '../tools/simulate/world';
 import type { BenchRun } from './bench-env';
@@ -23,6 +23,12 @@ export interface QueryTiming {
 export interface QueriesFigures {
   /** Events in the store and seconds it took to load them, per size. */
   sizes: Array<{ events: number; institutes: number; loadSeconds: number; timings: QueryTiming[] }>;
+  /**
+   * At the largest size, the dashboard's queries again while roster and fee bursts of the dashboard
+   * institute are projected and refreshed as the projector does (`churn`): its rounds and how long
+   * they took.
+   */
+  churn?: { timings: QueryTiming[]; rounds: number; events: number; roundP50Ms: number; roundP95Ms: number };
   repeats: number;
   institute: string;
 }
@@ -32,6 +38,8 @@ export interface QueriesPlan {
   sizes: number[];
   repeats: number;
   weeks: number;
+  /** Weeks of history of the dashboard institute (two years by default): what a live round must not read whole. */
+  dashboardWeeks?: number;
 }
 
 /** The per-institute dashboard a Metabase user would open, besides the example queries. */
@@ -102,20 +110,25 @@ export async function benchQueries(run: BenchRun, plan: QueriesPlan, say: (line:
     });
     const perInstitute = count(generateTraffic(world(1)));
     say(`[bench] queries: the simulator gives ${perInstitute} events per institute over ${plan.weeks} weeks`);
-    const institute = instituteSlug(world(1), 0);
+    // The dashboard institute has the longest history: its queries and its live rounds must cost
+    // what one week costs, not what its two years do.
+    const dashboardWorld: WorldOptions = { ...world(1), weeks: plan.dashboardWeeks ?? 104, prefix: run.slugPrefix('qd') };
+    const institute = instituteSlug(dashboardWorld, 0);
     const serving = new ServingRefresh(ch);
     const figures: QueriesFigures = { sizes: [], repeats: plan.repeats, institute };
     let loaded = 0;
-    let events = 0;
-    let loadSeconds = 0;
+    const t00 = Date.now();
+    let events = await load(ch, serving, dashboardWorld, 0, say);
+    let loadSeconds = (Date.now() - t00) / 1000;
+    let queries: Array<[string, string]> = [];
     for (const size of plan.sizes) {
-      const target = Math.max(loaded + 1, Math.ceil(size / perInstitute));
+      const target = Math.max(loaded + 1, Math.ceil((size - events) / perInstitute));
       const t0 = Date.now();
       events += await load(ch, serving, world(target), loaded, say);
       loadSeconds += (Date.now() - t0) / 1000;
       loaded = target;
       const student = await oneStudent(ch, institute);
-      const queries: Array<[string, string]> = [
+      queries = [
         ...[...exampleQueries()].map(([name, sql]): [string, string] => [
           `example: ${name}`,
           EXAMPLE_INSTITUTES.reduce((q, slug) => q.split(sqlString(slug)).join(sqlString(institute)), sql),
@@ -123,15 +136,86 @@ export async function benchQueries(run: BenchRun, plan: QueriesPlan, say: (line:
         ...dashboard(institute, student),
       ];
       say(
-        `[bench] queries: ${events} events from ${loaded} institutes loaded (${loadSeconds.toFixed(0)} s in all); timing ${queries.length} queries × ${plan.repeats}`,
+        `[bench] queries: ${events} events from ${loaded + 1} institutes loaded (${loadSeconds.toFixed(0)} s in all); timing ${queries.length} queries × ${plan.repeats}`,
       );
       const timings: QueryTiming[] = [];
       for (const [name, sql] of queries) timings.push(await time(ch, name, sql, plan.repeats));
-      figures.sizes.push({ events, institutes: loaded, loadSeconds, timings });
+      figures.sizes.push({ events, institutes: loaded + 1, loadSeconds, timings });
     }
+    figures.churn = await duringChurn(ch, serving, dashboardWorld, queries, plan.repeats, say);
     return figures;
   } finally {
     await ch.close();
+  }
+}
+
+/** Roster and fee events: the changes that reach the most stored rows per event. */
+const CHURN_EVENTS = new Set([
+  'StudentAddedToClassroomEvent',
+  'StudentRemovedFromClassroomEvent',
+  'StudentSuspensionUpdatedEvent',
+  'FeeInvoiceChargedEvent',
+  'FeePaymentCompletedEvent',
+]);
+/** Events per burst, and the pause between bursts: about 100 roster and fee events a second. */
+const CHURN_BURST = 50;
+const CHURN_PAUSE_MS = 500;
+
+/**
+ * Times `queries` while bursts of the institute's roster and fee events (those of its last eight
+ * weeks, delivered again as Wise's retries would be) are written and refreshed in rounds as the
+ * projector does them: facts, then `ServingRefresh.refresh` of what they touched.
+ */
+async function duringChurn(
+  ch: ClickHouse,
+  serving: ServingRefresh,
+  w: WorldOptions,
+  queries: ReadonlyArray<[string, string]>,
+  repeats: number,
+  say: (line: string) => void,
+): Promise<NonNullable<QueriesFigures['churn']>> {
+  const all = [...generateTraffic(w)];
+  const since = (all[all.length - 1]?.at ?? 0) - 8 * 7 * 86_400_000;
+  const pool = all.filter((e) => e.at >= since && CHURN_EVENTS.has(e.name));
+  if (pool.length === 0) throw new Error('queries: the dashboard institute has no roster or fee events to churn with');
+  const writer = new ClickHouseWriter(ch, new Logger('bench', 'error'), 1000);
+  const rounds: number[] = [];
+  let sent = 0;
+  let churning = true;
+  const churn = (async () => {
+    for (let i = 0; churning; i++) {
+      const burst = Array.from({ length: CHURN_BURST }, (_, j) => pool[(i * CHURN_BURST + j) % pool.length]);
+      const { tables } = projectEvents(storedOf(burst), { eventStore: true });
+      await writer.write(tables, { isActive: () => true, heartbeat: async () => undefined, source: 'bench' });
+      const t0 = process.hrtime.bigint();
+      await serving.refresh(Touched.byRows(tables));
+      rounds.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      sent += burst.length;
+      await new Promise((r) => setTimeout(r, CHURN_PAUSE_MS));
+    }
+  })();
+  try {
+    say(
+      `[bench] queries: timing the dashboard during churn (bursts of ${CHURN_BURST} roster and fee events from a pool of ${pool.length})`,
+    );
+    const timings: QueryTiming[] = [];
+    for (const [name, sql] of queries) timings.push(await time(ch, name, sql, repeats));
+    return {
+      timings,
+      rounds: rounds.length,
+      events: sent,
+      roundP50Ms: percentile(
+        [...rounds].sort((a, b) => a - b),
+        50,
+      ),
+      roundP95Ms: percentile(
+        [...rounds].sort((a, b) => a - b),
+        95,
+      ),
+    };
+  } finally {
+    churning = false;
+    await churn;
   }
 }
 
