@@ -28,7 +28,20 @@ type Pair = { institute_id: string; k: string };
 /**
  * The statements of a refresh by the names `between` hears (tests pause a round at each), in the
  * order they run when held: the session chain's round, then the fee chain's (each opens with
- * `settings`, its version taken). Unheld, independent steps run side by side.
+ * `settings`, its version taken). Unheld, independent steps run side by side. The plan, per store
+ * (`a → b`: b reads what a wrote; `a | b`: side by side):
+ *
+ *   sessions round  settings → keys:roster_sessions → stage:sessions →
+ *                     ( write:sessions_store
+ *                     | ( keys:people_classrooms → stage:roster | stage:intervals | keys:week_scopes )
+ *                       → stage:engagement → ( write:engagement_store
+ *                                            | write:attendance_store → sweep → write:attendance_weekly_store )
+ *                     | write:recordings_store )
+ *   fees round      settings → ( write:instalments_store | write:payments_store
+ *                              | keys:revenue_days → write:revenue_daily_store → sweep
+ *                                → keys:month_scopes → write:revenue_monthly_store )
+ *
+ * A step runs only if the round's keys can change its store (sessionChain, feeChain).
  */
 export const ROUND_STEPS = [
   'settings',
