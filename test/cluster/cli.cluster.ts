@@ -53,8 +53,8 @@ function simulated(from: number, to: number): RawMessage[] {
 }
 
 async function cli(env: NodeJS.ProcessEnv, args: string[]): Promise<string> {
-  // Minutes, not runCli's 90 s: ON CLUSTER statements wait in ZooKeeper's DDL queue, far longer
-  // after the ZooKeeper fault scenario (a full run's migrate here was killed at 90 s).
+  // Minutes, not runCli's 90 s: an ON CLUSTER statement may wait 180 s for a server's DDL queue, and
+  // a kill at 90 s hid ClickHouse's own error, which names the servers that did not answer.
   const r = await runCli(env, args, 600_000);
   if (r.code !== 0) throw new Error(`cli ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
   return r.stdout;

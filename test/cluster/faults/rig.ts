@@ -30,8 +30,8 @@ export function clusterFaultScenario(title: string, s: ClusterFault): void {
       // Every server up, whatever an earlier scenario (or a crash) left down: one fault at a time.
       await clusterSh('up');
       // As an operator does before starting the apps: ON CLUSTER DDL takes seconds per statement,
-      // longer than a projector is given to start, and after the ZooKeeper scenario longer than
-      // runCli's 90 s (the DDL queue is still behind; the CLI waits up to 240 s per statement there).
+      // longer than a projector is given to start, and at worst 180 s each (distributed_ddl_task_timeout):
+      // past runCli's 90 s, the kill hid ClickHouse's own error, which names the servers that did not answer.
       const migrated = await runCli(env, ['migrate'], 600_000);
       if (migrated.code !== 0)
         throw new Error(`migrate on the cluster exited with ${migrated.code}:\n${migrated.stderr || migrated.stdout}`);
