@@ -47,13 +47,16 @@ function simulated(from: number, to: number): RawMessage[] {
       const raw = Buffer.from(e.body);
       const parsed = parseWiseBody(raw);
       if (!parsed.ok) throw new Error(`the simulator made a body the contract refuses: ${parsed.reason}`);
-      const { key, value } = acceptedEventRecord(e.slug, deriveEventId(e.slug, raw), e.at, parsed, raw);
+      // Whole milliseconds, as ingestion's clock gives them (the simulator's times have fractions).
+      const { key, value } = acceptedEventRecord(e.slug, deriveEventId(e.slug, raw), Math.floor(e.at), parsed, raw);
       return { key, value };
     });
 }
 
 async function cli(env: NodeJS.ProcessEnv, args: string[]): Promise<string> {
-  const r = await runCli(env, args);
+  // Minutes, not runCli's 90 s: an ON CLUSTER statement may wait 180 s for a server's DDL queue, and
+  // a kill at 90 s hid ClickHouse's own error, which names the servers that did not answer.
+  const r = await runCli(env, args, 600_000);
   if (r.code !== 0) throw new Error(`cli ${args.join(' ')} exited ${r.code}: ${r.stderr}${r.stdout}`);
   return r.stdout;
 }
@@ -159,12 +162,9 @@ describe('the CLI on a cluster, against one server given the same events', () =>
     expect(eventsOf(await cli(env, ['status']), slug)).toBe(1);
   });
 
-  // Known open (issue 19): on the cluster stack the rebuild runs to its end and swaps, but its
-  // institute-wide recompute leaves engagement_store with a fraction of the rows the single server
-  // has (214 of 947 in the last run), and so does every store that reads engagement. Kept here,
-  // skipped, so that the next session starts from the failing comparison; `rebuild` on a cluster
-  // is documented as not yet exact (docs/scaling.md).
-  it.skip('rebuild while events keep arriving ends with what the single server projected', async () => {
+  // Compared with the single server before it is rebuilt too: a rebuild that dropped what the live
+  // projection keeps shows here (it did: events whose `events` row was refused, issue 19).
+  it('rebuild while events keep arriving ends with what the single server projected', async () => {
     const started = Date.now();
     const { proc: rebuild, exit } = spawnCli(env, ['rebuild', '--page-size', '1000']);
     await rebuild.waitForLine(/rebuild: 2 projector\(s\) of group ".*" paused/, 120_000);
@@ -182,7 +182,7 @@ describe('the CLI on a cluster, against one server given the same events', () =>
     const clusterMs = Date.now() - started;
 
     await bothCommitted();
-    await expectSameContents(cluster, reference);
+    await expectSameContents(cluster, reference, { afterRebuild: true });
     expect(await new RebuildFence(cluster).current()).toBeNull();
     const left = await cluster.query<{ name: string }>(
       'test',
@@ -200,13 +200,10 @@ describe('the CLI on a cluster, against one server given the same events', () =>
     );
     console.log(`cluster rebuild of ${n} events: ${clusterMs} ms (with ${DURING} webhooks sent meanwhile); single server: ${singleMs} ms`);
     await bothCommitted();
-    await expectSameContents(cluster, reference);
+    await expectSameContents(cluster, reference, { afterRebuild: true });
   });
 
-  // Known open (issue 19): an institute-wide recompute through the cluster exceeded the client's
-  // 30 s request timeout in one run and inherited the rebuild's missing rows in another; it shares
-  // the rebuild's recompute (refreshInstitutes), so it is skipped with it.
-  it.skip('set-timezone and set-attendance-rule recompute an institute through the cluster as on one server', async () => {
+  it('set-timezone and set-attendance-rule recompute an institute through the cluster as on one server', async () => {
     const institute = takeEvents(WORLD, 1)[0].slug;
     for (const side of [env, single]) {
       await cli(side, ['institutes', 'set-timezone', institute, 'Asia/Kolkata']);
@@ -222,6 +219,6 @@ describe('the CLI on a cluster, against one server given the same events', () =>
         'scheduled',
       ]);
     }
-    await expectSameContents(cluster, reference);
+    await expectSameContents(cluster, reference, { afterRebuild: true });
   });
 });

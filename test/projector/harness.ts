@@ -131,12 +131,16 @@ export async function storedFactRows(ch: ClickHouse, institute: string): Promise
 export const distinctIds = (envelopes: readonly Envelope[]) => [...new Set(envelopes.map((e) => e.eventId))].sort();
 
 /** Runs the built CLI as an operator would (`npm run cli -- ...`), with the test's environment. */
-export function runCli(env: NodeJS.ProcessEnv, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runCli(
+  env: NodeJS.ProcessEnv,
+  args: string[],
+  timeoutMs = 90_000,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [join(ROOT, 'dist', 'apps', 'cli', 'src', 'main.js'), ...args],
-      { env: { PATH: process.env.PATH, ...env }, timeout: 90000 },
+      { env: { PATH: process.env.PATH, ...env }, timeout: timeoutMs },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         resolve({ code, stdout, stderr });

@@ -51,6 +51,7 @@ describe('envelope', () => {
     [Buffer.from('{"v":2,"eventId":"e","instituteId":"i","eventName":"n","receivedAt":1,"body":{}}'), /unsupported envelope version 2/],
     [Buffer.from('{"v":1,"instituteId":"i","eventName":"n","receivedAt":1,"body":{}}'), /eventId is missing/],
     [Buffer.from('{"v":1,"eventId":"e","instituteId":"i","eventName":"n","body":{}}'), /receivedAt is missing/],
+    [Buffer.from('{"v":1,"eventId":"e","instituteId":"i","eventName":"n","receivedAt":1718361129681.3538,"body":{}}'), /not epoch ms/],
   ])('refuses a bad envelope with a reason (%#)', (value, reason) => {
     const parsed = parseEnvelope(value);
     expect(parsed.ok).toBe(false);

@@ -143,7 +143,9 @@ export function parseEnvelope(value: Buffer | null): EnvelopeParse {
   for (const f of ['eventId', 'instituteId', 'eventName'] as const) {
     if (typeof env[f] !== 'string' || env[f] === '') return { ok: false, reason: `envelope field ${f} is missing or not a string` };
   }
-  if (typeof env.receivedAt !== 'number' || !Number.isFinite(env.receivedAt))
-    return { ok: false, reason: 'envelope field receivedAt is missing or not epoch ms' };
+  // Whole milliseconds, as ingestion's clock gives them: the event store's received_at_ms refuses a
+  // fraction, and an event whose facts project but whose `events` row is refused is lost to a rebuild.
+  if (typeof env.receivedAt !== 'number' || !Number.isSafeInteger(env.receivedAt))
+    return { ok: false, reason: 'envelope field receivedAt is missing or not epoch ms (a whole number of milliseconds)' };
   return { ok: true, head: env as EnvelopeHead & { v: number }, rawBody: value.subarray(at + BODY_MARK.length, value.length - 1) };
 }
