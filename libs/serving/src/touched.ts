@@ -3,6 +3,9 @@ import { KeySet } from './keys';
 
 const text = (v: unknown) => (typeof v === 'string' ? v : String(v ?? ''));
 
+/** The two chains of a refresh (ServingRefresh): they share no store. */
+export type Chain = 'sessions' | 'fees';
+
 /**
  * What one batch of fact rows changed, as the keys whose serving rows must be recomputed:
  * sessions (schedule, meeting, participant or recording events), classrooms whose roster changed
@@ -35,26 +38,28 @@ export class Touched {
   }
 
   get isEmpty(): boolean {
-    return (
-      this.schedules.size +
-        this.participants.size +
-        this.recordings.size +
-        this.rosterClassrooms.size +
-        this.invoiceOwners.size +
-        this.payments.size +
-        this.revenueClassrooms.size ===
-      0
-    );
+    return this.kinds().every(([k]) => k.size === 0);
   }
 
-  addAll(other: Touched): void {
-    this.schedules.addAll(other.schedules);
-    this.participants.addAll(other.participants);
-    this.recordings.addAll(other.recordings);
-    this.rosterClassrooms.addAll(other.rosterClassrooms);
-    this.invoiceOwners.addAll(other.invoiceOwners);
-    this.payments.addAll(other.payments);
-    this.revenueClassrooms.addAll(other.revenueClassrooms);
+  /** Every kind of key, in one order, with the chain of a refresh that recomputes from it. */
+  private kinds(): ReadonlyArray<readonly [KeySet, Chain]> {
+    return [
+      [this.schedules, 'sessions'],
+      [this.participants, 'sessions'],
+      [this.recordings, 'sessions'],
+      [this.rosterClassrooms, 'sessions'],
+      [this.invoiceOwners, 'fees'],
+      [this.payments, 'fees'],
+      [this.revenueClassrooms, 'fees'],
+    ];
+  }
+
+  /** Adds `other`'s keys, or only those of one chain. */
+  addAll(other: Touched, chain?: Chain): void {
+    const theirs = other.kinds();
+    this.kinds().forEach(([mine, c], i) => {
+      if (chain === undefined || c === chain) mine.addAll(theirs[i][0]);
+    });
   }
 
   /**
@@ -62,8 +67,7 @@ export class Touched {
    * every kind), so that recomputing the parts one by one recomputes everything.
    */
   split(size: number): Touched[] {
-    const kinds = (t: Touched) =>
-      [t.schedules, t.participants, t.recordings, t.rosterClassrooms, t.invoiceOwners, t.payments, t.revenueClassrooms] as const;
+    const kinds = (t: Touched) => t.kinds().map(([k]) => k);
     const lists = kinds(this).map((k) => k.list());
     const count = Math.max(1, ...lists.map((l) => Math.ceil(l.length / size)));
     return Array.from({ length: count }, (_, i) => {
@@ -79,16 +83,11 @@ export class Touched {
    * The keys each chain of a refresh recomputes from (ServingRefresh): sessions (schedules,
    * participants, recordings, rosters) and money (instalment owners, payments, revenue classrooms).
    */
-  byChain(): { sessions: Touched; fees: Touched } {
+  byChain(): Record<Chain, Touched> {
     const sessions = new Touched();
     const fees = new Touched();
-    sessions.schedules.addAll(this.schedules);
-    sessions.participants.addAll(this.participants);
-    sessions.recordings.addAll(this.recordings);
-    sessions.rosterClassrooms.addAll(this.rosterClassrooms);
-    fees.invoiceOwners.addAll(this.invoiceOwners);
-    fees.payments.addAll(this.payments);
-    fees.revenueClassrooms.addAll(this.revenueClassrooms);
+    sessions.addAll(this, 'sessions');
+    fees.addAll(this, 'fees');
     return { sessions, fees };
   }
 
