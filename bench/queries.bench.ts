@@ -200,19 +200,8 @@ async function duringChurn(
     );
     const timings: QueryTiming[] = [];
     for (const [name, sql] of queries) timings.push(await time(ch, name, sql, repeats));
-    return {
-      timings,
-      rounds: rounds.length,
-      events: sent,
-      roundP50Ms: percentile(
-        [...rounds].sort((a, b) => a - b),
-        50,
-      ),
-      roundP95Ms: percentile(
-        [...rounds].sort((a, b) => a - b),
-        95,
-      ),
-    };
+    const sorted = [...rounds].sort((a, b) => a - b);
+    return { timings, rounds: rounds.length, events: sent, roundP50Ms: percentile(sorted, 50), roundP95Ms: percentile(sorted, 95) };
   } finally {
     churning = false;
     await churn;

@@ -20,7 +20,7 @@ import {
 import { computeSessions, SESSION_STORE_COLUMNS } from './sql/sessions.sql';
 import { weeklyAttendance, weekScopesOf } from './sql/weekly.sql';
 import { PROJECTED_FACTS, SERVING_STORES, tableNames, type TableNames } from './serving-tables';
-import { Touched } from './touched';
+import { CHAINS, Touched, type Chain } from './touched';
 import { SingleWriterVersions, type ServingVersions } from './versions';
 
 type Pair = { institute_id: string; k: string };
@@ -169,25 +169,22 @@ export class ServingRefresh {
   }
 
   async refresh(touched: Touched, progress?: (line: string) => void): Promise<void> {
-    const chains: Array<() => Promise<void>> = [];
-    const sessionKeys = [
-      ['schedules', touched.schedules],
-      ['participants', touched.participants],
-      ['recordings', touched.recordings],
-      ['roster_classrooms', touched.rosterClassrooms],
-    ] as const;
-    const feeKeys = [
-      ['invoice_owners', touched.invoiceOwners],
-      ['payments', touched.payments],
-      ['revenue_classrooms', touched.revenueClassrooms],
-    ] as const;
-    if (sessionKeys.some(([, k]) => k.size > 0))
-      chains.push(() => this.inRound(sessionKeys, (r, v, zones) => this.sessionChain(touched, r, v, zones, progress)));
-    if (feeKeys.some(([, k]) => k.size > 0)) chains.push(() => this.inRound(feeKeys, (r, v, zones) => this.feeChain(touched, r, v, zones)));
+    const bodies: Record<Chain, (r: Round, v: number, zones: TimeZones) => Promise<void>> = {
+      sessions: (r, v, zones) => this.sessionChain(touched, r, v, zones, progress),
+      fees: (r, v, zones) => this.feeChain(touched, r, v, zones),
+    };
     // The two chains share no table and read no key the other derives, and each is a round of its
     // own (version, keys, partitions): side by side, a refresh takes the longer of the two, and
     // CoalescedRefresh starts each chain's next round as soon as its own last one ends.
-    await this.together(chains);
+    await this.together(
+      CHAINS.map((chain) => [chain, touched.keysOf(chain)] as const)
+        .filter(([, keys]) => keys.some(([, k]) => k.size > 0))
+        .map(
+          ([chain, keys]) =>
+            () =>
+              this.inRound(keys, bodies[chain]),
+        ),
+    );
   }
 
   /**
@@ -258,7 +255,7 @@ export class ServingRefresh {
         step(`sessions: ${touched.schedules.size + touched.participants.size}`);
       });
     if (touched.schedules.size + touched.participants.size + touched.rosterClassrooms.size > 0)
-      steps.push(() => this.peopleSteps(r, v, zones, sessions, step, progress !== undefined));
+      steps.push(() => this.peopleSteps(r, v, zones, sessions, progress));
     if (touched.recordings.size + touched.schedules.size > 0)
       steps.push(async () => {
         await this.between('write:recordings_store');
@@ -273,14 +270,7 @@ export class ServingRefresh {
   }
 
   /** Engagement and attendance of the round's sessions, and the weekly rollup of their classroom-weeks. */
-  private async peopleSteps(
-    r: Round,
-    v: number,
-    zones: TimeZones,
-    sessions: string,
-    step: (line: string) => void,
-    counted: boolean,
-  ): Promise<void> {
+  private async peopleSteps(r: Round, v: number, zones: TimeZones, sessions: string, progress?: (line: string) => void): Promise<void> {
     const people = r.in(PEOPLE_KINDS, SESSION_KEY);
     const classrooms = r.in('people_classrooms', CLASSROOM_KEY);
     await this.together([
@@ -330,7 +320,7 @@ export class ServingRefresh {
         await this.writeWeekly(r, zones);
       },
     ]);
-    if (counted) step(`engagement and attendance: ${await r.count(PEOPLE_KINDS)} sessions`);
+    if (progress) progress(`  engagement and attendance: ${await r.count(PEOPLE_KINDS)} sessions`);
   }
 
   /**
@@ -355,12 +345,9 @@ export class ServingRefresh {
    * which no session's facts name any more); the months of its days and every month it has.
    */
   private async refreshRollups(institutes: readonly string[]): Promise<void> {
-    const zones = await this.timeZones([...institutes]);
+    const zones = await this.timeZones(institutes);
     const r = new Round(this.ch, await this.versions.next(), this.drops);
-    const where = inFilter(
-      ['institute_id'],
-      institutes.map((i) => [i]),
-    );
+    const where = institutesFilter(institutes);
     try {
       await r.derive(
         'week_scopes',
@@ -462,13 +449,14 @@ export class ServingRefresh {
 
   /**
    * Recomputes every serving row of the given institutes from their facts: after a change of
-   * time zone or attendance rule, and for a rebuild. `progress` hears one line per institute.
+   * time zone or attendance rule, and for a rebuild. `progress` hears one line per group of
+   * institutes and one per round of a group that needs several.
    */
   async refreshInstitutes(institutes: readonly string[], progress: (line: string) => void = () => undefined): Promise<void> {
-    // Institutes go together, as many as fill a round: a round costs ClickHouse about as much for a
-    // handful of keys as for thousands (analysing its statements), and most institutes are small.
+    // Institutes go together, INSTITUTES_PER_GROUP at a time: a round costs ClickHouse about as much
+    // for a handful of keys as for thousands (analysing its statements), and most institutes are small.
     let done = 0;
-    for (const group of chunks([...institutes], INSTITUTES_PER_GROUP)) {
+    for (const group of chunks(institutes, INSTITUTES_PER_GROUP)) {
       const touched = await this.everythingOf(group);
       const parts = touched.split(this.keysPerRound);
       const which = group.length === 1 ? group[0] : `${group.length} institutes`;
@@ -558,10 +546,7 @@ export class ServingRefresh {
 
   private async everythingOf(institutes: readonly string[]): Promise<Touched> {
     const t = this.t;
-    const where = inFilter(
-      ['institute_id'],
-      institutes.map((i) => [i]),
-    );
+    const where = institutesFilter(institutes);
     const touched = new Touched();
     const sessionSources = [t.session_events, t.meeting_events, t.participant_events, t.recording_events];
     const sessions = await this.ch.query<Pair>(
@@ -594,15 +579,12 @@ export class ServingRefresh {
     return touched;
   }
 
-  private async timeZones(institutes: string[]): Promise<TimeZones> {
+  private async timeZones(institutes: readonly string[]): Promise<TimeZones> {
     const zones = new Map<string, string>();
-    for (const chunk of chunks(
-      institutes.map((i) => [i]),
-      INSTITUTES_PER_QUERY,
-    )) {
+    for (const chunk of chunks(institutes, INSTITUTES_PER_QUERY)) {
       const rows = await this.ch.query<{ institute_id: string; timezone: string }>(
         'serving:time-zones',
-        `SELECT institute_id, argMax(timezone, updated_ms) AS timezone FROM ${this.t.institute_settings} WHERE ${inFilter(['institute_id'], chunk)} GROUP BY institute_id`,
+        `SELECT institute_id, argMax(timezone, updated_ms) AS timezone FROM ${this.t.institute_settings} WHERE ${institutesFilter(chunk)} GROUP BY institute_id`,
       );
       for (const r of rows) if (r.timezone !== '' && r.timezone !== DEFAULT_TIME_ZONE) zones.set(r.institute_id, r.timezone);
     }
@@ -610,7 +592,15 @@ export class ServingRefresh {
   }
 }
 
-function chunks<T>(items: T[], size: number): T[][] {
+/** `institute_id IN (…)` for the given institutes. */
+function institutesFilter(institutes: readonly string[]): string {
+  return inFilter(
+    ['institute_id'],
+    institutes.map((i) => [i]),
+  );
+}
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;

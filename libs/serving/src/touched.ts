@@ -1,10 +1,12 @@
 import type { Row } from '@wise/clickhouse';
 import { KeySet } from './keys';
+import type { KeyKind } from './round';
 
 const text = (v: unknown) => (typeof v === 'string' ? v : String(v ?? ''));
 
-/** The two chains of a refresh (ServingRefresh): they share no store. */
-export type Chain = 'sessions' | 'fees';
+/** The two chains of a refresh (ServingRefresh), each a round of its own: they share no store. */
+export const CHAINS = ['sessions', 'fees'] as const;
+export type Chain = (typeof CHAINS)[number];
 
 /**
  * What one batch of fact rows changed, as the keys whose serving rows must be recomputed:
@@ -38,27 +40,37 @@ export class Touched {
   }
 
   get isEmpty(): boolean {
-    return this.kinds().every(([k]) => k.size === 0);
+    return this.kinds().every(([, k]) => k.size === 0);
   }
 
-  /** Every kind of key, in one order, with the chain of a refresh that recomputes from it. */
-  private kinds(): ReadonlyArray<readonly [KeySet, Chain]> {
+  /**
+   * Every kind of key, in one order: its name in `serving_keys`, its keys, and the chain of a
+   * refresh that recomputes from it.
+   */
+  private kinds(): ReadonlyArray<readonly [KeyKind, KeySet, Chain]> {
     return [
-      [this.schedules, 'sessions'],
-      [this.participants, 'sessions'],
-      [this.recordings, 'sessions'],
-      [this.rosterClassrooms, 'sessions'],
-      [this.invoiceOwners, 'fees'],
-      [this.payments, 'fees'],
-      [this.revenueClassrooms, 'fees'],
+      ['schedules', this.schedules, 'sessions'],
+      ['participants', this.participants, 'sessions'],
+      ['recordings', this.recordings, 'sessions'],
+      ['roster_classrooms', this.rosterClassrooms, 'sessions'],
+      ['invoice_owners', this.invoiceOwners, 'fees'],
+      ['payments', this.payments, 'fees'],
+      ['revenue_classrooms', this.revenueClassrooms, 'fees'],
     ];
+  }
+
+  /** The keys one chain recomputes from, by their kind in `serving_keys`. */
+  keysOf(chain: Chain): ReadonlyArray<readonly [KeyKind, KeySet]> {
+    return this.kinds()
+      .filter(([, , c]) => c === chain)
+      .map(([kind, keys]) => [kind, keys] as const);
   }
 
   /** Adds `other`'s keys, or only those of one chain. */
   addAll(other: Touched, chain?: Chain): void {
     const theirs = other.kinds();
-    this.kinds().forEach(([mine, c], i) => {
-      if (chain === undefined || c === chain) mine.addAll(theirs[i][0]);
+    this.kinds().forEach(([, mine, c], i) => {
+      if (chain === undefined || c === chain) mine.addAll(theirs[i][1]);
     });
   }
 
@@ -67,7 +79,7 @@ export class Touched {
    * every kind), so that recomputing the parts one by one recomputes everything.
    */
   split(size: number): Touched[] {
-    const kinds = (t: Touched) => t.kinds().map(([k]) => k);
+    const kinds = (t: Touched) => t.kinds().map(([, k]) => k);
     const lists = kinds(this).map((k) => k.list());
     const count = Math.max(1, ...lists.map((l) => Math.ceil(l.length / size)));
     return Array.from({ length: count }, (_, i) => {
@@ -79,16 +91,14 @@ export class Touched {
     });
   }
 
-  /**
-   * The keys each chain of a refresh recomputes from (ServingRefresh): sessions (schedules,
-   * participants, recordings, rosters) and money (instalment owners, payments, revenue classrooms).
-   */
+  /** The keys each chain of a refresh recomputes from, as a Touched each. */
   byChain(): Record<Chain, Touched> {
-    const sessions = new Touched();
-    const fees = new Touched();
-    sessions.addAll(this, 'sessions');
-    fees.addAll(this, 'fees');
-    return { sessions, fees };
+    const parts = {} as Record<Chain, Touched>;
+    for (const chain of CHAINS) {
+      parts[chain] = new Touched();
+      parts[chain].addAll(this, chain);
+    }
+    return parts;
   }
 
   /** The keys touched by fact rows, given per fact table (rows of other tables are ignored). */

@@ -3,7 +3,7 @@ import { ProjectorConfig } from '@wise/config';
 import { Logger } from '@wise/observability';
 import { BatchSink, ClickHouseWriter, retryInPlace, WriteAbandoned, type AfterWrite, type WriteContext } from '@wise/projection-writer';
 import type { Row, TableRows } from '@wise/projections';
-import { Touched, VersionsUnavailable, type ServingRefresh } from '@wise/serving';
+import { CHAINS, Touched, VersionsUnavailable, type Chain, type ServingRefresh } from '@wise/serving';
 import type { ProjectorMetrics } from '../projector.metrics';
 
 /*
@@ -106,8 +106,7 @@ async function refreshWithRetries(
  * layer costs, at the price of that much freshness.
  */
 export class CoalescedRefresh {
-  private readonly sessions: GroupCommit<Touched, void>;
-  private readonly fees: GroupCommit<Touched, void>;
+  private readonly groups: Record<Chain, GroupCommit<Touched, void>>;
 
   constructor(serving: Pick<ServingRefresh, 'refresh'>, minIntervalMs = 0) {
     const group = () =>
@@ -116,16 +115,12 @@ export class CoalescedRefresh {
         (touched: Touched) => serving.refresh(touched),
         minIntervalMs,
       );
-    this.sessions = group();
-    this.fees = group();
+    this.groups = { sessions: group(), fees: group() };
   }
 
   async refresh(touched: Touched): Promise<void> {
     const parts = touched.byChain();
-    const rounds: Promise<void>[] = [];
-    if (!parts.sessions.isEmpty) rounds.push(this.sessions.add(undefined, (next) => next.addAll(parts.sessions)));
-    if (!parts.fees.isEmpty) rounds.push(this.fees.add(undefined, (next) => next.addAll(parts.fees)));
-    await Promise.all(rounds);
+    await Promise.all(CHAINS.filter((c) => !parts[c].isEmpty).map((c) => this.groups[c].add(undefined, (next) => next.addAll(parts[c]))));
   }
 }
 
