@@ -62,6 +62,32 @@ describe.each(ENGINES)('ClickHouse migrations, on %s', (_engine, connect) => {
     expect(await schema(ch)).toEqual(after);
   });
 
+  it('with every migration recorded, an app start sends no DDL at all (on a cluster each would wait in the DDL queue)', async () => {
+    await migrateClickHouse(ch);
+    const sent: string[] = [];
+    const watched: ClickHouseConnection = Object.assign(Object.create(ch) as ClickHouseConnection, {
+      command: async (purpose: string, sql: string) => {
+        sent.push(sql);
+        return ch.command(purpose, sql);
+      },
+      ensureDatabase: async (cluster?: string) => {
+        sent.push(`CREATE DATABASE (cluster ${cluster ?? ''})`);
+        return ch.ensureDatabase(cluster);
+      },
+    });
+    expect(await migrateClickHouse(watched, undefined, 'wise_cluster')).toEqual([]);
+    expect(sent).toEqual([]);
+    // One migration the ledger lacks: the database and ledger are ensured first, then it applies.
+    const extra = {
+      version: 9999,
+      name: '9999_probe',
+      statements: ['CREATE TABLE IF NOT EXISTS probe (x UInt8) ENGINE = MergeTree ORDER BY x'],
+    };
+    expect(await migrateClickHouse(watched, [...loadMigrations(), extra])).toEqual(['9999_probe']);
+    expect(sent[0]).toMatch(/^CREATE DATABASE/);
+    expect(sent.at(-1)).toMatch(/CREATE TABLE IF NOT EXISTS .*probe/);
+  });
+
   it("each migration's statements are safe to run again right after it (a crash between a statement and its record)", async () => {
     const fresh = await open(`${database}_again`);
     const migrations = loadMigrations();

@@ -242,13 +242,19 @@ stop_service() { # service [signal]
 }
 
 down() {
-  local svc pids=() f
+  local svc stopping=() f pid
   # All at once: one by one, each ClickHouse server waits for the others' replicas.
   for svc in ch-lb "${CH_NODES[@]}" kafka-1 kafka-2 kafka-3 zk; do
     f=$(pidfile "$svc")
-    if pid_alive "$f"; then kill "$(cat "$f")" 2>/dev/null || true; pids+=("$svc"); fi
+    if pid_alive "$f"; then
+      pid=$(cat "$f")
+      kill "$pid" 2>/dev/null || true
+      stopping+=("$svc:$pid")
+    else
+      stop_pid "$svc" "$f" # says it was not running
+    fi
   done
-  for svc in "${pids[@]}"; do stop_pid "$svc" "$(pidfile "$svc")"; done
+  for svc in "${stopping[@]}"; do wait_stopped "${svc%%:*}" "${svc##*:}" "$(pidfile "${svc%%:*}")"; done
   say "down (PostgreSQL is the native stack's: bash scripts/stack/stack.sh down stops it)"
 }
 

@@ -264,11 +264,16 @@ up() {
 }
 
 stop_pid() { # name pidfile
-  local name=$1 pidfile=$2 i
+  local name=$1 pidfile=$2
   if ! pid_alive "$pidfile"; then rm -f "$pidfile"; say "$name: not running (not started by the stack)"; return 0; fi
   local pid; pid=$(cat "$pidfile")
-  say "$name: stopping (pid $pid)"
   kill "$pid" 2>/dev/null || true
+  wait_stopped "$name" "$pid" "$pidfile"
+}
+
+wait_stopped() { # name pid pidfile: the process was sent SIGTERM; SIGKILL after 30 s
+  local name=$1 pid=$2 pidfile=$3 i
+  say "$name: stopping (pid $pid)"
   for ((i = 0; i < 120; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
   if kill -0 "$pid" 2>/dev/null; then say "$name: did not stop in 30s, killing"; kill -9 "$pid" 2>/dev/null || true; fi
   rm -f "$pidfile"

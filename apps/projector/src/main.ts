@@ -22,6 +22,9 @@ export async function startProjector(env: NodeJS.ProcessEnv = readEnv()): Promis
   app.useLogger(new NestLogger(app.get(Logger)));
   app.enableShutdownHooks();
   const logger = app.get(Logger);
+  logger.info('projector starting: ClickHouse migrations, then Kafka topics, then the consumer group', {
+    database: config.CLICKHOUSE_DATABASE,
+  });
   const applied = await migrateClickHouse(app.get(ClickHouse), undefined, config.CLICKHOUSE_CLUSTER);
   if (applied.length > 0) logger.info('ClickHouse migrations applied', { applied });
   const stale = await dropStaleRounds(app.get(ClickHouse), STALE_ROUND_MS, config.CLICKHOUSE_CLUSTER);
@@ -37,6 +40,8 @@ export async function startProjector(env: NodeJS.ProcessEnv = readEnv()): Promis
   );
   await app.get(KafkaHealth).start();
   const consumer = app.get(ProjectorConsumer);
+  // Joining waits until every member of the group has rejoined, i.e. until each ends its batch in hand.
+  logger.info('projector joining its consumer group', { group: config.PROJECTOR_GROUP_ID });
   await consumer.start();
   // A consumer whose first join failed for good has crashed already (logged, and /ready says so).
   if (consumer.status.state !== 'crashed')

@@ -15,11 +15,14 @@ export async function migrateClickHouse(ch: ClickHouseConnection, migrations = l
   const [ledgerDdl, ...plan] = cluster
     ? renderMigrationsForCluster([ledger, ...bound], { cluster, database: ch.database })
     : [ledger, ...bound];
+  // Every start of an app lands here. With nothing to apply it only reads the ledger: on a cluster
+  // each DDL statement waits its turn in ZooKeeper's DDL queue behind every server's other tasks
+  // (serving rounds' partition drops among them), and a restarted projector must not.
+  const recorded = await appliedVersions(ch);
+  if (recorded && plan.every((m) => recorded.has(m.version))) return [];
   await ch.ensureDatabase(cluster);
   for (const statement of ledgerDdl.statements) await ch.command('migrate', statement);
-  const done = new Set(
-    (await ch.query<{ version: number }>('migrate', 'SELECT DISTINCT version FROM schema_migrations')).map((r) => Number(r.version)),
-  );
+  const done = (await appliedVersions(ch)) ?? new Set<number>();
   const applied: string[] = [];
   for (const m of plan) {
     if (done.has(m.version)) continue;
@@ -28,6 +31,17 @@ export async function migrateClickHouse(ch: ClickHouseConnection, migrations = l
     applied.push(m.name);
   }
   return applied;
+}
+
+/** The versions the ledger records, or null when there is no ledger yet (nor perhaps a database). */
+async function appliedVersions(ch: ClickHouseConnection): Promise<Set<number> | null> {
+  try {
+    const rows = await ch.query<{ version: number }>('migrate', 'SELECT DISTINCT version FROM schema_migrations');
+    return new Set(rows.map((r) => Number(r.version)));
+  } catch (e) {
+    if (/\bUNKNOWN_(TABLE|DATABASE)\b|Code: (60|81)\b|doesn't exist/i.test((e as Error).message)) return null;
+    throw e;
+  }
 }
 
 // `RENAME TABLE [db.]t TO db2.t2` (optionally ON CLUSTER; the cluster rendering names the database):
