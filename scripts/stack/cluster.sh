@@ -276,6 +276,7 @@ export KAFKA_BROKERS=$(kafka_brokers)
 export KAFKA_REPLICATION_FACTOR=3
 export CLICKHOUSE_URL=http://127.0.0.1:$LB_PORT
 export CLICKHOUSE_CLUSTER=wise_cluster
+export CLICKHOUSE_CLUSTER_SERVERS=$(for n in "${CH_NODES[@]}"; do printf 'http://127.0.0.1:%s,' "$(ch_http "$n")"; done | sed 's/,$//')
 ENV
 }
 

@@ -11,7 +11,7 @@ import { offsets } from '../projector/harness';
  */
 const CLUSTER_SH = join(__dirname, '..', '..', 'scripts', 'stack', 'cluster.sh');
 
-/** `cluster.sh env`: KAFKA_BROKERS, KAFKA_REPLICATION_FACTOR, CLICKHOUSE_URL (the load balancer), CLICKHOUSE_CLUSTER. */
+/** `cluster.sh env`: KAFKA_BROKERS, KAFKA_REPLICATION_FACTOR, CLICKHOUSE_URL (the load balancer), CLICKHOUSE_CLUSTER, CLICKHOUSE_CLUSTER_SERVERS. */
 function clusterVars(): Record<string, string> {
   const out = execFileSync('bash', [CLUSTER_SH, 'env'], { encoding: 'utf8' });
   return Object.fromEntries([...out.matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
@@ -38,6 +38,7 @@ export function singleNodeEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
     PROJECTOR_GROUP_ID: single.PROJECTOR_GROUP_ID,
   };
   delete out.CLICKHOUSE_CLUSTER;
+  delete out.CLICKHOUSE_CLUSTER_SERVERS;
   return out;
 }
 
@@ -50,6 +51,7 @@ export function clickhouseFor(env: NodeJS.ProcessEnv): ClickHouse {
     database: env.CLICKHOUSE_DATABASE!,
     app: 'test',
     cluster: env.CLICKHOUSE_CLUSTER,
+    servers: env.CLICKHOUSE_CLUSTER_SERVERS?.split(','),
   });
 }
 

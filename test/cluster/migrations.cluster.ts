@@ -82,4 +82,28 @@ describe('migrations on the cluster', () => {
     expect([...held['ch-1a'], ...held['ch-2a']].sort()).toEqual([...institutes].sort());
     expect(SHARD_OF['ch-1a']).not.toBe(SHARD_OF['ch-2a']);
   });
+
+  it("drops a round's partition on every server by a plain ALTER on one server of each shard, with no task in the DDL queue", async () => {
+    await ch.insert(
+      'serving_keys',
+      Array.from({ length: 24 }, (_, i) => ({ round: 'cluster-drop', kind: 'schedules', institute_id: `inst-${i}`, k1: '', k2: '' })),
+    );
+    const ddlTasks = async () =>
+      Number(
+        (await ch.query<{ n: string }>('test', `SELECT count() AS n FROM system.zookeeper WHERE path = '/clickhouse/task_queue/ddl'`))[0].n,
+      );
+    const tasksBefore = await ddlTasks();
+    await ch.commandOnEachShard('test', `ALTER TABLE ${database}.serving_keys_local DROP PARTITION 'cluster-drop'`);
+    for (const node of CH_NODES) {
+      const n = nodeClickHouse(node, database);
+      try {
+        await n.command('test', `SYSTEM SYNC REPLICA ${database}.serving_keys_local`);
+        const [{ c }] = await n.query<{ c: string }>('test', `SELECT count() AS c FROM serving_keys_local WHERE round = 'cluster-drop'`);
+        expect([node, Number(c)]).toEqual([node, 0]);
+      } finally {
+        await n.close();
+      }
+    }
+    expect(await ddlTasks()).toBe(tasksBefore);
+  });
 });

@@ -42,6 +42,7 @@ export class CliContext {
         database: c.CLICKHOUSE_DATABASE,
         app: 'cli',
         cluster: c.CLICKHOUSE_CLUSTER,
+        servers: c.CLICKHOUSE_CLUSTER_SERVERS,
       });
       await migrateClickHouse(this.ch, undefined, c.CLICKHOUSE_CLUSTER);
     }

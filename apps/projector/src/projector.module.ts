@@ -54,6 +54,7 @@ export class ProjectorModule {
               database: config.CLICKHOUSE_DATABASE,
               app: 'projector',
               cluster: config.CLICKHOUSE_CLUSTER,
+              servers: config.CLICKHOUSE_CLUSTER_SERVERS,
             }),
         },
         // Only for serving versions (one nextval per refresh round), so two connections are plenty.

@@ -2,6 +2,7 @@ import { ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/
 import type { ClickHouseConnection, Row } from './connection';
 import { sqlIdent } from './quote';
 import { tableRef } from './raw-tables';
+import { ClusterShards } from './shards';
 
 export interface ClickHouseOptions {
   url: string;
@@ -13,6 +14,8 @@ export interface ClickHouseOptions {
   requestTimeoutMs?: number;
   /** CLICKHOUSE_CLUSTER: the statements then carry CLUSTER_SETTINGS. */
   cluster?: string;
+  /** CLICKHOUSE_CLUSTER_SERVERS: every server of the cluster by its own URL (commandOnEachShard). */
+  servers?: readonly string[];
 }
 
 /**
@@ -43,6 +46,7 @@ export const CLUSTER_SETTINGS = {
 export class ClickHouse implements ClickHouseConnection {
   private readonly client: ClickHouseClient;
   private readonly serverClient: ClickHouseClient;
+  private shards: ClusterShards | null = null;
   readonly database: string;
 
   constructor(private readonly options: ClickHouseOptions) {
@@ -91,6 +95,13 @@ export class ClickHouse implements ClickHouseConnection {
     await this.client.command({ query: this.tag(purpose, sql) });
   }
 
+  async commandOnEachShard(purpose: string, sql: string): Promise<void> {
+    const { cluster, servers = [], user, password, app } = this.options;
+    if (!cluster) return this.command(purpose, sql);
+    this.shards ??= new ClusterShards({ cluster, servers, user, password, app });
+    await this.shards.commandOnEachShard(purpose, sql);
+  }
+
   async query<T = Row>(purpose: string, sql: string): Promise<T[]> {
     const rs = await this.client.query({ query: this.tag(purpose, sql), format: 'JSONEachRow' });
     return (await rs.json()) as T[];
@@ -103,6 +114,6 @@ export class ClickHouse implements ClickHouseConnection {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.client.close(), this.serverClient.close()]);
+    await Promise.all([this.client.close(), this.serverClient.close(), this.shards?.close()]);
   }
 }

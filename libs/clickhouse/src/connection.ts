@@ -12,6 +12,12 @@ export interface ClickHouseConnection {
   /** Creates `database` if missing (it must exist before the first migration); on every server of `cluster` when given. */
   ensureDatabase(cluster?: string): Promise<void>;
   command(purpose: string, sql: string): Promise<void>;
+  /**
+   * On a cluster: `sql`, a plain statement on `_local` tables, on one server of each shard (for what
+   * replication carries to the other replicas; ClusterShards says why not ON CLUSTER). On one
+   * server: `command`.
+   */
+  commandOnEachShard(purpose: string, sql: string): Promise<void>;
   query<T = Row>(purpose: string, sql: string): Promise<T[]>;
   /**
    * One INSERT of all `rows` (JSONEachRow); callers batch. `table` is named as the projections name

@@ -66,7 +66,16 @@ describe('app config', () => {
 
   it('takes CLICKHOUSE_CLUSTER as empty (one server) or a plain cluster name', () => {
     expect(ProjectorConfig.parse({}).CLICKHOUSE_CLUSTER).toBe('');
-    expect(ProjectorConfig.parse({ CLICKHOUSE_CLUSTER: 'wise_cluster' }).CLICKHOUSE_CLUSTER).toBe('wise_cluster');
+    const servers = 'http://ch-1a:8123, http://ch-1b:8123';
+    const c = ProjectorConfig.parse({ CLICKHOUSE_CLUSTER: 'wise_cluster', CLICKHOUSE_CLUSTER_SERVERS: servers });
+    expect([c.CLICKHOUSE_CLUSTER, c.CLICKHOUSE_CLUSTER_SERVERS]).toEqual(['wise_cluster', ['http://ch-1a:8123', 'http://ch-1b:8123']]);
+    // Without its servers a cluster's shards cannot be reached one by one (serving rounds' drops).
+    expect(() => ProjectorConfig.parse({ CLICKHOUSE_CLUSTER: 'wise_cluster' })).toThrow(
+      /CLICKHOUSE_CLUSTER_SERVERS is empty: list every server/,
+    );
+    expect(() => ProjectorConfig.parse({ CLICKHOUSE_CLUSTER: 'wise_cluster', CLICKHOUSE_CLUSTER_SERVERS: 'ch-1a' })).toThrow(
+      /CLICKHOUSE_CLUSTER_SERVERS: expected comma-separated URLs/,
+    );
     expect(() => ProjectorConfig.parse({ CLICKHOUSE_CLUSTER: 'x ON CLUSTER y' })).toThrow(/CLICKHOUSE_CLUSTER: expected a cluster name/);
   });
 

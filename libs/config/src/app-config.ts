@@ -39,6 +39,18 @@ const common = {
     .string()
     .regex(/^([A-Za-z_][A-Za-z0-9_]*)?$/, 'expected a cluster name from remote_servers (a plain identifier), or empty for one server')
     .default(''),
+  // With a cluster: every server's own HTTP URL (not the load balancer's). Serving rounds drop their
+  // partitions on one server of each shard with plain ALTERs (libs/clickhouse/src/shards.ts).
+  CLICKHOUSE_CLUSTER_SERVERS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .refine((a) => a.every((u) => URL.canParse(u)), { message: 'expected comma-separated URLs such as http://ch-1a:8123' }),
 };
 
 // Each app connects as its own role (libs/postgres/src/roles.ts), which the migrations grant to.
@@ -126,6 +138,10 @@ const commonChecks: Check<Shape<typeof common>>[] = [
       ? `KAFKA_EVENTS_TOPIC and KAFKA_QUARANTINE_TOPIC are both "${c.KAFKA_EVENTS_TOPIC}": the projector would read every event as a quarantine record`
       : null,
   ...kafkaSecurityChecks(),
+  (c) =>
+    c.CLICKHOUSE_CLUSTER && c.CLICKHOUSE_CLUSTER_SERVERS.length === 0
+      ? `CLICKHOUSE_CLUSTER is ${c.CLICKHOUSE_CLUSTER} but CLICKHOUSE_CLUSTER_SERVERS is empty: list every server of the cluster by its own HTTP URL, comma-separated (serving rounds drop their partitions shard by shard, docs/scaling.md)`
+      : null,
 ];
 
 // A SASL or TLS setting that cannot take effect is refused, not ignored: the operator meant to

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { LOCAL_SUFFIX, sqlIdent, sqlString, type ClickHouseConnection } from '@wise/clickhouse';
+import { LOCAL_SUFFIX, sqlString, type ClickHouseConnection } from '@wise/clickhouse';
 import type { KeySet } from './keys';
 import { WORK_TABLES } from './serving-tables';
 
@@ -155,13 +155,15 @@ export class ImmediateDrops implements RoundDrops {
 }
 
 /**
- * On a cluster, a partition is dropped ON CLUSTER from the `_local` tables (a Distributed table has
- * none), which goes through ZooKeeper's DDL queue: 0.5–1.2 s per statement on the cluster stack,
- * about 4 s for a round's five tables, against well under a second for the whole round's work
- * otherwise. So ended rounds are collected and dropped together, one ALTER per table for all of
- * them, at most once per `intervalMs` and off the round's path: a round reads only its own
- * partition (`WHERE round = …`), so the ones still there change no result. A failed drop (ZooKeeper
- * away, a server down past the DDL timeout) keeps its rounds for the next one; rounds a killed
+ * On a cluster, a partition is dropped from the `_local` tables (a Distributed table has none) by a
+ * plain ALTER on one server of each shard, which the shard's replication log carries to its other
+ * replica (ClickHouse.commandOnEachShard; not ON CLUSTER, whose replicated ALTERs stop 18.16's DDL
+ * worker: ClusterShards). Each such ALTER goes through ZooKeeper, tens to hundreds of ms, against
+ * well under a second for the whole round's work otherwise. So ended rounds are collected and
+ * dropped together, one ALTER per table and shard for all of them, at most once per `intervalMs`
+ * and off the round's path: a round reads only its own partition (`WHERE round = …`), so the ones
+ * still there change no result. A failed drop (ZooKeeper away, every server of a shard down) keeps
+ * its rounds for the next one (dropping a partition already gone does nothing); rounds a killed
  * process left are dropped by dropStaleRounds when a projector starts.
  */
 export class DeferredClusterDrops implements RoundDrops {
@@ -195,12 +197,13 @@ export class DeferredClusterDrops implements RoundDrops {
     this.last = this.now();
     const rounds = this.pending.splice(0, MAX_DROPS_PER_ALTER);
     try {
-      for (const table of ROUND_TABLES) await this.ch.command('serving:round:drop', dropPartitions(this.ch, table, rounds, this.cluster));
+      for (const table of ROUND_TABLES)
+        await this.ch.commandOnEachShard('serving:round:drop', dropPartitions(this.ch, table, rounds, this.cluster));
       this.lastError = null;
     } catch (e) {
       this.pending.unshift(...rounds);
       this.lastError = new Error(
-        `dropping the partitions of ${rounds.length} ended serving rounds ON CLUSTER ${this.cluster} failed (kept for the next try; ` +
+        `dropping the partitions of ${rounds.length} ended serving rounds on the shards of ${this.cluster} failed (kept for the next try; ` +
           `a round reads only its own partition, so nothing is wrong meanwhile): ${(e as Error).message}`,
       );
     }
@@ -210,7 +213,7 @@ export class DeferredClusterDrops implements RoundDrops {
 /** Partitions one ALTER drops: the statement stays small. */
 const MAX_DROPS_PER_ALTER = 500;
 
-/** Immediate drops on one server, deferred ones ON CLUSTER (CLICKHOUSE_CLUSTER). */
+/** Immediate drops on one server, deferred ones shard by shard on a cluster (CLICKHOUSE_CLUSTER). */
 export function roundDrops(ch: ClickHouseConnection, cluster = ''): RoundDrops {
   return cluster ? new DeferredClusterDrops(ch, cluster) : new ImmediateDrops(ch);
 }
@@ -233,17 +236,15 @@ export async function dropStaleRounds(ch: ClickHouseConnection, maxAgeMs: number
   const rounds = [...stale];
   for (let i = 0; i < rounds.length; i += MAX_DROPS_PER_ALTER)
     for (const table of ROUND_TABLES)
-      await ch.command('serving:round:drop', dropPartitions(ch, table, rounds.slice(i, i + MAX_DROPS_PER_ALTER), cluster));
+      await ch.commandOnEachShard('serving:round:drop', dropPartitions(ch, table, rounds.slice(i, i + MAX_DROPS_PER_ALTER), cluster));
   return stale.size;
 }
 
 /**
  * On a cluster the tables are Distributed over `<table>_local` (cluster-ddl.ts), where the
- * partitions are, named with their database: 18.16 runs ON CLUSTER DDL in each server's `default`.
+ * partitions are, named with their database: the statement goes to each shard's own server.
  */
 function dropPartitions(ch: ClickHouseConnection, table: string, rounds: readonly string[], cluster: string): string {
   const drops = rounds.map((r) => `DROP PARTITION ${sqlString(r)}`).join(', ');
-  return cluster
-    ? `ALTER TABLE ${ch.database}.${table}${LOCAL_SUFFIX} ON CLUSTER ${sqlIdent(cluster)} ${drops}`
-    : `ALTER TABLE ${table} ${drops}`;
+  return cluster ? `ALTER TABLE ${ch.database}.${table}${LOCAL_SUFFIX} ${drops}` : `ALTER TABLE ${table} ${drops}`;
 }

@@ -156,7 +156,12 @@ describe('isIanaZone', () => {
 describe('Round', () => {
   const recorder = () => {
     const sql: string[] = [];
-    const ch = { command: async (_: string, s: string) => void sql.push(s), query: async () => [], insert: async () => undefined };
+    const ch = {
+      command: async (_: string, s: string) => void sql.push(s),
+      commandOnEachShard: async (_: string, s: string) => void sql.push(`on each shard: ${s}`),
+      query: async () => [],
+      insert: async () => undefined,
+    };
     return { sql, ch: ch as unknown as ClickHouseConnection };
   };
 
@@ -179,7 +184,7 @@ describe('Round', () => {
     expect(sql).toEqual(['serving_keys', 'serving_round_roster'].map((t) => `ALTER TABLE ${t} DROP PARTITION '${r.round}'`));
   });
 
-  it('on a cluster drops the partitions of ended rounds together, from the local tables on every server, at most once per interval', async () => {
+  it('on a cluster drops the partitions of ended rounds together, from the local tables on each shard, at most once per interval', async () => {
     const { sql, ch } = recorder();
     let now = 0;
     const drops = new DeferredClusterDrops({ ...ch, database: 'wise' } as ClickHouseConnection, 'wise_cluster', 10_000, () => now);
@@ -196,7 +201,7 @@ describe('Round', () => {
     expect(sql).toEqual(
       ROUND_TABLES.map(
         (t) =>
-          `ALTER TABLE wise.${t}_local ON CLUSTER wise_cluster DROP PARTITION '${a.round}', DROP PARTITION '${b.round}', DROP PARTITION '${c.round}'`,
+          `on each shard: ALTER TABLE wise.${t}_local DROP PARTITION '${a.round}', DROP PARTITION '${b.round}', DROP PARTITION '${c.round}'`,
       ),
     );
   });
@@ -206,17 +211,17 @@ describe('Round', () => {
     let fail = true;
     const ch = {
       database: 'wise',
-      command: async (_: string, s: string) => {
+      commandOnEachShard: async (_: string, s: string) => {
         if (fail) throw new Error('ZooKeeper is away');
         sql.push(s);
       },
     } as unknown as ClickHouseConnection;
     const drops = new DeferredClusterDrops(ch, 'wise_cluster', 0);
     await drops.drop('r1');
-    await expect(drops.flush()).rejects.toThrow(/1 ended serving rounds ON CLUSTER wise_cluster failed .*ZooKeeper is away/);
+    await expect(drops.flush()).rejects.toThrow(/1 ended serving rounds on the shards of wise_cluster failed .*ZooKeeper is away/);
     fail = false;
     await drops.drop('r2');
     await drops.flush();
-    expect(sql[0]).toBe(`ALTER TABLE wise.serving_keys_local ON CLUSTER wise_cluster DROP PARTITION 'r1', DROP PARTITION 'r2'`);
+    expect(sql[0]).toBe(`ALTER TABLE wise.serving_keys_local DROP PARTITION 'r1', DROP PARTITION 'r2'`);
   });
 });

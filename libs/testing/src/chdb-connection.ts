@@ -110,6 +110,11 @@ export class ChdbConnection implements ClickHouseConnection {
     await this.shared.run(this.database, `/* test:${purpose} */ ${sql}`);
   }
 
+  /** One in-process server: there are no shards. */
+  async commandOnEachShard(purpose: string, sql: string): Promise<void> {
+    await this.command(purpose, sql);
+  }
+
   async query<T = Row>(purpose: string, sql: string): Promise<T[]> {
     const text = await this.shared.run(this.database, `/* test:${purpose} */ ${sql}`, 'JSONEachRow');
     return text
