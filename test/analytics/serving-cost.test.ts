@@ -1,13 +1,14 @@
 /*
  * What a round recomputes is what its facts can change, not its institute's history: a student
  * added to a classroom counts at the sessions starting after the addition, so the round covers
- * those and not the classroom's past; a teacher (whose role is read at any time) reaches every
- * session of the classroom. Read from the round's own keys while it is held before its sessions
- * are computed.
+ * those and not the classroom's past (read from the round's own keys while it is held before its
+ * sessions are computed); a teacher's roster change recomputes nothing at all, as the views read
+ * who is a teacher when queried (migration 0016), and still shows at once.
  */
 import type { ClickHouseConnection } from '@wise/clickhouse';
 import { ServingRefresh, Touched, type RoundStep } from '@wise/serving';
-import { dropTestDatabase, ENGINES, loadEnvelopes } from './analytics-db';
+import { projectEvents } from '@wise/projections';
+import { dropTestDatabase, ENGINES, loadEnvelopes, storedEventOf } from './analytics-db';
 import { envelopeOf, ev, join, meeting, member, type Who } from './scenario';
 
 const I = 'cost-academy';
@@ -65,11 +66,42 @@ describe.each(ENGINES)('the sessions a roster round recomputes, on %s', (_engine
     expect(await rosterSessionsOf(t)).toEqual(['s-next']);
   });
 
-  it('a teacher added on 12 June reaches every session of the classroom', async () => {
-    const t = Touched.byRows([
-      ['roster_events', [{ institute_id: I, classroom_id: ROOM._id, member_role: 'teacher', at_ms: Date.parse('2024-06-12T00:00:00Z') }]],
+  it('a teacher added or removed on 12 June touches no key: its batch runs no round', () => {
+    const { tables } = projectEvents(
+      [
+        envelopeOf(member('TeacherAddedToClassroomEvent', ROOM, TOM), '2024-06-12T00:00:00Z', I),
+        envelopeOf(member('TeacherRemovedFromClassroomEvent', ROOM, TOM), '2024-06-13T00:00:00Z', I),
+      ].map(storedEventOf),
+      { eventStore: true },
+    );
+    expect(tables.get('roster_events')).toHaveLength(2);
+    expect(Touched.byRows(tables).isEmpty).toBe(true);
+  });
+
+  it('a teacher added after the session is its teacher at once, every stored row untouched', async () => {
+    const tom: Who = { name: TOM.name, email: TOM.email, device: 'tom-1' };
+    await loadEnvelopes(ch, [
+      envelopeOf(meeting('Started', 's-past', '2024-06-03T10:00:00Z'), '2024-06-03T10:00:00Z', I),
+      envelopeOf(join('s-past', tom, '2024-06-03T10:00:00Z'), '2024-06-03T10:00:00Z', I),
     ]);
-    expect(await rosterSessionsOf(t)).toEqual(['s-next', 's-past', 's-recent']);
+    const who = () =>
+      ch.query<{ role: string; teacher_id: string }>(
+        'test',
+        `SELECT role, teacher_id FROM unmatched_participants WHERE institute_id = '${I}' AND session_id = 's-past'`,
+      );
+    // The stores of the session chain: no round wrote to any of them.
+    const stores = ['sessions_store', 'engagement_store', 'attendance_store', 'attendance_weekly_store'];
+    const stored = () =>
+      ch.query<{ rows: string; latest: string }>(
+        'test',
+        `SELECT toString(count()) AS rows, toString(max(_version)) AS latest
+         FROM (${stores.map((s) => `SELECT _version FROM ${s} WHERE institute_id = '${I}'`).join(' UNION ALL ')})`,
+      );
+    expect(await who()).toEqual([{ role: 'other', teacher_id: '' }]);
+    const before = await stored();
+    await loadEnvelopes(ch, [envelopeOf(member('TeacherAddedToClassroomEvent', ROOM, TOM), '2024-06-12T00:00:00Z', I)]);
+    expect(await who()).toEqual([{ role: 'teacher', teacher_id: TOM._id }]);
+    expect(await stored()).toEqual(before);
   });
 
   it('and the views agree: Lea, at both meetings, is on the roster of the third session only', async () => {

@@ -298,7 +298,7 @@ export class ServingRefresh {
       roster: r.staged('serving_round_roster', ROSTER_COLUMNS),
     };
     await this.between('stage:engagement');
-    await r.stage('serving_round_engagement', ENGAGEMENT_STORE_COLUMNS, computeEngagement(this.t, people, classrooms, stages));
+    await r.stage('serving_round_engagement', ENGAGEMENT_STORE_COLUMNS, computeEngagement(this.t, people, stages));
     const engagement = r.staged('serving_round_engagement', ENGAGEMENT_STORE_COLUMNS);
     await this.together([
       async () => {

@@ -58,12 +58,18 @@ describe('Touched.byRows', () => {
       'rosterClassrooms',
       [['i', 'c', '1500']],
     ],
-    ['roster_events', { institute_id: 'i', classroom_id: 'c', member_role: 'teacher', at_ms: 1500 }, 'rosterClassrooms', [['i', 'c', '0']]],
     ['suspension_events', { institute_id: 'i', classroom_id: 'c', student_id: 'u', at_ms: 1500 }, 'rosterClassrooms', [['i', 'c', '1500']]],
     ['invoice_events', { institute_id: 'i', student_id: 'u', classroom_id: 'c' }, 'invoiceOwners', [['i', 'u', 'c']]],
     ['payment_events', { institute_id: 'i', transaction_id: 't', classroom_id: 'c' }, 'payments', [['i', 't']]],
   ] as const)('%s rows touch %s', (table, row, kind, keys) => {
     expect(Touched.byRows([[table, [row]]])[kind].list()).toEqual(keys);
+  });
+
+  it("touches no key for a teacher's roster rows: the views read who is a teacher when queried", () => {
+    const teacher = { institute_id: 'i', classroom_id: 'c', member_role: 'teacher', at_ms: 1500 };
+    expect(Touched.byRows([['roster_events', [teacher, { ...teacher, action: 'removed' }]]]).isEmpty).toBe(true);
+    const student = { ...teacher, member_role: 'student', at_ms: 2500 };
+    expect(Touched.byRows([['roster_events', [teacher, student]]]).rosterClassrooms.list()).toEqual([['i', 'c', '2500']]);
   });
 
   it('ignores the event store, certificates and quarantine', () => {

@@ -10,9 +10,10 @@ export type Chain = (typeof CHAINS)[number];
 
 /**
  * What one batch of fact rows changed, as the keys whose serving rows must be recomputed:
- * sessions (schedule, meeting, participant or recording events), classrooms whose roster changed
- * (every session of theirs: enrolment at a session's start and who is a teacher), instalment
- * owners, payments, and classrooms whose money changed.
+ * sessions (schedule, meeting, participant or recording events), classrooms whose students or
+ * suspensions changed (from the change on: enrolment counts at a session's start), instalment
+ * owners, payments, and classrooms whose money changed. A teacher's roster change touches no key:
+ * whether a participant is a teacher is read by the views when queried, not stored.
  */
 export class Touched {
   /** Sessions whose schedule or meeting changed: their stored session row first, then the rest. */
@@ -22,9 +23,8 @@ export class Touched {
   /** Sessions with a new recording part. */
   readonly recordings = new KeySet(['institute_id', 'session_id']);
   /**
-   * Classrooms whose roster or suspensions changed, with the time from which their sessions can
-   * change (epoch ms, as text): a student's change counts at the sessions starting at or after it;
-   * a teacher's (who is a teacher is read at any time) from 0, every session.
+   * Classrooms whose students or suspensions changed, with the time from which their sessions can
+   * change (epoch ms, as text): a change counts at the sessions starting at or after it.
    */
   readonly rosterClassrooms = new KeySet(['institute_id', 'classroom_id', 'since_ms']);
   readonly invoiceOwners = new KeySet(['institute_id', 'student_id', 'classroom_id']);
@@ -118,10 +118,12 @@ export class Touched {
           case 'recording_events':
             t.recordings.add(institute, text(r.session_id));
             break;
+          // No stored row depends on a teacher's roster facts: the views join them when queried
+          // (migration 0016). A student's enrolment, and a suspension like it, counts at the
+          // sessions starting at or after it.
           case 'roster_events':
-            t.rosterClassrooms.add(institute, text(r.classroom_id), r.member_role === 'student' ? text(r.at_ms) : '0');
+            if (r.member_role === 'student') t.rosterClassrooms.add(institute, text(r.classroom_id), text(r.at_ms));
             break;
-          // A suspension counts at the sessions starting at or after it, like a student's enrolment.
           case 'suspension_events':
             t.rosterClassrooms.add(institute, text(r.classroom_id), text(r.at_ms));
             break;

@@ -101,11 +101,16 @@ export interface RoundStages {
 
 /**
  * Engagement rows with who each participant is (and the participant's 'present' intervals, sorted
- * by start, from which attendance unites the intervals of everyone matched to one student): the enrolled student it matches (student_id,
- * matched_by), else role 'teacher' when its email is a teacher's of the classroom (roster, any
- * time) or 'other'. Unmatched participants stay visible (the unmatched_participants view).
+ * by start, from which attendance unites the intervals of everyone matched to one student): the
+ * enrolled student it matches (student_id, matched_by, role 'student'), else role 'other'.
+ * Unmatched participants stay visible (the unmatched_participants view). Whether an unmatched
+ * participant is one of the classroom's teachers is not stored: the `engagement` view reads it from
+ * the roster facts when it is queried (migration 0016), so no stored row depends on a teacher's
+ * roster facts and a teacher's roster change recomputes nothing. teacher_id is stored as '' (the view's comes from the roster).
+ * The store keeps both columns: 18.16 has no DROP COLUMN IF EXISTS (a migration must be safe to
+ * run twice), and a projector of the previous release may still be writing them during an upgrade.
  */
-export function computeEngagement(t: TableNames, sessionFilter: string, classroomFilter: string, round: RoundStages): string {
+export function computeEngagement(t: TableNames, sessionFilter: string, round: RoundStages): string {
   return `
 SELECT ${ENGAGEMENT_STORE_COLUMNS.join(', ')}
 FROM
@@ -113,24 +118,12 @@ FROM
     SELECT
         institute_id, session_id, classroom_id, participant, email, user_name, joins, first_join, last_leave,
         seconds_present, minutes_present, minutes_late, seconds_sharing, minutes_sharing, shared, student_id, matched_by,
-        if(student_id != '', 'student', if(teacher_id != '', 'teacher', 'other')) AS role, teacher_id, present_starts, present_ends,
-        minutes_late_scheduled
-    FROM
-    (
-        SELECT *
-        FROM (${engagementRows(round.intervals)}) AS l
-        ANY LEFT JOIN
-        (
-            SELECT institute_id, session_id, participant, student_id, matched_by
-            FROM (${participantMatches(t, sessionFilter, round.roster)})
-        ) AS r USING (institute_id, session_id, participant)
-    ) AS l
+        if(student_id != '', 'student', 'other') AS role, '' AS teacher_id, present_starts, present_ends, minutes_late_scheduled
+    FROM (${engagementRows(round.intervals)}) AS l
     ANY LEFT JOIN
     (
-        SELECT institute_id, classroom_id, member_email AS email, min(member_id) AS teacher_id
-        FROM ${t.roster_events}
-        WHERE member_role = 'teacher' AND member_email != '' AND ${classroomFilter}
-        GROUP BY institute_id, classroom_id, member_email
-    ) AS r USING (institute_id, classroom_id, email)
+        SELECT institute_id, session_id, participant, student_id, matched_by
+        FROM (${participantMatches(t, sessionFilter, round.roster)})
+    ) AS r USING (institute_id, session_id, participant)
 )`;
 }
