@@ -1,6 +1,6 @@
 import type { Envelope } from '@wise/contracts';
 import { baseColumns, envelopeTimeMs, timeMs, toNullableDateTime } from './columns';
-import { CLASSROOM_SESSIONS, SESSION_EVENTS, type ProjectedRows } from './projected-tables';
+import { CLASSROOM_SESSIONS, SESSION_EVENTS, SESSION_STARTS, type ProjectedRows } from './projected-tables';
 
 export type ScheduleEventKind = 'created' | 'updated' | 'deleted';
 export type SessionEventKind = ScheduleEventKind | 'attendance';
@@ -41,6 +41,7 @@ export function projectSessions(
   return {
     [SESSION_EVENTS]: rows,
     [CLASSROOM_SESSIONS]: rows.map((r) => byClassroom(env, r.classroom_id, r.session_id, r.scheduled_start ?? UNKNOWN_START_S)),
+    [SESSION_STARTS]: rows.flatMap((r) => (r.scheduled_start === null ? [] : [sessionStart(env, r.session_id, r.scheduled_start)])),
   };
 }
 
@@ -84,3 +85,11 @@ function byClassroom(env: Envelope, classroomId: string, sessionId: string, star
 
 /** A session item without a start sorts last in classroom_sessions: every roster change reaches it. */
 export const UNKNOWN_START_S = 0xffffffff;
+
+/**
+ * A start a fact gives its session (migration 0017): a schedule fact's, or Zoom's start of its
+ * meeting (meetings.projection.ts). Read by time.
+ */
+export function sessionStart(env: Envelope, sessionId: string, startS: number) {
+  return { ...baseColumns(env), start_s: startS, session_id: sessionId };
+}
