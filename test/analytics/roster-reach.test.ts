@@ -5,7 +5,8 @@
  * classroom, is at or after the change. So a session cancelled long ago by a patch without a start
  * is no longer recomputed by every later change, while a session whose start now is after the
  * change is, whichever fact placed it there, whatever order its facts came in and however many
- * copies of them. Expectations are worked out by hand in the comments.
+ * copies of them; and the weekly rollup counts such a session in the week of its start. Expectations
+ * are worked out by hand in the comments.
  */
 import type { ClickHouseConnection } from '@wise/clickhouse';
 import type { Envelope } from '@wise/contracts';
@@ -187,5 +188,17 @@ describe.each(ENGINES)('the sessions a roster change reaches through facts witho
     );
     expect(rows.map((r) => [r.session_id, r.student_id])).toEqual(ROSTERS);
     expect(rows.map((r) => Number(r.present))).toEqual(ROSTERS.map(() => 1));
+    // The weekly rollup finds the sessions placed in the room by a patch without a start (s-moved,
+    // s-zoom) by their starts: the week of 10 June has s-earlier (Lea), that of 17 June s-later,
+    // s-moved and s-zoom (Lea and Max each); the other room's week holds no attended session.
+    const weeks = await ch.query<Record<string, string | number>>(
+      'test',
+      `SELECT classroom_id, toString(week) AS week, sessions, enrolled_slots, present FROM attendance_by_week
+       WHERE institute_id = '${i}' ORDER BY classroom_id, week`,
+    );
+    expect(weeks.map((w) => [w.classroom_id, w.week, Number(w.sessions), Number(w.enrolled_slots), Number(w.present)])).toEqual([
+      [ROOM._id, '2024-06-10', 1, 1, 1],
+      [ROOM._id, '2024-06-17', 3, 6, 6],
+    ]);
   });
 });
