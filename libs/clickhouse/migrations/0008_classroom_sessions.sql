@@ -4,7 +4,8 @@
 -- the classroom that start at or after T; a serving round reads the classroom's rows from T on
 -- instead of its institute's whole schedule (libs/serving/src/serving-refresh.ts). start_s is the
 -- item's scheduled start in epoch seconds, 4294967295 when the item had none (every change then
--- reaches it). A fact table like the others: copies collapse, `rebuild` projects it again.
+-- finds it, and keeps it when one of the session's starts in session_starts, 0017, is at or after
+-- the change). A fact table like the others: copies collapse, `rebuild` projects it again.
 CREATE TABLE IF NOT EXISTS classroom_sessions
 (
     institute_id  String,

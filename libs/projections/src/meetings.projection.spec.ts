@@ -1,7 +1,7 @@
 import { participantKey } from './meetings.projection';
 import { at, envelope, refusal } from './projection.fixtures';
 import { projectEvent } from './projections';
-import { MEETING_EVENTS, PARTICIPANT_EVENTS } from './projected-tables';
+import { MEETING_EVENTS, PARTICIPANT_EVENTS, SESSION_STARTS } from './projected-tables';
 
 type ZoomEvent =
   | 'MeetingStartedEvent'
@@ -42,6 +42,28 @@ describe('projectMeeting', () => {
       event_kind: kind,
       at: at(iso),
     });
+  });
+
+  it.each([
+    ["MeetingStarted: Zoom's start_time", 'MeetingStartedEvent', { start_time: '2024-06-03T10:02:00Z' }, undefined, '2024-06-03T10:02:00Z'],
+    [
+      'MeetingStarted without start_time: its event_ts',
+      'MeetingStartedEvent',
+      {},
+      Date.parse('2024-06-03T10:03:00Z'),
+      '2024-06-03T10:03:00Z',
+    ],
+    [
+      'MeetingEnded: the start_time it carries',
+      'MeetingEndedEvent',
+      { start_time: '2024-06-03T10:02:00Z', end_time: '2024-06-03T11:00:00Z' },
+      undefined,
+      '2024-06-03T10:02:00Z',
+    ],
+    ['MeetingEnded without start_time: none', 'MeetingEndedEvent', { end_time: '2024-06-03T11:00:00Z' }, undefined, null],
+  ] as const)("gives session_starts Zoom's start as the sessions read it, %s", (_case, event, object, ts, iso) => {
+    const rows = projectEvent(envelope(zoom(event, object, ts)))[SESSION_STARTS];
+    expect(rows).toEqual(iso === null ? undefined : [expect.objectContaining({ session_id: 's1', start_s: at(iso) })]);
   });
 
   it('refuses a meeting event with no time at all', () => {

@@ -1,6 +1,7 @@
 import { inMeetingEventTs, type Envelope } from '@wise/contracts';
 import { baseColumns, guaranteed, text, timeMs, toDateTime, toNullableDateTime } from './columns';
-import { MEETING_EVENTS, PARTICIPANT_EVENTS, type ProjectedRows } from './projected-tables';
+import { MEETING_EVENTS, PARTICIPANT_EVENTS, SESSION_STARTS, type ProjectedRows } from './projected-tables';
+import { sessionStart } from './sessions.projection';
 
 /** MeetingStarted/EndedEvent: when the session actually started or ended. */
 export function projectMeeting(env: Envelope<'MeetingStartedEvent' | 'MeetingEndedEvent'>, kind: 'started' | 'ended'): ProjectedRows {
@@ -9,21 +10,23 @@ export function projectMeeting(env: Envelope<'MeetingStartedEvent' | 'MeetingEnd
   const own = kind === 'started' ? object.start_time : object.end_time;
   // The contract refuses a meeting event with neither its own time nor event_ts.
   const at = guaranteed(timeMs(own) ?? inMeetingEventTs(env.body), `${env.eventName} ${kind === 'started' ? 'start' : 'end'} time`);
+  const row = {
+    ...baseColumns(env),
+    session_id: payload.sessionId,
+    event_kind: kind,
+    at: toDateTime(at),
+    meeting_id: text(object.id),
+    meeting_uuid: text(object.uuid),
+    topic: object.topic ?? '',
+    scheduled_minutes: object.duration ?? null,
+    // Both events carry the meeting's start: it survives a lost MeetingStarted delivery.
+    zoom_start: toNullableDateTime(timeMs(object.start_time)),
+  };
+  // Zoom's start as computeSessions reads it (the schedule of a session Wise gave none).
+  const zoomStart = row.zoom_start ?? (kind === 'started' ? row.at : null);
   return {
-    [MEETING_EVENTS]: [
-      {
-        ...baseColumns(env),
-        session_id: payload.sessionId,
-        event_kind: kind,
-        at: toDateTime(at),
-        meeting_id: text(object.id),
-        meeting_uuid: text(object.uuid),
-        topic: object.topic ?? '',
-        scheduled_minutes: object.duration ?? null,
-        // Both events carry the meeting's start: it survives a lost MeetingStarted delivery.
-        zoom_start: toNullableDateTime(timeMs(object.start_time)),
-      },
-    ],
+    [MEETING_EVENTS]: [row],
+    ...(zoomStart === null ? {} : { [SESSION_STARTS]: [sessionStart(env, row.session_id, zoomStart)] }),
   };
 }
 

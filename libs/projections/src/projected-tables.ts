@@ -19,6 +19,8 @@ export const CERTIFICATE_EVENTS = 'certificate_events';
 export const CLASSROOM_SESSIONS = 'classroom_sessions';
 /** Invoices and payments by time: which days a fee change can move (0010). */
 export const MONEY_BY_TIME = 'money_by_time';
+/** Every start a session's schedule and meeting facts give it, by time: which sessions a roster change can reach (0017). */
+export const SESSION_STARTS = 'session_starts';
 
 /** Every table `projectEvent` may return rows for (the raw `events` table is not among them). */
 export const ANALYTICS_TABLES = [
@@ -33,6 +35,7 @@ export const ANALYTICS_TABLES = [
   CERTIFICATE_EVENTS,
   CLASSROOM_SESSIONS,
   MONEY_BY_TIME,
+  SESSION_STARTS,
 ] as const;
 
 export type AnalyticsTable = (typeof ANALYTICS_TABLES)[number];

@@ -1,6 +1,6 @@
 import { envelope, at, RECEIVED_S, refusal } from './projection.fixtures';
 import { projectSessions, type ScheduleEventKind } from './sessions.projection';
-import { SESSION_EVENTS } from './projected-tables';
+import { CLASSROOM_SESSIONS, SESSION_EVENTS, SESSION_STARTS } from './projected-tables';
 
 const full = {
   _id: 's1',
@@ -47,6 +47,17 @@ describe('projectSessions', () => {
     ['else receivedAt', {}, null, RECEIVED_S * 1000],
   ])('orders a patch by %s', (_case, extra, occurredAt, orderMs) => {
     expect(run('updated', [{ _id: 's1', classId: 'c1', ...extra }], occurredAt)[0].order_ms).toBe(orderMs);
+  });
+
+  it('places each item in its classroom by its start, and gives session_starts the starts there are', () => {
+    const rows = projectSessions(envelope({ event: NAME.updated, payload: { sessions: [full, { _id: 's2', classId: 'c2' }] } }), 'updated');
+    expect(rows[CLASSROOM_SESSIONS]!.map((r) => [r.session_id, r.classroom_id, r.start_s])).toEqual([
+      ['s1', 'c1', at('2024-06-03T10:00:00Z')],
+      ['s2', 'c2', 0xffffffff],
+    ]);
+    expect(rows[SESSION_STARTS]).toEqual([
+      expect.objectContaining({ session_id: 's1', start_s: at('2024-06-03T10:00:00Z'), event_id: 'e1' }),
+    ]);
   });
 
   it('writes one row per session of the event', () => {

@@ -1,6 +1,6 @@
 import type { Envelope } from '@wise/contracts';
 import { baseColumns, envelopeTimeMs, timeMs, toNullableDateTime } from './columns';
-import { CLASSROOM_SESSIONS, SESSION_EVENTS, type ProjectedRows } from './projected-tables';
+import { CLASSROOM_SESSIONS, SESSION_EVENTS, SESSION_STARTS, type ProjectedRows } from './projected-tables';
 
 export type ScheduleEventKind = 'created' | 'updated' | 'deleted';
 export type SessionEventKind = ScheduleEventKind | 'attendance';
@@ -41,6 +41,7 @@ export function projectSessions(
   return {
     [SESSION_EVENTS]: rows,
     [CLASSROOM_SESSIONS]: rows.map((r) => byClassroom(env, r.classroom_id, r.session_id, r.scheduled_start ?? UNKNOWN_START_S)),
+    [SESSION_STARTS]: rows.flatMap((r) => (r.scheduled_start === null ? [] : [sessionStart(env, r.session_id, r.scheduled_start)])),
   };
 }
 
@@ -69,7 +70,7 @@ export function projectAttendancePointer(env: Envelope<'AttendanceComputedEvent'
     created_at: null,
   };
   // Placed in classroom_sessions at the note's own time, not as a start unknown (which every roster
-  // change would reach, for every session ever held): Wise computes attendance once the class has
+  // change would find, for every session ever held): Wise computes attendance once the class has
   // run, so a roster change that can affect the session (at or before its start) is at or before
   // this time and reaches it. Copies received at different times give one row each; any will do.
   const at = Math.floor(envelopeTimeMs(env) / 1000);
@@ -82,5 +83,18 @@ function byClassroom(env: Envelope, classroomId: string, sessionId: string, star
   return { ...baseColumns(env), classroom_id: classroomId, start_s: startS, session_id: sessionId };
 }
 
-/** A session item without a start sorts last in classroom_sessions: every roster change reaches it. */
+/**
+ * A session item without a start sorts last in classroom_sessions: it is found by every roster
+ * change of its classroom, which then keeps the session if any of its starts (session_starts) is
+ * at or after the change.
+ */
 export const UNKNOWN_START_S = 0xffffffff;
+
+/**
+ * A start a fact gives its session (migration 0017): a schedule fact's, or Zoom's start of its
+ * meeting (meetings.projection.ts). A roster change finds there, by time, whether a session placed
+ * in its classroom by a fact without a start can start at or after it.
+ */
+export function sessionStart(env: Envelope, sessionId: string, startS: number) {
+  return { ...baseColumns(env), start_s: startS, session_id: sessionId };
+}

@@ -12,7 +12,7 @@ export type KeyKind =
   | 'invoice_owners'
   | 'payments'
   | 'revenue_classrooms'
-  /** Sessions named by a fact of a classroom whose roster changed (a superset of its sessions now). */
+  /** Sessions a student's roster change or a suspension can change (rosterSessionsOf: a superset of them). */
   | 'roster_sessions'
   /** The classrooms of the sessions whose engagement and attendance are recomputed. */
   | 'people_classrooms'

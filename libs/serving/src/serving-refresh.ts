@@ -2,7 +2,7 @@ import { type ClickHouseConnection } from '@wise/clickhouse';
 import { inFilter, type KeySet } from './keys';
 import { REFRESH_SETTINGS, Round, roundDrops, type KeyKind, type Kinds, type RoundDrops } from './round';
 import { INTERVAL_COLUMNS, participantIntervals } from './sql/intervals.sql';
-import { ROSTER_COLUMNS, sessionRoster } from './sql/roster.sql';
+import { ROSTER_COLUMNS, rosterSessionsOf, sessionRoster } from './sql/roster.sql';
 import { ATTENDANCE_STORE_COLUMNS, computeAttendance } from './sql/attendance.sql';
 import { computeEngagement, ENGAGEMENT_STORE_COLUMNS } from './sql/engagement.sql';
 import { DEFAULT_TIME_ZONE, type TimeZones } from './sql/local-time';
@@ -228,19 +228,17 @@ export class ServingRefresh {
   private async sessionChain(touched: Touched, r: Round, v: number, zones: TimeZones, progress?: (line: string) => void): Promise<void> {
     const step = (line: string) => progress?.(`  ${line}`);
     if (touched.rosterClassrooms.size > 0) {
-      // From the classroom's schedule facts by start (classroom_sessions), from the earliest time
-      // the round's changes count: every session they can change, and few others.
       await this.between('keys:roster_sessions');
+      const earliestMs = touched.rosterClassrooms.list().reduce((m, k) => Math.min(m, Number(k[2])), Infinity);
       await r.derive(
         'roster_sessions',
-        `SELECT DISTINCT institute_id, session_id AS k1, '' AS k2
-         FROM ${this.t.classroom_sessions}
-         ALL INNER JOIN
-         (
-             SELECT institute_id, k1 AS classroom_id, min(toInt64(k2)) AS since_ms FROM ${r.keysTable}
-             WHERE ${r.where('roster_classrooms')} GROUP BY institute_id, classroom_id
-         ) AS since USING (institute_id, classroom_id)
-         WHERE ${r.in('roster_classrooms', CLASSROOM_KEY)} AND toInt64(start_s) * 1000 >= since_ms`,
+        rosterSessionsOf(this.t, {
+          since: `SELECT institute_id, k1 AS classroom_id, min(toInt64(k2)) AS since_ms FROM ${r.keysTable}
+                  WHERE ${r.where('roster_classrooms')} GROUP BY institute_id, classroom_id`,
+          classrooms: r.in('roster_classrooms', CLASSROOM_KEY),
+          institutes: r.institutes('roster_classrooms'),
+          fromS: Number.isFinite(earliestMs) ? Math.max(0, Math.floor(earliestMs / 1000)) : 0,
+        }),
       );
     }
     const sessions = r.staged('serving_round_sessions', SESSION_STORE_COLUMNS);

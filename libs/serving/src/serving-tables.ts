@@ -15,6 +15,7 @@ export const PROJECTED_FACTS = [
   'payment_events',
   'classroom_sessions',
   'money_by_time',
+  'session_starts',
 ] as const;
 
 export const SETTINGS_TABLES = ['attendance_rule_settings', 'institute_settings'] as const;

@@ -35,9 +35,10 @@ ALL INNER JOIN
  * sessions, the student-sessions the rate counts (enrolled_slots: not suspended) and those present,
  * and the suspended ones, over the latest attendance rows of the sessions any schedule fact placed
  * in that classroom and week (classroom_sessions), or an AttendanceComputed note in the week after,
- * or whose facts give no start, kept where their row's own classroom and week are the scope's. A scope with no attended
- * session comes out with enrolled_slots + suspended = 0. Reads attendance_store: run it at a
- * version taken after the round's attendance writes (docs/serving.md, "Stored rollups").
+ * or a schedule fact without a start when one of the session's starts (session_starts) is in a
+ * week of the scopes, kept where their row's own classroom and week are the scope's. A scope with
+ * no attended session comes out with enrolled_slots + suspended = 0. Reads attendance_store: run it
+ * at a version taken after the round's attendance writes (docs/serving.md, "Stored rollups").
  */
 export function weeklyAttendance(t: TableNames, scopes: string, zones: TimeZones): string {
   const start = `toDateTime(start_s, 'UTC')`;
@@ -46,6 +47,19 @@ export function weeklyAttendance(t: TableNames, scopes: string, zones: TimeZones
   const weekBefore = `toDateTime(toUInt32(greatest(start_s, 604800) - 604800), 'UTC')`;
   const inScopes = (at: string) =>
     `(institute_id, classroom_id, toMonday(${localDate(at, zones)})) IN (SELECT institute_id, classroom_id, week FROM (${scopes}))`;
+  // A session placed in the classroom by a fact without a start, with a start (Wise's or Zoom's, in
+  // any classroom) in one of the scopes' weeks: its start now is one of its starts, so its row can
+  // be in such a week; the others, cancelled long ago, are not read. The starts are read from the
+  // day before the first week to the day after the last (any time zone's Monday is within a day of
+  // UTC's), constants to the index.
+  const startsInWeeks = `(institute_id, session_id) IN
+                (
+                    SELECT institute_id, session_id FROM ${t.session_starts}
+                    WHERE institute_id IN (SELECT institute_id FROM (${scopes}))
+                      AND start_s >= (SELECT toUInt32(greatest(toInt64(toUInt32(min(week))) - 1, 0) * 86400) FROM (${scopes}))
+                      AND start_s < (SELECT toUInt32((toUInt32(max(week)) + 8) * 86400) FROM (${scopes}))
+                      AND (institute_id, toMonday(${localDate(start, zones)})) IN (SELECT institute_id, week FROM (${scopes}))
+                )`;
   return `
 SELECT s.institute_id AS institute_id, s.classroom_id AS classroom_id, s.week AS week, sessions, enrolled_slots, present, suspended
 FROM (${scopes}) AS s
@@ -64,7 +78,7 @@ ANY LEFT JOIN
             (
                 SELECT institute_id, session_id FROM ${t.classroom_sessions}
                 WHERE (institute_id, classroom_id) IN (SELECT institute_id, classroom_id FROM (${scopes}))
-                  AND (start_s = ${UNKNOWN_START_S} OR ${inScopes(start)} OR ${inScopes(weekBefore)})
+                  AND ((start_s = ${UNKNOWN_START_S} AND ${startsInWeeks}) OR ${inScopes(start)} OR ${inScopes(weekBefore)})
             )`,
         )}
     )
