@@ -9,7 +9,7 @@ import { ClickHouse, migrateClickHouse, sqlString, type ClickHouseConnection } f
 import type { Envelope } from '@wise/contracts';
 import { Logger } from '@wise/observability';
 import { projectEvents, QUARANTINE_TABLE, type Row, type StoredEvent } from '@wise/projections';
-import { ServingRefresh, Touched } from '@wise/serving';
+import { ServingRefresh, Touched, type RoundStep } from '@wise/serving';
 import { ChdbConnection, dropTestDatabases } from '@wise/testing';
 
 export const CLICKHOUSE_URL = 'http://127.0.0.1:8123';
@@ -112,4 +112,16 @@ export async function readAnalyticsSnapshot(ch: ClickHouseConnection, instituteI
     out[view] = await ch.query('test-snapshot', `SELECT * FROM ${view}${where} ORDER BY ${order}`);
   }
   return out;
+}
+
+/** Runs one serving round for `touched`, returning the sessions its roster keys reached (held at the step that reads them). */
+export async function rosterSessionsReached(ch: ClickHouseConnection, touched: Touched): Promise<string[]> {
+  let seen: string[] = [];
+  const between = async (step: RoundStep) => {
+    if (step !== 'stage:sessions') return;
+    const rows = await ch.query<{ k1: string }>('test', `SELECT DISTINCT k1 FROM serving_keys WHERE kind = 'roster_sessions' ORDER BY k1`);
+    seen = rows.map((r) => r.k1);
+  };
+  await new ServingRefresh(ch, { between }).refresh(touched);
+  return seen;
 }

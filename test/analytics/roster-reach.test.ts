@@ -10,8 +10,8 @@
  */
 import type { ClickHouseConnection } from '@wise/clickhouse';
 import type { Envelope } from '@wise/contracts';
-import { ServingRefresh, Touched, type RoundStep } from '@wise/serving';
-import { dropTestDatabase, ENGINES, loadBatch } from './analytics-db';
+import { Touched } from '@wise/serving';
+import { dropTestDatabase, ENGINES, loadBatch, rosterSessionsReached } from './analytics-db';
 import { envelopeOf, ev, join, leave, meeting, member, redelivered, type Who } from './scenario';
 
 const ROOM = { _id: 'class-reach', name: 'Reach room' };
@@ -63,22 +63,11 @@ describe.each(ENGINES)('the sessions a roster change reaches through facts witho
   });
 
   /** Runs a round for Max's addition alone, returning the sessions its roster keys reached. */
-  async function reachedBy(i: string): Promise<string[]> {
-    let seen: string[] = [];
-    const between = async (step: RoundStep) => {
-      if (step !== 'stage:sessions') return;
-      const rows = await ch.query<{ k1: string }>(
-        'test',
-        `SELECT DISTINCT k1 FROM serving_keys WHERE kind = 'roster_sessions' ORDER BY k1`,
-      );
-      seen = rows.map((r) => r.k1);
-    };
-    const touched = Touched.byRows([
-      ['roster_events', [{ institute_id: i, classroom_id: ROOM._id, member_role: 'student', at_ms: Date.parse(CHANGE) }]],
-    ]);
-    await new ServingRefresh(ch, { between }).refresh(touched);
-    return seen;
-  }
+  const reachedBy = (i: string) =>
+    rosterSessionsReached(
+      ch,
+      Touched.byRows([['roster_events', [{ institute_id: i, classroom_id: ROOM._id, member_role: 'student', at_ms: Date.parse(CHANGE) }]]]),
+    );
 
   it('reaches a session by a fact without a start only when one of its starts, in any classroom, is at or after the change', async () => {
     const i = 'reach-keys';

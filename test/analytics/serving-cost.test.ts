@@ -6,9 +6,9 @@
  * who is a teacher when queried (migration 0016), and still shows at once.
  */
 import type { ClickHouseConnection } from '@wise/clickhouse';
-import { ServingRefresh, Touched, type RoundStep } from '@wise/serving';
+import { Touched } from '@wise/serving';
 import { projectEvents } from '@wise/projections';
-import { dropTestDatabase, ENGINES, loadEnvelopes, storedEventOf } from './analytics-db';
+import { dropTestDatabase, ENGINES, loadEnvelopes, rosterSessionsReached, storedEventOf } from './analytics-db';
 import { envelopeOf, ev, join, meeting, member, type Who } from './scenario';
 
 const I = 'cost-academy';
@@ -44,20 +44,7 @@ describe.each(ENGINES)('the sessions a roster round recomputes, on %s', (_engine
     await dropTestDatabase(ch);
   });
 
-  /** Runs a round for `touched`, returning the sessions its roster keys reached. */
-  async function rosterSessionsOf(touched: Touched): Promise<string[]> {
-    let seen: string[] = [];
-    const between = async (step: RoundStep) => {
-      if (step !== 'stage:sessions') return;
-      const rows = await ch.query<{ k1: string }>(
-        'test',
-        `SELECT DISTINCT k1 FROM serving_keys WHERE kind = 'roster_sessions' ORDER BY k1`,
-      );
-      seen = rows.map((r) => r.k1);
-    };
-    await new ServingRefresh(ch, { between }).refresh(touched);
-    return seen;
-  }
+  const rosterSessionsOf = (touched: Touched) => rosterSessionsReached(ch, touched);
 
   it('a student added on 12 June reaches the session of the 17th only', async () => {
     const t = Touched.byRows([
