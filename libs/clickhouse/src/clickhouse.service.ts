@@ -47,11 +47,13 @@ export class ClickHouse implements ClickHouseConnection {
   private readonly client: ClickHouseClient;
   private readonly serverClient: ClickHouseClient;
   private shards: ClusterShards | null = null;
+  /** Client settings without a database: `serverClient`'s, and the shards' (ClusterShards). */
+  private readonly base: Parameters<typeof createClient>[0];
   readonly database: string;
 
   constructor(private readonly options: ClickHouseOptions) {
     this.database = sqlIdent(options.database);
-    const base = {
+    const base = (this.base = {
       url: options.url,
       username: options.user,
       password: options.password,
@@ -64,7 +66,7 @@ export class ClickHouse implements ClickHouseConnection {
       log: { level: ClickHouseLogLevel.OFF },
       // 18.16 rejects settings it does not know, so none are sent by default.
       clickhouse_settings: options.cluster ? { ...CLUSTER_SETTINGS } : {},
-    };
+    });
     this.client = createClient({ ...base, database: this.database });
     // The database may not exist yet when migrations start; this one talks to `default`.
     this.serverClient = createClient(base);
@@ -96,9 +98,14 @@ export class ClickHouse implements ClickHouseConnection {
   }
 
   async commandOnEachShard(purpose: string, sql: string): Promise<void> {
-    const { cluster, servers = [], user, password, app } = this.options;
+    const { cluster, servers = [] } = this.options;
     if (!cluster) return this.command(purpose, sql);
-    this.shards ??= new ClusterShards({ cluster, servers, user, password, app });
+    this.shards ??= new ClusterShards({
+      cluster,
+      servers,
+      connect: (url) => createClient({ ...this.base, url }),
+      tag: (p, s) => this.tag(p, s),
+    });
     await this.shards.commandOnEachShard(purpose, sql);
   }
 

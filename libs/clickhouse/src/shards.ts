@@ -1,4 +1,4 @@
-import { ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { sqlString } from './quote';
 
 export interface ClusterShardsOptions {
@@ -6,10 +6,10 @@ export interface ClusterShardsOptions {
   cluster: string;
   /** Every server of the cluster by its own HTTP URL (CLICKHOUSE_CLUSTER_SERVERS). */
   servers: readonly string[];
-  user: string;
-  password: string;
-  /** Tags the statements, as the connection does: `/* app:purpose *\/`. */
-  app: string;
+  /** A client of one server, with the connection's own settings. */
+  connect: (url: string) => ClickHouseClient;
+  /** Tags a statement as the connection does (`/* app:purpose *\/`). */
+  tag: (purpose: string, sql: string) => string;
 }
 
 /**
@@ -45,7 +45,7 @@ export class ClusterShards {
       const errors: string[] = [];
       for (const server of servers) {
         try {
-          await this.client(server).command({ query: `/* ${this.options.app}:${purpose} */ ${sql}` });
+          await this.client(server).command({ query: this.options.tag(purpose, sql) });
           done = true;
           break;
         } catch (e) {
@@ -71,8 +71,10 @@ export class ClusterShards {
       if (this.shardOf.has(server)) continue;
       try {
         const rs = await this.client(server).query({
-          query: `/* ${this.options.app}:shards */ SELECT max(shard_num) AS shards, maxIf(shard_num, is_local) AS mine
-                  FROM system.clusters WHERE cluster = ${sqlString(this.options.cluster)}`,
+          query: this.options.tag(
+            'shards',
+            `SELECT max(shard_num) AS shards, maxIf(shard_num, is_local) AS mine FROM system.clusters WHERE cluster = ${sqlString(this.options.cluster)}`,
+          ),
           format: 'JSONEachRow',
         });
         const [row] = (await rs.json()) as Array<{ shards: number | string; mine: number | string }>;
@@ -93,13 +95,7 @@ export class ClusterShards {
   private client(server: string): ClickHouseClient {
     let c = this.clients.get(server);
     if (!c) {
-      c = createClient({
-        url: server,
-        username: this.options.user,
-        password: this.options.password,
-        request_timeout: 60_000,
-        log: { level: ClickHouseLogLevel.OFF },
-      });
+      c = this.options.connect(server);
       this.clients.set(server, c);
     }
     return c;

@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import { DEFAULT_EVENTS_TOPIC, DEFAULT_QUARANTINE_TOPIC, maxRecordBytes } from '@wise/contracts';
-import { ConfigError, envBool, envEnum, envInt, envList, envOptional, envOptionalEnum, envOptionalInt, envUrl, parseEnv } from './env';
+import {
+  ConfigError,
+  envBool,
+  envEnum,
+  envInt,
+  envList,
+  envOptional,
+  envOptionalEnum,
+  envOptionalInt,
+  envUrl,
+  envUrls,
+  parseEnv,
+} from './env';
 
 // One description per variable; the table of docs/configuration.md follows this file.
 const common = {
@@ -41,16 +53,7 @@ const common = {
     .default(''),
   // With a cluster: every server's own HTTP URL (not the load balancer's). Serving rounds drop their
   // partitions on one server of each shard with plain ALTERs (libs/clickhouse/src/shards.ts).
-  CLICKHOUSE_CLUSTER_SERVERS: z
-    .string()
-    .default('')
-    .transform((s) =>
-      s
-        .split(',')
-        .map((x) => x.trim())
-        .filter(Boolean),
-    )
-    .refine((a) => a.every((u) => URL.canParse(u)), { message: 'expected comma-separated URLs such as http://ch-1a:8123' }),
+  CLICKHOUSE_CLUSTER_SERVERS: envUrls(),
 };
 
 // Each app connects as its own role (libs/postgres/src/roles.ts), which the migrations grant to.

@@ -39,7 +39,8 @@ export const envOptionalInt = (min = 0, max = Number.MAX_SAFE_INTEGER) =>
       return n;
     });
 
-export const envList = (def: string) =>
+/** A comma-separated variable as its entries, blanks dropped. */
+const commaList = (def: string) =>
   z
     .string()
     .default(def)
@@ -48,8 +49,14 @@ export const envList = (def: string) =>
         .split(',')
         .map((x) => x.trim())
         .filter(Boolean),
-    )
-    .refine((a) => a.length > 0, 'expected a comma-separated list with at least one entry');
+    );
+
+export const envList = (def: string) =>
+  commaList(def).refine((a) => a.length > 0, 'expected a comma-separated list with at least one entry');
+
+/** Comma-separated URLs, none by default. */
+export const envUrls = () =>
+  commaList('').refine((a) => a.every((u) => URL.canParse(u)), { message: 'expected comma-separated URLs such as http://ch-1a:8123' });
 
 export const envUrl = (def: string) =>
   z
