@@ -10,16 +10,16 @@ import { sqlString } from './quote';
  * statement is first rendered for that cluster (cluster-ddl.ts), the ledger included.
  */
 export async function migrateClickHouse(ch: ClickHouseConnection, migrations = loadMigrations(), cluster = ''): Promise<string[]> {
+  // Every start of an app lands here. With nothing to apply it only reads the ledger: on a cluster
+  // each DDL statement waits its turn in ZooKeeper's DDL queue behind every server's other tasks
+  // (serving rounds' partition drops among them), and a restarted projector must not.
+  const recorded = await appliedVersions(ch);
+  if (recorded && migrations.every((m) => recorded.has(m.version))) return [];
   const ledger: Migration = { version: 0, name: 'schema_migrations', statements: [SCHEMA_MIGRATIONS_DDL] };
   const bound = bindMigrations(migrations, ch.database);
   const [ledgerDdl, ...plan] = cluster
     ? renderMigrationsForCluster([ledger, ...bound], { cluster, database: ch.database })
     : [ledger, ...bound];
-  // Every start of an app lands here. With nothing to apply it only reads the ledger: on a cluster
-  // each DDL statement waits its turn in ZooKeeper's DDL queue behind every server's other tasks
-  // (serving rounds' partition drops among them), and a restarted projector must not.
-  const recorded = await appliedVersions(ch);
-  if (recorded && plan.every((m) => recorded.has(m.version))) return [];
   await ch.ensureDatabase(cluster);
   for (const statement of ledgerDdl.statements) await ch.command('migrate', statement);
   const done = (await appliedVersions(ch)) ?? new Set<number>();

@@ -106,8 +106,8 @@ export interface RoundStages {
  * Unmatched participants stay visible (the unmatched_participants view). Whether an unmatched
  * participant is one of the classroom's teachers is not stored: the `engagement` view reads it from
  * the roster facts when it is queried (migration 0016), so no stored row depends on a teacher's
- * roster facts and a teacher's roster change recomputes nothing. teacher_id is stored as '' (the view's comes from the roster).
- * The store keeps both columns: 18.16 has no DROP COLUMN IF EXISTS (a migration must be safe to
+ * roster facts and a teacher's roster change recomputes nothing. teacher_id is stored as '' (the
+ * view's comes from the roster). The store keeps both columns: 18.16 has no DROP COLUMN IF EXISTS (a migration must be safe to
  * run twice), and a projector of the previous release may still be writing them during an upgrade.
  */
 export function computeEngagement(t: TableNames, sessionFilter: string, round: RoundStages): string {
