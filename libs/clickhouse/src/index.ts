@@ -6,3 +6,4 @@ export * from './errors';
 export * from './migration-files';
 export * from './migrations';
 export * from './cluster-ddl';
+export * from './replica-currency';

@@ -1,4 +1,4 @@
-import { type ClickHouseConnection } from '@wise/clickhouse';
+import { ReplicaCurrency, ReplicasBehind, type ClickHouseConnection, type ReplicaSnapshot } from '@wise/clickhouse';
 import { inFilter, type KeySet } from './keys';
 import { REFRESH_SETTINGS, Round, roundDrops, type KeyKind, type Kinds, type RoundDrops } from './round';
 import { INTERVAL_COLUMNS, participantIntervals } from './sql/intervals.sql';
@@ -69,6 +69,8 @@ export const ROUND_STEPS = [
 export type RoundStep = (typeof ROUND_STEPS)[number];
 
 const SESSION_KEY = ['institute_id', 'session_id'];
+/** Runs of a round whose replicas changed under it before it gives up (ReplicasBehind, retried by its caller). */
+const ROUND_ATTEMPTS_ON_REPLICA_CHANGE = 3;
 /** Keys of each kind per round when a whole institute is recomputed (refreshInstitutes). */
 const KEYS_PER_ROUND = 2000;
 /**
@@ -134,6 +136,7 @@ export class ServingRefresh {
   private readonly between: (step: RoundStep) => Promise<void>;
   private readonly held: boolean;
   private readonly keysPerRound: number;
+  private readonly replicas: ReplicaCurrency | null;
 
   constructor(
     private readonly ch: ClickHouseConnection,
@@ -148,6 +151,8 @@ export class ServingRefresh {
       keysPerRound?: number;
       /** Awaited before each statement of a round, with its name: tests pause a round there. */
       between?: (step: RoundStep) => Promise<void>;
+      /** On a cluster: how long a round waits for the replicas it reads to catch up (ReplicaCurrency). */
+      replicaWaitMs?: number;
     } = {},
   ) {
     this.t = options.tables ?? tableNames();
@@ -156,6 +161,7 @@ export class ServingRefresh {
     this.between = options.between ?? (async () => undefined);
     this.held = options.between !== undefined;
     this.keysPerRound = options.keysPerRound ?? KEYS_PER_ROUND;
+    this.replicas = options.cluster ? new ReplicaCurrency(ch, options.cluster, { waitMs: options.replicaWaitMs }) : null;
   }
 
   /** Drops the partitions of ended rounds still pending (a cluster's are dropped in batches): before the process exits. */
@@ -195,16 +201,44 @@ export class ServingRefresh {
     keys: ReadonlyArray<readonly [KeyKind, KeySet]>,
     body: (r: Round, v: number, zones: TimeZones) => Promise<void>,
   ): Promise<void> {
-    const v = await this.versions.next();
-    await this.between('settings');
-    const zones = await this.timeZones([...new Set(keys.flatMap(([, k]) => k.institutes()))]);
-    const r = new Round(this.ch, v, this.drops);
-    try {
-      await r.add(keys);
-      await body(r, v, zones);
-    } finally {
-      await r.drop();
+    await this.onCurrentReplicas(async (v) => {
+      await this.between('settings');
+      const zones = await this.timeZones([...new Set(keys.flatMap(([, k]) => k.institutes()))]);
+      const r = new Round(this.ch, v, this.drops);
+      try {
+        await r.add(keys);
+        await body(r, v, zones);
+      } finally {
+        await r.drop();
+      }
+    });
+  }
+
+  /**
+   * Runs `work` with a fresh version and, on a cluster, reading only from replicas that hold every
+   * write acknowledged before that version (ReplicaCurrency): after taking it, waits until the
+   * replicas the reads go to are current; after `work`, looks again, and if the reads may have gone
+   * elsewhere meanwhile (another replica, or the same one restarted), or it fell behind, runs
+   * `work` again at a newer version, whose rows supersede the first run's (docs/scaling.md).
+   */
+  private async onCurrentReplicas(work: (v: number) => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const v = await this.versions.next();
+      if (!this.replicas) return work(v);
+      const seen: ReplicaSnapshot = await this.replicas.current();
+      await work(v);
+      const changed = await this.replicas.changedSince(seen);
+      if (changed === null) return;
+      if (attempt >= ROUND_ATTEMPTS_ON_REPLICA_CHANGE)
+        throw new ReplicasBehind(`a serving round's reads changed replica ${attempt} times running (last: ${changed}); it is retried`);
     }
+  }
+
+  /** A version for a step that reads what its round wrote (a rollup): on a cluster, once the replicas read hold every write before it. */
+  private async laterVersion(): Promise<number> {
+    const w = await this.versions.next();
+    await this.replicas?.current();
+    return w;
   }
 
   /**
@@ -327,7 +361,7 @@ export class ServingRefresh {
    * highest version read after every round's writes (docs/serving.md, "Stored rollups").
    */
   private async writeWeekly(r: Round, zones: TimeZones): Promise<void> {
-    const w = await this.versions.next();
+    const w = await this.laterVersion();
     const scopes = `SELECT institute_id, k1 AS classroom_id, toDate(k2) AS week FROM ${r.keysTable} WHERE ${r.where('week_scopes')}`;
     await this.ch.command(
       'serving:attendance_weekly_store',
@@ -344,30 +378,32 @@ export class ServingRefresh {
    */
   private async refreshRollups(institutes: readonly string[]): Promise<void> {
     const zones = await this.timeZones(institutes);
-    const r = new Round(this.ch, await this.versions.next(), this.drops);
     const where = institutesFilter(institutes);
-    try {
-      await r.derive(
-        'week_scopes',
-        `SELECT DISTINCT institute_id, k1, k2 FROM (
+    await this.onCurrentReplicas(async (v) => {
+      const r = new Round(this.ch, v, this.drops);
+      try {
+        await r.derive(
+          'week_scopes',
+          `SELECT DISTINCT institute_id, k1, k2 FROM (
            SELECT institute_id, classroom_id AS k1, toString(week) AS k2 FROM ${this.t.attendance_weekly_store} WHERE ${where}
            UNION ALL
            ${weekScopesOf(this.t, where, zones)}
          )`,
-      );
-      await this.writeWeekly(r, zones);
-      await r.derive(
-        'month_scopes',
-        `SELECT DISTINCT institute_id, k1, k2 FROM (
+        );
+        await this.writeWeekly(r, zones);
+        await r.derive(
+          'month_scopes',
+          `SELECT DISTINCT institute_id, k1, k2 FROM (
            SELECT institute_id, classroom_id AS k1, toString(month) AS k2 FROM ${this.t.revenue_monthly_store} WHERE ${where} AND currency != ''
            UNION ALL
            SELECT institute_id, classroom_id AS k1, toString(toStartOfMonth(day)) AS k2 FROM ${this.t.revenue_daily_store} WHERE ${where} AND currency != ''
          )`,
-      );
-      await this.writeMonthly(r);
-    } finally {
-      await r.drop();
-    }
+        );
+        await this.writeMonthly(r);
+      } finally {
+        await r.drop();
+      }
+    });
   }
 
   /** Instalments, payments and the money of the classroom-days they are or were counted on. */
@@ -426,7 +462,7 @@ export class ServingRefresh {
    * sweep, at a version taken after this round's daily writes, as writeWeekly.
    */
   private async writeMonthly(r: Round): Promise<void> {
-    const w = await this.versions.next();
+    const w = await this.laterVersion();
     const scopes = `SELECT institute_id, k1 AS classroom_id, toDate(k2) AS month FROM ${r.keysTable} WHERE ${r.where('month_scopes')}`;
     await this.insert('revenue_monthly_store', REVENUE_MONTH_COLUMNS, monthlyRevenue(this.t, scopes), w + 1);
     await this.mark(

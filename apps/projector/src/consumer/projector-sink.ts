@@ -1,4 +1,4 @@
-import { classifyClickHouseError, clickhouseErrorCode, type ClickHouse } from '@wise/clickhouse';
+import { classifyClickHouseError, clickhouseErrorCode, ReplicasBehind, type ClickHouse } from '@wise/clickhouse';
 import { ProjectorConfig } from '@wise/config';
 import { Logger } from '@wise/observability';
 import { BatchSink, ClickHouseWriter, retryInPlace, WriteAbandoned, type AfterWrite, type WriteContext } from '@wise/projection-writer';
@@ -55,8 +55,9 @@ async function refreshWithRetries(
   retryMaxMs: number,
 ): Promise<void> {
   if (touched.isEmpty) return;
-  // PostgreSQL away (no version to be had) is waited out like ClickHouse being away.
-  const kindOf = (e: unknown) => (e instanceof VersionsUnavailable ? 'transient' : classifyClickHouseError(e));
+  // PostgreSQL away (no version to be had), and a cluster's replicas behind, are waited out like ClickHouse being away.
+  const kindOf = (e: unknown) =>
+    e instanceof VersionsUnavailable || e instanceof ReplicasBehind ? 'transient' : classifyClickHouseError(e);
   try {
     await retryInPlace(
       ctx,
