@@ -48,7 +48,9 @@ pidfile() { echo "$CLUSTER/$1/$1.pid"; }
 # ---------------------------------------------------------------- ZooKeeper
 ZK_JAR=/usr/share/java/zookeeper.jar
 
-zk_ok() { [ "$( (exec 3<>"/dev/tcp/127.0.0.1/$ZK_PORT" && printf 'srvr' >&3 && cat <&3) 2>/dev/null | grep -c '^Mode:')" = 1 ]; }
+# Bounded: a ZooKeeper still starting can accept the connection and never answer nor close it
+# (a `cluster.sh start zk` of the ZooKeeper scenario once hung there for 7 minutes).
+zk_ok() { [ "$(timeout 3 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf srvr >&3 && cat <&3' _ "$ZK_PORT" 2>/dev/null | grep -c '^Mode:')" = 1 ]; }
 
 zk_start() {
   local dir="$CLUSTER/zk"
