@@ -1,10 +1,18 @@
 import { EVENTS_TABLE, type StoredEvent } from '@wise/projections';
 import { sqlNumber, sqlString, tableRef, type ClickHouse } from '@wise/clickhouse';
 
-/** Where a page ended: the last (institute_id, event_id) it held. */
-export interface Cursor {
-  instituteId: string;
-  eventId: string;
+/**
+ * One page of the event store: the events of a run of institutes (`first` to `last` in key order),
+ * or, for an institute with more events than a page holds, one of its `parts` slices by a hash of
+ * the event id (every copy of an event falls in one slice).
+ */
+export interface EventPage {
+  first: string;
+  last: string;
+  parts: number;
+  part: number;
+  /** Distinct events in the page, as the plan counted them. */
+  events: number;
 }
 
 interface StoredRow {
@@ -22,58 +30,61 @@ interface StoredRow {
 
 type Reader = Pick<ClickHouse, 'query' | 'database'>;
 
-const after = (c: Cursor | null) =>
-  c === null
-    ? '1'
-    : `(institute_id > ${sqlString(c.instituteId)} OR (institute_id = ${sqlString(c.instituteId)} AND event_id > ${sqlString(c.eventId)}))`;
-const upTo = (c: Cursor) =>
-  `(institute_id < ${sqlString(c.instituteId)} OR (institute_id = ${sqlString(c.instituteId)} AND event_id <= ${sqlString(c.eventId)}))`;
-
-/** Distinct events in the store (copies of one event id count once). */
-export async function countStoredEvents(ch: Reader): Promise<number> {
-  const [row] = await ch.query<{ n: string }>(
-    'rebuild:count',
-    `SELECT uniqExact(institute_id, event_id) AS n FROM ${tableRef(ch.database, EVENTS_TABLE)}`,
+/**
+ * The pages of a rebuild, planned once from each institute's count of distinct events: the
+ * store does not change meanwhile (projectors are paused; only they write it). Each page then
+ * reads its own key range. The pages used to be cut at a cursor, each found with
+ * `ORDER BY … LIMIT` over every key after it (18.16 cannot read a MergeTree in key order), so a
+ * rebuild grouped the rest of the store once per page: quadratic in the store's size.
+ */
+export async function planEventPages(ch: Reader, pageSize: number): Promise<{ total: number; pages: EventPage[] }> {
+  const counts = await ch.query<{ institute_id: string; n: string }>(
+    'rebuild:plan',
+    `SELECT institute_id, uniqExact(event_id) AS n FROM ${tableRef(ch.database, EVENTS_TABLE)} GROUP BY institute_id ORDER BY institute_id`,
   );
-  return Number(row.n);
+  const pages: EventPage[] = [];
+  let open: EventPage | null = null;
+  let total = 0;
+  for (const { institute_id: institute, n: count } of counts) {
+    const n = Number(count);
+    total += n;
+    if (n > pageSize) {
+      const parts = Math.ceil(n / pageSize);
+      for (let part = 0; part < parts; part++)
+        pages.push({ first: institute, last: institute, parts, part, events: Math.round(n / parts) });
+      open = null;
+    } else if (open && open.events + n <= pageSize) {
+      open.last = institute;
+      open.events += n;
+    } else {
+      open = { first: institute, last: institute, parts: 1, part: 0, events: n };
+      pages.push(open);
+    }
+  }
+  return { total, pages };
 }
+
+const inPage = (p: EventPage) =>
+  `institute_id >= ${sqlString(p.first)} AND institute_id <= ${sqlString(p.last)}` +
+  (p.parts > 1 ? ` AND cityHash64(event_id) % ${sqlNumber(p.parts)} = ${sqlNumber(p.part)}` : '');
 
 const orNull = (s: string) => (s === '' ? null : s);
 
 /**
- * The next page of the event store after `cursor`, one entry per event id: its head from the
- * columns and its raw body, exactly what the projection step takes. Copies of an event differ only
- * in when they were received; the earliest receipt is used, which is the copy the fact tables keep
- * (delivery_rank) and the views read.
- *
- * 18.16 cannot read a MergeTree in key order, so ORDER BY ... LIMIT sorts everything after the
- * cursor: the page's last key is found first on the two key columns only, and then only that key
- * range is read with its payloads.
+ * A page's events, one entry per event id: its head from the columns and its raw body, exactly
+ * what the projection step takes. Copies of an event differ only in when they were received; the
+ * earliest receipt is used, which is the copy the fact tables keep (delivery_rank) and the views read.
  */
-export async function readEventPage(
-  ch: Reader,
-  cursor: Cursor | null,
-  pageSize: number,
-  source: string,
-): Promise<{ events: StoredEvent[]; last: Cursor | null }> {
-  const store = tableRef(ch.database, EVENTS_TABLE);
-  const [bound] = await ch.query<{ institute_id: string; event_id: string }>(
-    'rebuild:page-bound',
-    `SELECT institute_id, event_id FROM ${store} WHERE ${after(cursor)}
-      GROUP BY institute_id, event_id ORDER BY institute_id, event_id LIMIT ${sqlNumber(pageSize - 1)}, 1`,
-  );
-  const end = bound ? { instituteId: bound.institute_id, eventId: bound.event_id } : null;
+export async function readEventPage(ch: Reader, page: EventPage, source: string): Promise<StoredEvent[]> {
   const rows = await ch.query<StoredRow>(
     'rebuild:page',
     `SELECT institute_id, event_id, any(event_name) AS event_name, any(schema_version) AS schema_version,
             min(received_at_ms) AS received_at_ms, any(occurred_at_ms) AS occurred_at_ms, any(session_id) AS session_id,
             any(classroom_id) AS classroom_id, any(user_id) AS user_id, any(payload) AS payload
-       FROM ${store} WHERE ${after(cursor)} AND ${end ? upTo(end) : '1'}
-      GROUP BY institute_id, event_id ORDER BY institute_id, event_id`,
+       FROM ${tableRef(ch.database, EVENTS_TABLE)} WHERE ${inPage(page)}
+      GROUP BY institute_id, event_id`,
   );
-  if (rows.length === 0) return { events: [], last: null };
-  const lastRow = rows[rows.length - 1];
-  const events = rows.map((r): StoredEvent => ({
+  return rows.map((r): StoredEvent => ({
     head: {
       v: Number(r.schema_version),
       eventId: r.event_id,
@@ -88,5 +99,4 @@ export async function readEventPage(
     rawBody: r.payload,
     source,
   }));
-  return { events, last: { instituteId: lastRow.institute_id, eventId: lastRow.event_id } };
 }

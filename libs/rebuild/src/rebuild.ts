@@ -1,7 +1,7 @@
 import { Logger } from '@wise/observability';
 import { ANALYTICS_TABLES, projectEvents, type TableRows } from '@wise/projections';
 import type { ClickHouse } from '@wise/clickhouse';
-import { countStoredEvents, readEventPage, type Cursor } from './event-store-reader';
+import { planEventPages, readEventPage } from './event-store-reader';
 import { OLD_SUFFIX, REBUILD_SUFFIX, swapIn, SwapStateError } from './rebuild-swap';
 import { rebuildTables, type RebuildTables } from './rebuild-tables';
 import { ClickHouseWriter, type WriterMetrics } from '@wise/projection-writer';
@@ -108,6 +108,15 @@ export function dropUnfinishedRebuild(
 /** How long a failed rebuild spends dropping its copies before it leaves them to the next run. */
 export const CLEANUP_WITHIN_MS = 60_000;
 
+/**
+ * A read started ahead of its use: a failure is kept for the `await` that takes it, not reported
+ * as unhandled if the rebuild fails first and never takes it.
+ */
+function prefetch<T>(read: Promise<T>): Promise<T> {
+  read.catch(() => undefined);
+  return read;
+}
+
 /** Fact rows go to the fresh tables; quarantine rows to the live quarantine table. */
 function intoFreshTables(tables: TableRows): TableRows {
   const fresh = new Set<string>(ANALYTICS_TABLES);
@@ -136,12 +145,14 @@ export async function rebuildProjections(ch: Connection, options: RebuildOptions
   const result: RebuildResult = { events: 0, quarantined: 0, rows: Object.fromEntries(ANALYTICS_TABLES.map((t) => [t, 0])) };
   try {
     await tables.createFresh(rebuilt, progress);
-    const total = await countStoredEvents(ch);
-    progress(`rebuilding ${ANALYTICS_TABLES.length} tables from ${total} stored events, ${pageSize} per page`);
-    let cursor: Cursor | null = null;
-    for (let page = 1; ; page++) {
-      const { events, last } = await readEventPage(ch, cursor, pageSize, SOURCE);
-      if (last === null) break;
+    const { total, pages } = await planEventPages(ch, pageSize);
+    progress(`rebuilding ${ANALYTICS_TABLES.length} tables from ${total} stored events, in ${pages.length} pages of up to ${pageSize}`);
+    // The next page is read while this one is projected and written: ClickHouse groups the store's
+    // rows on its own threads while Node projects, instead of each waiting on the other.
+    let next = pages.length > 0 ? prefetch(readEventPage(ch, pages[0], SOURCE)) : null;
+    for (let i = 0; next !== null; i++) {
+      const events = await next;
+      next = i + 1 < pages.length ? prefetch(readEventPage(ch, pages[i + 1], SOURCE)) : null;
       const { tables, quarantined } = projectEvents(events, { eventStore: false });
       const giveUpAt = Date.now() + retryForMs;
       await writer.write(intoFreshTables(tables), {
@@ -155,8 +166,7 @@ export async function rebuildProjections(ch: Connection, options: RebuildOptions
       result.quarantined += quarantined + refusedRows;
       refusedRows = 0;
       const pct = total === 0 ? 100 : Math.floor((result.events / total) * 100);
-      progress(`page ${page}: ${result.events}/${total} events (${pct}%), ${result.quarantined} quarantined`);
-      cursor = last;
+      progress(`page ${i + 1}/${pages.length}: ${result.events}/${total} events (${pct}%), ${result.quarantined} quarantined`);
     }
     if (options.beforeSwap) await options.beforeSwap(ch, REBUILD_SUFFIX);
     stage = 'recording';

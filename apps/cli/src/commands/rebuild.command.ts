@@ -23,7 +23,10 @@ export const REBUILD_USAGE = `usage: rebuild [--page-size N] [--pause-wait-s N] 
   --pause-wait-s N   how long to wait for every projector to pause (default 90)
   --abort   lift the fence of a rebuild that stopped before its swap, and drop its tables
   --force   take over (or abort) a rebuild that still looks alive; only when you know it is dead`;
-const DEFAULT_PAGE_SIZE = 5000;
+// Fewer, larger pages mean fewer INSERTs (one per table per page). On 400k events (2 cores, this
+// project's stack): 10,000 per page took 0.94x the time of 5,000 at 311 MB peak instead of 228;
+// 20,000 took 0.89x at 474 MB.
+const DEFAULT_PAGE_SIZE = 10_000;
 
 /**
  * `rebuild`: the analytics tables projected again from the event store and swapped in (see
