@@ -122,6 +122,8 @@ const PEOPLE_KINDS: readonly KeyKind[] = ['schedules', 'participants', 'roster_s
  * - every store is computed from facts read within the round (sessions and engagement are staged
  *   in the round's own tables, never read back from a store another round may still be writing);
  * - the keys a round covers are derived from facts too, never from a store;
+ * - on a replicated cluster, "saw every fact" also needs the replicas read to hold them: a round
+ *   reads only once they do, and runs again if its reads may have moved (onCurrentReplicas);
  * - rows first, then tombstones: a round writes its rows and a marker per scope (session for
  *   attendance, classroom-day for daily revenue, classroom-month for the monthly rollup) at v + 1, then sweeps the scope: any live key older
  *   than the scope's newest marker is tombstoned at that marker's version - 1. Every round sweeps
