@@ -177,7 +177,7 @@ describe('the CLI on a cluster, against one server given the same events', () =>
     expect(output).toContain(
       `creating ${ANALYTICS_TABLES.length + SERVING_STORES.length} __rebuild tables and their local tables ON CLUSTER wise_cluster`,
     );
-    expect(output).toMatch(/page \d+: \d+\/\d+ events \(100%\), 0 quarantined/);
+    expect(output).toMatch(/page (\d+)\/\1: \d+\/\d+ events \(100%\), 0 quarantined/);
     expect(output).toContain('swapped the rebuilt tables in');
     const clusterMs = Date.now() - started;
 
