@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { ClickHouseConnection } from './connection';
 import { sqlString } from './quote';
 import { rawDatabaseOf } from './raw-tables';
@@ -82,7 +83,7 @@ export class ReplicaCurrency {
    * throws ReplicasBehind, naming each replica and what it lacks, after `waitMs` (10 s).
    */
   async current(): Promise<ReplicaSnapshot> {
-    const { pollMs = 25, waitMs = 10_000, sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms)) } = this.options;
+    const { pollMs = 25, waitMs = 10_000, sleep = (ms: number) => delay(ms) } = this.options;
     // The clock bounds a wait only; what is current is read from the replicas.
     const deadline = Date.now() + waitMs;
     for (;;) {

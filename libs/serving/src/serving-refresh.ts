@@ -1,4 +1,4 @@
-import { ReplicaCurrency, ReplicasBehind, type ClickHouseConnection, type ReplicaSnapshot } from '@wise/clickhouse';
+import { ReplicaCurrency, ReplicasBehind, type ClickHouseConnection } from '@wise/clickhouse';
 import { inFilter, type KeySet } from './keys';
 import { REFRESH_SETTINGS, Round, roundDrops, type KeyKind, type Kinds, type RoundDrops } from './round';
 import { INTERVAL_COLUMNS, participantIntervals } from './sql/intervals.sql';
@@ -227,7 +227,7 @@ export class ServingRefresh {
     for (let attempt = 1; ; attempt++) {
       const v = await this.versions.next();
       if (!this.replicas) return work(v);
-      const seen: ReplicaSnapshot = await this.replicas.current();
+      const seen = await this.replicas.current();
       await work(v);
       const changed = await this.replicas.changedSince(seen);
       if (changed === null) return;
