@@ -122,7 +122,8 @@ export async function benchQueries(run: BenchRun, plan: QueriesPlan, say: (line:
     let loadSeconds = (Date.now() - t00) / 1000;
     let queries: Array<[string, string]> = [];
     for (const size of plan.sizes) {
-      const target = Math.max(loaded + 1, Math.ceil((size - events) / perInstitute));
+      // Institutes to add, not the total: the store already holds `events`.
+      const target = loaded + Math.max(1, Math.ceil((size - events) / perInstitute));
       const t0 = Date.now();
       events += await load(ch, serving, world(target), loaded, say);
       loadSeconds += (Date.now() - t0) / 1000;
