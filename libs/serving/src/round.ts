@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { LOCAL_SUFFIX, sqlString, type ClickHouseConnection } from '@wise/clickhouse';
 import type { KeySet } from './keys';
+import { insertSelect } from './sql/flat-insert';
 import { WORK_TABLES } from './serving-tables';
 
 /** The kinds of key a refresh round stores: what the batch touched, and what the round derives from it. */
@@ -102,13 +103,38 @@ export class Round {
     return Number(rows[0]?.n ?? 0);
   }
 
+  /**
+   * The first and last day among the keys of `kind` whose k2 is a day ('YYYY-MM-DD'), or null when
+   * the round holds none. Statements bound their reads by time with these as literals: on 18.16 a
+   * scalar subquery in a statement is run again each time the statement is analysed, and a nested
+   * statement is analysed once per level above it (two such bounds were a third of the daily
+   * revenue statement's CPU; docs/benchmarks.md, "Time bounds as literals").
+   */
+  async daySpan(kind: KeyKind): Promise<DaySpan | null> {
+    const rows = await this.ch.query<{ first: string; last: string; n: string | number }>(
+      'serving:keys:span',
+      `SELECT min(k2) AS first, max(k2) AS last, count() AS n FROM ${this.keysTable} WHERE ${this.where(kind)}`,
+    );
+    const row = rows[0];
+    if (!row || Number(row.n) === 0) return null;
+    return { first: dayNumber(row.first), last: dayNumber(row.last) };
+  }
+
+  /**
+   * The keys of `kind` as columns named `as` says (`{ classroom_id: 'k1', week: 'toDate(k2)' }`):
+   * a SELECT of the wanted columns straight from the keys table.
+   */
+  keyColumns<C extends string>(kind: KeyKind, as: Readonly<Record<C, string>>): KeyColumns<C> {
+    return (columns) =>
+      `SELECT ${columns.map((c) => (as[c] === c ? c : `${as[c]} AS ${c}`)).join(', ')} FROM ${this.keysTable} WHERE ${this.where(kind)}`;
+  }
+
   /** Computes `select` (yielding `columns`) once into the round's partition of `table`. */
   async stage(table: StageTable, columns: readonly string[], select: string): Promise<void> {
-    const list = columns.join(', ');
     this.used.add(table);
     await this.ch.command(
       `serving:stage:${table}`,
-      `INSERT INTO ${table} (round, ${list}) SELECT ${sqlString(this.round)}, ${list} FROM (${select}) ${REFRESH_SETTINGS}`,
+      `${insertSelect(table, [['round', sqlString(this.round)]], columns, select)} ${REFRESH_SETTINGS}`,
     );
   }
 
@@ -133,6 +159,19 @@ export class Round {
       ? `round = ${sqlString(this.round)} AND kind = ${kinds}`
       : `round = ${sqlString(this.round)} AND kind IN (${kinds})`;
   }
+}
+
+/** Selects the given columns of a round's keys (Round.keyColumns). */
+export type KeyColumns<C extends string> = (columns: readonly C[]) => string;
+
+/** A span of days, each as days since 1970-01-01 (ClickHouse's Date number). */
+export type DaySpan = { readonly first: number; readonly last: number };
+
+/** 'YYYY-MM-DD' → days since 1970-01-01; throws on anything else (a key of the wrong kind). */
+function dayNumber(day: string): number {
+  const ms = /^\d{4}-\d{2}-\d{2}$/.test(day) ? Date.parse(`${day}T00:00:00Z`) : NaN;
+  if (!Number.isFinite(ms)) throw new Error(`serving round: expected a day (YYYY-MM-DD) in the key, got ${JSON.stringify(day)}`);
+  return ms / 86_400_000;
 }
 
 /** How the partitions of ended rounds are dropped. */

@@ -1,6 +1,7 @@
 import { ReplicaCurrency, ReplicasBehind, type ClickHouseConnection } from '@wise/clickhouse';
 import { inFilter, type KeySet } from './keys';
 import { REFRESH_SETTINGS, Round, roundDrops, type KeyKind, type Kinds, type RoundDrops } from './round';
+import { insertSelect } from './sql/flat-insert';
 import { INTERVAL_COLUMNS, participantIntervals } from './sql/intervals.sql';
 import { ROSTER_COLUMNS, rosterSessionsOf, sessionRoster } from './sql/roster.sql';
 import { ATTENDANCE_STORE_COLUMNS, computeAttendance } from './sql/attendance.sql';
@@ -14,11 +15,12 @@ import {
   INSTALMENT_STORE_COLUMNS,
   monthlyRevenue,
   PAYMENT_STORE_COLUMNS,
+  REVENUE_MONTH_COLUMNS,
   REVENUE_STORE_COLUMNS,
   revenueDaysOf,
 } from './sql/revenue.sql';
 import { computeSessions, SESSION_STORE_COLUMNS } from './sql/sessions.sql';
-import { weeklyAttendance, weekScopesOf } from './sql/weekly.sql';
+import { WEEKLY_COLUMNS, weeklyAttendance, weekScopesOf } from './sql/weekly.sql';
 import { PROJECTED_FACTS, SERVING_STORES, tableNames, type TableNames } from './serving-tables';
 import { CHAINS, Touched, type Chain } from './touched';
 import { SingleWriterVersions, type ServingVersions } from './versions';
@@ -87,16 +89,6 @@ const ATTENDANCE_KEY = ['institute_id', 'session_id', 'student_id'];
 const REVENUE_KEY = ['institute_id', 'classroom_id', 'day', 'currency'];
 /** Daily money is kept per classroom-day (the scope a round recomputes whole) and currency. */
 const REVENUE_SCOPE = ['institute_id', 'classroom_id', 'day'];
-const REVENUE_MONTH_COLUMNS = [
-  'institute_id',
-  'classroom_id',
-  'month',
-  'currency',
-  'invoiced_minor',
-  'invoices',
-  'collected_minor',
-  'payments',
-];
 const REVENUE_MONTH_KEY = ['institute_id', 'classroom_id', 'month', 'currency'];
 const REVENUE_MONTH_SCOPE = ['institute_id', 'classroom_id', 'month'];
 /** Every session a round computes from its facts (serving_round_sessions). */
@@ -363,13 +355,21 @@ export class ServingRefresh {
    * highest version read after every round's writes (docs/serving.md, "Stored rollups").
    */
   private async writeWeekly(r: Round, zones: TimeZones): Promise<void> {
+    const weeks = await r.daySpan('week_scopes');
+    if (!weeks) return;
     const w = await this.laterVersion();
-    const scopes = `SELECT institute_id, k1 AS classroom_id, toDate(k2) AS week FROM ${r.keysTable} WHERE ${r.where('week_scopes')}`;
+    const scopes = r.keyColumns('week_scopes', { institute_id: 'institute_id', classroom_id: 'k1', week: 'toDate(k2)' });
     await this.ch.command(
       'serving:attendance_weekly_store',
-      `INSERT INTO ${this.t.attendance_weekly_store} (institute_id, classroom_id, week, sessions, enrolled_slots, present, suspended, _deleted, _version)
-       SELECT institute_id, classroom_id, week, sessions, enrolled_slots, present, suspended, toUInt8(enrolled_slots + suspended = 0), toUInt64(${w + 1})
-       FROM (${weeklyAttendance(this.t, scopes, zones)}) ${REFRESH_SETTINGS}`,
+      `${insertSelect(
+        this.t.attendance_weekly_store,
+        [
+          ['_version', `toUInt64(${w + 1})`],
+          ['_deleted', 'toUInt8(enrolled_slots + suspended = 0)'],
+        ],
+        WEEKLY_COLUMNS,
+        weeklyAttendance(this.t, scopes, weeks, zones),
+      )} ${REFRESH_SETTINGS}`,
     );
   }
 
@@ -435,12 +435,14 @@ export class ServingRefresh {
     const days = `SELECT institute_id, k1 AS classroom_id, toDate(k2) AS day FROM ${r.keysTable} WHERE ${r.where('revenue_days')}`;
     const inDays = `(institute_id, classroom_id, day) IN (${days})`;
     await this.between('write:revenue_daily_store');
-    await this.insert(
-      'revenue_daily_store',
-      REVENUE_STORE_COLUMNS,
-      computeRevenueDays(this.t, days, r.institutes('revenue_days'), zones),
-      v + 1,
-    );
+    const span = await r.daySpan('revenue_days');
+    if (span)
+      await this.insert(
+        'revenue_daily_store',
+        REVENUE_STORE_COLUMNS,
+        computeRevenueDays(this.t, days, span, r.institutes('revenue_days'), zones),
+        v + 1,
+      );
     await this.mark(
       'revenue_daily_store',
       { institute_id: 'institute_id', classroom_id: 'k1', day: 'toDate(k2)', currency: "''" },
@@ -525,7 +527,7 @@ export class ServingRefresh {
   private async insert(store: keyof TableNames, columns: readonly string[], select: string, version: number): Promise<void> {
     await this.ch.command(
       `serving:${store}`,
-      `INSERT INTO ${this.t[store]} (${columns.join(', ')}, _version) SELECT ${columns.join(', ')}, toUInt64(${version}) FROM (${select}) ${REFRESH_SETTINGS}`,
+      `${insertSelect(this.t[store], [['_version', `toUInt64(${version})`]], columns, select)} ${REFRESH_SETTINGS}`,
     );
   }
 
@@ -540,10 +542,8 @@ export class ServingRefresh {
     await this.ch.command(
       `serving:${store}:markers`,
       `INSERT INTO ${this.t[store]} (${cols.join(', ')}, _deleted, _version)
-       SELECT ${cols.join(', ')}, toUInt8(1), toUInt64(${version})
-       FROM (SELECT DISTINCT ${Object.entries(columns)
-         .map(([c, e]) => `${e} AS ${c}`)
-         .join(', ')} FROM ${r.keysTable} WHERE ${r.where(kind)}) ${REFRESH_SETTINGS}`,
+       SELECT DISTINCT ${Object.values(columns).join(', ')}, toUInt8(1), toUInt64(${version})
+       FROM ${r.keysTable} WHERE ${r.where(kind)} ${REFRESH_SETTINGS}`,
     );
   }
 

@@ -190,6 +190,16 @@ describe('Round', () => {
     expect(sql).toEqual(['serving_keys', 'serving_round_roster'].map((t) => `ALTER TABLE ${t} DROP PARTITION '${r.round}'`));
   });
 
+  it('gives the first and last day of its keys as day numbers, none when it holds none, and refuses a key that is no day', async () => {
+    const answer = (first: string, last: string, n: number) =>
+      ({ query: async () => [{ first, last, n: String(n) }] }) as unknown as ClickHouseConnection;
+    expect(await new Round(answer('1970-01-02', '2026-12-07', 3), 1).daySpan('revenue_days')).toEqual({ first: 1, last: 20_794 });
+    expect(await new Round(answer('', '', 0), 1).daySpan('week_scopes')).toBeNull();
+    await expect(new Round(answer('c-1', 'c-9', 2), 1).daySpan('week_scopes')).rejects.toThrow(
+      /expected a day \(YYYY-MM-DD\) in the key, got "c-1"/,
+    );
+  });
+
   it('on a cluster drops the partitions of ended rounds together, from the local tables on each shard, at most once per interval', async () => {
     const { sql, ch } = recorder();
     let now = 0;

@@ -38,6 +38,7 @@ export const ATTENDANCE_STORE_COLUMNS = [
  * monotone in the join). week = the Monday of the session's scheduled start in the institute's
  * time zone. `roster`: the round's sessionRoster rows (serving_round_roster).
  */
+// judged_seconds is named inside required_minutes, not as a column: the statement's list is the store's (flat-insert.ts).
 export function computeAttendance(t: TableNames, engagement: string, roster: string, instituteFilter: string): string {
   return `
 SELECT
@@ -46,8 +47,7 @@ SELECT
     round(scheduled_seconds / 60, 2) AS scheduled_minutes,
     if(has_rule = 1, rule_min_percent, 50.) AS min_percent,
     if(has_rule = 1, rule_min_minutes, 1.) AS min_minutes,
-    if(has_rule = 1 AND rule_judge_on = 'scheduled', scheduled_seconds, class_seconds) AS judged_seconds,
-    round(greatest(min_percent * judged_seconds / 100, min_minutes * 60) / 60, 2) AS required_minutes,
+    round(greatest(min_percent * (if(has_rule = 1 AND rule_judge_on = 'scheduled', scheduled_seconds, class_seconds) AS judged_seconds) / 100, min_minutes * 60) / 60, 2) AS required_minutes,
     toUInt8(suspended = 0 AND seconds_present > 0 AND seconds_present >= min_percent * judged_seconds / 100 AND seconds_present >= min_minutes * 60) AS present,
     multiIf(suspended = 1, 'suspended', present = 1, 'present', 'absent') AS status,
     minutes_late_scheduled,

@@ -109,21 +109,18 @@ export interface RoundStages {
  * roster facts and a teacher's roster change recomputes nothing. teacher_id is stored as '' (the
  * view's comes from the roster). The store keeps both columns: 18.16 has no DROP COLUMN IF EXISTS (a migration must be safe to
  * run twice), and a projector of the previous release may still be writing them during an upgrade.
+ * Its list is the store's columns in order (flat-insert.ts).
  */
 export function computeEngagement(t: TableNames, sessionFilter: string, round: RoundStages): string {
   return `
-SELECT ${ENGAGEMENT_STORE_COLUMNS.join(', ')}
-FROM
+SELECT
+    institute_id, session_id, classroom_id, participant, email, user_name, joins, first_join, last_leave,
+    seconds_present, minutes_present, minutes_late, seconds_sharing, minutes_sharing, shared, student_id, matched_by,
+    if(student_id != '', 'student', 'other') AS role, '' AS teacher_id, present_starts, present_ends, minutes_late_scheduled
+FROM (${engagementRows(round.intervals)}) AS l
+ANY LEFT JOIN
 (
-    SELECT
-        institute_id, session_id, classroom_id, participant, email, user_name, joins, first_join, last_leave,
-        seconds_present, minutes_present, minutes_late, seconds_sharing, minutes_sharing, shared, student_id, matched_by,
-        if(student_id != '', 'student', 'other') AS role, '' AS teacher_id, present_starts, present_ends, minutes_late_scheduled
-    FROM (${engagementRows(round.intervals)}) AS l
-    ANY LEFT JOIN
-    (
-        SELECT institute_id, session_id, participant, student_id, matched_by
-        FROM (${participantMatches(t, sessionFilter, round.roster)})
-    ) AS r USING (institute_id, session_id, participant)
-)`;
+    SELECT institute_id, session_id, participant, student_id, matched_by
+    FROM (${participantMatches(t, sessionFilter, round.roster)})
+) AS r USING (institute_id, session_id, participant)`;
 }

@@ -1,3 +1,4 @@
+import type { DaySpan } from '../round';
 import type { TableNames } from '../serving-tables';
 import { eventCopiesCollapsed, latestNonEmptyOf, latestOf } from './fact-patterns';
 import { liveLatestRows } from './latest-rows';
@@ -21,6 +22,14 @@ export const INSTALMENT_STORE_COLUMNS = [
 ];
 
 /**
+ * Which version of a fact is the latest: by its time, then its event id. Written inline in each
+ * argMax rather than computed by a SELECT around the facts: a level less for 18.16 to analyse
+ * again (flat-insert.ts).
+ */
+const LATEST_INVOICE = 'tuple(at_ms, event_id)';
+const LATEST_PAYMENT = 'tuple(paid_at_ms, event_id)';
+
+/**
  * Invoices: one row per instalment, (institute_id, student_id, classroom_id, instalment_index),
  * however often Wise re-sends it and whether or not a version carries its installmentId: the
  * index is Wise's own name for the instalment and every version has it (the contract requires
@@ -35,36 +44,30 @@ export function computeInvoices(t: TableNames, filter: string): string {
   return `
 SELECT
     institute_id, student_id, classroom_id, instalment_index,
-    ${latestNonEmptyOf(['installment_id'], 'k')},
-    ${latestOf(['amount_minor', 'currency'], 'k')},
+    ${latestNonEmptyOf(['installment_id'], LATEST_INVOICE)},
+    ${latestOf(['amount_minor', 'currency'], LATEST_INVOICE)},
     min(charged_at) AS charged_at,
-    ${latestOf(['due_on', ['paid', 'paid_when_sent'], 'fee_type', 'note'], 'k')},
-    ${latestNonEmptyOf(['student_name', 'classroom_name'], 'k')}
+    ${latestOf(['due_on', ['paid', 'paid_when_sent'], 'fee_type', 'note'], LATEST_INVOICE)},
+    ${latestNonEmptyOf(['student_name', 'classroom_name'], LATEST_INVOICE)}
 FROM
-(
-    SELECT
-        institute_id, student_id, classroom_id, instalment_index, tuple(at_ms, event_id) AS k,
-        installment_id, amount_minor, currency, charged_at, due_on, paid, fee_type, note, student_name, classroom_name
-    FROM
-    (${eventCopiesCollapsed({
-      table: t.invoice_events,
-      where: filter,
-      keys: ['institute_id', 'student_id', 'classroom_id', 'assumeNotNull(instalment_index) AS instalment_index'],
-      firstAt: 'at_ms',
-      values: [
-        'installment_id',
-        'amount_minor',
-        'currency',
-        'charged_at',
-        'due_on',
-        'paid',
-        'fee_type',
-        'note',
-        'student_name',
-        'classroom_name',
-      ],
-    })}
-    )
+(${eventCopiesCollapsed({
+    table: t.invoice_events,
+    where: filter,
+    keys: ['institute_id', 'student_id', 'classroom_id', 'assumeNotNull(instalment_index) AS instalment_index'],
+    firstAt: 'at_ms',
+    values: [
+      'installment_id',
+      'amount_minor',
+      'currency',
+      'charged_at',
+      'due_on',
+      'paid',
+      'fee_type',
+      'note',
+      'student_name',
+      'classroom_name',
+    ],
+  })}
 )
 GROUP BY institute_id, student_id, classroom_id, instalment_index`;
 }
@@ -92,22 +95,16 @@ export function computePayments(t: TableNames, filter: string): string {
 SELECT
     institute_id, transaction_id,
     toDateTime(intDiv(min(paid_at_ms), 1000), 'UTC') AS paid_at,
-    ${latestOf(['classroom_id', 'student_id', 'amount_minor', 'currency', 'payment_type'], 'k')},
-    ${latestNonEmptyOf(['student_name', 'classroom_name'], 'k')}
+    ${latestOf(['classroom_id', 'student_id', 'amount_minor', 'currency', 'payment_type'], LATEST_PAYMENT)},
+    ${latestNonEmptyOf(['student_name', 'classroom_name'], LATEST_PAYMENT)}
 FROM
-(
-    SELECT
-        institute_id, transaction_id, paid_at_ms, tuple(paid_at_ms, event_id) AS k, classroom_id, student_id,
-        amount_minor, currency, payment_type, student_name, classroom_name
-    FROM
-    (${eventCopiesCollapsed({
-      table: t.payment_events,
-      where: filter,
-      keys: ['institute_id', 'transaction_id'],
-      firstAt: 'paid_at_ms',
-      values: ['classroom_id', 'student_id', 'amount_minor', 'currency', 'payment_type', 'student_name', 'classroom_name'],
-    })}
-    )
+(${eventCopiesCollapsed({
+    table: t.payment_events,
+    where: filter,
+    keys: ['institute_id', 'transaction_id'],
+    firstAt: 'paid_at_ms',
+    values: ['classroom_id', 'student_id', 'amount_minor', 'currency', 'payment_type', 'student_name', 'classroom_name'],
+  })}
 )
 GROUP BY institute_id, transaction_id`;
 }
@@ -156,7 +153,7 @@ export const REVENUE_STORE_COLUMNS = [
 /**
  * Money per day (in the institute's time zone), classroom and currency: invoiced (by charge day)
  * and collected (by payment day), in minor units, for the classroom-days `days` lists
- * (institute_id, classroom_id, day). Never summed across currencies; no webhook reports refunds,
+ * (institute_id, classroom_id, day), whose first and last day `daySpan` gives. Never summed across currencies; no webhook reports refunds,
  * so collected is gross. The instalments and payments counted on those days are found by time in
  * money_by_time (an instalment by its owner: its versions' money_key differs when one carries the
  * installmentId and another does not, and its day is that of its earliest version, which may lie
@@ -164,9 +161,9 @@ export const REVENUE_STORE_COLUMNS = [
  * than the row of that day), then computed from their facts by the rules above, not read from
  * their stores, which may hold a row an older round has not replaced yet.
  */
-export function computeRevenueDays(t: TableNames, days: string, instituteFilter: string, zones: TimeZones): string {
+export function computeRevenueDays(t: TableNames, days: string, daySpan: DaySpan, instituteFilter: string, zones: TimeZones): string {
   // The UTC span of the days, a day wider each side for any time zone (an index range, not a rule).
-  const span = `at_s >= (SELECT toUInt32(min(day)) * 86400 - 86400 FROM (${days})) AND at_s < (SELECT toUInt32(max(day)) * 86400 + 2 * 86400 FROM (${days}))`;
+  const span = `at_s >= ${Math.max(daySpan.first - 1, 0) * 86400} AND at_s < ${(daySpan.last + 2) * 86400}`;
   const atDay = localDate(`toDateTime(at_s, 'UTC')`, zones);
   const invoices = computeInvoices(
     t,
@@ -198,6 +195,17 @@ FROM
 WHERE (institute_id, classroom_id, day) IN (${days})
 GROUP BY institute_id, classroom_id, day, currency`;
 }
+
+export const REVENUE_MONTH_COLUMNS = [
+  'institute_id',
+  'classroom_id',
+  'month',
+  'currency',
+  'invoiced_minor',
+  'invoices',
+  'collected_minor',
+  'payments',
+];
 
 /**
  * The money of each classroom-month `scopes` lists (institute_id, classroom_id, month), per

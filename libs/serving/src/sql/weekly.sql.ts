@@ -1,4 +1,5 @@
 import { UNKNOWN_START_S } from '@wise/projections';
+import type { DaySpan, KeyColumns } from '../round';
 import type { TableNames } from '../serving-tables';
 import { liveLatestRows } from './latest-rows';
 import { localDate, type TimeZones } from './local-time';
@@ -30,6 +31,10 @@ ALL INNER JOIN
 ) AS r USING (institute_id, session_id)`;
 }
 
+type ScopeColumn = 'institute_id' | 'classroom_id' | 'week';
+
+export const WEEKLY_COLUMNS = ['institute_id', 'classroom_id', 'week', 'sessions', 'enrolled_slots', 'present', 'suspended'];
+
 /**
  * The attendance rollup of each classroom-week `scopes` lists (institute_id, classroom_id, week):
  * sessions, the student-sessions the rate counts (enrolled_slots: not suspended) and those present,
@@ -39,14 +44,17 @@ ALL INNER JOIN
  * week of the scopes, kept where their row's own classroom and week are the scope's. A scope with
  * no attended session comes out with enrolled_slots + suspended = 0. Reads attendance_store: run it
  * at a version taken after the round's attendance writes (docs/serving.md, "Stored rollups").
+ * `weekSpan`: the first and last Monday of the scopes. `scopes` selects the given columns of the
+ * round's keys straight from the keys table: a subquery over a subquery is a level more for 18.16
+ * to analyse again, five times in this statement (flat-insert.ts).
  */
-export function weeklyAttendance(t: TableNames, scopes: string, zones: TimeZones): string {
+export function weeklyAttendance(t: TableNames, scopes: KeyColumns<ScopeColumn>, weekSpan: DaySpan, zones: TimeZones): string {
   const start = `toDateTime(start_s, 'UTC')`;
   // An AttendanceComputed note is placed at its own time, after its class: a session whose schedule
   // is Zoom's is found from the note, in its class's week or the next.
   const weekBefore = `toDateTime(toUInt32(greatest(start_s, 604800) - 604800), 'UTC')`;
   const inScopes = (at: string) =>
-    `(institute_id, classroom_id, toMonday(${localDate(at, zones)})) IN (SELECT institute_id, classroom_id, week FROM (${scopes}))`;
+    `(institute_id, classroom_id, toMonday(${localDate(at, zones)})) IN (${scopes(['institute_id', 'classroom_id', 'week'])})`;
   // A session placed in the classroom by a fact without a start, with a start (Wise's or Zoom's, in
   // any classroom) in one of the scopes' weeks: its start now is one of its starts, so its row can
   // be in such a week; the others, cancelled long ago, are not read. The starts are read from the
@@ -55,14 +63,14 @@ export function weeklyAttendance(t: TableNames, scopes: string, zones: TimeZones
   const startsInWeeks = `(institute_id, session_id) IN
                 (
                     SELECT institute_id, session_id FROM ${t.session_starts}
-                    WHERE institute_id IN (SELECT institute_id FROM (${scopes}))
-                      AND start_s >= (SELECT toUInt32(greatest(toInt64(toUInt32(min(week))) - 1, 0) * 86400) FROM (${scopes}))
-                      AND start_s < (SELECT toUInt32((toUInt32(max(week)) + 8) * 86400) FROM (${scopes}))
-                      AND (institute_id, toMonday(${localDate(start, zones)})) IN (SELECT institute_id, week FROM (${scopes}))
+                    WHERE institute_id IN (${scopes(['institute_id'])})
+                      AND start_s >= ${Math.max(weekSpan.first - 1, 0) * 86400}
+                      AND start_s < ${(weekSpan.last + 8) * 86400}
+                      AND (institute_id, toMonday(${localDate(start, zones)})) IN (${scopes(['institute_id', 'week'])})
                 )`;
   return `
 SELECT s.institute_id AS institute_id, s.classroom_id AS classroom_id, s.week AS week, sessions, enrolled_slots, present, suspended
-FROM (${scopes}) AS s
+FROM (${scopes(['institute_id', 'classroom_id', 'week'])}) AS s
 ANY LEFT JOIN
 (
     SELECT
@@ -77,7 +85,7 @@ ANY LEFT JOIN
           `(institute_id, session_id) IN
             (
                 SELECT institute_id, session_id FROM ${t.classroom_sessions}
-                WHERE (institute_id, classroom_id) IN (SELECT institute_id, classroom_id FROM (${scopes}))
+                WHERE (institute_id, classroom_id) IN (${scopes(['institute_id', 'classroom_id'])})
                   AND ((start_s = ${UNKNOWN_START_S} AND ${startsInWeeks}) OR ${inScopes(start)} OR ${inScopes(weekBefore)})
             )`,
         )}

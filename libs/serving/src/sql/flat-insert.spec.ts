@@ -1,0 +1,74 @@
+import { tableNames } from '../serving-tables';
+import { ATTENDANCE_STORE_COLUMNS, computeAttendance } from './attendance.sql';
+import { computeEngagement, ENGAGEMENT_STORE_COLUMNS } from './engagement.sql';
+import { insertSelect, topLevelNames } from './flat-insert';
+import { INTERVAL_COLUMNS, participantIntervals } from './intervals.sql';
+import { computeRecordings, RECORDING_STORE_COLUMNS } from './recordings.sql';
+import {
+  computeInvoices,
+  computePayments,
+  computeRevenueDays,
+  INSTALMENT_STORE_COLUMNS,
+  monthlyRevenue,
+  PAYMENT_STORE_COLUMNS,
+  REVENUE_MONTH_COLUMNS,
+  REVENUE_STORE_COLUMNS,
+} from './revenue.sql';
+import { ROSTER_COLUMNS, sessionRoster } from './roster.sql';
+import { computeSessions, SESSION_STORE_COLUMNS } from './sessions.sql';
+import { WEEKLY_COLUMNS, weeklyAttendance } from './weekly.sql';
+
+describe('insertSelect', () => {
+  it('adds the leading values to the SELECT itself when its list names the columns in order', () => {
+    expect(insertSelect('s', [['_version', 'toUInt64(7)']], ['a', 'b'], "SELECT x AS a, t.b FROM t WHERE c = 'a, (b' GROUP BY a, b")).toBe(
+      "INSERT INTO s (_version, a, b)\nSELECT toUInt64(7) AS _leading__version, x AS a, t.b FROM t WHERE c = 'a, (b' GROUP BY a, b",
+    );
+    expect(
+      insertSelect(
+        's',
+        [['round', "'r'"]],
+        ['a'],
+        '\n  SELECT DISTINCT f(a, b) AS a FROM (SELECT a, b FROM t UNION ALL SELECT a, b FROM u)',
+      ),
+    ).toBe(
+      "INSERT INTO s (round, a)\nSELECT DISTINCT 'r' AS _leading_round, f(a, b) AS a FROM (SELECT a, b FROM t UNION ALL SELECT a, b FROM u)",
+    );
+  });
+
+  it('reads the columns by name from around the SELECT whenever positions could disagree', () => {
+    const wrapped = (select: string) => `INSERT INTO s (_version, a, b)\nSELECT toUInt64(7), a, b FROM (${select})`;
+    for (const select of [
+      'SELECT b, a FROM t', // another order
+      'SELECT a, b, c FROM t', // more columns
+      'SELECT a, b + 1 FROM t', // an unnamed expression
+      'SELECT a, b FROM t UNION ALL SELECT a, b FROM u', // a top-level UNION
+      'SELECT a, b', // no FROM
+    ])
+      expect(insertSelect('s', [['_version', 'toUInt64(7)']], ['a', 'b'], select)).toBe(wrapped(select));
+  });
+
+  it('is flat for every statement a refresh round writes with it', () => {
+    const t = tableNames();
+    const zones = new Map([['i1', 'Asia/Kolkata']]);
+    const span = { first: 20_000, last: 20_010 };
+    const keys = 'SELECT institute_id, k1, k2 FROM serving_keys';
+    const statements: Array<[string, readonly string[], string]> = [
+      ['sessions', SESSION_STORE_COLUMNS, computeSessions(t, '1', zones)],
+      ['roster', ROSTER_COLUMNS, sessionRoster(t, keys, '1', '1')],
+      ['intervals', INTERVAL_COLUMNS, participantIntervals(t, keys, '1')],
+      ['engagement', ENGAGEMENT_STORE_COLUMNS, computeEngagement(t, '1', { intervals: keys, roster: keys })],
+      ['attendance', ATTENDANCE_STORE_COLUMNS, computeAttendance(t, keys, keys, '1')],
+      ['recordings', RECORDING_STORE_COLUMNS, computeRecordings(t, keys, '1', zones)],
+      ['instalments', INSTALMENT_STORE_COLUMNS, computeInvoices(t, '1')],
+      ['payments', PAYMENT_STORE_COLUMNS, computePayments(t, '1')],
+      ['daily revenue', REVENUE_STORE_COLUMNS, computeRevenueDays(t, keys, span, '1', zones)],
+      ['monthly revenue', REVENUE_MONTH_COLUMNS, monthlyRevenue(t, keys)],
+      [
+        'weekly attendance',
+        WEEKLY_COLUMNS,
+        weeklyAttendance(t, (columns) => `SELECT ${columns.join(', ')} FROM serving_keys`, span, zones),
+      ],
+    ];
+    for (const [name, columns, select] of statements) expect([name, topLevelNames(select)]).toEqual([name, columns]);
+  });
+});
