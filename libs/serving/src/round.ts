@@ -78,7 +78,15 @@ export class Round {
     this.used.add(this.keysTable);
     await this.ch.command(
       `serving:keys:${kind}`,
-      `INSERT INTO ${this.keysTable} (round, kind, institute_id, k1, k2) SELECT ${sqlString(this.round)}, ${sqlString(kind)}, institute_id, k1, k2 FROM (${select}) ${REFRESH_SETTINGS}`,
+      `${insertSelect(
+        this.keysTable,
+        [
+          ['round', sqlString(this.round)],
+          ['kind', sqlString(kind)],
+        ],
+        KEY_COLUMNS,
+        select,
+      )} ${REFRESH_SETTINGS}`,
     );
   }
 

@@ -13,10 +13,11 @@ import {
   PAYMENT_STORE_COLUMNS,
   REVENUE_MONTH_COLUMNS,
   REVENUE_STORE_COLUMNS,
+  revenueDaysOf,
 } from './revenue.sql';
-import { ROSTER_COLUMNS, sessionRoster } from './roster.sql';
+import { ROSTER_COLUMNS, rosterSessionsOf, sessionRoster } from './roster.sql';
 import { computeSessions, SESSION_STORE_COLUMNS } from './sessions.sql';
-import { WEEKLY_COLUMNS, weeklyAttendance } from './weekly.sql';
+import { WEEKLY_COLUMNS, weeklyAttendance, weekScopesOf } from './weekly.sql';
 
 describe('insertSelect', () => {
   it('adds the leading values to the SELECT itself when its list names the columns in order', () => {
@@ -70,5 +71,16 @@ describe('insertSelect', () => {
       ],
     ];
     for (const [name, columns, select] of statements) expect([name, topLevelNames(select)]).toEqual([name, columns]);
+  });
+
+  it('is flat for the keys a round derives, but for the week scopes (a UNION of two kinds of fact)', () => {
+    const t = tableNames();
+    const zones = new Map<string, string>();
+    const derived: Array<[string, string]> = [
+      ['roster sessions', rosterSessionsOf(t, { since: 'SELECT 1', classrooms: '1', institutes: '1', fromS: 0 })],
+      ['revenue days', revenueDaysOf(t, '1', '1', '1', zones)],
+    ];
+    for (const [name, select] of derived) expect([name, topLevelNames(select)]).toEqual([name, ['institute_id', 'k1', 'k2']]);
+    expect(topLevelNames(weekScopesOf(t, '1', zones))).toBeNull();
   });
 });

@@ -36,36 +36,33 @@ export const SESSION_STORE_COLUMNS = [
  * - actual_end = the latest MeetingEnded (NULL when none arrived);
  * - with no schedule from Wise, the schedule is Zoom's: its start_time and its duration.
  * local_day: the scheduled start's day in the institute's time zone.
+ * The list is the store's columns in order, the intermediate values named inside them
+ * (flat-insert.ts).
  */
 export function computeSessions(t: TableNames, filter: string, zones: TimeZones): string {
   const nothing = (type: string, n: number) => Array(n).fill(`CAST(NULL AS Nullable(${type}))`).join(', ');
   // The leading columns of a meeting or participant row: its key, and no schedule field.
   const noScheduleFields = `institute_id, session_id, tuple(toUInt8(0), toInt64(0), '') AS k, ${nothing('String', 5)}, ${nothing("DateTime('UTC')", 3)}, toUInt8(0)`;
   return `
-SELECT ${SESSION_STORE_COLUMNS.slice(0, -1).join(', ')}, ${localDate('scheduled_start', zones)} AS local_day
-FROM
-(
 SELECT
     institute_id,
     session_id,
     ifNull(argMax(f_classroom_id, k), '') AS classroom_id,
     argMax(f_title, k) AS title,
-    argMax(f_meeting_status, k) AS patched_status,
-    if(is_deleted = 1, 'CANCELLED', patched_status) AS meeting_status,
+    if((max(f_deleted) AS is_deleted) = 1, 'CANCELLED', (argMax(f_meeting_status, k) AS patched_status)) AS meeting_status,
     argMax(f_session_type, k) AS session_type,
     argMax(f_teacher_id, k) AS teacher_id,
-    argMax(f_scheduled_start, k) AS wise_start,
-    min(f_meeting_start) AS meeting_start,
-    isNull(wise_start) AND isNotNull(meeting_start) AS from_zoom,
-    if(from_zoom, meeting_start, wise_start) AS scheduled_start,
+    if((isNull(argMax(f_scheduled_start, k) AS wise_start) AND isNotNull(min(f_meeting_start) AS meeting_start)) AS from_zoom,
+       meeting_start, wise_start) AS scheduled_start,
     if(from_zoom, CAST(meeting_start + toInt64(max(f_zoom_minutes) * 60) AS Nullable(DateTime('UTC'))), argMax(f_scheduled_end, k)) AS scheduled_end,
     round((toInt64(scheduled_end) - toInt64(scheduled_start)) / 60, 2) AS scheduled_minutes,
     argMax(f_created_at, k) AS created_at,
-    max(f_deleted) AS is_deleted,
+    is_deleted,
     toUInt8(is_deleted = 1 OR ifNull(patched_status, '') = 'CANCELLED') AS is_cancelled,
-    max(f_meeting_end) AS actual_end,
-    coalesce(meeting_start, min(f_first_join), actual_end) AS actual_start,
-    round((toInt64(actual_end) - toInt64(actual_start)) / 60, 2) AS actual_minutes
+    coalesce(meeting_start, min(f_first_join), (max(f_meeting_end) AS actual_end)) AS actual_start,
+    actual_end,
+    round((toInt64(actual_end) - toInt64(actual_start)) / 60, 2) AS actual_minutes,
+    ${localDate('scheduled_start', zones)} AS local_day
 FROM
 (
     SELECT
@@ -118,8 +115,7 @@ FROM
     WHERE ${filter} AND event_kind = 'joined'
     GROUP BY institute_id, session_id
 )
-GROUP BY institute_id, session_id
-)`;
+GROUP BY institute_id, session_id`;
 }
 
 /**
