@@ -177,6 +177,8 @@ export type DaySpan = { readonly first: number; readonly last: number };
 
 /** 'YYYY-MM-DD' → days since 1970-01-01; throws on anything else (a key of the wrong kind). */
 function dayNumber(day: string): number {
+  // 18.16 prints the Date 0 so (current ClickHouse prints 1970-01-01).
+  if (day === '0000-00-00') return 0;
   const ms = /^\d{4}-\d{2}-\d{2}$/.test(day) ? Date.parse(`${day}T00:00:00Z`) : NaN;
   if (!Number.isFinite(ms)) throw new Error(`serving round: expected a day (YYYY-MM-DD) in the key, got ${JSON.stringify(day)}`);
   return ms / 86_400_000;

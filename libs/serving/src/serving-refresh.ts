@@ -355,9 +355,11 @@ export class ServingRefresh {
    * highest version read after every round's writes (docs/serving.md, "Stored rollups").
    */
   private async writeWeekly(r: Round, zones: TimeZones): Promise<void> {
+    // The keys are read after the version, as the statement reads them: on a cluster the version's
+    // wait for current replicas comes first (onCurrentReplicas).
+    const w = await this.laterVersion();
     const weeks = await r.daySpan('week_scopes');
     if (!weeks) return;
-    const w = await this.laterVersion();
     const scopes = r.keyColumns('week_scopes', { institute_id: 'institute_id', classroom_id: 'k1', week: 'toDate(k2)' });
     await this.ch.command(
       'serving:attendance_weekly_store',
@@ -432,8 +434,8 @@ export class ServingRefresh {
   private async revenueSteps(r: Round, v: number, zones: TimeZones, owners: string, payments: string): Promise<void> {
     await this.between('keys:revenue_days');
     await r.derive('revenue_days', revenueDaysOf(this.t, owners, payments, r.in('revenue_classrooms', CLASSROOM_KEY), zones));
-    const days = `SELECT institute_id, k1 AS classroom_id, toDate(k2) AS day FROM ${r.keysTable} WHERE ${r.where('revenue_days')}`;
-    const inDays = `(institute_id, classroom_id, day) IN (${days})`;
+    const days = r.keyColumns('revenue_days', { institute_id: 'institute_id', classroom_id: 'k1', day: 'toDate(k2)' });
+    const inDays = `(institute_id, classroom_id, day) IN (${days(['institute_id', 'classroom_id', 'day'])})`;
     await this.between('write:revenue_daily_store');
     const span = await r.daySpan('revenue_days');
     if (span)
@@ -467,7 +469,7 @@ export class ServingRefresh {
    */
   private async writeMonthly(r: Round): Promise<void> {
     const w = await this.laterVersion();
-    const scopes = `SELECT institute_id, k1 AS classroom_id, toDate(k2) AS month FROM ${r.keysTable} WHERE ${r.where('month_scopes')}`;
+    const scopes = r.keyColumns('month_scopes', { institute_id: 'institute_id', classroom_id: 'k1', month: 'toDate(k2)' });
     await this.insert('revenue_monthly_store', REVENUE_MONTH_COLUMNS, monthlyRevenue(this.t, scopes), w + 1);
     await this.mark(
       'revenue_monthly_store',
@@ -480,7 +482,7 @@ export class ServingRefresh {
       'revenue_monthly_store',
       REVENUE_MONTH_KEY,
       REVENUE_MONTH_SCOPE,
-      `(institute_id, classroom_id, month) IN (${scopes})`,
+      `(institute_id, classroom_id, month) IN (${scopes(['institute_id', 'classroom_id', 'month'])})`,
       "currency = ''",
     );
   }

@@ -194,6 +194,7 @@ describe('Round', () => {
     const answer = (first: string, last: string, n: number) =>
       ({ query: async () => [{ first, last, n: String(n) }] }) as unknown as ClickHouseConnection;
     expect(await new Round(answer('1970-01-02', '2026-12-07', 3), 1).daySpan('revenue_days')).toEqual({ first: 1, last: 20_794 });
+    expect(await new Round(answer('0000-00-00', '1970-01-08', 2), 1).daySpan('week_scopes')).toEqual({ first: 0, last: 7 });
     expect(await new Round(answer('', '', 0), 1).daySpan('week_scopes')).toBeNull();
     await expect(new Round(answer('c-1', 'c-9', 2), 1).daySpan('week_scopes')).rejects.toThrow(
       /expected a day \(YYYY-MM-DD\) in the key, got "c-1"/,

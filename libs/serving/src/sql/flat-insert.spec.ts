@@ -44,8 +44,20 @@ describe('insertSelect', () => {
       'SELECT a, b + 1 FROM t', // an unnamed expression
       'SELECT a, b FROM t UNION ALL SELECT a, b FROM u', // a top-level UNION
       'SELECT a, b', // no FROM
+      'SELECT a, b FROM t GROUP BY 1, 2', // positions, which the leading values would move
+      'SELECT a, b FROM t ORDER BY  2', // the same
+      'SELECT a, b FROM t INTERSECT SELECT a, b FROM u', // a set operation of current ClickHouse
+      'SELECT a, b FROM t SETTINGS max_threads = 1', // a clause the INSERT's own SETTINGS would repeat
+      'SELECT x -- AS a\n, b FROM t', // an alias in a comment
     ])
       expect(insertSelect('s', [['_version', 'toUInt64(7)']], ['a', 'b'], select)).toBe(wrapped(select));
+  });
+
+  it('keeps a SELECT as it is when there is nothing to add, and never reuses an alias the SELECT has', () => {
+    expect(insertSelect('s', [], ['a'], 'SELECT a FROM t')).toBe('INSERT INTO s (a)\nSELECT a FROM t');
+    expect(insertSelect('s', [['v', 'CAST(1 AS UInt64)']], ['a'], 'SELECT _leading_v AS a FROM t')).toBe(
+      'INSERT INTO s (v, a)\nSELECT CAST(1 AS UInt64), a FROM (SELECT _leading_v AS a FROM t)',
+    );
   });
 
   it('is flat for every statement a refresh round writes with it', () => {
@@ -53,6 +65,7 @@ describe('insertSelect', () => {
     const zones = new Map([['i1', 'Asia/Kolkata']]);
     const span = { first: 20_000, last: 20_010 };
     const keys = 'SELECT institute_id, k1, k2 FROM serving_keys';
+    const keyColumns = (columns: readonly string[]) => `SELECT ${columns.join(', ')} FROM serving_keys`;
     const statements: Array<[string, readonly string[], string]> = [
       ['sessions', SESSION_STORE_COLUMNS, computeSessions(t, '1', zones)],
       ['roster', ROSTER_COLUMNS, sessionRoster(t, keys, '1', '1')],
@@ -62,13 +75,9 @@ describe('insertSelect', () => {
       ['recordings', RECORDING_STORE_COLUMNS, computeRecordings(t, keys, '1', zones)],
       ['instalments', INSTALMENT_STORE_COLUMNS, computeInvoices(t, '1')],
       ['payments', PAYMENT_STORE_COLUMNS, computePayments(t, '1')],
-      ['daily revenue', REVENUE_STORE_COLUMNS, computeRevenueDays(t, keys, span, '1', zones)],
-      ['monthly revenue', REVENUE_MONTH_COLUMNS, monthlyRevenue(t, keys)],
-      [
-        'weekly attendance',
-        WEEKLY_COLUMNS,
-        weeklyAttendance(t, (columns) => `SELECT ${columns.join(', ')} FROM serving_keys`, span, zones),
-      ],
+      ['daily revenue', REVENUE_STORE_COLUMNS, computeRevenueDays(t, keyColumns, span, '1', zones)],
+      ['monthly revenue', REVENUE_MONTH_COLUMNS, monthlyRevenue(t, keyColumns)],
+      ['weekly attendance', WEEKLY_COLUMNS, weeklyAttendance(t, keyColumns, span, zones)],
     ];
     for (const [name, columns, select] of statements) expect([name, topLevelNames(select)]).toEqual([name, columns]);
   });

@@ -16,11 +16,11 @@ export function insertSelect(
   select: string,
 ): string {
   const target = `INSERT INTO ${table} (${[...leading.map(([c]) => c), ...columns].join(', ')})`;
+  if (leading.length === 0) return `${target}\n${select}`;
   const flat = flatSelectList(select);
-  if (flat && sameNames(flat.names, columns)) {
+  if (flat && sameNames(flat.names, columns) && leading.every(([c]) => !select.includes(LEAD_PREFIX + c))) {
     const values = leading.map(([c, v]) => `${v} AS ${LEAD_PREFIX}${c}`);
-    if (values.every((v) => !select.includes(v.split(' AS ')[1])))
-      return `${target}\nSELECT ${flat.distinct ? 'DISTINCT ' : ''}${values.join(', ')}, ${select.slice(flat.listStart)}`;
+    return `${target}\nSELECT ${flat.distinct ? 'DISTINCT ' : ''}${values.join(', ')}, ${select.slice(flat.listStart)}`;
   }
   return `${target}\nSELECT ${[...leading.map(([, v]) => v), ...columns].join(', ')} FROM (${select})`;
 }
@@ -37,7 +37,10 @@ const sameNames = (a: readonly string[], b: readonly string[]) => a.length === b
 
 /**
  * Where a SELECT's top-level list starts and the name of each of its items, or null when the
- * text is not one plain SELECT: a top-level UNION, or an item without a name of its own.
+ * text is not one plain SELECT: a set operation (UNION, INTERSECT, EXCEPT), clauses an INSERT …
+ * SELECT cannot end with (SETTINGS, FORMAT), positions in GROUP BY, ORDER BY or LIMIT BY (current
+ * ClickHouse reads `GROUP BY 1` as a position, which the leading values would move), or an item
+ * without a name of its own.
  */
 function flatSelectList(select: string): { listStart: number; distinct: boolean; names: string[] } | null {
   const head = /^\s*SELECT\s+(DISTINCT\s+)?/i.exec(select);
@@ -53,7 +56,8 @@ function flatSelectList(select: string): { listStart: number; distinct: boolean;
     } else if (/^from$/i.test(token) && from < 0) {
       items.push(select.slice(start, at));
       from = at;
-    } else if (/^union$/i.test(token)) return null;
+    } else if (/^(union|intersect|except|settings|format)$/i.test(token)) return null;
+    else if (/^by$/i.test(token) && /^\s*\d/.test(select.slice(at + 2))) return null;
   }
   if (from < 0) return null;
   const names = items.map(nameOf);
@@ -63,6 +67,8 @@ function flatSelectList(select: string): { listStart: number; distinct: boolean;
 /** An item's name: its alias, or the column it is (`t.c` is c); null for an unnamed expression. */
 function nameOf(item: string): string | null {
   const text = item.trim();
+  // A comment could hold what looks like an alias.
+  if (text.includes('--') || text.includes('/*')) return null;
   const alias = /\sAS\s+([A-Za-z_][A-Za-z0-9_]*)$/i.exec(text);
   if (alias) return alias[1];
   const column = /^(?:[A-Za-z_][A-Za-z0-9_]*\.)?([A-Za-z_][A-Za-z0-9_]*)$/.exec(text);

@@ -1,4 +1,4 @@
-import type { DaySpan } from '../round';
+import type { DaySpan, KeyColumns } from '../round';
 import type { TableNames } from '../serving-tables';
 import { eventCopiesCollapsed, latestNonEmptyOf, latestOf } from './fact-patterns';
 import { liveLatestRows } from './latest-rows';
@@ -161,7 +161,14 @@ export const REVENUE_STORE_COLUMNS = [
  * than the row of that day), then computed from their facts by the rules above, not read from
  * their stores, which may hold a row an older round has not replaced yet.
  */
-export function computeRevenueDays(t: TableNames, days: string, daySpan: DaySpan, instituteFilter: string, zones: TimeZones): string {
+export function computeRevenueDays(
+  t: TableNames,
+  days: KeyColumns<'institute_id' | 'classroom_id' | 'day'>,
+  daySpan: DaySpan,
+  instituteFilter: string,
+  zones: TimeZones,
+): string {
+  const allDays = days(['institute_id', 'classroom_id', 'day']);
   // The UTC span of the days, a day wider each side for any time zone (an index range, not a rule).
   const span = `at_s >= ${Math.max(daySpan.first - 1, 0) * 86400} AND at_s < ${(daySpan.last + 2) * 86400}`;
   const atDay = localDate(`toDateTime(at_s, 'UTC')`, zones);
@@ -169,13 +176,13 @@ export function computeRevenueDays(t: TableNames, days: string, daySpan: DaySpan
     t,
     `(institute_id, student_id, classroom_id) IN (
         SELECT institute_id, student_id, classroom_id FROM ${t.money_by_time}
-        WHERE ${instituteFilter} AND kind = 'invoice' AND ${span} AND (institute_id, classroom_id, ${atDay}) IN (${days}))`,
+        WHERE ${instituteFilter} AND kind = 'invoice' AND ${span} AND (institute_id, classroom_id, ${atDay}) IN (${allDays}))`,
   );
   const payments = computePayments(
     t,
     `(institute_id, transaction_id) IN (
         SELECT institute_id, money_key FROM ${t.money_by_time}
-        WHERE ${instituteFilter} AND kind = 'payment' AND ${span} AND (institute_id, ${atDay}) IN (SELECT institute_id, day FROM (${days})))`,
+        WHERE ${instituteFilter} AND kind = 'payment' AND ${span} AND (institute_id, ${atDay}) IN (${days(['institute_id', 'day'])}))`,
   );
   return `
 SELECT
@@ -192,7 +199,7 @@ FROM
            toInt64(0) AS invoiced, toUInt64(0) AS is_invoice, amount_minor AS collected, toUInt64(1) AS is_payment
     FROM (${payments})
 )
-WHERE (institute_id, classroom_id, day) IN (${days})
+WHERE (institute_id, classroom_id, day) IN (${allDays})
 GROUP BY institute_id, classroom_id, day, currency`;
 }
 
@@ -213,7 +220,7 @@ export const REVENUE_MONTH_COLUMNS = [
  * revenue_daily_store: run it at a version taken after the round's daily writes
  * (docs/serving.md, "Stored rollups").
  */
-export function monthlyRevenue(t: TableNames, scopes: string): string {
+export function monthlyRevenue(t: TableNames, scopes: KeyColumns<'institute_id' | 'classroom_id' | 'month'>): string {
   return `
 SELECT
     institute_id, classroom_id, month, currency,
@@ -225,9 +232,9 @@ FROM
       t.revenue_daily_store,
       ['institute_id', 'classroom_id', 'day', 'currency'],
       ['invoiced_minor', 'invoices', 'collected_minor', 'payments'],
-      `(institute_id, classroom_id) IN (SELECT institute_id, classroom_id FROM (${scopes})) AND currency != ''`,
+      `(institute_id, classroom_id) IN (${scopes(['institute_id', 'classroom_id'])}) AND currency != ''`,
     )})
 )
-WHERE (institute_id, classroom_id, month) IN (${scopes})
+WHERE (institute_id, classroom_id, month) IN (${scopes(['institute_id', 'classroom_id', 'month'])})
 GROUP BY institute_id, classroom_id, month, currency`;
 }
