@@ -48,7 +48,7 @@ describe('the read-only ClickHouse user for BI tools, on ClickHouse 18.16 (scrip
     new ClickHouse({ url: server.url, user, password: user === 'bi_reader' ? 'bi_reader' : '', database, app: 'test' });
   // The HTTP interface without the client library: settings in the URL, as any BI tool may send.
   const http = (sql: string, params: Record<string, string> = {}) =>
-    fetch(`${server.url}/?${new URLSearchParams({ user: 'bi_reader', password: 'bi_reader', database: 'wise', ...params })}`, {
+    fetch(`${server.url}/?${new URLSearchParams({ user: 'bi_reader', password: 'bi_reader', database: 'wise', ...params }).toString()}`, {
       method: 'POST',
       body: sql,
     }).then(async (r) => ({ status: r.status, text: await r.text() }));

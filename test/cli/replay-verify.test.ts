@@ -76,7 +76,7 @@ describe('quarantine replay re-verifies every row it would publish', () => {
     const r = await runCli(env, ['quarantine', 'replay']);
     expect([r.code, r.stderr]).toEqual([0, '']);
     const named = (q: Record<string, unknown>, reason: string) =>
-      `did not verify: ${q.institute_id} ingestion ${q.quarantine_id}: ${reason}`;
+      `did not verify: ${String(q.institute_id)} ingestion ${String(q.quarantine_id)}: ${reason}`;
     const lines = r.stdout.split('\n');
     expect(lines).toEqual(
       expect.arrayContaining([
