@@ -137,6 +137,15 @@ export class Round {
       `SELECT ${columns.map((c) => (as[c] === c ? c : `${as[c]} AS ${c}`)).join(', ')} FROM ${this.keysTable} WHERE ${this.where(kind)}`;
   }
 
+  /** Keys of a classroom-date kind (week_scopes, revenue_days, month_scopes: k1 the classroom, k2 the date), the date named `date`. */
+  classroomDates<D extends string>(kind: KeyKind, date: D): KeyColumns<'institute_id' | 'classroom_id' | D> {
+    const as = { institute_id: 'institute_id', classroom_id: 'k1', [date]: 'toDate(k2)' } as Record<
+      'institute_id' | 'classroom_id' | D,
+      string
+    >;
+    return this.keyColumns(kind, as);
+  }
+
   /** Computes `select` (yielding `columns`) once into the round's partition of `table`. */
   async stage(table: StageTable, columns: readonly string[], select: string): Promise<void> {
     this.used.add(table);

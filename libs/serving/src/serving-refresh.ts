@@ -360,7 +360,7 @@ export class ServingRefresh {
     const w = await this.laterVersion();
     const weeks = await r.daySpan('week_scopes');
     if (!weeks) return;
-    const scopes = r.keyColumns('week_scopes', { institute_id: 'institute_id', classroom_id: 'k1', week: 'toDate(k2)' });
+    const scopes = r.classroomDates('week_scopes', 'week');
     await this.ch.command(
       'serving:attendance_weekly_store',
       `${insertSelect(
@@ -434,7 +434,7 @@ export class ServingRefresh {
   private async revenueSteps(r: Round, v: number, zones: TimeZones, owners: string, payments: string): Promise<void> {
     await this.between('keys:revenue_days');
     await r.derive('revenue_days', revenueDaysOf(this.t, owners, payments, r.in('revenue_classrooms', CLASSROOM_KEY), zones));
-    const days = r.keyColumns('revenue_days', { institute_id: 'institute_id', classroom_id: 'k1', day: 'toDate(k2)' });
+    const days = r.classroomDates('revenue_days', 'day');
     const inDays = `(institute_id, classroom_id, day) IN (${days(['institute_id', 'classroom_id', 'day'])})`;
     await this.between('write:revenue_daily_store');
     const span = await r.daySpan('revenue_days');
@@ -469,7 +469,7 @@ export class ServingRefresh {
    */
   private async writeMonthly(r: Round): Promise<void> {
     const w = await this.laterVersion();
-    const scopes = r.keyColumns('month_scopes', { institute_id: 'institute_id', classroom_id: 'k1', month: 'toDate(k2)' });
+    const scopes = r.classroomDates('month_scopes', 'month');
     await this.insert('revenue_monthly_store', REVENUE_MONTH_COLUMNS, monthlyRevenue(this.t, scopes), w + 1);
     await this.mark(
       'revenue_monthly_store',
