@@ -2,10 +2,12 @@ import {
   applyMigrationStatement,
   bindMigrations,
   ClickHouse,
+  granularityOf,
   loadMigrations,
   migrateClickHouse,
   rawDatabaseOf,
   sqlString,
+  withGranularity,
   type ClickHouseConnection,
 } from '@wise/clickhouse';
 import { ensurePostgresDatabase, migratePostgres, Postgres } from '@wise/postgres';
@@ -132,6 +134,57 @@ describe.each(ENGINES)('ClickHouse migrations, on %s', (_engine, connect) => {
     await expect(applyMigrationStatement(old, 'migrate:0013_raw_database', `RENAME TABLE events TO ${raw}.events`)).rejects.toThrow(
       `migrate:0013_raw_database: cannot move ${old.database}.events to ${raw}.events: both exist. Copy any rows only the first holds into the second`,
     );
+  });
+
+  it('gives the tables of an existing deployment granules of 256 rows, rows and all, from wherever a stop left it (0018)', async () => {
+    const old = await open(`${database}_granules`);
+    await migrateClickHouse(old);
+    const gran = loadMigrations().find((m) => m.version === 18)!;
+    const change = 'ALTER TABLE session_events MODIFY SETTING index_granularity = 256';
+    expect(gran.statements).toContain(change);
+    const tables = async () =>
+      (
+        await old.query<{ name: string; create_table_query: string }>(
+          'test',
+          `SELECT name, create_table_query FROM system.tables WHERE database = ${sqlString(old.database)} AND name LIKE 'session_events%' ORDER BY name`,
+        )
+      ).map((t) => [t.name, granularityOf(t.create_table_query)]);
+    const ids = async (table = 'session_events') =>
+      (await old.query<{ e: string }>('test', `SELECT event_id AS e FROM ${table} FINAL ORDER BY e`)).map((r) => r.e);
+    const [{ q: ddl }] = await old.query<{ q: string }>(
+      'test',
+      `SELECT create_table_query AS q FROM system.tables WHERE database = ${sqlString(old.database)} AND name = 'session_events'`,
+    );
+    const createdAs = (rows: number, name = 'session_events') => old.command('test', withGranularity(ddl, 'session_events', name, rows));
+    const put = (table: string, ...events: string[]) =>
+      old.command(
+        'test',
+        `INSERT INTO ${table} (institute_id, session_id, event_id, classroom_id, event_kind) VALUES ${events.map((e) => `('acme', 's1', '${e}', 'c1', 'created')`).join(', ')}`,
+      );
+    // Created fresh, the table has the setting already: nothing is done.
+    expect(await tables()).toEqual([['session_events', 256]]);
+
+    // A deployment from before 0018: 8,192 rows per granule.
+    await old.command('test', 'DROP TABLE session_events');
+    await createdAs(8192);
+    await put('session_events', 'e1', 'e2');
+    await applyMigrationStatement(old, 'test', change);
+    expect([await tables(), await ids()]).toEqual([[['session_events', 256]], ['e1', 'e2']]);
+
+    // Stopped inside the RENAME: the table is aside, its copy not yet in place. Rows written to the
+    // old table after the first copy (e3) are in it.
+    await old.command('test', 'RENAME TABLE session_events TO session_events__next');
+    await createdAs(8192, 'session_events__old');
+    await put('session_events__old', 'e1', 'e2', 'e3');
+    await applyMigrationStatement(old, 'test', change);
+    expect([await tables(), await ids()]).toEqual([[['session_events', 256]], ['e1', 'e2', 'e3']]);
+
+    // Stopped after the RENAME, before the second copy: the copy is made, once, and the old table dropped.
+    await createdAs(8192, 'session_events__old');
+    await put('session_events__old', 'e3', 'e4');
+    await applyMigrationStatement(old, 'test', change);
+    await applyMigrationStatement(old, 'test', change);
+    expect([await tables(), await ids()]).toEqual([[['session_events', 256]], ['e1', 'e2', 'e3', 'e4']]);
   });
 });
 

@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS session_events
     delivery_rank   UInt64
 )
 ENGINE = ReplacingMergeTree(delivery_rank)
-ORDER BY (institute_id, session_id, event_id);
+ORDER BY (institute_id, session_id, event_id)
+SETTINGS index_granularity = 256;
 
 -- MeetingStarted/EndedEvent.
 CREATE TABLE IF NOT EXISTS meeting_events
@@ -47,7 +48,8 @@ CREATE TABLE IF NOT EXISTS meeting_events
     delivery_rank     UInt64
 )
 ENGINE = ReplacingMergeTree(delivery_rank)
-ORDER BY (institute_id, session_id, event_id);
+ORDER BY (institute_id, session_id, event_id)
+SETTINGS index_granularity = 256;
 
 -- ParticipantJoined/Left and SharingStared/Ended: event_kind joined | left | sharing_started | sharing_ended.
 CREATE TABLE IF NOT EXISTS participant_events
@@ -67,7 +69,8 @@ CREATE TABLE IF NOT EXISTS participant_events
     delivery_rank   UInt64
 )
 ENGINE = ReplacingMergeTree(delivery_rank)
-ORDER BY (institute_id, session_id, participant_key, event_id);
+ORDER BY (institute_id, session_id, participant_key, event_id)
+SETTINGS index_granularity = 256;
 
 -- Student/Teacher Added/Removed: member_role student | teacher, action added | removed.
 CREATE TABLE IF NOT EXISTS roster_events
@@ -85,7 +88,8 @@ CREATE TABLE IF NOT EXISTS roster_events
     delivery_rank  UInt64
 )
 ENGINE = ReplacingMergeTree(delivery_rank)
-ORDER BY (institute_id, classroom_id, member_role, member_id, event_id);
+ORDER BY (institute_id, classroom_id, member_role, member_id, event_id)
+SETTINGS index_granularity = 256;
 
 -- StudentSuspensionUpdatedEvent (suspend and unsuspend).
 CREATE TABLE IF NOT EXISTS suspension_events
@@ -105,7 +109,8 @@ CREATE TABLE IF NOT EXISTS suspension_events
     delivery_rank    UInt64
 )
 ENGINE = ReplacingMergeTree(delivery_rank)
-ORDER BY (institute_id, classroom_id, student_id, event_id);
+ORDER BY (institute_id, classroom_id, student_id, event_id)
+SETTINGS index_granularity = 256;
 
 -- RecordingCompletedEvent, one row per part; duration as sent (believed seconds).
 CREATE TABLE IF NOT EXISTS recording_events
@@ -122,7 +127,8 @@ CREATE TABLE IF NOT EXISTS recording_events
     delivery_rank  UInt64
 )
 ENGINE = ReplacingMergeTree(delivery_rank)
-ORDER BY (institute_id, session_id, recording_type, part_index, event_id);
+ORDER BY (institute_id, session_id, recording_type, part_index, event_id)
+SETTINGS index_granularity = 256;
 
 -- FeeInvoiceChargedEvent: instalment_key = installmentId, else 'index:<metadata.index>'.
 CREATE TABLE IF NOT EXISTS invoice_events
@@ -148,7 +154,8 @@ CREATE TABLE IF NOT EXISTS invoice_events
     delivery_rank    UInt64
 )
 ENGINE = ReplacingMergeTree(delivery_rank)
-ORDER BY (institute_id, student_id, classroom_id, instalment_key, event_id);
+ORDER BY (institute_id, student_id, classroom_id, instalment_key, event_id)
+SETTINGS index_granularity = 256;
 
 -- FeePaymentCompletedEvent, keyed by transaction._id. paid_at_ms: occurredAt else receivedAt.
 CREATE TABLE IF NOT EXISTS payment_events
@@ -167,7 +174,8 @@ CREATE TABLE IF NOT EXISTS payment_events
     delivery_rank  UInt64
 )
 ENGINE = ReplacingMergeTree(delivery_rank)
-ORDER BY (institute_id, transaction_id, event_id);
+ORDER BY (institute_id, transaction_id, event_id)
+SETTINGS index_granularity = 256;
 
 -- CertificateIssuedEvent.
 CREATE TABLE IF NOT EXISTS certificate_events
@@ -185,7 +193,8 @@ CREATE TABLE IF NOT EXISTS certificate_events
     delivery_rank      UInt64
 )
 ENGINE = ReplacingMergeTree(delivery_rank)
-ORDER BY (institute_id, certificate_id, event_id);
+ORDER BY (institute_id, certificate_id, event_id)
+SETTINGS index_granularity = 256;
 
 -- The attendance rule per institute (docs/analytics-model.md, "The attendance rule"). No row = the default: present when
 -- time present >= 50 % of the scheduled duration AND >= 1 minute. The latest updated_at wins.
@@ -197,4 +206,5 @@ CREATE TABLE IF NOT EXISTS attendance_rules
     updated_at   DateTime('UTC') DEFAULT now()
 )
 ENGINE = ReplacingMergeTree(updated_at)
-ORDER BY institute_id;
+ORDER BY institute_id
+SETTINGS index_granularity = 256;

@@ -41,7 +41,8 @@ CREATE TABLE IF NOT EXISTS institute_settings
     updated_ms   UInt64
 )
 ENGINE = ReplacingMergeTree(updated_ms)
-ORDER BY institute_id;
+ORDER BY institute_id
+SETTINGS index_granularity = 256;
 
 CREATE TABLE IF NOT EXISTS sessions_store
 (
@@ -65,7 +66,8 @@ CREATE TABLE IF NOT EXISTS sessions_store
     _version          UInt64
 )
 ENGINE = ReplacingMergeTree(_version)
-ORDER BY (institute_id, session_id);
+ORDER BY (institute_id, session_id)
+SETTINGS index_granularity = 256;
 
 CREATE TABLE IF NOT EXISTS engagement_store
 (
@@ -93,7 +95,8 @@ CREATE TABLE IF NOT EXISTS engagement_store
     _version        UInt64
 )
 ENGINE = ReplacingMergeTree(_version)
-ORDER BY (institute_id, session_id, participant);
+ORDER BY (institute_id, session_id, participant)
+SETTINGS index_granularity = 256;
 
 CREATE TABLE IF NOT EXISTS attendance_store
 (
@@ -120,7 +123,8 @@ CREATE TABLE IF NOT EXISTS attendance_store
     _version         UInt64
 )
 ENGINE = ReplacingMergeTree(_version)
-ORDER BY (institute_id, session_id, student_id);
+ORDER BY (institute_id, session_id, student_id)
+SETTINGS index_granularity = 256;
 
 CREATE TABLE IF NOT EXISTS recordings_store
 (
@@ -139,7 +143,8 @@ CREATE TABLE IF NOT EXISTS recordings_store
     _version         UInt64
 )
 ENGINE = ReplacingMergeTree(_version)
-ORDER BY (institute_id, session_id, recording_type, part_index);
+ORDER BY (institute_id, session_id, recording_type, part_index)
+SETTINGS index_granularity = 256;
 
 CREATE TABLE IF NOT EXISTS invoices_store
 (
@@ -177,7 +182,8 @@ CREATE TABLE IF NOT EXISTS payments_store
     _version       UInt64
 )
 ENGINE = ReplacingMergeTree(_version)
-ORDER BY (institute_id, transaction_id);
+ORDER BY (institute_id, transaction_id)
+SETTINGS index_granularity = 256;
 
 CREATE TABLE IF NOT EXISTS revenue_daily_store
 (
@@ -193,7 +199,8 @@ CREATE TABLE IF NOT EXISTS revenue_daily_store
     _version        UInt64
 )
 ENGINE = ReplacingMergeTree(_version)
-ORDER BY (institute_id, classroom_id, day, currency);
+ORDER BY (institute_id, classroom_id, day, currency)
+SETTINGS index_granularity = 256;
 
 -- The schedule as it stands now (see libs/serving/src/sql/sessions.sql.ts). status: cancelled,
 -- held (a meeting started), not_held (past its scheduled end and never started; its students are

@@ -16,7 +16,8 @@ CREATE TABLE IF NOT EXISTS classroom_sessions
     delivery_rank UInt64
 )
 ENGINE = ReplacingMergeTree(delivery_rank)
-ORDER BY (institute_id, classroom_id, start_s, session_id, event_id);
+ORDER BY (institute_id, classroom_id, start_s, session_id, event_id)
+SETTINGS index_granularity = 256;
 
 -- The schedule facts stored before this table existed.
 INSERT INTO classroom_sessions (institute_id, classroom_id, start_s, session_id, event_id, delivery_rank)

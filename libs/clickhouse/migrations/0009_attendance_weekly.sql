@@ -17,7 +17,8 @@ CREATE TABLE IF NOT EXISTS attendance_weekly_store
     _version       UInt64
 )
 ENGINE = ReplacingMergeTree(_version)
-ORDER BY (institute_id, classroom_id, week);
+ORDER BY (institute_id, classroom_id, week)
+SETTINGS index_granularity = 256;
 
 DROP TABLE IF EXISTS attendance_by_week;
 

@@ -17,7 +17,8 @@ CREATE TABLE IF NOT EXISTS money_by_time
     delivery_rank UInt64
 )
 ENGINE = ReplacingMergeTree(delivery_rank)
-ORDER BY (institute_id, at_s, kind, money_key, event_id);
+ORDER BY (institute_id, at_s, kind, money_key, event_id)
+SETTINGS index_granularity = 256;
 
 -- The fee facts stored before this table existed.
 INSERT INTO money_by_time (institute_id, at_s, kind, classroom_id, student_id, money_key, event_id, delivery_rank)

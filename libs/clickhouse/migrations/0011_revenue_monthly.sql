@@ -19,7 +19,8 @@ CREATE TABLE IF NOT EXISTS revenue_monthly_store
     _version        UInt64
 )
 ENGINE = ReplacingMergeTree(_version)
-ORDER BY (institute_id, classroom_id, month, currency);
+ORDER BY (institute_id, classroom_id, month, currency)
+SETTINGS index_granularity = 256;
 
 -- The months of the money stored before this table existed (version 1: every round outranks it).
 INSERT INTO revenue_monthly_store (institute_id, classroom_id, month, currency, invoiced_minor, invoices, collected_minor, payments, _deleted, _version)

@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS attendance_rule_settings
     updated_at   DateTime('UTC') DEFAULT now()
 )
 ENGINE = ReplacingMergeTree(rule_version)
-ORDER BY institute_id;
+ORDER BY institute_id
+SETTINGS index_granularity = 256;
 
 INSERT INTO attendance_rule_settings (institute_id, min_percent, min_minutes, judge_on, rule_version, updated_at)
 SELECT institute_id, argMax(min_percent, updated_at), argMax(min_minutes, updated_at), 'class', toUInt64(0), max(updated_at)

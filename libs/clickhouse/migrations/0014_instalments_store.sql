@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS instalments_store
     _version         UInt64
 )
 ENGINE = ReplacingMergeTree(_version)
-ORDER BY (institute_id, student_id, classroom_id, instalment_index);
+ORDER BY (institute_id, student_id, classroom_id, instalment_index)
+SETTINGS index_granularity = 256;
 
 -- The invoices stored before, one row per instalment (version 1: every round outranks it). Where
 -- both an 'index:<n>' row and an installmentId row exist, the one with the id gives the values and

@@ -16,7 +16,8 @@ CREATE TABLE IF NOT EXISTS session_starts
     delivery_rank UInt64
 )
 ENGINE = ReplacingMergeTree(delivery_rank)
-ORDER BY (institute_id, start_s, session_id, event_id);
+ORDER BY (institute_id, start_s, session_id, event_id)
+SETTINGS index_granularity = 256;
 
 -- The schedule and meeting facts stored before this table existed.
 INSERT INTO session_starts (institute_id, start_s, session_id, event_id, delivery_rank)

@@ -7,3 +7,4 @@ export * from './migration-files';
 export * from './migrations';
 export * from './cluster-ddl';
 export * from './replica-currency';
+export * from './granularity';

@@ -1,4 +1,5 @@
 import { renderMigrationsForCluster } from './cluster-ddl';
+import { changeGranularity, granularityChangeOf } from './granularity';
 import type { ClickHouseConnection } from './connection';
 import { bindMigrations, loadMigrations, type Migration } from './migration-files';
 import { sqlString } from './quote';
@@ -66,9 +67,12 @@ function addedColumns(statement: string): { database?: string; table: string; co
  * Runs one statement of a migration (bound, and rendered for the cluster if there is one). Every
  * other statement is safe twice by itself; a RENAME is made so here: skipped once its table has
  * moved, and refused, naming both places, when the table is in both. An ALTER that adds columns is
- * skipped when the table has them all already (a crash between it and its migration's record).
+ * skipped when the table has them all already (a crash between it and its migration's record). A
+ * change of index_granularity is carried out by copying the table (granularity.ts).
  */
 export async function applyMigrationStatement(ch: ClickHouseConnection, purpose: string, statement: string): Promise<void> {
+  const granularity = granularityChangeOf(statement);
+  if (granularity) return changeGranularity(ch, purpose, granularity);
   const adds = addedColumns(statement);
   if (adds) {
     const have = await ch.query<{ name: string }>(
