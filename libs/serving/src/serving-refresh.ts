@@ -2,7 +2,7 @@ import { ReplicaCurrency, ReplicasBehind, type ClickHouseConnection } from '@wis
 import { inFilter, type KeySet } from './keys';
 import { REFRESH_SETTINGS, Round, roundDrops, type KeyKind, type Kinds, type RoundDrops } from './round';
 import { insertSelect } from './sql/flat-insert';
-import { INTERVAL_COLUMNS, participantIntervals } from './sql/intervals.sql';
+import { DEVICE_COLUMNS, INTERVAL_COLUMNS, participantDevices, participantIntervals } from './sql/intervals.sql';
 import { ROSTER_COLUMNS, rosterSessionsOf, sessionRoster } from './sql/roster.sql';
 import { ATTENDANCE_STORE_COLUMNS, computeAttendance } from './sql/attendance.sql';
 import { computeEngagement, ENGAGEMENT_STORE_COLUMNS } from './sql/engagement.sql';
@@ -33,7 +33,7 @@ type Pair = { institute_id: string; k: string };
  * `settings`, its version taken). Unheld, independent steps run side by side. The plan, per store
  * (`a → b`: b reads what a wrote; `a | b`: side by side):
  *
- *   sessions round  settings → keys:roster_sessions → stage:sessions →
+ *   sessions round  settings → keys:roster_sessions → stage:devices → stage:sessions →
  *                     ( write:sessions_store
  *                     | ( keys:people_classrooms → stage:roster | stage:intervals | keys:week_scopes )
  *                       → stage:engagement → ( write:engagement_store
@@ -48,6 +48,7 @@ type Pair = { institute_id: string; k: string };
 export const ROUND_STEPS = [
   'settings',
   'keys:roster_sessions',
+  'stage:devices',
   'stage:sessions',
   'write:sessions_store',
   'keys:people_classrooms',
@@ -270,8 +271,14 @@ export class ServingRefresh {
       );
     }
     const sessions = r.staged('serving_round_sessions', SESSION_STORE_COLUMNS);
+    const devices = r.staged('serving_round_devices', DEVICE_COLUMNS);
+    const roundSessions = r.in(SESSION_KINDS, SESSION_KEY);
+    // The round's one read of participant events: the sessions' first joins, the intervals and
+    // the matching of participants all read these rows.
+    await this.between('stage:devices');
+    await r.stage('serving_round_devices', DEVICE_COLUMNS, participantDevices(this.t, roundSessions));
     await this.between('stage:sessions');
-    await r.stage('serving_round_sessions', SESSION_STORE_COLUMNS, computeSessions(this.t, r.in(SESSION_KINDS, SESSION_KEY), zones));
+    await r.stage('serving_round_sessions', SESSION_STORE_COLUMNS, computeSessions(this.t, roundSessions, devices, zones));
     const steps: Array<() => Promise<void>> = [];
     // Schedule, meeting and participant events make a session's row (a join is evidence it was held).
     if (touched.schedules.size + touched.participants.size > 0)
@@ -281,7 +288,7 @@ export class ServingRefresh {
         step(`sessions: ${touched.schedules.size + touched.participants.size}`);
       });
     if (touched.schedules.size + touched.participants.size + touched.rosterClassrooms.size > 0)
-      steps.push(() => this.peopleSteps(r, v, zones, sessions, progress));
+      steps.push(() => this.peopleSteps(r, v, zones, { sessions, devices }, progress));
     if (touched.recordings.size + touched.schedules.size > 0)
       steps.push(async () => {
         await this.between('write:recordings_store');
@@ -296,8 +303,16 @@ export class ServingRefresh {
   }
 
   /** Engagement and attendance of the round's sessions, and the weekly rollup of their classroom-weeks. */
-  private async peopleSteps(r: Round, v: number, zones: TimeZones, sessions: string, progress?: (line: string) => void): Promise<void> {
+  private async peopleSteps(
+    r: Round,
+    v: number,
+    zones: TimeZones,
+    staged: { sessions: string; devices: string },
+    progress?: (line: string) => void,
+  ): Promise<void> {
     const people = r.in(PEOPLE_KINDS, SESSION_KEY);
+    const { sessions } = staged;
+    const devices = `${staged.devices} AND ${people}`;
     const classrooms = r.in('people_classrooms', CLASSROOM_KEY);
     await this.together([
       async () => {
@@ -311,7 +326,7 @@ export class ServingRefresh {
       },
       async () => {
         await this.between('stage:intervals');
-        await r.stage('serving_round_intervals', INTERVAL_COLUMNS, participantIntervals(this.t, sessions, people));
+        await r.stage('serving_round_intervals', INTERVAL_COLUMNS, participantIntervals(devices, sessions, people));
       },
       // From schedule facts, not from the rows this round writes: it can be found meanwhile.
       async () => {
@@ -320,11 +335,12 @@ export class ServingRefresh {
       },
     ]);
     const stages = {
+      devices,
       intervals: r.staged('serving_round_intervals', INTERVAL_COLUMNS),
       roster: r.staged('serving_round_roster', ROSTER_COLUMNS),
     };
     await this.between('stage:engagement');
-    await r.stage('serving_round_engagement', ENGAGEMENT_STORE_COLUMNS, computeEngagement(this.t, people, stages));
+    await r.stage('serving_round_engagement', ENGAGEMENT_STORE_COLUMNS, computeEngagement(stages));
     const engagement = r.staged('serving_round_engagement', ENGAGEMENT_STORE_COLUMNS);
     await this.together([
       async () => {

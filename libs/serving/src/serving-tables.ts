@@ -41,6 +41,7 @@ export const WORK_TABLES = [
   'serving_round_intervals',
   'serving_round_roster',
   'serving_round_engagement',
+  'serving_round_devices',
 ] as const;
 
 type TableKey = (typeof PROJECTED_FACTS)[number] | (typeof SETTINGS_TABLES)[number] | ServingStore | (typeof WORK_TABLES)[number];

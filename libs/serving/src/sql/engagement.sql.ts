@@ -1,4 +1,3 @@
-import type { TableNames } from '../serving-tables';
 import { unionSeconds } from './intervals.sql';
 import { participantMatches } from './roster.sql';
 
@@ -91,10 +90,12 @@ FROM
 }
 
 /**
- * What a round computed once for all its statements: the participantIntervals rows and the
- * sessionRoster rows of its sessions (selects over serving_round_intervals and serving_round_roster).
+ * What a round computed once for all its statements, for the sessions whose engagement it
+ * computes: their participantDevices, participantIntervals and sessionRoster rows (selects over
+ * serving_round_devices, serving_round_intervals and serving_round_roster).
  */
 export interface RoundStages {
+  devices: string;
   intervals: string;
   roster: string;
 }
@@ -111,7 +112,7 @@ export interface RoundStages {
  * run twice), and a projector of the previous release may still be writing them during an upgrade.
  * Its list is the store's columns in order (flat-insert.ts).
  */
-export function computeEngagement(t: TableNames, sessionFilter: string, round: RoundStages): string {
+export function computeEngagement(round: RoundStages): string {
   return `
 SELECT
     institute_id, session_id, classroom_id, participant, email, user_name, joins, first_join, last_leave,
@@ -121,6 +122,6 @@ FROM (${engagementRows(round.intervals)}) AS l
 ANY LEFT JOIN
 (
     SELECT institute_id, session_id, participant, student_id, matched_by
-    FROM (${participantMatches(t, sessionFilter, round.roster)})
+    FROM (${participantMatches(round.devices, round.roster)})
 ) AS r USING (institute_id, session_id, participant)`;
 }

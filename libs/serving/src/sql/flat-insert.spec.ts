@@ -2,7 +2,7 @@ import { tableNames } from '../serving-tables';
 import { ATTENDANCE_STORE_COLUMNS, computeAttendance } from './attendance.sql';
 import { computeEngagement, ENGAGEMENT_STORE_COLUMNS } from './engagement.sql';
 import { insertSelect, topLevelNames } from './flat-insert';
-import { INTERVAL_COLUMNS, participantIntervals } from './intervals.sql';
+import { DEVICE_COLUMNS, INTERVAL_COLUMNS, participantDevices, participantIntervals } from './intervals.sql';
 import { computeRecordings, RECORDING_STORE_COLUMNS } from './recordings.sql';
 import {
   computeInvoices,
@@ -67,10 +67,11 @@ describe('insertSelect', () => {
     const keys = 'SELECT institute_id, k1, k2 FROM serving_keys';
     const keyColumns = (columns: readonly string[]) => `SELECT ${columns.join(', ')} FROM serving_keys`;
     const statements: Array<[string, readonly string[], string]> = [
-      ['sessions', SESSION_STORE_COLUMNS, computeSessions(t, '1', zones)],
+      ['devices', DEVICE_COLUMNS, participantDevices(t, '1')],
+      ['sessions', SESSION_STORE_COLUMNS, computeSessions(t, '1', keys, zones)],
       ['roster', ROSTER_COLUMNS, sessionRoster(t, keys, '1', '1')],
-      ['intervals', INTERVAL_COLUMNS, participantIntervals(t, keys, '1')],
-      ['engagement', ENGAGEMENT_STORE_COLUMNS, computeEngagement(t, '1', { intervals: keys, roster: keys })],
+      ['intervals', INTERVAL_COLUMNS, participantIntervals(keys, keys, '1')],
+      ['engagement', ENGAGEMENT_STORE_COLUMNS, computeEngagement({ devices: keys, intervals: keys, roster: keys })],
       ['attendance', ATTENDANCE_STORE_COLUMNS, computeAttendance(t, keys, keys, '1')],
       ['recordings', RECORDING_STORE_COLUMNS, computeRecordings(t, keys, '1', zones)],
       ['instalments', INSTALMENT_STORE_COLUMNS, computeInvoices(t, '1')],

@@ -1,12 +1,30 @@
 import type { TableNames } from '../serving-tables';
 import { roundSessions } from './sessions.sql';
 
+/** The columns of participantDevices, as a round stages them (serving_round_devices). */
+export const DEVICE_COLUMNS = [
+  'institute_id',
+  'session_id',
+  'participant',
+  'device_key',
+  'email',
+  'user_name',
+  'joins',
+  'leaves',
+  'share_start_times',
+  'share_start_contents',
+  'share_ends',
+];
+
 /**
  * Per session, participant and device (Zoom's per-connection id): the sorted, de-duplicated times
  * of its joins, leaves, sharing starts (with what was shared) and sharing ends. Two parallel arrays
- * for sharing, not one Array(Tuple), which 18.16 mishandles in stored definitions.
+ * for sharing, not one Array(Tuple), which 18.16 mishandles in stored definitions. A round reads
+ * the participant events once, through this (staged as serving_round_devices): the sessions' first
+ * join, the intervals and the matching of participants to students all read the staged rows.
+ * Its list is the stage's columns in order (flat-insert.ts).
  */
-function participantDevices(t: TableNames, sessionFilter: string): string {
+export function participantDevices(t: TableNames, sessionFilter: string): string {
   return `
 SELECT
     institute_id, session_id, participant_key AS participant, device_key,
@@ -47,11 +65,11 @@ export const INTERVAL_COLUMNS = [
  * closed at the meeting's end, else at the scheduled end, else it has no length
  * (closed_by_rule = 1). A leave or sharing end with nothing to close is ignored. Intervals are
  * kept as Zoom gave them; class_start and class_end (the session's actual start, else scheduled;
- * its actual end, else scheduled) are the window engagement clips them to. `sessions`: the round's
+ * its actual end, else scheduled) are the window engagement clips them to. `devices`: the round's
+ * staged participantDevices rows of the sessions `sessionFilter` selects; `sessions`: the round's
  * staged sessions.
  */
-export function participantIntervals(t: TableNames, sessions: string, sessionFilter: string): string {
-  const devices = participantDevices(t, sessionFilter);
+export function participantIntervals(devices: string, sessions: string, sessionFilter: string): string {
   return `
 SELECT
     institute_id, session_id, classroom_id, participant, device_key, email, user_name, interval_kind, shared,

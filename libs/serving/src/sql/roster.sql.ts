@@ -142,10 +142,11 @@ ANY LEFT JOIN
 /**
  * Which enrolled student each participant of a session is: same email (case-insensitive), else
  * same name (case-insensitive; projections trim names); student_id = '' when neither matches.
- * Two students with one email or name: the smallest student id is taken. `roster`: the
- * sessionRoster rows of the sessions `sessionFilter` selects (staged by the round).
+ * Two students with one email or name: the smallest student id is taken. `devices`: the round's
+ * staged participantDevices rows of the sessions to match (every device of a participant, with
+ * intervals or not); `roster`: the sessionRoster rows of those sessions (staged by the round).
  */
-export function participantMatches(t: TableNames, sessionFilter: string, roster: string): string {
+export function participantMatches(devices: string, roster: string): string {
   return `
 SELECT
     institute_id, session_id, participant,
@@ -156,10 +157,9 @@ FROM
     SELECT institute_id, session_id, participant, match_name, email_student
     FROM
     (
-        SELECT institute_id, session_id, participant_key AS participant, min(email) AS match_email, lower(min(user_name)) AS match_name
-        FROM ${t.participant_events}
-        WHERE ${sessionFilter}
-        GROUP BY institute_id, session_id, participant_key
+        SELECT institute_id, session_id, participant, min(email) AS match_email, lower(min(user_name)) AS match_name
+        FROM (${devices})
+        GROUP BY institute_id, session_id, participant
     ) AS l
     ANY LEFT JOIN
     (

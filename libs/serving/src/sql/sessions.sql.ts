@@ -36,10 +36,11 @@ export const SESSION_STORE_COLUMNS = [
  * - actual_end = the latest MeetingEnded (NULL when none arrived);
  * - with no schedule from Wise, the schedule is Zoom's: its start_time and its duration.
  * local_day: the scheduled start's day in the institute's time zone.
- * The list is the store's columns in order, the intermediate values named inside them
- * (flat-insert.ts).
+ * `devices`: the round's staged participantDevices rows of the same sessions (their joins sorted,
+ * so a device's first is `joins[1]`). The list is the store's columns in order, the intermediate
+ * values named inside them (flat-insert.ts).
  */
-export function computeSessions(t: TableNames, filter: string, zones: TimeZones): string {
+export function computeSessions(t: TableNames, filter: string, devices: string, zones: TimeZones): string {
   const nothing = (type: string, n: number) => Array(n).fill(`CAST(NULL AS Nullable(${type}))`).join(', ');
   // The leading columns of a meeting or participant row: its key, and no schedule field.
   const noScheduleFields = `institute_id, session_id, tuple(toUInt8(0), toInt64(0), '') AS k, ${nothing('String', 5)}, ${nothing("DateTime('UTC')", 3)}, toUInt8(0)`;
@@ -109,10 +110,10 @@ FROM
     SELECT
         ${noScheduleFields},
         ${nothing("DateTime('UTC')", 2)},
-        CAST(min(at) AS Nullable(DateTime('UTC'))),
+        CAST(toDateTime(min(joins[1]), 'UTC') AS Nullable(DateTime('UTC'))),
         CAST(NULL AS Nullable(Float64))
-    FROM ${t.participant_events}
-    WHERE ${filter} AND event_kind = 'joined'
+    FROM (${devices})
+    WHERE notEmpty(joins)
     GROUP BY institute_id, session_id
 )
 GROUP BY institute_id, session_id`;
