@@ -46,6 +46,18 @@ async function onNode<T>(node: ChNode, fn: (ch: ClickHouse) => Promise<T>): Prom
   }
 }
 
+/**
+ * The shard (an index of SHARDS) whose replicas hold an institute's rows: Distributed tables shard
+ * by cityHash64(institute_id) over shards of equal weight (libs/clickhouse/src/cluster-ddl.ts),
+ * the first shard taking remainder 0.
+ */
+export async function shardOf(instituteId: string): Promise<number> {
+  const [r] = await onNode(SHARDS[0][0], (ch) =>
+    ch.query<{ s: string }>('faults', `SELECT toString(cityHash64(${sqlString(instituteId)}) % ${SHARDS.length}) AS s`),
+  );
+  return Number(r.s);
+}
+
 /** The test's databases: its own and the raw one that goes with it. */
 const databasesOf = (env: NodeJS.ProcessEnv) => [env.CLICKHOUSE_DATABASE!, rawDatabaseOf(env.CLICKHOUSE_DATABASE!)];
 

@@ -6,6 +6,7 @@
  */
 import { CLUSTER, type ScenarioRow } from '../../faults/report';
 import { runCli } from '../../projector/harness';
+import type { Traffic } from '../../faults/load';
 import { newTraffic, startScaledOut, underLoad, type ScaledOut } from '../../faults/rig';
 import { clusterEnv, dropClusterDatabases } from '../cluster-env';
 import { clusterSh, syncReplicas } from './cluster';
@@ -18,17 +19,20 @@ export interface ClusterFault {
   fault: (env: NodeJS.ProcessEnv, apps: ScaledOut) => Promise<void>;
   /** Checks of the scenario's own once everything is drained and synced; each problem fails the row. */
   moreChecks?: (env: NodeJS.ProcessEnv) => Promise<string[]>;
+  /** The run's traffic, when the scenario needs more of it than a fresh one (newTraffic) promises; asked once the servers are up. */
+  traffic?: () => Promise<Traffic>;
 }
 
 export function clusterFaultScenario(title: string, s: ClusterFault): void {
   describe(title, () => {
-    const traffic = newTraffic();
+    let traffic: Traffic;
     const env = clusterEnv({ KAFKA_TOPIC_PARTITIONS: '6' });
     let apps: ScaledOut | undefined;
 
     beforeAll(async () => {
       // Every server up, whatever an earlier scenario (or a crash) left down: one fault at a time.
       await clusterSh('up');
+      traffic = s.traffic ? await s.traffic() : newTraffic();
       // As an operator does before starting the apps: ON CLUSTER DDL takes seconds per statement,
       // longer than a projector is given to start, and at worst 180 s each (distributed_ddl_task_timeout):
       // past runCli's 90 s, the kill hid ClickHouse's own error, which names the servers that did not answer.
