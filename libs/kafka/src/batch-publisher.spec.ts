@@ -1,6 +1,14 @@
-import { KafkaJSConnectionError, KafkaJSNonRetriableError, KafkaJSProtocolError } from 'kafkajs';
+import {
+  KafkaJSConnectionError,
+  KafkaJSNonRetriableError,
+  KafkaJSProtocolError,
+  type ProducerBatch,
+  type ProducerConfig,
+  type RecordMetadata,
+} from 'kafkajs';
 import { Logger } from '@wise/observability';
-import { BatchPublisher, losesProducerSession } from './batch-publisher';
+import { BatchPublisher, losesProducerSession, UnacknowledgedError } from './batch-publisher';
+import { keyPartitioner } from './partitioner';
 import type { KafkaConnection } from './kafka-connection';
 
 /** kafkajs's error for a broker error code, wrapped as its retrier wraps a non-retriable one. */
@@ -10,25 +18,46 @@ const brokerError = (type: string, message: string) => {
 };
 const outOfOrder = () => brokerError('OUT_OF_ORDER_SEQUENCE_NUMBER', 'The broker received an out of order sequence number');
 
+const PARTITIONS = 3;
+const metadata = Array.from({ length: PARTITIONS }, (_, i) => ({
+  partitionId: i,
+  leader: 0,
+  replicas: [0],
+  isr: [0],
+  offlineReplicas: [],
+  partitionErrorCode: 0,
+}));
+
+/** An answer to skip partitions in (kafkajs's answer after a leader moved, see leader-move.spec.ts). */
+type Skip = { skip: number[] };
+
 /**
  * A connection whose producers answer sendBatch from a script shared by all of them (one entry per
- * call: an error to throw, or undefined for an ack); it records which producer took each call.
+ * call: an error to throw, partitions to leave out of the answer, or undefined for a full ack); it
+ * records which producer took each call. Messages are placed by the producer's own partitioner.
  */
-function scripted(script: Array<Error | undefined>) {
+function scripted(script: Array<Error | Skip | undefined>) {
   const calls: number[] = [];
   let made = 0;
   const connection = {
     kafka: {
-      producer: () => {
+      producer: (options: ProducerConfig) => {
         const id = ++made;
+        const partition = options.createPartitioner!();
         return {
           connect: async () => undefined,
           disconnect: async () => undefined,
-          sendBatch: async () => {
+          sendBatch: async ({ topicMessages }: ProducerBatch) => {
             calls.push(id);
             const next = script.shift();
-            if (next) throw next;
-            return [];
+            if (next instanceof Error) throw next;
+            const answer = new Map<string, RecordMetadata>();
+            for (const { topic, messages } of topicMessages!)
+              for (const message of messages) {
+                const p = partition({ topic, partitionMetadata: metadata, message });
+                if (!next?.skip.includes(p)) answer.set(`${topic}/${p}`, { topicName: topic, partition: p, errorCode: 0 });
+              }
+            return [...answer.values()];
           },
         };
       },
@@ -78,5 +107,38 @@ describe('BatchPublisher after the broker refuses its sequence', () => {
     await expect(publisher.publish(message(2))).resolves.toBeUndefined();
     expect(calls).toEqual([1, 1]);
     expect(producers()).toBe(1);
+  });
+});
+
+/** Keys of `count` messages that keyPartitioner puts on `partition` of PARTITIONS. */
+const keysOn = (partition: number, count: number): string[] => {
+  const choose = keyPartitioner();
+  const keys: string[] = [];
+  for (let i = 0; keys.length < count; i++)
+    if (choose({ topic: 't', partitionMetadata: metadata, message: { key: `k${i}`, value: null } }) === partition) keys.push(`k${i}`);
+  return keys;
+};
+
+describe('BatchPublisher when Kafka answers without some partitions', () => {
+  const on = (partition: number) => keysOn(partition, 2).map((key) => ({ topic: 't', key, value: Buffer.from(key) }));
+
+  it('sends the messages of the unacknowledged partition again, and answers "stored" only then', async () => {
+    const { publisher, calls } = scripted([{ skip: [2] }, undefined]);
+    await publisher.connect();
+    const settled: string[] = [];
+    const all = [...on(0), ...on(2)].map((m) => publisher.publish(m).then(() => settled.push(m.key)));
+    await Promise.all(all);
+    expect(calls).toEqual([1, 1]);
+    expect(settled.sort()).toEqual([...on(0), ...on(2)].map((m) => m.key).sort());
+  });
+
+  it('answers "not stored" for what a resend left unacknowledged, and "stored" for the rest', async () => {
+    const { publisher } = scripted([{ skip: [1] }, { skip: [1] }]);
+    await publisher.connect();
+    const outcomes = await Promise.allSettled([...on(0), ...on(1)].map((m) => publisher.publish(m)));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected']);
+    const reason = (outcomes[2] as PromiseRejectedResult).reason as Error;
+    expect(reason).toBeInstanceOf(UnacknowledgedError);
+    expect(reason.message).toBe("Kafka's answer did not acknowledge partition t/1 after a resend");
   });
 });

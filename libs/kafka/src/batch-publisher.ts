@@ -1,8 +1,8 @@
-import { CompressionTypes, Producer } from 'kafkajs';
+import { CompressionTypes, Message, Producer, RecordMetadata } from 'kafkajs';
 import { Logger } from '@wise/observability';
 import { hasBrokerError } from './broker-error';
 import { KafkaConnection } from './kafka-connection';
-import { keyPartitioner } from './partitioner';
+import { placingPartitioner } from './partitioner';
 
 export interface OutgoingMessage {
   topic: string;
@@ -47,6 +47,20 @@ export class RecordTooLargeError extends Error {
   }
 }
 
+/**
+ * Kafka's answer to a batch did not acknowledge the partitions some of its messages went to.
+ * kafkajs 2.2.4 resolves sendBatch so when, between two of its own retries, a partition's leader
+ * moved to a broker that had already answered (its `responsePerBroker` skips that broker: the
+ * messages are never sent; kafkajs issue #1303). Seen here as two webhooks answered 200 and never
+ * stored, when a Kafka broker was killed under load.
+ */
+export class UnacknowledgedError extends Error {
+  constructor(partitions: string[]) {
+    super(`Kafka's answer did not acknowledge partition${partitions.length > 1 ? 's' : ''} ${partitions.join(', ')} after a resend`);
+    this.name = 'UnacknowledgedError';
+  }
+}
+
 interface Pending {
   /** Null once its caller gave up: the bytes are released and the entry is skipped. */
   message: OutgoingMessage | null;
@@ -75,8 +89,8 @@ export function losesProducerSession(e: unknown): boolean {
 
 /**
  * Collects messages from concurrent callers into one `sendBatch` (acks=all, idempotent producer).
- * Each caller's promise settles when the batch holding its message is acknowledged, so nobody is
- * told "stored" before Kafka says so. While one batch is in flight the next one fills up.
+ * Each caller's promise settles when Kafka's answer acknowledges the partition holding its message,
+ * so nobody is told "stored" before Kafka says so. While one batch is in flight the next one fills up.
  */
 export class BatchPublisher {
   private producer: Producer;
@@ -88,6 +102,10 @@ export class BatchPublisher {
   private connected = false;
   /** Bytes of messages queued or in flight whose callers still wait. */
   private pendingBytes = 0;
+  /** The partition kafkajs last chose for each message object it was given (placingPartitioner). */
+  private readonly placed = new WeakMap<object, number>();
+  /** What each entry was last sent as: kafkajs's partitioner sees these objects, not the entries. */
+  private readonly sent = new WeakMap<Pending, { topic: string; message: Message }>();
 
   constructor(
     private readonly connection: KafkaConnection,
@@ -104,7 +122,7 @@ export class BatchPublisher {
       metadataMaxAge: 10000,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      createPartitioner: keyPartitioner,
+      createPartitioner: placingPartitioner(this.placed),
       // Bounded retries (kafkajs warns this weakens exactly-once): a request that cannot be
       // acknowledged within sendTimeoutMs is answered 503 anyway, and a resend by Wise carries the
       // same event id, which every table downstream collapses.
@@ -214,9 +232,7 @@ export class BatchPublisher {
     let bytes = 0;
     try {
       for (const p of batch) if (p.message) bytes += sizeOf(p.message);
-      await this.send(batch);
-      ok = true;
-      for (const p of batch) p.resolve();
+      ok = await this.sendConfirmed(batch);
     } catch (e) {
       if (batch.length > 1 && isSizeError(e)) {
         // Should not happen with the limits derived in record-limits.ts, but if the broker's
@@ -242,12 +258,37 @@ export class BatchPublisher {
     }
   }
 
+  /**
+   * Sends the batch and settles each entry by whether Kafka acknowledged its message's partition.
+   * The unacknowledged are sent once more (their callers may have given up meanwhile), and what is
+   * still unacknowledged is answered "not stored": nobody hears "stored" on a resolved send alone.
+   */
+  private async sendConfirmed(batch: Pending[]): Promise<boolean> {
+    let missing = await this.send(batch);
+    if (missing.length > 0) {
+      this.logger.warn("kafka's answer skipped partitions of a batch (kafkajs issue #1303, a leader moved); sending their messages again", {
+        size: batch.length,
+        unacknowledged: missing.length,
+      });
+      const live = missing.filter((p) => p.message);
+      missing = live.length > 0 ? await this.send(live) : [];
+    }
+    for (const p of batch) if (!missing.includes(p)) p.resolve();
+    if (missing.length === 0) return true;
+    const error = new UnacknowledgedError([...new Set(missing.map((p) => this.partitionOf(p)))]);
+    this.logger.warn('kafka did not acknowledge messages sent twice; their requests are answered "retry later"', {
+      size: missing.length,
+      error,
+    });
+    for (const p of missing) p.reject(error);
+    return false;
+  }
+
   private async sendEachAlone(batch: Pending[]): Promise<boolean> {
     let all = true;
     for (const p of batch) {
       try {
-        await this.send([p]);
-        p.resolve();
+        all = (await this.sendConfirmed([p])) && all;
       } catch (e) {
         all = false;
         p.reject(e as Error);
@@ -270,21 +311,32 @@ export class BatchPublisher {
     this.logger.info("kafka: a new idempotent producer took over after the broker refused the old one's sequence");
   }
 
-  private async send(batch: Pending[]): Promise<void> {
+  /** "topic/partition" where kafkajs last placed the entry's message ("?" where it did not). */
+  private partitionOf(p: Pending): string {
+    const sent = this.sent.get(p);
+    return sent ? `${sent.topic}/${this.placed.get(sent.message) ?? '?'}` : '?';
+  }
+
+  /** One sendBatch; returns the entries whose partition Kafka's answer did not acknowledge. */
+  private async send(batch: Pending[]): Promise<Pending[]> {
     if (this.renewProducer) await this.renew();
-    const byTopic = new Map<string, { key: string; value: Buffer }[]>();
+    const byTopic = new Map<string, Message[]>();
     for (const p of batch) {
       const m = p.message!;
+      const message: Message = { key: m.key, value: m.value };
+      this.sent.set(p, { topic: m.topic, message });
       const list = byTopic.get(m.topic) ?? [];
-      list.push({ key: m.key, value: m.value });
+      list.push(message);
       byTopic.set(m.topic, list);
     }
-    await this.producer.sendBatch({
+    const answer: RecordMetadata[] = await this.producer.sendBatch({
       acks: -1,
       timeout: this.options.sendTimeoutMs,
       compression: CompressionTypes.None,
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
+    const acknowledged = new Set(answer.filter((r) => r.errorCode === 0).map((r) => `${r.topicName}/${r.partition}`));
+    return batch.filter((p) => !acknowledged.has(this.partitionOf(p)));
   }
 
   private async flushAll(): Promise<void> {

@@ -44,3 +44,18 @@ export const keyPartitioner: ICustomPartitioner = () => {
     return (murmur2(key) & 0x7fffffff) % partitionMetadata.length;
   };
 };
+
+/**
+ * keyPartitioner, noting the partition it chose for each message object in `placed`: the
+ * publisher checks that Kafka's answer acknowledged every partition its messages went to.
+ */
+export const placingPartitioner =
+  (placed: WeakMap<object, number>): ICustomPartitioner =>
+  () => {
+    const choose = keyPartitioner();
+    return (args) => {
+      const partition = choose(args);
+      placed.set(args.message, partition);
+      return partition;
+    };
+  };
