@@ -7,7 +7,7 @@ import {
   type RecordMetadata,
 } from 'kafkajs';
 import { Logger } from '@wise/observability';
-import { BatchPublisher, losesProducerSession, UnacknowledgedError } from './batch-publisher';
+import { BatchPublisher, UnacknowledgedError } from './batch-publisher';
 import { keyPartitioner } from './partitioner';
 import type { KafkaConnection } from './kafka-connection';
 
@@ -73,21 +73,6 @@ function scripted(script: Array<Error | Skip | undefined>) {
 
 const message = (i: number) => ({ topic: 't', key: `k${i}`, value: Buffer.from(`v${i}`) });
 
-describe('losesProducerSession', () => {
-  it('recognises the broker refusing the idempotent session, wrapped or not', () => {
-    expect(losesProducerSession(outOfOrder())).toBe(true);
-    expect(losesProducerSession(brokerError('UNKNOWN_PRODUCER_ID', 'unknown producer'))).toBe(true);
-    expect(losesProducerSession(brokerError('INVALID_PRODUCER_EPOCH', 'old epoch'))).toBe(true);
-  });
-
-  it('leaves other failures to the same producer', () => {
-    expect(losesProducerSession(new KafkaJSConnectionError('Connection error: connect ECONNREFUSED'))).toBe(false);
-    expect(losesProducerSession(brokerError('NOT_LEADER_FOR_PARTITION', 'not leader'))).toBe(false);
-    expect(losesProducerSession(new Error('Kafka did not acknowledge within 2000 ms'))).toBe(false);
-    expect(losesProducerSession(undefined)).toBe(false);
-  });
-});
-
 // The failure that left ingestion answering 503 after a Kafka restart until it was restarted itself.
 describe('BatchPublisher after the broker refuses its sequence', () => {
   it('answers that batch "not stored", then sends the next one with a new producer', async () => {
@@ -100,13 +85,21 @@ describe('BatchPublisher after the broker refuses its sequence', () => {
     expect(producers()).toBe(2);
   });
 
-  it('keeps its producer through a failure that is not about the session', async () => {
-    const { publisher, calls, producers } = scripted([new KafkaJSConnectionError('Connection error: connect ECONNREFUSED'), undefined]);
+  // The broker may hold the failed batch under sequence numbers kafkajs rolled back; the same
+  // producer would send the next batch under them, and the broker would take it for a duplicate
+  // (test/ingestion/lost-answer.test.ts drives that against Kafka).
+  it('sends the next batch with a new producer after any failure, the outcome being unknown', async () => {
+    const { publisher, calls, producers } = scripted([
+      new KafkaJSConnectionError('Connection error: read ECONNRESET'),
+      undefined,
+      undefined,
+    ]);
     await publisher.connect();
-    await expect(publisher.publish(message(1))).rejects.toThrow('ECONNREFUSED');
+    await expect(publisher.publish(message(1))).rejects.toThrow('ECONNRESET');
     await expect(publisher.publish(message(2))).resolves.toBeUndefined();
-    expect(calls).toEqual([1, 1]);
-    expect(producers()).toBe(1);
+    await expect(publisher.publish(message(3))).resolves.toBeUndefined();
+    expect(calls).toEqual([1, 2, 2]);
+    expect(producers()).toBe(2);
   });
 });
 
@@ -128,7 +121,8 @@ describe('BatchPublisher when Kafka answers without some partitions', () => {
     const settled: string[] = [];
     const all = [...on(0), ...on(2)].map((m) => publisher.publish(m).then(() => settled.push(m.key)));
     await Promise.all(all);
-    expect(calls).toEqual([1, 1]);
+    // Sent again by a new producer: the skipped partition's first request may be on the broker.
+    expect(calls).toEqual([1, 2]);
     expect(settled.sort()).toEqual([...on(0), ...on(2)].map((m) => m.key).sort());
   });
 

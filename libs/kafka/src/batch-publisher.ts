@@ -1,6 +1,5 @@
 import { CompressionTypes, Message, Producer, RecordMetadata } from 'kafkajs';
 import { Logger } from '@wise/observability';
-import { hasBrokerError } from './broker-error';
 import { KafkaConnection } from './kafka-connection';
 import { placingPartitioner } from './partitioner';
 
@@ -76,17 +75,6 @@ const isSizeError = (e: unknown): boolean =>
   ['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE'].includes((e as { type?: string }).type ?? '') ||
   /larger than the max message size/i.test((e as Error).message ?? '');
 
-// Errors after which the broker and this producer disagree on the idempotent session for good.
-// kafkajs keeps its producer id and sequence numbers and fails every later send the same way
-// (kafkajs issue #598): a broker stopped with a batch in flight left ingestion answering 503 until
-// it was restarted. Only a new producer id recovers.
-const SESSION_ERRORS = ['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING'];
-
-/** Whether `e` (or the broker error it wraps) is one of SESSION_ERRORS. */
-export function losesProducerSession(e: unknown): boolean {
-  return hasBrokerError(e, SESSION_ERRORS);
-}
-
 /**
  * Collects messages from concurrent callers into one `sendBatch` (acks=all, idempotent producer).
  * Each caller's promise settles when Kafka's answer acknowledges the partition holding its message,
@@ -94,7 +82,15 @@ export function losesProducerSession(e: unknown): boolean {
  */
 export class BatchPublisher {
   private producer: Producer;
-  /** Set when the broker refused the idempotent session: the next send starts a new producer. */
+  /**
+   * Set after a send whose outcome is unknown: the next send starts a new producer (new producer
+   * id). A request the broker wrote but whose answer was lost (a broker killed after replicating)
+   * keeps its sequence numbers there, while kafkajs rolls its own back on the error. The next batch
+   * of the same size on that partition then reuses them, and the broker acknowledges it as a
+   * duplicate without writing it: messages answered "stored" and never stored. A broker refusing
+   * the session outright (OUT_OF_ORDER_SEQUENCE_NUMBER, UNKNOWN_PRODUCER_ID; kafkajs issue #598)
+   * is one more such failure.
+   */
   private renewProducer = false;
   private queue: Pending[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -243,11 +239,11 @@ export class BatchPublisher {
         });
         ok = await this.sendEachAlone(batch);
       } else {
-        if (losesProducerSession(e)) this.renewProducer = true;
+        this.renewProducer = true;
         this.logger.warn('kafka batch send failed; its requests are answered "retry later"', {
           size: batch.length,
           error: e as Error,
-          ...(this.renewProducer ? { next: 'the next batch is sent by a new idempotent producer (new producer id)' } : {}),
+          next: 'the next batch is sent by a new idempotent producer (new producer id)',
         });
         for (const p of batch) p.reject(e as Error);
       }
@@ -271,6 +267,8 @@ export class BatchPublisher {
         unacknowledged: missing.length,
       });
       const live = missing.filter((p) => p.message);
+      // Under a new producer id: the skipped partition's first request may be on the broker.
+      this.renewProducer = true;
       missing = live.length > 0 ? await this.send(live) : [];
     }
     for (const p of batch) if (!missing.includes(p)) p.resolve();
@@ -291,6 +289,7 @@ export class BatchPublisher {
         all = (await this.sendConfirmed([p])) && all;
       } catch (e) {
         all = false;
+        if (!isSizeError(e)) this.renewProducer = true;
         p.reject(e as Error);
       }
     }
@@ -298,9 +297,9 @@ export class BatchPublisher {
   }
 
   /**
-   * Replaces the producer whose idempotent session the broker refused. What the failed batch held
-   * was answered 503, so a resend under the new id may duplicate it in Kafka; the event id makes
-   * every table downstream collapse it, as for any Wise retry.
+   * Replaces the producer after a send of unknown outcome (renewProducer). What the failed batch
+   * held was answered 503, so a resend under the new id may duplicate it in Kafka; the event id
+   * makes every table downstream collapse it, as for any Wise retry.
    */
   private async renew(): Promise<void> {
     const old = this.producer;
@@ -308,7 +307,7 @@ export class BatchPublisher {
     await old.disconnect().catch((e: Error) => this.logger.warn('kafka: the refused producer did not disconnect cleanly', { error: e }));
     await this.producer.connect();
     this.renewProducer = false;
-    this.logger.info("kafka: a new idempotent producer took over after the broker refused the old one's sequence");
+    this.logger.info('kafka: a new idempotent producer took over after a send of unknown outcome');
   }
 
   /** "topic/partition" where kafkajs last placed the entry's message ("?" where it did not). */
