@@ -64,7 +64,7 @@ describe('CLI options (node:util parseArgs)', () => {
     expect(r.stderr).toMatch(/usage|npm run cli/);
   });
 
-  it.each([['institutes'], ['quarantine'], ['rebuild'], ['status'], ['migrate']])(
+  it.each([['institutes'], ['quarantine'], ['rebuild'], ['purge'], ['status'], ['migrate']])(
     '%s --help prints its usage and touches nothing',
     async (command) => {
       // An unreachable database: --help must answer without connecting to anything.
@@ -76,7 +76,7 @@ describe('CLI options (node:util parseArgs)', () => {
 
   it('--help alone lists every command', async () => {
     const r = await run(['--help'], '', {});
-    expect(r.stdout).toMatch(/institutes[\s\S]*quarantine[\s\S]*migrate[\s\S]*rebuild[\s\S]*status/);
+    expect(r.stdout).toMatch(/institutes[\s\S]*quarantine[\s\S]*migrate[\s\S]*rebuild[\s\S]*purge[\s\S]*status/);
   });
 });
 
@@ -167,7 +167,7 @@ describe('quarantine list prints what senders wrote with control characters esca
     expect([basis.code, basis.stderr]).toEqual([2, expect.stringMatching(/judge on must be one of class, scheduled, got "lesson"/)]);
   });
 
-  it('refuses to change a time zone or an attendance rule while a rebuild holds its fence, and says how to finish it', async () => {
+  it('refuses to change a time zone or an attendance rule, or to purge, while a rebuild holds its fence, and says how to finish it', async () => {
     const slug = uniqueSlug('tz');
     const fences = new RebuildFence(admin);
     await fences.set('fence-of-a-test', 'pid 1 on test-host');
@@ -175,6 +175,7 @@ describe('quarantine list prints what senders wrote with control characters esca
       for (const argv of [
         ['institutes', 'set-timezone', slug, 'Asia/Kolkata'],
         ['institutes', 'set-attendance-rule', slug, '--min-percent', '80', '--min-minutes', '1'],
+        ['purge'],
       ]) {
         const r = await run(argv);
         expect([r.code, r.stderr]).toEqual([
@@ -186,6 +187,25 @@ describe('quarantine list prints what senders wrote with control characters esca
     } finally {
       await fences.clear('fence-of-a-test', 'the test is done');
     }
+  });
+
+  it('purge deletes every row of a dead key and keeps a live one, and says what it removed per store', async () => {
+    const slug = uniqueSlug('purge');
+    const row = (student: string, deleted: number, version: number) => ({
+      institute_id: slug,
+      session_id: 's1',
+      student_id: student,
+      _deleted: deleted,
+      _version: version,
+    });
+    // One student dropped from the session (live, then tombstoned), one still in it.
+    await admin.insert('attendance_store', [row('gone', 0, 3), row('kept', 0, 3)]);
+    await admin.insert('attendance_store', [row('gone', 1, 4)]);
+    const out = await cli(['purge']);
+    expect(out).toEqual(expect.arrayContaining([expect.stringMatching(/^attendance_store\s+1\s+2$/)]));
+    expect(
+      await admin.query('test', `SELECT student_id, _deleted FROM attendance_store WHERE institute_id = '${slug}' ORDER BY student_id`),
+    ).toEqual([{ student_id: 'kept', _deleted: 0 }]);
   });
 
   it('shows a hostile reason and event name escaped', async () => {

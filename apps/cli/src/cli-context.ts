@@ -26,7 +26,7 @@ export class CliContext {
   async postgres(): Promise<Postgres> {
     if (!this.pg) {
       await ensurePostgresDatabase(this.config.DATABASE_URL);
-      this.pg = new Postgres(this.config.DATABASE_URL, 2);
+      this.pg = new Postgres(this.config.DATABASE_URL, 4);
       await migratePostgres(this.pg);
     }
     return this.pg;

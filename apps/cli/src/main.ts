@@ -4,6 +4,7 @@ import { InstituteExistsError, InstituteNotFoundError } from '@wise/postgres';
 import { CliContext, CliError, Flags } from './cli-context';
 import { MIGRATE_USAGE, migrateCommand } from './commands/migrate.command';
 import { INSTITUTES_USAGE, institutesCommand, institutesOptions } from './commands/institutes.command';
+import { PURGE_USAGE, purgeCommand } from './commands/purge.command';
 import { QUARANTINE_USAGE, quarantineCommand } from './commands/quarantine.command';
 import { quarantineReplayCommand, REPLAY_USAGE } from './commands/quarantine-replay.command';
 import { REBUILD_USAGE, rebuildCommand } from './commands/rebuild.command';
@@ -16,6 +17,7 @@ const USAGE = `npm run cli -- <command> [--help]
   quarantine replay [--institute <slug>] [--since <time>] [--reason <text>] [--dry-run]  re-run quarantined deliveries through today's contract
   migrate [--postgres-only]                                                          apply migrations and set the apps' PostgreSQL roles (before the apps start)
   rebuild [--page-size N] [--abort] [--force]                                        re-project analytics tables from the event store (projectors pause meanwhile)
+  purge                                                                              delete the rows of serving keys that died (tombstones and what they hide)
   status                                                                             consumer lag, rebuild in progress, events and quarantine per institute`;
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -40,6 +42,7 @@ const COMMANDS: Record<string, { usage: string; options: (sub: string | undefine
       abort: { type: 'boolean' },
     }),
   },
+  purge: { usage: PURGE_USAGE, options: () => ({}) },
   status: { usage: STATUS_USAGE, options: () => ({}) },
   migrate: { usage: MIGRATE_USAGE, options: () => ({ 'postgres-only': { type: 'boolean' } }) },
 };
@@ -93,6 +96,8 @@ export async function runCli(
         return await statusCommand(ctx, env);
       case 'rebuild':
         return await rebuildCommand(ctx, flags, env);
+      case 'purge':
+        return await purgeCommand(ctx);
       case 'migrate':
         return await migrateCommand(ctx, flags);
       default:

@@ -57,8 +57,9 @@ export class ProjectorModule {
               servers: config.CLICKHOUSE_CLUSTER_SERVERS,
             }),
         },
-        // Only for serving versions (one nextval per refresh round), so two connections are plenty.
-        { provide: Postgres, useFactory: () => new Postgres(config.DATABASE_URL, 2) },
+        // Only for serving versions: each chain's round holds one connection for its lease and
+        // versions (PostgresVersions.round); the floor check takes another.
+        { provide: Postgres, useFactory: () => new Postgres(config.DATABASE_URL, 4) },
         {
           provide: KafkaConnection,
           useFactory: (log: Logger) => new KafkaConnection(kafkaOptionsFrom(config, 'projector', log)),

@@ -5,3 +5,4 @@ export * from './versions';
 export * from './serving-refresh';
 export * from './institute-settings';
 export * from './round';
+export * from './purge';

@@ -120,7 +120,9 @@ const PEOPLE_KINDS: readonly KeyKind[] = ['schedules', 'participants', 'roster_s
  * - rows first, then tombstones: a round writes its rows and a marker per scope (session for
  *   attendance, classroom-day for daily revenue, classroom-month for the monthly rollup) at v + 1, then sweeps the scope: any live key older
  *   than the scope's newest marker is tombstoned at that marker's version - 1. Every round sweeps
- *   after writing, so whichever of two rounds writes last, one of them sweeps after both wrote.
+ *   after writing, so whichever of two rounds writes last, one of them sweeps after both wrote;
+ * - every round holds a lease (ServingVersions.round) from its first version to its last write, so
+ *   a purge of dead keys can wait out every round below its watermark (purge.ts).
  *
  * A round's keys go to `serving_keys` first (Round); each statement selects them with a subquery.
  */
@@ -216,7 +218,12 @@ export class ServingRefresh {
    * elsewhere meanwhile (another replica, or the same one restarted), or it fell behind, runs
    * `work` again at a newer version, whose rows supersede the first run's (docs/scaling.md).
    */
-  private async onCurrentReplicas(work: (v: number) => Promise<void>): Promise<void> {
+  private onCurrentReplicas(work: (v: number) => Promise<void>): Promise<void> {
+    // The whole round under one lease, so that purgeDeadKeys's watermark waits it out.
+    return this.versions.round(() => this.attempts(work));
+  }
+
+  private async attempts(work: (v: number) => Promise<void>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const v = await this.versions.next();
       if (!this.replicas) return work(v);

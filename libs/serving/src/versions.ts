@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ClickHouseConnection } from '@wise/clickhouse';
 import { SERVING_STORES, tableNames, type TableNames } from './serving-tables';
 
@@ -12,6 +13,13 @@ import { SERVING_STORES, tableNames, type TableNames } from './serving-tables';
  */
 export interface ServingVersions {
   next(): Promise<number>;
+  /**
+   * Runs a round (every version it takes and every row it writes) under a lease that watermark()
+   * waits out: a version taken inside `work` is below a watermark only if `work` ended before it.
+   */
+  round<T>(work: () => Promise<T>): Promise<T>;
+  /** A version W such that every round that took a version below W has ended (purgeDeadKeys). */
+  watermark(): Promise<number>;
 }
 
 /** The source is unreachable (PostgreSQL away): the round is retried, like ClickHouse being away. */
@@ -19,10 +27,15 @@ export class VersionsUnavailable extends Error {
   readonly transient = true;
 }
 
+/** One connection, in a transaction (pg's PoolClient is one). */
+interface TransactionClient {
+  query(sql: string, params?: unknown[]): Promise<{ rows: Array<Record<string, unknown>> }>;
+}
+
 /** What a PostgreSQL client must offer (libs/postgres's Postgres does). */
 interface SequenceClient {
   query<T extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
-  transaction<T>(fn: (client: { query(sql: string, params?: unknown[]): Promise<unknown> }) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (client: TransactionClient) => Promise<T>): Promise<T>;
 }
 
 /**
@@ -35,6 +48,8 @@ interface SequenceClient {
 export class PostgresVersions implements ServingVersions {
   private checked: Promise<void> | null = null;
   private lastIssued = 0;
+  /** The connection holding the lease of the round being run: its versions are taken on it, so a round needs one connection. */
+  private readonly lease = new AsyncLocalStorage<TransactionClient>();
 
   constructor(
     private readonly pg: SequenceClient,
@@ -57,11 +72,55 @@ export class PostgresVersions implements ServingVersions {
       return v;
     } catch (e) {
       if (e instanceof VersionsUnavailable) throw e;
-      throw new VersionsUnavailable(
-        `cannot take a serving version from PostgreSQL's serving_versions sequence (${(e as Error).message}); the round is retried. Check DATABASE_URL and that PostgreSQL is up`,
-        { cause: e },
-      );
+      throw unavailable("take a serving version from PostgreSQL's serving_versions sequence", e);
     }
+  }
+
+  /**
+   * The round holds a shared advisory lock (ROUND_LOCK) in a transaction of its own from before its
+   * first version to after its last write; watermark() takes it exclusively. A process that dies
+   * loses its connection and with it the lock. A round whose lease could not be taken, or was lost
+   * (its COMMIT failed: PostgreSQL restarted), fails with VersionsUnavailable and is retried.
+   */
+  async round<T>(work: () => Promise<T>): Promise<T> {
+    await this.floorOnce().catch((e: unknown) => {
+      throw unavailable('take a serving version', e);
+    });
+    let failed = false;
+    try {
+      return await this.pg.transaction(async (tx) => {
+        await tx.query(`SELECT pg_advisory_xact_lock_shared(${ROUND_LOCK})`);
+        try {
+          return await this.lease.run(tx, work);
+        } catch (e) {
+          failed = true;
+          throw e;
+        }
+      });
+    } catch (e) {
+      if (failed || e instanceof VersionsUnavailable) throw e;
+      throw unavailable("hold the round's lease (shared advisory lock on PostgreSQL)", e);
+    }
+  }
+
+  /**
+   * Waits until no round holds its lease, and takes a version while new rounds wait: every round
+   * with a lower version has then ended. New rounds wait at most WATERMARK_WAIT_MS, the time
+   * allowed for the rounds in flight to end; past it this fails and they go on.
+   */
+  async watermark(): Promise<number> {
+    await this.floorOnce();
+    return this.pg.transaction(async (tx) => {
+      await tx.query(`SET LOCAL lock_timeout = ${WATERMARK_WAIT_MS}`);
+      await tx.query(`SELECT pg_advisory_xact_lock(${ROUND_LOCK})`).catch((e: Error) => {
+        throw new Error(
+          `serving rounds in flight did not end within ${WATERMARK_WAIT_MS / 1000} s (${e.message}): a round is slow or stuck; see the projectors' logs, and run the command again`,
+          { cause: e },
+        );
+      });
+      const { rows } = await tx.query(`SELECT nextval('serving_versions')::text AS v`);
+      return toVersion(String(rows[0].v));
+    });
   }
 
   private floorOnce(): Promise<void> {
@@ -73,8 +132,10 @@ export class PostgresVersions implements ServingVersions {
   }
 
   private async take(): Promise<number> {
-    const [row] = await this.pg.query<{ v: string }>(`SELECT nextval('serving_versions')::text AS v`);
-    return toVersion(row.v);
+    const sql = `SELECT nextval('serving_versions')::text AS v`;
+    const held = this.lease.getStore();
+    const [row] = held ? (await held.query(sql)).rows : await this.pg.query(sql);
+    return toVersion(String(row.v));
   }
 
   /**
@@ -98,6 +159,17 @@ export class PostgresVersions implements ServingVersions {
 
 /** Any constant: the same for every process moving the sequence's floor. */
 const FLOOR_LOCK = 72_201_772;
+/** Any other constant: held shared by every round, exclusively by watermark(). */
+const ROUND_LOCK = 72_201_773;
+/** How long watermark() waits for the rounds in flight (new rounds wait behind it meanwhile). */
+const WATERMARK_WAIT_MS = 30_000;
+
+function unavailable(what: string, e: unknown): VersionsUnavailable {
+  return new VersionsUnavailable(
+    `cannot ${what} (${(e as Error).message}); the round is retried. Check DATABASE_URL and that PostgreSQL is up`,
+    { cause: e },
+  );
+}
 const FLOOR_MARGIN = 1_000_000;
 
 /**
@@ -116,6 +188,15 @@ export class SingleWriterVersions implements ServingVersions {
   next(): Promise<number> {
     this.last = this.last ? this.last.then((v) => v + 2) : highestStoredVersion(this.ch, this.tables).then((h) => evenAbove(h) + 2);
     return this.last;
+  }
+
+  round<T>(work: () => Promise<T>): Promise<T> {
+    return work();
+  }
+
+  /** The next version: with one process, whose rounds the caller does not run meanwhile, nothing below it is in flight. */
+  watermark(): Promise<number> {
+    return this.next();
   }
 }
 

@@ -5,11 +5,12 @@ import { CliContext, CliError } from '../cli-context';
 
 /**
  * A rebuild recomputes every institute into copies it then swaps in: a setting changed while it
- * runs would recompute the live rows the swap throws away, and the copies keep the old setting.
+ * runs would recompute the live rows the swap throws away, and the copies keep the old setting;
+ * a purge would rewrite stores the swap throws away.
  */
-async function refuseDuringRebuild(ch: ClickHouse, what: string): Promise<void> {
+export async function refuseDuringRebuild(ch: ClickHouse, what: string, when = 'change the setting when it has finished'): Promise<void> {
   const fence = await new RebuildFence(ch).current();
-  if (fence) throw new CliError(`cannot ${what} while a rebuild runs: ${fenceReason(fence)}; change the setting when it has finished`);
+  if (fence) throw new CliError(`cannot ${what} while a rebuild runs: ${fenceReason(fence)}; ${when}`);
 }
 
 /**
