@@ -50,12 +50,19 @@ export class PostgresVersions implements ServingVersions {
   private lastIssued = 0;
   /** The connection holding the lease of the round being run: its versions are taken on it, so a round needs one connection. */
   private readonly lease = new AsyncLocalStorage<TransactionClient>();
+  /**
+   * The lease's lock: one per ClickHouse database, since a purge waits only for the rounds that
+   * write its stores (tests, and deployments sharing one PostgreSQL, keep many databases).
+   */
+  private readonly roundLock: string;
 
   constructor(
     private readonly pg: SequenceClient,
     private readonly ch: ClickHouseConnection,
     private readonly prepare: () => Promise<void> = async () => undefined,
-  ) {}
+  ) {
+    this.roundLock = `${ROUND_LOCK}, ${fnv1a32(ch.database)}`;
+  }
 
   async next(): Promise<number> {
     try {
@@ -77,7 +84,7 @@ export class PostgresVersions implements ServingVersions {
   }
 
   /**
-   * The round holds a shared advisory lock (ROUND_LOCK) in a transaction of its own from before its
+   * The round holds a shared advisory lock (roundLock) in a transaction of its own from before its
    * first version to after its last write; watermark() takes it exclusively. A process that dies
    * loses its connection and with it the lock. A round whose lease could not be taken, or was lost
    * (its COMMIT failed: PostgreSQL restarted), fails with VersionsUnavailable and is retried.
@@ -89,7 +96,7 @@ export class PostgresVersions implements ServingVersions {
     let failed = false;
     try {
       return await this.pg.transaction(async (tx) => {
-        await tx.query(`SELECT pg_advisory_xact_lock_shared(${ROUND_LOCK})`);
+        await tx.query(`SELECT pg_advisory_xact_lock_shared(${this.roundLock})`);
         try {
           return await this.lease.run(tx, work);
         } catch (e) {
@@ -112,7 +119,7 @@ export class PostgresVersions implements ServingVersions {
     await this.floorOnce();
     return this.pg.transaction(async (tx) => {
       await tx.query(`SET LOCAL lock_timeout = ${WATERMARK_WAIT_MS}`);
-      await tx.query(`SELECT pg_advisory_xact_lock(${ROUND_LOCK})`).catch((e: Error) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(${this.roundLock})`).catch((e: Error) => {
         throw new Error(
           `serving rounds in flight did not end within ${WATERMARK_WAIT_MS / 1000} s (${e.message}): a round is slow or stuck; see the projectors' logs, and run the command again`,
           { cause: e },
@@ -159,10 +166,17 @@ export class PostgresVersions implements ServingVersions {
 
 /** Any constant: the same for every process moving the sequence's floor. */
 const FLOOR_LOCK = 72_201_772;
-/** Any other constant: held shared by every round, exclusively by watermark(). */
+/** Any other constant, the first half of the round lease's key (the second is the database's). */
 const ROUND_LOCK = 72_201_773;
 /** How long watermark() waits for the rounds in flight (new rounds wait behind it meanwhile). */
 const WATERMARK_WAIT_MS = 30_000;
+
+/** FNV-1a of `s`, as a signed 32-bit integer (the half of an advisory lock key PostgreSQL takes). */
+function fnv1a32(s: string): number {
+  let h = 0x811c9dc5;
+  for (const b of Buffer.from(s)) h = Math.imul(h ^ b, 0x01000193);
+  return h | 0;
+}
 
 function unavailable(what: string, e: unknown): VersionsUnavailable {
   return new VersionsUnavailable(
