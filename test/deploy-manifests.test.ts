@@ -30,6 +30,7 @@ const API_VERSIONS: Record<string, string> = {
   Service: 'v1',
   Deployment: 'apps/v1',
   Job: 'batch/v1',
+  CronJob: 'batch/v1',
   HorizontalPodAutoscaler: 'autoscaling/v2',
   PodDisruptionBudget: 'policy/v1',
 };
@@ -38,8 +39,8 @@ const SECRET_NAME = /PASSWORD|SECRET|TOKEN|_KEY$|DATABASE_URL$/;
 const matches = (selector: Record<string, string>, labels: Record<string, string>) =>
   Object.entries(selector).every(([k, v]) => labels?.[k] === v);
 const deployments = () => byKind('Deployment');
-/** Everything that runs a pod: the Deployments and the migrate Job. */
-const workloads = () => [...deployments(), ...byKind('Job')];
+/** Everything that runs a pod: the Deployments, the migrate Job and the purge CronJob's jobs (each with spec.template). */
+const workloads = () => [...deployments(), ...byKind('Job'), ...byKind('CronJob').map((c) => c.spec.jobTemplate)];
 /** The Secret key a container's variable comes from. */
 const secretKeyOf = (container: Obj, name: string) =>
   (container.env ?? []).find((e: Obj) => e.name === name)?.valueFrom?.secretKeyRef?.key as string | undefined;
@@ -199,6 +200,25 @@ describe('deploy/k8s', () => {
     const user = (key: string) => new URL(example[key]).username;
     expect([user('INGESTION_DATABASE_URL'), user('PROJECTOR_DATABASE_URL')]).toEqual(['wise_ingestion', 'wise_projector']);
     expect(['wise_ingestion', 'wise_projector']).not.toContain(user('OWNER_DATABASE_URL'));
+  });
+
+  it('purges dead keys nightly in a CronJob, one run at a time, as the owner the CLI needs', () => {
+    const cron = one('CronJob', 'purge');
+    expect(cron.spec.schedule).toMatch(/^\S+ \S+ \* \* \*$/);
+    expect(cron.spec.concurrencyPolicy).toBe('Forbid');
+    const pod = cron.spec.jobTemplate.spec.template.spec;
+    expect(['OnFailure', 'Never']).toContain(pod.restartPolicy);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true });
+    const [c] = pod.containers;
+    expect(kustomization.images.map((i: Obj) => i.name)).toContain(c.image);
+    expect(c.command).toEqual(['node', 'dist/apps/cli/src/main.js', 'purge']);
+    expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+    expect(mebibytes(c.resources.limits?.memory)).toBeGreaterThanOrEqual(mebibytes(c.resources.requests.memory)!);
+    const env = containerEnv(c);
+    expect([...env.keys()].every((k) => CLI_ENV_VARS.includes(k))).toBe(true);
+    const values = Object.fromEntries([...env].map(([k, v]) => [k, v.from === 'secret' ? 'postgres://u:x@pg:5432/wise' : v.value]));
+    expect(() => CliConfig.parse(values)).not.toThrow();
+    expect(secretKeyOf(c, 'DATABASE_URL')).toBe(secretKeyOf(one('Job', 'migrate').spec.template.spec.containers[0], 'DATABASE_URL'));
   });
 
   it('keeps secrets out of plain text: none in a ConfigMap or an env literal, all from the Secret the generator makes from an uncommitted file', () => {
