@@ -1,7 +1,7 @@
 import { strictArgs, UsageError } from '../tools/strict-args';
 
-export type Phase = 'ingestion' | 'projector' | 'freshness' | 'queries' | 'rounds';
-export const PHASES: Phase[] = ['ingestion', 'projector', 'freshness', 'queries', 'rounds'];
+export type Phase = 'ingestion' | 'projector' | 'freshness' | 'queries' | 'rounds' | 'purge';
+export const PHASES: Phase[] = ['ingestion', 'projector', 'freshness', 'queries', 'rounds', 'purge'];
 
 export interface BenchOptions {
   only: Phase[];
@@ -24,7 +24,7 @@ export interface BenchOptions {
 
 export const BENCH_USAGE = `Usage: npm run bench -- [options]
 
-  --only <list>        phases to run, comma-separated: ingestion,projector,freshness,queries,rounds (default all)
+  --only <list>        phases to run, comma-separated: ingestion,projector,freshness,queries,rounds,purge (default all)
   --levels <list>      ingestion concurrencies (default 8,32,128)
   --duration <s>       seconds per ingestion measurement (default 5)
   --warmup <s>         seconds of warm-up per concurrency and server (default 2)

@@ -21,6 +21,7 @@ import { benchIngestion } from './ingestion.bench';
 import { machine } from './machine';
 import { benchProjector } from './projector.bench';
 import { benchQueries } from './queries.bench';
+import { benchPurge } from './purge.bench';
 import { benchRoundCost } from './round-cost.bench';
 import { formatTable, markdownTable, tableRows, type Figures } from './report';
 
@@ -120,6 +121,11 @@ async function runPhases(
   if (o.only.includes('rounds')) {
     await phase('rounds', async () => {
       figures.rounds = await benchRoundCost(run, { weeks: 26, lastEvents: 500 }, say);
+    });
+  }
+  if (o.only.includes('purge')) {
+    await phase('purge', async () => {
+      figures.purge = await benchPurge(run, { weeks: 104 }, say);
     });
   }
 }
