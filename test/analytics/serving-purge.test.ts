@@ -7,7 +7,7 @@
  */
 import type { ClickHouseConnection } from '@wise/clickhouse';
 import { ensurePostgresDatabase, migratePostgres, Postgres } from '@wise/postgres';
-import { PostgresVersions, purgeDeadKeys, ServingRefresh, type ServingVersions, type StorePurge } from '@wise/serving';
+import { PostgresVersions, purgeDeadKeys, roundLockOf, ServingRefresh, type ServingVersions, type StorePurge } from '@wise/serving';
 import { dropTestDatabase, ENGINES, loadEnvelopes, readAnalyticsSnapshot } from './analytics-db';
 import { anonymous, first, gate, NOAH, PG_URL, second, writeFacts } from './race-scenario';
 
@@ -38,7 +38,8 @@ describe.each(ENGINES)('purging dead keys, on %s', (_engine, createDatabase) => 
   let n = 0;
   /** Versions as a process of its own takes them (its own pool, as on another host). */
   const processVersions = () => {
-    const pg = new Postgres(PG_URL, 1);
+    // Two connections: unheld, a refresh's two chains hold a lease each at once.
+    const pg = new Postgres(PG_URL, 2);
     pools.push(pg);
     return new PostgresVersions(pg, ch);
   };
@@ -110,18 +111,34 @@ describe.each(ENGINES)('purging dead keys, on %s', (_engine, createDatabase) => 
       await new ServingRefresh(ch, { versions: processVersions() }).refresh(await writeFacts(ch, second(institute)));
       const purge = purgeDeadKeys(ch, purgeVersions);
       const endedWhileHeld = await Promise.race([purge.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), holdMs))]);
+      const waitingForTheLease = await waitersOnTheLease();
       g.release();
-      await Promise.all([replay, purge]);
-      return { endedWhileHeld, snapshot: anonymous(await readAnalyticsSnapshot(ch, institute)) };
+      const [, report] = await Promise.all([replay, purge]);
+      return { endedWhileHeld, waitingForTheLease, report, snapshot: anonymous(await readAnalyticsSnapshot(ch, institute)) };
     } finally {
       // A held round holds its lease: a failure here must not leave it held for the next test.
       g.release();
     }
   }
 
+  /** Requests for the round lease of this test's database that PostgreSQL has not granted: a purge waiting. */
+  async function waitersOnTheLease(): Promise<number> {
+    const [classid, objid] = roundLockOf(ch.database);
+    const [{ n }] = await pools[0].query<{ n: string }>(
+      `SELECT count(*)::text AS n FROM pg_locks WHERE locktype = 'advisory' AND classid = $1 AND objid = $2 AND NOT granted`,
+      [classid, objid >>> 0],
+    );
+    return Number(n);
+  }
+
   it('waits for the rounds in flight: the stale replay writes and sweeps before anything is deleted', async () => {
-    const { endedWhileHeld, snapshot } = await staleRoundAcrossPurge(`purge-${++n}`, processVersions(), 2000);
-    expect(endedWhileHeld).toBe(false);
+    const institute = `purge-${++n}`;
+    const { endedWhileHeld, waitingForTheLease, report, snapshot } = await staleRoundAcrossPurge(institute, processVersions(), 2000);
+    expect([endedWhileHeld, waitingForTheLease]).toEqual([false, 1]);
+    expect(purged(report)).toEqual(expect.objectContaining({ attendance_store: expect.any(Number) }));
+    // The held round's attendance keys were purged once it ended. (Its fee chain, a round of its
+    // own, took its lease after the purge and wrote markers above the watermark: those stay.)
+    expect(Object.keys(await deadKeys(ch, institute))).not.toContain('attendance_store');
     expect(snapshot).toEqual(expected);
   });
 
@@ -135,8 +152,8 @@ describe.each(ENGINES)('purging dead keys, on %s', (_engine, createDatabase) => 
       round: (work) => versions.round(work),
       watermark: () => versions.next(),
     };
-    const { endedWhileHeld, snapshot } = await staleRoundAcrossPurge(`purge-${++n}`, noWait, 60_000);
-    expect(endedWhileHeld).toBe(true);
+    const { endedWhileHeld, waitingForTheLease, snapshot } = await staleRoundAcrossPurge(`purge-${++n}`, noWait, 60_000);
+    expect([endedWhileHeld, waitingForTheLease]).toEqual([true, 0]);
     expect(snapshot.attendance).toEqual(expect.arrayContaining([expect.objectContaining({ student_id: NOAH._id })]));
     expect(snapshot).not.toEqual(expected);
   });

@@ -31,7 +31,8 @@ describe.each(ENGINES)('two writers racing on the same serving rows, on %s', (_e
     ch = await createDatabase();
     await ensurePostgresDatabase(PG_URL);
     pgA = new Postgres(PG_URL, 1);
-    pgB = new Postgres(PG_URL, 1);
+    // Two connections: unheld, B's refresh runs its two chains at once, each holding a lease.
+    pgB = new Postgres(PG_URL, 2);
     await migratePostgres(pgA);
     const reference = 'race-reference';
     await loadEnvelopes(ch, [...first(reference), ...second(reference)], 100);

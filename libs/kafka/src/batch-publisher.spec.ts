@@ -36,7 +36,7 @@ type Skip = { skip: number[] };
  * call: an error to throw, partitions to leave out of the answer, or undefined for a full ack); it
  * records which producer took each call. Messages are placed by the producer's own partitioner.
  */
-function scripted(script: Array<Error | Skip | undefined>) {
+function scripted(script: Array<Error | Skip | undefined>, timing: { connectMs?: number; sendTimeoutMs?: number } = {}) {
   const calls: number[] = [];
   let made = 0;
   const connection = {
@@ -45,7 +45,7 @@ function scripted(script: Array<Error | Skip | undefined>) {
         const id = ++made;
         const partition = options.createPartitioner!();
         return {
-          connect: async () => undefined,
+          connect: () => new Promise((r) => setTimeout(r, timing.connectMs ?? 0)),
           disconnect: async () => undefined,
           sendBatch: async ({ topicMessages }: ProducerBatch) => {
             calls.push(id);
@@ -65,7 +65,7 @@ function scripted(script: Array<Error | Skip | undefined>) {
   } as unknown as KafkaConnection;
   const publisher = new BatchPublisher(
     connection,
-    { maxMessages: 10, lingerMs: 1, sendTimeoutMs: 2000, maxBatchBytes: 1 << 20, maxQueueBytes: 1 << 24 },
+    { maxMessages: 10, lingerMs: 1, sendTimeoutMs: timing.sendTimeoutMs ?? 2000, maxBatchBytes: 1 << 20, maxQueueBytes: 1 << 24 },
     new Logger('test', 'error'),
   );
   return { publisher, calls, producers: () => made };
@@ -134,5 +134,35 @@ describe('BatchPublisher when Kafka answers without some partitions', () => {
     const reason = (outcomes[2] as PromiseRejectedResult).reason as Error;
     expect(reason).toBeInstanceOf(UnacknowledgedError);
     expect(reason.message).toBe("Kafka's answer did not acknowledge partition t/1 after a resend");
+  });
+
+  it('answers "stored" for what the first answer acknowledged, even when the resend fails', async () => {
+    const { publisher } = scripted([{ skip: [1] }, new KafkaJSConnectionError('Connection error: read ECONNRESET')]);
+    await publisher.connect();
+    const outcomes = await Promise.allSettled([...on(0), ...on(1)].map((m) => publisher.publish(m)));
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected']);
+    expect(((outcomes[2] as PromiseRejectedResult).reason as Error).message).toMatch('ECONNRESET');
+  });
+});
+
+describe('BatchPublisher while a new producer connects', () => {
+  // A caller told "not stored" (its time ran out) while the producer was being replaced is not
+  // sent for; the others of its batch are.
+  it('sends the batch without the callers that gave up meanwhile', async () => {
+    const { publisher, calls } = scripted([new KafkaJSConnectionError('Connection error: read ECONNRESET'), undefined], {
+      connectMs: 300,
+      sendTimeoutMs: 150,
+    });
+    await publisher.connect();
+    await expect(publisher.publish(message(1))).rejects.toThrow('ECONNRESET');
+    const early = publisher.publish(message(2));
+    await new Promise((r) => setTimeout(r, 100));
+    const late = publisher.publish(message(3));
+    await expect(early).rejects.toThrow('Kafka did not acknowledge within 150 ms');
+    await expect(late).rejects.toThrow('Kafka did not acknowledge within 150 ms');
+    // Both gave up during the 300 ms connect: no send was made for them (no TypeError either).
+    const next = publisher.publish(message(4));
+    await expect(next).resolves.toBeUndefined();
+    expect(calls).toEqual([1, 2]);
   });
 });

@@ -255,25 +255,31 @@ export class BatchPublisher {
   }
 
   /**
-   * Sends the batch and settles each entry by whether Kafka acknowledged its message's partition.
-   * The unacknowledged are sent once more (their callers may have given up meanwhile), and what is
-   * still unacknowledged is answered "not stored": nobody hears "stored" on a resolved send alone.
+   * Sends the batch and settles each entry by whether Kafka acknowledged its message's partition:
+   * the acknowledged at once, the others once they are sent again. Nobody hears "stored" on a
+   * resolved send alone. Throws only when the first send fails (nothing is known stored then).
    */
   private async sendConfirmed(batch: Pending[]): Promise<boolean> {
     let missing = await this.send(batch);
-    if (missing.length > 0) {
-      this.logger.warn("kafka's answer skipped partitions of a batch (kafkajs issue #1303, a leader moved); sending their messages again", {
-        size: batch.length,
-        unacknowledged: missing.length,
-      });
-      const live = missing.filter((p) => p.message);
-      // Under a new producer id: the skipped partition's first request may be on the broker.
-      this.renewProducer = true;
-      missing = live.length > 0 ? await this.send(live) : [];
-    }
     for (const p of batch) if (!missing.includes(p)) p.resolve();
     if (missing.length === 0) return true;
-    const error = new UnacknowledgedError([...new Set(missing.map((p) => this.partitionOf(p)))]);
+    this.logger.warn("kafka's answer skipped partitions of a batch (kafkajs issue #1303, a leader moved); sending their messages again", {
+      size: batch.length,
+      unacknowledged: missing.length,
+    });
+    // Under a new producer id: the skipped partition's first request may be on the broker.
+    this.renewProducer = true;
+    let error: Error;
+    try {
+      const again = missing;
+      missing = await this.send(again);
+      for (const p of again) if (!missing.includes(p)) p.resolve();
+      if (missing.length === 0) return true;
+      error = new UnacknowledgedError([...new Set(missing.map((p) => this.partitionOf(p)))]);
+    } catch (e) {
+      this.renewProducer = true;
+      error = e as Error;
+    }
     this.logger.warn('kafka did not acknowledge messages sent twice; their requests are answered "retry later"', {
       size: missing.length,
       error,
@@ -316,11 +322,17 @@ export class BatchPublisher {
     return sent ? `${sent.topic}/${this.placed.get(sent.message) ?? '?'}` : '?';
   }
 
-  /** One sendBatch; returns the entries whose partition Kafka's answer did not acknowledge. */
+  /**
+   * One sendBatch of the entries whose callers still wait (a caller that gave up, perhaps while the
+   * producer was being replaced, is not sent for); returns those whose partition Kafka's answer did
+   * not acknowledge.
+   */
   private async send(batch: Pending[]): Promise<Pending[]> {
     if (this.renewProducer) await this.renew();
+    const live = batch.filter((p) => p.message);
+    if (live.length === 0) return [];
     const byTopic = new Map<string, Message[]>();
-    for (const p of batch) {
+    for (const p of live) {
       const m = p.message!;
       const message: Message = { key: m.key, value: m.value };
       this.sent.set(p, { topic: m.topic, message });
@@ -335,7 +347,7 @@ export class BatchPublisher {
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
     const acknowledged = new Set(answer.filter((r) => r.errorCode === 0).map((r) => `${r.topicName}/${r.partition}`));
-    return batch.filter((p) => !acknowledged.has(this.partitionOf(p)));
+    return live.filter((p) => !acknowledged.has(this.partitionOf(p)));
   }
 
   private async flushAll(): Promise<void> {

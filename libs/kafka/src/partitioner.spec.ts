@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Partitioners, type PartitionerArgs } from 'kafkajs';
-import { keyPartitioner, murmur2 } from './partitioner';
+import { keyPartitioner, MOVED, murmur2, placingPartitioner } from './partitioner';
 
 // kafkajs's own Long-based hash: the reference the 32-bit one must equal.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -39,5 +39,19 @@ describe('murmur2 and keyPartitioner', () => {
     const seen = new Set<number>();
     for (let i = 0; i < 60; i++) seen.add(ours({ topic: 't', partitionMetadata: metadata(6), message: { value: 'v' } }));
     expect(seen.size).toBe(6);
+  });
+
+  it('notes where it placed each message, and MOVED for one placed on another partition by a retry', () => {
+    const placed = new WeakMap<object, number>();
+    const place = placingPartitioner(placed)();
+    const message = { key: 'inst-1:classroom-7', value: 'v' };
+    const first = place({ topic: 't', partitionMetadata: metadata(3), message });
+    expect(placed.get(message)).toBe(first);
+    place({ topic: 't', partitionMetadata: metadata(3), message });
+    expect(placed.get(message)).toBe(first);
+    // Partitions added between two retries of one send: the key's partition changes.
+    const moved = [4, 5, 6, 7, 8].find((n) => keyPartitioner()({ topic: 't', partitionMetadata: metadata(n), message }) !== first)!;
+    place({ topic: 't', partitionMetadata: metadata(moved), message });
+    expect(placed.get(message)).toBe(MOVED);
   });
 });

@@ -45,9 +45,15 @@ export const keyPartitioner: ICustomPartitioner = () => {
   };
 };
 
+/** What placingPartitioner notes for a message kafkajs placed on two partitions in one send. */
+export const MOVED = -1;
+
 /**
  * keyPartitioner, noting the partition it chose for each message object in `placed`: the
- * publisher checks that Kafka's answer acknowledged every partition its messages went to.
+ * publisher checks that Kafka's answer acknowledged every partition its messages went to. kafkajs
+ * places a send's messages again on each of its retries; a message placed on another partition
+ * than before (partitions were added meanwhile) is noted MOVED, which no answer acknowledges: an
+ * earlier broker's answer for its new partition need not have carried it.
  */
 export const placingPartitioner =
   (placed: WeakMap<object, number>): ICustomPartitioner =>
@@ -55,7 +61,8 @@ export const placingPartitioner =
     const choose = keyPartitioner();
     return (args) => {
       const partition = choose(args);
-      placed.set(args.message, partition);
+      const before = placed.get(args.message);
+      placed.set(args.message, before === undefined || before === partition ? partition : MOVED);
       return partition;
     };
   };

@@ -61,7 +61,7 @@ export class PostgresVersions implements ServingVersions {
     private readonly ch: ClickHouseConnection,
     private readonly prepare: () => Promise<void> = async () => undefined,
   ) {
-    this.roundLock = `${ROUND_LOCK}, ${fnv1a32(ch.database)}`;
+    this.roundLock = roundLockOf(ch.database).join(', ');
   }
 
   async next(): Promise<number> {
@@ -170,6 +170,11 @@ const FLOOR_LOCK = 72_201_772;
 const ROUND_LOCK = 72_201_773;
 /** How long watermark() waits for the rounds in flight (new rounds wait behind it meanwhile). */
 const WATERMARK_WAIT_MS = 30_000;
+
+/** The two halves of the advisory lock key of the round lease over `database`'s stores (pg_locks: classid, objid). */
+export function roundLockOf(database: string): [number, number] {
+  return [ROUND_LOCK, fnv1a32(database)];
+}
 
 /** FNV-1a of `s`, as a signed 32-bit integer (the half of an advisory lock key PostgreSQL takes). */
 function fnv1a32(s: string): number {
