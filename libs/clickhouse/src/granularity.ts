@@ -1,5 +1,6 @@
 import type { ClickHouseConnection } from './connection';
 import { sqlIdent, sqlString } from './quote';
+import { querySystemTables } from './system-tables';
 
 /**
  * `ALTER TABLE [db.]t [ON CLUSTER c] MODIFY SETTING index_granularity = N`, run by the migration
@@ -60,8 +61,10 @@ export async function changeGranularity(ch: ClickHouseConnection, purpose: strin
   const database = change.database ?? ch.database;
   const [t, next, old] = [change.table, `${change.table}__next`, `${change.table}__old`];
   const q = (name: string) => `${sqlIdent(database)}.${sqlIdent(name)}`;
-  const found = await ch.query<{ name: string; engine: string; create_table_query: string }>(
+  const found = await querySystemTables<{ name: string; engine: string; create_table_query: string }>(
+    ch,
     purpose,
+    database,
     `SELECT name, engine, create_table_query FROM system.tables
       WHERE database = ${sqlString(database)} AND name IN (${[t, next, old].map(sqlString).join(', ')})`,
   );

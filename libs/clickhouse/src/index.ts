@@ -8,3 +8,4 @@ export * from './migrations';
 export * from './cluster-ddl';
 export * from './replica-currency';
 export * from './granularity';
+export * from './system-tables';

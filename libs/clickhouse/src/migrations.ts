@@ -3,6 +3,7 @@ import { changeGranularity, granularityChangeOf } from './granularity';
 import type { ClickHouseConnection } from './connection';
 import { bindMigrations, loadMigrations, type Migration } from './migration-files';
 import { sqlString } from './quote';
+import { querySystemTables } from './system-tables';
 
 /**
  * Applies what has not been applied yet, in order. Every statement is safe twice (IF NOT EXISTS;
@@ -75,8 +76,10 @@ export async function applyMigrationStatement(ch: ClickHouseConnection, purpose:
   if (granularity) return changeGranularity(ch, purpose, granularity);
   const adds = addedColumns(statement);
   if (adds) {
-    const have = await ch.query<{ name: string }>(
+    const have = await querySystemTables<{ name: string }>(
+      ch,
       purpose,
+      adds.database ?? ch.database,
       `SELECT name FROM system.columns WHERE database = ${sqlString(adds.database ?? ch.database)} AND table = ${sqlString(adds.table)}
          AND name IN (${adds.columns.map(sqlString).join(', ')})`,
     );
@@ -85,8 +88,10 @@ export async function applyMigrationStatement(ch: ClickHouseConnection, purpose:
   const rename = RENAME.exec(statement.trim());
   if (rename) {
     const [, fromDatabase = ch.database, from, toDatabase, to] = rename;
-    const found = await ch.query<{ database: string; name: string }>(
+    const found = await querySystemTables<{ database: string; name: string }>(
+      ch,
       purpose,
+      fromDatabase,
       `SELECT database, name FROM system.tables
         WHERE (database = ${sqlString(fromDatabase)} AND name = ${sqlString(from)})
            OR (database = ${sqlString(toDatabase)} AND name = ${sqlString(to)})`,

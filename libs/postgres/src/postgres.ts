@@ -22,6 +22,15 @@ export class Postgres {
 
   async transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // The pool listens for errors on idle clients only. A connection lost while this one is idle
+    // in its transaction (PostgreSQL stopped during a serving round's lease) would be an 'error'
+    // event nobody hears, which kills the process: heard here, it fails the next query instead,
+    // and the client is destroyed rather than pooled again.
+    let lost: Error | undefined;
+    const onError = (e: Error) => {
+      lost = e;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const out = await fn(client);
@@ -31,7 +40,8 @@ export class Postgres {
       await client.query('ROLLBACK').catch(() => undefined);
       throw e;
     } finally {
-      client.release();
+      client.off('error', onError);
+      client.release(lost);
     }
   }
 
