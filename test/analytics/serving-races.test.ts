@@ -83,8 +83,12 @@ describe.each(ENGINES)('two writers racing on the same serving rows, on %s', (_e
 
     const roundA = a.refresh(await writeFacts(ch, heldEvents));
     await Promise.race([g.reached, roundA]);
-    await b.refresh(await writeFacts(ch, otherEvents));
-    g.release();
+    try {
+      await b.refresh(await writeFacts(ch, otherEvents));
+    } finally {
+      // A held round holds its lease and pgA's connection: a failure here must not keep it held.
+      g.release();
+    }
     await roundA;
 
     expect(anonymous(await readAnalyticsSnapshot(ch, institute))).toEqual(expected);

@@ -67,15 +67,20 @@ export class PostgresVersions implements ServingVersions {
   async next(): Promise<number> {
     try {
       await this.floorOnce();
+      // Versions this process had before asking: the sequence gave them out before this one, so
+      // this one is above them unless the sequence went back. Not the newest it has when the
+      // answer comes: a round's chains ask at once, on connections of their own (their leases),
+      // and their answers can arrive out of order.
+      const before = this.lastIssued;
       let v = await this.take();
       // A sequence that went back (PostgreSQL restored, or failed over to a standby that was
       // behind) would hand out versions already used: check it against the stores again.
-      if (v <= this.lastIssued) {
+      if (v <= before) {
         this.checked = null;
         await this.floorOnce();
         v = await this.take();
       }
-      this.lastIssued = v;
+      this.lastIssued = Math.max(this.lastIssued, v);
       return v;
     } catch (e) {
       if (e instanceof VersionsUnavailable) throw e;
