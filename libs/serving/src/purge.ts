@@ -1,4 +1,4 @@
-import { sqlString, type ClickHouseConnection } from '@wise/clickhouse';
+import { querySystemTables, sqlString, type ClickHouseConnection } from '@wise/clickhouse';
 import { SERVING_STORES, tableNames, type ServingStore, type TableNames } from './serving-tables';
 import type { ServingVersions } from './versions';
 
@@ -97,13 +97,17 @@ export async function purgeDeadKeys(
  * `_deleted` (sessions, engagement, recordings, instalments and payments keep every key).
  */
 async function keyOfTombstoned(ch: ClickHouseConnection, table: string): Promise<string[] | null> {
-  const [{ n }] = await ch.query<{ n: string }>(
+  const [{ n }] = await querySystemTables<{ n: string }>(
+    ch,
     'purge:columns',
+    ch.database,
     `SELECT count() AS n FROM system.columns WHERE database = ${sqlString(ch.database)} AND table = ${sqlString(table)} AND name = '_deleted'`,
   );
   if (Number(n) === 0) return null;
-  const rows = await ch.query<{ sorting_key: string; engine: string }>(
+  const rows = await querySystemTables<{ sorting_key: string; engine: string }>(
+    ch,
     'purge:sorting-key',
+    ch.database,
     `SELECT sorting_key, engine FROM system.tables WHERE database = ${sqlString(ch.database)} AND name = ${sqlString(table)}`,
   );
   const columns = (rows[0]?.sorting_key ?? '').split(',').map((c) => c.trim());
