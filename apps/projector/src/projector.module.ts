@@ -102,6 +102,7 @@ export class ProjectorModule {
           useFactory: (ch: ClickHouse, pg: Postgres) =>
             new ServingRefresh(ch, {
               cluster: config.CLICKHOUSE_CLUSTER,
+              deferDrops: true,
               // Versions from PostgreSQL's sequence, shared with every other projector and the CLI
               // (docs/serving.md). The projector's role cannot migrate: until the schema is
               // there, rounds are retried with the check's message naming the command to run.

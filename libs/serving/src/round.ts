@@ -201,7 +201,7 @@ export interface RoundDrops {
   flush(): Promise<void>;
 }
 
-/** On one server, each round's partitions are dropped when it ends: an ALTER costs milliseconds. */
+/** Each round's partitions dropped when it ends: the CLI's and the tests' rounds (an ALTER per table the round used). */
 export class ImmediateDrops implements RoundDrops {
   constructor(private readonly ch: ClickHouseConnection) {}
 
@@ -213,18 +213,20 @@ export class ImmediateDrops implements RoundDrops {
 }
 
 /**
- * On a cluster, a partition is dropped from the `_local` tables (a Distributed table has none) by a
+ * The projector's drops. A round reads only its own partition (`WHERE round = …`), so the ones of
+ * ended rounds change no result and can wait: ended rounds are collected and dropped together,
+ * one ALTER per table for all of them, at most once per `intervalMs` and off the rounds' path. On
+ * one server that takes up to six ALTERs (one per round table used, run one after the other)
+ * off the end of every round, and the time of a round is what an analyst waits for. On a cluster
+ * (`cluster` set) a partition is dropped from the `_local` tables (a Distributed table has none) by a
  * plain ALTER on one server of each shard, which the shard's replication log carries to its other
  * replica (ClickHouse.commandOnEachShard; not ON CLUSTER, whose replicated ALTERs stop 18.16's DDL
- * worker: ClusterShards). Each such ALTER goes through ZooKeeper, tens to hundreds of ms, against
- * well under a second for the whole round's work otherwise. So ended rounds are collected and
- * dropped together, one ALTER per table and shard for all of them, at most once per `intervalMs`
- * and off the round's path: a round reads only its own partition (`WHERE round = …`), so the ones
- * still there change no result. A failed drop (ZooKeeper away, every server of a shard down) keeps
- * its rounds for the next one (dropping a partition already gone does nothing); rounds a killed
- * process left are dropped by dropStaleRounds when a projector starts.
+ * worker: ClusterShards); each goes through ZooKeeper, tens to hundreds of ms. A failed drop
+ * (ClickHouse or ZooKeeper away, every server of a shard down) keeps its rounds for the next one
+ * (dropping a partition already gone does nothing); rounds a killed process left are dropped by
+ * dropStaleRounds when a projector starts.
  */
-export class DeferredClusterDrops implements RoundDrops {
+export class DeferredDrops implements RoundDrops {
   private pending: string[] = [];
   private running: Promise<void> | null = null;
   private last: number;
@@ -261,7 +263,7 @@ export class DeferredClusterDrops implements RoundDrops {
     } catch (e) {
       this.pending.unshift(...rounds);
       this.lastError = new Error(
-        `dropping the partitions of ${rounds.length} ended serving rounds on the shards of ${this.cluster} failed (kept for the next try; ` +
+        `dropping the partitions of ${rounds.length} ended serving rounds ${this.cluster ? `on the shards of ${this.cluster}` : 'of this server'} failed (kept for the next try; ` +
           `a round reads only its own partition, so nothing is wrong meanwhile): ${(e as Error).message}`,
       );
     }
@@ -271,9 +273,9 @@ export class DeferredClusterDrops implements RoundDrops {
 /** Partitions one ALTER drops: the statement stays small. */
 const MAX_DROPS_PER_ALTER = 500;
 
-/** Immediate drops on one server, deferred ones shard by shard on a cluster (CLICKHOUSE_CLUSTER). */
-export function roundDrops(ch: ClickHouseConnection, cluster = ''): RoundDrops {
-  return cluster ? new DeferredClusterDrops(ch, cluster) : new ImmediateDrops(ch);
+/** Deferred drops (shard by shard on a cluster, CLICKHOUSE_CLUSTER) where asked for and always on a cluster; else immediate ones. */
+export function roundDrops(ch: ClickHouseConnection, cluster = '', deferred = false): RoundDrops {
+  return cluster || deferred ? new DeferredDrops(ch, cluster) : new ImmediateDrops(ch);
 }
 
 /**

@@ -142,8 +142,10 @@ export class ServingRefresh {
       tables?: TableNames;
       /** Where versions come from: PostgresVersions wherever more than one process may refresh. */
       versions?: ServingVersions;
-      /** CLICKHOUSE_CLUSTER: a round's partitions are then dropped from the `_local` tables on every server, in batches (DeferredClusterDrops). */
+      /** CLICKHOUSE_CLUSTER: a round's partitions are then dropped from the `_local` tables on every server, in batches (DeferredDrops). */
       cluster?: string;
+      /** Ended rounds' partitions dropped in batches off the rounds' path (DeferredDrops; always so on a cluster): the projector's. */
+      deferDrops?: boolean;
       /** Keys of each kind per round when whole institutes are recomputed (refreshInstitutes). */
       keysPerRound?: number;
       /** Awaited before each statement of a round, with its name: tests pause a round there. */
@@ -154,7 +156,7 @@ export class ServingRefresh {
   ) {
     this.t = options.tables ?? tableNames();
     this.versions = options.versions ?? new SingleWriterVersions(ch, this.t);
-    this.drops = roundDrops(ch, options.cluster ?? '');
+    this.drops = roundDrops(ch, options.cluster ?? '', options.deferDrops);
     this.between = options.between ?? (async () => undefined);
     this.held = options.between !== undefined;
     this.keysPerRound = options.keysPerRound ?? KEYS_PER_ROUND;

@@ -1,5 +1,5 @@
 import type { ClickHouseConnection } from '@wise/clickhouse';
-import { DeferredClusterDrops, Round, ROUND_TABLES } from './round';
+import { DeferredDrops, Round, ROUND_TABLES } from './round';
 import { inFilter, KeySet } from './keys';
 import { localDate } from './sql/local-time';
 import { Touched } from './touched';
@@ -204,7 +204,7 @@ describe('Round', () => {
   it('on a cluster drops the partitions of ended rounds together, from the local tables on each shard, at most once per interval', async () => {
     const { sql, ch } = recorder();
     let now = 0;
-    const drops = new DeferredClusterDrops({ ...ch, database: 'wise' } as ClickHouseConnection, 'wise_cluster', 10_000, () => now);
+    const drops = new DeferredDrops({ ...ch, database: 'wise' } as ClickHouseConnection, 'wise_cluster', 10_000, () => now);
     const [a, b, c] = [1, 2, 3].map((v) => new Round(ch, v, drops));
     for (const r of [a, b, c]) await r.derive('schedules', 'SELECT 1');
     sql.length = 0;
@@ -223,6 +223,23 @@ describe('Round', () => {
     );
   });
 
+  it("on one server (the projector's) drops ended rounds together from the tables themselves, at most once per interval", async () => {
+    const { sql, ch } = recorder();
+    let now = 0;
+    const drops = new DeferredDrops(ch, '', 10_000, () => now);
+    const [a, b] = [1, 2].map((v) => new Round(ch, v, drops));
+    for (const r of [a, b]) await r.derive('schedules', 'SELECT 1');
+    sql.length = 0;
+    await a.drop();
+    expect(sql).toEqual([]);
+    now = 10_000;
+    await b.drop();
+    await drops.flush();
+    expect(sql).toEqual(
+      ROUND_TABLES.map((t) => `on each shard: ALTER TABLE ${t} DROP PARTITION '${a.round}', DROP PARTITION '${b.round}'`),
+    );
+  });
+
   it('on a cluster keeps the rounds whose drop failed for the next one, and names the failure on flush', async () => {
     const sql: string[] = [];
     let fail = true;
@@ -233,7 +250,7 @@ describe('Round', () => {
         sql.push(s);
       },
     } as unknown as ClickHouseConnection;
-    const drops = new DeferredClusterDrops(ch, 'wise_cluster', 0);
+    const drops = new DeferredDrops(ch, 'wise_cluster', 0);
     await drops.drop('r1');
     await expect(drops.flush()).rejects.toThrow(/1 ended serving rounds on the shards of wise_cluster failed .*ZooKeeper is away/);
     fail = false;
