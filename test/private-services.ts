@@ -215,7 +215,8 @@ export class PrivateClickHouse extends PrivateService {
   }
 
   protected stackEnv() {
-    return { CH_HTTP_PORT: String(this.httpPort), CH_TCP_PORT: String(this.tcpPort) };
+    // A throwaway server keeps its data in its folder, which destroy() removes (no image to unmount).
+    return { CH_HTTP_PORT: String(this.httpPort), CH_TCP_PORT: String(this.tcpPort), STACK_CH_VOLUME: '0' };
   }
 
   protected pidFile() {

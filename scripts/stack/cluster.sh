@@ -106,8 +106,9 @@ ch_start() { # node
   local node=$1 dir="$CLUSTER/$1"
   if pid_alive "$(pidfile "$node")" && ch_ping_node "$node"; then return 0; fi
   command -v clickhouse-server >/dev/null || apt_install clickhouse-server clickhouse-client
-  mkdir -p "$dir/data" "$dir/tmp" "$dir/user_files" "$dir/format_schemas" "$dir/log" "$dir/etc/config.d" "$dir/etc/users.d"
-  sed -e "s#@STACK@/clickhouse#$dir#g" -e "s#<http_port>8123<#<http_port>$(ch_http "$node")<#" \
+  mkdir -p "$dir/tmp" "$dir/user_files" "$dir/format_schemas" "$dir/log" "$dir/etc/config.d" "$dir/etc/users.d"
+  local data; data=$(ch_data_dir "$dir")
+  sed -e "s#@STACK@/clickhouse/data/#$data/#" -e "s#@STACK@/clickhouse#$dir#g" -e "s#<http_port>8123<#<http_port>$(ch_http "$node")<#" \
     -e "s#<tcp_port>9000<#<tcp_port>$(ch_tcp "$node")<#" "$HERE/clickhouse-config.xml" >"$dir/etc/config.xml"
   ch_cluster_xml "$node" >"$dir/etc/config.d/cluster.xml"
   cp "$HERE/clickhouse-users.xml" "$dir/etc/users.xml"
@@ -257,6 +258,7 @@ down() {
     fi
   done
   for svc in "${stopping[@]}"; do wait_stopped "${svc%%:*}" "${svc##*:}" "$(pidfile "${svc%%:*}")"; done
+  for svc in "${CH_NODES[@]}"; do ch_data_release "$CLUSTER/$svc"; done
   say "down (PostgreSQL is the native stack's: bash scripts/stack/stack.sh down stops it)"
 }
 

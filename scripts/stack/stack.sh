@@ -192,12 +192,59 @@ CH_LOG="$CH_DIR/log/clickhouse-server.err.log"
 
 ch_ping() { [ "$(curl -s --max-time 2 http://127.0.0.1:$CH_HTTP_PORT/ping 2>/dev/null)" = "Ok." ]; }
 
+# ClickHouse 18.16 creates a few dozen files for every INSERT (a part per table) and deletes as
+# many for every merge. On ext4 without a journal, which this machine kind's root file system is
+# (no /proc/fs/jbd2 entry for it), ext4 makes every new file skip the inodes deleted in the last
+# minutes (recently_deleted), so under that churn the kernel took 70 % of ClickHouse's CPU and
+# each run was slower than the last (docs/benchmarks.md, "ClickHouse on ext4 without a journal").
+# So there, when it can (root, a loop device), the stack keeps ClickHouse's data on an ext4 image
+# with a journal in its own folder, mounted while the server runs. STACK_CH_VOLUME=0 keeps the
+# data on the folder's own file system.
+journal_less_ext4() { # path: on ext4 without a journal?
+  local src fstype
+  read -r src fstype < <(df --output=source,fstype "$1" 2>/dev/null | tail -n 1) || return 1
+  [ "$fstype" = ext4 ] && [ -b "$src" ] || return 1
+  ! ls /proc/fs/jbd2/ 2>/dev/null | grep -q "^$(basename "$(readlink -f "$src")")-"
+}
+
+# Prints where the server in <dir> keeps its data: <dir>/volume/data on the mounted image, else <dir>/data.
+ch_data_dir() { # dir
+  local dir=$1 img="$1/volume.img" mnt="$1/volume"
+  if mountpoint -q "$mnt" 2>/dev/null; then echo "$mnt/data"; return 0; fi
+  if [ "${STACK_CH_VOLUME:-1}" = 1 ] && [ "$(id -u)" = 0 ] && journal_less_ext4 "$dir" && command -v mkfs.ext4 >/dev/null; then
+    mkdir -p "$mnt"
+    # Sparse, and mounted with discard: the image takes what the data takes.
+    if { [ -f "$img" ] || { truncate -s 64G "$img" && mkfs.ext4 -q -F "$img"; }; } 2>>"$dir/volume.log" \
+      && mount -o loop,discard "$img" "$mnt" 2>>"$dir/volume.log"; then
+      # Data kept on the plain folder before the image existed moves in once.
+      if [ -d "$dir/data" ] && [ ! -e "$mnt/data" ]; then mv "$dir/data" "$mnt/data"; fi
+      mkdir -p "$mnt/data"
+      say "clickhouse: data on a journaled ext4 image ($img), the folder's own file system being ext4 without a journal" >&2
+      echo "$mnt/data"
+      return 0
+    fi
+    rm -f "$img"
+    say "clickhouse: could not mount a journaled image for the data (see $dir/volume.log); keeping it in $dir/data" >&2
+  fi
+  mkdir -p "$dir/data"
+  echo "$dir/data"
+}
+
+# Unmounts the data image of the server in <dir>, once the server is stopped (the image stays for the next start).
+ch_data_release() { # dir
+  local mnt="$1/volume" i
+  mountpoint -q "$mnt" 2>/dev/null || return 0
+  for ((i = 0; i < 20; i++)); do umount "$mnt" 2>/dev/null && return 0; sleep 0.25; done
+  umount -l "$mnt" 2>/dev/null || say "clickhouse: could not unmount $mnt (run: umount $mnt)"
+}
+
 clickhouse_up() {
   if pid_alive "$CH_PID" && ch_ping; then say "clickhouse: already running (pid $(cat "$CH_PID"))"; return 0; fi
   if ch_ping; then say "clickhouse: using the server already answering on 127.0.0.1:$CH_HTTP_PORT (not started by this stack)"; return 0; fi
   command -v clickhouse-server >/dev/null || apt_install clickhouse-server clickhouse-client
-  mkdir -p "$CH_DIR/data" "$CH_DIR/tmp" "$CH_DIR/user_files" "$CH_DIR/format_schemas" "$CH_DIR/log" "$CH_DIR/etc"
-  sed -e "s#@STACK@#$STACK#g" -e "s#<http_port>8123<#<http_port>$CH_HTTP_PORT<#" -e "s#<tcp_port>9000<#<tcp_port>$CH_TCP_PORT<#" "$HERE/clickhouse-config.xml" >"$CH_DIR/etc/config.xml"
+  mkdir -p "$CH_DIR/tmp" "$CH_DIR/user_files" "$CH_DIR/format_schemas" "$CH_DIR/log" "$CH_DIR/etc"
+  local data; data=$(ch_data_dir "$CH_DIR")
+  sed -e "s#@STACK@/clickhouse/data/#$data/#" -e "s#@STACK@#$STACK#g" -e "s#<http_port>8123<#<http_port>$CH_HTTP_PORT<#" -e "s#<tcp_port>9000<#<tcp_port>$CH_TCP_PORT<#" "$HERE/clickhouse-config.xml" >"$CH_DIR/etc/config.xml"
   cp "$HERE/clickhouse-users.xml" "$CH_DIR/etc/users.xml"
   say "clickhouse: starting on 127.0.0.1:$CH_HTTP_PORT"
   # exec: the recorded pid must be the server's own, not a wrapper shell's, or `down` misses it.
@@ -205,6 +252,12 @@ clickhouse_up() {
   echo $! >"$CH_PID"
   wait_for clickhouse 60 "$CH_LOG" ch_ready
   say "clickhouse: up"
+}
+
+clickhouse_down() {
+  stop_pid clickhouse "$CH_PID"
+  # Only once no server of this stack runs on it (one not started by the stack is not ours).
+  pid_alive "$CH_PID" || ch_data_release "$CH_DIR"
 }
 
 ch_ready() {
@@ -281,7 +334,7 @@ wait_stopped() { # name pid pidfile: the process was sent SIGTERM; SIGKILL after
 
 down() {
   stop_pid kafka "$KAFKA_PID"
-  stop_pid clickhouse "$CH_PID"
+  clickhouse_down
   if [ -f "$PG_MARK" ]; then
     local version; version=$(ls /etc/postgresql | sort -V | tail -n 1)
     say "postgres: stopping cluster $version/main (the stack started it)"
@@ -315,7 +368,7 @@ case "${1:-}" in
   kafka-up) mkdir -p "$STACK"; kafka_up ;;
   kafka-down) stop_pid kafka "$KAFKA_PID" ;;
   clickhouse-up) mkdir -p "$STACK"; clickhouse_up ;;
-  clickhouse-down) stop_pid clickhouse "$CH_PID" ;;
+  clickhouse-down) clickhouse_down ;;
   kafka-max-message-bytes) kafka_max_message_bytes ;;
   *) echo "usage: $0 up|down|status (or kafka-up|kafka-down|clickhouse-up|clickhouse-down for one service)" >&2; exit 2 ;;
 esac

@@ -70,14 +70,12 @@ describe('cli rebuild', () => {
     await ch.command('test', 'CREATE TABLE session_events__rebuild AS session_events');
     await ch.command('test', 'INSERT INTO session_events__rebuild SELECT * FROM session_events LIMIT 1');
     await ch.command('test', 'DETACH TABLE session_events__rebuild');
-    const metadata = join(
-      process.env.STACK_DIR ?? join(__dirname, '..', '..', '.stack'),
-      'clickhouse',
-      'data',
-      'metadata',
-      env.CLICKHOUSE_DATABASE!,
-      'session_events__rebuild.sql',
+    // Where the server keeps its metadata (the stack may keep its data on an image of its own).
+    const [{ metadata_path }] = await ch.query<{ metadata_path: string }>(
+      'test',
+      `SELECT metadata_path FROM system.databases WHERE name = '${env.CLICKHOUSE_DATABASE!}'`,
     );
+    const metadata = join(metadata_path, 'session_events__rebuild.sql');
     rmSync(metadata, { force: true });
     await expect(ch.command('test', 'CREATE TABLE session_events__rebuild AS session_events')).rejects.toThrow(
       /Data directory for table already containing data parts/,
