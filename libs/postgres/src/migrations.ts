@@ -35,38 +35,39 @@ function conflicts(files: ReturnType<typeof migrationFiles>, recorded: Map<numbe
  */
 export async function migratePostgres(pg: Postgres, dir = POSTGRES_MIGRATIONS_DIR): Promise<string[]> {
   const files = migrationFiles(dir);
-  const client = await pg.pool.connect();
   const applied: string[] = [];
-  try {
-    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+  // On one held connection: the lock is a session's.
+  await pg.session(async (client) => {
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-    await createAppRoles(client);
-    const recorded = new Map(
-      (await client.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations')).rows.map((r) => [
-        r.version,
-        r.name,
-      ]),
-    );
-    const clash = conflicts(files, recorded);
-    if (clash) throw new Error(clash);
-    for (const { version, name, file } of files) {
-      if (recorded.has(version)) continue;
-      await client.query('BEGIN');
-      try {
-        await client.query(readFileSync(join(dir, file), 'utf8'));
-        await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [version, name]);
-        await client.query('COMMIT');
-      } catch (e) {
-        await client.query('ROLLBACK');
-        throw new Error(`PostgreSQL migration ${file} failed: ${(e as Error).message}`);
+      await createAppRoles(client);
+      const recorded = new Map(
+        (await client.query<{ version: number; name: string }>('SELECT version, name FROM schema_migrations')).rows.map((r) => [
+          r.version,
+          r.name,
+        ]),
+      );
+      const clash = conflicts(files, recorded);
+      if (clash) throw new Error(clash);
+      for (const { version, name, file } of files) {
+        if (recorded.has(version)) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(readFileSync(join(dir, file), 'utf8'));
+          await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [version, name]);
+          await client.query('COMMIT');
+        } catch (e) {
+          await client.query('ROLLBACK');
+          throw new Error(`PostgreSQL migration ${file} failed: ${(e as Error).message}`);
+        }
+        applied.push(file);
       }
-      applied.push(file);
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     }
-  } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
-    client.release();
-  }
+  });
   return applied;
 }
 

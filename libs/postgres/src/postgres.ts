@@ -20,29 +20,41 @@ export class Postgres {
     return r.rows as T[];
   }
 
-  async transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` on one connection of the pool, held for it (a session's advisory lock, a
+   * transaction). The pool listens for errors on idle clients only: a connection lost while `fn`
+   * holds it without a query on it (PostgreSQL stopped while a serving round's lease waits on
+   * ClickHouse, or while the quarantine replay publishes) would be an 'error' event nobody hears,
+   * which kills the process. Heard here, it fails the next query instead, `lost()` names it, and
+   * the client is destroyed rather than pooled again.
+   */
+  async session<T>(fn: (client: PoolClient, lost: () => Error | undefined) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
-    // The pool listens for errors on idle clients only. A connection lost while this one is idle
-    // in its transaction (PostgreSQL stopped during a serving round's lease) would be an 'error'
-    // event nobody hears, which kills the process: heard here, it fails the next query instead,
-    // and the client is destroyed rather than pooled again.
     let lost: Error | undefined;
     const onError = (e: Error) => {
       lost = e;
     };
     client.on('error', onError);
     try {
-      await client.query('BEGIN');
-      const out = await fn(client);
-      await client.query('COMMIT');
-      return out;
-    } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw e;
+      return await fn(client, () => lost);
     } finally {
       client.off('error', onError);
       client.release(lost);
     }
+  }
+
+  transaction<T>(fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    return this.session(async (client) => {
+      await client.query('BEGIN');
+      try {
+        const out = await fn(client);
+        await client.query('COMMIT');
+        return out;
+      } catch (e) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    });
   }
 
   async close(): Promise<void> {

@@ -25,18 +25,24 @@ export class QuarantineReplaysRepository {
 
   /** Runs `fn` as the only replay: two at once would publish the same deliveries twice. */
   async exclusively<T>(fn: () => Promise<T>): Promise<T> {
-    const client = await this.pg.pool.connect();
-    try {
+    return this.pg.session(async (client, lost) => {
       const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [REPLAY_LOCK]);
       if (!rows[0].locked) throw new ReplayInProgressError('another quarantine replay is running; wait for it to finish');
+      let out: T;
       try {
-        return await fn();
+        out = await fn();
       } finally {
-        await client.query('SELECT pg_advisory_unlock($1)', [REPLAY_LOCK]);
+        // A lost connection took the lock with it.
+        if (!lost()) await client.query('SELECT pg_advisory_unlock($1)', [REPLAY_LOCK]);
       }
-    } finally {
-      client.release();
-    }
+      const gone = lost();
+      if (gone)
+        throw new Error(
+          `the PostgreSQL connection holding the quarantine replay's lock was lost during the replay (${gone.message}), so another replay may have run beside it; ` +
+            'run `npm run cli -- quarantine replay` again: what was recorded as replayed is not published twice',
+        );
+      return out;
+    });
   }
 
   /** Which of these quarantine rows were replayed already, by quarantineKeyOf. */
