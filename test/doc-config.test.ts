@@ -6,7 +6,7 @@ import { CLI_ENV_VARS, INGESTION_ENV_VARS, PROJECTOR_ENV_VARS } from '@wise/conf
 // a row there, and every row names a variable something reads.
 const DOC = 'docs/configuration.md';
 /** Read by something other than the apps' typed config: the native stack's script, and Node itself. */
-const NOT_APP_CONFIG = ['KAFKA_HEAP', 'NODE_OPTIONS'];
+const NOT_APP_CONFIG = ['KAFKA_HEAP', 'STACK_CH_VOLUME', 'NODE_OPTIONS'];
 
 /** The backticked names in the first column of the Markdown tables of a document. */
 export function documentedVariables(markdown: string): Set<string> {

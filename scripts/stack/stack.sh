@@ -255,9 +255,9 @@ clickhouse_up() {
 }
 
 clickhouse_down() {
+  # stop_pid returns once the server is gone (SIGKILL after 30 s): the image is free.
   stop_pid clickhouse "$CH_PID"
-  # Only once no server of this stack runs on it (one not started by the stack is not ours).
-  pid_alive "$CH_PID" || ch_data_release "$CH_DIR"
+  ch_data_release "$CH_DIR"
 }
 
 ch_ready() {
