@@ -128,6 +128,15 @@ export class Round {
     return { first: dayNumber(row.first), last: dayNumber(row.last) };
   }
 
+  /** The keys of `kind`, each [institute_id, k1, k2], in no particular order. */
+  async list(kind: KeyKind): Promise<string[][]> {
+    const rows = await this.ch.query<{ institute_id: string; k1: string; k2: string }>(
+      'serving:keys:list',
+      `SELECT DISTINCT institute_id, k1, k2 FROM ${this.keysTable} WHERE ${this.where(kind)}`,
+    );
+    return rows.map((r) => [r.institute_id, r.k1, r.k2]);
+  }
+
   /**
    * The keys of `kind` as columns named `as` says (`{ classroom_id: 'k1', week: 'toDate(k2)' }`):
    * a SELECT of the wanted columns straight from the keys table.
@@ -183,6 +192,13 @@ export type KeyColumns<C extends string> = (columns: readonly C[]) => string;
 
 /** A span of days, each as days since 1970-01-01 (ClickHouse's Date number). */
 export type DaySpan = { readonly first: number; readonly last: number };
+
+/** The first and last of the given days ('YYYY-MM-DD'), or null when there are none. */
+export function daySpanOf(days: readonly string[]): DaySpan | null {
+  if (days.length === 0) return null;
+  const numbers = days.map(dayNumber);
+  return { first: Math.min(...numbers), last: Math.max(...numbers) };
+}
 
 /** 'YYYY-MM-DD' → days since 1970-01-01; throws on anything else (a key of the wrong kind). */
 function dayNumber(day: string): number {

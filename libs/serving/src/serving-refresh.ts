@@ -1,6 +1,6 @@
-import { ReplicaCurrency, ReplicasBehind, type ClickHouseConnection } from '@wise/clickhouse';
+import { ReplicaCurrency, ReplicasBehind, type ClickHouseConnection, type Row } from '@wise/clickhouse';
 import { inFilter, type KeySet } from './keys';
-import { REFRESH_SETTINGS, Round, roundDrops, type KeyKind, type Kinds, type RoundDrops } from './round';
+import { daySpanOf, REFRESH_SETTINGS, Round, roundDrops, type KeyKind, type Kinds, type RoundDrops } from './round';
 import { insertSelect } from './sql/flat-insert';
 import { DEVICE_COLUMNS, INTERVAL_COLUMNS, participantDevices, participantIntervals } from './sql/intervals.sql';
 import { ROSTER_COLUMNS, rosterSessionsOf, sessionRoster } from './sql/roster.sql';
@@ -9,16 +9,26 @@ import { computeEngagement, ENGAGEMENT_STORE_COLUMNS } from './sql/engagement.sq
 import { DEFAULT_TIME_ZONE, type TimeZones } from './sql/local-time';
 import { computeRecordings, RECORDING_STORE_COLUMNS } from './sql/recordings.sql';
 import {
-  computeInvoices,
-  computePayments,
-  computeRevenueDays,
   INSTALMENT_STORE_COLUMNS,
+  invoiceFacts,
+  moneyOnDays,
   monthlyRevenue,
   PAYMENT_STORE_COLUMNS,
+  paymentFacts,
   REVENUE_MONTH_COLUMNS,
   REVENUE_STORE_COLUMNS,
   revenueDaysOf,
 } from './sql/revenue.sql';
+import {
+  dayKey,
+  instalmentsOf,
+  paymentsOf,
+  revenueDays,
+  toInvoiceFact,
+  toPaymentFact,
+  type InvoiceFact,
+  type PaymentFact,
+} from './fee-rows';
 import { computeSessions, SESSION_STORE_COLUMNS } from './sql/sessions.sql';
 import { WEEKLY_COLUMNS, weeklyAttendance, weekScopesOf } from './sql/weekly.sql';
 import { PROJECTED_FACTS, SERVING_STORES, tableNames, type TableNames } from './serving-tables';
@@ -39,9 +49,10 @@ type Pair = { institute_id: string; k: string };
  *                       → stage:engagement → ( write:engagement_store
  *                                            | write:attendance_store → sweep → write:attendance_weekly_store )
  *                     | write:recordings_store )
- *   fees round      settings → ( write:instalments_store | write:payments_store
- *                              | keys:revenue_days → write:revenue_daily_store → sweep
- *                                → keys:month_scopes → write:revenue_monthly_store )
+ *   fees round      settings → ( read:invoice_facts → write:instalments_store
+ *                              | read:payment_facts → write:payments_store
+ *                              | keys:revenue_days → read:money_facts → write:revenue_daily_store → sweep )
+ *                     → keys:month_scopes → write:revenue_monthly_store
  *
  * A step runs only if the round's keys can change its store (sessionChain, feeChain).
  */
@@ -61,9 +72,12 @@ export const ROUND_STEPS = [
   'sweep:attendance_store',
   'write:attendance_weekly_store',
   'write:recordings_store',
+  'read:invoice_facts',
   'write:instalments_store',
+  'read:payment_facts',
   'write:payments_store',
   'keys:revenue_days',
+  'read:money_facts',
   'write:revenue_daily_store',
   'sweep:revenue_daily_store',
   'keys:month_scopes',
@@ -72,6 +86,8 @@ export const ROUND_STEPS = [
 export type RoundStep = (typeof ROUND_STEPS)[number];
 
 const SESSION_KEY = ['institute_id', 'session_id'];
+const OWNER_KEY = ['institute_id', 'student_id', 'classroom_id'];
+const PAYMENT_KEY = ['institute_id', 'transaction_id'];
 /** Runs of a round whose replicas changed under it before it gives up (ReplicasBehind, retried by its caller). */
 const ROUND_ATTEMPTS_ON_REPLICA_CHANGE = 3;
 /** Keys of each kind per round when a whole institute is recomputed (refreshInstitutes). */
@@ -435,41 +451,66 @@ export class ServingRefresh {
     });
   }
 
-  /** Instalments, payments and the money of the classroom-days they are or were counted on. */
+  /**
+   * Instalments, payments and the money of the classroom-days they are or were counted on, computed
+   * here from one read of each kind of fee fact (fee-rows.ts), and the months of those days.
+   */
   private async feeChain(touched: Touched, r: Round, v: number, zones: TimeZones): Promise<void> {
-    const owners = r.in('invoice_owners', ['institute_id', 'student_id', 'classroom_id']);
-    const payments = r.in('payments', ['institute_id', 'transaction_id']);
+    const owners = r.in('invoice_owners', OWNER_KEY);
+    const payments = r.in('payments', PAYMENT_KEY);
     const steps: Array<() => Promise<void>> = [];
     if (touched.invoiceOwners.size > 0)
       steps.push(async () => {
+        await this.between('read:invoice_facts');
+        const instalments = instalmentsOf(await this.readInvoiceFacts(owners, zones));
         await this.between('write:instalments_store');
-        await this.insert('instalments_store', INSTALMENT_STORE_COLUMNS, computeInvoices(this.t, owners), v + 1);
+        await this.insertRows('instalments_store', INSTALMENT_STORE_COLUMNS, instalments, v + 1);
       });
     if (touched.payments.size > 0)
       steps.push(async () => {
+        await this.between('read:payment_facts');
+        const rows = paymentsOf(await this.readPaymentFacts(payments, zones));
         await this.between('write:payments_store');
-        await this.insert('payments_store', PAYMENT_STORE_COLUMNS, computePayments(this.t, payments), v + 1);
+        await this.insertRows('payments_store', PAYMENT_STORE_COLUMNS, rows, v + 1);
       });
-    // Daily money is computed from the facts, not from the two stores above: it can run meanwhile.
+    // Daily money from the facts too, not from the two stores above: it can run meanwhile.
     steps.push(() => this.revenueSteps(r, v, zones, owners, payments));
     await this.together(steps);
+    await this.between('keys:month_scopes');
+    await r.derive(
+      'month_scopes',
+      `SELECT DISTINCT institute_id, k1, toString(toStartOfMonth(toDate(k2))) AS k2 FROM ${r.keysTable} WHERE ${r.where('revenue_days')}`,
+    );
+    await this.between('write:revenue_monthly_store');
+    await this.writeMonthly(r);
   }
 
-  /** The money of the classroom-days the round's instalments and payments are or were counted on, and their months. */
+  /**
+   * The money of the classroom-days the round's instalments and payments are or were counted on:
+   * from the facts of all the money counted on those days (moneyOnDays), read once.
+   */
   private async revenueSteps(r: Round, v: number, zones: TimeZones, owners: string, payments: string): Promise<void> {
     await this.between('keys:revenue_days');
     await r.derive('revenue_days', revenueDaysOf(this.t, owners, payments, r.in('revenue_classrooms', CLASSROOM_KEY), zones));
-    const days = r.classroomDates('revenue_days', 'day');
-    const inDays = `(institute_id, classroom_id, day) IN (${days(['institute_id', 'classroom_id', 'day'])})`;
-    await this.between('write:revenue_daily_store');
-    const span = await r.daySpan('revenue_days');
-    if (span)
-      await this.insert(
+    const days = await r.list('revenue_days');
+    const span = daySpanOf(days.map((d) => d[2]));
+    const classroomDays = r.classroomDates('revenue_days', 'day');
+    await this.between('read:money_facts');
+    if (span) {
+      const onDays = moneyOnDays(this.t, classroomDays, span, r.institutes('revenue_days'), zones);
+      const [invoices, paid] = await Promise.all([
+        this.readInvoiceFacts(onDays.owners, zones),
+        this.readPaymentFacts(onDays.payments, zones),
+      ]);
+      const dayKeys = new Set(days.map(([institute, classroom, day]) => dayKey(institute, classroom, day)));
+      await this.between('write:revenue_daily_store');
+      await this.insertRows(
         'revenue_daily_store',
         REVENUE_STORE_COLUMNS,
-        computeRevenueDays(this.t, days, span, r.institutes('revenue_days'), zones),
+        revenueDays(instalmentsOf(invoices), paymentsOf(paid), dayKeys),
         v + 1,
       );
+    } else await this.between('write:revenue_daily_store');
     await this.mark(
       'revenue_daily_store',
       { institute_id: 'institute_id', classroom_id: 'k1', day: 'toDate(k2)', currency: "''" },
@@ -478,14 +519,18 @@ export class ServingRefresh {
       v + 1,
     );
     await this.between('sweep:revenue_daily_store');
+    const inDays = `(institute_id, classroom_id, day) IN (${classroomDays(['institute_id', 'classroom_id', 'day'])})`;
     await this.sweep('revenue_daily_store', REVENUE_KEY, REVENUE_SCOPE, inDays, "currency = ''");
-    await this.between('keys:month_scopes');
-    await r.derive(
-      'month_scopes',
-      `SELECT DISTINCT institute_id, k1, toString(toStartOfMonth(toDate(k2))) AS k2 FROM ${r.keysTable} WHERE ${r.where('revenue_days')}`,
-    );
-    await this.between('write:revenue_monthly_store');
-    await this.writeMonthly(r);
+  }
+
+  private async readInvoiceFacts(owners: string, zones: TimeZones): Promise<InvoiceFact[]> {
+    const rows = await this.ch.query<Row>('serving:read:invoice_facts', `${invoiceFacts(this.t, owners, zones)} ${REFRESH_SETTINGS}`);
+    return rows.map(toInvoiceFact);
+  }
+
+  private async readPaymentFacts(payments: string, zones: TimeZones): Promise<PaymentFact[]> {
+    const rows = await this.ch.query<Row>('serving:read:payment_facts', `${paymentFacts(this.t, payments, zones)} ${REFRESH_SETTINGS}`);
+    return rows.map(toPaymentFact);
   }
 
   /**
@@ -549,6 +594,21 @@ export class ServingRefresh {
       `SELECT DISTINCT institute_id FROM (${PROJECTED_FACTS.map((table) => `SELECT DISTINCT institute_id FROM ${this.t[table]}`).join(' UNION ALL ')}) ORDER BY institute_id`,
     );
     return rows.map((r) => r.institute_id);
+  }
+
+  /** Rows computed here, each with the store's `columns` (other fields dropped), at `version`: one INSERT of values. */
+  private async insertRows(
+    store: keyof TableNames,
+    columns: readonly string[],
+    rows: ReadonlyArray<object>,
+    version: number,
+  ): Promise<void> {
+    const values = rows.map((row) => {
+      const out: Row = { _version: version };
+      for (const c of columns) out[c] = (row as Row)[c];
+      return out;
+    });
+    await this.ch.insert(this.t[store], values);
   }
 
   private async insert(store: keyof TableNames, columns: readonly string[], select: string, version: number): Promise<void> {

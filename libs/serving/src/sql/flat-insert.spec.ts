@@ -4,17 +4,7 @@ import { computeEngagement, ENGAGEMENT_STORE_COLUMNS } from './engagement.sql';
 import { insertSelect, topLevelNames } from './flat-insert';
 import { DEVICE_COLUMNS, INTERVAL_COLUMNS, participantDevices, participantIntervals } from './intervals.sql';
 import { computeRecordings, RECORDING_STORE_COLUMNS } from './recordings.sql';
-import {
-  computeInvoices,
-  computePayments,
-  computeRevenueDays,
-  INSTALMENT_STORE_COLUMNS,
-  monthlyRevenue,
-  PAYMENT_STORE_COLUMNS,
-  REVENUE_MONTH_COLUMNS,
-  REVENUE_STORE_COLUMNS,
-  revenueDaysOf,
-} from './revenue.sql';
+import { monthlyRevenue, REVENUE_MONTH_COLUMNS, revenueDaysOf } from './revenue.sql';
 import { ROSTER_COLUMNS, rosterSessionsOf, sessionRoster } from './roster.sql';
 import { computeSessions, SESSION_STORE_COLUMNS } from './sessions.sql';
 import { WEEKLY_COLUMNS, weeklyAttendance, weekScopesOf } from './weekly.sql';
@@ -74,9 +64,6 @@ describe('insertSelect', () => {
       ['engagement', ENGAGEMENT_STORE_COLUMNS, computeEngagement({ devices: keys, intervals: keys, roster: keys })],
       ['attendance', ATTENDANCE_STORE_COLUMNS, computeAttendance(t, keys, keys, '1')],
       ['recordings', RECORDING_STORE_COLUMNS, computeRecordings(t, keys, '1', zones)],
-      ['instalments', INSTALMENT_STORE_COLUMNS, computeInvoices(t, '1')],
-      ['payments', PAYMENT_STORE_COLUMNS, computePayments(t, '1')],
-      ['daily revenue', REVENUE_STORE_COLUMNS, computeRevenueDays(t, keyColumns, span, '1', zones)],
       ['monthly revenue', REVENUE_MONTH_COLUMNS, monthlyRevenue(t, keyColumns)],
       ['weekly attendance', WEEKLY_COLUMNS, weeklyAttendance(t, keyColumns, span, zones)],
     ];

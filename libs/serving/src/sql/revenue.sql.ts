@@ -1,6 +1,5 @@
 import type { DaySpan, KeyColumns } from '../round';
 import type { TableNames } from '../serving-tables';
-import { eventCopiesCollapsed, latestNonEmptyOf, latestOf } from './fact-patterns';
 import { liveLatestRows } from './latest-rows';
 import { localDate, type TimeZones } from './local-time';
 
@@ -22,54 +21,19 @@ export const INSTALMENT_STORE_COLUMNS = [
 ];
 
 /**
- * Which version of a fact is the latest: by its time, then its event id. Written inline in each
- * argMax rather than computed by a SELECT around the facts: a level less for 18.16 to analyse
- * again (flat-insert.ts).
+ * Every invoice fact (copies included) of the owners `owners` selects on (institute_id,
+ * student_id, classroom_id), with its charge's day in the institute's zone: what instalmentsOf
+ * (fee-rows.ts) computes an owner's instalments from. Whole owners, since the fact table's
+ * instalment_key ('index:<n>' or the id) differs between versions of one instalment.
  */
-const LATEST_INVOICE = 'tuple(at_ms, event_id)';
-const LATEST_PAYMENT = 'tuple(paid_at_ms, event_id)';
-
-/**
- * Invoices: one row per instalment, (institute_id, student_id, classroom_id, instalment_index),
- * however often Wise re-sends it and whether or not a version carries its installmentId: the
- * index is Wise's own name for the instalment and every version has it (the contract requires
- * it), while installmentId is sometimes left empty, so grouping by it split one instalment in two.
- * installment_id is the latest non-empty one. charged_at is the first charge seen; the other
- * fields come from the latest version (by the event's time, else earliest receipt, then event id).
- * `paid_when_sent` is as sent with the invoice: no webhook reports that an invoice was paid later,
- * or refunded. `filter` selects fact rows on (institute_id, student_id, classroom_id): whole
- * owners, since the fact table's instalment_key ('index:<n>' or the id) differs between versions.
- */
-export function computeInvoices(t: TableNames, filter: string): string {
+export function invoiceFacts(t: TableNames, owners: string, zones: TimeZones): string {
   return `
 SELECT
-    institute_id, student_id, classroom_id, instalment_index,
-    ${latestNonEmptyOf(['installment_id'], LATEST_INVOICE)},
-    ${latestOf(['amount_minor', 'currency'], LATEST_INVOICE)},
-    min(charged_at) AS charged_at,
-    ${latestOf(['due_on', ['paid', 'paid_when_sent'], 'fee_type', 'note'], LATEST_INVOICE)},
-    ${latestNonEmptyOf(['student_name', 'classroom_name'], LATEST_INVOICE)}
-FROM
-(${eventCopiesCollapsed({
-    table: t.invoice_events,
-    where: filter,
-    keys: ['institute_id', 'student_id', 'classroom_id', 'assumeNotNull(instalment_index) AS instalment_index'],
-    firstAt: 'at_ms',
-    values: [
-      'installment_id',
-      'amount_minor',
-      'currency',
-      'charged_at',
-      'due_on',
-      'paid',
-      'fee_type',
-      'note',
-      'student_name',
-      'classroom_name',
-    ],
-  })}
-)
-GROUP BY institute_id, student_id, classroom_id, instalment_index`;
+    institute_id, student_id, classroom_id, ifNull(instalment_index, 0) AS instalment_index, event_id, at_ms,
+    installment_id, amount_minor, currency, charged_at, toString(${localDate('charged_at', zones)}) AS charged_day,
+    due_on, paid, fee_type, note, student_name, classroom_name
+FROM ${t.invoice_events}
+WHERE ${owners}`;
 }
 
 export const PAYMENT_STORE_COLUMNS = [
@@ -86,27 +50,17 @@ export const PAYMENT_STORE_COLUMNS = [
 ];
 
 /**
- * Payments: one row per transaction id. paid_at: the payment event has no time of its own, so it
- * is the envelope's occurredAt, else the first delivery's receipt (retries can make it late).
- * `filter` selects on (institute_id, transaction_id).
+ * Every payment fact (copies included) of the transactions `payments` selects on (institute_id,
+ * transaction_id), with its time to the second and that time's day in the institute's zone: what
+ * paymentsOf (fee-rows.ts) computes a payment from.
  */
-export function computePayments(t: TableNames, filter: string): string {
+export function paymentFacts(t: TableNames, payments: string, zones: TimeZones): string {
   return `
 SELECT
-    institute_id, transaction_id,
-    toDateTime(intDiv(min(paid_at_ms), 1000), 'UTC') AS paid_at,
-    ${latestOf(['classroom_id', 'student_id', 'amount_minor', 'currency', 'payment_type'], LATEST_PAYMENT)},
-    ${latestNonEmptyOf(['student_name', 'classroom_name'], LATEST_PAYMENT)}
-FROM
-(${eventCopiesCollapsed({
-    table: t.payment_events,
-    where: filter,
-    keys: ['institute_id', 'transaction_id'],
-    firstAt: 'paid_at_ms',
-    values: ['classroom_id', 'student_id', 'amount_minor', 'currency', 'payment_type', 'student_name', 'classroom_name'],
-  })}
-)
-GROUP BY institute_id, transaction_id`;
+    institute_id, transaction_id, event_id, classroom_id, student_id, amount_minor, currency, payment_type,
+    paid_at_ms, ${PAID_AT} AS paid_at, toString(${localDate(PAID_AT, zones)}) AS paid_day, student_name, classroom_name
+FROM ${t.payment_events}
+WHERE ${payments}`;
 }
 
 /**
@@ -151,56 +105,33 @@ export const REVENUE_STORE_COLUMNS = [
 ];
 
 /**
- * Money per day (in the institute's time zone), classroom and currency: invoiced (by charge day)
- * and collected (by payment day), in minor units, for the classroom-days `days` lists
- * (institute_id, classroom_id, day), whose first and last day `daySpan` gives. Never summed across currencies; no webhook reports refunds,
- * so collected is gross. The instalments and payments counted on those days are found by time in
- * money_by_time (an instalment by its owner: its versions' money_key differs when one carries the
+ * What the money of the classroom-days `days` lists (institute_id, classroom_id, day), whose first
+ * and last day `daySpan` gives, is computed from: the owners and the payments counted on them, as
+ * filters on the invoice and payment facts (invoiceFacts, paymentFacts), found by time in
+ * money_by_time. An instalment by its owner: its versions' money_key differs when one carries the
  * installmentId and another does not, and its day is that of its earliest version, which may lie
- * outside the days; a payment by its day alone: its latest version may name another classroom
- * than the row of that day), then computed from their facts by the rules above, not read from
- * their stores, which may hold a row an older round has not replaced yet.
+ * outside the days. A payment by its day alone: its latest version may name another classroom
+ * than the row of that day. Both are then computed from all their facts (fee-rows.ts), not read
+ * from their stores, which may hold a row an older round has not replaced yet.
  */
-export function computeRevenueDays(
+export function moneyOnDays(
   t: TableNames,
   days: KeyColumns<'institute_id' | 'classroom_id' | 'day'>,
   daySpan: DaySpan,
   instituteFilter: string,
   zones: TimeZones,
-): string {
-  const allDays = days(['institute_id', 'classroom_id', 'day']);
+): { owners: string; payments: string } {
   // The UTC span of the days, a day wider each side for any time zone (an index range, not a rule).
   const span = `at_s >= ${Math.max(daySpan.first - 1, 0) * 86400} AND at_s < ${(daySpan.last + 2) * 86400}`;
   const atDay = localDate(`toDateTime(at_s, 'UTC')`, zones);
-  const invoices = computeInvoices(
-    t,
-    `(institute_id, student_id, classroom_id) IN (
+  return {
+    owners: `(institute_id, student_id, classroom_id) IN (
         SELECT institute_id, student_id, classroom_id FROM ${t.money_by_time}
-        WHERE ${instituteFilter} AND kind = 'invoice' AND ${span} AND (institute_id, classroom_id, ${atDay}) IN (${allDays}))`,
-  );
-  const payments = computePayments(
-    t,
-    `(institute_id, transaction_id) IN (
+        WHERE ${instituteFilter} AND kind = 'invoice' AND ${span} AND (institute_id, classroom_id, ${atDay}) IN (${days(['institute_id', 'classroom_id', 'day'])}))`,
+    payments: `(institute_id, transaction_id) IN (
         SELECT institute_id, money_key FROM ${t.money_by_time}
         WHERE ${instituteFilter} AND kind = 'payment' AND ${span} AND (institute_id, ${atDay}) IN (${days(['institute_id', 'day'])}))`,
-  );
-  return `
-SELECT
-    institute_id, classroom_id, day, currency,
-    sum(invoiced) AS invoiced_minor, sum(is_invoice) AS invoices,
-    sum(collected) AS collected_minor, sum(is_payment) AS payments
-FROM
-(
-    SELECT institute_id, ${localDate('charged_at', zones)} AS day, classroom_id, currency,
-           amount_minor AS invoiced, toUInt64(1) AS is_invoice, toInt64(0) AS collected, toUInt64(0) AS is_payment
-    FROM (${invoices})
-    UNION ALL
-    SELECT institute_id, ${localDate('paid_at', zones)} AS day, classroom_id, currency,
-           toInt64(0) AS invoiced, toUInt64(0) AS is_invoice, amount_minor AS collected, toUInt64(1) AS is_payment
-    FROM (${payments})
-)
-WHERE (institute_id, classroom_id, day) IN (${allDays})
-GROUP BY institute_id, classroom_id, day, currency`;
+  };
 }
 
 export const REVENUE_MONTH_COLUMNS = [
