@@ -111,23 +111,6 @@ export class Round {
     return Number(rows[0]?.n ?? 0);
   }
 
-  /**
-   * The first and last day among the keys of `kind` whose k2 is a day ('YYYY-MM-DD'), or null when
-   * the round holds none. Statements bound their reads by time with these as literals: on 18.16 a
-   * scalar subquery in a statement is run again each time the statement is analysed, and a nested
-   * statement is analysed once per level above it (two such bounds were a third of the daily
-   * revenue statement's CPU; docs/benchmarks.md, "Time bounds as literals").
-   */
-  async daySpan(kind: KeyKind): Promise<DaySpan | null> {
-    const rows = await this.ch.query<{ first: string; last: string; n: string | number }>(
-      'serving:keys:span',
-      `SELECT min(k2) AS first, max(k2) AS last, count() AS n FROM ${this.keysTable} WHERE ${this.where(kind)}`,
-    );
-    const row = rows[0];
-    if (!row || Number(row.n) === 0) return null;
-    return { first: dayNumber(row.first), last: dayNumber(row.last) };
-  }
-
   /** The keys of `kind`, each [institute_id, k1, k2], in no particular order. */
   async list(kind: KeyKind): Promise<string[][]> {
     const rows = await this.ch.query<{ institute_id: string; k1: string; k2: string }>(
@@ -193,7 +176,13 @@ export type KeyColumns<C extends string> = (columns: readonly C[]) => string;
 /** A span of days, each as days since 1970-01-01 (ClickHouse's Date number). */
 export type DaySpan = { readonly first: number; readonly last: number };
 
-/** The first and last of the given days ('YYYY-MM-DD'), or null when there are none. */
+/**
+ * The first and last of the given days ('YYYY-MM-DD': a round's day or week keys), or null when
+ * there are none. Statements bound their reads by time with these as literals: on 18.16 a scalar
+ * subquery in a statement is run again each time the statement is analysed, and a nested statement
+ * is analysed once per level above it (two such bounds were a third of the daily revenue
+ * statement's CPU; docs/benchmarks.md, "Time bounds as literals").
+ */
 export function daySpanOf(days: readonly string[]): DaySpan | null {
   if (days.length === 0) return null;
   const numbers = days.map(dayNumber);

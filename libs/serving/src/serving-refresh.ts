@@ -30,7 +30,8 @@ import {
   type PaymentFact,
 } from './fee-rows';
 import { computeSessions, SESSION_STORE_COLUMNS } from './sql/sessions.sql';
-import { WEEKLY_COLUMNS, weeklyAttendance, weekScopesOf } from './sql/weekly.sql';
+import { WEEKLY_COLUMNS, weekAttendanceRows, weekScopesOf } from './sql/weekly.sql';
+import { toWeekAttendanceRow, weeklyRollup } from './weekly-rows';
 import { PROJECTED_FACTS, SERVING_STORES, tableNames, type TableNames } from './serving-tables';
 import { CHAINS, Touched, type Chain } from './touched';
 import { SingleWriterVersions, type ServingVersions } from './versions';
@@ -391,7 +392,8 @@ export class ServingRefresh {
   }
 
   /**
-   * The attendance rollup of the round's classroom-weeks (week_scopes). It reads attendance_store,
+   * The attendance rollup of the round's classroom-weeks (week_scopes), summed here (weekly-rows.ts)
+   * from the latest attendance rows it reads, and written as values. It reads attendance_store,
    * so its version is taken after this round's attendance writes, not before: the rollup with the
    * highest version read after every round's writes (docs/serving.md, "Stored rollups").
    */
@@ -399,20 +401,18 @@ export class ServingRefresh {
     // The keys are read after the version, as the statement reads them: on a cluster the version's
     // wait for current replicas comes first (onCurrentReplicas).
     const w = await this.laterVersion();
-    const weeks = await r.daySpan('week_scopes');
+    const scopes = await r.list('week_scopes');
+    const weeks = daySpanOf(scopes.map((s) => s[2]));
     if (!weeks) return;
-    const scopes = r.classroomDates('week_scopes', 'week');
-    await this.ch.command(
-      'serving:attendance_weekly_store',
-      `${insertSelect(
-        this.t.attendance_weekly_store,
-        [
-          ['_version', `toUInt64(${w + 1})`],
-          ['_deleted', 'toUInt8(enrolled_slots + suspended = 0)'],
-        ],
-        WEEKLY_COLUMNS,
-        weeklyAttendance(this.t, scopes, weeks, zones),
-      )} ${REFRESH_SETTINGS}`,
+    const rows = await this.ch.query<Row>(
+      'serving:read:week_attendance',
+      `${weekAttendanceRows(this.t, r.classroomDates('week_scopes', 'week'), weeks, zones)} ${REFRESH_SETTINGS}`,
+    );
+    await this.insertRows(
+      'attendance_weekly_store',
+      [...WEEKLY_COLUMNS, '_deleted'],
+      weeklyRollup(scopes, rows.map(toWeekAttendanceRow)),
+      w + 1,
     );
   }
 

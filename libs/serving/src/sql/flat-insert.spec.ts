@@ -7,7 +7,7 @@ import { computeRecordings, RECORDING_STORE_COLUMNS } from './recordings.sql';
 import { monthlyRevenue, REVENUE_MONTH_COLUMNS, revenueDaysOf } from './revenue.sql';
 import { ROSTER_COLUMNS, rosterSessionsOf, sessionRoster } from './roster.sql';
 import { computeSessions, SESSION_STORE_COLUMNS } from './sessions.sql';
-import { WEEKLY_COLUMNS, weeklyAttendance, weekScopesOf } from './weekly.sql';
+import { weekScopesOf } from './weekly.sql';
 
 describe('insertSelect', () => {
   it('adds the leading values to the SELECT itself when its list names the columns in order', () => {
@@ -53,7 +53,6 @@ describe('insertSelect', () => {
   it('is flat for every statement a refresh round writes with it', () => {
     const t = tableNames();
     const zones = new Map([['i1', 'Asia/Kolkata']]);
-    const span = { first: 20_000, last: 20_010 };
     const keys = 'SELECT institute_id, k1, k2 FROM serving_keys';
     const keyColumns = (columns: readonly string[]) => `SELECT ${columns.join(', ')} FROM serving_keys`;
     const statements: Array<[string, readonly string[], string]> = [
@@ -65,7 +64,6 @@ describe('insertSelect', () => {
       ['attendance', ATTENDANCE_STORE_COLUMNS, computeAttendance(t, keys, keys, '1')],
       ['recordings', RECORDING_STORE_COLUMNS, computeRecordings(t, keys, '1', zones)],
       ['monthly revenue', REVENUE_MONTH_COLUMNS, monthlyRevenue(t, keyColumns)],
-      ['weekly attendance', WEEKLY_COLUMNS, weeklyAttendance(t, keyColumns, span, zones)],
     ];
     for (const [name, columns, select] of statements) expect([name, topLevelNames(select)]).toEqual([name, columns]);
   });

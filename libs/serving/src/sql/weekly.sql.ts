@@ -36,19 +36,18 @@ type ScopeColumn = 'institute_id' | 'classroom_id' | 'week';
 export const WEEKLY_COLUMNS = ['institute_id', 'classroom_id', 'week', 'sessions', 'enrolled_slots', 'present', 'suspended'];
 
 /**
- * The attendance rollup of each classroom-week `scopes` lists (institute_id, classroom_id, week):
- * sessions, the student-sessions the rate counts (enrolled_slots: not suspended) and those present,
- * and the suspended ones, over the latest attendance rows of the sessions any schedule fact placed
- * in that classroom and week (classroom_sessions), or an AttendanceComputed note in the week after,
- * or a schedule fact without a start when one of the session's starts (session_starts) is in a
- * week of the scopes, kept where their row's own classroom and week are the scope's. A scope with
- * no attended session comes out with enrolled_slots + suspended = 0. Reads attendance_store: run it
- * at a version taken after the round's attendance writes (docs/serving.md, "Stored rollups").
- * `weekSpan`: the first and last Monday of the scopes. `scopes` selects the given columns of the
- * round's keys straight from the keys table: a subquery over a subquery is a level more for 18.16
- * to analyse again, five times in this statement (flat-insert.ts).
+ * What the attendance rollup of the classroom-weeks `scopes` lists (institute_id, classroom_id,
+ * week) counts (weeklyRollup, weekly-rows.ts): the latest live attendance rows of the sessions any
+ * schedule fact placed in one of those classrooms and weeks (classroom_sessions), or an
+ * AttendanceComputed note in the week after, or a schedule fact without a start when one of the
+ * session's starts (session_starts) is in a week of the scopes. Each row says its own classroom
+ * and week, which weeklyRollup matches to the scopes. Reads attendance_store: run it at a version
+ * taken after the round's attendance writes (docs/serving.md, "Stored rollups"). `weekSpan`: the
+ * first and last Monday of the scopes. `scopes` selects the given columns of the round's keys
+ * straight from the keys table: a subquery over a subquery is a level more for 18.16 to analyse
+ * again (flat-insert.ts).
  */
-export function weeklyAttendance(t: TableNames, scopes: KeyColumns<ScopeColumn>, weekSpan: DaySpan, zones: TimeZones): string {
+export function weekAttendanceRows(t: TableNames, scopes: KeyColumns<ScopeColumn>, weekSpan: DaySpan, zones: TimeZones): string {
   const start = `toDateTime(start_s, 'UTC')`;
   // An AttendanceComputed note is placed at its own time, after its class: a session whose schedule
   // is Zoom's is found from the note, in its class's week or the next.
@@ -68,28 +67,15 @@ export function weeklyAttendance(t: TableNames, scopes: KeyColumns<ScopeColumn>,
                       AND start_s < ${(weekSpan.last + 8) * 86400}
                       AND (institute_id, toMonday(${localDate(start, zones)})) IN (${scopes(['institute_id', 'week'])})
                 )`;
-  return `
-SELECT s.institute_id AS institute_id, s.classroom_id AS classroom_id, s.week AS week, sessions, enrolled_slots, present, suspended
-FROM (${scopes(['institute_id', 'classroom_id', 'week'])}) AS s
-ANY LEFT JOIN
-(
-    SELECT
-        institute_id, classroom_id, week, uniqExactIf(session_id, status != 'suspended') AS sessions,
-        countIf(status != 'suspended') AS enrolled_slots, sum(present) AS present, countIf(status = 'suspended') AS suspended
-    FROM
-    (
-        ${liveLatestRows(
-          t.attendance_store,
-          ['institute_id', 'session_id', 'student_id'],
-          ['classroom_id', 'week', 'present', 'status'],
-          `(institute_id, session_id) IN
+  return liveLatestRows(
+    t.attendance_store,
+    ['institute_id', 'session_id', 'student_id'],
+    ['classroom_id', 'week', 'present', 'status'],
+    `(institute_id, session_id) IN
             (
                 SELECT institute_id, session_id FROM ${t.classroom_sessions}
                 WHERE (institute_id, classroom_id) IN (${scopes(['institute_id', 'classroom_id'])})
                   AND ((start_s = ${UNKNOWN_START_S} AND ${startsInWeeks}) OR ${inScopes(start)} OR ${inScopes(weekBefore)})
             )`,
-        )}
-    )
-    GROUP BY institute_id, classroom_id, week
-) AS a USING (institute_id, classroom_id, week)`;
+  );
 }

@@ -1,0 +1,80 @@
+/*
+ * The weekly attendance rollup, summed in the projector from the latest attendance rows that
+ * weekAttendanceRows (sql/weekly.sql.ts) reads: on 18.16 the rollup as one INSERT … SELECT (a
+ * join of the scopes with the grouped rows, over the latest rows) cost about 90 ms of ClickHouse
+ * CPU per round, most of it analysing the statement (docs/benchmarks.md, "Fee rows computed in the
+ * projector").
+ */
+
+/** A latest live row of attendance_store, as weekAttendanceRows reads it. */
+export interface WeekAttendanceRow {
+  institute_id: string;
+  session_id: string;
+  classroom_id: string;
+  /** The Monday of the session's week, 'YYYY-MM-DD'. */
+  week: string;
+  present: number;
+  status: string;
+}
+
+/** A row of attendance_weekly_store. */
+export interface WeeklyRow {
+  institute_id: string;
+  classroom_id: string;
+  week: string;
+  sessions: number;
+  enrolled_slots: number;
+  present: number;
+  suspended: number;
+  /** A scope with no attended session is retired. */
+  _deleted: number;
+}
+
+/** A row of weekAttendanceRows, typed (18.16 sends some integers as text). */
+export function toWeekAttendanceRow(r: Record<string, unknown>): WeekAttendanceRow {
+  return {
+    institute_id: String(r.institute_id),
+    session_id: String(r.session_id),
+    classroom_id: String(r.classroom_id),
+    week: String(r.week),
+    present: Number(r.present),
+    status: String(r.status),
+  };
+}
+
+/**
+ * The rollup of each classroom-week of `scopes` ([institute, classroom, Monday]): its sessions, the
+ * student-sessions the rate counts (enrolled_slots: not suspended) and those present, and the
+ * suspended ones, over the rows whose own classroom and week are the scope's. Every scope gets a
+ * row; one with no student-session is marked deleted.
+ */
+export function weeklyRollup(scopes: readonly (readonly string[])[], rows: readonly WeekAttendanceRow[]): WeeklyRow[] {
+  const out = new Map<string, WeeklyRow & { sessionIds: Set<string> }>();
+  for (const [institute_id, classroom_id, week] of scopes)
+    out.set(JSON.stringify([institute_id, classroom_id, week]), {
+      institute_id,
+      classroom_id,
+      week,
+      sessions: 0,
+      enrolled_slots: 0,
+      present: 0,
+      suspended: 0,
+      _deleted: 1,
+      sessionIds: new Set(),
+    });
+  for (const row of rows) {
+    const scope = out.get(JSON.stringify([row.institute_id, row.classroom_id, row.week]));
+    if (!scope) continue;
+    if (row.status === 'suspended') scope.suspended += 1;
+    else {
+      scope.enrolled_slots += 1;
+      scope.sessionIds.add(row.session_id);
+    }
+    scope.present += row.present;
+  }
+  return [...out.values()].map(({ sessionIds, ...row }) => ({
+    ...row,
+    sessions: sessionIds.size,
+    _deleted: row.enrolled_slots + row.suspended === 0 ? 1 : 0,
+  }));
+}
