@@ -118,9 +118,10 @@ const PEOPLE_KINDS: readonly KeyKind[] = ['schedules', 'participants', 'roster_s
 
 /**
  * Keeps the serving stores current: for the keys a batch touched, recomputes their rows from the
- * fact tables (INSERT … SELECT at a newer _version): sessions, then the engagement and attendance
- * of those sessions and of the sessions of every classroom whose roster changed, recordings,
- * instalments, payments, and the daily money of the classrooms concerned. Run it after the
+ * fact tables at a newer _version: sessions, then the engagement and attendance of those sessions
+ * and of the sessions of every classroom whose roster changed, recordings (INSERT … SELECT), and
+ * instalments, payments and the daily money of the classrooms concerned (computed here from the
+ * facts a round reads, fee-rows.ts, and written as values). Run it after the
  * batch's fact rows are written and before its offsets are committed: a crash in between replays
  * the batch, and a recompute is idempotent.
  *
@@ -453,7 +454,7 @@ export class ServingRefresh {
 
   /**
    * Instalments, payments and the money of the classroom-days they are or were counted on, computed
-   * here from one read of each kind of fee fact (fee-rows.ts), and the months of those days.
+   * here from the fee facts the round reads (fee-rows.ts), and the months of those days.
    */
   private async feeChain(touched: Touched, r: Round, v: number, zones: TimeZones): Promise<void> {
     const owners = r.in('invoice_owners', OWNER_KEY);
