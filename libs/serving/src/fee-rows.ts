@@ -1,10 +1,10 @@
 /*
- * The fee chain's rows, computed in the projector from the fee facts a round reads once
+ * The fee chain's rows, computed in the projector from the fee facts a round reads
  * (revenue.sql.ts: invoiceFacts, paymentFacts): instalments, payments and the money of each
  * classroom-day. On 18.16 a statement costs about as much to analyse as to run on a round's few
  * hundred rows, and the daily money as one INSERT … SELECT nested the invoice and payment rules
- * inside the day's sums; here the rules run once, over plain rows, and each store gets one INSERT
- * of values (docs/benchmarks.md, "Fee rows computed in the projector").
+ * inside the day's sums; here the rules run over plain rows, and each store gets one INSERT of
+ * values (measured in docs/benchmarks.md, "Fee rows and the weekly rollup computed in the projector").
  *
  * The time-zone rule stays in ClickHouse (localDate): each fact is read with its day already in
  * its institute's zone, and a day is monotonic in time, so the day of the earliest fact is the

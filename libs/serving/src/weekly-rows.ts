@@ -2,8 +2,8 @@
  * The weekly attendance rollup, summed in the projector from the latest attendance rows that
  * weekAttendanceRows (sql/weekly.sql.ts) reads: on 18.16 the rollup as one INSERT … SELECT (a
  * join of the scopes with the grouped rows, over the latest rows) cost about 90 ms of ClickHouse
- * CPU per round, most of it analysing the statement (docs/benchmarks.md, "Fee rows computed in the
- * projector").
+ * CPU per round, most of it analysing the statement (measured in
+ * docs/benchmarks.md, "Fee rows and the weekly rollup computed in the projector").
  */
 
 /** A latest live row of attendance_store, as weekAttendanceRows reads it. */
