@@ -474,7 +474,9 @@ export class ServingRefresh {
         await this.between('write:payments_store');
         await this.insertRows('payments_store', PAYMENT_STORE_COLUMNS, rows, v + 1);
       });
-    // Daily money from the facts too, not from the two stores above: it can run meanwhile.
+    // Daily money from the facts too, not from the two stores above: it can run meanwhile. It reads
+    // the owners' and payments' facts again with the rest of its days' money: reading them once,
+    // after keys:revenue_days, would put that derive before every instalment write.
     steps.push(() => this.revenueSteps(r, v, zones, owners, payments));
     await this.together(steps);
     await this.between('keys:month_scopes');
