@@ -15,6 +15,8 @@
  * earliest day.
  */
 
+import { compareBytes, num, orNull, text } from './row-values';
+
 /** One delivery-collapsed or raw row of invoice_events, as invoiceFacts reads it. */
 export interface InvoiceFact {
   institute_id: string;
@@ -57,11 +59,6 @@ export interface PaymentFact {
   student_name: string;
   classroom_name: string;
 }
-
-/** 64-bit integers arrive as text from 18.16's JSON and as numbers from current ClickHouse. */
-const num = (x: unknown): number => Number(x);
-const text = (x: unknown): string => (x === null || x === undefined ? '' : String(x));
-const orNull = <T>(x: unknown, f: (y: unknown) => T): T | null => (x === null || x === undefined ? null : f(x));
 
 /** A row of invoiceFacts (revenue.sql.ts), typed. */
 export function toInvoiceFact(r: Record<string, unknown>): InvoiceFact {
@@ -294,8 +291,7 @@ function groups<F>(facts: readonly F[], key: (f: F) => ReadonlyArray<string | nu
 function later<F extends { event_id: string }>(a: F, b: F, at: keyof F): boolean {
   const ta = a[at] as number;
   const tb = b[at] as number;
-  // Ids compared as ClickHouse compares strings, byte by byte (UTF-16 order differs outside ASCII).
-  return ta !== tb ? ta > tb : Buffer.compare(Buffer.from(a.event_id), Buffer.from(b.event_id)) > 0;
+  return ta !== tb ? ta > tb : compareBytes(a.event_id, b.event_id) > 0;
 }
 
 function latestOf<F extends { event_id: string }>(versions: readonly F[], at: keyof F): F {

@@ -2,10 +2,20 @@ import { ReplicaCurrency, ReplicasBehind, type ClickHouseConnection, type Row } 
 import { inFilter, type KeySet } from './keys';
 import { daySpanOf, REFRESH_SETTINGS, Round, roundDrops, type KeyKind, type Kinds, type RoundDrops } from './round';
 import { insertSelect } from './sql/flat-insert';
-import { DEVICE_COLUMNS, INTERVAL_COLUMNS, participantDevices, participantIntervals } from './sql/intervals.sql';
-import { ROSTER_COLUMNS, rosterSessionsOf, sessionRoster } from './sql/roster.sql';
-import { ATTENDANCE_STORE_COLUMNS, computeAttendance } from './sql/attendance.sql';
-import { computeEngagement, ENGAGEMENT_STORE_COLUMNS } from './sql/engagement.sql';
+import { DEVICE_COLUMNS, participantDevices } from './sql/intervals.sql';
+import { rosterSessionsOf, sessionRoster } from './sql/roster.sql';
+import { attendanceRules } from './sql/attendance.sql';
+import {
+  ENGAGEMENT_STORE_COLUMNS,
+  engagementOf,
+  toDeviceRow,
+  toRosterRow,
+  toSessionWindow,
+  type DeviceRow,
+  type RosterRow,
+  type SessionWindow,
+} from './engagement-rows';
+import { ATTENDANCE_STORE_COLUMNS, attendanceOf, toAttendanceRule, type AttendanceRule } from './attendance-rows';
 import { DEFAULT_TIME_ZONE, type TimeZones } from './sql/local-time';
 import { computeRecordings, RECORDING_STORE_COLUMNS } from './sql/recordings.sql';
 import {
@@ -29,7 +39,7 @@ import {
   type InvoiceFact,
   type PaymentFact,
 } from './fee-rows';
-import { computeSessions, SESSION_STORE_COLUMNS } from './sql/sessions.sql';
+import { computeSessions, roundSessions, SESSION_STORE_COLUMNS } from './sql/sessions.sql';
 import { WEEKLY_COLUMNS, weekAttendanceRows, weekScopesOf } from './sql/weekly.sql';
 import { toWeekAttendanceRow, weeklyRollup } from './weekly-rows';
 import { PROJECTED_FACTS, SERVING_STORES, tableNames, type TableNames } from './serving-tables';
@@ -46,9 +56,9 @@ type Pair = { institute_id: string; k: string };
  *
  *   sessions round  settings → keys:roster_sessions → stage:devices → stage:sessions →
  *                     ( write:sessions_store
- *                     | ( keys:people_classrooms → stage:roster | stage:intervals | keys:week_scopes )
- *                       → stage:engagement → ( write:engagement_store
- *                                            | write:attendance_store → sweep → write:attendance_weekly_store )
+ *                     | ( keys:people_classrooms → read:roster | read:participants | keys:week_scopes )
+ *                       → ( write:engagement_store
+ *                         | write:attendance_store → sweep → write:attendance_weekly_store )
  *                     | write:recordings_store )
  *   fees round      settings → ( read:invoice_facts → write:instalments_store
  *                              | read:payment_facts → write:payments_store
@@ -64,10 +74,9 @@ export const ROUND_STEPS = [
   'stage:sessions',
   'write:sessions_store',
   'keys:people_classrooms',
-  'stage:roster',
-  'stage:intervals',
+  'read:roster',
+  'read:participants',
   'keys:week_scopes',
-  'stage:engagement',
   'write:engagement_store',
   'write:attendance_store',
   'sweep:attendance_store',
@@ -118,10 +127,11 @@ const PEOPLE_KINDS: readonly KeyKind[] = ['schedules', 'participants', 'roster_s
 
 /**
  * Keeps the serving stores current: for the keys a batch touched, recomputes their rows from the
- * fact tables at a newer _version: sessions, then the engagement and attendance of those sessions
- * and of the sessions of every classroom whose roster changed, recordings (INSERT … SELECT), and
- * instalments, payments and the daily money of the classrooms concerned (computed here from the
- * facts a round reads, fee-rows.ts, and written as values). Run it after the
+ * fact tables at a newer _version: sessions and recordings (INSERT … SELECT), the engagement and
+ * attendance of those sessions and of the sessions of every classroom whose roster changed, and
+ * instalments, payments and the daily money of the classrooms concerned (the last five computed
+ * here from what the round reads, engagement-rows.ts, attendance-rows.ts, fee-rows.ts, and
+ * written as values). Run it after the
  * batch's fact rows are written and before its offsets are committed: a crash in between replays
  * the batch, and a recompute is idempotent.
  *
@@ -130,8 +140,8 @@ const PEOPLE_KINDS: readonly KeyKind[] = ['schedules', 'participants', 'roster_s
  * - the version comes from one linearizable source (ServingVersions) and is taken before the
  *   round reads anything, so the round with the highest version of a row saw every fact that any
  *   other round of that row followed;
- * - every store is computed from facts read within the round (sessions and engagement are staged
- *   in the round's own tables, never read back from a store another round may still be writing);
+ * - every store is computed from facts read within the round (sessions and devices are staged in
+ *   the round's own tables, never read back from a store another round may still be writing);
  * - the keys a round covers are derived from facts too, never from a store;
  * - on a replicated cluster, "saw every fact" also needs the replicas read to hold them: a round
  *   reads only once they do, and runs again if its reads may have moved (onCurrentReplicas);
@@ -329,7 +339,11 @@ export class ServingRefresh {
     await this.together(steps);
   }
 
-  /** Engagement and attendance of the round's sessions, and the weekly rollup of their classroom-weeks. */
+  /**
+   * Engagement and attendance of the round's sessions, computed here (engagement-rows.ts,
+   * attendance-rows.ts) from what the round reads: its staged devices and sessions, the sessions'
+   * rosters and the institutes' attendance rules; and the weekly rollup of their classroom-weeks.
+   */
   private async peopleSteps(
     r: Round,
     v: number,
@@ -339,8 +353,13 @@ export class ServingRefresh {
   ): Promise<void> {
     const people = r.in(PEOPLE_KINDS, SESSION_KEY);
     const { sessions } = staged;
-    const devices = `${staged.devices} AND ${people}`;
     const classrooms = r.in('people_classrooms', CLASSROOM_KEY);
+    const read = async <T>(what: string, sql: string, as: (row: Row) => T): Promise<T[]> =>
+      (await this.ch.query<Row>(`serving:read:${what}`, `${sql} ${REFRESH_SETTINGS}`)).map(as);
+    let roster: RosterRow[] = [];
+    let devices: DeviceRow[] = [];
+    let windows: SessionWindow[] = [];
+    let rules = new Map<string, AttendanceRule>();
     await this.together([
       async () => {
         await this.between('keys:people_classrooms');
@@ -348,12 +367,18 @@ export class ServingRefresh {
           'people_classrooms',
           `SELECT DISTINCT institute_id, classroom_id AS k1, '' AS k2 FROM (${sessions}) WHERE ${people}`,
         );
-        await this.between('stage:roster');
-        await r.stage('serving_round_roster', ROSTER_COLUMNS, sessionRoster(this.t, sessions, people, classrooms));
+        await this.between('read:roster');
+        roster = await read('roster', sessionRoster(this.t, sessions, people, classrooms), toRosterRow);
       },
       async () => {
-        await this.between('stage:intervals');
-        await r.stage('serving_round_intervals', INTERVAL_COLUMNS, participantIntervals(devices, sessions, people));
+        await this.between('read:participants');
+        let ruleRows: AttendanceRule[];
+        [devices, windows, ruleRows] = await Promise.all([
+          read('devices', `${staged.devices} AND ${people}`, toDeviceRow),
+          read('session_windows', roundSessions(sessions, people), toSessionWindow),
+          read('attendance_rules', attendanceRules(this.t, r.institutes(PEOPLE_KINDS)), toAttendanceRule),
+        ]);
+        rules = new Map(ruleRows.map((rule) => [rule.institute_id, rule]));
       },
       // From schedule facts, not from the rows this round writes: it can be found meanwhile.
       async () => {
@@ -361,27 +386,15 @@ export class ServingRefresh {
         await r.derive('week_scopes', weekScopesOf(this.t, people, zones));
       },
     ]);
-    const stages = {
-      devices,
-      intervals: r.staged('serving_round_intervals', INTERVAL_COLUMNS),
-      roster: r.staged('serving_round_roster', ROSTER_COLUMNS),
-    };
-    await this.between('stage:engagement');
-    await r.stage('serving_round_engagement', ENGAGEMENT_STORE_COLUMNS, computeEngagement(stages));
-    const engagement = r.staged('serving_round_engagement', ENGAGEMENT_STORE_COLUMNS);
+    const engagement = engagementOf(devices, windows, roster);
     await this.together([
       async () => {
         await this.between('write:engagement_store');
-        await this.insert('engagement_store', ENGAGEMENT_STORE_COLUMNS, engagement, v + 1);
+        await this.insertRows('engagement_store', ENGAGEMENT_STORE_COLUMNS, engagement, v + 1);
       },
       async () => {
         await this.between('write:attendance_store');
-        await this.insert(
-          'attendance_store',
-          ATTENDANCE_STORE_COLUMNS,
-          computeAttendance(this.t, engagement, stages.roster, r.institutes('people_classrooms')),
-          v + 1,
-        );
+        await this.insertRows('attendance_store', ATTENDANCE_STORE_COLUMNS, attendanceOf(roster, engagement, rules), v + 1);
         await this.mark('attendance_store', { institute_id: 'institute_id', session_id: 'k1', student_id: "''" }, r, PEOPLE_KINDS, v + 1);
         await this.between('sweep:attendance_store');
         await this.sweep('attendance_store', ATTENDANCE_KEY, ATTENDANCE_SCOPE, people, "student_id = ''");

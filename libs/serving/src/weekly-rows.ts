@@ -6,6 +6,8 @@
  * docs/benchmarks.md, "Fee rows and the weekly rollup computed in the projector").
  */
 
+import { num, text } from './row-values';
+
 /** A latest live row of attendance_store, as weekAttendanceRows reads it. */
 export interface WeekAttendanceRow {
   institute_id: string;
@@ -33,12 +35,12 @@ export interface WeeklyRow {
 /** A row of weekAttendanceRows, typed (18.16 sends some integers as text). */
 export function toWeekAttendanceRow(r: Record<string, unknown>): WeekAttendanceRow {
   return {
-    institute_id: String(r.institute_id),
-    session_id: String(r.session_id),
-    classroom_id: String(r.classroom_id),
-    week: String(r.week),
-    present: Number(r.present),
-    status: String(r.status),
+    institute_id: text(r.institute_id),
+    session_id: text(r.session_id),
+    classroom_id: text(r.classroom_id),
+    week: text(r.week),
+    present: num(r.present),
+    status: text(r.status),
   };
 }
 

@@ -55,7 +55,7 @@ FROM (${roundSessions(sessions, sessionFilter)})
 WHERE is_cancelled = 0 AND isNotNull(scheduled_start) AND isNotNull(scheduled_end) AND isNotNull(actual_start)`;
 }
 
-/** The columns of sessionRoster, as a round stages them (serving_round_roster). */
+/** The columns of sessionRoster, which toRosterRow (engagement-rows.ts) reads by name. */
 export const ROSTER_COLUMNS = [
   'institute_id',
   'session_id',
@@ -137,43 +137,4 @@ ANY LEFT JOIN
     WHERE at_ms <= toInt64(toUInt32(session_start)) * 1000
     GROUP BY institute_id, session_id, student_id
 ) AS r USING (institute_id, session_id, student_id)`;
-}
-
-/**
- * Which enrolled student each participant of a session is: same email (case-insensitive), else
- * same name (case-insensitive; projections trim names); student_id = '' when neither matches.
- * Two students with one email or name: the smallest student id is taken. `devices`: the round's
- * staged participantDevices rows of the sessions to match (every device of a participant, with
- * intervals or not); `roster`: the sessionRoster rows of those sessions (staged by the round).
- */
-export function participantMatches(devices: string, roster: string): string {
-  return `
-SELECT
-    institute_id, session_id, participant,
-    if(email_student != '', email_student, name_student) AS student_id,
-    if(email_student != '', 'email', if(name_student != '', 'name', '')) AS matched_by
-FROM
-(
-    SELECT institute_id, session_id, participant, match_name, email_student
-    FROM
-    (
-        SELECT institute_id, session_id, participant, min(email) AS match_email, lower(min(user_name)) AS match_name
-        FROM (${devices})
-        GROUP BY institute_id, session_id, participant
-    ) AS l
-    ANY LEFT JOIN
-    (
-        SELECT institute_id, session_id, student_email AS match_email, min(student_id) AS email_student
-        FROM (${roster})
-        WHERE student_email != ''
-        GROUP BY institute_id, session_id, student_email
-    ) AS r USING (institute_id, session_id, match_email)
-) AS l
-ANY LEFT JOIN
-(
-    SELECT institute_id, session_id, lower(student_name) AS match_name, min(student_id) AS name_student
-    FROM (${roster})
-    WHERE student_name != ''
-    GROUP BY institute_id, session_id, match_name
-) AS r USING (institute_id, session_id, match_name)`;
 }
