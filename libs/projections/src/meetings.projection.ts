@@ -22,7 +22,7 @@ export function projectMeeting(env: Envelope<'MeetingStartedEvent' | 'MeetingEnd
     // Both events carry the meeting's start: it survives a lost MeetingStarted delivery.
     zoom_start: toNullableDateTime(timeMs(object.start_time)),
   };
-  // Zoom's start as computeSessions reads it (the schedule of a session Wise gave none).
+  // Zoom's start as sessionsOf (libs/serving/src/session-rows.ts) reads it (the schedule of a session Wise gave none).
   const zoomStart = row.zoom_start ?? (kind === 'started' ? row.at : null);
   return {
     [MEETING_EVENTS]: [row],

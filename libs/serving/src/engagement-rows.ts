@@ -9,7 +9,7 @@
  */
 import { asciiLower, compareBytes, dateTimeText, epochSeconds, minBytes, num, orNull, round2, text } from './row-values';
 
-/** A row of participantDevices (sql/intervals.sql.ts) as the round staged it. */
+/** A row of participantDevices (sql/devices.sql.ts). */
 export interface DeviceRow {
   institute_id: string;
   session_id: string;

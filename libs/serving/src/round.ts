@@ -45,7 +45,7 @@ export type StageTable = Exclude<(typeof ROUND_TABLES)[number], 'serving_keys'>;
 /**
  * One refresh round's working rows, under a round id unique across processes: its keys in
  * `serving_keys` (statements select them with `in()`), and what it computes once for several
- * statements (`stage`, read back with `staged`). `drop()` removes the round's partitions.
+ * statements (`stageRows`, read back with `staged`). `drop()` removes the round's partitions.
  */
 export class Round {
   readonly round: string;
@@ -138,16 +138,17 @@ export class Round {
     return this.keyColumns(kind, as);
   }
 
-  /** Computes `select` (yielding `columns`) once into the round's partition of `table`. */
-  async stage(table: StageTable, columns: readonly string[], select: string): Promise<void> {
+  /** Rows computed in the projector, as they are, into the round's partition of `table`: one INSERT of values. */
+  async stageRows(table: StageTable, rows: ReadonlyArray<Record<string, unknown>>): Promise<void> {
+    if (rows.length === 0) return;
     this.used.add(table);
-    await this.ch.command(
-      `serving:stage:${table}`,
-      `${insertSelect(table, [['round', sqlString(this.round)]], columns, select)} ${REFRESH_SETTINGS}`,
+    await this.ch.insert(
+      table,
+      rows.map((row) => ({ round: this.round, ...row })),
     );
   }
 
-  /** The rows `stage` put in `table` for this round. */
+  /** The rows `stageRows` put in `table` for this round. */
   staged(table: StageTable, columns: readonly string[]): string {
     return `SELECT ${columns.join(', ')} FROM ${table} WHERE round = ${sqlString(this.round)}`;
   }

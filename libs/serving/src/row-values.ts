@@ -39,13 +39,13 @@ export function asciiLower(s: string): string {
 }
 
 /**
- * round(x, 2) as 18.16 computes it on a Float64 (x × 100 rounded half away from zero, then ÷ 100),
- * for the non-negative figures stored here. Current ClickHouse rounds an exact half to even
+ * round(x, 2) as 18.16 computes it on a Float64 (x × 100 rounded half away from zero, then ÷ 100).
+ * Current ClickHouse rounds an exact half to even
  * instead (round(0.125, 2) is 0.12 there, 0.13 on 18.16); the rows are computed here now, so both
  * engines store the same figure.
  */
 export function round2(x: number): number {
-  return Math.round(x * 100) / 100;
+  return (Math.sign(x) * Math.round(Math.abs(x) * 100)) / 100;
 }
 
 /** Epoch seconds of a DateTime('UTC') as ClickHouse writes it in JSON ('YYYY-MM-DD hh:mm:ss'). */

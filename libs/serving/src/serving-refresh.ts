@@ -2,19 +2,11 @@ import { ReplicaCurrency, ReplicasBehind, type ClickHouseConnection, type Row } 
 import { inFilter, type KeySet } from './keys';
 import { daySpanOf, REFRESH_SETTINGS, Round, roundDrops, type KeyKind, type Kinds, type RoundDrops } from './round';
 import { insertSelect } from './sql/flat-insert';
-import { DEVICE_COLUMNS, participantDevices } from './sql/intervals.sql';
+import { participantDevices } from './sql/devices.sql';
 import { rosterSessionsOf, sessionRoster } from './sql/roster.sql';
 import { attendanceRules } from './sql/attendance.sql';
-import {
-  ENGAGEMENT_STORE_COLUMNS,
-  engagementOf,
-  toDeviceRow,
-  toRosterRow,
-  toSessionWindow,
-  type DeviceRow,
-  type RosterRow,
-  type SessionWindow,
-} from './engagement-rows';
+import { ENGAGEMENT_STORE_COLUMNS, engagementOf, toDeviceRow, toRosterRow, type DeviceRow, type RosterRow } from './engagement-rows';
+import { sessionsOf, sessionValues, toMeetingFact, toScheduleFact, type SessionRow } from './session-rows';
 import { ATTENDANCE_STORE_COLUMNS, attendanceOf, toAttendanceRule, type AttendanceRule } from './attendance-rows';
 import { DEFAULT_TIME_ZONE, type TimeZones } from './sql/local-time';
 import { computeRecordings, RECORDING_STORE_COLUMNS } from './sql/recordings.sql';
@@ -39,7 +31,7 @@ import {
   type InvoiceFact,
   type PaymentFact,
 } from './fee-rows';
-import { computeSessions, roundSessions, SESSION_STORE_COLUMNS } from './sql/sessions.sql';
+import { meetingFacts, scheduleFacts, SESSION_STORE_COLUMNS } from './sql/sessions.sql';
 import { WEEKLY_COLUMNS, weekAttendanceRows, weekScopesOf } from './sql/weekly.sql';
 import { toWeekAttendanceRow, weeklyRollup } from './weekly-rows';
 import { PROJECTED_FACTS, SERVING_STORES, tableNames, type TableNames } from './serving-tables';
@@ -54,9 +46,9 @@ type Pair = { institute_id: string; k: string };
  * `settings`, its version taken). Unheld, independent steps run side by side. The plan, per store
  * (`a → b`: b reads what a wrote; `a | b`: side by side):
  *
- *   sessions round  settings → keys:roster_sessions → stage:devices → stage:sessions →
+ *   sessions round  settings → keys:roster_sessions → read:session_facts → stage:sessions →
  *                     ( write:sessions_store
- *                     | ( keys:people_classrooms → read:roster | read:participants | keys:week_scopes )
+ *                     | ( keys:people_classrooms → read:roster | read:attendance_rules | keys:week_scopes )
  *                       → ( write:engagement_store
  *                         | write:attendance_store → sweep → write:attendance_weekly_store )
  *                     | write:recordings_store )
@@ -70,12 +62,12 @@ type Pair = { institute_id: string; k: string };
 export const ROUND_STEPS = [
   'settings',
   'keys:roster_sessions',
-  'stage:devices',
+  'read:session_facts',
   'stage:sessions',
   'write:sessions_store',
   'keys:people_classrooms',
   'read:roster',
-  'read:participants',
+  'read:attendance_rules',
   'keys:week_scopes',
   'write:engagement_store',
   'write:attendance_store',
@@ -120,8 +112,6 @@ const REVENUE_MONTH_KEY = ['institute_id', 'classroom_id', 'month', 'currency'];
 const REVENUE_MONTH_SCOPE = ['institute_id', 'classroom_id', 'month'];
 /** Every session a round computes from its facts (serving_round_sessions). */
 const SESSION_KINDS: readonly KeyKind[] = ['schedules', 'participants', 'recordings', 'roster_sessions'];
-/** The sessions whose stored session row a round recomputes. */
-const ROW_KINDS: readonly KeyKind[] = ['schedules', 'participants'];
 /** The sessions whose engagement and attendance a round recomputes. */
 const PEOPLE_KINDS: readonly KeyKind[] = ['schedules', 'participants', 'roster_sessions'];
 
@@ -307,25 +297,33 @@ export class ServingRefresh {
         }),
       );
     }
-    const sessions = r.staged('serving_round_sessions', SESSION_STORE_COLUMNS);
-    const devices = r.staged('serving_round_devices', DEVICE_COLUMNS);
-    const roundSessions = r.in(SESSION_KINDS, SESSION_KEY);
-    // The round's one read of participant events: the sessions' first joins, the intervals and
-    // the matching of participants all read these rows.
-    await this.between('stage:devices');
-    await r.stage('serving_round_devices', DEVICE_COLUMNS, participantDevices(this.t, roundSessions));
+    const roundSessionsFilter = r.in(SESSION_KINDS, SESSION_KEY);
+    // The round's one read of participant events: the sessions' first joins, the intervals and the
+    // matching of participants all come from these rows.
+    await this.between('read:session_facts');
+    const [devices, schedule, meetings] = await Promise.all([
+      this.read('devices', participantDevices(this.t, roundSessionsFilter), toDeviceRow),
+      this.read('schedule_facts', scheduleFacts(this.t, roundSessionsFilter, zones), toScheduleFact),
+      this.read('meeting_facts', meetingFacts(this.t, roundSessionsFilter, zones), toMeetingFact),
+    ]);
+    const computed = sessionsOf(schedule, meetings, devices);
+    // Staged for the statements that join the round's sessions (rosters, recordings, the keys of
+    // the people steps), which read them back from the round's own table, never from the store.
     await this.between('stage:sessions');
-    await r.stage('serving_round_sessions', SESSION_STORE_COLUMNS, computeSessions(this.t, roundSessions, devices, zones));
+    await r.stageRows('serving_round_sessions', computed.map(sessionValues));
+    const sessions = r.staged('serving_round_sessions', SESSION_STORE_COLUMNS);
     const steps: Array<() => Promise<void>> = [];
     // Schedule, meeting and participant events make a session's row (a join is evidence it was held).
     if (touched.schedules.size + touched.participants.size > 0)
       steps.push(async () => {
         await this.between('write:sessions_store');
-        await this.insert('sessions_store', SESSION_STORE_COLUMNS, `${sessions} AND ${r.in(ROW_KINDS, SESSION_KEY)}`, v + 1);
+        const rowKinds = new Set([...touched.schedules.list(), ...touched.participants.list()].map((k) => JSON.stringify(k)));
+        const rows = computed.filter((s) => rowKinds.has(JSON.stringify([s.institute_id, s.session_id])));
+        await this.insertRows('sessions_store', SESSION_STORE_COLUMNS, rows.map(sessionValues), v + 1);
         step(`sessions: ${touched.schedules.size + touched.participants.size}`);
       });
     if (touched.schedules.size + touched.participants.size + touched.rosterClassrooms.size > 0)
-      steps.push(() => this.peopleSteps(r, v, zones, { sessions, devices }, progress));
+      steps.push(() => this.peopleSteps(touched, r, v, zones, { sessions, computed, devices }, progress));
     if (touched.recordings.size + touched.schedules.size > 0)
       steps.push(async () => {
         await this.between('write:recordings_store');
@@ -339,46 +337,45 @@ export class ServingRefresh {
     await this.together(steps);
   }
 
+  /** Rows of a SELECT the round reads, typed by `as`. */
+  private async read<T>(what: string, sql: string, as: (row: Row) => T): Promise<T[]> {
+    return (await this.ch.query<Row>(`serving:read:${what}`, `${sql} ${REFRESH_SETTINGS}`)).map(as);
+  }
+
   /**
-   * Engagement and attendance of the round's sessions, computed here (engagement-rows.ts,
-   * attendance-rows.ts) from what the round reads: its staged devices and sessions, the sessions'
-   * rosters and the institutes' attendance rules; and the weekly rollup of their classroom-weeks.
+   * Engagement and attendance of the round's sessions whose people may have changed (its
+   * schedules, participants and roster sessions), computed here (engagement-rows.ts,
+   * attendance-rows.ts) from the devices and sessions the round computed, the sessions' rosters
+   * and the institutes' attendance rules; and the weekly rollup of their classroom-weeks.
    */
   private async peopleSteps(
+    touched: Touched,
     r: Round,
     v: number,
     zones: TimeZones,
-    staged: { sessions: string; devices: string },
+    round: { sessions: string; computed: readonly SessionRow[]; devices: readonly DeviceRow[] },
     progress?: (line: string) => void,
   ): Promise<void> {
     const people = r.in(PEOPLE_KINDS, SESSION_KEY);
-    const { sessions } = staged;
     const classrooms = r.in('people_classrooms', CLASSROOM_KEY);
-    const read = async <T>(what: string, sql: string, as: (row: Row) => T): Promise<T[]> =>
-      (await this.ch.query<Row>(`serving:read:${what}`, `${sql} ${REFRESH_SETTINGS}`)).map(as);
     let roster: RosterRow[] = [];
-    let devices: DeviceRow[] = [];
-    let windows: SessionWindow[] = [];
+    let rosterSessions: string[][] = [];
     let rules = new Map<string, AttendanceRule>();
     await this.together([
       async () => {
         await this.between('keys:people_classrooms');
         await r.derive(
           'people_classrooms',
-          `SELECT DISTINCT institute_id, classroom_id AS k1, '' AS k2 FROM (${sessions}) WHERE ${people}`,
+          `SELECT DISTINCT institute_id, classroom_id AS k1, '' AS k2 FROM (${round.sessions}) WHERE ${people}`,
         );
         await this.between('read:roster');
-        roster = await read('roster', sessionRoster(this.t, sessions, people, classrooms), toRosterRow);
+        roster = await this.read('roster', sessionRoster(this.t, round.sessions, people, classrooms), toRosterRow);
       },
       async () => {
-        await this.between('read:participants');
-        let ruleRows: AttendanceRule[];
-        [devices, windows, ruleRows] = await Promise.all([
-          read('devices', `${staged.devices} AND ${people}`, toDeviceRow),
-          read('session_windows', roundSessions(sessions, people), toSessionWindow),
-          read('attendance_rules', attendanceRules(this.t, r.institutes(PEOPLE_KINDS)), toAttendanceRule),
-        ]);
-        rules = new Map(ruleRows.map((rule) => [rule.institute_id, rule]));
+        await this.between('read:attendance_rules');
+        const found = await this.read('attendance_rules', attendanceRules(this.t, r.institutes(PEOPLE_KINDS)), toAttendanceRule);
+        rules = new Map(found.map((rule) => [rule.institute_id, rule]));
+        if (touched.rosterClassrooms.size > 0) rosterSessions = await r.list('roster_sessions');
       },
       // From schedule facts, not from the rows this round writes: it can be found meanwhile.
       async () => {
@@ -386,7 +383,13 @@ export class ServingRefresh {
         await r.derive('week_scopes', weekScopesOf(this.t, people, zones));
       },
     ]);
-    const engagement = engagementOf(devices, windows, roster);
+    const peopleKeys = new Set(
+      [...touched.schedules.list(), ...touched.participants.list(), ...rosterSessions.map((k) => k.slice(0, 2))].map((k) =>
+        JSON.stringify(k),
+      ),
+    );
+    const isPeople = (x: { institute_id: string; session_id: string }) => peopleKeys.has(JSON.stringify([x.institute_id, x.session_id]));
+    const engagement = engagementOf(round.devices.filter(isPeople), round.computed.filter(isPeople), roster);
     await this.together([
       async () => {
         await this.between('write:engagement_store');
@@ -402,7 +405,7 @@ export class ServingRefresh {
         await this.writeWeekly(r, zones);
       },
     ]);
-    if (progress) progress(`  engagement and attendance: ${await r.count(PEOPLE_KINDS)} sessions`);
+    if (progress) progress(`  engagement and attendance: ${peopleKeys.size} sessions`);
   }
 
   /**

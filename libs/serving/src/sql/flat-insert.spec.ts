@@ -1,10 +1,9 @@
 import { tableNames } from '../serving-tables';
 import { insertSelect, topLevelNames } from './flat-insert';
-import { DEVICE_COLUMNS, participantDevices } from './intervals.sql';
+import { DEVICE_COLUMNS, participantDevices } from './devices.sql';
 import { computeRecordings, RECORDING_STORE_COLUMNS } from './recordings.sql';
 import { monthlyRevenue, REVENUE_MONTH_COLUMNS, revenueDaysOf } from './revenue.sql';
 import { ROSTER_COLUMNS, rosterSessionsOf, sessionRoster } from './roster.sql';
-import { computeSessions, SESSION_STORE_COLUMNS } from './sessions.sql';
 import { weekScopesOf } from './weekly.sql';
 
 describe('insertSelect', () => {
@@ -48,14 +47,13 @@ describe('insertSelect', () => {
     );
   });
 
-  it('is flat for every statement a refresh round writes with it, and for the roster it reads by name', () => {
+  it('is flat for every statement a refresh round writes with it, and for the devices and rosters it reads by name', () => {
     const t = tableNames();
     const zones = new Map([['i1', 'Asia/Kolkata']]);
     const keys = 'SELECT institute_id, k1, k2 FROM serving_keys';
     const keyColumns = (columns: readonly string[]) => `SELECT ${columns.join(', ')} FROM serving_keys`;
     const statements: Array<[string, readonly string[], string]> = [
       ['devices', DEVICE_COLUMNS, participantDevices(t, '1')],
-      ['sessions', SESSION_STORE_COLUMNS, computeSessions(t, '1', keys, zones)],
       ['roster', ROSTER_COLUMNS, sessionRoster(t, keys, '1', '1')],
       ['recordings', RECORDING_STORE_COLUMNS, computeRecordings(t, keys, '1', zones)],
       ['monthly revenue', REVENUE_MONTH_COLUMNS, monthlyRevenue(t, keyColumns)],

@@ -38,7 +38,7 @@ WHERE start_s != ${UNKNOWN_START_S} OR (has_start = 1 AND toInt64(latest_s) * 10
 
 /**
  * Sessions that count for attendance: not cancelled or deleted, scheduled (by Wise, else by Zoom),
- * and held (any evidence that the meeting ran: computeSessions' actual_start). A session past its
+ * and held (any evidence that the meeting ran: sessionsOf's actual_start, session-rows.ts). A session past its
  * end with no such evidence is `not_held`: its students are not absent. class_seconds, what the
  * present threshold is a share of: the shorter of the scheduled duration and the time the class
  * actually ran, when both its start and end are known (a class ended early is judged on the time

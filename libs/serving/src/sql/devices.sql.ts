@@ -1,6 +1,6 @@
 import type { TableNames } from '../serving-tables';
 
-/** The columns of participantDevices, as a round stages them (serving_round_devices). */
+/** The columns of participantDevices, which toDeviceRow (engagement-rows.ts) reads by name. */
 export const DEVICE_COLUMNS = [
   'institute_id',
   'session_id',
@@ -18,11 +18,9 @@ export const DEVICE_COLUMNS = [
 /**
  * Per session, participant and device (Zoom's per-connection id): the sorted, de-duplicated times
  * of its joins, leaves, sharing starts (with what was shared) and sharing ends. Two parallel arrays
- * for sharing, not one Array(Tuple), which 18.16 mishandles in stored definitions. A round reads
- * the participant events once, through this (staged as serving_round_devices): the sessions' first
- * join reads the staged rows, and the round reads them back to compute engagement
- * (engagement-rows.ts: the intervals and the matching of participants to students).
- * Its list is the stage's columns in order (flat-insert.ts).
+ * for sharing, not one Array(Tuple), which 18.16 mishandles. A round reads the participant events
+ * once, through this: the sessions' first joins (session-rows.ts), the intervals and the matching
+ * of participants to students (engagement-rows.ts) all come from these rows.
  */
 export function participantDevices(t: TableNames, sessionFilter: string): string {
   return `
