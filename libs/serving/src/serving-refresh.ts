@@ -1,12 +1,20 @@
 import { ReplicaCurrency, ReplicasBehind, type ClickHouseConnection, type Row } from '@wise/clickhouse';
-import { inFilter, type KeySet } from './keys';
+import { inFilter, KeySet } from './keys';
 import { daySpanOf, REFRESH_SETTINGS, Round, roundDrops, type KeyKind, type Kinds, type RoundDrops } from './round';
 import { insertSelect } from './sql/flat-insert';
 import { participantDevices } from './sql/devices.sql';
 import { rosterSessionsOf, sessionRoster } from './sql/roster.sql';
 import { attendanceRules } from './sql/attendance.sql';
 import { ENGAGEMENT_STORE_COLUMNS, engagementOf, toDeviceRow, toRosterRow, type DeviceRow, type RosterRow } from './engagement-rows';
-import { sessionsOf, sessionValues, toMeetingFact, toScheduleFact, type SessionRow } from './session-rows';
+import {
+  sessionsOf,
+  sessionValues,
+  toMeetingFact,
+  toScheduleFact,
+  type MeetingFact,
+  type ScheduleFact,
+  type SessionRow,
+} from './session-rows';
 import { ATTENDANCE_STORE_COLUMNS, attendanceOf, toAttendanceRule, type AttendanceRule } from './attendance-rows';
 import { DEFAULT_TIME_ZONE, type TimeZones } from './sql/local-time';
 import { computeRecordings, RECORDING_STORE_COLUMNS } from './sql/recordings.sql';
@@ -32,8 +40,8 @@ import {
   type PaymentFact,
 } from './fee-rows';
 import { meetingFacts, scheduleFacts, SESSION_STORE_COLUMNS } from './sql/sessions.sql';
-import { WEEKLY_COLUMNS, weekAttendanceRows, weekScopesOf } from './sql/weekly.sql';
-import { toWeekAttendanceRow, weeklyRollup } from './weekly-rows';
+import { WEEKLY_COLUMNS, weekAttendanceRows } from './sql/weekly.sql';
+import { toWeekAttendanceRow, weeklyRollup, weekScopes } from './weekly-rows';
 import { PROJECTED_FACTS, SERVING_STORES, tableNames, type TableNames } from './serving-tables';
 import { CHAINS, Touched, type Chain } from './touched';
 import { SingleWriterVersions, type ServingVersions } from './versions';
@@ -48,7 +56,7 @@ type Pair = { institute_id: string; k: string };
  *
  *   sessions round  settings → keys:roster_sessions → read:session_facts → stage:sessions →
  *                     ( write:sessions_store
- *                     | ( keys:people_classrooms → read:roster | read:attendance_rules | keys:week_scopes )
+ *                     | ( keys:people → read:roster | read:attendance_rules )
  *                       → ( write:engagement_store
  *                         | write:attendance_store → sweep → write:attendance_weekly_store )
  *                     | write:recordings_store )
@@ -65,10 +73,9 @@ export const ROUND_STEPS = [
   'read:session_facts',
   'stage:sessions',
   'write:sessions_store',
-  'keys:people_classrooms',
+  'keys:people',
   'read:roster',
   'read:attendance_rules',
-  'keys:week_scopes',
   'write:engagement_store',
   'write:attendance_store',
   'sweep:attendance_store',
@@ -283,6 +290,7 @@ export class ServingRefresh {
   /** Sessions, engagement, attendance and recordings of what the round touched. */
   private async sessionChain(touched: Touched, r: Round, v: number, zones: TimeZones, progress?: (line: string) => void): Promise<void> {
     const step = (line: string) => progress?.(`  ${line}`);
+    let rosterSessions: string[][] = [];
     if (touched.rosterClassrooms.size > 0) {
       await this.between('keys:roster_sessions');
       const earliestMs = touched.rosterClassrooms.list().reduce((m, k) => Math.min(m, Number(k[2])), Infinity);
@@ -296,6 +304,7 @@ export class ServingRefresh {
           fromS: Number.isFinite(earliestMs) ? Math.max(0, Math.floor(earliestMs / 1000)) : 0,
         }),
       );
+      rosterSessions = await r.list('roster_sessions');
     }
     const roundSessionsFilter = r.in(SESSION_KINDS, SESSION_KEY);
     // The round's one read of participant events: the sessions' first joins, the intervals and the
@@ -307,8 +316,8 @@ export class ServingRefresh {
       this.read('meeting_facts', meetingFacts(this.t, roundSessionsFilter, zones), toMeetingFact),
     ]);
     const computed = sessionsOf(schedule, meetings, devices);
-    // Staged for the statements that join the round's sessions (rosters, recordings, the keys of
-    // the people steps), which read them back from the round's own table, never from the store.
+    // Staged for the statements that join the round's sessions (rosters, recordings), which read
+    // them back from the round's own table, never from the store.
     await this.between('stage:sessions');
     await r.stageRows('serving_round_sessions', computed.map(sessionValues));
     const sessions = r.staged('serving_round_sessions', SESSION_STORE_COLUMNS);
@@ -323,7 +332,28 @@ export class ServingRefresh {
         step(`sessions: ${touched.schedules.size + touched.participants.size}`);
       });
     if (touched.schedules.size + touched.participants.size + touched.rosterClassrooms.size > 0)
-      steps.push(() => this.peopleSteps(touched, r, v, zones, { sessions, computed, devices }, progress));
+      steps.push(() => {
+        // The sessions whose people may have changed: its schedules, participants and roster sessions.
+        const people = new Set(
+          [...touched.schedules.list(), ...touched.participants.list(), ...rosterSessions.map((k) => k.slice(0, 2))].map((k) =>
+            JSON.stringify(k),
+          ),
+        );
+        const isPeople = (x: { institute_id: string; session_id: string }) => people.has(JSON.stringify([x.institute_id, x.session_id]));
+        return this.peopleSteps(
+          r,
+          v,
+          zones,
+          {
+            sessions,
+            computed: computed.filter(isPeople),
+            devices: devices.filter(isPeople),
+            schedule: schedule.filter(isPeople),
+            meetings: meetings.filter(isPeople),
+          },
+          progress,
+        );
+      });
     if (touched.recordings.size + touched.schedules.size > 0)
       steps.push(async () => {
         await this.between('write:recordings_store');
@@ -349,47 +379,46 @@ export class ServingRefresh {
    * and the institutes' attendance rules; and the weekly rollup of their classroom-weeks.
    */
   private async peopleSteps(
-    touched: Touched,
     r: Round,
     v: number,
     zones: TimeZones,
-    round: { sessions: string; computed: readonly SessionRow[]; devices: readonly DeviceRow[] },
+    round: {
+      sessions: string;
+      computed: readonly SessionRow[];
+      devices: readonly DeviceRow[];
+      schedule: readonly ScheduleFact[];
+      meetings: readonly MeetingFact[];
+    },
     progress?: (line: string) => void,
   ): Promise<void> {
     const people = r.in(PEOPLE_KINDS, SESSION_KEY);
-    const classrooms = r.in('people_classrooms', CLASSROOM_KEY);
+    const classrooms = new KeySet(CLASSROOM_KEY);
+    for (const s of round.computed) classrooms.add(s.institute_id, s.classroom_id);
+    // Both from the round's facts, not from the rows it writes: the rosters' classrooms, and the
+    // classroom-weeks whose rollup it recomputes.
+    await this.between('keys:people');
+    await r.add([
+      ['people_classrooms', classrooms],
+      ['week_scopes', weekScopes(round.schedule, round.meetings)],
+    ]);
     let roster: RosterRow[] = [];
-    let rosterSessions: string[][] = [];
     let rules = new Map<string, AttendanceRule>();
     await this.together([
       async () => {
-        await this.between('keys:people_classrooms');
-        await r.derive(
-          'people_classrooms',
-          `SELECT DISTINCT institute_id, classroom_id AS k1, '' AS k2 FROM (${round.sessions}) WHERE ${people}`,
-        );
         await this.between('read:roster');
-        roster = await this.read('roster', sessionRoster(this.t, round.sessions, people, classrooms), toRosterRow);
+        roster = await this.read(
+          'roster',
+          sessionRoster(this.t, round.sessions, people, r.in('people_classrooms', CLASSROOM_KEY)),
+          toRosterRow,
+        );
       },
       async () => {
         await this.between('read:attendance_rules');
         const found = await this.read('attendance_rules', attendanceRules(this.t, r.institutes(PEOPLE_KINDS)), toAttendanceRule);
         rules = new Map(found.map((rule) => [rule.institute_id, rule]));
-        if (touched.rosterClassrooms.size > 0) rosterSessions = await r.list('roster_sessions');
-      },
-      // From schedule facts, not from the rows this round writes: it can be found meanwhile.
-      async () => {
-        await this.between('keys:week_scopes');
-        await r.derive('week_scopes', weekScopesOf(this.t, people, zones));
       },
     ]);
-    const peopleKeys = new Set(
-      [...touched.schedules.list(), ...touched.participants.list(), ...rosterSessions.map((k) => k.slice(0, 2))].map((k) =>
-        JSON.stringify(k),
-      ),
-    );
-    const isPeople = (x: { institute_id: string; session_id: string }) => peopleKeys.has(JSON.stringify([x.institute_id, x.session_id]));
-    const engagement = engagementOf(round.devices.filter(isPeople), round.computed.filter(isPeople), roster);
+    const engagement = engagementOf(round.devices, round.computed, roster);
     await this.together([
       async () => {
         await this.between('write:engagement_store');
@@ -405,7 +434,7 @@ export class ServingRefresh {
         await this.writeWeekly(r, zones);
       },
     ]);
-    if (progress) progress(`  engagement and attendance: ${peopleKeys.size} sessions`);
+    if (progress) progress(`  engagement and attendance: ${round.computed.length} sessions`);
   }
 
   /**
@@ -444,13 +473,14 @@ export class ServingRefresh {
     await this.onCurrentReplicas(async (v) => {
       const r = new Round(this.ch, v, this.drops);
       try {
+        const [schedule, meetings] = await Promise.all([
+          this.read('schedule_facts', scheduleFacts(this.t, where, zones), toScheduleFact),
+          this.read('meeting_facts', meetingFacts(this.t, where, zones), toMeetingFact),
+        ]);
+        await r.add([['week_scopes', weekScopes(schedule, meetings)]]);
         await r.derive(
           'week_scopes',
-          `SELECT DISTINCT institute_id, k1, k2 FROM (
-           SELECT institute_id, classroom_id AS k1, toString(week) AS k2 FROM ${this.t.attendance_weekly_store} WHERE ${where}
-           UNION ALL
-           ${weekScopesOf(this.t, where, zones)}
-         )`,
+          `SELECT DISTINCT institute_id, classroom_id AS k1, toString(week) AS k2 FROM ${this.t.attendance_weekly_store} WHERE ${where}`,
         );
         await this.writeWeekly(r, zones);
         await r.derive(

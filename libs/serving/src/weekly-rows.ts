@@ -6,7 +6,9 @@
  * docs/benchmarks.md, "Fee rows and the weekly rollup computed in the projector").
  */
 
-import { num, text } from './row-values';
+import { KeySet } from './keys';
+import { mondayOf, num, text } from './row-values';
+import type { MeetingFact, ScheduleFact } from './session-rows';
 
 /** A latest live row of attendance_store, as weekAttendanceRows reads it. */
 export interface WeekAttendanceRow {
@@ -79,4 +81,27 @@ export function weeklyRollup(scopes: readonly (readonly string[])[], rows: reado
     sessions: sessionIds.size,
     _deleted: row.enrolled_slots + row.suspended === 0 ? 1 : 0,
   }));
+}
+
+/**
+ * Every classroom-week (institute, classroom, Monday) that any version of the sessions whose facts
+ * are given placed them in: the schedule's starts, and Zoom's start of their meetings (the schedule
+ * of a session whose schedule events never came) under every classroom their schedule facts name.
+ * Where their attendance counts now, and where it counted before a move or a reschedule: the
+ * scopes a round recomputes the rollup of. Days are in the institute's zone, as read.
+ */
+export function weekScopes(schedule: readonly ScheduleFact[], meetings: readonly MeetingFact[]): KeySet {
+  const scopes = new KeySet(['institute_id', 'classroom_id', 'week']);
+  const classrooms = new Map<string, Set<string>>();
+  for (const f of schedule) {
+    const session = JSON.stringify([f.institute_id, f.session_id]);
+    classrooms.set(session, (classrooms.get(session) ?? new Set()).add(f.classroom_id));
+    if (f.scheduled_start !== null && f.start_day !== null) scopes.add(f.institute_id, f.classroom_id, mondayOf(f.start_day));
+  }
+  for (const m of meetings) {
+    if (m.meeting_start === null || m.start_day === null) continue;
+    for (const classroom of classrooms.get(JSON.stringify([m.institute_id, m.session_id])) ?? [])
+      scopes.add(m.institute_id, classroom, mondayOf(m.start_day));
+  }
+  return scopes;
 }

@@ -4,33 +4,6 @@ import type { TableNames } from '../serving-tables';
 import { liveLatestRows } from './latest-rows';
 import { localDate, type TimeZones } from './local-time';
 
-/**
- * Every classroom-week (institute_id, k1 classroom, k2 the week's Monday) that any version of the
- * sessions `sessionFilter` selects placed them in, from their facts: the schedule's starts, and
- * Zoom's start of their meetings (the schedule of a session whose schedule events never came) under
- * every classroom their session events name. Where their attendance counts now, and where it
- * counted before a move or a reschedule.
- */
-export function weekScopesOf(t: TableNames, sessionFilter: string, zones: TimeZones): string {
-  const week = (expr: string) => `toString(toMonday(${localDate(expr, zones)}))`;
-  return `
-SELECT DISTINCT institute_id, classroom_id AS k1, ${week('assumeNotNull(scheduled_start)')} AS k2
-FROM ${t.session_events}
-WHERE ${sessionFilter} AND isNotNull(scheduled_start)
-UNION ALL
-SELECT DISTINCT institute_id, classroom_id AS k1, ${week('zoom_at')} AS k2
-FROM
-(
-    SELECT institute_id, session_id, assumeNotNull(ifNull(zoom_start, if(event_kind = 'started', at, NULL))) AS zoom_at
-    FROM ${t.meeting_events}
-    WHERE ${sessionFilter} AND (isNotNull(zoom_start) OR event_kind = 'started')
-) AS l
-ALL INNER JOIN
-(
-    SELECT DISTINCT institute_id, session_id, classroom_id FROM ${t.session_events} WHERE ${sessionFilter}
-) AS r USING (institute_id, session_id)`;
-}
-
 type ScopeColumn = 'institute_id' | 'classroom_id' | 'week';
 
 export const WEEKLY_COLUMNS = ['institute_id', 'classroom_id', 'week', 'sessions', 'enrolled_slots', 'present', 'suspended'];
