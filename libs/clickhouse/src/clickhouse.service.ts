@@ -61,7 +61,11 @@ export class ClickHouse implements ClickHouseConnection {
       // up to the server's distributed_ddl_task_timeout (180 s): seen to pass 30 s after a ZooKeeper
       // outage, so a migrate or rebuild would give up on a statement the cluster still runs.
       request_timeout: options.requestTimeoutMs ?? (options.cluster ? 240_000 : 30_000),
-      compression: { request: false, response: true },
+      // No gzip either way: the apps and the server share a network, and the serving rounds read
+      // thousands of rows each (session-rows.ts, engagement-rows.ts), which the server compressed
+      // and the projector's one thread inflated; docs/benchmarks.md, "Sessions and engagement
+      // computed in the projector".
+      compression: { request: false, response: false },
       // The client would print every failed request itself; callers decide what to log.
       log: { level: ClickHouseLogLevel.OFF },
       // 18.16 rejects settings it does not know, so none are sent by default.
