@@ -1,11 +1,11 @@
 /*
  * Engagement, computed in the projector from what a round reads: the participant events of its
- * sessions per participant and device (the round's staged participantDevices, read once), the
- * staged session rows (their windows), and the sessions' rosters (sessionRoster). As SQL on 18.16,
- * the intervals, the engagement and the matching of participants were three statements whose
- * analysis cost more than their few hundred rows (docs/benchmarks.md, "The session chain's people
- * rows computed in the projector"). String order, lower-casing and rounding are ClickHouse's
- * (row-values.ts), so the rows are those the SQL wrote.
+ * sessions per participant and device (participantDevices, the round's one read of them), the
+ * sessions computed from them (session-rows.ts: their windows), and the sessions' rosters
+ * (sessionRoster). As SQL on 18.16, the intervals, the engagement and the matching of participants
+ * were statements whose analysis cost more than their few hundred rows (docs/benchmarks.md,
+ * "Sessions and engagement computed in the projector"). String order, lower-casing and rounding
+ * are ClickHouse's (row-values.ts), so the rows are those the SQL wrote.
  */
 import { asciiLower, compareBytes, dateTimeText, epochSeconds, minBytes, num, orNull, round2, text } from './row-values';
 
@@ -26,7 +26,7 @@ export interface DeviceRow {
   share_ends: number[];
 }
 
-/** What engagement needs of a session's staged row (roundSessions), times in epoch seconds. */
+/** What engagement needs of a session (its row, session-rows.ts), times in epoch seconds. */
 export interface SessionWindow {
   institute_id: string;
   session_id: string;

@@ -7,8 +7,8 @@
  * values (measured in docs/benchmarks.md, "Fee rows and the weekly rollup computed in the projector").
  *
  * Copies collapse to their first delivery and the latest version wins by time, then event id: the
- * rules sql/fact-patterns.ts writes in SQL for the session chain's statements, which still run in
- * ClickHouse; both give way to one implementation when those move here too.
+ * rules sql/fact-patterns.ts writes in SQL for the statements that still run in ClickHouse (the
+ * rosters and recordings); both give way to one implementation when those move here too.
  *
  * The time-zone rule stays in ClickHouse (localDate): each fact is read with its day already in
  * its institute's zone, and a day is monotonic in time, so the day of the earliest fact is the

@@ -102,15 +102,6 @@ export class Round {
     return this.in(kind, ['institute_id']);
   }
 
-  /** How many keys of `kind` the round holds. */
-  async count(kind: Kinds): Promise<number> {
-    const rows = await this.ch.query<{ n: string | number }>(
-      'serving:keys:count',
-      `SELECT count() AS n FROM (SELECT DISTINCT institute_id, k1, k2 FROM ${this.keysTable} WHERE ${this.where(kind)})`,
-    );
-    return Number(rows[0]?.n ?? 0);
-  }
-
   /** The keys of `kind`, each [institute_id, k1, k2], in no particular order. */
   async list(kind: KeyKind): Promise<string[][]> {
     const rows = await this.ch.query<{ institute_id: string; k1: string; k2: string }>(

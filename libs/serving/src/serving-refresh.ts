@@ -124,21 +124,22 @@ const PEOPLE_KINDS: readonly KeyKind[] = ['schedules', 'participants', 'roster_s
 
 /**
  * Keeps the serving stores current: for the keys a batch touched, recomputes their rows from the
- * fact tables at a newer _version: sessions and recordings (INSERT … SELECT), the engagement and
- * attendance of those sessions and of the sessions of every classroom whose roster changed, and
- * instalments, payments and the daily money of the classrooms concerned (the last five computed
- * here from what the round reads, engagement-rows.ts, attendance-rows.ts, fee-rows.ts, and
- * written as values). Run it after the
- * batch's fact rows are written and before its offsets are committed: a crash in between replays
- * the batch, and a recompute is idempotent.
+ * fact tables at a newer _version: sessions, recordings, the engagement and attendance of those
+ * sessions and of the sessions of every classroom whose roster changed, and instalments, payments
+ * and the daily money of the classrooms concerned. All but recordings and the monthly rollup are
+ * computed here from what the round reads (session-rows.ts, engagement-rows.ts,
+ * attendance-rows.ts, fee-rows.ts, weekly-rows.ts) and written as values. Run it after the batch's
+ * fact rows are written and before its offsets are committed: a crash in between replays the
+ * batch, and a recompute is idempotent.
  *
  * Why the newest row is right whatever the number of processes, their clocks and their timing
  * (docs/serving.md has the argument in full):
  * - the version comes from one linearizable source (ServingVersions) and is taken before the
  *   round reads anything, so the round with the highest version of a row saw every fact that any
  *   other round of that row followed;
- * - every store is computed from facts read within the round (sessions and devices are staged in
- *   the round's own tables, never read back from a store another round may still be writing);
+ * - every store is computed from facts read within the round (the sessions, which rosters and
+ *   recordings join, are staged in the round's own table, never read back from a store another
+ *   round may still be writing);
  * - the keys a round covers are derived from facts too, never from a store;
  * - on a replicated cluster, "saw every fact" also needs the replicas read to hold them: a round
  *   reads only once they do, and runs again if its reads may have moved (onCurrentReplicas);
