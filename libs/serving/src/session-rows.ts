@@ -8,6 +8,7 @@
  */
 import type { DeviceRow, SessionWindow } from './engagement-rows';
 import { compareBytes, dateTimeText, epochSeconds, num, orNull, round2, text } from './row-values';
+import { SCHEDULE_FIELDS } from './sql/sessions.sql';
 
 /** One event of session_events (copies collapsed), as scheduleFacts reads it; times in epoch seconds. */
 export interface ScheduleFact {
@@ -94,16 +95,7 @@ function later(a: ScheduleFact, b: ScheduleFact): boolean {
   return compareBytes(a.event_id, b.event_id) > 0;
 }
 
-type Field = 'title' | 'meeting_status' | 'session_type' | 'teacher_id' | 'scheduled_start' | 'scheduled_end' | 'created_at';
-const FIELDS: readonly Field[] = [
-  'title',
-  'meeting_status',
-  'session_type',
-  'teacher_id',
-  'scheduled_start',
-  'scheduled_end',
-  'created_at',
-];
+type Field = (typeof SCHEDULE_FIELDS)[number];
 
 /** What one session's facts add up to while they are read. */
 interface Facts {
@@ -163,7 +155,7 @@ export function sessionsOf(
   for (const fact of schedule) {
     const f = of(fact.institute_id, fact.session_id);
     if (!f.latest || later(fact, f.latest)) f.latest = fact;
-    for (const field of FIELDS) {
+    for (const field of SCHEDULE_FIELDS) {
       const carrier = f.carriers[field];
       if (fact[field] !== null && (!carrier || later(fact, carrier))) f.carriers[field] = fact;
     }

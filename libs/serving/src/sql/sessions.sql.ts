@@ -22,6 +22,17 @@ export const SESSION_STORE_COLUMNS = [
   'local_day',
 ];
 
+/** What a schedule fact may carry; a patch carries some, and leaves the others as they were. */
+export const SCHEDULE_FIELDS = [
+  'title',
+  'meeting_status',
+  'session_type',
+  'teacher_id',
+  'scheduled_start',
+  'scheduled_end',
+  'created_at',
+] as const;
+
 /**
  * The schedule facts of the sessions `filter` selects (on institute_id, session_id), one row per
  * event (copies collapsed, order_ms its first delivery's), each with its scheduled start's day in
@@ -30,26 +41,15 @@ export const SESSION_STORE_COLUMNS = [
 export function scheduleFacts(t: TableNames, filter: string, zones: TimeZones): string {
   return `
 SELECT
-    institute_id, session_id, event_id, order_ms, classroom_id, event_kind, kind_rank, title, meeting_status, session_type,
-    teacher_id, scheduled_start, scheduled_end, created_at, ${localDate('scheduled_start', zones)} AS start_day
+    institute_id, session_id, event_id, order_ms, classroom_id, event_kind, kind_rank, ${SCHEDULE_FIELDS.join(', ')},
+    ${localDate('scheduled_start', zones)} AS start_day
 FROM
 (${eventCopiesCollapsed({
     table: t.session_events,
     where: filter,
     keys: ['institute_id', 'session_id'],
     firstAt: 'order_ms',
-    values: [
-      'classroom_id',
-      'event_kind',
-      'kind_rank',
-      'title',
-      'meeting_status',
-      'session_type',
-      'teacher_id',
-      'scheduled_start',
-      'scheduled_end',
-      'created_at',
-    ],
+    values: ['classroom_id', 'event_kind', 'kind_rank', ...SCHEDULE_FIELDS],
   })}
 )`;
 }
