@@ -327,20 +327,14 @@ export class ServingRefresh {
     if (touched.schedules.size + touched.participants.size > 0)
       steps.push(async () => {
         await this.between('write:sessions_store');
-        const rowKinds = new Set([...touched.schedules.list(), ...touched.participants.list()].map((k) => JSON.stringify(k)));
-        const rows = computed.filter((s) => rowKinds.has(JSON.stringify([s.institute_id, s.session_id])));
+        const rows = computed.filter(ofSessions(touched.schedules.list(), touched.participants.list()));
         await this.insertRows('sessions_store', SESSION_STORE_COLUMNS, rows.map(sessionValues), v + 1);
         step(`sessions: ${touched.schedules.size + touched.participants.size}`);
       });
     if (touched.schedules.size + touched.participants.size + touched.rosterClassrooms.size > 0)
       steps.push(() => {
         // The sessions whose people may have changed: its schedules, participants and roster sessions.
-        const people = new Set(
-          [...touched.schedules.list(), ...touched.participants.list(), ...rosterSessions.map((k) => k.slice(0, 2))].map((k) =>
-            JSON.stringify(k),
-          ),
-        );
-        const isPeople = (x: { institute_id: string; session_id: string }) => people.has(JSON.stringify([x.institute_id, x.session_id]));
+        const isPeople = ofSessions(touched.schedules.list(), touched.participants.list(), rosterSessions);
         return this.peopleSteps(
           r,
           v,
@@ -451,16 +445,12 @@ export class ServingRefresh {
     const scopes = await r.list('week_scopes');
     const weeks = daySpanOf(scopes.map((s) => s[2]));
     if (!weeks) return;
-    const rows = await this.ch.query<Row>(
-      'serving:read:week_attendance',
-      `${weekAttendanceRows(this.t, r.classroomDates('week_scopes', 'week'), weeks, zones)} ${REFRESH_SETTINGS}`,
+    const rows = await this.read(
+      'week_attendance',
+      weekAttendanceRows(this.t, r.classroomDates('week_scopes', 'week'), weeks, zones),
+      toWeekAttendanceRow,
     );
-    await this.insertRows(
-      'attendance_weekly_store',
-      [...WEEKLY_COLUMNS, '_deleted'],
-      weeklyRollup(scopes, rows.map(toWeekAttendanceRow)),
-      w + 1,
-    );
+    await this.insertRows('attendance_weekly_store', [...WEEKLY_COLUMNS, '_deleted'], weeklyRollup(scopes, rows), w + 1);
   }
 
   /**
@@ -573,14 +563,12 @@ export class ServingRefresh {
     await this.sweep('revenue_daily_store', REVENUE_KEY, REVENUE_SCOPE, inDays, "currency = ''");
   }
 
-  private async readInvoiceFacts(owners: string, zones: TimeZones): Promise<InvoiceFact[]> {
-    const rows = await this.ch.query<Row>('serving:read:invoice_facts', `${invoiceFacts(this.t, owners, zones)} ${REFRESH_SETTINGS}`);
-    return rows.map(toInvoiceFact);
+  private readInvoiceFacts(owners: string, zones: TimeZones): Promise<InvoiceFact[]> {
+    return this.read('invoice_facts', invoiceFacts(this.t, owners, zones), toInvoiceFact);
   }
 
-  private async readPaymentFacts(payments: string, zones: TimeZones): Promise<PaymentFact[]> {
-    const rows = await this.ch.query<Row>('serving:read:payment_facts', `${paymentFacts(this.t, payments, zones)} ${REFRESH_SETTINGS}`);
-    return rows.map(toPaymentFact);
+  private readPaymentFacts(payments: string, zones: TimeZones): Promise<PaymentFact[]> {
+    return this.read('payment_facts', paymentFacts(this.t, payments, zones), toPaymentFact);
   }
 
   /**
@@ -763,6 +751,14 @@ export class ServingRefresh {
     }
     return zones;
   }
+}
+
+/** Whether a row is of one of the sessions listed ([institute_id, session_id, …] each). */
+function ofSessions(
+  ...lists: ReadonlyArray<ReadonlyArray<readonly string[]>>
+): (row: { institute_id: string; session_id: string }) => boolean {
+  const keys = new Set(lists.flatMap((list) => list.map((k) => JSON.stringify([k[0], k[1]]))));
+  return (row) => keys.has(JSON.stringify([row.institute_id, row.session_id]));
 }
 
 /** `institute_id IN (…)` for the given institutes. */
