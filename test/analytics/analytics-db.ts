@@ -118,7 +118,7 @@ export async function readAnalyticsSnapshot(ch: ClickHouseConnection, instituteI
 export async function rosterSessionsReached(ch: ClickHouseConnection, touched: Touched): Promise<string[]> {
   let seen: string[] = [];
   const between = async (step: RoundStep) => {
-    if (step !== 'stage:sessions') return;
+    if (step !== 'read:session_facts') return;
     const rows = await ch.query<{ k1: string }>('test', `SELECT DISTINCT k1 FROM serving_keys WHERE kind = 'roster_sessions' ORDER BY k1`);
     seen = rows.map((r) => r.k1);
   };

@@ -1,8 +1,9 @@
 /*
- * Attendance, computed in the projector from the round's rosters (sessionRoster), the engagement
+ * Attendance, computed in the projector from the round's rosters (roster-rows.ts), the engagement
  * rows it computed (engagement-rows.ts) and the institutes' attendance rules, as engagement is.
  */
-import { byStart, unionSeconds, type EngagementRow, type RosterRow } from './engagement-rows';
+import { byStart, unionSeconds, type EngagementRow } from './engagement-rows';
+import type { RosterRow } from './roster-rows';
 import { mondayOf, num, round2, text } from './row-values';
 
 /** An institute's attendance rule (its highest rule_version; sql/attendance.sql.ts). */
@@ -68,7 +69,7 @@ const minOf = <T extends number | string>(a: T | null, b: T | null): T | null =>
  * Attendance per attended session and enrolled student (every roster row). Time present = the union
  * of the 'present' intervals of every participant matched to the student (a student on two
  * identities still counts once), already clipped to the class. The threshold is a share of
- * class_seconds (the shorter of scheduled and actual duration, sessionRoster), or of the scheduled
+ * class_seconds (the shorter of scheduled and actual duration, roster-rows.ts), or of the scheduled
  * duration for an institute whose rule says judge_on = 'scheduled': present when seconds_present
  * reaches min_percent % of it and min_minutes, and is more than 0. A student suspended at the
  * session's start is `suspended`, never present or absent. first_join and both lateness figures: the

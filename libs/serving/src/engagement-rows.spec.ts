@@ -1,5 +1,6 @@
 import { attendanceOf, type AttendanceRule } from './attendance-rows';
-import { engagementOf, toDeviceRow, toRosterRow, toSessionWindow, type DeviceRow, type RosterRow } from './engagement-rows';
+import { engagementOf, toDeviceRow, type DeviceRow, type SessionWindow } from './engagement-rows';
+import type { RosterRow } from './roster-rows';
 import { dateTimeText } from './row-values';
 
 // A class scheduled 10:00–11:00 UTC on Wednesday 9 December 2026; the teacher opened it at 10:05
@@ -23,31 +24,30 @@ const device = (participant: string, device_key: string, over: Partial<DeviceRow
   ...over,
 });
 
-const window = toSessionWindow({
+const window: SessionWindow = {
   institute_id: 'i',
   session_id: 's1',
   classroom_id: 'physics',
-  scheduled_start: clock(0),
-  scheduled_end: clock(3600),
-  actual_start: clock(300),
+  scheduled_start: at(0),
+  scheduled_end: at(3600),
+  actual_start: at(300),
   actual_end: null,
-});
+};
 
-const student = (student_id: string, student_name: string, student_email: string, suspended = 0): RosterRow =>
-  toRosterRow({
-    institute_id: 'i',
-    session_id: 's1',
-    classroom_id: 'physics',
-    title: 'Optics',
-    scheduled_start: clock(0),
-    scheduled_seconds: '3600',
-    local_day: '2026-12-09',
-    student_id,
-    student_name,
-    student_email,
-    suspended,
-    class_seconds: '3600',
-  });
+const student = (student_id: string, student_name: string, student_email: string, suspended = 0): RosterRow => ({
+  institute_id: 'i',
+  session_id: 's1',
+  classroom_id: 'physics',
+  title: 'Optics',
+  scheduled_start: clock(0),
+  scheduled_seconds: 3600,
+  local_day: '2026-12-09',
+  student_id,
+  student_name,
+  student_email,
+  suspended,
+  class_seconds: 3600,
+});
 
 const roster = [
   student('st1', 'Ana', 'ana@x.com'),
@@ -213,7 +213,7 @@ describe('attendanceOf', () => {
   });
 
   it('judges on the class when it ran shorter than scheduled', () => {
-    const short = toRosterRow({ ...roster[2], class_seconds: '900' });
+    const short = { ...roster[2], class_seconds: 900 };
     // Half of 900 s is 450 s: Carl's 500 s is enough.
     expect(attendanceOf([short], engagement, new Map())[0]).toMatchObject({ class_minutes: 15, required_minutes: 7.5, present: 1 });
   });

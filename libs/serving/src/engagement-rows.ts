@@ -2,12 +2,13 @@
  * Engagement, computed in the projector from what a round reads: the participant events of its
  * sessions per participant and device (participantDevices, the round's one read of them), the
  * sessions computed from them (session-rows.ts: their windows), and the sessions' rosters
- * (sessionRoster). As SQL on 18.16, the intervals, the engagement and the matching of participants
+ * (roster-rows.ts). As SQL on 18.16, the intervals, the engagement and the matching of participants
  * were statements whose analysis cost more than their few hundred rows (docs/benchmarks.md,
  * "Sessions and engagement computed in the projector"). String order, lower-casing and rounding
  * are ClickHouse's (row-values.ts), so the rows are those the SQL wrote.
  */
-import { asciiLower, compareBytes, dateTimeText, epochSeconds, minBytes, num, orNull, round2, text } from './row-values';
+import { asciiLower, compareBytes, dateTimeText, minBytes, num, round2, text } from './row-values';
+import type { RosterRow } from './roster-rows';
 
 /** A row of participantDevices (sql/devices.sql.ts). */
 export interface DeviceRow {
@@ -35,24 +36,6 @@ export interface SessionWindow {
   scheduled_end: number | null;
   actual_start: number | null;
   actual_end: number | null;
-}
-
-/** A row of sessionRoster (sql/roster.sql.ts): a student enrolled at an attended session's start. */
-export interface RosterRow {
-  institute_id: string;
-  session_id: string;
-  classroom_id: string;
-  title: string | null;
-  /** As ClickHouse wrote it, 'YYYY-MM-DD hh:mm:ss' UTC. */
-  scheduled_start: string;
-  scheduled_seconds: number;
-  /** The scheduled start's day in the institute's zone. */
-  local_day: string | null;
-  student_id: string;
-  student_name: string;
-  student_email: string;
-  suspended: number;
-  class_seconds: number;
 }
 
 /** The columns of engagement_store a round writes, in order. */
@@ -108,7 +91,6 @@ export interface EngagementRow {
 }
 
 const times = (x: unknown): number[] => (Array.isArray(x) ? x.map(num) : []);
-const seconds = (x: unknown): number | null => orNull(x, (y) => epochSeconds(text(y)));
 
 export function toDeviceRow(r: Record<string, unknown>): DeviceRow {
   return {
@@ -123,35 +105,6 @@ export function toDeviceRow(r: Record<string, unknown>): DeviceRow {
     share_start_times: times(r.share_start_times),
     share_start_contents: Array.isArray(r.share_start_contents) ? r.share_start_contents.map(text) : [],
     share_ends: times(r.share_ends),
-  };
-}
-
-export function toSessionWindow(r: Record<string, unknown>): SessionWindow {
-  return {
-    institute_id: text(r.institute_id),
-    session_id: text(r.session_id),
-    classroom_id: text(r.classroom_id),
-    scheduled_start: seconds(r.scheduled_start),
-    scheduled_end: seconds(r.scheduled_end),
-    actual_start: seconds(r.actual_start),
-    actual_end: seconds(r.actual_end),
-  };
-}
-
-export function toRosterRow(r: Record<string, unknown>): RosterRow {
-  return {
-    institute_id: text(r.institute_id),
-    session_id: text(r.session_id),
-    classroom_id: text(r.classroom_id),
-    title: orNull(r.title, text),
-    scheduled_start: text(r.scheduled_start),
-    scheduled_seconds: num(r.scheduled_seconds),
-    local_day: orNull(r.local_day, text),
-    student_id: text(r.student_id),
-    student_name: text(r.student_name),
-    student_email: text(r.student_email),
-    suspended: num(r.suspended),
-    class_seconds: num(r.class_seconds),
   };
 }
 

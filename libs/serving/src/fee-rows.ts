@@ -6,9 +6,8 @@
  * inside the day's sums; here the rules run over plain rows, and each store gets one INSERT of
  * values (measured in docs/benchmarks.md, "Fee rows and the weekly rollup computed in the projector").
  *
- * Copies collapse to their first delivery and the latest version wins by time, then event id: the
- * rules sql/fact-patterns.ts writes in SQL for the statements that still run in ClickHouse (the
- * rosters and recordings); both give way to one implementation when those move here too.
+ * Copies collapse to their first delivery (in the read, sql/fact-patterns.ts) and the latest
+ * version wins by time, then event id, as for the other facts a round reads.
  *
  * The time-zone rule stays in ClickHouse (localDate): each fact is read with its day already in
  * its institute's zone, and a day is monotonic in time, so the day of the earliest fact is the

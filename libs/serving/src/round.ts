@@ -38,20 +38,18 @@ export const REFRESH_SETTINGS = 'SETTINGS enable_optimize_predicate_expression =
 /** Column positions in serving_keys: institute_id, then up to two more key parts. */
 const KEY_COLUMNS = ['institute_id', 'k1', 'k2'] as const;
 
-/** Tables holding one partition per round (migrations 0005, 0007): its keys and its staged results. */
+/** Tables holding one partition per round (migration 0005): its keys. */
 export const ROUND_TABLES = WORK_TABLES;
-export type StageTable = Exclude<(typeof ROUND_TABLES)[number], 'serving_keys'>;
 
 /**
- * One refresh round's working rows, under a round id unique across processes: its keys in
- * `serving_keys` (statements select them with `in()`), and what it computes once for several
- * statements (`stageRows`, read back with `staged`). `drop()` removes the round's partitions.
+ * One refresh round's keys, under a round id unique across processes, in `serving_keys`
+ * (statements select them with `in()`). `drop()` removes the round's partition.
  */
 export class Round {
   readonly round: string;
   readonly keysTable = 'serving_keys';
-  /** The round tables this round wrote to: the only ones whose partition drop() has to remove. */
-  private readonly used = new Set<(typeof ROUND_TABLES)[number]>();
+  /** Whether this round wrote a key: only then has drop() a partition to remove. */
+  private wrote = false;
 
   constructor(
     private readonly ch: ClickHouseConnection,
@@ -69,13 +67,13 @@ export class Round {
       keys.list().map((k) => ({ round: this.round, kind, institute_id: k[0], k1: k[1] ?? '', k2: k[2] ?? '' })),
     );
     if (rows.length === 0) return;
-    this.used.add(this.keysTable);
+    this.wrote = true;
     await this.ch.insert(this.keysTable, rows);
   }
 
   /** Stores the keys a query finds: `select` yields institute_id, k1 and k2 (k1, k2 '' when unused). */
   async derive(kind: KeyKind, select: string): Promise<void> {
-    this.used.add(this.keysTable);
+    this.wrote = true;
     await this.ch.command(
       `serving:keys:${kind}`,
       `${insertSelect(
@@ -129,28 +127,9 @@ export class Round {
     return this.keyColumns(kind, as);
   }
 
-  /** Rows computed in the projector, as they are, into the round's partition of `table`: one INSERT of values. */
-  async stageRows(table: StageTable, rows: ReadonlyArray<Record<string, unknown>>): Promise<void> {
-    if (rows.length === 0) return;
-    this.used.add(table);
-    await this.ch.insert(
-      table,
-      rows.map((row) => ({ round: this.round, ...row })),
-    );
-  }
-
-  /** The rows `stageRows` put in `table` for this round. */
-  staged(table: StageTable, columns: readonly string[]): string {
-    return `SELECT ${columns.join(', ')} FROM ${table} WHERE round = ${sqlString(this.round)}`;
-  }
-
   /** The round ended: its partitions go (at once on one server, soon on a cluster: RoundDrops). */
   async drop(): Promise<void> {
-    if (this.used.size > 0)
-      await this.drops.drop(
-        this.round,
-        ROUND_TABLES.filter((t) => this.used.has(t)),
-      );
+    if (this.wrote) await this.drops.drop(this.round);
   }
 
   /** The rows of `kind` (or of any of the kinds) in the keys table. */
@@ -192,8 +171,7 @@ function dayNumber(day: string): number {
 
 /** How the partitions of ended rounds are dropped. */
 export interface RoundDrops {
-  /** `tables`: the round tables the round wrote to (each ALTER is a statement of its own on one server). */
-  drop(round: string, tables?: readonly string[]): Promise<void>;
+  drop(round: string): Promise<void>;
   /** Drops what is still pending: before a process exits. */
   flush(): Promise<void>;
 }
@@ -202,8 +180,8 @@ export interface RoundDrops {
 export class ImmediateDrops implements RoundDrops {
   constructor(private readonly ch: ClickHouseConnection) {}
 
-  async drop(round: string, tables: readonly string[] = ROUND_TABLES): Promise<void> {
-    for (const table of tables) await this.ch.command('serving:round:drop', dropPartitions(this.ch, table, [round], ''));
+  async drop(round: string): Promise<void> {
+    for (const table of ROUND_TABLES) await this.ch.command('serving:round:drop', dropPartitions(this.ch, table, [round], ''));
   }
 
   async flush(): Promise<void> {}
@@ -213,8 +191,8 @@ export class ImmediateDrops implements RoundDrops {
  * The projector's drops. A round reads only its own partition (`WHERE round = …`), so the ones of
  * ended rounds change no result and can wait: ended rounds are collected and dropped together,
  * one ALTER per table for all of them, at most once per `intervalMs` and off the rounds' path. On
- * one server that takes up to six ALTERs (one per round table used, run one after the other)
- * off the end of every round, and the time of a round is what an analyst waits for. On a cluster
+ * one server that takes an ALTER off the end of every round, and the time of a round is what an
+ * analyst waits for. On a cluster
  * (`cluster` set) a partition is dropped from the `_local` tables (a Distributed table has none) by a
  * plain ALTER on one server of each shard, which the shard's replication log carries to its other
  * replica (ClickHouse.commandOnEachShard; not ON CLUSTER, whose replicated ALTERs stop 18.16's DDL

@@ -3,9 +3,11 @@ import { inFilter, KeySet } from './keys';
 import { daySpanOf, REFRESH_SETTINGS, Round, roundDrops, type KeyKind, type Kinds, type RoundDrops } from './round';
 import { insertSelect } from './sql/flat-insert';
 import { participantDevices } from './sql/devices.sql';
-import { rosterSessionsOf, sessionRoster } from './sql/roster.sql';
+import { rosterFacts, rosterSessionsOf, suspensionFacts } from './sql/roster.sql';
 import { attendanceRules } from './sql/attendance.sql';
-import { ENGAGEMENT_STORE_COLUMNS, engagementOf, toDeviceRow, toRosterRow, type DeviceRow, type RosterRow } from './engagement-rows';
+import { ENGAGEMENT_STORE_COLUMNS, engagementOf, toDeviceRow, type DeviceRow } from './engagement-rows';
+import { rosterOf, toRosterFact, toSuspensionFact, type RosterRow } from './roster-rows';
+import { RECORDING_STORE_COLUMNS, recordingsOf, toRecordingFact } from './recording-rows';
 import {
   sessionsOf,
   sessionValues,
@@ -17,7 +19,7 @@ import {
 } from './session-rows';
 import { ATTENDANCE_STORE_COLUMNS, attendanceOf, toAttendanceRule, type AttendanceRule } from './attendance-rows';
 import { DEFAULT_TIME_ZONE, type TimeZones } from './sql/local-time';
-import { computeRecordings, RECORDING_STORE_COLUMNS } from './sql/recordings.sql';
+import { recordingFacts } from './sql/recordings.sql';
 import {
   INSTALMENT_STORE_COLUMNS,
   invoiceFacts,
@@ -54,7 +56,7 @@ type Pair = { institute_id: string; k: string };
  * `settings`, its version taken). Unheld, independent steps run side by side. The plan, per store
  * (`a → b`: b reads what a wrote; `a | b`: side by side):
  *
- *   sessions round  settings → keys:roster_sessions → read:session_facts → stage:sessions →
+ *   sessions round  settings → keys:roster_sessions → read:session_facts →
  *                     ( write:sessions_store
  *                     | ( keys:people → read:roster | read:attendance_rules )
  *                       → ( write:engagement_store
@@ -71,7 +73,6 @@ export const ROUND_STEPS = [
   'settings',
   'keys:roster_sessions',
   'read:session_facts',
-  'stage:sessions',
   'write:sessions_store',
   'keys:people',
   'read:roster',
@@ -117,7 +118,7 @@ const REVENUE_KEY = ['institute_id', 'classroom_id', 'day', 'currency'];
 const REVENUE_SCOPE = ['institute_id', 'classroom_id', 'day'];
 const REVENUE_MONTH_KEY = ['institute_id', 'classroom_id', 'month', 'currency'];
 const REVENUE_MONTH_SCOPE = ['institute_id', 'classroom_id', 'month'];
-/** Every session a round computes from its facts (serving_round_sessions). */
+/** Every session a round computes from its facts. */
 const SESSION_KINDS: readonly KeyKind[] = ['schedules', 'participants', 'recordings', 'roster_sessions'];
 /** The sessions whose engagement and attendance a round recomputes. */
 const PEOPLE_KINDS: readonly KeyKind[] = ['schedules', 'participants', 'roster_sessions'];
@@ -126,9 +127,9 @@ const PEOPLE_KINDS: readonly KeyKind[] = ['schedules', 'participants', 'roster_s
  * Keeps the serving stores current: for the keys a batch touched, recomputes their rows from the
  * fact tables at a newer _version: sessions, recordings, the engagement and attendance of those
  * sessions and of the sessions of every classroom whose roster changed, and instalments, payments
- * and the daily money of the classrooms concerned. All but recordings and the monthly rollup are
- * computed here from what the round reads (session-rows.ts, engagement-rows.ts,
- * attendance-rows.ts, fee-rows.ts, weekly-rows.ts) and written as values. Run it after the batch's
+ * and the daily money of the classrooms concerned. All but the monthly rollup are computed here
+ * from what the round reads (session-rows.ts, roster-rows.ts, engagement-rows.ts,
+ * attendance-rows.ts, recording-rows.ts, fee-rows.ts, weekly-rows.ts) and written as values. Run it after the batch's
  * fact rows are written and before its offsets are committed: a crash in between replays the
  * batch, and a recompute is idempotent.
  *
@@ -137,9 +138,8 @@ const PEOPLE_KINDS: readonly KeyKind[] = ['schedules', 'participants', 'roster_s
  * - the version comes from one linearizable source (ServingVersions) and is taken before the
  *   round reads anything, so the round with the highest version of a row saw every fact that any
  *   other round of that row followed;
- * - every store is computed from facts read within the round (the sessions, which rosters and
- *   recordings join, are staged in the round's own table, never read back from a store another
- *   round may still be writing);
+ * - every store is computed from facts read within the round (the rosters and recordings from
+ *   the sessions the round computed, never from a store another round may still be writing);
  * - the keys a round covers are derived from facts too, never from a store;
  * - on a replicated cluster, "saw every fact" also needs the replicas read to hold them: a round
  *   reads only once they do, and runs again if its reads may have moved (onCurrentReplicas);
@@ -308,20 +308,20 @@ export class ServingRefresh {
       rosterSessions = await r.list('roster_sessions');
     }
     const roundSessionsFilter = r.in(SESSION_KINDS, SESSION_KEY);
+    const recordingKeys = touched.recordings.size + touched.schedules.size > 0;
     // The round's one read of participant events: the sessions' first joins, the intervals and the
-    // matching of participants all come from these rows.
+    // matching of participants all come from these rows. Every store is computed from these facts
+    // and the rosters', never from a row of a store another round may still be writing.
     await this.between('read:session_facts');
-    const [devices, schedule, meetings] = await Promise.all([
+    const [devices, schedule, meetings, recorded] = await Promise.all([
       this.read('devices', participantDevices(this.t, roundSessionsFilter), toDeviceRow),
       this.read('schedule_facts', scheduleFacts(this.t, roundSessionsFilter, zones), toScheduleFact),
       this.read('meeting_facts', meetingFacts(this.t, roundSessionsFilter, zones), toMeetingFact),
+      recordingKeys
+        ? this.read('recording_facts', recordingFacts(this.t, r.in(['recordings', 'schedules'], SESSION_KEY), zones), toRecordingFact)
+        : [],
     ]);
     const computed = sessionsOf(schedule, meetings, devices);
-    // Staged for the statements that join the round's sessions (rosters, recordings), which read
-    // them back from the round's own table, never from the store.
-    await this.between('stage:sessions');
-    await r.stageRows('serving_round_sessions', computed.map(sessionValues));
-    const sessions = r.staged('serving_round_sessions', SESSION_STORE_COLUMNS);
     const steps: Array<() => Promise<void>> = [];
     // Schedule, meeting and participant events make a session's row (a join is evidence it was held).
     if (touched.schedules.size + touched.participants.size > 0)
@@ -340,7 +340,6 @@ export class ServingRefresh {
           v,
           zones,
           {
-            sessions,
             computed: computed.filter(isPeople),
             devices: devices.filter(isPeople),
             schedule: schedule.filter(isPeople),
@@ -349,15 +348,11 @@ export class ServingRefresh {
           progress,
         );
       });
-    if (touched.recordings.size + touched.schedules.size > 0)
+    if (recordingKeys)
       steps.push(async () => {
         await this.between('write:recordings_store');
-        await this.insert(
-          'recordings_store',
-          RECORDING_STORE_COLUMNS,
-          computeRecordings(this.t, sessions, r.in(['recordings', 'schedules'], SESSION_KEY), zones),
-          v + 1,
-        );
+        const rows = recordingsOf(recorded, computed.filter(ofSessions(touched.recordings.list(), touched.schedules.list())));
+        await this.insertRows('recordings_store', RECORDING_STORE_COLUMNS, rows, v + 1);
       });
     await this.together(steps);
   }
@@ -378,7 +373,6 @@ export class ServingRefresh {
     v: number,
     zones: TimeZones,
     round: {
-      sessions: string;
       computed: readonly SessionRow[];
       devices: readonly DeviceRow[];
       schedule: readonly ScheduleFact[];
@@ -401,11 +395,12 @@ export class ServingRefresh {
     await this.together([
       async () => {
         await this.between('read:roster');
-        roster = await this.read(
-          'roster',
-          sessionRoster(this.t, round.sessions, people, r.in('people_classrooms', CLASSROOM_KEY)),
-          toRosterRow,
-        );
+        const ofClassrooms = r.in('people_classrooms', CLASSROOM_KEY);
+        const [added, suspended] = await Promise.all([
+          this.read('roster_facts', rosterFacts(this.t, ofClassrooms), toRosterFact),
+          this.read('suspension_facts', suspensionFacts(this.t, ofClassrooms), toSuspensionFact),
+        ]);
+        roster = rosterOf(round.computed, added, suspended);
       },
       async () => {
         await this.between('read:attendance_rules');

@@ -35,7 +35,7 @@ export const SERVING_STORES = [
 export type ServingStore = (typeof SERVING_STORES)[number];
 
 /** Working tables of the refresh itself (never rebuilt: a rebuild's rounds use them too). */
-export const WORK_TABLES = ['serving_keys', 'serving_round_sessions'] as const;
+export const WORK_TABLES = ['serving_keys'] as const;
 
 type TableKey = (typeof PROJECTED_FACTS)[number] | (typeof SETTINGS_TABLES)[number] | ServingStore | (typeof WORK_TABLES)[number];
 

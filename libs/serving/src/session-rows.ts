@@ -2,9 +2,8 @@
  * The sessions of a round, computed in the projector from their schedule and meeting facts
  * (sql/sessions.sql.ts: scheduleFacts, meetingFacts) and their participants' devices (the round's
  * one read of participant events): as one INSERT … SELECT on 18.16, the statement that grouped a
- * union of the three cost more to analyse than to run. The round writes these rows to its own
- * serving_round_sessions, which its rosters and recordings join, and to sessions_store; engagement
- * takes its windows from them.
+ * union of the three cost more to analyse than to run. The round writes these rows to
+ * sessions_store; its rosters, engagement and recordings take the sessions from them.
  */
 import type { DeviceRow, SessionWindow } from './engagement-rows';
 import { compareBytes, dateTimeText, epochSeconds, num, orNull, round2, text } from './row-values';
@@ -41,7 +40,7 @@ export interface MeetingFact {
   start_day: string | null;
 }
 
-/** A row of sessions_store (and of a round's serving_round_sessions); times in epoch seconds. */
+/** A row of sessions_store; times in epoch seconds. */
 export interface SessionRow extends SessionWindow {
   title: string | null;
   meeting_status: string | null;
@@ -206,7 +205,7 @@ export function sessionsOf(
   });
 }
 
-/** A session row as ClickHouse reads it (DateTimes as text), for sessions_store and serving_round_sessions. */
+/** A session row as ClickHouse reads it (DateTimes as text), for sessions_store. */
 export function sessionValues(s: SessionRow): Record<string, unknown> {
   const at = (x: number | null) => (x === null ? null : dateTimeText(x));
   return {

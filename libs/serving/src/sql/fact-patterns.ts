@@ -1,6 +1,6 @@
 /*
- * The two shapes every recompute repeats, written once. Facts arrive as copies (Wise retries the
- * same body, a replay re-inserts a batch), and a thing's state is the value of its latest fact.
+ * Facts arrive as copies (Wise retries the same body, a replay re-inserts a batch): every read of
+ * facts for a round collapses them the same way, written once here.
  */
 
 /** The name a select item is known by: `expr AS name` → name, a plain column → itself. */
@@ -30,15 +30,3 @@ export function eventCopiesCollapsed(q: {
         WHERE ${q.where}
         GROUP BY ${q.keys.map(nameOf).join(', ')}, event_id`;
 }
-
-/** A column, or [column, the name to give it]. */
-type Column = string | readonly [string, string];
-const pair = (c: Column): readonly [string, string] => (typeof c === 'string' ? [c, c] : c);
-
-/** `argMax(c, by) AS c` for each column: its value in the latest fact (`by` orders facts, ties broken by event id). */
-export const latestOf = (columns: readonly Column[], by: string): string =>
-  columns.map((c) => `argMax(${pair(c)[0]}, ${by}) AS ${pair(c)[1]}`).join(',\n    ');
-
-/** The same for names and other optional text: the latest fact that carried one (an empty one does not erase it). */
-export const latestNonEmptyOf = (columns: readonly Column[], by: string): string =>
-  columns.map((c) => `argMaxIf(${pair(c)[0]}, ${by}, ${pair(c)[0]} != '') AS ${pair(c)[1]}`).join(',\n    ');

@@ -1,9 +1,11 @@
 import { tableNames } from '../serving-tables';
 import { insertSelect, topLevelNames } from './flat-insert';
 import { DEVICE_COLUMNS, participantDevices } from './devices.sql';
-import { computeRecordings, RECORDING_STORE_COLUMNS } from './recordings.sql';
+import { recordingFacts } from './recordings.sql';
 import { monthlyRevenue, REVENUE_MONTH_COLUMNS, revenueDaysOf } from './revenue.sql';
-import { ROSTER_COLUMNS, rosterSessionsOf, sessionRoster } from './roster.sql';
+import { rosterFacts, rosterSessionsOf, suspensionFacts } from './roster.sql';
+import { toRecordingFact } from '../recording-rows';
+import { toRosterFact, toSuspensionFact } from '../roster-rows';
 
 describe('insertSelect', () => {
   it('adds the leading values to the SELECT itself when its list names the columns in order', () => {
@@ -46,18 +48,26 @@ describe('insertSelect', () => {
     );
   });
 
-  it('is flat for every statement a refresh round writes with it, and for the devices and rosters it reads by name', () => {
+  it('is flat for every statement a refresh round writes with it, and for the devices it reads by name', () => {
     const t = tableNames();
-    const zones = new Map([['i1', 'Asia/Kolkata']]);
-    const keys = 'SELECT institute_id, k1, k2 FROM serving_keys';
     const keyColumns = (columns: readonly string[]) => `SELECT ${columns.join(', ')} FROM serving_keys`;
     const statements: Array<[string, readonly string[], string]> = [
       ['devices', DEVICE_COLUMNS, participantDevices(t, '1')],
-      ['roster', ROSTER_COLUMNS, sessionRoster(t, keys, '1', '1')],
-      ['recordings', RECORDING_STORE_COLUMNS, computeRecordings(t, keys, '1', zones)],
       ['monthly revenue', REVENUE_MONTH_COLUMNS, monthlyRevenue(t, keyColumns)],
     ];
     for (const [name, columns, select] of statements) expect([name, topLevelNames(select)]).toEqual([name, columns]);
+  });
+
+  it('names every field the roster, suspension and recording facts are read by', () => {
+    const t = tableNames();
+    const zones = new Map([['i1', 'Asia/Kolkata']]);
+    const reads: Array<[string, string, object]> = [
+      ['roster facts', rosterFacts(t, '1'), toRosterFact({})],
+      ['suspension facts', suspensionFacts(t, '1'), toSuspensionFact({})],
+      ['recording facts', recordingFacts(t, '1', zones), toRecordingFact({})],
+    ];
+    for (const [name, select, fields] of reads)
+      expect([name, topLevelNames(select)]).toEqual([name, expect.arrayContaining(Object.keys(fields))]);
   });
 
   it('is flat for the keys a round derives', () => {

@@ -73,15 +73,3 @@ FROM
     WHERE ${filter}
 )`;
 }
-
-/**
- * The sessions `filter` selects from a round's staged sessions (sessionsOf, session-rows.ts, staged in
- * serving_round_sessions): what engagement, rosters and recordings join. Never sessions_store,
- * whose row may be one an older, slower round of another process has not replaced yet.
- */
-export function roundSessions(staged: string, filter: string): string {
-  return `
-SELECT institute_id, session_id, classroom_id, title, scheduled_start, scheduled_end, actual_start, actual_end, is_cancelled, local_day
-FROM (${staged})
-WHERE ${filter}`;
-}
