@@ -99,6 +99,12 @@ const projector = {
   PROJECTOR_MAX_UNCOMMITTED: envInt(100_000, 1),
   // Serving refresh rounds start at least this far apart (docs/operations.md, "Projector"): fewer, larger rounds.
   PROJECTOR_REFRESH_INTERVAL_MS: envInt(1000, 0, 60_000),
+  // The fact tables' INSERTs start at least this far apart (docs/operations.md, "Projector"): each
+  // is a part per table, and 18.16's cost follows the INSERT count.
+  PROJECTOR_WRITE_INTERVAL_MS: envInt(500, 0, 60_000),
+  // The event store's INSERTs start at least this far apart (docs/operations.md, "Projector"): no
+  // view waits for them, and each INSERT is a part that 18.16 merges again and again.
+  PROJECTOR_EVENT_STORE_INTERVAL_MS: envInt(1000, 0, 60_000),
   PROJECTOR_METRICS_PORT: envInt(9464, 0, 65535),
 };
 

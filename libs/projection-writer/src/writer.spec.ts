@@ -170,4 +170,54 @@ describe('BatchSink', () => {
     const written = await sink.write(tables, ctx());
     await expect(written.derived).rejects.toThrow('refresh failed');
   });
+
+  it('writes the tables set beside with their own writer, and settles the batch only once they are stored', async () => {
+    const log: string[] = [];
+    let storeEvents: () => void = () => undefined;
+    let eventsFail = false;
+    const facts = { write: async (t: TableRows) => void log.push(`facts ${[...t.keys()].join(',')}`) };
+    const events = {
+      write: (t: TableRows) =>
+        new Promise<void>((resolve, reject) => {
+          log.push(`events ${[...t.keys()].join(',')}`);
+          storeEvents = () => (eventsFail ? reject(new Error('events refused')) : resolve());
+        }),
+    };
+    const sink = new BatchSink(facts, async (written) => void log.push(`afterWrite ${[...written.keys()].join(',')}`), {
+      tables: new Set(['events']),
+      writer: events,
+    });
+    const tables: TableRows = new Map([
+      ['session_events', [{ session_id: 's1' }]],
+      ['events', [{ event_id: 'e1' }]],
+    ]);
+    const { derived } = await sink.write(tables, ctx());
+    let settled = false;
+    void derived.then(() => (settled = true));
+    await new Promise((r) => setImmediate(r));
+    // The refresh ran on the facts alone while the event store's write was still going.
+    expect(log).toEqual(['events events', 'facts session_events', 'afterWrite session_events']);
+    expect(settled).toBe(false);
+    storeEvents();
+    await derived;
+    eventsFail = true;
+    const second = await sink.write(tables, ctx());
+    storeEvents();
+    await expect(second.derived).rejects.toThrow('events refused');
+  });
+
+  it('waits for the rows written beside before giving up a batch whose other rows failed', async () => {
+    let eventsDone = false;
+    const sink = new BatchSink(
+      {
+        write: async () => {
+          throw new Error('facts refused');
+        },
+      },
+      async () => undefined,
+      { tables: new Set(['events']), writer: { write: () => new Promise<void>((r) => setTimeout(() => r(void (eventsDone = true)), 20)) } },
+    );
+    await expect(sink.write(new Map([['events', [{ event_id: 'e1' }]]]), ctx())).rejects.toThrow('facts refused');
+    expect(eventsDone).toBe(true);
+  });
 });

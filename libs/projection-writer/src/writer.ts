@@ -149,14 +149,41 @@ export class BatchSink {
   constructor(
     private readonly writer: Pick<ClickHouseWriter, 'write'>,
     private readonly afterWrite: AfterWrite = nothing,
+    private readonly beside?: { tables: ReadonlySet<string>; writer: Pick<ClickHouseWriter, 'write'> },
   ) {}
 
+  /**
+   * `beside`: tables that afterWrite does not read (the event store), written by their own writer
+   * alongside the rest and afterWrite; `derived` settles once they are written too, so the batch
+   * is still committed only once every row of it is stored.
+   */
   async write(tables: TableRows, ctx: WriteContext): Promise<WrittenBatch> {
-    await this.writer.write(tables, ctx);
-    const derived = this.afterWrite(tables, ctx);
+    const [aside, rest] = this.beside ? splitTables(tables, this.beside.tables) : [new Map() as TableRows, tables];
+    const stored = aside.size > 0 ? this.beside!.writer.write(aside, ctx) : Promise.resolve();
+    stored.catch(() => undefined); // awaited below or with `derived`
+    try {
+      await this.writer.write(rest, ctx);
+    } catch (e) {
+      // Nothing of a batch given up may still be writing once write() has thrown.
+      await stored.catch(() => undefined);
+      throw e;
+    }
+    // allSettled: `derived` settles only once nothing of the batch is writing any more.
+    const derived = Promise.allSettled([this.afterWrite(rest, ctx), stored]).then((results) => {
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    });
     derived.catch(() => undefined); // the caller awaits it; never an unhandled rejection meanwhile
     return { derived };
   }
+}
+
+/** The rows of `names`, and the others. */
+function splitTables(tables: TableRows, names: ReadonlySet<string>): [TableRows, TableRows] {
+  const inNames = new Map<string, Row[]>();
+  const others = new Map<string, Row[]>();
+  for (const [table, rows] of tables) (names.has(table) ? inNames : others).set(table, rows);
+  return [inNames, others];
 }
 
 /*
