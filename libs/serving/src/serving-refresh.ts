@@ -144,9 +144,13 @@ const PEOPLE_KINDS: readonly KeyKind[] = ['schedules', 'participants', 'roster_s
  * - on a replicated cluster, "saw every fact" also needs the replicas read to hold them: a round
  *   reads only once they do, and runs again if its reads may have moved (onCurrentReplicas);
  * - rows first, then tombstones: a round writes its rows and a marker per scope (session for
- *   attendance, classroom-day for daily revenue, classroom-month for the monthly rollup) at v + 1, then sweeps the scope: any live key older
- *   than the scope's newest marker is tombstoned at that marker's version - 1. Every round sweeps
- *   after writing, so whichever of two rounds writes last, one of them sweeps after both wrote;
+ *   attendance, classroom-day for daily revenue, classroom-month for the monthly rollup) at v + 1,
+ *   then sweeps the scope: any live key older than the scope's newest marker is tombstoned at that
+ *   marker's version - 1. The markers of rows written as values go last in the rows' own INSERT
+ *   (one block per shard, a scope's rows and marker on one shard: visible together, and a split
+ *   INSERT's last block); the monthly rollup's, an INSERT … SELECT, in an INSERT after it. Every
+ *   round sweeps after writing, so whichever of two rounds writes last, one of them sweeps after
+ *   both wrote;
  * - every round holds a lease (ServingVersions.round) from its first version to its last write, so
  *   a purge of dead keys can wait out every round below its watermark (purge.ts).
  *
@@ -334,12 +338,14 @@ export class ServingRefresh {
     if (touched.schedules.size + touched.participants.size + touched.rosterClassrooms.size > 0)
       steps.push(() => {
         // The sessions whose people may have changed: its schedules, participants and roster sessions.
-        const isPeople = ofSessions(touched.schedules.list(), touched.participants.list(), rosterSessions);
+        const peopleSessions = distinctSessions(touched.schedules.list(), touched.participants.list(), rosterSessions);
+        const isPeople = ofSessions(peopleSessions);
         return this.peopleSteps(
           r,
           v,
           zones,
           {
+            sessions: peopleSessions,
             computed: computed.filter(isPeople),
             devices: devices.filter(isPeople),
             schedule: schedule.filter(isPeople),
@@ -373,6 +379,8 @@ export class ServingRefresh {
     v: number,
     zones: TimeZones,
     round: {
+      /** Each [institute_id, session_id] once: the attendance scopes this round recomputes. */
+      sessions: ReadonlyArray<readonly [string, string]>;
       computed: readonly SessionRow[];
       devices: readonly DeviceRow[];
       schedule: readonly ScheduleFact[];
@@ -416,8 +424,13 @@ export class ServingRefresh {
       },
       async () => {
         await this.between('write:attendance_store');
-        await this.insertRows('attendance_store', ATTENDANCE_STORE_COLUMNS, attendanceOf(roster, engagement, rules), v + 1);
-        await this.mark('attendance_store', { institute_id: 'institute_id', session_id: 'k1', student_id: "''" }, r, PEOPLE_KINDS, v + 1);
+        const markers = round.sessions.map(([institute_id, session_id]) => ({ institute_id, session_id, student_id: '', _deleted: 1 }));
+        await this.insertRows(
+          'attendance_store',
+          [...ATTENDANCE_STORE_COLUMNS, '_deleted'],
+          [...attendanceOf(roster, engagement, rules), ...markers],
+          v + 1,
+        );
         await this.between('sweep:attendance_store');
         await this.sweep('attendance_store', ATTENDANCE_KEY, ATTENDANCE_SCOPE, people, "student_id = ''");
         await this.between('write:attendance_weekly_store');
@@ -538,21 +551,15 @@ export class ServingRefresh {
         this.readPaymentFacts(onDays.payments, zones),
       ]);
       const dayKeys = new Set(days.map(([institute, classroom, day]) => dayKey(institute, classroom, day)));
+      const markers = days.map(([institute_id, classroom_id, day]) => ({ institute_id, classroom_id, day, currency: '', _deleted: 1 }));
       await this.between('write:revenue_daily_store');
       await this.insertRows(
         'revenue_daily_store',
-        REVENUE_STORE_COLUMNS,
-        revenueDays(instalmentsOf(invoices), paymentsOf(paid), dayKeys),
+        [...REVENUE_STORE_COLUMNS, '_deleted'],
+        [...revenueDays(instalmentsOf(invoices), paymentsOf(paid), dayKeys), ...markers],
         v + 1,
       );
     } else await this.between('write:revenue_daily_store');
-    await this.mark(
-      'revenue_daily_store',
-      { institute_id: 'institute_id', classroom_id: 'k1', day: 'toDate(k2)', currency: "''" },
-      r,
-      'revenue_days',
-      v + 1,
-    );
     await this.between('sweep:revenue_daily_store');
     const inDays = `(institute_id, classroom_id, day) IN (${classroomDays(['institute_id', 'classroom_id', 'day'])})`;
     await this.sweep('revenue_daily_store', REVENUE_KEY, REVENUE_SCOPE, inDays, "currency = ''");
@@ -652,7 +659,7 @@ export class ServingRefresh {
   }
 
   /**
-   * The scope marker of each key of `kind` (a session, a classroom-day) at `version`: a row with
+   * The scope marker of each key of `kind` (a classroom-month) at `version`: a row with
    * `_deleted` = 1 whose columns are the given expressions over the keys table (institute_id, k1,
    * k2), the rest of the store's key set to constants. The newest marker of a scope says which
    * round's rows the scope holds; sweep() retires every key that round did not write.
@@ -754,6 +761,12 @@ function ofSessions(
 ): (row: { institute_id: string; session_id: string }) => boolean {
   const keys = new Set(lists.flatMap((list) => list.map((k) => JSON.stringify([k[0], k[1]]))));
   return (row) => keys.has(JSON.stringify([row.institute_id, row.session_id]));
+}
+
+/** The sessions listed ([institute_id, session_id, …] each), each once. */
+function distinctSessions(...lists: ReadonlyArray<ReadonlyArray<readonly string[]>>): Array<[string, string]> {
+  const keys = new Set(lists.flatMap((list) => list.map((k) => JSON.stringify([k[0], k[1]]))));
+  return [...keys].map((k) => JSON.parse(k) as [string, string]);
 }
 
 /** `institute_id IN (…)` for the given institutes. */
