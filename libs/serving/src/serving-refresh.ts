@@ -755,18 +755,20 @@ export class ServingRefresh {
   }
 }
 
-/** Whether a row is of one of the sessions listed ([institute_id, session_id, …] each). */
-function ofSessions(
-  ...lists: ReadonlyArray<ReadonlyArray<readonly string[]>>
-): (row: { institute_id: string; session_id: string }) => boolean {
-  const keys = new Set(lists.flatMap((list) => list.map((k) => JSON.stringify([k[0], k[1]]))));
+type KeyLists = ReadonlyArray<ReadonlyArray<readonly string[]>>;
+
+/** The sessions listed ([institute_id, session_id, …] each), as JSON keys. */
+const sessionKeys = (lists: KeyLists): Set<string> => new Set(lists.flatMap((list) => list.map((k) => JSON.stringify([k[0], k[1]]))));
+
+/** Whether a row is of one of the sessions listed. */
+function ofSessions(...lists: KeyLists): (row: { institute_id: string; session_id: string }) => boolean {
+  const keys = sessionKeys(lists);
   return (row) => keys.has(JSON.stringify([row.institute_id, row.session_id]));
 }
 
-/** The sessions listed ([institute_id, session_id, …] each), each once. */
-function distinctSessions(...lists: ReadonlyArray<ReadonlyArray<readonly string[]>>): Array<[string, string]> {
-  const keys = new Set(lists.flatMap((list) => list.map((k) => JSON.stringify([k[0], k[1]]))));
-  return [...keys].map((k) => JSON.parse(k) as [string, string]);
+/** The sessions listed, each once. */
+function distinctSessions(...lists: KeyLists): Array<[string, string]> {
+  return [...sessionKeys(lists)].map((k) => JSON.parse(k) as [string, string]);
 }
 
 /** `institute_id IN (…)` for the given institutes. */

@@ -34,8 +34,8 @@ export function projectorSink(
     servingStep(new CoalescedRefresh(serving, config.PROJECTOR_REFRESH_INTERVAL_MS), logger, metrics, config.PROJECTOR_RETRY_MAX_MS),
     // No refresh reads the event store, so no view waits for it: its INSERTs can be fewer and
     // larger. Each is a part of a table whose rows are the largest (the bodies as sent), and 18.16
-    // merges a growing part with every few new ones: at 1,000 events/s its merges were a third of
-    // ClickHouse's CPU (docs/benchmarks.md, "The event store written beside the facts").
+    // merges a growing part with every few new ones: at 1,000 events/s its merges took longer than
+    // any other table's (docs/benchmarks.md, "The event store written beside the facts").
     { tables: new Set([EVENTS_TABLE]), writer: new GroupWriter(writer(), config.PROJECTOR_EVENT_STORE_INTERVAL_MS) },
   );
 }
