@@ -49,6 +49,16 @@ const facts = [
   fact('orphan', 0, 'r5', START + 100, { url: 'https://r/x', duration: 90, at_day: '2026-12-11' }),
 ];
 
+// What each row of an Optics recording takes from its session.
+const ofOptics = {
+  institute_id: 'i',
+  session_id: 'optics',
+  classroom_id: 'physics',
+  session_title: 'Optics',
+  session_start: '2026-12-09 23:30:00',
+  recording_type: 'cloud',
+};
+
 const key = (r: { session_id: unknown; part_index: unknown }) => `${String(r.session_id)}/${String(r.part_index)}`;
 const sorted = (rows: ReturnType<typeof recordingsOf>) => rows.sort((a, b) => key(a).localeCompare(key(b)));
 
@@ -56,12 +66,7 @@ describe('recordingsOf', () => {
   it('keeps one row per part, from its latest fact, with its session’s schedule', () => {
     expect(sorted(recordingsOf(facts, [optics]))).toEqual([
       {
-        institute_id: 'i',
-        session_id: 'optics',
-        classroom_id: 'physics',
-        session_title: 'Optics',
-        session_start: '2026-12-09 23:30:00',
-        recording_type: 'cloud',
+        ...ofOptics,
         part_index: 0,
         url: 'https://r/0b',
         duration_seconds: 1800,
@@ -70,12 +75,7 @@ describe('recordingsOf', () => {
         local_day: '2026-12-10',
       },
       {
-        institute_id: 'i',
-        session_id: 'optics',
-        classroom_id: 'physics',
-        session_title: 'Optics',
-        session_start: '2026-12-09 23:30:00',
-        recording_type: 'cloud',
+        ...ofOptics,
         part_index: 1,
         url: 'https://r/1b',
         duration_seconds: 7.5,
