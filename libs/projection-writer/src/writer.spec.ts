@@ -206,6 +206,20 @@ describe('BatchSink', () => {
     await expect(second.derived).rejects.toThrow('events refused');
   });
 
+  it('waits for the rows written beside when the after-write step throws at once', async () => {
+    let eventsDone = false;
+    const sink = new BatchSink(
+      { write: async () => undefined },
+      () => {
+        throw new Error('refresh refused');
+      },
+      { tables: new Set(['events']), writer: { write: () => new Promise<void>((r) => setTimeout(() => r(void (eventsDone = true)), 20)) } },
+    );
+    const { derived } = await sink.write(new Map([['events', [{ event_id: 'e1' }]]]), ctx());
+    await expect(derived).rejects.toThrow('refresh refused');
+    expect(eventsDone).toBe(true);
+  });
+
   it('waits for the rows written beside before giving up a batch whose other rows failed', async () => {
     let eventsDone = false;
     const sink = new BatchSink(

@@ -168,8 +168,10 @@ export class BatchSink {
       await stored.catch(() => undefined);
       throw e;
     }
-    // allSettled: `derived` settles only once nothing of the batch is writing any more.
-    const derived = Promise.allSettled([this.afterWrite(rest, ctx), stored]).then((results) => {
+    // An async call, so that a step that throws at once still waits for `stored` below; allSettled:
+    // `derived` settles only once nothing of the batch is writing any more.
+    const after = (async () => this.afterWrite(rest, ctx))();
+    const derived = Promise.allSettled([after, stored]).then((results) => {
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
     });
