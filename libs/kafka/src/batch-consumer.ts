@@ -49,15 +49,20 @@ export interface ConsumerStatus {
 export class BatchAbandoned extends Error {}
 
 /**
- * What a handler returns for a batch it has written: `committable` settles once the work that must
- * precede the commit is done (work that may run while later batches are fetched and written). It
- * rejects when that work was abandoned; then nothing more of that partition is committed until the
- * group rebalances or the consumer restarts, both of which replay from the last commit.
+ * What a handler returns for a batch it has taken on: `committable` settles once the work that
+ * must precede the commit is done (the batch's rows written, and whatever follows them), work that
+ * runs while later batches are fetched. It rejects when that work was abandoned; then the
+ * partition is consumed again from that batch (BatchConsumer, commitWhen).
  */
 export interface HandledBatch {
   committable: Promise<void>;
 }
 
+/**
+ * A partition's commits, in offset order. A batch joins the chain that was current when kafkajs
+ * handed it over; once a batch of the chain fails, the chain commits nothing more and the
+ * partition is sought back to that batch, whose batches join a new chain.
+ */
 interface CommitChain {
   generation: number;
   tail: Promise<void>;
@@ -66,10 +71,17 @@ interface CommitChain {
 
 /**
  * A consumer-group member that hands whole partition batches to a handler and commits a batch's
- * offsets only after the handler resolved (the rows built from it are durably written) and the
- * batch's `committable` settled, in offset order per partition. While a batch waits for its
- * commit, the next batches of its partition are fetched and handled: the commit point trails the
- * fetch position, and a crash replays from the commit point (handlers must be idempotent).
+ * offsets only once the batch's `committable` settled (the rows built from it are durably
+ * written, and what follows them is done), in offset order per partition. The handler returns as
+ * soon as it has taken the batch on, so the next batches of its partition are fetched while it is
+ * written: the commit point trails the fetch position, and a crash replays from the commit point
+ * (handlers must be idempotent).
+ *
+ * A batch whose `committable` rejects (its write or refresh was given up) is consumed again at
+ * once: its partition is sought back to its first offset, and the batches fetched after it, which
+ * joined the chain that broke, are never committed (their own replays are). Before the seek takes
+ * effect kafkajs hands over no batch of that partition (it skips a partition with a seek pending),
+ * so every batch of the new chain comes from the seek's offset on.
  */
 export class BatchConsumer {
   private readonly consumer: Consumer;
@@ -169,6 +181,7 @@ export class BatchConsumer {
         const { topic, partition } = batch;
         const messages = batch.messages.map((m) => ({ topic, partition, offset: m.offset, key: m.key, value: m.value }));
         this.inFlight++;
+        const chain = this.chainOf(topic, partition);
         const live = new BatchLiveness({ isRunning, isStale, heartbeat }, this.stillInGeneration(this.generation));
         try {
           let handled: HandledBatch | void;
@@ -187,7 +200,14 @@ export class BatchConsumer {
           const last = messages[messages.length - 1].offset;
           // The fetch position moves on now; the commit waits for `committable`.
           resolveOffset(last);
-          this.commitWhen(topic, partition, (BigInt(last) + 1n).toString(), handled?.committable ?? Promise.resolve());
+          this.commitWhen(
+            chain,
+            topic,
+            partition,
+            messages[0].offset,
+            (BigInt(last) + 1n).toString(),
+            handled?.committable ?? Promise.resolve(),
+          );
         } finally {
           live.handedBack();
           this.inFlight--;
@@ -202,37 +222,53 @@ export class BatchConsumer {
     return () => !this.stopping && this.generation === generation;
   }
 
-  private commitWhen(topic: string, partition: number, offset: string, committable: Promise<void>): void {
-    committable.catch(() => undefined); // awaited below, in order; never an unhandled rejection
+  /** The partition's current chain (a new one after a group join). */
+  private chainOf(topic: string, partition: number): CommitChain {
     const key = `${topic}/${partition}`;
     let chain = this.chains.get(key);
     if (!chain || chain.generation !== this.generation) {
       chain = { generation: this.generation, tail: chain?.tail ?? Promise.resolve(), broken: false };
       this.chains.set(key, chain);
     }
-    const c = chain;
+    return chain;
+  }
+
+  /** Commits `next` once `committable` and every earlier batch of `c` settled; on a failure, seeks the partition back to `first`. */
+  private commitWhen(c: CommitChain, topic: string, partition: number, first: string, next: string, committable: Promise<void>): void {
+    committable.catch(() => undefined); // awaited below, in order; never an unhandled rejection
     c.tail = c.tail.then(async () => {
       if (c.broken) return;
       try {
         await committable;
       } catch (e) {
         c.broken = true;
-        this.logger.warn('a batch was not finished; nothing more of its partition is committed until it is consumed again', {
-          topic,
-          partition,
-          offset,
-          error: e as Error,
-        });
+        this.consumeAgain(c, topic, partition, first, e as Error);
         return;
       }
       if (c.generation !== this.generation) return; // reassigned meanwhile: the owner replays from the last commit
       try {
-        await this.consumer.commitOffsets([{ topic, partition, offset }]);
+        await this.consumer.commitOffsets([{ topic, partition, offset: next }]);
       } catch (e) {
         // A later commit of this partition covers this one; a crash before it replays harmlessly.
-        this.logger.warn('offset commit failed; a later one covers it', { topic, partition, offset, error: e as Error });
+        this.logger.warn('offset commit failed; a later one covers it', { topic, partition, offset: next, error: e as Error });
       }
     });
+  }
+
+  private consumeAgain(broken: CommitChain, topic: string, partition: number, offset: string, error: Error): void {
+    // Reassigned or stopping: the partition's next owner (or this process, started again) replays from the last commit.
+    if (broken.generation !== this.generation || this.stopping) {
+      this.logger.warn('a batch was not finished; its partition is consumed again from its last commit by its next owner', {
+        topic,
+        partition,
+        offset,
+        error,
+      });
+      return;
+    }
+    this.chains.set(`${topic}/${partition}`, { generation: broken.generation, tail: broken.tail, broken: false });
+    this.consumer.seek({ topic, partition, offset });
+    this.logger.warn('a batch was not finished; its partition is consumed again from it', { topic, partition, offset, error });
   }
 
   /**

@@ -1,24 +1,34 @@
 import { Injectable } from '@nestjs/common';
 import { ProjectorConfig } from '@wise/config';
 import { BatchSink, WriteAbandoned } from '@wise/projection-writer';
-import { BatchAbandoned, BatchConsumer, ConsumerStatus, IncomingBatch, type HandledBatch } from '@wise/kafka';
+import { BatchConsumer, ConsumerStatus, IncomingBatch, type HandledBatch } from '@wise/kafka';
 import { Logger } from '@wise/observability';
 import { projectKafkaBatch } from '@wise/projections';
 import { ProjectorFence } from '../fence/projector-fence';
 import { ProjectorMetrics } from '../projector.metrics';
 
 /**
- * Owns the consumer loop: a partition batch is projected (pure), handed to the sink (one insert
- * per table; the sink is `projectorSink`, projector-sink.ts), and its offsets are committed once
- * the sink's after-write step (the serving refresh) is done too. That step runs while the next batches are fetched and written, so refresh
+ * Messages whose rows may wait for the writer: a few INSERTs' worth at catch-up speed (each batch
+ * is up to PROJECTOR_BATCH_MAX_BYTES per partition), so that fetching never runs far ahead of
+ * ClickHouse with every row held in memory.
+ */
+const MAX_UNWRITTEN = 10_000;
+
+/**
+ * Owns the consumer loop: a partition batch is projected (pure) and handed to the sink (one insert
+ * per table for every batch in hand; the sink is `projectorSink`, projector-sink.ts), and its
+ * offsets are committed once its rows are written and the sink's after-write step (the serving
+ * refresh) is done too. Both run while the next batches are fetched, so INSERTs and refresh
  * rounds cover many batches. A crash in between replays from the last commit, which the model
  * absorbs (every table collapses duplicates; a refresh is idempotent).
  */
 @Injectable()
 export class ProjectorConsumer {
   private running = false;
-  /** Messages written but not yet committed (their serving refresh is pending). */
+  /** Messages taken on but not yet committed (their write or serving refresh is pending). */
   private uncommitted = 0;
+  /** Messages taken on whose rows are not yet written. */
+  private unwritten = 0;
 
   constructor(
     private readonly consumer: BatchConsumer,
@@ -61,33 +71,38 @@ export class ProjectorConsumer {
     // Nothing is written while a rebuild holds its fence: the batch is fetched again afterwards. The
     // admission lasts until the batch's serving refresh is done too, for it writes as well.
     const release = await this.fence.admit({ isActive, heartbeat });
-    let derived: Promise<void>;
-    try {
-      ({ derived } = await this.sink.write(tables, { isActive, heartbeat: this.fence.heartbeat({ isActive, heartbeat }), source }));
-    } catch (e) {
-      release();
-      if (e instanceof WriteAbandoned) {
-        this.logger.warn('batch abandoned before it was written; it will be consumed again', { source, reason: e.message });
-        throw new BatchAbandoned(e.message);
-      }
-      throw e;
-    }
-    void derived.finally(release).catch(() => undefined);
-    this.metrics.messages.inc({ topic: batch.topic }, batch.messages.length);
-    this.logger.debug('batch projected', { source, messages: batch.messages.length, quarantined });
     const n = batch.messages.length;
+    // The batch is written while the next ones are fetched: waiting for its INSERT here would hold
+    // every partition's next fetch for the writer's interval (PROJECTOR_WRITE_INTERVAL_MS), and the
+    // webhooks that arrive meanwhile with it. The commit still waits for the write (`committable`);
+    // a write given up rejects it, and the partition is consumed again from this batch (BatchConsumer).
+    const written = this.sink.write(tables, { isActive, heartbeat: this.fence.heartbeat({ isActive, heartbeat }), source });
+    const committable = written
+      .then(({ derived }) => derived)
+      .then(
+        () => this.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9),
+        (e: Error) => {
+          if (e instanceof WriteAbandoned) this.logger.warn('batch abandoned; it will be consumed again', { source, reason: e.message });
+          else this.logger.error('batch not written; it will be consumed again', { source, error: e });
+          throw e;
+        },
+      );
+    void committable.finally(release).catch(() => undefined);
+    this.metrics.messages.inc({ topic: batch.topic }, n);
+    this.logger.debug('batch projected', { source, messages: n, quarantined });
+    this.unwritten += n;
     this.uncommitted += n;
-    const committable = derived.then(
-      () => this.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9),
-      (e: Error) => {
-        if (e instanceof WriteAbandoned)
-          this.logger.warn('serving refresh abandoned; the batch will be consumed again', { source, reason: e.message });
-        throw e;
-      },
+    void written.then(
+      () => (this.unwritten -= n),
+      () => (this.unwritten -= n),
     );
-    void committable.finally(() => (this.uncommitted -= n)).catch(() => undefined);
-    // Bounds what a crash replays: past the limit, fetching waits for refresh rounds to catch up.
-    while (this.uncommitted > this.config.PROJECTOR_MAX_UNCOMMITTED && isActive()) {
+    void committable.then(
+      () => (this.uncommitted -= n),
+      () => (this.uncommitted -= n),
+    );
+    // Bounds what a crash replays (uncommitted) and the rows held for the writer (unwritten): past
+    // either limit, fetching waits for the writes and refresh rounds to catch up.
+    while ((this.uncommitted > this.config.PROJECTOR_MAX_UNCOMMITTED || this.unwritten > MAX_UNWRITTEN) && isActive()) {
       await new Promise((r) => setTimeout(r, 50));
       await heartbeat();
     }
