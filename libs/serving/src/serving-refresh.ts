@@ -66,6 +66,8 @@ type Pair = { institute_id: string; k: string };
  *                              | read:payment_facts → write:payments_store
  *                              | keys:revenue_days → read:money_facts → write:revenue_daily_store → sweep )
  *                     → keys:month_scopes → write:revenue_monthly_store
+ *                   (the projector's fee rounds leave the last two to a round of their own,
+ *                   refreshMonths, once they have ended: refreshDeferringMonths)
  *
  * A step runs only if the round's keys can change its store (sessionChain, feeChain).
  */
@@ -204,9 +206,44 @@ export class ServingRefresh {
   }
 
   async refresh(touched: Touched, progress?: (line: string) => void): Promise<void> {
+    await this.chains(touched, null, progress);
+  }
+
+  /**
+   * As refresh, but the fee round leaves its classroom-months' rollup out and returns the
+   * classroom-days ([institute_id, classroom_id, day]) whose months are due: refreshMonths, run
+   * after this round ended, writes it. The projector's rounds (CoalescedRefresh): the rollup was a
+   * third of a fee round, and the next fee round, with the next invoices, waited for it.
+   */
+  async refreshDeferringMonths(touched: Touched): Promise<KeySet> {
+    const due = new KeySet(REVENUE_SCOPE);
+    await this.chains(touched, due);
+    return due;
+  }
+
+  /**
+   * The monthly rollup of the months of the given classroom-days, in a round of its own: its
+   * version is taken once the fee rounds that moved those days have ended, as writeMonthly's is
+   * in a fee round (docs/serving.md, "Stored rollups").
+   */
+  async refreshMonths(days: KeySet): Promise<void> {
+    if (days.size === 0) return;
+    await this.onCurrentReplicas(async (v) => {
+      const r = new Round(this.ch, v, this.drops);
+      try {
+        await r.add([['revenue_days', days]]);
+        await this.monthsOfDays(r);
+      } finally {
+        await r.drop();
+      }
+    });
+  }
+
+  /** The two chains' rounds; `monthsDue` given: the fee round's months go there instead of being rolled up (refreshDeferringMonths). */
+  private async chains(touched: Touched, monthsDue: KeySet | null, progress?: (line: string) => void): Promise<void> {
     const bodies: Record<Chain, (r: Round, v: number, zones: TimeZones) => Promise<void>> = {
       sessions: (r, v, zones) => this.sessionChain(touched, r, v, zones, progress),
-      fees: (r, v, zones) => this.feeChain(touched, r, v, zones),
+      fees: (r, v, zones) => this.feeChain(touched, r, v, zones, monthsDue),
     };
     // The two chains share no table and read no key the other derives, and each is a round of its
     // own (version, keys, partitions): side by side, a refresh takes the longer of the two, and
@@ -501,7 +538,7 @@ export class ServingRefresh {
    * Instalments, payments and the money of the classroom-days they are or were counted on, computed
    * here from the fee facts the round reads (fee-rows.ts), and the months of those days.
    */
-  private async feeChain(touched: Touched, r: Round, v: number, zones: TimeZones): Promise<void> {
+  private async feeChain(touched: Touched, r: Round, v: number, zones: TimeZones, monthsDue: KeySet | null): Promise<void> {
     const owners = r.in('invoice_owners', OWNER_KEY);
     const payments = r.in('payments', PAYMENT_KEY);
     const steps: Array<() => Promise<void>> = [];
@@ -522,8 +559,17 @@ export class ServingRefresh {
     // Daily money from the facts too, not from the two stores above: it can run meanwhile. It reads
     // the owners' and payments' facts again with the rest of its days' money: reading them once,
     // after keys:revenue_days, would put that derive before every instalment write.
-    steps.push(() => this.revenueSteps(r, v, zones, owners, payments));
+    let days: string[][] = [];
+    steps.push(async () => {
+      days = await this.revenueSteps(r, v, zones, owners, payments);
+    });
     await this.together(steps);
+    if (monthsDue) for (const [institute, classroom, day] of days) monthsDue.add(institute, classroom, day);
+    else await this.monthsOfDays(r);
+  }
+
+  /** The monthly rollup of the months of the round's revenue_days. */
+  private async monthsOfDays(r: Round): Promise<void> {
     await this.between('keys:month_scopes');
     await r.derive(
       'month_scopes',
@@ -537,7 +583,7 @@ export class ServingRefresh {
    * The money of the classroom-days the round's instalments and payments are or were counted on:
    * from the facts of all the money counted on those days (moneyOnDays), read once.
    */
-  private async revenueSteps(r: Round, v: number, zones: TimeZones, owners: string, payments: string): Promise<void> {
+  private async revenueSteps(r: Round, v: number, zones: TimeZones, owners: string, payments: string): Promise<string[][]> {
     await this.between('keys:revenue_days');
     await r.derive('revenue_days', revenueDaysOf(this.t, owners, payments, r.in('revenue_classrooms', CLASSROOM_KEY), zones));
     const days = await r.list('revenue_days');
@@ -563,6 +609,7 @@ export class ServingRefresh {
     await this.between('sweep:revenue_daily_store');
     const inDays = `(institute_id, classroom_id, day) IN (${classroomDays(['institute_id', 'classroom_id', 'day'])})`;
     await this.sweep('revenue_daily_store', REVENUE_KEY, REVENUE_SCOPE, inDays, "currency = ''");
+    return days;
   }
 
   private readInvoiceFacts(owners: string, zones: TimeZones): Promise<InvoiceFact[]> {

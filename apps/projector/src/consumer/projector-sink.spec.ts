@@ -10,12 +10,17 @@ const refused = () => new Error("Code: 60, e.displayText() = DB::Exception: Tabl
 
 function setup(results: Array<Error | null>) {
   const calls: Touched[] = [];
+  // Only session keys are touched here: fee rounds and months never run.
   const refresh = new CoalescedRefresh({
     refresh: async (t: Touched) => {
       calls.push(t);
       const r = results.shift();
       if (r) throw r;
     },
+    refreshDeferringMonths: async () => {
+      throw new Error('no fee round expected');
+    },
+    refreshMonths: async () => undefined,
   });
   const metrics = new ProjectorMetrics(new Metrics('projector'));
   const step = servingStep(refresh, new Logger('test', 'error'), metrics, 1);

@@ -3,7 +3,7 @@ import { ProjectorConfig } from '@wise/config';
 import { Logger } from '@wise/observability';
 import { BatchSink, ClickHouseWriter, retryInPlace, WriteAbandoned, type AfterWrite, type WriteContext } from '@wise/projection-writer';
 import { EVENTS_TABLE, type Row, type TableRows } from '@wise/projections';
-import { CHAINS, Touched, VersionsUnavailable, type Chain, type ServingRefresh } from '@wise/serving';
+import { KeySet, Touched, VersionsUnavailable, type ServingRefresh } from '@wise/serving';
 import type { ProjectorMetrics } from '../projector.metrics';
 
 /*
@@ -110,31 +110,56 @@ async function refreshWithRetries(
  * from one set per partition batch to one set per round.
  *
  * The session chain and the fee chain (Touched.byChain) are grouped apart: each starts its next
- * round when its own last one ends, so an invoice does not wait out a long attendance round. A
- * batch settles when the rounds of both chains that carry its keys have.
+ * round when its own last one ends, so an invoice does not wait out a long attendance round. The
+ * monthly money rollup is a group of its own, fed by the fee rounds as they end
+ * (ServingRefresh.refreshDeferringMonths, refreshMonths): the next fee round, with the next
+ * invoices, does not wait for it either. A batch settles when the rounds that carry its keys
+ * have, its months' rollup included.
  *
  * Rounds start at least `minIntervalMs` apart: a round costs ClickHouse about the same whatever
  * its size (mostly analysing its statements), so at a steady rate this bounds what the serving
  * layer costs, at the price of that much freshness.
  */
 export class CoalescedRefresh {
-  private readonly groups: Record<Chain, GroupCommit<Touched, void>>;
+  private readonly sessions: GroupCommit<Touched, void>;
+  private readonly fees: GroupCommit<Touched, void, { months: Promise<void> }>;
+  private readonly months: GroupCommit<KeySet, void>;
 
-  constructor(serving: Pick<ServingRefresh, 'refresh'>, minIntervalMs = 0) {
-    const group = () =>
-      new GroupCommit<Touched, void>(
-        () => new Touched(),
-        (touched: Touched) => serving.refresh(touched),
-        minIntervalMs,
-      );
-    this.groups = { sessions: group(), fees: group() };
+  constructor(serving: Pick<ServingRefresh, 'refresh' | 'refreshDeferringMonths' | 'refreshMonths'>, minIntervalMs = 0) {
+    this.sessions = new GroupCommit(
+      () => new Touched(),
+      (touched) => serving.refresh(touched),
+      minIntervalMs,
+    );
+    this.months = new GroupCommit(
+      () => new KeySet(MONTH_DAY_KEY),
+      (days) => serving.refreshMonths(days),
+      minIntervalMs,
+    );
+    this.fees = new GroupCommit(
+      () => new Touched(),
+      async (touched) => {
+        const days = await serving.refreshDeferringMonths(touched);
+        // Wrapped, so that the fee round ends here and its batches wait for the months apart.
+        const months = days.size === 0 ? Promise.resolve() : this.months.add(undefined, (next) => next.addAll(days));
+        months.catch(() => undefined); // awaited by every batch of the round
+        return { months };
+      },
+      minIntervalMs,
+    );
   }
 
   async refresh(touched: Touched): Promise<void> {
     const parts = touched.byChain();
-    await Promise.all(CHAINS.filter((c) => !parts[c].isEmpty).map((c) => this.groups[c].add(undefined, (next) => next.addAll(parts[c]))));
+    await Promise.all([
+      parts.sessions.isEmpty ? undefined : this.sessions.add(undefined, (next) => next.addAll(parts.sessions)),
+      parts.fees.isEmpty ? undefined : this.fees.add(undefined, (next) => next.addAll(parts.fees)).then((done) => done.months),
+    ]);
   }
 }
+
+/** The classroom-days whose months a fee round leaves to the months group. */
+const MONTH_DAY_KEY = ['institute_id', 'classroom_id', 'day'];
 
 /**
  * Group commit for fact rows: the partition batches handed in while a write runs are merged into
@@ -182,24 +207,29 @@ function merged(contexts: readonly WriteContext[]): WriteContext {
 
 /**
  * Group commit: work handed in while a round runs joins the next round, and each caller's promise
- * settles with the round that carried its work (rejects if that round failed). Rounds run one at a
- * time, at least `minIntervalMs` apart from start to start. Used for the projector's fact INSERTs
- * (GroupWriter) and its serving refresh rounds (CoalescedRefresh, above).
+ * settles with the round that carried its work (with its result, or rejects if that round
+ * failed). Rounds run one at a time, at least `minIntervalMs` apart from start to start. Used for
+ * the projector's fact INSERTs (GroupWriter) and its serving refresh rounds (CoalescedRefresh,
+ * above).
  */
-export class GroupCommit<Round, Member> {
-  private next: { round: Round; members: Member[]; settle: Array<{ resolve: () => void; reject: (e: unknown) => void }> } | null = null;
+export class GroupCommit<Round, Member, Result = void> {
+  private next: {
+    round: Round;
+    members: Member[];
+    settle: Array<{ resolve: (r: Result) => void; reject: (e: unknown) => void }>;
+  } | null = null;
   private running = false;
   private lastStart = 0;
 
   constructor(
     private readonly fresh: () => Round,
-    private readonly run: (round: Round, members: readonly Member[]) => Promise<void>,
+    private readonly run: (round: Round, members: readonly Member[]) => Promise<Result>,
     private readonly minIntervalMs = 0,
   ) {}
 
   /** `join` adds the caller's work to the next round; `member` is handed to `run` with it. */
-  add(member: Member, join: (round: Round) => void): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  add(member: Member, join: (round: Round) => void): Promise<Result> {
+    return new Promise<Result>((resolve, reject) => {
       this.next ??= { round: this.fresh(), members: [], settle: [] };
       join(this.next.round);
       this.next.members.push(member);
@@ -219,8 +249,8 @@ export class GroupCommit<Round, Member> {
         const batch = this.next;
         this.next = null;
         try {
-          await this.run(batch.round, batch.members);
-          for (const s of batch.settle) s.resolve();
+          const result = await this.run(batch.round, batch.members);
+          for (const s of batch.settle) s.resolve(result);
         } catch (e) {
           for (const s of batch.settle) s.reject(e);
         }
