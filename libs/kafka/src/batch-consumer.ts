@@ -45,6 +45,10 @@ export interface ConsumerStatus {
   error: string | null;
 }
 
+/** The wait before a partition whose batch failed is sought back to it, doubling with each failure in a row up to the max. */
+const FIRST_SEEK_BACK_MS = 100;
+const MAX_SEEK_BACK_MS = 5_000;
+
 /** Thrown by a handler that gave up on a batch without writing it; nothing is committed. */
 export class BatchAbandoned extends Error {}
 
@@ -77,11 +81,13 @@ interface CommitChain {
  * written: the commit point trails the fetch position, and a crash replays from the commit point
  * (handlers must be idempotent).
  *
- * A batch whose `committable` rejects (its write or refresh was given up) is consumed again at
- * once: its partition is sought back to its first offset, and the batches fetched after it, which
- * joined the chain that broke, are never committed (their own replays are). Before the seek takes
- * effect kafkajs hands over no batch of that partition (it skips a partition with a seek pending),
- * so every batch of the new chain comes from the seek's offset on.
+ * A batch whose `committable` rejects (its write or refresh was given up) is consumed again: its
+ * partition is sought back to its first offset (at once, later after failures in a row), and the
+ * batches handed over after it until then, which joined the chain that broke, are never committed
+ * (their own replays are). Batches kafkajs fetched before the seek and hands over while it is
+ * pending (`isStale`) are skipped without being taken on: kafkajs drops a partition with a seek
+ * pending from the fetches after it, so every batch of the new chain comes from the seek's offset
+ * on.
  */
 export class BatchConsumer {
   private readonly consumer: Consumer;
@@ -89,6 +95,8 @@ export class BatchConsumer {
   /** Bumped at each group join: commits queued under an older assignment are dropped. */
   private generation = 0;
   private readonly chains = new Map<string, CommitChain>();
+  /** Batches of a partition that failed in a row (consumeAgain's wait). */
+  private readonly failures = new Map<string, number>();
   private inFlight = 0;
   private member: string | null = null;
   private paused = false;
@@ -177,6 +185,9 @@ export class BatchConsumer {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently,
       eachBatch: async ({ batch, heartbeat, isRunning, isStale, resolveOffset }) => {
         if (batch.messages.length === 0) return;
+        // Fetched before a seek still pending (consumeAgain): the seek's fetch brings these offsets
+        // again, and a batch taken on now would join the partition's new chain out of order.
+        if (isStale()) return;
         // No closure here may capture kafkajs's `batch` (see BatchLiveness).
         const { topic, partition } = batch;
         const messages = batch.messages.map((m) => ({ topic, partition, offset: m.offset, key: m.key, value: m.value }));
@@ -242,12 +253,13 @@ export class BatchConsumer {
         await committable;
       } catch (e) {
         c.broken = true;
-        this.consumeAgain(c, topic, partition, first, e as Error);
+        await this.consumeAgain(c, topic, partition, first, e as Error);
         return;
       }
       if (c.generation !== this.generation) return; // reassigned meanwhile: the owner replays from the last commit
       try {
         await this.consumer.commitOffsets([{ topic, partition, offset: next }]);
+        this.failures.delete(`${topic}/${partition}`);
       } catch (e) {
         // A later commit of this partition covers this one; a crash before it replays harmlessly.
         this.logger.warn('offset commit failed; a later one covers it', { topic, partition, offset: next, error: e as Error });
@@ -255,7 +267,18 @@ export class BatchConsumer {
     });
   }
 
-  private consumeAgain(broken: CommitChain, topic: string, partition: number, offset: string, error: Error): void {
+  /**
+   * After the batch at `offset` failed: seeks its partition back to it, after a wait that doubles
+   * with each failure in a row (a failure that repeats, such as a bug, must not spin), then starts
+   * the partition's new chain. Until then the batches handed over join the broken chain and are
+   * never committed; the seek brings them again. Never throws: a chain's tail must not reject.
+   */
+  private async consumeAgain(broken: CommitChain, topic: string, partition: number, offset: string, error: Error): Promise<void> {
+    const key = `${topic}/${partition}`;
+    const failures = (this.failures.get(key) ?? 0) + 1;
+    this.failures.set(key, failures);
+    const retryInMs = Math.min(FIRST_SEEK_BACK_MS * 2 ** (failures - 1), MAX_SEEK_BACK_MS);
+    if (broken.generation === this.generation && !this.stopping) await new Promise((r) => setTimeout(r, retryInMs));
     // Reassigned or stopping: the partition's next owner (or this process, started again) replays from the last commit.
     if (broken.generation !== this.generation || this.stopping) {
       this.logger.warn('a batch was not finished; its partition is consumed again from its last commit by its next owner', {
@@ -266,9 +289,25 @@ export class BatchConsumer {
       });
       return;
     }
-    this.chains.set(`${topic}/${partition}`, { generation: broken.generation, tail: broken.tail, broken: false });
-    this.consumer.seek({ topic, partition, offset });
-    this.logger.warn('a batch was not finished; its partition is consumed again from it', { topic, partition, offset, error });
+    try {
+      this.consumer.seek({ topic, partition, offset });
+    } catch (e) {
+      // kafkajs restarting its consumer after a crash has no group to seek in; it joins again, and
+      // the new generation's chain replays from the last commit. The broken chain commits nothing meanwhile.
+      this.logger.warn(
+        'a batch was not finished and its partition could not be sought back; it is consumed again from its last commit once the consumer rejoins',
+        {
+          topic,
+          partition,
+          offset,
+          error,
+          seekError: e as Error,
+        },
+      );
+      return;
+    }
+    this.chains.set(key, { generation: broken.generation, tail: broken.tail, broken: false });
+    this.logger.warn('a batch was not finished; its partition is consumed again from it', { topic, partition, offset, retryInMs, error });
   }
 
   /**

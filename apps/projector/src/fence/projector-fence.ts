@@ -23,7 +23,8 @@ export type FenceStatus = { paused: false } | { paused: true; reason: string };
  * less than FENCE_LEASE_MS ago that found no fence. While a fence is open the consumer is paused,
  * batches in hand are given up uncommitted (they are fetched again after), and once no admitted
  * write is left this projector acknowledges the fence under its group member id, which is what the
- * rebuild waits for. When the fence is cleared the consumer resumes from its committed offsets.
+ * rebuild waits for. When the fence is cleared the consumer resumes where it stopped fetching; a
+ * batch given up meanwhile is consumed again from its first offset (BatchConsumer).
  */
 export class ProjectorFence {
   private fence: OpenFence | null = null;
@@ -129,7 +130,7 @@ export class ProjectorFence {
     if (!fence) {
       if (was) {
         this.consumer.resume();
-        this.logger.info('rebuild fence cleared; consuming again from the committed offsets', { fence: was.id });
+        this.logger.info('rebuild fence cleared; consuming again', { fence: was.id });
       }
       return 'ok';
     }
