@@ -122,7 +122,6 @@ export async function rosterSessionsReached(ch: ClickHouseConnection, touched: T
     const rows = await ch.query<{ k1: string }>('test', `SELECT DISTINCT k1 FROM serving_keys WHERE kind = 'roster_sessions' ORDER BY k1`);
     seen = rows.map((r) => r.k1);
   };
-  // Its keys in serving_keys, where the step reads them, however few.
-  await new ServingRefresh(ch, { between, inlineKeys: 0 }).refresh(touched);
+  await new ServingRefresh(ch, { between }).refresh(touched);
   return seen;
 }

@@ -64,16 +64,6 @@ describe.each(ENGINES)('analytics views over "a classroom week", on %s', (_engin
     expect(await readAnalyticsSnapshot(ch, INSTITUTE)).toEqual(snapshots[0]);
   });
 
-  it.each([
-    ['every key in serving_keys (as in large rounds)', 0],
-    ['at most three keys carried inline, the rest in serving_keys', 3],
-  ])('recomputes a whole institute with %s, from empty stores, to the same rows', async (_how, inlineKeys) => {
-    const ch = dbs[1];
-    for (const store of SERVING_STORES) await ch.command('test-empty', `TRUNCATE TABLE ${store}`);
-    await new ServingRefresh(ch, { inlineKeys }).refreshInstitutes([INSTITUTE]);
-    expect(await readAnalyticsSnapshot(ch, INSTITUTE)).toEqual(snapshots[0]);
-  });
-
   it('honours a configured attendance rule (80 % and 1 minute)', async () => {
     const ch = dbs[0];
     await setAttendanceRule(ch, new ServingRefresh(ch), INSTITUTE, { minPercent: 80, minMinutes: 1 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { LOCAL_SUFFIX, sqlString, type ClickHouseConnection } from '@wise/clickhouse';
-import { inFilter, type KeySet } from './keys';
+import type { KeySet } from './keys';
 import { insertSelect } from './sql/flat-insert';
 import { WORK_TABLES } from './serving-tables';
 
@@ -42,87 +42,54 @@ const KEY_COLUMNS = ['institute_id', 'k1', 'k2'] as const;
 export const ROUND_TABLES = WORK_TABLES;
 
 /**
- * Keys a round carries in its statements as literals; past this many (institute-wide recomputes,
- * large catch-up rounds) they go to `serving_keys`, and statements select them with subqueries.
- * A live round's keys are tens to hundreds: storing them took an INSERT, and listing derived ones
- * a SELECT, on the path to every row the round writes (docs/benchmarks.md, "Keys carried in the
- * statements"). Bounded so that a statement stays far below max_query_size (256 KiB): a key is
- * under 100 bytes as a literal, and a statement names at most a few kinds.
- */
-export const INLINE_KEYS = 500;
-
-/**
- * One refresh round's keys: held here and written into the statements as literals while they are
- * few (INLINE_KEYS), else stored under a round id unique across processes in `serving_keys`
- * (statements select them with `in()`), whose partition `drop()` removes. Once stored, a round's
- * keys stay stored, derived ones included: every statement reads one place.
+ * One refresh round's keys, under a round id unique across processes, in `serving_keys`
+ * (statements select them with `in()`). `drop()` removes the round's partition.
  */
 export class Round {
   readonly round: string;
   readonly keysTable = 'serving_keys';
   /** Whether this round wrote a key: only then has drop() a partition to remove. */
   private wrote = false;
-  /** The keys held, by kind: identity → [institute_id, k1, k2]. Complete only while not stored. */
-  private readonly held = new Map<KeyKind, Map<string, string[]>>();
-  private stored = false;
 
   constructor(
     private readonly ch: ClickHouseConnection,
     version: number,
     private readonly drops: RoundDrops = new ImmediateDrops(ch),
     now = Date.now(),
-    /** Keys carried as literals at most (INLINE_KEYS); 0: always in serving_keys. */
-    private readonly inlineMax = INLINE_KEYS,
   ) {
     // The wall-clock prefix only dates the round for dropStaleRounds' clean-up; versions decide nothing here.
     this.round = `${now}-${version}-${randomBytes(4).toString('hex')}`;
-    this.stored = inlineMax === 0;
   }
 
-  /** Adds the given key sets (empty sets are skipped): held, or stored in one INSERT. */
+  /** Stores the given key sets in one INSERT (empty sets are skipped). */
   async add(sets: ReadonlyArray<readonly [KeyKind, KeySet]>): Promise<void> {
-    const keys = sets.flatMap(([kind, set]) => set.list().map((k) => [kind, [k[0], k[1] ?? '', k[2] ?? '']] as const));
-    if (this.stored) return this.insert(keys);
-    for (const [kind, k] of keys) this.hold(kind, k);
-    if (this.heldCount() > this.inlineMax) await this.store();
+    const rows = sets.flatMap(([kind, keys]) =>
+      keys.list().map((k) => ({ round: this.round, kind, institute_id: k[0], k1: k[1] ?? '', k2: k[2] ?? '' })),
+    );
+    if (rows.length === 0) return;
+    this.wrote = true;
+    await this.ch.insert(this.keysTable, rows);
   }
 
-  /** Adds the keys a query finds: `select` yields institute_id, k1 and k2 (k1, k2 '' when unused). */
+  /** Stores the keys a query finds: `select` yields institute_id, k1 and k2 (k1, k2 '' when unused). */
   async derive(kind: KeyKind, select: string): Promise<void> {
-    if (this.stored) {
-      this.wrote = true;
-      await this.ch.command(
-        `serving:keys:${kind}`,
-        `${insertSelect(
-          this.keysTable,
-          [
-            ['round', sqlString(this.round)],
-            ['kind', sqlString(kind)],
-          ],
-          KEY_COLUMNS,
-          select,
-        )} ${REFRESH_SETTINGS}`,
-      );
-      return;
-    }
-    const rows = await this.ch.query<Record<(typeof KEY_COLUMNS)[number], unknown>>(
+    this.wrote = true;
+    await this.ch.command(
       `serving:keys:${kind}`,
-      `${select} ${REFRESH_SETTINGS}`,
+      `${insertSelect(
+        this.keysTable,
+        [
+          ['round', sqlString(this.round)],
+          ['kind', sqlString(kind)],
+        ],
+        KEY_COLUMNS,
+        select,
+      )} ${REFRESH_SETTINGS}`,
     );
-    for (const r of rows) this.hold(kind, [String(r.institute_id), String(r.k1 ?? ''), String(r.k2 ?? '')]);
-    if (this.heldCount() > this.inlineMax) await this.store();
   }
 
   /** `(columns…) IN (keys of kind)`: the columns name the key parts in order, institute first. */
   in(kind: Kinds, columns: readonly string[]): string {
-    if (!this.stored) {
-      const seen = new Map<string, string[]>();
-      for (const k of this.keysOf(kind)) {
-        const parts = k.slice(0, columns.length);
-        seen.set(JSON.stringify(parts), parts);
-      }
-      return inFilter(columns, [...seen.values()]);
-    }
     const parts = KEY_COLUMNS.slice(0, columns.length).join(', ');
     const lhs = columns.length === 1 ? columns[0] : `(${columns.join(', ')})`;
     return `${lhs} IN (SELECT ${parts} FROM ${this.keysTable} WHERE ${this.where(kind)})`;
@@ -135,7 +102,6 @@ export class Round {
 
   /** The keys of `kind`, each [institute_id, k1, k2], in no particular order. */
   async list(kind: KeyKind): Promise<string[][]> {
-    if (!this.stored) return this.keysOf(kind);
     const rows = await this.ch.query<{ institute_id: string; k1: string; k2: string }>(
       'serving:keys:list',
       `SELECT DISTINCT institute_id, k1, k2 FROM ${this.keysTable} WHERE ${this.where(kind)}`,
@@ -143,23 +109,13 @@ export class Round {
     return rows.map((r) => [r.institute_id, r.k1, r.k2]);
   }
 
-  /** A SELECT of the keys of `kind` as the columns institute_id, k1, k2 (a subquery's text). */
-  rows(kind: Kinds): string {
-    if (this.stored) return `SELECT institute_id, k1, k2 FROM ${this.keysTable} WHERE ${this.where(kind)}`;
-    const keys = this.keysOf(kind);
-    // A literal array of tuples, unnested; an empty one is a filtered array, so that nothing of
-    // the statement folds a constant '' into a date.
-    const array =
-      keys.length > 0 ? `[${keys.map((k) => `(${k.map(sqlString).join(', ')})`).join(', ')}]` : `arrayFilter(x -> 0, [('', '', '')])`;
-    return `SELECT tupleElement(t, 1) AS institute_id, tupleElement(t, 2) AS k1, tupleElement(t, 3) AS k2 FROM (SELECT arrayJoin(${array}) AS t)`;
-  }
-
   /**
    * The keys of `kind` as columns named `as` says (`{ classroom_id: 'k1', week: 'toDate(k2)' }`):
-   * a SELECT of the wanted columns from the keys (rows()).
+   * a SELECT of the wanted columns straight from the keys table.
    */
   keyColumns<C extends string>(kind: KeyKind, as: Readonly<Record<C, string>>): KeyColumns<C> {
-    return (columns) => `SELECT ${columns.map((c) => (as[c] === c ? c : `${as[c]} AS ${c}`)).join(', ')} FROM (${this.rows(kind)})`;
+    return (columns) =>
+      `SELECT ${columns.map((c) => (as[c] === c ? c : `${as[c]} AS ${c}`)).join(', ')} FROM ${this.keysTable} WHERE ${this.where(kind)}`;
   }
 
   /** Keys of a classroom-date kind (week_scopes, revenue_days, month_scopes: k1 the classroom, k2 the date), the date named `date`. */
@@ -177,47 +133,11 @@ export class Round {
   }
 
   /** The rows of `kind` (or of any of the kinds) in the keys table. */
-  private where(kind: Kinds): string {
+  where(kind: Kinds): string {
     const kinds = typeof kind === 'string' ? sqlString(kind) : kind.map(sqlString).join(', ');
     return typeof kind === 'string'
       ? `round = ${sqlString(this.round)} AND kind = ${kinds}`
       : `round = ${sqlString(this.round)} AND kind IN (${kinds})`;
-  }
-
-  private hold(kind: KeyKind, k: readonly string[]): void {
-    let m = this.held.get(kind);
-    if (!m) this.held.set(kind, (m = new Map()));
-    m.set(JSON.stringify(k), [...k]);
-  }
-
-  private heldCount(): number {
-    let n = 0;
-    for (const m of this.held.values()) n += m.size;
-    return n;
-  }
-
-  private keysOf(kind: Kinds): string[][] {
-    const kinds = typeof kind === 'string' ? [kind] : kind;
-    const out = new Map<string, string[]>();
-    for (const k of kinds) for (const [id, parts] of this.held.get(k) ?? []) out.set(id, parts);
-    return [...out.values()];
-  }
-
-  /** From now on the keys are in serving_keys: the ones held go there, in one INSERT. */
-  private async store(): Promise<void> {
-    this.stored = true;
-    const keys = [...this.held.entries()].flatMap(([kind, m]) => [...m.values()].map((k) => [kind, k] as const));
-    this.held.clear();
-    await this.insert(keys);
-  }
-
-  private async insert(keys: ReadonlyArray<readonly [KeyKind, readonly string[]]>): Promise<void> {
-    if (keys.length === 0) return;
-    this.wrote = true;
-    await this.ch.insert(
-      this.keysTable,
-      keys.map(([kind, k]) => ({ round: this.round, kind, institute_id: k[0], k1: k[1], k2: k[2] })),
-    );
   }
 }
 

@@ -1,6 +1,6 @@
 import { ReplicaCurrency, ReplicasBehind, type ClickHouseConnection, type Row } from '@wise/clickhouse';
 import { inFilter, KeySet } from './keys';
-import { daySpanOf, INLINE_KEYS, REFRESH_SETTINGS, Round, roundDrops, type KeyKind, type Kinds, type RoundDrops } from './round';
+import { daySpanOf, REFRESH_SETTINGS, Round, roundDrops, type KeyKind, type Kinds, type RoundDrops } from './round';
 import { insertSelect } from './sql/flat-insert';
 import { participantDevices } from './sql/devices.sql';
 import { rosterFacts, rosterSessionsOf, suspensionFacts } from './sql/roster.sql';
@@ -166,7 +166,6 @@ export class ServingRefresh {
   private readonly held: boolean;
   private readonly keysPerRound: number;
   private readonly replicas: ReplicaCurrency | null;
-  private readonly inlineKeys: number;
 
   constructor(
     private readonly ch: ClickHouseConnection,
@@ -185,8 +184,6 @@ export class ServingRefresh {
       between?: (step: RoundStep) => Promise<void>;
       /** On a cluster: how long a round waits for the replicas it reads to catch up (ReplicaCurrency). */
       replicaWaitMs?: number;
-      /** Keys a round carries in its statements as literals at most (Round; INLINE_KEYS); 0: always in serving_keys. */
-      inlineKeys?: number;
     } = {},
   ) {
     this.t = options.tables ?? tableNames();
@@ -195,7 +192,6 @@ export class ServingRefresh {
     this.between = options.between ?? (async () => undefined);
     this.held = options.between !== undefined;
     this.keysPerRound = options.keysPerRound ?? KEYS_PER_ROUND;
-    this.inlineKeys = options.inlineKeys ?? INLINE_KEYS;
     this.replicas = options.cluster ? new ReplicaCurrency(ch, options.cluster, { waitMs: options.replicaWaitMs }) : null;
   }
 
@@ -233,7 +229,7 @@ export class ServingRefresh {
   async refreshMonths(days: KeySet): Promise<void> {
     if (days.size === 0) return;
     await this.onCurrentReplicas(async (v) => {
-      const r = new Round(this.ch, v, this.drops, Date.now(), this.inlineKeys);
+      const r = new Round(this.ch, v, this.drops);
       try {
         await r.add([['revenue_days', days]]);
         await this.monthsOfDays(r);
@@ -274,7 +270,7 @@ export class ServingRefresh {
     await this.onCurrentReplicas(async (v) => {
       await this.between('settings');
       const zones = await this.timeZones([...new Set(keys.flatMap(([, k]) => k.institutes()))]);
-      const r = new Round(this.ch, v, this.drops, Date.now(), this.inlineKeys);
+      const r = new Round(this.ch, v, this.drops);
       try {
         await r.add(keys);
         await body(r, v, zones);
@@ -343,8 +339,8 @@ export class ServingRefresh {
       await r.derive(
         'roster_sessions',
         rosterSessionsOf(this.t, {
-          since: `SELECT institute_id, k1 AS classroom_id, min(toInt64(k2)) AS since_ms FROM (${r.rows('roster_classrooms')})
-                  GROUP BY institute_id, classroom_id`,
+          since: `SELECT institute_id, k1 AS classroom_id, min(toInt64(k2)) AS since_ms FROM ${r.keysTable}
+                  WHERE ${r.where('roster_classrooms')} GROUP BY institute_id, classroom_id`,
           classrooms: r.in('roster_classrooms', CLASSROOM_KEY),
           institutes: r.institutes('roster_classrooms'),
           fromS: Number.isFinite(earliestMs) ? Math.max(0, Math.floor(earliestMs / 1000)) : 0,
@@ -511,7 +507,7 @@ export class ServingRefresh {
     const zones = await this.timeZones(institutes);
     const where = institutesFilter(institutes);
     await this.onCurrentReplicas(async (v) => {
-      const r = new Round(this.ch, v, this.drops, Date.now(), this.inlineKeys);
+      const r = new Round(this.ch, v, this.drops);
       try {
         const [schedule, meetings] = await Promise.all([
           this.read('schedule_facts', scheduleFacts(this.t, where, zones), toScheduleFact),
@@ -577,7 +573,7 @@ export class ServingRefresh {
     await this.between('keys:month_scopes');
     await r.derive(
       'month_scopes',
-      `SELECT DISTINCT institute_id, k1, toString(toStartOfMonth(toDate(k2))) AS k2 FROM (${r.rows('revenue_days')})`,
+      `SELECT DISTINCT institute_id, k1, toString(toStartOfMonth(toDate(k2))) AS k2 FROM ${r.keysTable} WHERE ${r.where('revenue_days')}`,
     );
     await this.between('write:revenue_monthly_store');
     await this.writeMonthly(r);
@@ -721,7 +717,7 @@ export class ServingRefresh {
       `serving:${store}:markers`,
       `INSERT INTO ${this.t[store]} (${cols.join(', ')}, _deleted, _version)
        SELECT DISTINCT ${Object.values(columns).join(', ')}, toUInt8(1), toUInt64(${version})
-       FROM (${r.rows(kind)}) ${REFRESH_SETTINGS}`,
+       FROM ${r.keysTable} WHERE ${r.where(kind)} ${REFRESH_SETTINGS}`,
     );
   }
 

@@ -173,7 +173,7 @@ describe('Round', () => {
 
   it('selects its keys by round and kind, and drops its partition of the round tables it wrote to', async () => {
     const { sql, ch } = recorder();
-    const r = new Round(ch, 4_000_000_000_000_002, undefined, 1_700_000_000_000, 0);
+    const r = new Round(ch, 4_000_000_000_000_002, undefined, 1_700_000_000_000);
     expect(r.round).toMatch(/^1700000000000-4000000000000002-[0-9a-f]{8}$/);
     expect(r.in('schedules', ['institute_id', 'session_id'])).toBe(
       `(institute_id, session_id) IN (SELECT institute_id, k1 FROM serving_keys WHERE round = '${r.round}' AND kind = 'schedules')`,
@@ -189,48 +189,6 @@ describe('Round', () => {
     expect(sql).toEqual([`ALTER TABLE serving_keys DROP PARTITION '${r.round}'`]);
   });
 
-  it('carries few keys in its statements as literals, derives keys with a SELECT, and stores them all once they are many', async () => {
-    const sql: string[] = [];
-    const inserted: Array<Record<string, string>> = [];
-    const ch = {
-      command: async (_: string, s: string) => void sql.push(s),
-      query: async (_: string, s: string) => (sql.push(s), [{ institute_id: 'i', k1: 'c2', k2: '2026-12-01' }]),
-      insert: async (_: string, rows: Array<Record<string, string>>) => void inserted.push(...rows),
-    } as unknown as ClickHouseConnection;
-    const r = new Round(ch, 7, undefined, 1_700_000_000_000, 3);
-    const sessions = new KeySet(['institute_id', 'session_id']);
-    sessions.add('i', 's1');
-    sessions.add('i', "s'2");
-    await r.add([['schedules', sessions]]);
-    expect(r.in('schedules', ['institute_id', 'session_id'])).toBe("(institute_id, session_id) IN (('i', 's\\'2'), ('i', 's1'))");
-    expect(r.institutes(['schedules', 'participants'])).toBe("institute_id IN ('i')");
-    expect(r.in('participants', ['institute_id', 'session_id'])).toBe('0');
-    await r.derive('revenue_days', 'SELECT institute_id, k1, k2 FROM somewhere');
-    expect(sql).toEqual(['SELECT institute_id, k1, k2 FROM somewhere SETTINGS enable_optimize_predicate_expression = 0']);
-    expect(await r.list('revenue_days')).toEqual([['i', 'c2', '2026-12-01']]);
-    expect(r.rows('revenue_days')).toBe(
-      "SELECT tupleElement(t, 1) AS institute_id, tupleElement(t, 2) AS k1, tupleElement(t, 3) AS k2 FROM (SELECT arrayJoin([('i', 'c2', '2026-12-01')]) AS t)",
-    );
-    expect(inserted).toEqual([]);
-    await r.drop();
-    expect(sql).toHaveLength(1);
-    // A fourth key: every key goes to serving_keys, and the statements select them from there.
-    const classrooms = new KeySet(['institute_id', 'classroom_id']);
-    classrooms.add('i', 'c9');
-    await r.add([['people_classrooms', classrooms]]);
-    expect(inserted.map((k) => [k.kind, k.institute_id, k.k1, k.k2])).toEqual([
-      ['schedules', 'i', "s'2", ''],
-      ['schedules', 'i', 's1', ''],
-      ['revenue_days', 'i', 'c2', '2026-12-01'],
-      ['people_classrooms', 'i', 'c9', ''],
-    ]);
-    expect(r.in('schedules', ['institute_id', 'session_id'])).toBe(
-      `(institute_id, session_id) IN (SELECT institute_id, k1 FROM serving_keys WHERE round = '${r.round}' AND kind = 'schedules')`,
-    );
-    await r.drop();
-    expect(sql.at(-1)).toBe(`ALTER TABLE serving_keys DROP PARTITION '${r.round}'`);
-  });
-
   it('gives the first and last of its day keys as day numbers, none when it has none, and refuses a key that is no day', () => {
     expect(daySpanOf(['2026-12-07', '1970-01-02', '2000-01-01'])).toEqual({ first: 1, last: 20_794 });
     expect(daySpanOf(['0000-00-00', '1970-01-08'])).toEqual({ first: 0, last: 7 });
@@ -242,7 +200,7 @@ describe('Round', () => {
     const { sql, ch } = recorder();
     let now = 0;
     const drops = new DeferredDrops({ ...ch, database: 'wise' } as ClickHouseConnection, 'wise_cluster', 10_000, () => now);
-    const [a, b, c] = [1, 2, 3].map((v) => new Round(ch, v, drops, Date.now(), 0));
+    const [a, b, c] = [1, 2, 3].map((v) => new Round(ch, v, drops));
     for (const r of [a, b, c]) await r.derive('schedules', 'SELECT 1');
     sql.length = 0;
     await a.drop();
@@ -264,7 +222,7 @@ describe('Round', () => {
     const { sql, ch } = recorder();
     let now = 0;
     const drops = new DeferredDrops(ch, '', 10_000, () => now);
-    const [a, b] = [1, 2].map((v) => new Round(ch, v, drops, Date.now(), 0));
+    const [a, b] = [1, 2].map((v) => new Round(ch, v, drops));
     for (const r of [a, b]) await r.derive('schedules', 'SELECT 1');
     sql.length = 0;
     await a.drop();
