@@ -83,23 +83,21 @@ export class ProjectorConsumer {
         () => this.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9),
         (e: Error) => {
           if (e instanceof WriteAbandoned) this.logger.warn('batch abandoned; it will be consumed again', { source, reason: e.message });
-          else this.logger.error('batch not written; it will be consumed again', { source, error: e });
+          else this.logger.error('batch not written or not refreshed; it will be consumed again', { source, error: e });
           throw e;
         },
       );
-    void committable.finally(release).catch(() => undefined);
     this.metrics.messages.inc({ topic: batch.topic }, n);
     this.logger.debug('batch projected', { source, messages: n, quarantined });
     this.unwritten += n;
     this.uncommitted += n;
-    void written.then(
-      () => (this.unwritten -= n),
-      () => (this.unwritten -= n),
-    );
-    void committable.then(
-      () => (this.uncommitted -= n),
-      () => (this.uncommitted -= n),
-    );
+    void written.finally(() => (this.unwritten -= n)).catch(() => undefined);
+    void committable
+      .finally(() => {
+        this.uncommitted -= n;
+        release();
+      })
+      .catch(() => undefined);
     // Bounds what a crash replays (uncommitted) and the rows held for the writer (unwritten): past
     // either limit, fetching waits for the writes and refresh rounds to catch up.
     while ((this.uncommitted > this.config.PROJECTOR_MAX_UNCOMMITTED || this.unwritten > MAX_UNWRITTEN) && isActive()) {
