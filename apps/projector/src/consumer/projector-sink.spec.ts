@@ -1,6 +1,6 @@
 import { WriteAbandoned } from '@wise/projection-writer';
 import { Logger, Metrics } from '@wise/observability';
-import { Touched } from '@wise/serving';
+import { RollupsDue, Touched } from '@wise/serving';
 import { ProjectorMetrics } from '../projector.metrics';
 import { CoalescedRefresh, servingStep } from './projector-sink';
 
@@ -10,17 +10,15 @@ const refused = () => new Error("Code: 60, e.displayText() = DB::Exception: Tabl
 
 function setup(results: Array<Error | null>) {
   const calls: Touched[] = [];
-  // Only session keys are touched here: fee rounds and months never run.
+  // Only session keys are touched here, and no rollup is due.
   const refresh = new CoalescedRefresh({
-    refresh: async (t: Touched) => {
+    refreshDeferringRollups: async (t: Touched) => {
       calls.push(t);
       const r = results.shift();
       if (r) throw r;
+      return new RollupsDue();
     },
-    refreshDeferringMonths: async () => {
-      throw new Error('no fee round expected');
-    },
-    refreshMonths: async () => undefined,
+    rollUp: async () => undefined,
   });
   const metrics = new ProjectorMetrics(new Metrics('projector'));
   const step = servingStep(refresh, new Logger('test', 'error'), metrics, 1);
