@@ -50,30 +50,6 @@ import { SingleWriterVersions, type ServingVersions } from './versions';
 
 type Pair = { institute_id: string; k: string };
 
-/** Attendance rollups are kept per classroom-week. */
-const WEEK_SCOPE = ['institute_id', 'classroom_id', 'week'];
-/** Daily money is kept per classroom-day (the scope a round recomputes whole) and currency. */
-const REVENUE_SCOPE = ['institute_id', 'classroom_id', 'day'];
-
-/**
- * What a projector's rounds leave to a rollup round of their own (refreshDeferringRollups,
- * rollUp): the classroom-weeks whose attendance rollup is due and the classroom-days whose
- * months' money rollup is.
- */
-export class RollupsDue {
-  readonly weeks = new KeySet(WEEK_SCOPE);
-  readonly days = new KeySet(REVENUE_SCOPE);
-
-  get size(): number {
-    return this.weeks.size + this.days.size;
-  }
-
-  addAll(other: RollupsDue): void {
-    this.weeks.addAll(other.weeks);
-    this.days.addAll(other.days);
-  }
-}
-
 /**
  * The statements of a refresh by the names `between` hears (tests pause a round at each), in the
  * order they run when held: the session chain's round, then the fee chain's (each opens with
@@ -90,9 +66,8 @@ export class RollupsDue {
  *                              | read:payment_facts → write:payments_store
  *                              | keys:revenue_days → read:money_facts → write:revenue_daily_store → sweep )
  *                     → keys:month_scopes → write:revenue_monthly_store
- *                   (the projector's rounds leave both rollups, write:attendance_weekly_store and
- *                   the last two, to a round of their own, rollUp, once they have ended:
- *                   refreshDeferringRollups)
+ *                   (the projector's fee rounds leave the last two to a round of their own,
+ *                   refreshMonths, once they have ended: refreshDeferringMonths)
  *
  * A step runs only if the round's keys can change its store (sessionChain, feeChain).
  */
@@ -141,6 +116,8 @@ const CLASSROOM_KEY = ['institute_id', 'classroom_id'];
 const ATTENDANCE_SCOPE = SESSION_KEY;
 const ATTENDANCE_KEY = ['institute_id', 'session_id', 'student_id'];
 const REVENUE_KEY = ['institute_id', 'classroom_id', 'day', 'currency'];
+/** Daily money is kept per classroom-day (the scope a round recomputes whole) and currency. */
+const REVENUE_SCOPE = ['institute_id', 'classroom_id', 'day'];
 const REVENUE_MONTH_KEY = ['institute_id', 'classroom_id', 'month', 'currency'];
 const REVENUE_MONTH_SCOPE = ['institute_id', 'classroom_id', 'month'];
 /** Every session a round computes from its facts. */
@@ -233,51 +210,40 @@ export class ServingRefresh {
   }
 
   /**
-   * As refresh, but the rounds leave their rollups out (the session round its classroom-weeks',
-   * the fee round its classroom-months') and return what is due: rollUp, run after these rounds
-   * ended, writes them. The projector's rounds (CoalescedRefresh): a rollup reads what its round
-   * wrote, so it ran last in the round, and the next round, with the next webhooks, waited for it.
+   * As refresh, but the fee round leaves its classroom-months' rollup out and returns the
+   * classroom-days ([institute_id, classroom_id, day]) whose months are due: refreshMonths, run
+   * after this round ended, writes it. The projector's rounds (CoalescedRefresh): the rollup was a
+   * third of a fee round, and the next fee round, with the next invoices, waited for it.
    */
-  async refreshDeferringRollups(touched: Touched): Promise<RollupsDue> {
-    const due = new RollupsDue();
+  async refreshDeferringMonths(touched: Touched): Promise<KeySet> {
+    const due = new KeySet(REVENUE_SCOPE);
     await this.chains(touched, due);
     return due;
   }
 
   /**
-   * The weekly and monthly rollups due after ended rounds, in a round of their own: its version is
-   * taken once the rounds that wrote the rows they read have ended, as the rollups' own versions
-   * are within a round (docs/serving.md, "Stored rollups"). Settings are read after it.
+   * The monthly rollup of the months of the given classroom-days, in a round of its own: its
+   * version is taken once the fee rounds that moved those days have ended, as writeMonthly's is
+   * in a fee round (docs/serving.md, "Stored rollups").
    */
-  async rollUp(due: RollupsDue): Promise<void> {
-    if (due.size === 0) return;
+  async refreshMonths(days: KeySet): Promise<void> {
+    if (days.size === 0) return;
     await this.onCurrentReplicas(async (v) => {
-      const zones = due.weeks.size > 0 ? await this.timeZones(due.weeks.institutes()) : new Map<string, string>();
       const r = new Round(this.ch, v, this.drops);
       try {
-        await r.add([
-          ['week_scopes', due.weeks],
-          ['revenue_days', due.days],
-        ]);
-        const steps: Array<() => Promise<void>> = [];
-        if (due.weeks.size > 0)
-          steps.push(async () => {
-            await this.between('write:attendance_weekly_store');
-            await this.writeWeekly(r, zones, { version: v, scopes: due.weeks.list() });
-          });
-        if (due.days.size > 0) steps.push(() => this.monthsOfDays(r, v));
-        await this.together(steps);
+        await r.add([['revenue_days', days]]);
+        await this.monthsOfDays(r);
       } finally {
         await r.drop();
       }
     });
   }
 
-  /** The two chains' rounds; `due` given: their rollups go there instead of being written (refreshDeferringRollups). */
-  private async chains(touched: Touched, due: RollupsDue | null, progress?: (line: string) => void): Promise<void> {
+  /** The two chains' rounds; `monthsDue` given: the fee round's months go there instead of being rolled up (refreshDeferringMonths). */
+  private async chains(touched: Touched, monthsDue: KeySet | null, progress?: (line: string) => void): Promise<void> {
     const bodies: Record<Chain, (r: Round, v: number, zones: TimeZones) => Promise<void>> = {
-      sessions: (r, v, zones) => this.sessionChain(touched, r, v, zones, due, progress),
-      fees: (r, v, zones) => this.feeChain(touched, r, v, zones, due),
+      sessions: (r, v, zones) => this.sessionChain(touched, r, v, zones, progress),
+      fees: (r, v, zones) => this.feeChain(touched, r, v, zones, monthsDue),
     };
     // The two chains share no table and read no key the other derives, and each is a round of its
     // own (version, keys, partitions): side by side, a refresh takes the longer of the two, and
@@ -364,14 +330,7 @@ export class ServingRefresh {
   }
 
   /** Sessions, engagement, attendance and recordings of what the round touched. */
-  private async sessionChain(
-    touched: Touched,
-    r: Round,
-    v: number,
-    zones: TimeZones,
-    due: RollupsDue | null,
-    progress?: (line: string) => void,
-  ): Promise<void> {
+  private async sessionChain(touched: Touched, r: Round, v: number, zones: TimeZones, progress?: (line: string) => void): Promise<void> {
     const step = (line: string) => progress?.(`  ${line}`);
     let rosterSessions: string[][] = [];
     if (touched.rosterClassrooms.size > 0) {
@@ -422,7 +381,6 @@ export class ServingRefresh {
           r,
           v,
           zones,
-          due,
           {
             sessions: peopleSessions,
             computed: computed.filter(isPeople),
@@ -451,14 +409,12 @@ export class ServingRefresh {
    * Engagement and attendance of the round's sessions whose people may have changed (its
    * schedules, participants and roster sessions), computed here (engagement-rows.ts,
    * attendance-rows.ts) from the devices and sessions the round computed, the sessions' rosters
-   * and the institutes' attendance rules; and the weekly rollup of their classroom-weeks (or, `due`
-   * given, those weeks added to it).
+   * and the institutes' attendance rules; and the weekly rollup of their classroom-weeks.
    */
   private async peopleSteps(
     r: Round,
     v: number,
     zones: TimeZones,
-    due: RollupsDue | null,
     round: {
       /** Each [institute_id, session_id] once: the attendance scopes this round recomputes. */
       sessions: ReadonlyArray<readonly [string, string]>;
@@ -474,16 +430,11 @@ export class ServingRefresh {
     for (const s of round.computed) classrooms.add(s.institute_id, s.classroom_id);
     // Both from the round's facts, not from the rows it writes: the rosters' classrooms, and the
     // classroom-weeks whose rollup it recomputes.
-    const weeks = weekScopes(round.schedule, round.meetings);
     await this.between('keys:people');
-    await r.add(
-      due
-        ? [['people_classrooms', classrooms]]
-        : [
-            ['people_classrooms', classrooms],
-            ['week_scopes', weeks],
-          ],
-    );
+    await r.add([
+      ['people_classrooms', classrooms],
+      ['week_scopes', weekScopes(round.schedule, round.meetings)],
+    ]);
     let roster: RosterRow[] = [];
     let rules = new Map<string, AttendanceRule>();
     await this.together([
@@ -519,11 +470,8 @@ export class ServingRefresh {
         );
         await this.between('sweep:attendance_store');
         await this.sweep('attendance_store', ATTENDANCE_KEY, ATTENDANCE_SCOPE, people, "student_id = ''");
-        if (due) due.weeks.addAll(weeks);
-        else {
-          await this.between('write:attendance_weekly_store');
-          await this.writeWeekly(r, zones);
-        }
+        await this.between('write:attendance_weekly_store');
+        await this.writeWeekly(r, zones);
       },
     ]);
     if (progress) progress(`  engagement and attendance: ${round.computed.length} sessions`);
@@ -533,14 +481,13 @@ export class ServingRefresh {
    * The attendance rollup of the round's classroom-weeks (week_scopes), summed here (weekly-rows.ts)
    * from the latest attendance rows it reads, and written as values. It reads attendance_store,
    * so its version is taken after this round's attendance writes, not before: the rollup with the
-   * highest version read after every round's writes (docs/serving.md, "Stored rollups"). `at`:
-   * the version of a round of its own, taken after the writes (rollUp), and its scopes.
+   * highest version read after every round's writes (docs/serving.md, "Stored rollups").
    */
-  private async writeWeekly(r: Round, zones: TimeZones, at?: { version: number; scopes: string[][] }): Promise<void> {
+  private async writeWeekly(r: Round, zones: TimeZones): Promise<void> {
     // The keys are read after the version, as the statement reads them: on a cluster the version's
     // wait for current replicas comes first (onCurrentReplicas).
-    const w = at?.version ?? (await this.laterVersion());
-    const scopes = at?.scopes ?? (await r.list('week_scopes'));
+    const w = await this.laterVersion();
+    const scopes = await r.list('week_scopes');
     const weeks = daySpanOf(scopes.map((s) => s[2]));
     if (!weeks) return;
     const rows = await this.read(
@@ -591,7 +538,7 @@ export class ServingRefresh {
    * Instalments, payments and the money of the classroom-days they are or were counted on, computed
    * here from the fee facts the round reads (fee-rows.ts), and the months of those days.
    */
-  private async feeChain(touched: Touched, r: Round, v: number, zones: TimeZones, due: RollupsDue | null): Promise<void> {
+  private async feeChain(touched: Touched, r: Round, v: number, zones: TimeZones, monthsDue: KeySet | null): Promise<void> {
     const owners = r.in('invoice_owners', OWNER_KEY);
     const payments = r.in('payments', PAYMENT_KEY);
     const steps: Array<() => Promise<void>> = [];
@@ -617,19 +564,19 @@ export class ServingRefresh {
       days = await this.revenueSteps(r, v, zones, owners, payments);
     });
     await this.together(steps);
-    if (due) for (const [institute, classroom, day] of days) due.days.add(institute, classroom, day);
+    if (monthsDue) for (const [institute, classroom, day] of days) monthsDue.add(institute, classroom, day);
     else await this.monthsOfDays(r);
   }
 
-  /** The monthly rollup of the months of the round's revenue_days (at `version`: writeMonthly). */
-  private async monthsOfDays(r: Round, version?: number): Promise<void> {
+  /** The monthly rollup of the months of the round's revenue_days. */
+  private async monthsOfDays(r: Round): Promise<void> {
     await this.between('keys:month_scopes');
     await r.derive(
       'month_scopes',
       `SELECT DISTINCT institute_id, k1, toString(toStartOfMonth(toDate(k2))) AS k2 FROM ${r.keysTable} WHERE ${r.where('revenue_days')}`,
     );
     await this.between('write:revenue_monthly_store');
-    await this.writeMonthly(r, version);
+    await this.writeMonthly(r);
   }
 
   /**
@@ -675,11 +622,10 @@ export class ServingRefresh {
 
   /**
    * The money rollup of the round's classroom-months (month_scopes), rows then markers then a
-   * sweep, at a version taken after this round's daily writes, as writeWeekly (`version`: a round
-   * of its own's, taken after them: rollUp).
+   * sweep, at a version taken after this round's daily writes, as writeWeekly.
    */
-  private async writeMonthly(r: Round, version?: number): Promise<void> {
-    const w = version ?? (await this.laterVersion());
+  private async writeMonthly(r: Round): Promise<void> {
+    const w = await this.laterVersion();
     const scopes = r.classroomDates('month_scopes', 'month');
     await this.insert('revenue_monthly_store', REVENUE_MONTH_COLUMNS, monthlyRevenue(this.t, scopes), w + 1);
     await this.mark(

@@ -1,23 +1,16 @@
 import { CoalescedRefresh } from './projector-sink';
-import { RollupsDue, Touched } from '@wise/serving';
+import { KeySet, Touched } from '@wise/serving';
 
-/** Rollups due on the days given, of classroom c1. */
-const dueOn = (...days: string[]) => {
-  const due = new RollupsDue();
-  for (const day of days) due.days.add('i', 'c1', day);
-  return due;
-};
+const noDays = () => new KeySet(['institute_id', 'classroom_id', 'day']);
 
-/** A serving refresh whose rounds go through `refresh`, due no rollup unless `due` says. */
+/** A serving refresh whose fee rounds go through `refresh` too, due no month unless `fees` says. */
 const fake = (
   refresh: (t: Touched) => Promise<void>,
-  more: { due?: (t: Touched) => RollupsDue; rollUp?: (due: RollupsDue) => Promise<void> } = {},
+  more: { fees?: (t: Touched) => Promise<KeySet>; months?: (days: KeySet) => Promise<void> } = {},
 ) => ({
-  refreshDeferringRollups: async (t: Touched) => {
-    await refresh(t);
-    return more.due ? more.due(t) : new RollupsDue();
-  },
-  rollUp: more.rollUp ?? (async () => undefined),
+  refresh,
+  refreshDeferringMonths: more.fees ?? (async (t: Touched) => (await refresh(t), noDays())),
+  refreshMonths: more.months ?? (async () => undefined),
 });
 
 const touching = (...sessions: string[]) =>
@@ -101,30 +94,27 @@ describe('CoalescedRefresh', () => {
 
   it("ends a fee round before its months' rollup: the next fee round runs meanwhile, and a batch settles once its months are rolled up", async () => {
     const events: string[] = [];
-    let releaseRollup: () => void = () => undefined;
-    const serving = fake(
-      async (t) =>
-        void events.push(
-          `fees ${t.payments
-            .list()
-            .map((k) => k[1])
-            .join(',')}`,
-        ),
-      {
-        due: (t) => dueOn(...t.payments.list().map((k) => (k[1] === 'tx1' ? '2026-11-30' : '2026-12-01'))),
-        rollUp: (due) => {
-          events.push(
-            `months ${due.days
-              .list()
-              .map((d) => d[2])
-              .join(',')}`,
-          );
-          return events.filter((e) => e.startsWith('months')).length === 1
-            ? new Promise<void>((r) => (releaseRollup = r))
-            : Promise.resolve();
-        },
+    let releaseMonths: () => void = () => undefined;
+    const serving = fake(async () => undefined, {
+      fees: async (t) => {
+        const tx = t.payments.list().map((k) => k[1]);
+        events.push(`fees ${tx.join(',')}`);
+        const days = noDays();
+        for (const id of tx) days.add('i', 'c1', id === 'tx1' ? '2026-11-30' : '2026-12-01');
+        return days;
       },
-    );
+      months: (days) => {
+        events.push(
+          `months ${days
+            .list()
+            .map((d) => d[2])
+            .join(',')}`,
+        );
+        return events.filter((e) => e.startsWith('months')).length === 1
+          ? new Promise<void>((r) => (releaseMonths = r))
+          : Promise.resolve();
+      },
+    });
     const c = new CoalescedRefresh(serving);
     const paying = (tx: string) => {
       const t = new Touched();
@@ -139,70 +129,19 @@ describe('CoalescedRefresh', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(events).toEqual(['fees tx1', 'months 2026-11-30', 'fees tx2']);
     expect(firstSettled).toBe(false);
-    releaseRollup();
+    releaseMonths();
     await Promise.all([first, second]);
     expect(events).toEqual(['fees tx1', 'months 2026-11-30', 'fees tx2', 'months 2026-12-01']);
   });
 
-  it("ends a session round before its weeks' rollup, and keeps each chain's rollups apart from the other's", async () => {
-    const events: string[] = [];
-    let releaseWeeks: () => void = () => undefined;
-    let releaseSessions: () => void = () => undefined;
-    const serving = fake(
-      (t) => {
-        const kind =
-          t.sessions.size > 0
-            ? `sessions ${t.sessions
-                .list()
-                .map((k) => k[1])
-                .join(',')}`
-            : 'fees';
-        events.push(kind);
-        return kind === 'sessions s2' ? new Promise<void>((r) => (releaseSessions = r)) : Promise.resolve();
-      },
-      {
-        due: (t) => {
-          const due = dueOn(...(t.payments.size > 0 ? ['2026-12-01'] : []));
-          for (const [, s] of t.sessions.list()) due.weeks.add('i', 'c1', s === 's1' ? '2026-11-23' : '2026-11-30');
-          return due;
-        },
-        rollUp: (due) => {
-          events.push(
-            `rollup weeks ${due.weeks
-              .list()
-              .map((w) => w[2])
-              .join(',')} days ${due.days
-              .list()
-              .map((d) => d[2])
-              .join(',')}`,
-          );
-          return due.weeks.list().some((w) => w[2] === '2026-11-23') ? new Promise<void>((r) => (releaseWeeks = r)) : Promise.resolve();
-        },
-      },
-    );
-    const c = new CoalescedRefresh(serving);
-    let firstSettled = false;
-    const first = c.refresh(touching('s1')).then(() => (firstSettled = true));
-    await new Promise((r) => setImmediate(r));
-    // The next session round runs while the first one's weeks are rolled up; a fee round and its
-    // months' rollup run meanwhile, not held by the weeks' rollup.
-    const second = c.refresh(touching('s2'));
-    const fee = new Touched();
-    fee.payments.add('i', 'tx1');
-    await c.refresh(fee);
-    expect(events).toEqual(['sessions s1', 'rollup weeks 2026-11-23 days ', 'sessions s2', 'fees', 'rollup weeks  days 2026-12-01']);
-    expect(firstSettled).toBe(false);
-    releaseWeeks();
-    await first;
-    releaseSessions();
-    await second;
-    expect(events.at(-1)).toBe('rollup weeks 2026-11-30 days ');
-  });
-
-  it('fails a batch whose rollup failed', async () => {
+  it("fails a fee batch whose months' rollup failed", async () => {
     const serving = fake(async () => undefined, {
-      due: () => dueOn('2026-12-01'),
-      rollUp: async () => {
+      fees: async () => {
+        const days = noDays();
+        days.add('i', 'c1', '2026-12-01');
+        return days;
+      },
+      months: async () => {
         throw new Error('rollup refused');
       },
     });

@@ -1,6 +1,6 @@
 import { WriteAbandoned } from '@wise/projection-writer';
 import { Logger, Metrics } from '@wise/observability';
-import { RollupsDue, Touched } from '@wise/serving';
+import { Touched } from '@wise/serving';
 import { ProjectorMetrics } from '../projector.metrics';
 import { CoalescedRefresh, servingStep } from './projector-sink';
 
@@ -10,15 +10,17 @@ const refused = () => new Error("Code: 60, e.displayText() = DB::Exception: Tabl
 
 function setup(results: Array<Error | null>) {
   const calls: Touched[] = [];
-  // Only session keys are touched here, and no rollup is due.
+  // Only session keys are touched here: fee rounds and months never run.
   const refresh = new CoalescedRefresh({
-    refreshDeferringRollups: async (t: Touched) => {
+    refresh: async (t: Touched) => {
       calls.push(t);
       const r = results.shift();
       if (r) throw r;
-      return new RollupsDue();
     },
-    rollUp: async () => undefined,
+    refreshDeferringMonths: async () => {
+      throw new Error('no fee round expected');
+    },
+    refreshMonths: async () => undefined,
   });
   const metrics = new ProjectorMetrics(new Metrics('projector'));
   const step = servingStep(refresh, new Logger('test', 'error'), metrics, 1);

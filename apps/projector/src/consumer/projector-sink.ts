@@ -3,7 +3,7 @@ import { ProjectorConfig } from '@wise/config';
 import { Logger } from '@wise/observability';
 import { BatchSink, ClickHouseWriter, retryInPlace, WriteAbandoned, type AfterWrite, type WriteContext } from '@wise/projection-writer';
 import { EVENTS_TABLE, type Row, type TableRows } from '@wise/projections';
-import { CHAINS, RollupsDue, Touched, VersionsUnavailable, type Chain, type ServingRefresh } from '@wise/serving';
+import { KeySet, Touched, VersionsUnavailable, type ServingRefresh } from '@wise/serving';
 import type { ProjectorMetrics } from '../projector.metrics';
 
 /*
@@ -110,53 +110,56 @@ async function refreshWithRetries(
  * from one set per partition batch to one set per round.
  *
  * The session chain and the fee chain (Touched.byChain) are grouped apart: each starts its next
- * round when its own last one ends, so an invoice does not wait out a long attendance round. Each
- * chain's rollups (the weekly attendance of its session rounds, the monthly money of its fee
- * rounds) are a group of their own, fed by its rounds as they end
- * (ServingRefresh.refreshDeferringRollups, rollUp): the chain's next round, with the next
- * webhooks, does not wait for them either. A batch settles when the rounds that carry its keys
- * have, their rollups included.
+ * round when its own last one ends, so an invoice does not wait out a long attendance round. The
+ * monthly money rollup is a group of its own, fed by the fee rounds as they end
+ * (ServingRefresh.refreshDeferringMonths, refreshMonths): the next fee round, with the next
+ * invoices, does not wait for it either. A batch settles when the rounds that carry its keys
+ * have, its months' rollup included.
  *
  * Rounds start at least `minIntervalMs` apart: a round costs ClickHouse about the same whatever
  * its size (mostly analysing its statements), so at a steady rate this bounds what the serving
- * layer costs, at the price of that much freshness. A chain's rollup group is fed at most once per
- * round of the chain, so it rarely waits: one rollup group for both chains would hold one chain's
- * rollup, and the batches behind it, for the other's interval.
+ * layer costs, at the price of that much freshness.
  */
 export class CoalescedRefresh {
-  private readonly chains: Record<Chain, GroupCommit<Touched, void, { rollups: Promise<void> }>>;
+  private readonly sessions: GroupCommit<Touched, void>;
+  private readonly fees: GroupCommit<Touched, void, { months: Promise<void> }>;
+  private readonly months: GroupCommit<KeySet, void>;
 
-  constructor(serving: Pick<ServingRefresh, 'refreshDeferringRollups' | 'rollUp'>, minIntervalMs = 0) {
-    const chain = () => {
-      const rollups = new GroupCommit<RollupsDue, void>(
-        () => new RollupsDue(),
-        (due) => serving.rollUp(due),
-        minIntervalMs,
-      );
-      return new GroupCommit<Touched, void, { rollups: Promise<void> }>(
-        () => new Touched(),
-        async (touched) => {
-          const due = await serving.refreshDeferringRollups(touched);
-          // Wrapped, so that the round ends here and its batches wait for the rollups apart.
-          const rolled = due.size === 0 ? Promise.resolve() : rollups.add(undefined, (next) => next.addAll(due));
-          rolled.catch(() => undefined); // awaited by every batch of the round
-          return { rollups: rolled };
-        },
-        minIntervalMs,
-      );
-    };
-    this.chains = { sessions: chain(), fees: chain() };
+  constructor(serving: Pick<ServingRefresh, 'refresh' | 'refreshDeferringMonths' | 'refreshMonths'>, minIntervalMs = 0) {
+    this.sessions = new GroupCommit(
+      () => new Touched(),
+      (touched) => serving.refresh(touched),
+      minIntervalMs,
+    );
+    this.months = new GroupCommit(
+      () => new KeySet(MONTH_DAY_KEY),
+      (days) => serving.refreshMonths(days),
+      minIntervalMs,
+    );
+    this.fees = new GroupCommit(
+      () => new Touched(),
+      async (touched) => {
+        const days = await serving.refreshDeferringMonths(touched);
+        // Wrapped, so that the fee round ends here and its batches wait for the months apart.
+        const months = days.size === 0 ? Promise.resolve() : this.months.add(undefined, (next) => next.addAll(days));
+        months.catch(() => undefined); // awaited by every batch of the round
+        return { months };
+      },
+      minIntervalMs,
+    );
   }
 
   async refresh(touched: Touched): Promise<void> {
     const parts = touched.byChain();
-    await Promise.all(
-      CHAINS.filter((c) => !parts[c].isEmpty).map((c) =>
-        this.chains[c].add(undefined, (next) => next.addAll(parts[c])).then((done) => done.rollups),
-      ),
-    );
+    await Promise.all([
+      parts.sessions.isEmpty ? undefined : this.sessions.add(undefined, (next) => next.addAll(parts.sessions)),
+      parts.fees.isEmpty ? undefined : this.fees.add(undefined, (next) => next.addAll(parts.fees)).then((done) => done.months),
+    ]);
   }
 }
+
+/** The classroom-days whose months a fee round leaves to the months group. */
+const MONTH_DAY_KEY = ['institute_id', 'classroom_id', 'day'];
 
 /**
  * Group commit for fact rows: the partition batches handed in while a write runs are merged into
