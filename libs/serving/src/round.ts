@@ -32,8 +32,12 @@ export type Kinds = KeyKind | readonly KeyKind[];
  * so the predicate push-down the views need (migration 0004) has nothing to do here, and on 18.16
  * it is what costs most: analysing the engagement statement took 400–500 ms of CPU with it and
  * about 200 ms without, whatever the number of keys.
+ *
+ * Every round reads the same few recent granules of the facts and the keys table, a few at a time
+ * (seeking to a mark, then decompressing its block): the uncompressed cache keeps those blocks
+ * decompressed between rounds (docs/benchmarks.md, "Kept: the uncompressed cache for a round's reads").
  */
-export const REFRESH_SETTINGS = 'SETTINGS enable_optimize_predicate_expression = 0';
+export const REFRESH_SETTINGS = 'SETTINGS enable_optimize_predicate_expression = 0, use_uncompressed_cache = 1';
 
 /** Column positions in serving_keys: institute_id, then up to two more key parts. */
 const KEY_COLUMNS = ['institute_id', 'k1', 'k2'] as const;
