@@ -11,6 +11,7 @@ describe('parseBenchOptions', () => {
       events: 200_000,
       rate: 1000,
       freshSeconds: 15,
+      freshWarmupSeconds: 10,
       cpuProf: false,
       querySizes: [1_000_000, 4_000_000],
       queryRepeats: 9,
@@ -29,8 +30,9 @@ describe('parseBenchOptions', () => {
 
   it('reads lists, numbers and flags, in both spellings', () => {
     expect(
-      parseBenchOptions(['--only', 'ingestion,freshness', '--levels=4,16', '--duration', '3', '--cpu-prof', '--events=50000']),
+      parseBenchOptions(['--only', 'ingestion,freshness', '--levels=4,16', '--duration', '3', '--cpu-prof', '--events=50000', '--fresh-warmup', '0']),
     ).toMatchObject({
+      freshWarmupSeconds: 0,
       only: ['ingestion', 'freshness'],
       levels: [4, 16],
       durationMs: 3000,

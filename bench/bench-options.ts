@@ -12,6 +12,7 @@ export interface BenchOptions {
   events: number;
   rate: number;
   freshSeconds: number;
+  freshWarmupSeconds: number;
   cpuProf: boolean;
   /** Queries: events in the store at each size, and timed runs of each query. */
   querySizes: number[];
@@ -32,6 +33,8 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --events <n>         envelopes pre-filled for the projector (default 200000)
   --rate <n>           freshness: webhooks per second (default 1000)
   --fresh-seconds <s>  freshness: seconds of sending (default 15)
+  --fresh-warmup <s>   freshness: seconds of sending before them, other institutes, from the
+                       apps' cold start; shown apart, not judged (default 10)
   --query-sizes <list> queries: events in the store at each size (default 1000000,4000000)
   --query-repeats <n>  queries: timed runs of each query at each size (default 9)
   --cpu-prof           profile ingestion and projector under load; writes bench-results/profiles/
@@ -41,7 +44,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
   --app-env K=V        experiment: extra environment for ingestion and projector (repeatable),
                        e.g. --app-env INGEST_LINGER_MS=5
   --quick              a short smoke run: --levels 8,32 --duration 2 --warmup 1 --repeats 1
-                       --events 30000 --fresh-seconds 5 --query-sizes 50000,200000
+                       --events 30000 --fresh-seconds 5 --fresh-warmup 2 --query-sizes 50000,200000
                        --query-repeats 5 (other options given refine it)
   --help               this text
 `;
@@ -57,6 +60,7 @@ const FLAGS = {
   events: { type: 'string' },
   rate: { type: 'string' },
   'fresh-seconds': { type: 'string' },
+  'fresh-warmup': { type: 'string' },
   'cpu-prof': { type: 'boolean' },
   workers: { type: 'string' },
   'app-env': { type: 'string', multiple: true },
@@ -77,6 +81,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
     events: 200_000,
     rate: 1000,
     freshSeconds: 15,
+    freshWarmupSeconds: 10,
     cpuProf: false,
     querySizes: [1_000_000, 4_000_000],
     queryRepeats: 9,
@@ -91,6 +96,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
       repeats: 1,
       events: 30_000,
       freshSeconds: 5,
+      freshWarmupSeconds: 2,
       querySizes: [50_000, 200_000],
       queryRepeats: 5,
     });
@@ -144,6 +150,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions {
   });
   num('fresh-seconds', 1, 600, (x) => {
     o.freshSeconds = x;
+  });
+  num('fresh-warmup', 0, 600, (x) => {
+    o.freshWarmupSeconds = x;
   });
   if (v['query-sizes'] !== undefined) {
     const list = v['query-sizes'].split(',').map(Number);

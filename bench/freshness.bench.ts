@@ -12,7 +12,9 @@ import { CpuMeter, runQueueSeconds, servicePids } from './cpu';
 import { buckets, histogram, quantileBound, scrape, sumOf } from './prometheus';
 import type { BenchRun } from './bench-env';
 import { latencySummary, Samples, type LatencySummary } from './stats';
-import { ViewWatcher, WATCHED_VIEWS, watchOf, type WatchedView } from './view-watch';
+import { ViewWatcher, WATCHED_VIEWS, watchOf, type Watch, type WatchedView } from './view-watch';
+
+export type ViewFigures = Record<WatchedView, { watched: number; visible: number; latency: LatencySummary }>;
 
 export interface FreshnessFigures {
   rate: number;
@@ -28,7 +30,12 @@ export interface FreshnessFigures {
   /** POST start to first seen in `events`, ms, for the watched eighth of the events (ids 0… and 1…). */
   latency: LatencySummary;
   /** POST start to the row an analyst reads (view-watch.ts), per view. */
-  views: Record<WatchedView, { watched: number; visible: number; latency: LatencySummary }>;
+  views: ViewFigures;
+  /**
+   * The warm-up before the measured window, from the processes' cold start (other institutes, the
+   * same rate), its views watched the same way: shown, not judged. Null when there was none.
+   */
+  warmup?: { seconds: number; sentPerSecond: number; views: ViewFigures } | null;
   pollMs: number;
   ingestionPeakRssMb: number | null;
   projectorPeakRssMb: number | null;
@@ -64,6 +71,13 @@ export interface FreshnessPlan {
   seconds: number;
   pollMs: number;
   drainMs: number;
+  /**
+   * Seconds of sending before the measured window, for the institutes of `warmup` below. The apps
+   * start with the phase, so their first seconds are a cold start (V8 compiling the hot paths, the
+   * first connections, ClickHouse's caches empty, the sender itself): a pipeline serving 1,000/s
+   * runs warm, and the target is about that. The warm-up's own figures are reported beside.
+   */
+  warmupSeconds: number;
   /** Extra env for both apps (experiments). */
   env: Record<string, string>;
 }
@@ -83,10 +97,12 @@ export async function benchFreshness(
   events: SimEvent[],
   plan: FreshnessPlan,
   say: (l: string) => void,
+  warmup: { world: WorldOptions; events: SimEvent[] } | null = null,
 ): Promise<FreshnessFigures> {
   run.ownPhase('fresh');
   const creds = instituteCredentials(world);
-  await registerInstitutes(run.databaseUrl, creds);
+  const warmCreds = warmup ? instituteCredentials(warmup.world) : [];
+  await registerInstitutes(run.databaseUrl, [...creds, ...warmCreds]);
   const [appPort, opsPort, ingestionOpsPort] = [await freePort(), await freePort(), await freePort()];
   const projector = await BenchProcess.start(
     'projector',
@@ -111,17 +127,69 @@ export async function benchFreshness(
   const pending = new Set<string>();
   let watched = 0;
   const views = new ViewWatcher();
+  const warmViews = new ViewWatcher();
   const slugs = creds.map((c) => sqlString(c.slug)).join(',');
+  const warmSlugs = warmCreds.map((c) => sqlString(c.slug)).join(',');
   let sending = true;
+  // Each delivery's event id and watch are worked out before sending: done in onAttempt, parsing
+  // every body again took the bench's event loop, on the two cores the pipeline is measured on.
+  const known = new Map<Delivery, { id: string; watch: Watch | null }>();
+  const deliveriesOf = (list: SimEvent[], of: typeof creds): Delivery[] =>
+    list.map((e) => {
+      const c = of[e.institute];
+      const d = { slug: c.slug, keyHeader: c.keyHeader, key: c.key, body: e.body };
+      known.set(d, { id: deriveEventId(d.slug, Buffer.from(d.body)), watch: watchOf(d.slug, d.body) });
+      return d;
+    });
+  const sendOptions = {
+    // Enough connections that the pace, not the answers, sets the rate (Wise does not wait either).
+    baseUrl: `http://127.0.0.1:${appPort}`,
+    rate: plan.rate,
+    concurrency: 256,
+    timeoutMs: 5000,
+    retryDelaysMs: [],
+  };
+  // The views group their stores per institute: polled less often than `events`, whose poll is a
+  // primary-key lookup, so that watching does not load the ClickHouse it measures. Both watchers
+  // from the first POST on: the warm-up's rows may show after it has ended.
+  let stopped = false;
+  const viewPoller = (async () => {
+    let drainUntil = Infinity;
+    while (!stopped && (views.size > 0 || warmViews.size > 0 || sending)) {
+      if (!sending && drainUntil === Infinity) drainUntil = Date.now() + plan.drainMs;
+      if (Date.now() > drainUntil) break;
+      await views.poll(ch, slugs);
+      if (warmViews.size > 0) await warmViews.poll(ch, warmSlugs);
+      await sleep(VIEW_POLL_MS);
+    }
+  })();
   try {
+    let warmFigures: FreshnessFigures['warmup'] = null;
+    const warmTotal = warmup ? Math.min(warmup.events.length, Math.round(plan.rate * plan.warmupSeconds)) : 0;
+    if (warmup && warmTotal > 0) {
+      say(
+        `[bench] freshness: warming up from a cold start: ${warmTotal} webhooks of ${warmCreds.length} other institutes at ${plan.rate}/s (timed, shown apart, not judged)`,
+      );
+      const warmStats = new SendStats();
+      const tw = Date.now();
+      const warmDeliveries = deliveriesOf(warmup.events.slice(0, warmTotal), warmCreds);
+      await sendAll(
+        warmDeliveries.values(),
+        {
+          ...sendOptions,
+          onAttempt: (d, outcome, started) => {
+            const view = outcome === '200' ? known.get(d)!.watch : null;
+            if (view) warmViews.add(view, started);
+          },
+        },
+        warmStats,
+      );
+      const seconds = (Date.now() - tw) / 1000;
+      warmFigures = { seconds, sentPerSecond: warmStats.started / seconds, views: viewFiguresOf(warmViews) };
+    }
     const total = Math.min(events.length, Math.round(plan.rate * plan.seconds));
     say(`[bench] freshness: POSTing ${total} webhooks at ${plan.rate}/s, watching an eighth of them in events every ${plan.pollMs} ms`);
-    const deliveries = (function* (): Generator<Delivery> {
-      for (const e of events.slice(0, total)) {
-        const c = creds[e.institute];
-        yield { slug: c.slug, keyHeader: c.keyHeader, key: c.key, body: e.body };
-      }
-    })();
+    const deliveries = deliveriesOf(events.slice(0, total), creds);
     const stats = new SendStats();
     const server = run.clickhouse(null);
     const counters0 = await readCounters(server);
@@ -130,22 +198,16 @@ export async function benchFreshness(
     await waits.start();
     const t0 = Date.now();
     const sender = sendAll(
-      deliveries,
+      deliveries.values(),
       {
-        // Enough connections that the pace, not the answers, sets the rate (Wise does not wait either).
-        baseUrl: `http://127.0.0.1:${appPort}`,
-        rate: plan.rate,
-        concurrency: 256,
-        timeoutMs: 5000,
-        retryDelaysMs: [],
+        ...sendOptions,
         onAttempt: (d, outcome, started, ended) => {
           if (outcome !== '200') return;
           answered.push(ended - started);
-          const id = deriveEventId(d.slug, Buffer.from(d.body));
+          const { id, watch } = known.get(d)!;
           if (sentAt.has(id)) return;
           sentAt.set(id, started);
-          const view = watchOf(d.slug, d.body);
-          if (view) views.add(view, started);
+          if (watch) views.add(watch, started);
           // Only a fixed eighth of the events (by id, not by time) is watched: a poll's IN list grows
           // with what is pending, and a heavy poll would slow the ClickHouse it is measuring.
           if (id.charCodeAt(0) <= 0x31) {
@@ -170,30 +232,19 @@ export async function benchFreshness(
             .slice(i, i + 2000)
             .map(sqlString)
             .join(',');
+          const asked = Date.now(); // as in ViewWatcher.poll: visible when the SELECT was sent
           const rows = await ch
             .query<{ event_id: string }>(
               'bench',
               `SELECT DISTINCT event_id FROM ${tableRef(ch.database, EVENTS_TABLE)} WHERE institute_id IN (${slugs}) AND event_id IN (${list})`,
             )
             .catch(() => []);
-          const now = Date.now();
           for (const r of rows) {
             if (!pending.delete(r.event_id)) continue;
-            seenAfter.push(now - sentAt.get(r.event_id)!);
+            seenAfter.push(asked - sentAt.get(r.event_id)!);
           }
         }
         await sleep(plan.pollMs);
-      }
-    })();
-    // The views group their stores per institute: polled less often than `events`, whose poll is a
-    // primary-key lookup, so that watching does not load the ClickHouse it measures.
-    const viewPoller = (async () => {
-      let drainUntil = Infinity;
-      while (views.size > 0 || sending) {
-        if (!sending && drainUntil === Infinity) drainUntil = Date.now() + plan.drainMs;
-        if (Date.now() > drainUntil) break;
-        await views.poll(ch, slugs);
-        await sleep(VIEW_POLL_MS);
       }
     })();
     let last = 0;
@@ -221,9 +272,9 @@ export async function benchFreshness(
       visible: seenAfter.length,
       postLatency: latencySummary(answered.values()),
       latency: latencySummary(seenAfter),
-      views: Object.fromEntries(
-        WATCHED_VIEWS.map((v) => [v, { watched: views.watched[v], visible: views.seen[v].length, latency: latencySummary(views.seen[v]) }]),
-      ) as FreshnessFigures['views'],
+      views: viewFiguresOf(views),
+      // Read again after the drain: rows of the warm-up that showed after it ended count too.
+      warmup: warmFigures && { ...warmFigures, views: viewFiguresOf(warmViews) },
       pollMs: plan.pollMs,
       ingestionPeakRssMb: ingestion.peakRssMb(),
       projectorPeakRssMb: projector.peakRssMb(),
@@ -233,9 +284,17 @@ export async function benchFreshness(
       postWaits,
     };
   } finally {
+    stopped = true;
+    await viewPoller;
     await ch.close();
     await Promise.all([ingestion.stop(), projector.stop()]);
   }
+}
+
+function viewFiguresOf(w: ViewWatcher): ViewFigures {
+  return Object.fromEntries(
+    WATCHED_VIEWS.map((v) => [v, { watched: w.watched[v], visible: w.seen[v].length, latency: latencySummary(w.seen[v]) }]),
+  ) as ViewFigures;
 }
 
 /** Measures PostWaits between start() and stop() (ingestion's lag histogram resets at each scrape). */

@@ -104,12 +104,16 @@ async function runPhases(
   if (o.only.includes('freshness')) {
     await phase('freshness', async () => {
       const fresh = world(run.slugPrefix('fresh'), 8, nextMonday());
+      // Institutes of their own, so that the measured ones start as they would on a warm pipeline.
+      const warm = { ...world(run.slugPrefix('warm'), 8, nextMonday()), seed: 'bench-warm' };
+      const wanted = (seconds: number) => Math.max(20_000, Math.ceil(o.rate * seconds));
       figures.freshness = await benchFreshness(
         run,
         fresh,
-        takeEvents({ ...fresh, prefix: 'x' }, 20_000),
-        { rate: o.rate, seconds: o.freshSeconds, pollMs: 100, drainMs: 30_000, env: o.appEnv },
+        takeEvents({ ...fresh, prefix: 'x' }, wanted(o.freshSeconds)),
+        { rate: o.rate, seconds: o.freshSeconds, warmupSeconds: o.freshWarmupSeconds, pollMs: 100, drainMs: 30_000, env: o.appEnv },
         say,
+        { world: warm, events: takeEvents({ ...warm, prefix: 'x' }, wanted(o.freshWarmupSeconds)) },
       );
     });
   }

@@ -164,6 +164,26 @@ export function tableRows(f: Figures): TableRow[] {
         verdict(v.watched > 0 && v.latency.p95 <= t.freshnessP95Ms),
       ]);
     }
+    if (x.warmup) {
+      const w = x.warmup;
+      rows.push([
+        `freshness, warm-up before it: ${n(w.seconds, 1)} s from the apps' cold start (sent ${n(w.sentPerSecond)}/s), other institutes; not judged`,
+        '',
+        '',
+        '',
+        '',
+        '',
+      ]);
+      for (const [view, v] of Object.entries(w.views))
+        rows.push([
+          `freshness into ${view} during the warm-up: p50 / p95 ms; visible of watched`,
+          `${n(v.latency.p50)} / ${n(v.latency.p95)}; ${n(v.visible)} of ${n(v.watched)}`,
+          '',
+          '',
+          '',
+          '',
+        ]);
+    }
     rows.push(['freshness: POST answered p50 / p99 ms', `${n(x.postLatency.p50, 1)} / ${n(x.postLatency.p99, 1)}`, '', '', '', '']);
     const w = x.postWaits;
     if (w) {
