@@ -30,7 +30,17 @@ describe('parseBenchOptions', () => {
 
   it('reads lists, numbers and flags, in both spellings', () => {
     expect(
-      parseBenchOptions(['--only', 'ingestion,freshness', '--levels=4,16', '--duration', '3', '--cpu-prof', '--events=50000', '--fresh-warmup', '0']),
+      parseBenchOptions([
+        '--only',
+        'ingestion,freshness',
+        '--levels=4,16',
+        '--duration',
+        '3',
+        '--cpu-prof',
+        '--events=50000',
+        '--fresh-warmup',
+        '0',
+      ]),
     ).toMatchObject({
       freshWarmupSeconds: 0,
       only: ['ingestion', 'freshness'],
