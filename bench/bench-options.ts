@@ -37,8 +37,9 @@ export const BENCH_USAGE = `Usage: npm run bench -- [options]
                        apps' cold start; shown apart, not judged (default 10)
   --query-sizes <list> queries: events in the store at each size (default 1000000,4000000)
   --query-repeats <n>  queries: timed runs of each query at each size (default 9)
-  --cpu-prof           profile ingestion and projector under load; writes bench-results/profiles/
-                       and prints where the CPU time goes
+  --cpu-prof           profile ingestion and projector under load (their phases, and freshness's
+                       measured window); writes bench-results/profiles/ and prints where the CPU
+                       time goes
   --workers <list>     INGEST_WORKERS of each ingestion measured beside the baseline, comma-separated
                        (default 1,2: one process, and two workers on one port)
   --app-env K=V        experiment: extra environment for ingestion and projector (repeatable),

@@ -5,7 +5,7 @@ import type { SimEvent } from '../tools/simulate/generate';
 import { registerInstitutes } from '../tools/simulate/register';
 import { sendAll, SendStats, type Delivery } from '../tools/simulate/sender';
 import { instituteCredentials, type WorldOptions } from '../tools/simulate/world';
-import { BenchProcess, ENTRY, freePort, INGESTION_NODE_ARGS, ROOT } from './app-process';
+import { BenchProcess, ENTRY, freePort, INGESTION_NODE_ARGS, profiling, ROOT } from './app-process';
 import { benchQueriesCpuSeconds, counterRates, readCounters, type ClickHouseCounters } from './clickhouse-counters';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { CpuMeter, runQueueSeconds, servicePids } from './cpu';
@@ -80,6 +80,8 @@ export interface FreshnessPlan {
   warmupSeconds: number;
   /** Extra env for both apps (experiments). */
   env: Record<string, string>;
+  /** Where to write CPU profiles of the apps over the measured window (after the warm-up); null for none. */
+  profileFiles: { ingestion: string | null; projector: string | null };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -104,18 +106,20 @@ export async function benchFreshness(
   const warmCreds = warmup ? instituteCredentials(warmup.world) : [];
   await registerInstitutes(run.databaseUrl, [...creds, ...warmCreds]);
   const [appPort, opsPort, ingestionOpsPort] = [await freePort(), await freePort(), await freePort()];
+  const [projectorProf, ingestionProf] = [profiling(plan.profileFiles.projector), profiling(plan.profileFiles.ingestion)];
   const projector = await BenchProcess.start(
     'projector',
     [ENTRY.projector],
-    run.appEnv('fresh', { PROJECTOR_METRICS_PORT: String(opsPort), ...plan.env }, 'projector'),
+    run.appEnv('fresh', { PROJECTOR_METRICS_PORT: String(opsPort), ...plan.env, ...projectorProf.env }, 'projector'),
     `http://127.0.0.1:${opsPort}/health`,
+    projectorProf.nodeArgs,
   );
   const ingestion = await BenchProcess.start(
     'ingestion',
     [ENTRY.ingestion],
-    run.appEnv('fresh', { PORT: String(appPort), OPS_PORT: String(ingestionOpsPort), ...plan.env }, 'ingestion'),
+    run.appEnv('fresh', { PORT: String(appPort), OPS_PORT: String(ingestionOpsPort), ...plan.env, ...ingestionProf.env }, 'ingestion'),
     `http://127.0.0.1:${appPort}/ready`,
-    INGESTION_NODE_ARGS,
+    [...INGESTION_NODE_ARGS, ...ingestionProf.nodeArgs],
   ).catch(async (e) => {
     await projector.stop();
     throw e;
@@ -196,6 +200,7 @@ export async function benchFreshness(
     const meter = new CpuMeter({ ingestion: ingestion.pid, projector: projector.pid, ...servicePids(ROOT) }).start();
     const waits = new PostWaitMeter(ingestion.pid, `http://127.0.0.1:${ingestionOpsPort}/metrics`);
     await waits.start();
+    await Promise.all([ingestion.profile('start', plan.profileFiles.ingestion), projector.profile('start', plan.profileFiles.projector)]);
     const t0 = Date.now();
     const sender = sendAll(
       deliveries.values(),
@@ -256,6 +261,7 @@ export async function benchFreshness(
     }, 2000);
     await sender;
     const sentSeconds = (Date.now() - t0) / 1000;
+    await Promise.all([ingestion.profile('stop', plan.profileFiles.ingestion), projector.profile('stop', plan.profileFiles.projector)]);
     const cpu = meter.stop();
     const postWaits = await waits.stop();
     const clickhouse = counterRates(counters0, await readCounters(server), sentSeconds);

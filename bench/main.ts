@@ -111,7 +111,15 @@ async function runPhases(
         run,
         fresh,
         takeEvents({ ...fresh, prefix: 'x' }, wanted(o.freshSeconds)),
-        { rate: o.rate, seconds: o.freshSeconds, warmupSeconds: o.freshWarmupSeconds, pollMs: 100, drainMs: 30_000, env: o.appEnv },
+        {
+          rate: o.rate,
+          seconds: o.freshSeconds,
+          warmupSeconds: o.freshWarmupSeconds,
+          pollMs: 100,
+          drainMs: 30_000,
+          env: o.appEnv,
+          profileFiles: { ingestion: profileOf('freshness-ingestion'), projector: profileOf('freshness-projector') },
+        },
         say,
         { world: warm, events: takeEvents({ ...warm, prefix: 'x' }, wanted(o.freshWarmupSeconds)) },
       );
@@ -192,11 +200,12 @@ async function main(): Promise<number> {
     const b = figures.projector.batches;
     say(`projector batches: ${b.count}, ${b.meanMessages.toFixed(0)} messages and ${(b.meanSeconds * 1000).toFixed(0)} ms each on average`);
   }
-  for (const app of ['ingestion', 'projector']) {
+  // The apps profiled in their own phases, and again under the freshness phase's paced load.
+  for (const app of ['ingestion', 'projector', 'freshness-ingestion', 'freshness-projector']) {
     const file = profileOf(app);
     if (!file || !existsSync(file)) continue;
     const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-    const steps = formatLines('busy time by step', attribute(profile, app === 'ingestion' ? INGESTION_BUCKETS : PROJECTOR_BUCKETS));
+    const steps = formatLines('busy time by step', attribute(profile, app.endsWith('ingestion') ? INGESTION_BUCKETS : PROJECTOR_BUCKETS));
     say(`\nCPU profile of ${app} (${file}):\n${steps}\n\n${formatSummary(summarize(profile, 15))}`);
   }
   mkdirSync(RESULTS, { recursive: true });
