@@ -168,7 +168,7 @@ export async function benchFreshness(
     }
   })();
   try {
-    let warmFigures: FreshnessFigures['warmup'] = null;
+    let warmSent: { seconds: number; sentPerSecond: number } | null = null;
     const warmTotal = warmup ? Math.min(warmup.events.length, Math.round(plan.rate * plan.warmupSeconds)) : 0;
     if (warmup && warmTotal > 0) {
       say(
@@ -189,7 +189,7 @@ export async function benchFreshness(
         warmStats,
       );
       const seconds = (Date.now() - tw) / 1000;
-      warmFigures = { seconds, sentPerSecond: warmStats.started / seconds, views: viewFiguresOf(warmViews) };
+      warmSent = { seconds, sentPerSecond: warmStats.started / seconds };
     }
     const total = Math.min(events.length, Math.round(plan.rate * plan.seconds));
     say(`[bench] freshness: POSTing ${total} webhooks at ${plan.rate}/s, watching an eighth of them in events every ${plan.pollMs} ms`);
@@ -279,8 +279,8 @@ export async function benchFreshness(
       postLatency: latencySummary(answered.values()),
       latency: latencySummary(seenAfter),
       views: viewFiguresOf(views),
-      // Read again after the drain: rows of the warm-up that showed after it ended count too.
-      warmup: warmFigures && { ...warmFigures, views: viewFiguresOf(warmViews) },
+      // Read after the drain: rows of the warm-up that showed after it ended count too.
+      warmup: warmSent && { ...warmSent, views: viewFiguresOf(warmViews) },
       pollMs: plan.pollMs,
       ingestionPeakRssMb: ingestion.peakRssMb(),
       projectorPeakRssMb: projector.peakRssMb(),

@@ -106,7 +106,7 @@ async function runPhases(
       const fresh = world(run.slugPrefix('fresh'), 8, nextMonday());
       // Institutes of their own, so that the measured ones start as they would on a warm pipeline.
       const warm = { ...world(run.slugPrefix('warm'), 8, nextMonday()), seed: 'bench-warm' };
-      const wanted = (seconds: number) => Math.max(20_000, Math.ceil(o.rate * seconds));
+      const wanted = (seconds: number) => Math.ceil(o.rate * seconds);
       figures.freshness = await benchFreshness(
         run,
         fresh,
@@ -121,7 +121,7 @@ async function runPhases(
           profileFiles: { ingestion: profileOf('freshness-ingestion'), projector: profileOf('freshness-projector') },
         },
         say,
-        { world: warm, events: takeEvents({ ...warm, prefix: 'x' }, wanted(o.freshWarmupSeconds)) },
+        o.freshWarmupSeconds > 0 ? { world: warm, events: takeEvents({ ...warm, prefix: 'x' }, wanted(o.freshWarmupSeconds)) } : null,
       );
     });
   }
