@@ -18,11 +18,16 @@ export class SlowUpload {
   private readonly chunked: boolean;
   /** Body bytes written so far. */
   sent = 0;
+  /** The connection's error (ECONNRESET, EPIPE), if it had one. */
+  error: string | null = null;
 
   constructor(url: string, path: string, headers: Record<string, string>, length?: number) {
     const { hostname, port } = new URL(url);
     this.socket = connect(Number(port), hostname);
-    this.socket.on('error', () => undefined); // a reset after the answer is part of what is tested
+    // A reset after the answer is part of what is tested: recorded, not thrown.
+    this.socket.on('error', (e: NodeJS.ErrnoException) => {
+      this.error = e.code ?? e.message;
+    });
     this.socket.on('data', (d: Buffer) => {
       this.data += d.toString('latin1');
     });

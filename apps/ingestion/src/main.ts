@@ -13,6 +13,7 @@ import { ReadinessService } from './health/readiness.service';
 import { ingestionOperations, OperationsPort } from './operations';
 import { BodyBudget } from './webhooks/body-budget';
 import { InstituteKeysService } from './webhooks/institute-keys.service';
+import { installEarlyAnswers } from './webhooks/early-answer';
 import { installWebhookGuard } from './webhooks/webhook-guard';
 import { describeWebhookRoute, installWebhookRoute } from './webhooks/webhook-route';
 import { WebhooksService } from './webhooks/webhooks.service';
@@ -56,6 +57,7 @@ export async function createIngestionApp(config: IngestionConfig): Promise<NestF
   });
   app.useLogger(new NestLogger(app.get(Logger)));
   logEachRequest(fastify, app.get(Logger));
+  installEarlyAnswers(fastify);
   app.enableShutdownHooks();
   installWebhookGuard(fastify, app.get(InstituteKeysService), app.get(IngestionMetrics), app.get(Logger), {
     bodyLimitBytes: config.BODY_LIMIT_BYTES,

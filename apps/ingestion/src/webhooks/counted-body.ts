@@ -5,8 +5,9 @@ import type { BodyHold, BudgetRefusal } from './body-budget';
 /**
  * The request body as Fastify reads it, each chunk held in the budget as it arrives. A chunk that
  * does not fit ends the read with `refused(...)` (Fastify answers with that error); the rest of
- * the body is then read and dropped, not held, so that the sender gets the answer instead of a
- * connection reset while it is still writing.
+ * the body is then read and dropped, not held, and the connection kept while it arrives, so that
+ * the sender gets the answer instead of a connection reset while it is still writing
+ * (early-answer.ts).
  *
  * Not a stream: only what Fastify's body reader uses of one (`on` and `removeListener` for data,
  * end and error, and `resume`; content-type-parser.js, `rawBody`, which serves the catch-all

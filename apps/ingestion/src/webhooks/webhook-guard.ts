@@ -72,10 +72,6 @@ export function installWebhookGuard(
     void reply.header('retry-after', String(retryAfterSeconds));
     return new RetryLaterException(retryAfterSeconds, budgetReason(institute, r));
   };
-  // Refused while the body was still arriving: Fastify closes such a connection, so that a sender
-  // still writing would see a reset instead of the answer. The rest is read and dropped instead
-  // (CountedBody), within REQUEST_TIMEOUT_MS, as for a 413.
-  const refusedMidBody = new WeakSet<FastifyReply>();
   fastify.decorateRequest('wiseInstitute', null);
   fastify.decorateRequest('wiseBodyHold', null);
   fastify.addHook('onRequest', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
@@ -130,10 +126,9 @@ export function installWebhookGuard(
         `Content-Encoding ${JSON.stringify(encoding.slice(0, 40))} is not accepted: send the body uncompressed`,
       );
     }
-    // Fastify's own 413 also closes the connection while the client may still be writing, which
-    // the client sees as EPIPE instead of the answer. Answered here, the connection stays open:
-    // Node reads and discards the rest of the body (within REQUEST_TIMEOUT_MS), so the sender
-    // always gets its 413. A chunked body without a length still meets Fastify's limit.
+    // A declared length over the limit is refused from the headers (Fastify would read up to the
+    // limit first); the sender still writing gets its answer (early-answer.ts). A chunked body
+    // without a length still meets Fastify's limit.
     const length = Number(req.headers['content-length']);
     if (length > bodyLimitBytes) {
       metrics.requests.inc({ institute: slug, event: '(none)', outcome: 'too_large' });
@@ -163,15 +158,8 @@ export function installWebhookGuard(
   fastify.addHook('preParsing', (req: FastifyRequest, reply: FastifyReply, payload, done) => {
     const hold = req.wiseBodyHold;
     if (hold === null) return done(null, payload);
-    const counted = new CountedBody(payload, hold, (r) => {
-      refusedMidBody.add(reply);
-      return refusedForRoom(reply, hold.institute, r);
-    });
+    const counted = new CountedBody(payload, hold, (r) => refusedForRoom(reply, hold.institute, r));
     // What Fastify's body reader uses of a stream (counted-body.ts says why it is not one).
     done(null, counted as unknown as typeof payload);
-  });
-  fastify.addHook('onSend', (_req: FastifyRequest, reply: FastifyReply, payload, done) => {
-    if (refusedMidBody.has(reply)) reply.removeHeader('connection');
-    done(null, payload);
   });
 }
