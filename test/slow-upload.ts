@@ -49,6 +49,11 @@ export class SlowUpload {
     return true;
   }
 
+  /** Writes bytes as they are, outside the body's framing: the next request on this connection. */
+  writeRaw(bytes: Buffer | string): void {
+    if (!this.socket.destroyed && !this.socket.writableEnded) this.socket.write(bytes);
+  }
+
   /** Ends a chunked body (the zero-length chunk). */
   finish(): void {
     if (this.chunked && !this.socket.destroyed) this.socket.write('0\r\n\r\n');

@@ -57,7 +57,7 @@ export async function createIngestionApp(config: IngestionConfig): Promise<NestF
   });
   app.useLogger(new NestLogger(app.get(Logger)));
   logEachRequest(fastify, app.get(Logger));
-  installEarlyAnswers(fastify);
+  installEarlyAnswers(fastify, config.REQUEST_TIMEOUT_MS);
   app.enableShutdownHooks();
   installWebhookGuard(fastify, app.get(InstituteKeysService), app.get(IngestionMetrics), app.get(Logger), {
     bodyLimitBytes: config.BODY_LIMIT_BYTES,

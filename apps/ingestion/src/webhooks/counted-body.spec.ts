@@ -63,4 +63,21 @@ describe('CountedBody', () => {
     await new Promise((r) => source.once('close', r));
     expect(budget.totalBytes).toBe(0);
   });
+
+  it('holds nothing more once its reader stops listening (Fastify at its own body limit): the rest is dropped unheld', async () => {
+    const budget = new BodyBudget(1000, 400);
+    const source = new PassThrough();
+    const body = new CountedBody(source, budget.open('a'), () => new Error('no room'));
+    const errors: Error[] = [];
+    body.on('error', (e: Error) => errors.push(e));
+    const onData = () => body.removeListener('data', onData);
+    body.on('data', onData);
+    body.resume();
+    source.write(Buffer.alloc(100));
+    await new Promise((r) => setImmediate(r));
+    source.end(Buffer.alloc(5000));
+    await new Promise((r) => source.once('end', r));
+    expect(budget.totalBytes).toBe(100);
+    expect(errors).toEqual([]);
+  });
 });

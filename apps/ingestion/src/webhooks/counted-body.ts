@@ -7,7 +7,7 @@ import type { BodyHold, BudgetRefusal } from './body-budget';
  * does not fit ends the read with `refused(...)` (Fastify answers with that error); the rest of
  * the body is then read and dropped, not held, and the connection kept while it arrives, so that
  * the sender gets the answer instead of a connection reset while it is still writing
- * (early-answer.ts).
+ * (early-answer.ts). So is the rest of a body Fastify stopped reading at its own limit.
  *
  * Not a stream: only what Fastify's body reader uses of one (`on` and `removeListener` for data,
  * end and error, and `resume`; content-type-parser.js, `rawBody`, which serves the catch-all
@@ -43,19 +43,29 @@ export class CountedBody extends EventEmitter {
       this.emit('data', chunk);
       return;
     }
-    // Flowing with no data listener: what still comes is dropped.
-    this.source.removeListener('data', this.onData);
-    this.source.removeListener('end', this.onEnd);
+    this.stopCounting();
     this.fail(this.refused(refusal));
   };
+
+  /** Fastify stops reading at the end, at an error, or at its own limit (a chunked body over it). */
+  override removeListener(...args: Parameters<EventEmitter['removeListener']>): this {
+    super.removeListener(...args);
+    if (args[0] === 'data' && this.reading && this.listenerCount('data') === 0) this.stopCounting();
+    return this;
+  }
+
+  /** Flowing with no data listener: what still comes is dropped, and not held in the budget. */
+  private stopCounting(): void {
+    this.source.removeListener('data', this.onData);
+    this.source.removeListener('end', this.onEnd);
+  }
 
   private readonly onEnd = (): void => {
     this.emit('end');
   };
 
   private readonly onError = (error: Error): void => {
-    this.source.removeListener('data', this.onData);
-    this.source.removeListener('end', this.onEnd);
+    this.stopCounting();
     this.fail(error);
   };
 

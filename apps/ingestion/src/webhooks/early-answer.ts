@@ -7,27 +7,41 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
  * connection under a sender that is still writing. Closed with unread bytes in its buffer, the
  * kernel resets the connection, and the sender sees EPIPE or ECONNRESET instead of the answer it
  * was sent (RFC 9112, section 9.6). Node closes right after the answer when the request said
- * `Connection: close` (or Fastify asked to close after a body error), so such an answer is sent
- * without a Connection header and keeps the connection open. Node reads and drops the rest of the
- * body, within REQUEST_TIMEOUT_MS, after which it closes the connection itself. Once the body is
- * all in, the connection is half-closed if the sender asked to close. The sender has its answer
- * either way, and one that stops writing on an early answer (curl does) can.
+ * `Connection: close`, and Fastify asks to close after a body it stopped reading.
+ *
+ * So such an answer goes without a Connection header, and Node keeps the connection and reads and
+ * drops the rest of the body. Once the body is in, the connection is half-closed if the sender
+ * asked to close (or the server is shutting down), and is otherwise ready for the sender's next
+ * request. A body that is not in by the request's deadline (REQUEST_TIMEOUT_MS from its start)
+ * has its connection destroyed: Node's own check of that deadline stops with `server.close()`,
+ * and would write a 408 after the answer already sent.
+ *
+ * The answer is sent before the body is in, not after: a sender that stops writing when it gets
+ * an early answer (curl does) then need not send the rest.
  */
-export function keepOpenWhileBodyArrives(req: IncomingMessage, reply: FastifyReply): void {
-  if (req.complete) return;
+export function keepOpenWhileBodyArrives(req: IncomingMessage, reply: FastifyReply, requestTimeoutMs: number, closing: boolean): void {
+  // A bodyless request is not complete yet when answered from the 'request' event (Node parses
+  // the message's end after it), but has nothing left to send.
+  if (req.complete || !hasBody(req)) return;
   const res = reply.raw;
-  const senderAskedToClose = !res.shouldKeepAlive;
-  // Fastify keeps its own headers until it writes them, Node's only the ones already set.
-  reply.removeHeader('connection');
-  res.removeHeader('connection');
-  res.shouldKeepAlive = true;
-  if (!senderAskedToClose) return;
+  const closeAfter = !res.shouldKeepAlive || closing;
+  if (closeAfter || reply.hasHeader('connection')) {
+    // Fastify keeps its own headers until it writes them, Node only the ones already set.
+    reply.removeHeader('connection');
+    res.removeHeader('connection');
+    res.shouldKeepAlive = true;
+  }
+  const socket = req.socket;
+  const deadline = setTimeout(() => socket.destroy(), Math.max(0, requestTimeoutMs - reply.elapsedTime));
+  deadline.unref();
+  socket.once('close', () => clearTimeout(deadline));
   let bodyIn = false;
   let answerSent = false;
   const closeWhenBoth = () => {
-    if (bodyIn && answerSent && !req.socket.destroyed) req.socket.end();
+    if (bodyIn && answerSent && closeAfter && !socket.destroyed) socket.end();
   };
   req.once('end', () => {
+    clearTimeout(deadline);
     bodyIn = true;
     closeWhenBoth();
   });
@@ -37,10 +51,14 @@ export function keepOpenWhileBodyArrives(req: IncomingMessage, reply: FastifyRep
   });
 }
 
+function hasBody(req: IncomingMessage): boolean {
+  return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+}
+
 /** For every route: an unknown path can be sent a large body too. */
-export function installEarlyAnswers(fastify: FastifyInstance): void {
+export function installEarlyAnswers(fastify: FastifyInstance, requestTimeoutMs: number): void {
   fastify.addHook('onSend', (req, reply, payload, done) => {
-    keepOpenWhileBodyArrives(req.raw, reply);
+    keepOpenWhileBodyArrives(req.raw, reply, requestTimeoutMs, !fastify.server.listening);
     done(null, payload);
   });
 }
