@@ -1,9 +1,10 @@
-import { fixtureBytes, testEnv, uniqueSlug } from '@wise/testing';
+import { fixtureBytes, testEnv, uniqueSlug, waitFor } from '@wise/testing';
 import { addInstitute, RunningIngestion, startIngestion } from '../helpers';
 import { SlowUpload } from '../slow-upload';
 
 const BODY_LIMIT = 64 * 1024;
 const KEY = 'early-answer-key-0123456789abcdef';
+const wrongKey = { 'x-wise-key': 'wrong-key-0123456789abcdef' };
 
 // An answer given before the body has all arrived must reach a sender that is still writing: the
 // connection is not closed under it (apps/ingestion/src/webhooks/early-answer.ts). Each case sends
@@ -43,7 +44,6 @@ describe('an early answer does not close the connection under a sender still wri
     if (chunked) u.finish();
   }
 
-  const wrongKey = { 'x-wise-key': 'wrong-key-0123456789abcdef' };
   const MiB2 = 2 * 1024 * 1024;
 
   it.each([
@@ -88,8 +88,7 @@ describe('an early answer does not close the connection under a sender still wri
       u.writeRaw(`POST ${path} HTTP/1.1\r\nhost: wise.test\r\nx-wise-key: ${KEY}\r\ncontent-length: ${body.length}\r\n\r\n`);
       u.writeRaw(body);
       const served = /HTTP\/1\.1 200[^]*"status":"accepted"/;
-      const deadline = Date.now() + 10000;
-      while (Date.now() < deadline && !served.test(u.answer.text)) await new Promise((r) => setTimeout(r, 20));
+      await waitFor('the next webhook answered on the same connection', async () => served.test(u.answer.text), 10000, 20);
       expect(u.answer.text).toMatch(served);
       expect(u.isClosed).toBe(false);
       expect(u.error).toBeNull();
@@ -114,12 +113,7 @@ describe('a sender trickling a refused body does not hold the shutdown past its 
   });
 
   it('stops while the sender still writes, its connection closed at the deadline', async () => {
-    const u = new SlowUpload(
-      ingestion.url,
-      `/webhooks/wise/${slug}`,
-      { 'x-wise-key': 'wrong-key-0123456789abcdef', connection: 'close' },
-      1024 * 1024,
-    );
+    const u = new SlowUpload(ingestion.url, `/webhooks/wise/${slug}`, { ...wrongKey, connection: 'close' }, 1024 * 1024);
     u.send(Buffer.alloc(1024, 'x'));
     expect((await u.answered(10000)).status).toBe(401);
     // 1 KiB every 200 ms would take 200 s to send the whole body.

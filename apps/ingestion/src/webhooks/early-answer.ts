@@ -32,22 +32,22 @@ export function keepOpenWhileBodyArrives(req: IncomingMessage, reply: FastifyRep
     res.shouldKeepAlive = true;
   }
   const socket = req.socket;
+  // Cleared once the body is in: the connection may then serve the sender's next request. On a
+  // connection already gone, destroy() does nothing.
   const deadline = setTimeout(() => socket.destroy(), Math.max(0, requestTimeoutMs - reply.elapsedTime));
   deadline.unref();
-  socket.once('close', () => clearTimeout(deadline));
-  let bodyIn = false;
+  req.once('end', () => clearTimeout(deadline));
+  if (!closeAfter) return;
+  // Whichever of the two comes last closes. (A response's writableFinished also waits on its
+  // socket's buffer, which 'finish' does not, hence the flag.)
   let answerSent = false;
-  const closeWhenBoth = () => {
-    if (bodyIn && answerSent && closeAfter && !socket.destroyed) socket.end();
+  const closeOnceDone = () => {
+    if (req.readableEnded && answerSent && !socket.destroyed) socket.end();
   };
-  req.once('end', () => {
-    clearTimeout(deadline);
-    bodyIn = true;
-    closeWhenBoth();
-  });
+  req.once('end', closeOnceDone);
   res.once('finish', () => {
     answerSent = true;
-    closeWhenBoth();
+    closeOnceDone();
   });
 }
 
